@@ -1,0 +1,254 @@
+"""The typed-field registry: one place that knows how each field type is validated, stored as JSON,
+shown, and turned into a form field. Forms, serializers, web-to-lead and imports all call it.
+"""
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from .models import FieldDefinition, FieldType, PicklistValue
+
+API_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,60}__c$")
+PHONE_RE = re.compile(r"^[0-9+()./ \-xX]{3,40}$")
+TEXT_MAX = 255
+TEXTAREA_MAX = 32000
+NUMBER_LIMIT = Decimal("1e15")
+
+
+def api_name_from_label(label: str) -> str:
+    """``"Preferred Contact Time"`` -> ``"Preferred_Contact_Time__c"``."""
+    base = re.sub(r"[^A-Za-z0-9]+", "_", label).strip("_") or "Field"
+    if not base[0].isalpha():
+        base = f"F_{base}"
+    return f"{base[:60]}__c"
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _decimal(value, places: int | None) -> Decimal:
+    if isinstance(value, bool):
+        raise ValidationError("Enter a number.")
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise ValidationError("Enter a number.") from None
+    if not number.is_finite() or abs(number) >= NUMBER_LIMIT:
+        raise ValidationError("Enter a number smaller than 10^15.")
+    if places is not None:
+        number = number.quantize(Decimal(1).scaleb(-places))
+    return number
+
+
+def _json_number(number: Decimal):
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def active_picklist_api_names(object_name: str, field_name: str) -> set[str]:
+    return set(
+        PicklistValue.objects.filter(object_name=object_name, field_name=field_name, is_active=True).values_list(
+            "api_name", flat=True
+        )
+    )
+
+
+def clean_value(definition: FieldDefinition, raw, *, current=None):
+    """Validate one raw value (from a form, JSON or a POST) and answer its JSON form.
+
+    Blank input answers ``None``. ``current`` is the value the record holds now: an inactive
+    picklist value it already has may be kept.
+    """
+    ftype = definition.field_type
+    if ftype == FieldType.CHECKBOX:
+        if isinstance(raw, bool):
+            return raw
+        if is_blank(raw):
+            return False
+        text = str(raw).strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off"}:
+            return False
+        raise ValidationError("Enter true or false.")
+    if is_blank(raw):
+        return None
+    if ftype in {FieldType.TEXT, FieldType.TEXTAREA, FieldType.EMAIL, FieldType.PHONE, FieldType.URL}:
+        if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+            raise ValidationError("Enter text.")
+        text = str(raw).strip()
+        limit = definition.max_length or (TEXTAREA_MAX if ftype == FieldType.TEXTAREA else TEXT_MAX)
+        if len(text) > limit:
+            raise ValidationError(f"Ensure this value has at most {limit} characters (it has {len(text)}).")
+        if ftype == FieldType.EMAIL:
+            EmailValidator("Enter a valid email address.")(text)
+        elif ftype == FieldType.URL:
+            candidate = text if "://" in text else f"https://{text}"
+            URLValidator(message="Enter a valid URL.", schemes=["http", "https"])(candidate)
+        elif ftype == FieldType.PHONE and not PHONE_RE.match(text):
+            raise ValidationError("Enter a valid phone number.")
+        return text
+    if ftype in {FieldType.NUMBER, FieldType.CURRENCY, FieldType.PERCENT}:
+        places = definition.decimal_places
+        if places is None:
+            places = 2 if ftype == FieldType.CURRENCY else None
+        number = _decimal(raw, places)
+        if ftype == FieldType.PERCENT and not Decimal(-1000) <= number <= Decimal(1000):
+            raise ValidationError("Enter a percentage between -1000 and 1000.")
+        return _json_number(number)
+    if ftype == FieldType.DATE:
+        if isinstance(raw, dt.datetime):
+            raw = raw.date()
+        if isinstance(raw, dt.date):
+            return raw.isoformat()
+        try:
+            parsed = parse_date(str(raw).strip())
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise ValidationError("Enter a valid date (YYYY-MM-DD).")
+        return parsed.isoformat()
+    if ftype == FieldType.DATETIME:
+        value = raw if isinstance(raw, dt.datetime) else None
+        if value is None:
+            try:
+                value = parse_datetime(str(raw).strip())
+            except ValueError:
+                value = None
+        if value is None:
+            raise ValidationError("Enter a valid date/time (YYYY-MM-DDTHH:MM).")
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value.astimezone(dt.UTC).isoformat()
+    if ftype == FieldType.PICKLIST:
+        text = str(raw).strip()
+        allowed = active_picklist_api_names(definition.object_name, definition.api_name)
+        if text not in allowed and text != current:
+            raise ValidationError(f"“{text}” is not a valid choice.")
+        return text
+    raise ValidationError("This field type cannot be set.")
+
+
+def custom_definitions(object_name: str) -> list[FieldDefinition]:
+    return list(FieldDefinition.objects.filter(object_name=object_name, is_custom=True, is_active=True))
+
+
+def clean_custom_fields(object_name: str, raw: dict | None, *, existing: dict | None = None) -> dict:
+    """Validate custom field values for a create (``existing is None``) or an update.
+
+    Answers the complete ``custom_fields`` dict to store: the existing values, overlaid with the
+    given ones, defaults applied on create. Raises ``ValidationError`` keyed by API name.
+    """
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ValidationError({"custom_fields": "Expected an object of field API names to values."})
+    definitions = {d.api_name: d for d in custom_definitions(object_name)}
+    errors: dict[str, list[str]] = {}
+    for key in raw:
+        if key not in definitions:
+            errors[str(key)] = ["Unknown custom field."]
+    creating = existing is None
+    result = dict(existing or {})
+    for api_name, definition in definitions.items():
+        if api_name in raw:
+            try:
+                result[api_name] = clean_value(definition, raw[api_name], current=result.get(api_name))
+            except ValidationError as exc:
+                errors[api_name] = exc.messages
+                continue
+        elif creating:
+            result[api_name] = definition.default_value if definition.default_value is not None else None
+            if definition.field_type == FieldType.CHECKBOX and result[api_name] is None:
+                result[api_name] = False
+        if definition.is_required and is_blank(result.get(api_name)) and api_name not in errors:
+            errors[api_name] = ["This field is required."]
+    if errors:
+        raise ValidationError(errors)
+    return {k: v for k, v in result.items() if k in definitions or k in (existing or {})}
+
+
+def display_value(definition: FieldDefinition, value) -> str:
+    """Human form of a stored value (escaping is the template's job)."""
+    if value is None or value == "":
+        return ""
+    ftype = definition.field_type
+    if ftype == FieldType.CHECKBOX:
+        return "Yes" if value else "No"
+    if ftype == FieldType.CURRENCY:
+        return f"{Decimal(str(value)):,.2f}"
+    if ftype == FieldType.PERCENT:
+        return f"{value}%"
+    if ftype == FieldType.PICKLIST:
+        label = (
+            PicklistValue.objects.filter(
+                object_name=definition.object_name, field_name=definition.api_name, api_name=value
+            )
+            .values_list("label", flat=True)
+            .first()
+        )
+        return label or str(value)
+    if ftype == FieldType.DATETIME:
+        parsed = parse_datetime(str(value))
+        if parsed:
+            return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def picklist_choices(object_name: str, field_name: str, *, current: str | None = None, blank: bool = True):
+    """Choices for a picklist input: the active values, plus the record's current value if inactive."""
+    values = PicklistValue.objects.filter(object_name=object_name, field_name=field_name).filter(
+        is_active=True
+    ) | PicklistValue.objects.filter(object_name=object_name, field_name=field_name, api_name=current or "")
+    choices = [
+        (v.api_name, v.label if v.is_active else f"{v.label} (inactive)") for v in values.order_by("sort_order", "id")
+    ]
+    return ([("", "--None--")] if blank else []) + choices
+
+
+def form_field(definition: FieldDefinition, *, current=None) -> forms.Field:
+    """A Django form field for a custom field; values are validated again by ``clean_value``."""
+    common = {
+        "label": definition.label,
+        "required": definition.is_required,
+        "help_text": definition.help_text,
+    }
+    ftype = definition.field_type
+    if ftype == FieldType.TEXTAREA:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
+    if ftype in {FieldType.NUMBER, FieldType.CURRENCY, FieldType.PERCENT}:
+        return forms.DecimalField(**common)
+    if ftype == FieldType.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if ftype == FieldType.DATETIME:
+        return forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **common)
+    if ftype == FieldType.CHECKBOX:
+        common["required"] = False
+        return forms.BooleanField(**common)
+    if ftype == FieldType.PICKLIST:
+        return forms.ChoiceField(
+            choices=picklist_choices(definition.object_name, definition.api_name, current=current), **common
+        )
+    if ftype == FieldType.EMAIL:
+        return forms.EmailField(**common)
+    if ftype == FieldType.URL:
+        return forms.CharField(widget=forms.URLInput(), **common)
+    return forms.CharField(max_length=definition.max_length or TEXT_MAX, **common)
+
+
+def form_initial(definition: FieldDefinition, value):
+    """Stored JSON value -> form initial value."""
+    if value is None:
+        return None
+    if definition.field_type == FieldType.DATE:
+        return parse_date(str(value))
+    if definition.field_type == FieldType.DATETIME:
+        parsed = parse_datetime(str(value))
+        return timezone.localtime(parsed).strftime("%Y-%m-%dT%H:%M") if parsed else None
+    return value

@@ -1,0 +1,72 @@
+"""Field history: services compute what they changed and write it here (no signals)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from .models import FieldHistory
+
+
+@dataclass(frozen=True)
+class Change:
+    field_name: str
+    field_label: str
+    old_value: str
+    new_value: str
+
+
+def as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "pk") and hasattr(value, "_meta"):
+        return str(value)
+    return str(value)
+
+
+def diff(before: dict, after: dict, labels: dict[str, str]) -> list[Change]:
+    """Compare two ``{field: value}`` snapshots; answer the fields whose text form changed."""
+    changes = []
+    for name in after:
+        old, new = as_text(before.get(name)), as_text(after.get(name))
+        if old != new:
+            changes.append(Change(name, labels.get(name, name), old, new))
+    return changes
+
+
+def history_record(
+    *,
+    object_name: str,
+    record_id: int,
+    changes: Iterable[Change],
+    acting_user,
+    record_version: int = 0,
+    note: str = "",
+    at=None,
+) -> list[FieldHistory]:
+    at = at or timezone.now()
+    rows = [
+        FieldHistory(
+            object_name=object_name,
+            record_id=record_id,
+            field_name=c.field_name,
+            field_label=c.field_label,
+            old_value=c.old_value[:10000],
+            new_value=c.new_value[:10000],
+            note=note[:300],
+            record_version=record_version,
+            changed_by=acting_user if getattr(acting_user, "pk", None) else None,
+            changed_at=at,
+        )
+        for c in changes
+    ]
+    return FieldHistory.objects.bulk_create(rows)
+
+
+def history_for(*, object_name: str, record_id: int, since_version: int | None = None):
+    qs = FieldHistory.objects.filter(object_name=object_name, record_id=record_id).select_related("changed_by")
+    if since_version is not None:
+        qs = qs.filter(record_version__gt=since_version)
+    return qs

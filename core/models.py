@@ -1,0 +1,152 @@
+"""Models every CRM object shares: organisation settings, picklists, field metadata, history."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class OrgSettings(models.Model):
+    """Organisation-wide settings; a single row (pk=1), read through ``core.selectors``."""
+
+    class LeadAccess(models.TextChoices):
+        PRIVATE = "private", "Private"
+        PUBLIC_READ_ONLY = "public_read", "Public Read Only"
+        PUBLIC_READ_WRITE = "public_read_write", "Public Read/Write"
+
+    singleton = models.PositiveSmallIntegerField(default=1, unique=True, editable=False)
+    lead_access = models.CharField(max_length=20, choices=LeadAccess.choices, default=LeadAccess.PRIVATE)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "organisation settings"
+        verbose_name_plural = "organisation settings"
+        constraints = [models.CheckConstraint(condition=Q(singleton=1), name="orgsettings_single_row")]
+
+    def __str__(self) -> str:
+        return "Organisation settings"
+
+
+class PicklistValue(models.Model):
+    """One value of a picklist field of an object; records store ``api_name`` as text."""
+
+    object_name = models.CharField(max_length=40)
+    field_name = models.CharField(max_length=80)
+    api_name = models.CharField(max_length=120)
+    label = models.CharField(max_length=120)
+    sort_order = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    is_default = models.BooleanField(default=False)
+    # Flags used by particular picklists (lead status, opportunity stage...).
+    is_converted = models.BooleanField(default=False)
+    is_closed = models.BooleanField(default=False)
+    is_won = models.BooleanField(default=False)
+    probability = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["object_name", "field_name", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_name", "field_name", "api_name"], name="picklist_value_unique_api_name"
+            ),
+            models.UniqueConstraint(
+                fields=["object_name", "field_name"],
+                condition=Q(is_default=True),
+                name="picklist_one_default_per_field",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_default=False) | Q(is_active=True), name="picklist_default_is_active"
+            ),
+            models.CheckConstraint(
+                condition=Q(probability__isnull=True) | Q(probability__lte=100),
+                name="picklist_probability_percent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_name}.{self.field_name}: {self.label}"
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", "Text"
+    TEXTAREA = "textarea", "Long text"
+    NUMBER = "number", "Number"
+    CURRENCY = "currency", "Currency"
+    PERCENT = "percent", "Percent"
+    DATE = "date", "Date"
+    DATETIME = "datetime", "Date/Time"
+    CHECKBOX = "checkbox", "Checkbox"
+    PICKLIST = "picklist", "Picklist"
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    URL = "url", "URL"
+    LOOKUP = "lookup", "Lookup"
+
+
+class FieldDefinition(models.Model):
+    """Metadata of one field of one object, standard or custom.
+
+    Standard fields are seeded by migrations and map to model columns; custom fields live in the
+    record's ``custom_fields`` JSON and are validated by ``core.fields``.
+    """
+
+    object_name = models.CharField(max_length=40)
+    api_name = models.CharField(max_length=80)
+    label = models.CharField(max_length=120)
+    field_type = models.CharField(max_length=20, choices=FieldType.choices)
+    is_custom = models.BooleanField(default=False)
+    is_required = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    default_value = models.JSONField(null=True, blank=True)
+    max_length = models.PositiveIntegerField(null=True, blank=True)
+    decimal_places = models.PositiveSmallIntegerField(null=True, blank=True)
+    help_text = models.CharField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    requested_by = models.CharField(max_length=200, blank=True)
+    purpose = models.CharField(max_length=500, blank=True)
+    sort_order = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["object_name", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["object_name", "api_name"], name="field_unique_api_name"),
+            models.CheckConstraint(
+                condition=Q(is_custom=False) | Q(api_name__endswith="__c"), name="field_custom_api_suffix"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_name}.{self.api_name}"
+
+
+class FieldHistory(models.Model):
+    """One change of one field of one record, written by the service that made it."""
+
+    object_name = models.CharField(max_length=40)
+    record_id = models.BigIntegerField()
+    field_name = models.CharField(max_length=80)
+    field_label = models.CharField(max_length=120)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    record_version = models.PositiveIntegerField(default=0)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["object_name", "record_id", "-changed_at"], name="history_record_idx")]
+        verbose_name_plural = "field history"
+
+    def __str__(self) -> str:
+        return f"{self.object_name}#{self.record_id}.{self.field_name}"

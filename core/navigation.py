@@ -1,0 +1,49 @@
+"""The app's navigation. An entry shows once its URL name exists, so each app's pages appear in
+the menu as soon as that app routes them."""
+
+from django.urls import NoReverseMatch, reverse
+
+# (label, url name, icon, who: "all" | "admin" | "sysadmin")
+MAIN = [
+    ("Leads", "leads:list", "person-lines-fill", "all"),
+    ("Queues", "leads:queue_list", "inboxes", "all"),
+    ("Accounts", "sales:account_list", "building", "all"),
+    ("Contacts", "sales:contact_list", "person-vcard", "all"),
+    ("Opportunities", "sales:opportunity_list", "trophy", "all"),
+]
+SETUP = [
+    ("Picklists", "core:picklist_list", "list-ul", "admin"),
+    ("Fields & Help Text", "core:field_list", "input-cursor-text", "admin"),
+    ("Sharing Settings", "core:sharing", "shield-lock", "sysadmin"),
+    ("Queues", "leads:queue_setup", "inboxes", "admin"),
+    ("Assignment Rules", "leads:rule_list", "signpost-split", "admin"),
+    ("Lead Settings", "leads:lead_settings", "sliders", "admin"),
+    ("Web-to-Lead", "webtolead:form_list", "globe", "admin"),
+    ("Web-to-Lead Intake", "webtolead:intake_list", "inbox", "admin"),
+    ("Auto-Response Rules", "emails:autoresponse_list", "reply-all", "admin"),
+    ("Email Templates", "emails:template_list", "envelope-paper", "admin"),
+    ("Outbox", "emails:outbox", "send", "admin"),
+    ("Record Types", "sales:recordtype_list", "tags", "admin"),
+    ("Products", "sales:product_list", "box-seam", "admin"),
+    ("Conversion Mapping", "conversion:mapping", "arrow-left-right", "admin"),
+    ("API Docs", "api-docs", "braces", "all"),
+]
+
+
+def _resolve(entries, *, admin: bool, sysadmin: bool):
+    items = []
+    for label, name, icon, who in entries:
+        if (who == "admin" and not admin) or (who == "sysadmin" and not sysadmin):
+            continue
+        try:
+            items.append({"label": label, "url": reverse(name), "icon": icon, "name": name})
+        except NoReverseMatch:
+            continue
+    return items
+
+
+def menu(*, admin: bool, sysadmin: bool) -> dict:
+    return {
+        "main": _resolve(MAIN, admin=admin, sysadmin=sysadmin),
+        "setup": _resolve(SETUP, admin=admin, sysadmin=sysadmin),
+    }

@@ -1,0 +1,45 @@
+"""Registries through which higher apps describe themselves to ``core`` (core imports no app).
+
+An app registers its objects (model and picklist columns) and the places that use picklist
+values (rules, mappings, forms) from its ``AppConfig.ready``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class ObjectSpec:
+    name: str
+    label: str
+    model: type[models.Model]
+    # Standard picklist fields: field api name -> model column.
+    picklist_fields: dict[str, str] = field(default_factory=dict)
+
+
+_objects: dict[str, ObjectSpec] = {}
+# Each provider answers, for a picklist value, a list of human-readable places that use it.
+_usage_providers: list[Callable[..., list[str]]] = []
+
+
+def register_object(spec: ObjectSpec) -> None:
+    _objects[spec.name] = spec
+
+
+def object_spec(name: str) -> ObjectSpec:
+    return _objects[name]
+
+
+def registered_objects() -> list[ObjectSpec]:
+    return list(_objects.values())
+
+
+def register_picklist_usage(provider: Callable[..., list[str]]) -> None:
+    if provider not in _usage_providers:
+        _usage_providers.append(provider)
+
+
+def picklist_usage_providers() -> list[Callable[..., list[str]]]:
+    return list(_usage_providers)

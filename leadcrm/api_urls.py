@@ -1,0 +1,15 @@
+"""The REST API under /api/. Conversion comes before leads: /api/leads/convert/ is its route."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("core.api.urls")),
+    path("", include("conversion.api.urls")),
+    path("", include("leads.api.urls")),
+    path("", include("sales.api.urls")),
+    path("", include("emails.api.urls")),
+    path("", include("webtolead.api.urls")),
+]

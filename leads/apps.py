@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+
+class LeadsConfig(AppConfig):
+    name = "leads"
+    verbose_name = "Leads"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from core.registry import ObjectSpec, register_object
+
+        from .fields import OBJECT_NAME, PICKLIST_FIELDS
+        from .models import Lead
+        from .setup import ensure_roles
+
+        register_object(
+            ObjectSpec(
+                name=OBJECT_NAME,
+                label="Lead",
+                model=Lead,
+                picklist_fields={f: f for f in PICKLIST_FIELDS},
+            )
+        )
+        # Groups need the permissions, which Django creates after migrating.
+        post_migrate.connect(ensure_roles, sender=self, dispatch_uid="leads-ensure-roles")

@@ -1,0 +1,153 @@
+"""Leads, their queues, notes and the recently-viewed list."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.db.models import Q
+
+
+class Queue(models.Model):
+    """A queue of leads that its members (users, or everyone in a role group) work and accept."""
+
+    name = models.CharField(max_length=120, unique=True)
+    email = models.EmailField(blank=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="lead_queues")
+    member_groups = models.ManyToManyField(Group, blank=True, related_name="lead_queues")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Lead(models.Model):
+    """A prospect: Salesforce's standard lead fields, an owner (user or queue) and custom fields."""
+
+    salutation = models.CharField(max_length=40, blank=True)
+    first_name = models.CharField(max_length=40, blank=True)
+    last_name = models.CharField(max_length=80)
+    title = models.CharField(max_length=128, blank=True)
+    company = models.CharField(max_length=255)
+    email = models.EmailField(max_length=254, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    mobile = models.CharField(max_length=40, blank=True)
+    fax = models.CharField(max_length=40, blank=True)
+    website = models.CharField(max_length=255, blank=True)
+    street = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=40, blank=True)
+    state = models.CharField("state/province", max_length=80, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=80, blank=True)
+    industry = models.CharField(max_length=120, blank=True)
+    annual_revenue = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    number_of_employees = models.PositiveIntegerField(null=True, blank=True)
+    rating = models.CharField(max_length=120, blank=True)
+    status = models.CharField("lead status", max_length=120)
+    lead_source = models.CharField(max_length=120, blank=True)
+    description = models.TextField(max_length=32000, blank=True)
+    email_opt_out = models.BooleanField(default=False)
+    do_not_call = models.BooleanField(default=False)
+
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_leads"
+    )
+    owner_queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.PROTECT, related_name="leads")
+    # When the current owner got the lead: a queue's list is worked oldest arrival first.
+    owner_assigned_at = models.DateTimeField()
+
+    custom_fields = models.JSONField(default=dict, blank=True)
+
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_modified_at = models.DateTimeField()
+    last_modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Bumped by every write; an edit based on an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    is_converted = models.BooleanField(default=False)
+    converted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("view_edit_converted_lead", "View and Edit Converted Leads")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(owner_user__isnull=False) & Q(owner_queue__isnull=True))
+                | (Q(owner_user__isnull=True) & Q(owner_queue__isnull=False)),
+                name="lead_exactly_one_owner",
+            ),
+            models.CheckConstraint(condition=~Q(last_name=""), name="lead_last_name_required"),
+            models.CheckConstraint(condition=~Q(company=""), name="lead_company_required"),
+            models.CheckConstraint(condition=~Q(status=""), name="lead_status_required"),
+            models.CheckConstraint(
+                condition=Q(is_converted=False) | Q(converted_at__isnull=False), name="lead_converted_has_date"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner_user", "-created_at", "-id"], name="lead_owner_created_idx"),
+            models.Index(fields=["owner_queue", "owner_assigned_at", "id"], name="lead_queue_arrival_idx"),
+            models.Index(fields=["status", "-created_at", "-id"], name="lead_status_created_idx"),
+            models.Index(fields=["-created_at", "-id"], name="lead_created_idx"),
+            models.Index(fields=["lead_source", "-created_at"], name="lead_source_created_idx"),
+            models.Index(fields=["email"], name="lead_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return " ".join(p for p in (self.salutation, self.first_name, self.last_name) if p).strip()
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    @property
+    def owner(self):
+        return self.owner_user or self.owner_queue
+
+    @property
+    def owner_name(self) -> str:
+        if self.owner_user_id:
+            return self.owner_user.get_full_name() or self.owner_user.username
+        return self.owner_queue.name if self.owner_queue_id else ""
+
+
+class LeadNote(models.Model):
+    """A note in the lead's Activity related list."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="notes")
+    title = models.CharField(max_length=200, blank=True)
+    body = models.TextField(max_length=32000)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="leadnote_body_required")]
+
+    def __str__(self) -> str:
+        return self.title or self.body[:40]
+
+
+class RecentlyViewed(models.Model):
+    """The last time a user opened a lead; feeds the Recently Viewed list view."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
+    viewed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "lead"], name="recently_viewed_unique")]
+        indexes = [models.Index(fields=["user", "-viewed_at"], name="recently_viewed_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} viewed {self.lead_id}"

@@ -1,0 +1,296 @@
+"""Writes to leads. The browser, the API, web-to-lead, imports and tasks all call these."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.fields import clean_custom_fields, is_blank
+from core.history import Change, diff, history_for, history_record
+from core.models import PicklistValue
+from core.selectors import field_labels, picklist_default
+
+from .fields import OBJECT_NAME, PICKLIST_FIELDS, WRITABLE_FIELDS
+from .models import Lead, LeadNote, Queue, RecentlyViewed
+from .ownership import owner_label, set_owner
+from .selectors import lead_is_editable_by
+
+
+class LeadEditConflict(Exception):
+    """The lead was saved by someone else after the edit began; carries what changed since."""
+
+    def __init__(self, lead: Lead, changes: list):
+        self.lead = lead
+        self.changes = changes
+        super().__init__("This lead was changed by someone else after you started editing it.")
+
+
+@dataclass(frozen=True)
+class MassResult:
+    updated: int
+    skipped: int
+
+
+def _snapshot(lead: Lead) -> dict:
+    values = {name: getattr(lead, name) for name in WRITABLE_FIELDS}
+    for key, value in (lead.custom_fields or {}).items():
+        values[key] = value
+    return values
+
+
+def _labels() -> dict[str, str]:
+    return field_labels(object_name=OBJECT_NAME)
+
+
+def _coerce(data: dict) -> dict:
+    """Normalise raw input: strip text, turn blank numbers into None. Unknown keys are errors."""
+    unknown = [k for k in data if k not in WRITABLE_FIELDS]
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be set."))
+    clean = {}
+    for key, value in data.items():
+        field = Lead._meta.get_field(key)
+        if isinstance(value, str):
+            value = value.strip()
+        if field.get_internal_type() in {"DecimalField", "PositiveIntegerField"} and is_blank(value):
+            value = None
+        if field.get_internal_type() == "BooleanField":
+            if isinstance(value, str):
+                value = value.lower() in {"1", "true", "yes", "on"}
+            value = bool(value)
+        elif value is None and field.get_internal_type() in {"CharField", "TextField", "EmailField"}:
+            value = ""
+        clean[key] = value
+    return clean
+
+
+def _validate_picklists(lead: Lead, before: dict | None) -> dict[str, list[str]]:
+    errors = {}
+    active = {}
+    for field, api in PicklistValue.objects.filter(
+        object_name=OBJECT_NAME, field_name__in=PICKLIST_FIELDS, is_active=True
+    ).values_list("field_name", "api_name"):
+        active.setdefault(field, set()).add(api)
+    for field in PICKLIST_FIELDS:
+        value = getattr(lead, field)
+        if value == "":
+            continue
+        kept = before is not None and before.get(field) == value
+        if value not in active.get(field, set()) and not kept:
+            errors[field] = [f"“{value}” is not a valid value for this picklist."]
+    return errors
+
+
+def _validate(lead: Lead, *, before: dict | None, custom_raw: dict | None) -> dict:
+    """Run the model's field rules, the picklist rules and the custom-field registry together so
+    that every error is reported at once. Answers the cleaned custom field values."""
+    errors: dict[str, list[str]] = {}
+    try:
+        lead.full_clean(
+            exclude=[
+                "owner_user",
+                "owner_queue",
+                "owner_assigned_at",
+                "custom_fields",
+                "created_at",
+                "created_by",
+                "last_modified_at",
+                "last_modified_by",
+                "version",
+            ],
+            validate_constraints=False,
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    for field, messages in _validate_picklists(lead, before).items():
+        errors.setdefault(field, []).extend(messages)
+    if lead.annual_revenue is not None and isinstance(lead.annual_revenue, Decimal) and lead.annual_revenue < 0:
+        errors.setdefault("annual_revenue", []).append("Annual revenue cannot be negative.")
+    custom = lead.custom_fields
+    try:
+        custom = clean_custom_fields(
+            OBJECT_NAME, custom_raw, existing=None if before is None else dict(lead.custom_fields or {})
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return custom
+
+
+@transaction.atomic
+def lead_create(
+    *,
+    data: dict,
+    acting_user,
+    owner=None,
+    custom_fields: dict | None = None,
+    history_note: str = "",
+) -> Lead:
+    """Create a lead. Status defaults to the picklist default; the owner defaults to the creator."""
+    now = timezone.now()
+    values = _coerce(data)
+    if is_blank(values.get("status")):
+        values["status"] = picklist_default(object_name=OBJECT_NAME, field_name="status") or ""
+    lead = Lead(**values)
+    lead.custom_fields = _validate(lead, before=None, custom_raw=custom_fields)
+    owner = owner or (acting_user if getattr(acting_user, "pk", None) else None)
+    if owner is None:
+        raise ValidationError({"owner": "Choose an owner for the lead."})
+    set_owner(lead, owner, at=now)
+    lead.created_at = lead.last_modified_at = now
+    actor = acting_user if getattr(acting_user, "pk", None) else None
+    lead.created_by = lead.last_modified_by = actor
+    lead.save()
+    history_record(
+        object_name=OBJECT_NAME,
+        record_id=lead.pk,
+        changes=[Change("created", "Created", "", "Lead created")],
+        acting_user=actor,
+        record_version=lead.version,
+        note=history_note,
+        at=now,
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_update(
+    *,
+    lead: Lead,
+    data: dict,
+    acting_user,
+    custom_fields: dict | None = None,
+    expected_version: int | None = None,
+) -> Lead:
+    """Change fields of a lead. ``expected_version`` is the version the editor started from: if the
+    lead moved on since, the save is refused with the changes made meanwhile."""
+    locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    if not lead_is_editable_by(locked, acting_user):
+        raise PermissionError("You may not edit this lead.")
+    if expected_version is not None and locked.version != expected_version:
+        raise LeadEditConflict(
+            locked, list(history_for(object_name=OBJECT_NAME, record_id=locked.pk, since_version=expected_version))
+        )
+    before = _snapshot(locked)
+    for key, value in _coerce(data).items():
+        setattr(locked, key, value)
+    locked.custom_fields = _validate(locked, before=before, custom_raw=custom_fields)
+    changes = diff(before, _snapshot(locked), _labels())
+    if not changes:
+        return locked
+    now = timezone.now()
+    locked.version += 1
+    locked.last_modified_at = now
+    locked.last_modified_by = acting_user
+    locked.save()
+    history_record(
+        object_name=OBJECT_NAME,
+        record_id=locked.pk,
+        changes=changes,
+        acting_user=acting_user,
+        record_version=locked.version,
+        at=now,
+    )
+    return locked
+
+
+def _owner_change(lead: Lead, owner, *, acting_user, note: str, now) -> bool:
+    """Change the owner of a locked lead and record it; answers whether anything changed."""
+    if owner is None:
+        raise ValidationError({"owner": "Choose a user or a queue."})
+    if (isinstance(owner, Queue) and lead.owner_queue_id == owner.pk) or (
+        not isinstance(owner, Queue) and lead.owner_user_id == owner.pk
+    ):
+        return False
+    if not isinstance(owner, Queue) and not owner.is_active:
+        raise ValidationError({"owner": "An inactive user cannot own leads."})
+    old = owner_label(lead.owner)
+    set_owner(lead, owner, at=now)
+    lead.version += 1
+    lead.last_modified_at = now
+    lead.last_modified_by = acting_user if getattr(acting_user, "pk", None) else None
+    lead.save()
+    history_record(
+        object_name=OBJECT_NAME,
+        record_id=lead.pk,
+        changes=[Change("owner", "Lead Owner", old, owner_label(owner))],
+        acting_user=acting_user,
+        record_version=lead.version,
+        note=note,
+        at=now,
+    )
+    return True
+
+
+@transaction.atomic
+def lead_change_owner(*, lead: Lead, owner, acting_user, note: str = "", check_access: bool = True) -> Lead:
+    locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    if check_access and not lead_is_editable_by(locked, acting_user):
+        raise PermissionError("You may not change the owner of this lead.")
+    _owner_change(locked, owner, acting_user=acting_user, note=note, now=timezone.now())
+    return locked
+
+
+@transaction.atomic
+def lead_mass_change_owner(*, lead_ids: list[int], owner, acting_user) -> MassResult:
+    now = timezone.now()
+    updated = skipped = 0
+    for lead in Lead.objects.select_for_update().filter(pk__in=lead_ids).order_by("pk"):
+        if not lead_is_editable_by(lead, acting_user):
+            skipped += 1
+            continue
+        updated += _owner_change(lead, owner, acting_user=acting_user, note="Mass change owner", now=now)
+    return MassResult(updated, skipped + len(set(lead_ids)) - updated - skipped)
+
+
+@transaction.atomic
+def lead_mass_change_status(*, lead_ids: list[int], status: str, acting_user) -> MassResult:
+    if not PicklistValue.objects.filter(
+        object_name=OBJECT_NAME, field_name="status", api_name=status, is_active=True
+    ).exists():
+        raise ValidationError({"status": "Choose an active lead status."})
+    now = timezone.now()
+    updated = skipped = 0
+    label = _labels().get("status", "Lead Status")
+    for lead in Lead.objects.select_for_update().filter(pk__in=lead_ids).order_by("pk"):
+        if not lead_is_editable_by(lead, acting_user) or lead.status == status:
+            skipped += 1
+            continue
+        old = lead.status
+        lead.status = status
+        lead.version += 1
+        lead.last_modified_at = now
+        lead.last_modified_by = acting_user
+        lead.save(update_fields=["status", "version", "last_modified_at", "last_modified_by"])
+        history_record(
+            object_name=OBJECT_NAME,
+            record_id=lead.pk,
+            changes=[Change("status", label, old, status)],
+            acting_user=acting_user,
+            record_version=lead.version,
+            note="Mass change status",
+            at=now,
+        )
+        updated += 1
+    return MassResult(updated, len(set(lead_ids)) - updated)
+
+
+@transaction.atomic
+def lead_note_create(*, lead: Lead, body: str, acting_user, title: str = "") -> LeadNote:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write something in the note."})
+    if len(title) > 200:
+        raise ValidationError({"title": "Use at most 200 characters."})
+    if not lead_is_editable_by(lead, acting_user):
+        raise PermissionError("You may not add notes to this lead.")
+    return LeadNote.objects.create(
+        lead=lead, title=title.strip(), body=body, created_by=acting_user, created_at=timezone.now()
+    )
+
+
+def lead_mark_viewed(*, lead: Lead, user) -> None:
+    RecentlyViewed.objects.update_or_create(user=user, lead=lead, defaults={"viewed_at": timezone.now()})

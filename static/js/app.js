@@ -1,0 +1,24 @@
+// Small behaviours shared by every page.
+document.addEventListener("click", (event) => {
+  // "Select all" checkbox of a list view.
+  const all = event.target.closest("[data-select-all]");
+  if (all) {
+    document.querySelectorAll(all.dataset.selectAll).forEach((box) => { box.checked = all.checked; });
+  }
+  // Copy-to-clipboard buttons.
+  const copy = event.target.closest("[data-copy-target]");
+  if (copy) {
+    const source = document.querySelector(copy.dataset.copyTarget);
+    if (source && navigator.clipboard) {
+      navigator.clipboard.writeText(source.value || source.textContent);
+      copy.textContent = "Copied";
+    }
+  }
+});
+// Escape leaves an inline edit without saving.
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") {
+    const cancel = event.target.closest("form")?.querySelector("[data-inline-cancel]");
+    if (cancel) { cancel.click(); }
+  }
+});

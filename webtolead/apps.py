@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class WebtoleadConfig(AppConfig):
+    name = "webtolead"
