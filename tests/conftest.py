@@ -75,7 +75,6 @@ def _clear_cache():
     from django.core.cache import cache
 
     cache.clear()
-    yield
 
 
 # Users -----------------------------------------------------------------------------------------

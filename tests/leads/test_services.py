@@ -71,5 +71,6 @@ def test_change_owner_to_queue_records_history(rep):
 
     lead = lead_change_owner(lead=lead, owner=queue, acting_user=rep)
 
-    assert lead.owner_queue == queue and lead.owner_user is None
+    assert lead.owner_queue == queue
+    assert lead.owner_user is None
     assert FieldHistory.objects.get(record_id=lead.pk, field_name="owner").new_value == "Queue: Inbound"
