@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core.urls import account_urlpatterns
+
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("api/", include("leadcrm.api_urls")),
-    path("", include("core.urls")),
+    path("", include(account_urlpatterns)),
+    path("", include(("core.urls", "core"))),
     path("leads/", include(("leads.urls", "leads"))),
     path("", include(("conversion.urls", "conversion"))),
     path("", include(("sales.urls", "sales"))),
