@@ -1,0 +1,272 @@
+"""The one FilterSet of leads, shared by the HTML list views and the REST API.
+
+Every filter is chosen to stay fast on a large table: the search is a prefix match served by the
+``UPPER(col::text) text_pattern_ops`` indexes (migration 0003), picklist and checkbox custom
+fields use JSON containment served by the GIN index, and sorting always ends with the primary key
+so that paging is stable.
+"""
+
+import datetime as dt
+import re
+
+import django_filters
+from django import forms
+from django.db.models import DecimalField, F, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast, Coalesce, Lower
+from django.db.models.lookups import GreaterThanOrEqual, IContains, LessThan, LessThanOrEqual
+from django.utils import timezone
+
+from core.models import FieldDefinition, FieldType
+from core.selectors import field_definitions, picklist_values
+
+from .fields import OBJECT_NAME
+from .models import Lead
+
+OWNER_KEY_RE = re.compile(r"^(user|queue):(\d{1,18})$")
+TEXT_LIKE = {FieldType.TEXT, FieldType.TEXTAREA, FieldType.EMAIL, FieldType.PHONE, FieldType.URL}
+NUMERIC = {FieldType.NUMBER, FieldType.CURRENCY, FieldType.PERCENT}
+LOOKUPS = {"gte": GreaterThanOrEqual, "lte": LessThanOrEqual, "lt": LessThan}
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+# Sortable columns: key -> the model expressions it orders by (descending flips them all).
+ORDERING_COLUMNS: dict[str, tuple] = {
+    "name": ("last_name", "first_name"),
+    "company": ("company",),
+    "status": ("status",),
+    "lead_source": ("lead_source",),
+    "rating": ("rating",),
+    "owner": ("owner_sort",),
+    "created_at": ("created_at",),
+    "last_modified_at": ("last_modified_at",),
+    "email": ("email",),
+    "city": ("city",),
+    "country": ("country",),
+    "title": ("title",),
+    "phone": ("phone",),
+    "industry": ("industry",),
+}
+
+
+def _picklist_choices(field_name: str) -> list[tuple[str, str]]:
+    # Inactive values stay filterable: old records still hold them.
+    return [
+        (v.api_name, v.label if v.is_active else f"{v.label} (inactive)")
+        for v in picklist_values(object_name=OBJECT_NAME, field_name=field_name)
+    ]
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _custom_definitions() -> list[FieldDefinition]:
+    return list(field_definitions(object_name=OBJECT_NAME, custom_only=True))
+
+
+class OwnerKeyField(forms.CharField):
+    """``user:<id>`` or ``queue:<id>`` (the keys of leads.ownership)."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value and not OWNER_KEY_RE.match(value):
+            raise forms.ValidationError("Choose a user (user:<id>) or a queue (queue:<id>).")
+        return value
+
+
+class OwnerFilter(django_filters.Filter):
+    field_class = OwnerKeyField
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        if not value:
+            return qs
+        kind, raw_id = OWNER_KEY_RE.match(value).groups()
+        if kind == "user":
+            return qs.filter(owner_user_id=int(raw_id))
+        return qs.filter(owner_queue_id=int(raw_id))
+
+
+class LeadOrderingFilter(django_filters.OrderingFilter):
+    """Sort by whitelisted columns and active custom fields; the primary key breaks ties."""
+
+    def __init__(self, *args, custom_api_names: list[str] | None = None, **kwargs):
+        self.custom_api_names = list(custom_api_names or [])
+        fields = {key: key for key in ORDERING_COLUMNS}
+        fields.update({name: name for name in self.custom_api_names})
+        kwargs.setdefault("fields", fields)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value) -> QuerySet:
+        if not value:
+            return qs
+        expressions = []
+        for param in value:
+            descending = param.startswith("-")
+            key = param.lstrip("-")
+            if key in ORDERING_COLUMNS:
+                if key == "owner":
+                    qs = qs.annotate(owner_sort=Coalesce(Lower("owner_user__last_name"), Lower("owner_queue__name")))
+                columns = [F(c) for c in ORDERING_COLUMNS[key]]
+            elif key in self.custom_api_names:
+                columns = [KeyTransform(key, "custom_fields")]
+            else:
+                continue
+            for column in columns:
+                expressions.append(column.desc(nulls_last=True) if descending else column.asc(nulls_last=True))
+        if not expressions:
+            return qs
+        last_descending = value[-1].startswith("-")
+        return qs.order_by(*expressions, "-id" if last_descending else "id")
+
+
+class LeadFilter(django_filters.FilterSet):
+    """Search, standard filters, custom-field filters and sorting of leads.
+
+    Custom-field filters are added per active custom field when the FilterSet is built:
+    picklist ``<api_name>`` (a value), checkbox ``<api_name>`` (yes/no), number, currency and
+    percent ``<api_name>__min`` / ``__max``, date and date/time ``<api_name>__from`` / ``__to``,
+    text-like ``<api_name>`` (contains).
+    """
+
+    q = django_filters.CharFilter(method="filter_search", label="Search", max_length=200)
+    status = django_filters.MultipleChoiceFilter(field_name="status", label="Lead Status")
+    lead_source = django_filters.ChoiceFilter(field_name="lead_source", label="Lead Source")
+    rating = django_filters.ChoiceFilter(field_name="rating", label="Rating")
+    industry = django_filters.ChoiceFilter(field_name="industry", label="Industry")
+    owner = OwnerFilter(label="Owner")
+    created_from = django_filters.DateFilter(
+        method="filter_created_from", label="Created from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = django_filters.DateFilter(
+        method="filter_created_to", label="Created to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    class Meta:
+        model = Lead
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)
+        for name in ("status", "lead_source", "rating", "industry"):
+            self.filters[name].extra["choices"] = _picklist_choices(name)
+        self.custom_definitions = _custom_definitions()
+        for definition in self.custom_definitions:
+            for name, filter_ in self._custom_filters(definition):
+                filter_.model = Lead
+                filter_.parent = self
+                self.filters[name] = filter_
+        ordering = LeadOrderingFilter(label="Sort by", custom_api_names=[d.api_name for d in self.custom_definitions])
+        ordering.model, ordering.parent = Lead, self
+        self.filters["ordering"] = ordering
+
+    # Custom fields --------------------------------------------------------------------------
+
+    def _custom_filters(self, definition: FieldDefinition):
+        api, label, ftype = definition.api_name, definition.label, definition.field_type
+        if ftype == FieldType.PICKLIST:
+            choices = [(v.api_name, v.label) for v in picklist_values(object_name=OBJECT_NAME, field_name=api)]
+            yield api, django_filters.ChoiceFilter(label=label, choices=choices, method=_json_equals(api))
+        elif ftype == FieldType.CHECKBOX:
+            yield api, django_filters.ChoiceFilter(label=label, choices=YES_NO, method=_checkbox(api))
+        elif ftype in NUMERIC:
+            yield f"{api}__min", django_filters.NumberFilter(label=f"{label} (min)", method=_number(api, "gte"))
+            yield f"{api}__max", django_filters.NumberFilter(label=f"{label} (max)", method=_number(api, "lte"))
+        elif ftype in {FieldType.DATE, FieldType.DATETIME}:
+            widget = forms.DateInput(attrs={"type": "date"})
+            yield (
+                f"{api}__from",
+                django_filters.DateFilter(label=f"{label} from", widget=widget, method=_date(api, ftype, "from")),
+            )
+            yield (
+                f"{api}__to",
+                django_filters.DateFilter(label=f"{label} to", widget=widget, method=_date(api, ftype, "to")),
+            )
+        elif ftype in TEXT_LIKE:
+            yield api, django_filters.CharFilter(label=label, max_length=200, method=_contains(api))
+
+    # Standard filters ------------------------------------------------------------------------
+
+    def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(search_q(value)) if value and value.strip() else qs
+
+    def filter_created_from(self, qs: QuerySet, name: str, value: dt.date) -> QuerySet:
+        return qs.filter(created_at__gte=_day_start(value)) if value else qs
+
+    def filter_created_to(self, qs: QuerySet, name: str, value: dt.date) -> QuerySet:
+        return qs.filter(created_at__lt=_day_start(value + dt.timedelta(days=1))) if value else qs
+
+    # Helpers for templates -------------------------------------------------------------------
+
+    def active_filter_count(self) -> int:
+        if not self.is_bound or not self.form.is_valid():
+            return 0
+        return sum(
+            1 for k, v in self.form.cleaned_data.items() if k not in {"q", "ordering"} and v not in (None, "", [])
+        )
+
+
+def search_q(text: str) -> Q:
+    """Prefix search over name, company and email. "Ada Lovelace" also matches first name "Ada"
+    with last name "Lovelace"."""
+    text = " ".join(text.split())
+    condition = (
+        Q(first_name__istartswith=text)
+        | Q(last_name__istartswith=text)
+        | Q(company__istartswith=text)
+        | Q(email__istartswith=text)
+    )
+    first, _, rest = text.partition(" ")
+    if rest:
+        condition |= Q(first_name__istartswith=first, last_name__istartswith=rest)
+    return condition
+
+
+def _json_equals(api: str):
+    def method(qs: QuerySet, name: str, value) -> QuerySet:
+        return qs.filter(custom_fields__contains={api: value}) if value else qs
+
+    return method
+
+
+def _checkbox(api: str):
+    def method(qs: QuerySet, name: str, value) -> QuerySet:
+        if value == "yes":
+            return qs.filter(custom_fields__contains={api: True})
+        if value == "no":
+            return qs.exclude(custom_fields__contains={api: True})
+        return qs
+
+    return method
+
+
+def _number(api: str, lookup: str):
+    def method(qs: QuerySet, name: str, value) -> QuerySet:
+        if value is None:
+            return qs
+        number = Cast(KeyTextTransform(api, "custom_fields"), DecimalField(max_digits=30, decimal_places=10))
+        return qs.filter(LOOKUPS[lookup](number, value))
+
+    return method
+
+
+def _date(api: str, ftype: str, bound: str):
+    def method(qs: QuerySet, name: str, value: dt.date) -> QuerySet:
+        if value is None:
+            return qs
+        day = value if bound == "from" else value + dt.timedelta(days=1)
+        # Stored as ISO text: dates "YYYY-MM-DD", date/times in UTC; both compare as text.
+        edge = _day_start(day).astimezone(dt.UTC).isoformat() if ftype == FieldType.DATETIME else day.isoformat()
+        lookup = "gte" if bound == "from" else "lt"
+        return qs.filter(LOOKUPS[lookup](KeyTextTransform(api, "custom_fields"), edge))
+
+    return method
+
+
+def _contains(api: str):
+    def method(qs: QuerySet, name: str, value: str) -> QuerySet:
+        if not value or not value.strip():
+            return qs
+        # API names contain "__", so the key is addressed by an expression, not a lookup path.
+        return qs.filter(IContains(KeyTextTransform(api, "custom_fields"), value.strip()))
+
+    return method
