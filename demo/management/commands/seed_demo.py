@@ -10,7 +10,7 @@ from django.db import transaction
 from core.roles import MARKETING_ADMIN, SALES_REP, SYSTEM_ADMIN
 from leads.setup import ensure_roles
 
-DEMO_PASSWORD = "demo-pass-123"
+DEMO_PASSWORD = "demo-pass-123"  # noqa: S105 - printed for the demo, never used in production
 DEMO_USERS = [
     # key, username, first, last, role
     ("rep", "rep", "Riley", "Parker", SALES_REP),
@@ -54,6 +54,6 @@ class Command(BaseCommand):
                 module.seed(users=users)
             if not quiet:
                 self.stdout.write(f"  demo data loaded: {name}")
-        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for _key, username, first, last, role in DEMO_USERS:
             self.stdout.write(f"  {role:<16} {username:<10} ({first} {last})")
