@@ -79,7 +79,8 @@ def test_owner_filter_by_user_and_queue_keys(rep, other_rep):
     assert _names(f"owner=user:{rep.pk}") == ["Mine"]
     assert _names(f"owner=queue:{queue.pk}") == ["Queued"]
     bad = LeadFilter(QueryDict("owner=rep"), queryset=Lead.objects.all())
-    assert not bad.is_valid() and "owner" in bad.errors
+    assert not bad.is_valid()
+    assert "owner" in bad.errors
 
 
 def test_created_date_range_is_inclusive_of_both_days():
@@ -135,9 +136,7 @@ def test_custom_field_filters_by_type(marketing_admin):
 def test_inactive_custom_fields_get_no_filter(marketing_admin):
     from core.services import field_definition_update
 
-    definition = custom_field_create(
-        object_name="lead", label="Legacy", field_type="text", acting_user=marketing_admin
-    )
+    definition = custom_field_create(object_name="lead", label="Legacy", field_type="text", acting_user=marketing_admin)
     field_definition_update(definition=definition, is_active=False, acting_user=marketing_admin)
 
     assert "Legacy__c" not in LeadFilter(QueryDict(""), queryset=Lead.objects.all()).filters
@@ -150,9 +149,10 @@ def test_ordering_over_whitelisted_columns_with_stable_tiebreak():
 
     assert _names("ordering=name") == ["Adams", "Baker", "Clark"]
     assert _names("ordering=-company") == ["Baker", "Clark", "Adams"]
-    assert "id" in str(LeadFilter(QueryDict("ordering=company"), queryset=Lead.objects.all()).qs.query).split(
-        "ORDER BY"
-    )[1]
+    assert (
+        "id"
+        in str(LeadFilter(QueryDict("ordering=company"), queryset=Lead.objects.all()).qs.query).split("ORDER BY")[1]
+    )
 
 
 def test_ordering_rejects_columns_outside_the_whitelist():
