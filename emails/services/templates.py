@@ -1,0 +1,143 @@
+"""Writes of email folders and templates (marketing and system admins)."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from core.roles import is_marketing_admin
+
+from ..models import AutoResponseEntry, AutoResponseSettings, EmailFolder, EmailTemplate
+from ..rendering import sanitize_html, unknown_merge_fields
+
+TEMPLATE_FIELDS = ("folder", "name", "description", "subject", "body_text", "body_html", "is_active")
+
+
+def _require_admin(user) -> None:
+    if not is_marketing_admin(user):
+        raise PermissionError("Only marketing and system admins may manage email templates.")
+
+
+def _actor(user):
+    return user if getattr(user, "pk", None) else None
+
+
+@transaction.atomic
+def email_folder_create(*, name: str, description: str = "", acting_user) -> EmailFolder:
+    _require_admin(acting_user)
+    name = " ".join((name or "").split())
+    if not name or len(name) > 120:
+        raise ValidationError({"name": ["Enter a folder name of at most 120 characters."]})
+    if EmailFolder.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": [f"A folder named “{name}” already exists."]})
+    return EmailFolder.objects.create(name=name, description=(description or "")[:500], created_by=_actor(acting_user))
+
+
+@transaction.atomic
+def email_folder_update(*, folder: EmailFolder, name: str, description: str = "", acting_user) -> EmailFolder:
+    _require_admin(acting_user)
+    folder = EmailFolder.objects.select_for_update().get(pk=folder.pk)
+    name = " ".join((name or "").split())
+    if not name or len(name) > 120:
+        raise ValidationError({"name": ["Enter a folder name of at most 120 characters."]})
+    if EmailFolder.objects.filter(name__iexact=name).exclude(pk=folder.pk).exists():
+        raise ValidationError({"name": [f"A folder named “{name}” already exists."]})
+    folder.name, folder.description = name, (description or "")[:500]
+    folder.save()
+    return folder
+
+
+@transaction.atomic
+def email_folder_delete(*, folder: EmailFolder, acting_user) -> None:
+    _require_admin(acting_user)
+    if folder.templates.exists():
+        raise ValidationError({"__all__": ["Move or delete the templates in this folder first."]})
+    folder.delete()
+
+
+def _clean_template(data: dict, *, instance: EmailTemplate | None) -> dict:
+    values = {k: data[k] for k in TEMPLATE_FIELDS if k in data}
+    for key in ("name", "description", "subject"):
+        if key in values:
+            values[key] = " ".join((values[key] or "").split())
+    for key in ("body_text", "body_html"):
+        if key in values:
+            values[key] = (values[key] or "").replace("\r\n", "\n")
+    merged = {k: values.get(k, getattr(instance, k, "") if instance else "") for k in TEMPLATE_FIELDS}
+    errors: dict[str, list[str]] = {}
+    if not merged["name"]:
+        errors["name"] = ["Enter a template name."]
+    elif len(merged["name"]) > 120:
+        errors["name"] = ["Use at most 120 characters."]
+    elif EmailTemplate.objects.filter(name__iexact=merged["name"]).exclude(pk=getattr(instance, "pk", None)).exists():
+        errors["name"] = [f"A template named “{merged['name']}” already exists."]
+    if not merged["subject"]:
+        errors["subject"] = ["Enter a subject."]
+    elif len(merged["subject"]) > 255:
+        errors["subject"] = ["Use at most 255 characters."]
+    if not (merged["body_text"] or "").strip():
+        errors["body_text"] = ["Write the text body (it is what mail programs without HTML show)."]
+    elif len(merged["body_text"]) > 32000:
+        errors["body_text"] = ["Use at most 32000 characters."]
+    if len(merged["body_html"] or "") > 100000:
+        errors["body_html"] = ["Use at most 100000 characters."]
+    for key in ("subject", "body_text", "body_html"):
+        unknown = unknown_merge_fields(merged[key] or "", object_name="lead")
+        if unknown:
+            names = ", ".join(unknown)
+            errors.setdefault(key, []).append(
+                f"Unknown merge field{'s' if len(unknown) > 1 else ''}: {names}. "
+                "Use {{Lead.FieldName}} with a field of the lead, such as {{Lead.FirstName|there}}."
+            )
+    if errors:
+        raise ValidationError(errors)
+    if "body_html" in values:
+        values["body_html"] = sanitize_html(values["body_html"])
+    return values
+
+
+@transaction.atomic
+def email_template_create(*, data: dict, acting_user) -> EmailTemplate:
+    """Create a template; the HTML body is sanitised and every merge field must name a lead field."""
+    _require_admin(acting_user)
+    values = _clean_template(data, instance=None)
+    return EmailTemplate.objects.create(
+        **values, object_name="lead", created_by=_actor(acting_user), updated_by=_actor(acting_user)
+    )
+
+
+@transaction.atomic
+def email_template_update(*, template: EmailTemplate, data: dict, acting_user) -> EmailTemplate:
+    _require_admin(acting_user)
+    template = EmailTemplate.objects.select_for_update().get(pk=template.pk)
+    values = _clean_template(data, instance=template)
+    if "is_active" in values and not values["is_active"]:
+        used = template_usages(template)
+        if used:
+            raise ValidationError({"is_active": [f"The template is in use: {'; '.join(used)}"]})
+    for key, value in values.items():
+        setattr(template, key, value)
+    template.updated_by = _actor(acting_user)
+    template.save()
+    return template
+
+
+def template_usages(template: EmailTemplate) -> list[str]:
+    usages = [
+        f"auto-response rule “{entry.rule.name}”, entry {entry.sort_order}"
+        for entry in AutoResponseEntry.objects.filter(template=template).select_related("rule")
+    ]
+    if AutoResponseSettings.objects.filter(default_template=template).exists():
+        usages.append("the default auto-response template")
+    return usages
+
+
+@transaction.atomic
+def email_template_delete(*, template: EmailTemplate, acting_user) -> None:
+    _require_admin(acting_user)
+    used = template_usages(template)
+    if used:
+        raise ValidationError({"__all__": [f"The template is in use: {'; '.join(used)}."]})
+    try:
+        template.delete()
+    except ProtectedError:
+        raise ValidationError({"__all__": ["The template is in use and cannot be deleted."]}) from None
