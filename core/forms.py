@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 from .auth import THROTTLED_MESSAGE, client_address, login_blocked, login_failed, login_succeeded
 
@@ -19,3 +20,166 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise
         login_succeeded(username, address)
         return cleaned
+
+
+# Setup forms: they shape input only; the services in core.services validate and write. -------------
+
+
+def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Map a service's ValidationError onto the form: known fields get their messages, the rest
+    become form-wide errors."""
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class PicklistValueForm(forms.Form):
+    """Add or relabel a picklist value; only the flags that matter for the picklist are shown."""
+
+    label = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    api_name = forms.CharField(
+        label="API name",
+        max_length=120,
+        required=False,
+        help_text="Stored on records. Leave blank to use the label; it cannot change later.",
+    )
+    is_converted = forms.BooleanField(
+        label="Converted", required=False, help_text="Leads converted into an account get this status."
+    )
+    is_closed = forms.BooleanField(label="Closed", required=False, help_text="The opportunity is finished.")
+    is_won = forms.BooleanField(label="Won", required=False, help_text="A closed stage that counts as a sale.")
+    probability = forms.IntegerField(
+        label="Probability (%)", required=False, min_value=0, max_value=100, help_text="Between 0 and 100."
+    )
+
+    def __init__(self, *args, flags: tuple[str, ...] = (), with_api_name: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        for flag in ("is_converted", "is_closed", "is_won", "probability"):
+            if flag not in flags:
+                del self.fields[flag]
+        if not with_api_name:
+            del self.fields["api_name"]
+        self.fields["label"].widget.attrs["autofocus"] = True
+
+
+class PicklistReplacementForm(forms.Form):
+    """Delete a value: records that hold it move to the chosen replacement."""
+
+    replacement = forms.TypedChoiceField(
+        coerce=int,
+        required=False,
+        label="Replace with",
+        help_text="Records that hold the deleted value get this value instead.",
+    )
+
+    def __init__(self, *args, choices: list[tuple[int, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["replacement"].choices = [("", "--Choose a value--"), *choices]
+
+
+class CustomFieldForm(forms.Form):
+    """New Custom Field."""
+
+    label = forms.CharField(max_length=120, help_text="What users see on forms and record pages.")
+    api_name = forms.CharField(
+        label="API name",
+        max_length=63,
+        required=False,
+        help_text="Used by the API, imports and merge fields. Filled from the label; ends with __c.",
+    )
+    field_type = forms.ChoiceField(label="Type", choices=())
+    is_required = forms.BooleanField(label="Required", required=False, help_text="Records cannot be saved without it.")
+    default_value = forms.CharField(
+        label="Default value",
+        required=False,
+        max_length=500,
+        help_text="Given to new records. Dates as YYYY-MM-DD, checkboxes as true/false, picklists as one of the values.",
+    )
+    picklist_values = forms.CharField(
+        label="Picklist values",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Picklists only: one value per line, in the order users should see them.",
+    )
+    help_text = forms.CharField(
+        label="Help text",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Shown beside the field on forms.",
+    )
+    description = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For admins: what the field holds and how it is used.",
+    )
+    requested_by = forms.CharField(
+        label="Requested by", required=False, max_length=200, help_text="Who asked for the field."
+    )
+    purpose = forms.CharField(required=False, max_length=500, help_text="What the field is for.")
+
+    def __init__(self, *args, **kwargs):
+        from .services import CUSTOM_FIELD_TYPES
+
+        super().__init__(*args, **kwargs)
+        self.fields["field_type"].choices = [("", "--Choose a type--")] + [
+            (t.value, t.label) for t in CUSTOM_FIELD_TYPES
+        ]
+        self.fields["label"].widget.attrs.update({"autofocus": True, "data-api-name-source": "#id_api_name"})
+
+    def picklist_lines(self) -> list[str]:
+        return [line for line in self.cleaned_data.get("picklist_values", "").splitlines() if line.strip()]
+
+
+class FieldEditForm(forms.Form):
+    """Edit a field's label, help text and description; required/default/active for custom fields."""
+
+    label = forms.CharField(max_length=120)
+    help_text = forms.CharField(
+        label="Help text",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Shown beside the field on forms.",
+    )
+    description = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For admins: what the field holds and how it is used.",
+    )
+    requested_by = forms.CharField(
+        label="Requested by", required=False, max_length=200, help_text="Who asked for the field."
+    )
+    purpose = forms.CharField(required=False, max_length=500, help_text="What the field is for.")
+    is_required = forms.BooleanField(label="Required", required=False)
+    default_value = forms.CharField(label="Default value", required=False, max_length=500)
+    is_active = forms.BooleanField(
+        label="Active", required=False, help_text="Inactive fields are hidden from forms, pages and the API."
+    )
+
+    def __init__(self, *args, definition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["label"].widget.attrs["autofocus"] = True
+        if not definition.is_custom:
+            for name in ("is_required", "default_value", "is_active"):
+                del self.fields[name]
+        elif definition.field_type == "picklist":
+            from .fields import picklist_choices
+
+            self.fields["default_value"] = forms.ChoiceField(
+                label="Default value",
+                required=False,
+                choices=picklist_choices(definition.object_name, definition.api_name, blank=True),
+            )
+
+
+class SharingForm(forms.Form):
+    lead_access = forms.ChoiceField(label="Default access for leads", widget=forms.RadioSelect, choices=())
+
+    def __init__(self, *args, **kwargs):
+        from .models import OrgSettings
+
+        super().__init__(*args, **kwargs)
+        self.fields["lead_access"].choices = OrgSettings.LeadAccess.choices

@@ -15,6 +15,7 @@ SETUP = [
     ("Picklists", "core:picklist_list", "list-ul", "admin"),
     ("Fields & Help Text", "core:field_list", "input-cursor-text", "admin"),
     ("Sharing Settings", "core:sharing", "shield-lock", "sysadmin"),
+    ("Users", "core:user_list", "people", "sysadmin"),
     ("Queues", "leads:queue_setup", "inboxes", "admin"),
     ("Assignment Rules", "leads:rule_list", "signpost-split", "admin"),
     ("Lead Settings", "leads:lead_settings", "sliders", "admin"),

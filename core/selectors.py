@@ -1,6 +1,12 @@
 """Reads of shared configuration."""
 
-from .models import FieldDefinition, OrgSettings, PicklistValue
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+
+from . import registry
+from .models import FieldDefinition, FieldType, OrgSettings, PicklistValue
 
 
 def org_settings() -> OrgSettings:
@@ -44,3 +50,100 @@ def field_definitions(*, object_name: str, custom_only: bool = False, active_onl
 
 def field_labels(*, object_name: str) -> dict[str, str]:
     return dict(FieldDefinition.objects.filter(object_name=object_name).values_list("api_name", "label"))
+
+
+# Setup pages ------------------------------------------------------------------------------------
+
+# Flag columns that matter for particular picklists (the setup page shows only these).
+PICKLIST_FLAGS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("lead", "status"): ("is_converted",),
+    ("opportunity", "stage"): ("is_closed", "is_won", "probability"),
+}
+FLAG_LABELS = {"is_converted": "Converted", "is_closed": "Closed", "is_won": "Won", "probability": "Probability (%)"}
+
+
+def picklist_flags(object_name: str, field_name: str) -> tuple[str, ...]:
+    return PICKLIST_FLAGS.get((object_name, field_name), ())
+
+
+@dataclass(frozen=True)
+class PicklistField:
+    """One picklist field of one object, as listed on the Picklists setup page."""
+
+    object_name: str
+    object_label: str
+    field_name: str
+    label: str
+    is_custom: bool
+    is_active: bool
+    value_count: int
+    active_count: int
+    default_label: str
+
+
+def picklist_fields(*, object_name: str | None = None) -> list[PicklistField]:
+    """Every picklist of every registered object (standard columns and picklist-type custom fields),
+    in a fixed number of queries."""
+    specs = [s for s in registry.registered_objects() if object_name is None or s.name == object_name]
+    names = [s.name for s in specs]
+    definitions = {
+        (d.object_name, d.api_name): d
+        for d in FieldDefinition.objects.filter(object_name__in=names, field_type=FieldType.PICKLIST)
+    }
+    counts: dict[tuple[str, str], dict] = {}
+    for row in (
+        PicklistValue.objects.filter(object_name__in=names)
+        .values("object_name", "field_name")
+        .annotate(total=Count("id"), active=Count("id", filter=Q(is_active=True)))
+    ):
+        counts[(row["object_name"], row["field_name"])] = row
+    defaults = {
+        (o, f): label
+        for o, f, label in PicklistValue.objects.filter(object_name__in=names, is_default=True).values_list(
+            "object_name", "field_name", "label"
+        )
+    }
+    result = []
+    for spec in specs:
+        keys = [(spec.name, f) for f in spec.picklist_fields]
+        sorted_defs = sorted(
+            (d for (o, _), d in definitions.items() if o == spec.name), key=lambda d: (d.sort_order, d.id)
+        )
+        keys = [(spec.name, d.api_name) for d in sorted_defs] + [k for k in keys if k not in definitions]
+        for key in keys:
+            definition = definitions.get(key)
+            row = counts.get(key, {})
+            result.append(
+                PicklistField(
+                    object_name=spec.name,
+                    object_label=spec.label,
+                    field_name=key[1],
+                    label=definition.label if definition else key[1].replace("_", " ").title(),
+                    is_custom=bool(definition and definition.is_custom),
+                    is_active=definition.is_active if definition else True,
+                    value_count=row.get("total", 0),
+                    active_count=row.get("active", 0),
+                    default_label=defaults.get(key, ""),
+                )
+            )
+    return result
+
+
+def picklist_field(*, object_name: str, field_name: str) -> PicklistField | None:
+    return next((f for f in picklist_fields(object_name=object_name) if f.field_name == field_name), None)
+
+
+def picklist_record_counts(*, object_name: str, field_name: str) -> dict[str, int]:
+    """``{api_name: number of records holding it}`` for one picklist, in one query."""
+    try:
+        spec = registry.object_spec(object_name)
+    except KeyError:
+        return {}
+    column = spec.picklist_fields.get(field_name) or f"custom_fields__{field_name}"
+    rows = spec.model._default_manager.exclude(**{f"{column}__isnull": True}).values(column).annotate(n=Count("pk"))
+    return {str(row[column]): row["n"] for row in rows if row[column] not in (None, "")}
+
+
+def users_with_roles():
+    """Every user with their groups, for the Users setup page."""
+    return get_user_model().objects.prefetch_related("groups").order_by("last_name", "first_name", "username")

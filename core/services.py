@@ -38,6 +38,9 @@ def picklist_value_usages(value: PicklistValue) -> list[str]:
     usages = []
     if value.is_default:
         usages.append("It is the default value of this picklist.")
+    last_converted = _last_converted_problem(value)
+    if last_converted:
+        usages.append(last_converted)
     for provider in registry.picklist_usage_providers():
         usages.extend(provider(value))
     return usages
@@ -59,34 +62,87 @@ def _records_using(value: PicklistValue):
     return spec.model, {f"custom_fields__{value.field_name}": value.api_name}
 
 
+def picklist_field_exists(object_name: str, field_name: str) -> bool:
+    """A standard picklist column of a registered object, or a picklist field definition."""
+    try:
+        spec = registry.object_spec(object_name)
+    except KeyError:
+        return False
+    return (
+        field_name in spec.picklist_fields
+        or FieldDefinition.objects.filter(
+            object_name=object_name, api_name=field_name, field_type=FieldType.PICKLIST
+        ).exists()
+    )
+
+
+def _clean_flags(flags: dict, errors: dict) -> dict:
+    cleaned: dict = {}
+    for flag in ("is_converted", "is_closed", "is_won"):
+        if flag in flags:
+            cleaned[flag] = bool(flags[flag])
+    if "probability" in flags:
+        raw = flags["probability"]
+        if raw in (None, ""):
+            cleaned["probability"] = None
+        else:
+            try:
+                number = int(str(raw).strip())
+            except (TypeError, ValueError):
+                number = -1
+            if not 0 <= number <= 100:
+                errors["probability"] = "Enter a probability between 0 and 100."
+            else:
+                cleaned["probability"] = number
+    return cleaned
+
+
+def _label_taken(object_name: str, field_name: str, label: str, *, exclude_pk: int | None = None) -> bool:
+    qs = PicklistValue.objects.filter(object_name=object_name, field_name=field_name, label__iexact=label)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
 @transaction.atomic
 def picklist_value_create(
     *, object_name: str, field_name: str, label: str, api_name: str = "", acting_user, **flags
 ) -> PicklistValue:
     _require_admin(acting_user)
+    if not picklist_field_exists(object_name, field_name):
+        raise ValidationError({"field_name": "This picklist does not exist."})
+    # Lock the picklist so that two admins adding values get distinct positions.
+    list(PicklistValue.objects.select_for_update().filter(object_name=object_name, field_name=field_name))
     label = (label or "").strip()
-    api_name = (api_name or label).strip()
-    errors = {}
+    api_name = (api_name or "").strip() or label
+    errors: dict = {}
     if not label:
         errors["label"] = "Enter a label."
-    elif len(label) > 120 or len(api_name) > 120:
+    elif len(label) > 120:
         errors["label"] = "Use at most 120 characters."
-    elif PicklistValue.objects.filter(object_name=object_name, field_name=field_name, api_name=api_name).exists():
+    elif _label_taken(object_name, field_name, label):
+        errors["label"] = f"The label “{label}” is already used in this picklist."
+    if label and len(api_name) > 120:
+        errors["api_name"] = "Use at most 120 characters."
+    elif (
+        label
+        and PicklistValue.objects.filter(object_name=object_name, field_name=field_name, api_name=api_name).exists()
+    ):
         errors["api_name"] = f"The value “{api_name}” already exists in this picklist."
+    cleaned_flags = _clean_flags(flags, errors)
     if errors:
         raise ValidationError(errors)
     next_order = (
         PicklistValue.objects.filter(object_name=object_name, field_name=field_name).aggregate(m=Max("sort_order"))["m"]
         or 0
     ) + 1
-    allowed = {"is_converted", "is_closed", "is_won", "probability"}
     return PicklistValue.objects.create(
         object_name=object_name,
         field_name=field_name,
         api_name=api_name,
         label=label,
         sort_order=next_order,
-        **{k: v for k, v in flags.items() if k in allowed},
+        **cleaned_flags,
     )
 
 
@@ -95,21 +151,38 @@ def picklist_value_update(*, value: PicklistValue, acting_user, **changes) -> Pi
     """Relabel or change flags. Records store the API name, so relabelling touches no record."""
     _require_admin(acting_user)
     value = PicklistValue.objects.select_for_update().get(pk=value.pk)
+    errors: dict = {}
     if "label" in changes:
         label = (changes["label"] or "").strip()
         if not label or len(label) > 120:
-            raise ValidationError({"label": "Enter a label of at most 120 characters."})
-        value.label = label
-    for flag in ("is_converted", "is_closed", "is_won"):
-        if flag in changes:
-            setattr(value, flag, bool(changes[flag]))
-    if "probability" in changes:
-        p = changes["probability"]
-        if p not in (None, "") and not (0 <= int(p) <= 100):
-            raise ValidationError({"probability": "Enter a probability between 0 and 100."})
-        value.probability = None if p in (None, "") else int(p)
+            errors["label"] = "Enter a label of at most 120 characters."
+        elif _label_taken(value.object_name, value.field_name, label, exclude_pk=value.pk):
+            errors["label"] = f"The label “{label}” is already used in this picklist."
+        else:
+            value.label = label
+    cleaned_flags = _clean_flags(changes, errors)
+    if cleaned_flags.get("is_converted") is False and value.is_converted:
+        last = _last_converted_problem(value)
+        if last:
+            errors["is_converted"] = last
+    if errors:
+        raise ValidationError(errors)
+    for name, flag_value in cleaned_flags.items():
+        setattr(value, name, flag_value)
     value.save()
     return value
+
+
+def _last_converted_problem(value: PicklistValue) -> str:
+    """Conversion needs a converted lead status: the last active one must stay."""
+    if not value.is_converted or not value.is_active:
+        return ""
+    others = PicklistValue.objects.filter(
+        object_name=value.object_name, field_name=value.field_name, is_converted=True, is_active=True
+    ).exclude(pk=value.pk)
+    if others.exists():
+        return ""
+    return "It is the only active converted status; leads could no longer be converted."
 
 
 @transaction.atomic
@@ -129,11 +202,15 @@ def picklist_reorder(*, object_name: str, field_name: str, ordered_ids: list[int
 @transaction.atomic
 def picklist_value_move(*, value: PicklistValue, direction: int, acting_user) -> None:
     """Move a value one place up (-1) or down (+1)."""
+    _require_admin(acting_user)
     ids = list(
-        PicklistValue.objects.filter(object_name=value.object_name, field_name=value.field_name)
+        PicklistValue.objects.select_for_update()
+        .filter(object_name=value.object_name, field_name=value.field_name)
         .order_by("sort_order", "id")
         .values_list("pk", flat=True)
     )
+    if value.pk not in ids:
+        raise ValidationError("This value no longer exists.")
     i = ids.index(value.pk)
     j = i + (1 if direction > 0 else -1)
     if 0 <= j < len(ids):
@@ -141,6 +218,14 @@ def picklist_value_move(*, value: PicklistValue, direction: int, acting_user) ->
     picklist_reorder(
         object_name=value.object_name, field_name=value.field_name, ordered_ids=ids, acting_user=acting_user
     )
+
+
+def _sync_custom_picklist_default(object_name: str, field_name: str, api_name: str | None) -> None:
+    """A custom picklist keeps its default both as the flagged value and in its field definition,
+    which is what new records read."""
+    FieldDefinition.objects.filter(
+        object_name=object_name, api_name=field_name, is_custom=True, field_type=FieldType.PICKLIST
+    ).update(default_value=api_name)
 
 
 @transaction.atomic
@@ -156,7 +241,21 @@ def picklist_set_default(*, value: PicklistValue, acting_user) -> PicklistValue:
     siblings.filter(is_default=True).exclude(pk=value.pk).update(is_default=False)
     value.is_default = True
     value.save(update_fields=["is_default"])
+    _sync_custom_picklist_default(value.object_name, value.field_name, value.api_name)
     return value
+
+
+@transaction.atomic
+def picklist_clear_default(*, object_name: str, field_name: str, acting_user) -> None:
+    """Leave a picklist without a default; a required field keeps one so that new records get a value."""
+    _require_admin(acting_user)
+    required = FieldDefinition.objects.filter(object_name=object_name, api_name=field_name, is_required=True)
+    if required.exists():
+        raise ValidationError("This field is required, so its picklist must keep a default value.")
+    PicklistValue.objects.select_for_update().filter(
+        object_name=object_name, field_name=field_name, is_default=True
+    ).update(is_default=False)
+    _sync_custom_picklist_default(object_name, field_name, None)
 
 
 @transaction.atomic
@@ -180,7 +279,16 @@ def picklist_value_delete(*, value: PicklistValue, replacement: PicklistValue | 
     Answers how many records moved.
     """
     _require_admin(acting_user)
-    value = PicklistValue.objects.select_for_update().get(pk=value.pk)
+    # Lock the whole picklist: the replacement must not be deactivated or deleted meanwhile.
+    siblings = {
+        v.pk: v
+        for v in PicklistValue.objects.select_for_update().filter(
+            object_name=value.object_name, field_name=value.field_name
+        )
+    }
+    if value.pk not in siblings:
+        raise ValidationError("This value no longer exists.")
+    value = siblings[value.pk]
     usages = picklist_value_usages(value)
     if usages:
         raise ValidationError(["This value cannot be deleted while it is in use:", *usages])
@@ -189,12 +297,8 @@ def picklist_value_delete(*, value: PicklistValue, replacement: PicklistValue | 
     if in_use:
         if replacement is None:
             raise ValidationError({"replacement": "Records use this value: choose a replacement value."})
-        if (
-            replacement.pk == value.pk
-            or replacement.object_name != value.object_name
-            or replacement.field_name != value.field_name
-            or not replacement.is_active
-        ):
+        replacement = siblings.get(replacement.pk)
+        if replacement is None or replacement.pk == value.pk or not replacement.is_active:
             raise ValidationError({"replacement": "Choose another active value of the same picklist."})
     moved = 0
     if in_use:
@@ -225,8 +329,16 @@ def picklist_value_delete(*, value: PicklistValue, replacement: PicklistValue | 
                 record.custom_fields[value.field_name] = replacement.api_name
                 record.save(update_fields=["custom_fields"])
                 moved += 1
-        if hasattr(model, "version"):
-            model.objects.filter(pk__in=ids).update(version=F("version") + 1)
+        touched = {}
+        field_names = {f.name for f in model._meta.get_fields()}
+        if "version" in field_names:
+            touched["version"] = F("version") + 1
+        if "last_modified_at" in field_names:
+            touched["last_modified_at"] = now
+        if "last_modified_by" in field_names:
+            touched["last_modified_by"] = acting_user
+        if touched:
+            model.objects.filter(pk__in=ids).update(**touched)
     value.delete()
     return moved
 
@@ -234,6 +346,29 @@ def picklist_value_delete(*, value: PicklistValue, replacement: PicklistValue | 
 # Field definitions -----------------------------------------------------------------------------
 
 CUSTOM_FIELD_TYPES = [t for t in FieldType if t != FieldType.LOOKUP]
+# Column sizes of FieldDefinition: longer input is refused with a message, not a database error.
+TEXT_LIMITS = {"label": 120, "help_text": 500, "requested_by": 200, "purpose": 500, "description": 32000}
+
+
+def _check_lengths(values: dict, errors: dict) -> None:
+    for name, limit in TEXT_LIMITS.items():
+        if name in values and len(values[name]) > limit:
+            errors[name] = f"Use at most {limit} characters (this has {len(values[name])})."
+
+
+def _clean_default(definition: FieldDefinition, raw, *, choices: list[str] | None = None):
+    """The default value in stored form; raises ValidationError keyed by ``default_value``."""
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    if definition.field_type == FieldType.PICKLIST and choices is not None:
+        text = str(raw).strip()
+        if text not in choices:
+            raise ValidationError({"default_value": f"“{text}” is not one of the picklist values."})
+        return text
+    try:
+        return clean_value(definition, raw)
+    except ValidationError as exc:
+        raise ValidationError({"default_value": exc.messages}) from None
 
 
 @transaction.atomic
@@ -255,81 +390,137 @@ def custom_field_create(
     picklist_values: list[str] | None = None,
 ) -> FieldDefinition:
     _require_admin(acting_user)
-    errors: dict[str, str] = {}
-    label = (label or "").strip()
-    if not label:
+    errors: dict = {}
+    try:
+        registry.object_spec(object_name)
+    except KeyError:
+        raise ValidationError({"object_name": "Choose an object."}) from None
+    texts = {
+        "label": (label or "").strip(),
+        "help_text": (help_text or "").strip(),
+        "description": (description or "").strip(),
+        "requested_by": (requested_by or "").strip(),
+        "purpose": (purpose or "").strip(),
+    }
+    if not texts["label"]:
         errors["label"] = "Enter a label."
-    api_name = (api_name or "").strip() or api_name_from_label(label)
-    if not api_name.endswith("__c"):
+    _check_lengths(texts, errors)
+    api_name = (api_name or "").strip() or (api_name_from_label(texts["label"]) if texts["label"] else "")
+    if api_name and not api_name.endswith("__c"):
         api_name = f"{api_name}__c"
-    if not API_NAME_RE.match(api_name):
+    if not api_name and texts["label"]:
+        errors["api_name"] = "Enter an API name."
+    elif api_name and not API_NAME_RE.match(api_name):
         errors["api_name"] = "Use letters, digits and underscores, starting with a letter, ending in __c."
-    elif FieldDefinition.objects.filter(object_name=object_name, api_name__iexact=api_name).exists():
+    elif api_name and "__" in api_name[:-3]:
+        errors["api_name"] = "Use single underscores only; “__c” ends the name."
+    elif api_name and FieldDefinition.objects.filter(object_name=object_name, api_name__iexact=api_name).exists():
         errors["api_name"] = f"A field with the API name {api_name} already exists."
     if field_type not in CUSTOM_FIELD_TYPES:
         errors["field_type"] = "Choose a field type."
-    if field_type == FieldType.PICKLIST and not [v for v in (picklist_values or []) if v.strip()]:
-        errors["picklist_values"] = "A picklist needs at least one value."
+    if max_length is not None and not 1 <= max_length <= 32000:
+        errors["max_length"] = "Enter a length between 1 and 32000."
+    if decimal_places is not None and not 0 <= decimal_places <= 10:
+        errors["decimal_places"] = "Enter between 0 and 10 decimal places."
+    values: list[str] = []
+    if field_type == FieldType.PICKLIST:
+        for raw in picklist_values or []:
+            text = raw.strip()
+            if text and text.lower() not in {v.lower() for v in values}:
+                values.append(text)
+        if not values:
+            errors["picklist_values"] = "A picklist needs at least one value."
+        elif any(len(v) > 120 for v in values):
+            errors["picklist_values"] = "Use at most 120 characters per value."
+    draft = FieldDefinition(
+        object_name=object_name,
+        api_name=api_name,
+        field_type=field_type,
+        max_length=max_length,
+        decimal_places=decimal_places,
+    )
+    cleaned_default = None
+    if field_type in CUSTOM_FIELD_TYPES:
+        try:
+            cleaned_default = _clean_default(draft, default_value, choices=values)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     order = (FieldDefinition.objects.filter(object_name=object_name).aggregate(m=Max("sort_order"))["m"] or 0) + 1
     definition = FieldDefinition.objects.create(
         object_name=object_name,
         api_name=api_name,
-        label=label[:120],
+        label=texts["label"],
         field_type=field_type,
         is_custom=True,
-        is_required=is_required,
-        help_text=help_text,
-        description=description,
-        requested_by=requested_by,
-        purpose=purpose,
+        is_required=bool(is_required),
+        default_value=cleaned_default,
+        help_text=texts["help_text"],
+        description=texts["description"],
+        requested_by=texts["requested_by"],
+        purpose=texts["purpose"],
         max_length=max_length,
         decimal_places=decimal_places,
         sort_order=order,
         created_by=acting_user,
     )
-    if field_type == FieldType.PICKLIST:
-        seen = set()
-        for position, raw in enumerate(picklist_values or [], start=1):
-            text = raw.strip()
-            if text and text not in seen:
-                seen.add(text)
-                PicklistValue.objects.create(
-                    object_name=object_name, field_name=api_name, api_name=text, label=text, sort_order=position
-                )
-    if default_value not in (None, ""):
-        try:
-            definition.default_value = clean_value(definition, default_value)
-        except ValidationError as exc:
-            raise ValidationError({"default_value": exc.messages}) from None
-        definition.save(update_fields=["default_value"])
+    for position, text in enumerate(values, start=1):
+        PicklistValue.objects.create(
+            object_name=object_name,
+            field_name=api_name,
+            api_name=text,
+            label=text,
+            sort_order=position,
+            is_default=text == cleaned_default,
+        )
     return definition
 
 
 @transaction.atomic
 def field_definition_update(*, definition: FieldDefinition, acting_user, **changes) -> FieldDefinition:
-    """Label, help text, description, requested by and purpose for any field; required and default
-    for custom fields only (standard fields keep the model's rules)."""
+    """Label, help text, description, requested by and purpose for any field; required, default and
+    active for custom fields only (standard fields keep the model's rules)."""
     _require_admin(acting_user)
     definition = FieldDefinition.objects.select_for_update().get(pk=definition.pk)
-    for name in ("label", "help_text", "description", "requested_by", "purpose"):
-        if name in changes:
-            setattr(definition, name, (changes[name] or "").strip())
-    if not definition.label:
-        raise ValidationError({"label": "Enter a label."})
+    errors: dict = {}
+    texts = {name: (changes[name] or "").strip() for name in TEXT_LIMITS if name in changes}
+    if "label" in texts and not texts["label"]:
+        errors["label"] = "Enter a label."
+    _check_lengths(texts, errors)
+    for name, text in texts.items():
+        setattr(definition, name, text)
+    picklist_default_changed = False
     if definition.is_custom:
         if "is_required" in changes:
             definition.is_required = bool(changes["is_required"])
         if "default_value" in changes:
-            raw = changes["default_value"]
+            choices = None
+            if definition.field_type == FieldType.PICKLIST:
+                choices = list(
+                    PicklistValue.objects.filter(
+                        object_name=definition.object_name, field_name=definition.api_name, is_active=True
+                    ).values_list("api_name", flat=True)
+                )
             try:
-                definition.default_value = None if raw in (None, "") else clean_value(definition, raw)
+                new_default = _clean_default(definition, changes["default_value"], choices=choices)
             except ValidationError as exc:
-                raise ValidationError({"default_value": exc.messages}) from None
+                errors.update(exc.message_dict)
+            else:
+                picklist_default_changed = new_default != definition.default_value
+                definition.default_value = new_default
         if "is_active" in changes:
             definition.is_active = bool(changes["is_active"])
+    if errors:
+        raise ValidationError(errors)
     definition.save()
+    if picklist_default_changed and definition.field_type == FieldType.PICKLIST:
+        values = PicklistValue.objects.select_for_update().filter(
+            object_name=definition.object_name, field_name=definition.api_name
+        )
+        values.filter(is_default=True).exclude(api_name=definition.default_value or "").update(is_default=False)
+        if definition.default_value:
+            values.filter(api_name=definition.default_value).update(is_default=True)
     return definition
 
 

@@ -12,4 +12,23 @@ account_urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
 
-urlpatterns: list = []
+urlpatterns = [
+    path("setup/picklists/", views.picklist_list, name="picklist_list"),
+    path("setup/picklists/<str:object_name>/<str:field_name>/", views.picklist_detail, name="picklist_detail"),
+    path(
+        "setup/picklists/<str:object_name>/<str:field_name>/values/new/",
+        views.picklist_value_create,
+        name="picklist_value_create",
+    ),
+    path("setup/picklist-values/<int:pk>/edit/", views.picklist_value_edit, name="picklist_value_edit"),
+    path("setup/picklist-values/<int:pk>/move/", views.picklist_value_move, name="picklist_value_move"),
+    path("setup/picklist-values/<int:pk>/default/", views.picklist_value_default, name="picklist_value_default"),
+    path("setup/picklist-values/<int:pk>/active/", views.picklist_value_active, name="picklist_value_active"),
+    path("setup/picklist-values/<int:pk>/delete/", views.picklist_value_delete, name="picklist_value_delete"),
+    path("setup/fields/", views.field_list, name="field_list"),
+    path("setup/fields/<str:object_name>/new/", views.field_create, name="field_create"),
+    path("setup/fields/<str:object_name>/<str:api_name>/", views.field_detail, name="field_detail"),
+    path("setup/fields/<str:object_name>/<str:api_name>/edit/", views.field_edit, name="field_edit"),
+    path("setup/sharing/", views.sharing, name="sharing"),
+    path("setup/users/", views.user_list, name="user_list"),
+]
