@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
+from django.db.models.fields.json import KeyTextTransform
 
 from . import registry
 from .models import FieldDefinition, FieldType, OrgSettings, PicklistValue
@@ -139,9 +140,14 @@ def picklist_record_counts(*, object_name: str, field_name: str) -> dict[str, in
         spec = registry.object_spec(object_name)
     except KeyError:
         return {}
-    column = spec.picklist_fields.get(field_name) or f"custom_fields__{field_name}"
-    rows = spec.model._default_manager.exclude(**{f"{column}__isnull": True}).values(column).annotate(n=Count("pk"))
-    return {str(row[column]): row["n"] for row in rows if row[column] not in (None, "")}
+    column = spec.picklist_fields.get(field_name)
+    records = spec.model._default_manager.all()
+    if not column:
+        # Custom API names contain "__" ("Tier__c"), so the key is named explicitly.
+        records = records.annotate(_picklist_value=KeyTextTransform(field_name, "custom_fields"))
+        column = "_picklist_value"
+    rows = records.exclude(**{f"{column}__isnull": True}).exclude(**{column: ""}).values(column).annotate(n=Count("pk"))
+    return {str(row[column]): row["n"] for row in rows.order_by()}
 
 
 def users_with_roles():

@@ -3,12 +3,12 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from . import registry
 from .fields import API_NAME_RE, api_name_from_label, clean_value
-from .history import Change, history_record
-from .models import FieldDefinition, FieldType, OrgSettings, PicklistValue
+from .models import FieldDefinition, FieldHistory, FieldType, OrgSettings, PicklistValue
 from .roles import is_marketing_admin, is_system_admin
 
 
@@ -47,19 +47,28 @@ def picklist_value_usages(value: PicklistValue) -> list[str]:
 
 
 def picklist_record_count(value: PicklistValue) -> int:
-    model, lookup = _records_using(value)
-    return model.objects.filter(**lookup).count() if model is not None else 0
+    records = _records_using(value)
+    return records.count() if records is not None else 0
 
 
 def _records_using(value: PicklistValue):
+    """The records holding ``value`` (a queryset), or None when the object is not registered."""
     try:
         spec = registry.object_spec(value.object_name)
     except KeyError:
-        return None, {}
-    column = spec.picklist_fields.get(value.field_name)
+        return None
+    return records_with_picklist_value(spec, value.field_name, value.api_name)
+
+
+def records_with_picklist_value(spec: registry.ObjectSpec, field_name: str, api_name: str):
+    column = spec.picklist_fields.get(field_name)
+    manager = spec.model._default_manager
     if column:
-        return spec.model, {column: value.api_name}
-    return spec.model, {f"custom_fields__{value.field_name}": value.api_name}
+        return manager.filter(**{column: api_name})
+    # Custom API names contain "__" ("Tier__c"), so the key is named explicitly, not by lookup path.
+    return manager.annotate(_picklist_value=KeyTextTransform(field_name, "custom_fields")).filter(
+        _picklist_value=api_name
+    )
 
 
 def picklist_field_exists(object_name: str, field_name: str) -> bool:
@@ -292,8 +301,8 @@ def picklist_value_delete(*, value: PicklistValue, replacement: PicklistValue | 
     usages = picklist_value_usages(value)
     if usages:
         raise ValidationError(["This value cannot be deleted while it is in use:", *usages])
-    model, lookup = _records_using(value)
-    in_use = model is not None and model.objects.filter(**lookup).exists()
+    holding = _records_using(value)
+    in_use = holding is not None and holding.exists()
     if in_use:
         if replacement is None:
             raise ValidationError({"replacement": "Records use this value: choose a replacement value."})
@@ -304,41 +313,54 @@ def picklist_value_delete(*, value: PicklistValue, replacement: PicklistValue | 
     if in_use:
         now = timezone.now()
         spec = registry.object_spec(value.object_name)
+        model = spec.model
         column = spec.picklist_fields.get(value.field_name)
-        records = model.objects.select_for_update().filter(**lookup)
-        ids = list(records.values_list("pk", flat=True))
+        field_names = {f.name for f in model._meta.get_fields()}
+        has_version = "version" in field_names
+        records = holding.select_for_update()
+        rows = list(records.values_list("pk", "version") if has_version else records.values_list("pk", "pk"))
+        ids = [pk for pk, _ in rows]
         label = (
             FieldDefinition.objects.filter(object_name=value.object_name, api_name=value.field_name)
             .values_list("label", flat=True)
             .first()
             or value.field_name
         )
-        for pk in ids:
-            history_record(
-                object_name=value.object_name,
-                record_id=pk,
-                changes=[Change(value.field_name, label, value.api_name, replacement.api_name)],
-                acting_user=acting_user,
-                note=f"Picklist value “{value.label}” deleted and replaced",
-                at=now,
-            )
+        # One history row per record, written in bulk: a popular value may sit on many records.
+        FieldHistory.objects.bulk_create(
+            [
+                FieldHistory(
+                    object_name=value.object_name,
+                    record_id=pk,
+                    field_name=value.field_name,
+                    field_label=label,
+                    old_value=value.api_name,
+                    new_value=replacement.api_name,
+                    note=f"Picklist value “{value.label}” deleted and replaced"[:300],
+                    record_version=(version + 1) if has_version else 0,
+                    changed_by=acting_user if getattr(acting_user, "pk", None) else None,
+                    changed_at=now,
+                )
+                for pk, version in rows
+            ],
+            batch_size=1000,
+        )
         if column:
-            moved = model.objects.filter(pk__in=ids).update(**{column: replacement.api_name})
+            moved = model._default_manager.filter(pk__in=ids).update(**{column: replacement.api_name})
         else:
-            for record in model.objects.filter(pk__in=ids):
+            for record in model._default_manager.filter(pk__in=ids).iterator():
                 record.custom_fields[value.field_name] = replacement.api_name
                 record.save(update_fields=["custom_fields"])
                 moved += 1
         touched = {}
-        field_names = {f.name for f in model._meta.get_fields()}
-        if "version" in field_names:
+        if has_version:
             touched["version"] = F("version") + 1
         if "last_modified_at" in field_names:
             touched["last_modified_at"] = now
         if "last_modified_by" in field_names:
             touched["last_modified_by"] = acting_user
         if touched:
-            model.objects.filter(pk__in=ids).update(**touched)
+            model._default_manager.filter(pk__in=ids).update(**touched)
     value.delete()
     return moved
 
