@@ -1,0 +1,77 @@
+"""Fixtures of the Web-to-Lead tests: settings with a default lead creator, a form, a poster."""
+
+import time
+
+import pytest
+
+from tests.factories import UserFactory
+from webtolead.fields import SUBMISSION_KEY_FIELD, TIMESTAMP_FIELD
+from webtolead.services import webtolead_form_create, webtolead_settings_update
+from webtolead.spam import fill_token
+
+
+@pytest.fixture
+def creator(db):
+    return UserFactory(
+        role="Sales rep", username="webcreator", first_name="Web", last_name="Creator", email="web@example.com"
+    )
+
+
+@pytest.fixture
+def w2l_settings(marketing_admin, creator):
+    return webtolead_settings_update(
+        data={
+            "enabled": True,
+            "default_creator": creator,
+            "daily_limit": 500,
+            "allowed_return_domains": "www.example.com\n.example.org",
+            "honeypot_enabled": True,
+            "min_fill_seconds": 3,
+            "rate_limit_per_minute": 0,
+        },
+        acting_user=marketing_admin,
+    )
+
+
+@pytest.fixture
+def web_form(w2l_settings, marketing_admin):
+    return webtolead_form_create(
+        data={
+            "name": "Contact us",
+            "fields": [
+                {"name": "first_name", "label": "First name"},
+                {"name": "last_name", "label": "Last name"},
+                {"name": "email", "label": "Work email", "required": True},
+                {"name": "company", "label": "Company"},
+                {"name": "description", "label": "How can we help?"},
+            ],
+            "lead_source": "Website",
+            "campaign": "Spring launch",
+            "return_url": "",
+        },
+        acting_user=marketing_admin,
+    )
+
+
+@pytest.fixture
+def fields_for():
+    """A valid visitor submission for a form, with a fill-time token old enough to pass."""
+
+    def _fields(form, **overrides):
+        data = {
+            "oid": form.public_key,
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "email": "ada@example.net",
+            "company": "Analytical Engines",
+            TIMESTAMP_FIELD: fill_token(form.public_key, at=time.time() - 30),
+        }
+        data.update(overrides)
+        return {k: v for k, v in data.items() if v is not None}
+
+    return _fields
+
+
+@pytest.fixture
+def key_field():
+    return SUBMISSION_KEY_FIELD

@@ -1,0 +1,598 @@
+"""Writes of Web-to-Lead: settings, forms, the intake log and turning submissions into leads.
+
+Flow of a public submission: the view calls ``intake_record`` (its own committed insert, so the
+row survives whatever happens next), then ``web_lead_submit``, which in one transaction checks for
+spam, validates, enforces the daily limit, creates the lead, runs the assignment rule and the
+auto-response, and records the outcome. Emails go out on commit.
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.fields import clean_value, is_blank
+from core.models import FieldDefinition, FieldType
+from core.roles import is_marketing_admin
+from emails.services import autoresponse_send, autoresponse_settings_update, email_enqueue
+from leads.models import Lead
+from leads.services import lead_create
+
+from .fields import (
+    ALWAYS_REQUIRED,
+    CAMPAIGN_FIELD,
+    LEAD_TO_SALESFORCE,
+    RETURN_URL_FIELD,
+    SALESFORCE_FIELDS,
+    SUBMISSION_KEY_FIELD,
+    salesforce_name,
+)
+from .models import Intake, WebToLeadForm, WebToLeadSettings
+from .selectors import available_fields, form_for_key, leads_created_in_window, webtolead_settings
+from .spam import spam_reason
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 32000
+LIMIT_NOTICE_KIND = "webtolead_daily_limit"
+AUTORESPONSE_SOURCE = "webtolead"
+
+
+def _require_admin(user) -> None:
+    if not is_marketing_admin(user):
+        raise PermissionError("Only marketing and system admins may change Web-to-Lead.")
+
+
+# Settings ----------------------------------------------------------------------------------------
+
+
+def _clean_domains(text: str) -> str:
+    domains = []
+    bad = []
+    for line in (text or "").replace(",", "\n").splitlines():
+        domain = line.strip().lower()
+        if not domain:
+            continue
+        if "://" in domain:
+            domain = urlsplit(domain).hostname or ""
+        bare = domain.lstrip(".")
+        if not bare or any(c in bare for c in "/\\@ ?#:") or "." not in bare:
+            bad.append(line.strip())
+            continue
+        if domain not in domains:
+            domains.append(domain)
+    if bad:
+        raise ValidationError({"allowed_return_domains": f"Not a domain: {', '.join(bad)}."})
+    return "\n".join(domains)
+
+
+@transaction.atomic
+def webtolead_settings_update(*, data: dict, acting_user) -> WebToLeadSettings:
+    """Change the Web-to-Lead settings (and the default response template of the auto-response
+    settings, in the same transaction); an enabled Web-to-Lead needs an active default lead creator."""
+    _require_admin(acting_user)
+    row, _ = WebToLeadSettings.objects.select_for_update().get_or_create(singleton=1)
+    errors: dict[str, list[str]] = {}
+    for name in ("enabled", "honeypot_enabled"):
+        if name in data:
+            setattr(row, name, bool(data[name]))
+    for name, upper in (("daily_limit", 1_000_000), ("min_fill_seconds", 3600), ("rate_limit_per_minute", 100_000)):
+        if name in data:
+            try:
+                value = int(data[name])
+            except (TypeError, ValueError):
+                errors[name] = ["Enter a whole number."]
+                continue
+            if not 0 <= value <= upper:
+                errors[name] = [f"Enter a number between 0 and {upper}."]
+                continue
+            setattr(row, name, value)
+    if "default_creator" in data:
+        creator = data["default_creator"]
+        if creator is not None and not creator.is_active:
+            errors["default_creator"] = ["Choose an active user."]
+        else:
+            row.default_creator = creator
+    if "allowed_return_domains" in data:
+        try:
+            row.allowed_return_domains = _clean_domains(data["allowed_return_domains"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if row.enabled and row.default_creator is None and "default_creator" not in errors:
+        errors["default_creator"] = ["Choose the user who creates web leads before turning Web-to-Lead on."]
+    if errors:
+        raise ValidationError(errors)
+    row.updated_by = acting_user
+    row.save()
+    if "default_template" in data:
+        # The default response template belongs to the auto-response settings; edited here too.
+        autoresponse_settings_update(default_template=data["default_template"], acting_user=acting_user)
+    return row
+
+
+# Forms -------------------------------------------------------------------------------------------
+
+
+def _clean_form_fields(raw) -> list[dict]:
+    """Validate the builder's field list: known fields, labels, required flags; last name and
+    company always present and required."""
+    if not isinstance(raw, list):
+        raise ValidationError({"fields": "Choose the fields of the form."})
+    known = {f.name: f for f in available_fields()}
+    cleaned, seen, errors = [], set(), []
+    for item in raw:
+        name = str((item or {}).get("name", "")).strip()
+        if name not in known:
+            errors.append(f"Unknown field “{name}”.")
+            continue
+        if name in seen:
+            continue
+        seen.add(name)
+        label = str(item.get("label") or "").strip() or known[name].label
+        if len(label) > 120:
+            errors.append(f"The label of {known[name].label} is longer than 120 characters.")
+        required = bool(item.get("required")) or name in ALWAYS_REQUIRED
+        if known[name].field_type == FieldType.CHECKBOX:
+            required = False
+        cleaned.append({"name": name, "label": label[:120], "required": required})
+    for name in ALWAYS_REQUIRED:
+        if name not in seen:
+            cleaned.append({"name": name, "label": known[name].label, "required": True})
+    if errors:
+        raise ValidationError({"fields": errors})
+    return cleaned
+
+
+def _apply_form_data(form: WebToLeadForm, data: dict) -> None:
+    errors: dict[str, list[str]] = {}
+    if "name" in data:
+        form.name = (data["name"] or "").strip()
+    if not form.name:
+        errors["name"] = ["Enter a name for the form."]
+    elif len(form.name) > 120:
+        errors["name"] = ["Use at most 120 characters."]
+    elif WebToLeadForm.objects.filter(name__iexact=form.name).exclude(pk=form.pk).exists():
+        errors["name"] = [f"A form named “{form.name}” already exists."]
+    if "fields" in data:
+        try:
+            form.fields = _clean_form_fields(data["fields"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if "lead_source" in data:
+        source = (data["lead_source"] or "").strip()
+        if source:
+            definition = FieldDefinition.objects.get(object_name="lead", api_name="lead_source")
+            try:
+                clean_value(definition, source, current=form.lead_source or None)
+            except ValidationError as exc:
+                errors["lead_source"] = exc.messages
+        form.lead_source = source
+    for name, limit in (("campaign", 255), ("submit_label", 60), ("salesforce_oid", 18)):
+        if name in data:
+            value = (data[name] or "").strip()
+            if len(value) > limit:
+                errors[name] = [f"Use at most {limit} characters."]
+            setattr(form, name, value)
+    if not form.submit_label:
+        form.submit_label = "Submit"
+    if form.salesforce_oid and (
+        WebToLeadForm.objects.filter(salesforce_oid=form.salesforce_oid).exclude(pk=form.pk).exists()
+    ):
+        errors["salesforce_oid"] = ["Another form already uses this Salesforce organisation id."]
+    if "return_url" in data:
+        url = (data["return_url"] or "").strip()
+        if url and urlsplit(url).scheme not in {"http", "https"}:
+            errors["return_url"] = ["Enter an http or https address."]
+        elif url and not return_url_allowed(url, webtolead_settings()):
+            errors["return_url"] = [
+                "This address is not on the allowed return domains of the Web-to-Lead settings; "
+                "visitors would see the built-in thank-you page instead."
+            ]
+        form.return_url = url
+    for name in ("run_assignment", "send_autoresponse", "is_active"):
+        if name in data:
+            setattr(form, name, bool(data[name]))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def webtolead_form_create(*, data: dict, acting_user) -> WebToLeadForm:
+    _require_admin(acting_user)
+    now = timezone.now()
+    form = WebToLeadForm(public_key=secrets.token_urlsafe(15), created_at=now, updated_at=now)
+    data = {"fields": [{"name": n} for n in ("first_name", "last_name", "email", "company")], **data}
+    _apply_form_data(form, data)
+    form.created_by = form.updated_by = acting_user
+    form.save()
+    return form
+
+
+@transaction.atomic
+def webtolead_form_update(*, form: WebToLeadForm, data: dict, acting_user) -> WebToLeadForm:
+    _require_admin(acting_user)
+    form = WebToLeadForm.objects.select_for_update().get(pk=form.pk)
+    _apply_form_data(form, data)
+    form.updated_at = timezone.now()
+    form.updated_by = acting_user
+    form.save()
+    return form
+
+
+# Return URLs -------------------------------------------------------------------------------------
+
+
+def return_url_allowed(url: str, settings_row: WebToLeadSettings) -> bool:
+    """Only http(s) addresses on an allowed domain (``.example.com`` allows its subdomains)."""
+    if not url or len(url) > 2000 or any(c in url for c in "\\\r\n\t") or url.strip() != url:
+        return False
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return False
+    if parts.scheme not in {"http", "https"} or not host or parts.username or parts.password:
+        return False
+    for domain in settings_row.return_domains:
+        if domain.startswith("."):
+            if host == domain[1:] or host.endswith(domain):
+                return True
+        elif host == domain:
+            return True
+    return False
+
+
+# Intake ------------------------------------------------------------------------------------------
+
+
+def _payload_text(value) -> str:
+    if isinstance(value, list):
+        value = value[-1] if value else ""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else ""
+    return str(value)
+
+
+def intake_record(
+    *,
+    payload: dict,
+    form_key: str,
+    content_type: str = "",
+    source_address: str | None = None,
+    user_agent: str = "",
+) -> Intake:
+    """Write the submission as it came, before anything else looks at it (its own commit)."""
+    form = form_for_key(form_key)
+    return Intake.objects.create(
+        form=form,
+        form_key=(form_key or "")[:120],
+        payload=payload,
+        content_type=(content_type or "")[:100],
+        received_at=timezone.now(),
+        source_address=source_address or None,
+        user_agent=(user_agent or "")[:500],
+        public_ref=secrets.token_urlsafe(12),
+        submission_key=_payload_text(payload.get(SUBMISSION_KEY_FIELD)).strip()[:64],
+        campaign=_payload_text(payload.get(CAMPAIGN_FIELD)).strip()[:255],
+    )
+
+
+@dataclass
+class SubmissionResult:
+    """What the visitor is told: accepted (success page / 201) or the problems to fix."""
+
+    intake: Intake
+    accepted: bool
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    status: int = 200
+    public_ref: str = ""
+    return_url: str = ""
+
+
+def _definitions() -> dict[str, FieldDefinition]:
+    definitions = {}
+    for definition in FieldDefinition.objects.filter(object_name="lead", is_active=True):
+        if not definition.is_custom:
+            model_field = Lead._meta.get_field(definition.api_name) if definition.api_name != "owner" else None
+            limit = getattr(model_field, "max_length", None)
+            if limit:
+                definition.max_length = limit
+        definitions[definition.api_name] = definition
+    return definitions
+
+
+def parse_submission(*, form: WebToLeadForm, payload: dict) -> tuple[dict, dict, dict[str, list[str]]]:
+    """Turn posted Salesforce names into lead data and custom values; errors use the posted names."""
+    definitions = _definitions()
+    data: dict = {}
+    custom: dict = {}
+    errors: dict[str, list[str]] = {}
+    for sf_name, lead_field in SALESFORCE_FIELDS.items():
+        if sf_name not in payload or lead_field not in definitions:
+            continue
+        raw = payload[sf_name]
+        if isinstance(raw, list):
+            raw = ";".join(str(v) for v in raw) if len(raw) > 1 else (raw[0] if raw else "")
+        if isinstance(raw, dict):
+            errors[sf_name] = ["Enter a single value."]
+            continue
+        try:
+            value = clean_value(definitions[lead_field], raw)
+        except ValidationError as exc:
+            errors[sf_name] = exc.messages
+            continue
+        if lead_field == "annual_revenue" and value is not None:
+            value = Decimal(str(value))
+        if lead_field == "number_of_employees" and value is not None:
+            if value < 0 or value != int(value):
+                errors[sf_name] = ["Enter a whole number of employees."]
+                continue
+            value = int(value)
+        data[lead_field] = value
+    for key, raw in payload.items():
+        definition = definitions.get(key)
+        if definition is None or not definition.is_custom:
+            continue
+        if isinstance(raw, list):
+            raw = raw[-1] if raw else ""
+        try:
+            custom[key] = clean_value(definition, raw)
+        except ValidationError as exc:
+            errors[key] = exc.messages
+    if is_blank(data.get("lead_source")) and form.lead_source:
+        data["lead_source"] = form.lead_source
+    required = {f["name"] for f in form.fields if f.get("required")} | set(ALWAYS_REQUIRED)
+    for name in required:
+        lead_field = SALESFORCE_FIELDS.get(name, name)
+        value = data.get(lead_field) if name in SALESFORCE_FIELDS else custom.get(name)
+        if is_blank(value) and name not in errors:
+            errors[name] = ["This field is required."]
+    return data, custom, errors
+
+
+def _salesforce_errors(exc: ValidationError) -> dict[str, list[str]]:
+    if not hasattr(exc, "error_dict"):
+        return {"__all__": exc.messages}
+    return {salesforce_name(key) if key in LEAD_TO_SALESFORCE else key: msgs for key, msgs in exc.message_dict.items()}
+
+
+def _user_is_usable(user) -> bool:
+    return user is not None and user.is_active
+
+
+def _notify_limit_reached(settings_row: WebToLeadSettings, now) -> None:
+    creator = settings_row.default_creator
+    if creator is None or not creator.email:
+        return
+    day = timezone.localdate(now).isoformat()
+    email_enqueue(
+        to=creator.email,
+        subject="Web-to-Lead daily limit reached",
+        body_text=(
+            f"The Web-to-Lead limit of {settings_row.daily_limit} leads per 24 hours was reached on {day}.\n\n"
+            "New web submissions are kept as pending and become leads, oldest first, as soon as the "
+            "window allows. Nothing is lost. You can raise the limit in Setup > Web-to-Lead."
+        ),
+        kind=LIMIT_NOTICE_KIND,
+        idempotency_key=f"webtolead-daily-limit:{day}",
+        acting_user=None,
+    )
+
+
+def _assign(lead: Lead, creator) -> Lead:
+    try:
+        from leads.routing.services import lead_assign
+    except ImportError:  # assignment rules not installed: the default lead creator keeps the lead
+        return lead
+    lead_assign(lead=lead, acting_user=creator, note_source="Web-to-Lead")
+    return Lead.objects.get(pk=lead.pk)
+
+
+def _autorespond(lead: Lead, creator, intake: Intake) -> None:
+    autoresponse_send(lead=lead, acting_user=creator, source=AUTORESPONSE_SOURCE)
+
+
+def _finish(intake: Intake, outcome: str, *, reason: str = "", errors=None, lead=None, acting_user=None) -> None:
+    intake.outcome = outcome
+    intake.reason = reason[:500]
+    intake.errors = errors or {}
+    if lead is not None:
+        intake.lead = lead
+    intake.processed_at = timezone.now()
+    intake.processed_by = acting_user if getattr(acting_user, "pk", None) else None
+    intake.save(update_fields=["outcome", "reason", "errors", "lead", "processed_at", "processed_by", "claimed_key"])
+
+
+def _claim_key(intake: Intake) -> Intake | None:
+    """Take the form's per-render submission key for this row; answers the row that already has it."""
+    if not intake.submission_key or intake.form_id is None:
+        return None
+    try:
+        with transaction.atomic():
+            Intake.objects.filter(pk=intake.pk).update(claimed_key=intake.submission_key)
+    except IntegrityError:
+        return (
+            Intake.objects.filter(form_id=intake.form_id, claimed_key=intake.submission_key)
+            .exclude(pk=intake.pk)
+            .first()
+        )
+    intake.claimed_key = intake.submission_key
+    return None
+
+
+def _create_lead(intake: Intake, *, data: dict, custom: dict, creator) -> Lead:
+    form = intake.form
+    note = f"Web-to-Lead: {form.name}"
+    if intake.campaign:
+        note += f" (campaign {intake.campaign})"
+    lead = lead_create(data=data, custom_fields=custom, acting_user=creator, owner=creator, history_note=note)
+    if form.run_assignment:
+        lead = _assign(lead, creator)
+    if form.send_autoresponse:
+        _autorespond(lead, creator, intake)
+    return lead
+
+
+def _process(
+    intake: Intake, settings_row: WebToLeadSettings, *, check_spam: bool, check_limit: bool, acting_user=None
+) -> SubmissionResult:
+    """Process one locked intake row inside the caller's transaction."""
+    Outcome = Intake.Outcome
+    form = intake.form
+    now = timezone.now()
+    if not settings_row.enabled and acting_user is None:
+        _finish(intake, Outcome.REJECTED, reason="Web-to-Lead is turned off.")
+        return SubmissionResult(intake, False, {"__all__": ["This form is not accepting submissions."]}, status=403)
+    if form is None or (not form.is_active and acting_user is None):
+        reason = "Unknown form key." if form is None else "The form is inactive."
+        _finish(intake, Outcome.REJECTED, reason=reason, errors={"oid": [reason]})
+        return SubmissionResult(
+            intake, False, {"oid": ["This form does not exist or no longer accepts submissions."]}, 400
+        )
+    accepted = SubmissionResult(intake, True, status=201, public_ref=intake.public_ref)
+    if check_spam:
+        reason = spam_reason(
+            payload=intake.payload,
+            form_key=form.public_key,
+            address=intake.source_address,
+            settings_row=settings_row,
+        )
+        if reason:
+            _finish(intake, Outcome.SPAM, reason=reason)
+            return accepted
+    data, custom, errors = parse_submission(form=form, payload=intake.payload)
+    if errors:
+        _finish(intake, Outcome.REJECTED, reason=_reason_from(errors), errors=errors, acting_user=acting_user)
+        return SubmissionResult(intake, False, errors, status=400)
+    original = _claim_key(intake)
+    if original is not None:
+        intake.duplicate_of = original
+        intake.save(update_fields=["duplicate_of"])
+        _finish(intake, Outcome.DUPLICATE, reason="Submitted again from the same form page.", lead=original.lead)
+        accepted.public_ref = original.public_ref
+        return accepted
+    creator = settings_row.default_creator
+    if not _user_is_usable(creator):
+        _finish(intake, Outcome.PENDING, reason="No active default lead creator is set in the Web-to-Lead settings.")
+        return accepted
+    if check_limit and settings_row.daily_limit:
+        # One submission at a time counts the window, so the limit holds under concurrency.
+        WebToLeadSettings.objects.select_for_update().filter(pk=settings_row.pk).first()
+        used = leads_created_in_window(now=now)
+        waiting = Intake.objects.filter(outcome=Outcome.PENDING).exclude(pk=intake.pk).exists()
+        if used >= settings_row.daily_limit or waiting:
+            _finish(intake, Outcome.PENDING, reason=f"Over the daily limit of {settings_row.daily_limit} leads.")
+            if used >= settings_row.daily_limit:
+                _notify_limit_reached(settings_row, now)
+            return accepted
+    try:
+        with transaction.atomic():
+            lead = _create_lead(intake, data=data, custom=custom, creator=creator)
+    except ValidationError as exc:
+        errors = _salesforce_errors(exc)
+        intake.claimed_key = None
+        _finish(intake, Outcome.REJECTED, reason=_reason_from(errors), errors=errors, acting_user=acting_user)
+        return SubmissionResult(intake, False, errors, status=400)
+    _finish(intake, Outcome.CREATED, lead=lead, acting_user=acting_user)
+    return accepted
+
+
+def _reason_from(errors: dict[str, list[str]]) -> str:
+    return "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items())
+
+
+@transaction.atomic
+def web_lead_submit(*, intake: Intake) -> SubmissionResult:
+    """Process a freshly recorded public submission (spam, validation, limit, lead, emails)."""
+    settings_row = webtolead_settings()
+    intake = Intake.objects.select_for_update(of=("self",)).select_related("form").get(pk=intake.pk)
+    if intake.outcome != Intake.Outcome.RECEIVED:
+        ok = intake.outcome not in {Intake.Outcome.REJECTED}
+        return SubmissionResult(intake, ok, dict(intake.errors or {}), 201 if ok else 400, intake.public_ref)
+    result = _process(intake, settings_row, check_spam=True, check_limit=True)
+    result.return_url = submission_return_url(intake, settings_row)
+    return result
+
+
+def submission_return_url(intake: Intake, settings_row: WebToLeadSettings) -> str:
+    """The visitor's return URL when its domain is allowed, else "" (the built-in thank-you page)."""
+    posted = _payload_text(intake.payload.get(RETURN_URL_FIELD)).strip()
+    for candidate in (posted, intake.form.return_url if intake.form else ""):
+        if candidate and return_url_allowed(candidate, settings_row):
+            return candidate
+    return ""
+
+
+REPLAYABLE = {Intake.Outcome.RECEIVED, Intake.Outcome.REJECTED, Intake.Outcome.SPAM, Intake.Outcome.PENDING}
+
+
+@transaction.atomic
+def intake_replay(*, intake: Intake, acting_user) -> SubmissionResult:
+    """An admin runs a stored submission again: spam checks and the daily limit are skipped (the
+    admin vouches for it), validation is not. Releasing a spam row is a replay."""
+    _require_admin(acting_user)
+    settings_row = webtolead_settings()
+    intake = Intake.objects.select_for_update(of=("self",)).select_related("form").get(pk=intake.pk)
+    if intake.outcome not in REPLAYABLE:
+        raise ValidationError(f"A submission with outcome “{intake.get_outcome_display()}” cannot be replayed.")
+    result = _process(intake, settings_row, check_spam=False, check_limit=False, acting_user=acting_user)
+    if intake.outcome == Intake.Outcome.PENDING:
+        raise ValidationError(intake.reason)
+    return result
+
+
+def intake_release(*, intake: Intake, acting_user) -> SubmissionResult:
+    """Release a submission from the spam log: create its lead now."""
+    if intake.outcome != Intake.Outcome.SPAM:
+        raise ValidationError("Only submissions in the spam log can be released.")
+    return intake_replay(intake=intake, acting_user=acting_user)
+
+
+def pending_process(*, batch_size: int = 50) -> int:
+    """Turn pending submissions into leads, oldest first, as far as the daily window allows.
+
+    Safe to run concurrently and repeatedly: rows are claimed with ``skip_locked`` and a processed
+    row is no longer pending. Answers how many rows were processed.
+    """
+    done = 0
+    while True:
+        with transaction.atomic():
+            settings_row = webtolead_settings()
+            if not settings_row.enabled or not _user_is_usable(settings_row.default_creator):
+                return done
+            capacity = batch_size
+            if settings_row.daily_limit:
+                WebToLeadSettings.objects.select_for_update().filter(pk=settings_row.pk).first()
+                capacity = min(batch_size, settings_row.daily_limit - leads_created_in_window())
+            if capacity <= 0:
+                return done
+            rows = list(
+                Intake.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("form")
+                .filter(outcome=Intake.Outcome.PENDING)
+                .order_by("received_at", "id")[:capacity]
+            )
+            if not rows:
+                return done
+            for row in rows:
+                with transaction.atomic():
+                    _process(row, settings_row, check_spam=False, check_limit=False)
+                done += 1
+        if len(rows) < capacity:
+            return done
+
+
+@transaction.atomic
+def intake_reject_malformed(*, intake: Intake, message: str) -> SubmissionResult:
+    """A body that could not be read at all (not JSON, not an object): kept, marked rejected."""
+    intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    errors = {"__all__": [message]}
+    _finish(intake, Intake.Outcome.REJECTED, reason=message, errors=errors)
+    return SubmissionResult(intake, False, errors, status=400)

@@ -1,0 +1,385 @@
+"""Web-to-Lead pages: the public endpoint (no login, CSRF-exempt) and the admin setup pages."""
+
+import json
+import logging
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.auth import client_address
+from core.roles import is_marketing_admin
+from emails.selectors import autoresponse_settings, templates_for_sending
+
+from . import services
+from .fields import FORM_KEY_ALT_FIELD, FORM_KEY_FIELD, SALESFORCE_FIELDS
+from .forms import WebToLeadFormForm, WebToLeadSettingsForm
+from .generator import form_html
+from .models import Intake, WebToLeadForm
+from .selectors import (
+    available_fields,
+    form_for_key,
+    forms_visible_to,
+    intake_counters,
+    intake_list,
+    intakes_visible_to,
+    leads_created_in_window,
+    pending_count,
+    webtolead_settings,
+)
+from .spam import fill_token, submission_key
+
+logger = logging.getLogger(__name__)
+
+
+# Public endpoint ---------------------------------------------------------------------------------
+
+
+def _read_payload(request) -> tuple[dict, str]:
+    """The posted fields as a dict (repeated names become lists); an error text when unreadable."""
+    if request.content_type == "application/json":
+        raw = request.body.decode("utf-8", errors="replace")
+        try:
+            data = json.loads(raw or "{}")
+        except ValueError:
+            return {"_raw": raw[:20000]}, "The request body is not valid JSON."
+        if not isinstance(data, dict):
+            return {"_raw": data}, "Send a JSON object of field names to values."
+        return data, ""
+    payload = {}
+    for key in request.POST:
+        values = request.POST.getlist(key)
+        payload[key] = values[0] if len(values) == 1 else values
+    return payload, ""
+
+
+def _wants_json(request) -> bool:
+    if request.content_type == "application/json":
+        return True
+    accept = request.headers.get("Accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _labels_for(form: WebToLeadForm | None) -> dict[str, str]:
+    labels = {f.name: f.label for f in available_fields()}
+    labels.update({"oid": "Form", "__all__": ""})
+    if form is not None:
+        labels.update({f["name"]: f.get("label") or labels.get(f["name"], f["name"]) for f in form.fields})
+    return labels
+
+
+def _answer(request, result: services.SubmissionResult):
+    intake = result.intake
+    if _wants_json(request):
+        if result.accepted:
+            return JsonResponse({"status": "accepted", "reference": result.public_ref}, status=201)
+        body = {("non_field_errors" if k == "__all__" else k): v for k, v in result.errors.items()}
+        return JsonResponse(body, status=result.status)
+    if result.accepted:
+        target = result.return_url or f"{reverse('webtolead:thanks')}?ref={result.public_ref}"
+        response = HttpResponseRedirect(target)
+        response.status_code = 303
+        return response
+    labels = _labels_for(intake.form)
+    problems = [
+        {"field": labels.get(name, name), "name": name, "messages": msgs} for name, msgs in result.errors.items()
+    ]
+    return render(request, "webtolead/public_error.html", {"problems": problems}, status=result.status)
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def submit(request):
+    """``POST /web-to-lead/``: record the submission, then process it. Never a 500 for the visitor:
+    once recorded, a failure leaves the row "received" for an admin to replay."""
+    payload, unreadable = _read_payload(request)
+    form_key = (
+        request.GET.get("form")
+        or services._payload_text(payload.get(FORM_KEY_ALT_FIELD))
+        or services._payload_text(payload.get(FORM_KEY_FIELD))
+    ).strip()
+    intake = services.intake_record(
+        payload=payload,
+        form_key=form_key,
+        content_type=request.content_type or "",
+        source_address=client_address(request) if client_address(request) != "unknown" else None,
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+    if unreadable:
+        return _answer(request, services.intake_reject_malformed(intake=intake, message=unreadable))
+    try:
+        result = services.web_lead_submit(intake=intake)
+    except Exception:
+        # The submission is stored; whatever failed (after commit: a broker that is down) must not
+        # cost the visitor their confirmation.
+        logger.exception("Web-to-Lead submission %s could not be processed", intake.pk)
+        intake.refresh_from_db()
+        result = services.SubmissionResult(intake, True, status=201, public_ref=intake.public_ref)
+        if intake.outcome == Intake.Outcome.REJECTED:
+            result = services.SubmissionResult(intake, False, dict(intake.errors), 400)
+        result.return_url = services.submission_return_url(intake, webtolead_settings())
+    return _answer(request, result)
+
+
+@never_cache
+@require_GET
+def token(request):
+    """A fresh fill-time token and submission key for a pasted form (cross-origin readable)."""
+    form = form_for_key(request.GET.get(FORM_KEY_FIELD, ""))
+    if form is None or not form.is_active:
+        response = JsonResponse({"detail": "Unknown form."}, status=404)
+    else:
+        response = JsonResponse({"w2l_ts": fill_token(form.public_key), "w2l_key": submission_key()})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def thanks(request):
+    return render(request, "webtolead/public_thanks.html", {"reference": request.GET.get("ref", "")[:32]})
+
+
+# Setup pages -------------------------------------------------------------------------------------
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not is_marketing_admin(request.user):
+            raise PermissionDenied("Only marketing and system admins may manage Web-to-Lead.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@admin_required
+def form_list(request):
+    settings_row = webtolead_settings()
+    return render(
+        request,
+        "webtolead/form_list.html",
+        {
+            "forms": forms_visible_to(request.user),
+            "settings": settings_row,
+            "used": leads_created_in_window(),
+            "pending": pending_count(),
+            "default_template": autoresponse_settings().default_template,
+        },
+    )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def settings_edit(request):
+    settings_row = webtolead_settings()
+    ar_settings = autoresponse_settings()
+    form = WebToLeadSettingsForm(
+        request.POST or None,
+        instance=settings_row,
+        templates=templates_for_sending(),
+        initial={"default_template": ar_settings.default_template_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.webtolead_settings_update(data=dict(form.cleaned_data), acting_user=request.user)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, "Web-to-Lead settings saved.")
+            return redirect("webtolead:form_list")
+    return render(request, "webtolead/settings_form.html", {"form": form})
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, msgs in exc.message_dict.items():
+            for msg in msgs:
+                form.add_error(field if field in form.fields else None, msg)
+    else:
+        for msg in exc.messages:
+            form.add_error(None, msg)
+
+
+def _builder_rows(request, form_obj: WebToLeadForm | None) -> list[dict]:
+    """The builder's field table: every available field with its include / label / required state."""
+    chosen = {f["name"]: f for f in (form_obj.fields if form_obj else [])}
+    if form_obj is None:
+        chosen = {n: {"name": n, "required": False} for n in ("first_name", "last_name", "email", "company")}
+    rows = []
+    for spec in available_fields():
+        always = spec.name in ("last_name", "company")
+        if request.method == "POST":
+            included = always or bool(request.POST.get(f"include_{spec.name}"))
+            label = request.POST.get(f"label_{spec.name}", "")
+            required = always or bool(request.POST.get(f"required_{spec.name}"))
+        else:
+            item = chosen.get(spec.name)
+            included = always or item is not None
+            label = (item or {}).get("label") or spec.label
+            required = always or bool((item or {}).get("required"))
+        rows.append(
+            {
+                "spec": spec,
+                "included": included,
+                "label": label,
+                "required": required,
+                "always": always,
+                "standard": spec.name in SALESFORCE_FIELDS,
+            }
+        )
+    return rows
+
+
+def _builder_fields(request, rows: list[dict]) -> list[dict]:
+    order = {name: pos for pos, name in enumerate(request.POST.getlist("order"))}
+    chosen = [r for r in rows if r["included"]]
+    chosen.sort(key=lambda r: order.get(r["spec"].name, len(order)))
+    return [{"name": r["spec"].name, "label": r["label"].strip(), "required": r["required"]} for r in chosen]
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def form_create(request):
+    form = WebToLeadFormForm(
+        request.POST or None, initial={"run_assignment": True, "send_autoresponse": True, "lead_source": "Website"}
+    )
+    rows = _builder_rows(request, None)
+    if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data, "fields": _builder_fields(request, rows)}
+        try:
+            created = services.webtolead_form_create(data=data, acting_user=request.user)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, f"Web-to-Lead form “{created.name}” created. Copy its HTML below.")
+            return redirect("webtolead:form_detail", pk=created.pk)
+    return render(request, "webtolead/form_form.html", {"form": form, "rows": rows, "object": None})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def form_edit(request, pk: int):
+    obj = get_object_or_404(forms_visible_to(request.user), pk=pk)
+    form = WebToLeadFormForm(request.POST or None, instance=obj)
+    rows = _builder_rows(request, obj)
+    if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data, "fields": _builder_fields(request, rows)}
+        try:
+            services.webtolead_form_update(form=obj, data=data, acting_user=request.user)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, f"Web-to-Lead form “{obj.name}” saved.")
+            return redirect("webtolead:form_detail", pk=obj.pk)
+    return render(request, "webtolead/form_form.html", {"form": form, "rows": rows, "object": obj})
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+@admin_required
+def form_detail(request, pk: int):
+    obj = get_object_or_404(forms_visible_to(request.user), pk=pk)
+    recent = intake_list(user=request.user, form_id=obj.pk)[:10]
+    return render(
+        request,
+        "webtolead/form_detail.html",
+        {
+            "object": obj,
+            "html": form_html(obj, base_url=_base_url(request)),
+            "recent": recent,
+            "settings": webtolead_settings(),
+            "fields_by_name": {f.name: f for f in available_fields()},
+        },
+    )
+
+
+@admin_required
+@xframe_options_sameorigin
+@never_cache
+def form_preview(request, pk: int):
+    """The generated form as a visitor sees it, with a live token, so it can be submitted to test."""
+    obj = get_object_or_404(forms_visible_to(request.user), pk=pk)
+    return render(
+        request,
+        "webtolead/form_preview.html",
+        {"object": obj, "html": form_html(obj, base_url=_base_url(request), prefill=True)},
+    )
+
+
+@admin_required
+def intake_list_view(request):
+    outcome = request.GET.get("outcome", "")
+    if outcome not in Intake.Outcome.values:
+        outcome = ""
+    form_id = request.GET.get("form", "")
+    form_id = int(form_id) if form_id.isdigit() else None
+    page = Paginator(intake_list(user=request.user, outcome=outcome, form_id=form_id), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "webtolead/intake_list.html",
+        {
+            "page": page,
+            "outcome": outcome,
+            "form_id": form_id,
+            "outcomes": Intake.Outcome.choices,
+            "forms": WebToLeadForm.objects.order_by("name"),
+            "counters": intake_counters(user=request.user),
+        },
+    )
+
+
+@admin_required
+def intake_detail(request, pk: int):
+    intake = get_object_or_404(intakes_visible_to(request.user), pk=pk)
+    payload = intake.payload if isinstance(intake.payload, dict) else {"_raw": intake.payload}
+    labels = _labels_for(intake.form)
+    rows = [{"name": k, "label": labels.get(k, ""), "value": v} for k, v in payload.items()]
+    errors = [{"field": labels.get(k, k), "messages": v} for k, v in (intake.errors or {}).items()]
+    return render(
+        request,
+        "webtolead/intake_detail.html",
+        {
+            "intake": intake,
+            "rows": rows,
+            "errors": errors,
+            "replayable": intake.outcome in services.REPLAYABLE,
+            "pretty": json.dumps(intake.payload, indent=2, ensure_ascii=False),
+        },
+    )
+
+
+@admin_required
+@require_POST
+def intake_replay(request, pk: int):
+    intake = get_object_or_404(intakes_visible_to(request.user), pk=pk)
+    release = request.POST.get("action") == "release"
+    try:
+        if release:
+            result = services.intake_release(intake=intake, acting_user=request.user)
+        else:
+            result = services.intake_replay(intake=intake, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("webtolead:intake_detail", pk=intake.pk)
+    result.intake.refresh_from_db()
+    if result.intake.outcome == Intake.Outcome.CREATED:
+        messages.success(request, "Lead created from the submission." if not release else "Released: lead created.")
+    elif result.intake.outcome == Intake.Outcome.DUPLICATE:
+        messages.info(request, "This submission duplicates one that already created a lead.")
+    else:
+        messages.error(request, f"The submission still cannot become a lead: {result.intake.reason}")
+    return redirect("webtolead:intake_detail", pk=intake.pk)
