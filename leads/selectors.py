@@ -1,13 +1,21 @@
 """Reads of leads, always scoped to the user asking."""
 
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
 from django.db.models import Case, IntegerField, Q, QuerySet, When
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from core.models import OrgSettings
+from core.fields import display_value
+from core.history import history_for
+from core.models import FieldDefinition, FieldHistory, FieldType, OrgSettings
 from core.roles import VIEW_CONVERTED_LEADS, sees_all_records
-from core.selectors import org_settings
+from core.selectors import field_definitions, org_settings, picklist_labels, picklist_values
 
+from .fields import OBJECT_NAME, PICKLIST_FIELDS, SECTIONS, STANDARD_FIELDS
 from .models import Lead, LeadNote, Queue, RecentlyViewed
+from .ownership import owner_label
 
 
 def queues_of(user) -> QuerySet[Queue]:
@@ -86,3 +94,218 @@ def recently_viewed(*, user, limit: int = 200) -> QuerySet[Lead]:
 
 def lead_notes(*, lead: Lead) -> QuerySet[LeadNote]:
     return lead.notes.select_related("created_by")
+
+
+def lead_detail(*, user, pk: int) -> Lead:
+    """One lead for its record page: 404 unless visible (converted leads only with the permission)."""
+    return get_object_or_404(
+        leads_visible_to(user, include_converted=True).select_related(
+            "owner_user", "owner_queue", "created_by", "last_modified_by"
+        ),
+        pk=pk,
+    )
+
+
+def lead_history(*, lead: Lead, limit: int = 200) -> list[FieldHistory]:
+    """The Field History related list, newest first."""
+    return list(history_for(object_name=OBJECT_NAME, record_id=lead.pk)[:limit])
+
+
+def owner_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Grouped choices for an owner input: active users, then queues (keys of leads.ownership)."""
+    users = get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+    return [
+        ("Users", [(f"user:{u.pk}", u.get_full_name() or u.username) for u in users]),
+        ("Queues", [(f"queue:{q.pk}", q.name) for q in Queue.objects.order_by("name")]),
+    ]
+
+
+@dataclass(frozen=True)
+class PathStep:
+    api_name: str
+    label: str
+    state: str  # "complete" | "current" | "" (ahead)
+    is_converted: bool
+
+
+def lead_status_path(*, lead: Lead) -> list[PathStep]:
+    """The Lead Status picklist in order for the path; an inactive current value keeps its place."""
+    values = [
+        v
+        for v in picklist_values(object_name=OBJECT_NAME, field_name="status")
+        if v.is_active or v.api_name == lead.status
+    ]
+    names = [v.api_name for v in values]
+    current = names.index(lead.status) if lead.status in names else -1
+    return [
+        PathStep(
+            v.api_name,
+            v.label,
+            "current" if i == current else ("complete" if i < current else ""),
+            v.is_converted,
+        )
+        for i, v in enumerate(values)
+    ]
+
+
+def next_open_status(*, lead: Lead) -> PathStep | None:
+    """The step "Mark Status as Complete" moves to: the next step that is not a converted status
+    (reaching a converted status is the job of conversion)."""
+    steps = lead_status_path(lead=lead)
+    positions = [i for i, s in enumerate(steps) if s.state == "current"]
+    start = positions[0] + 1 if positions else 0
+    return next((s for s in steps[start:] if not s.is_converted), None)
+
+
+# List columns -------------------------------------------------------------------------------
+
+# Standard columns of a list view besides the fields of STANDARD_FIELDS.
+SYSTEM_COLUMNS = [("created_at", "Created Date"), ("last_modified_at", "Last Modified Date")]
+DEFAULT_COLUMNS = ["name", "company", "status", "email", "phone", "lead_source", "owner", "created_at"]
+NOT_LISTABLE = {"description", "salutation", "first_name", "last_name"}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    field_type: str
+    sortable: bool
+    definition: FieldDefinition | None = None
+
+
+def lead_list_columns() -> list[Column]:
+    """Every column a list view can show: name, the standard fields, dates, active custom fields."""
+    from .filters import ORDERING_COLUMNS
+
+    definitions = list(field_definitions(object_name=OBJECT_NAME))
+    labels = {d.api_name: d.label for d in definitions}
+    columns = [Column("name", "Name", "text", True)]
+    for api, label, ftype, *_ in STANDARD_FIELDS:
+        if api not in NOT_LISTABLE:
+            columns.append(Column(api, labels.get(api, label), ftype, api in ORDERING_COLUMNS))
+    columns += [Column(key, label, "datetime", True) for key, label in SYSTEM_COLUMNS]
+    columns += [Column(d.api_name, d.label, d.field_type, True, d) for d in definitions if d.is_custom]
+    return columns
+
+
+def _cell(lead: Lead, column: Column, picklists: dict[str, dict[str, str]]) -> str:
+    if column.key == "name":
+        return lead.name
+    if column.key == "owner":
+        return lead.owner_name
+    if column.definition is not None:
+        value = (lead.custom_fields or {}).get(column.key)
+        if column.field_type == FieldType.PICKLIST and value:
+            return picklists.get(column.key, {}).get(value, str(value))
+        return display_value(column.definition, value)
+    value = getattr(lead, column.key)
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if column.key in PICKLIST_FIELDS:
+        return picklists.get(column.key, {}).get(value, value)
+    if column.key in {"created_at", "last_modified_at"}:
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if column.field_type == "currency":
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def lead_list_rows(*, leads, columns: list[Column]) -> list[tuple[Lead, list[str]]]:
+    """The cells of a list page, formatted with one query for every picklist label."""
+    picklists = picklist_labels(object_name=OBJECT_NAME)
+    return [(lead, [_cell(lead, column, picklists) for column in columns]) for lead in leads]
+
+
+# Record page --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    key: str
+    label: str
+    value: str
+    help_text: str
+    field_type: str
+    inline_editable: bool
+    href: str = ""
+
+
+@dataclass(frozen=True)
+class RecordSection:
+    key: str
+    title: str
+    rows: list[FieldRow]
+
+
+def _href(field_type: str, value: str) -> str:
+    """A link for email, phone and website values; other schemes (javascript:...) get none."""
+    if not value:
+        return ""
+    if field_type == "email":
+        return f"mailto:{value}"
+    if field_type == "phone":
+        return f"tel:{value}"
+    if field_type == "url":
+        lowered = value.lower()
+        if lowered.startswith(("http://", "https://")):
+            return value
+        if ":" not in value:
+            return f"https://{value}"
+    return ""
+
+
+def lead_record_sections(*, lead: Lead) -> list[RecordSection]:
+    """The record page's sections with their fields, labels, help text and display values."""
+    definitions = list(field_definitions(object_name=OBJECT_NAME))
+    by_name = {d.api_name: d for d in definitions}
+    picklists = picklist_labels(object_name=OBJECT_NAME)
+    sections = []
+    for key, title in SECTIONS:
+        rows = []
+        for api, label, ftype, *_rest in STANDARD_FIELDS:
+            if _rest[1] != key:
+                continue
+            definition = by_name.get(api)
+            if api == "owner":
+                value = owner_label(lead.owner)
+            else:
+                column = Column(api, label, ftype, False)
+                value = _cell(lead, column, picklists)
+            rows.append(
+                FieldRow(
+                    api,
+                    definition.label if definition else label,
+                    value,
+                    definition.help_text if definition else "",
+                    ftype,
+                    api != "owner",
+                    _href(ftype, value),
+                )
+            )
+        sections.append(RecordSection(key, title, rows))
+    custom_rows = []
+    for definition in definitions:
+        if not definition.is_custom:
+            continue
+        value = (lead.custom_fields or {}).get(definition.api_name)
+        if definition.field_type == FieldType.PICKLIST and value:
+            text = picklists.get(definition.api_name, {}).get(value, str(value))
+        else:
+            text = display_value(definition, value)
+        custom_rows.append(
+            FieldRow(
+                definition.api_name,
+                definition.label,
+                text,
+                definition.help_text,
+                definition.field_type,
+                True,
+                _href(definition.field_type, text),
+            )
+        )
+    if custom_rows:
+        sections.append(RecordSection("custom", "Custom Fields", custom_rows))
+    return sections

@@ -1,1 +1,16 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.lead_list_view, name="list"),
+    path("columns/", views.lead_list_columns_view, name="list_columns"),
+    path("mass-action/", views.lead_mass_action, name="mass_action"),
+    path("new/", views.lead_create_view, name="create"),
+    path("<int:pk>/", views.lead_detail_view, name="detail"),
+    path("<int:pk>/edit/", views.lead_edit_view, name="edit"),
+    path("<int:pk>/edit/<str:field>/", views.lead_inline_edit, name="inline_edit"),
+    path("<int:pk>/status/", views.lead_set_status, name="set_status"),
+    path("<int:pk>/notes/", views.lead_note_create_view, name="note_create"),
+    path("<int:pk>/change-owner/", views.lead_change_owner_view, name="change_owner"),
+]

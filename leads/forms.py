@@ -1,0 +1,183 @@
+"""Forms of the lead pages: input shape and layout only; the services validate and write."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.html import conditional_escape, format_html
+
+from core.fields import form_field, form_initial, picklist_choices
+from core.models import FieldDefinition
+from core.selectors import field_definitions
+
+from .fields import OBJECT_NAME, PICKLIST_FIELDS, SECTIONS, STANDARD_FIELDS, WRITABLE_FIELDS
+from .models import Lead
+from .selectors import owner_choices
+
+MAX_MASS_IDS = 500
+
+
+def _standard_field(api: str, ftype: str, definition: FieldDefinition | None, default_label: str, lead: Lead | None):
+    label = definition.label if definition else default_label
+    help_text = definition.help_text if definition else ""
+    required = api in {"last_name", "company", "status"}
+    common = {"label": label, "help_text": help_text, "required": required}
+    model_field = Lead._meta.get_field(api)
+    if api in PICKLIST_FIELDS:
+        current = getattr(lead, api) if lead else None
+        return forms.ChoiceField(
+            choices=picklist_choices(OBJECT_NAME, api, current=current, blank=not required), **common
+        )
+    if ftype == "checkbox":
+        common["required"] = False
+        return forms.BooleanField(**common)
+    if api == "annual_revenue":
+        return forms.DecimalField(max_digits=18, decimal_places=2, **common)
+    if api == "number_of_employees":
+        return forms.IntegerField(min_value=0, **common)
+    if ftype == "textarea":
+        rows = 2 if api == "street" else 4
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": rows}), max_length=model_field.max_length, **common)
+    widget = {
+        "email": forms.EmailInput(),
+        "phone": forms.TextInput(attrs={"type": "tel"}),
+    }.get(ftype, forms.TextInput())
+    return forms.CharField(widget=widget, max_length=model_field.max_length, **common)
+
+
+class LeadForm(forms.Form):
+    """The lead's standard and custom fields, laid out in the record page's sections.
+
+    ``only`` limits the form to some fields (the inline edit of one field). On create the form
+    offers the owner; on edit it carries the version the user started from.
+    """
+
+    def __init__(self, *args, lead: Lead | None = None, only: list[str] | None = None, user=None, **kwargs):
+        self.lead = lead
+        definitions = {d.api_name: d for d in field_definitions(object_name=OBJECT_NAME)}
+        self.custom_definitions = [d for d in definitions.values() if d.is_custom]
+        if lead is not None and "initial" not in kwargs:
+            kwargs["initial"] = self._initial(lead)
+        super().__init__(*args, **kwargs)
+        for api, label, ftype, *_ in STANDARD_FIELDS:
+            if api in WRITABLE_FIELDS and (only is None or api in only):
+                self.fields[api] = _standard_field(api, ftype, definitions.get(api), label, lead)
+        for definition in self.custom_definitions:
+            if only is None or definition.api_name in only:
+                current = (lead.custom_fields or {}).get(definition.api_name) if lead else None
+                self.fields[definition.api_name] = form_field(definition, current=current)
+        if lead is None and only is None:
+            self.fields["owner"] = forms.ChoiceField(
+                label=definitions["owner"].label if "owner" in definitions else "Lead Owner",
+                help_text=definitions["owner"].help_text if "owner" in definitions else "",
+                choices=owner_choices(),
+            )
+            if user is not None and "owner" not in self.initial:
+                self.initial["owner"] = f"user:{user.pk}"
+        if lead is not None:
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput(), min_value=1)
+            self.initial.setdefault("version", lead.version)
+        for name, field in self.fields.items():
+            # Crispy prints help text unescaped; admins type it, so it is escaped here.
+            field.help_text = conditional_escape(field.help_text)
+            if field.required and name != "version":
+                field.widget.attrs["aria-required"] = "true"
+        self.helper = self._helper(only)
+
+    @staticmethod
+    def _initial(lead: Lead) -> dict:
+        initial = {api: getattr(lead, api) for api in WRITABLE_FIELDS}
+        for definition in field_definitions(object_name=OBJECT_NAME, custom_only=True):
+            initial[definition.api_name] = form_initial(definition, (lead.custom_fields or {}).get(definition.api_name))
+        return initial
+
+    def _helper(self, only: list[str] | None) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        if only is not None:
+            names = list(self.fields)
+            helper.layout = Layout(
+                *[Field(name, autofocus=True) if i == 0 else Field(name) for i, name in enumerate(names)]
+            )
+            return helper
+        sections = []
+        first = True
+        for key, title in SECTIONS:
+            names = [api for api, _l, _t, _r, section, _h in STANDARD_FIELDS if section == key and api in self.fields]
+            if key == "info" and "owner" in self.fields:
+                names.append("owner")
+            cells = []
+            for name in names:
+                attrs = {"autofocus": True} if first else {}
+                first = False
+                cells.append(Div(Field(name, **attrs), css_class="col-md-6"))
+            sections.append(Fieldset(title, Div(*cells, css_class="row"), css_class="mb-3"))
+        if self.custom_definitions:
+            cells = [Div(Field(d.api_name), css_class="col-md-6") for d in self.custom_definitions]
+            sections.append(Fieldset("Custom Fields", Div(*cells, css_class="row"), css_class="mb-3"))
+        if "version" in self.fields:
+            sections.append(Field("version"))
+        helper.layout = Layout(
+            HTML(format_html('<p class="small text-muted"><span class="required-marker">*</span> = Required</p>')),
+            *sections,
+        )
+        return helper
+
+    # What the services take ---------------------------------------------------------------------
+
+    def standard_data(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k in WRITABLE_FIELDS}
+
+    def custom_data(self) -> dict:
+        return {
+            d.api_name: self.cleaned_data[d.api_name]
+            for d in self.custom_definitions
+            if d.api_name in self.cleaned_data
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Put a service's ValidationError beside the fields it names (others on top of the form)."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class NoteForm(forms.Form):
+    title = forms.CharField(max_length=200, required=False, label="Title")
+    body = forms.CharField(
+        label="Note",
+        max_length=32000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Log a call, a meeting, anything worth keeping…"}),
+    )
+
+
+class ChangeOwnerForm(forms.Form):
+    owner = forms.ChoiceField(label="New Owner", help_text="A user, or a queue whose members will work the lead.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "Choose a user or queue…"), *owner_choices()]
+
+
+class StatusForm(forms.Form):
+    status = forms.CharField(max_length=120)
+    version = forms.IntegerField(min_value=1)
+
+
+class MassActionForm(forms.Form):
+    """The selected lead ids and the action; each action reads its own extra inputs."""
+
+    action = forms.CharField(max_length=50)
+    ids = forms.TypedMultipleChoiceField(
+        coerce=int, choices=(), error_messages={"required": "Select at least one lead."}
+    )
+    next = forms.CharField(required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any integer is accepted here; the services decide which of them the user may change.
+        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        self.fields["ids"].choices = [(v, v) for v in raw if str(v).isdigit()][:MAX_MASS_IDS]

@@ -1,0 +1,436 @@
+"""The lead pages: list views, the record page (saved, edit and inline edit), change owner."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.models import PicklistValue
+
+from .fields import OBJECT_NAME, WRITABLE_FIELDS
+from .filters import LeadFilter
+from .forms import ChangeOwnerForm, LeadForm, MassActionForm, NoteForm, StatusForm
+from .ownership import owner_from_key, owner_key, owner_label
+from .selectors import (
+    DEFAULT_COLUMNS,
+    LIST_VIEWS,
+    lead_detail,
+    lead_history,
+    lead_is_editable_by,
+    lead_list,
+    lead_list_columns,
+    lead_list_rows,
+    lead_notes,
+    lead_record_sections,
+    lead_status_path,
+    leads_visible_to,
+    next_open_status,
+    owner_choices,
+)
+from .services import (
+    LeadEditConflict,
+    lead_change_owner,
+    lead_create,
+    lead_mark_viewed,
+    lead_mass_change_owner,
+    lead_mass_change_status,
+    lead_note_create,
+    lead_update,
+)
+
+PAGE_SIZES = (25, 50, 100)
+SESSION_COLUMNS = "leads.list.columns"
+SESSION_PAGE_SIZE = "leads.list.page_size"
+SESSION_VIEW = "leads.list.view"
+
+
+# List views ---------------------------------------------------------------------------------
+
+
+def _page_number(raw) -> int:
+    return int(raw) if str(raw or "").isdigit() and 0 < int(raw) < 100000 else 1
+
+
+@login_required
+def lead_list_view(request: HttpRequest) -> HttpResponse:
+    view = request.GET.get("view") or request.session.get(SESSION_VIEW) or "my"
+    if view not in LIST_VIEWS:
+        view = "my"
+    request.session[SESSION_VIEW] = view
+    page_size = request.GET.get("page_size") or request.session.get(SESSION_PAGE_SIZE) or PAGE_SIZES[0]
+    page_size = int(page_size) if str(page_size).isdigit() and int(page_size) in PAGE_SIZES else PAGE_SIZES[0]
+    request.session[SESSION_PAGE_SIZE] = page_size
+    page = _page_number(request.GET.get("page"))
+
+    filterset = LeadFilter(request.GET, queryset=lead_list(user=request.user, view=view), request=request)
+    all_columns = lead_list_columns()
+    by_key = {c.key: c for c in all_columns}
+    chosen = [k for k in request.session.get(SESSION_COLUMNS, DEFAULT_COLUMNS) if k in by_key] or DEFAULT_COLUMNS
+    columns = [by_key[k] for k in chosen if k in by_key]
+
+    # No COUNT(*): one row more than the page tells whether there is a next page.
+    offset = (page - 1) * page_size
+    window = list(filterset.qs[offset : offset + page_size + 1])
+    rows = lead_list_rows(leads=window[:page_size], columns=columns)
+    context = {
+        "view": view,
+        "view_label": LIST_VIEWS[view],
+        "list_views": LIST_VIEWS,
+        "filter": filterset,
+        "columns": columns,
+        "all_columns": all_columns,
+        "chosen_columns": chosen,
+        "rows": rows,
+        "page": page,
+        "page_size": page_size,
+        "page_sizes": PAGE_SIZES,
+        "has_next": len(window) > page_size,
+        "has_previous": page > 1,
+        "first_index": offset + 1,
+        "last_index": offset + len(rows),
+        "ordering": request.GET.get("ordering", ""),
+        "mass_actions": MASS_ACTIONS,
+        "owner_choices": owner_choices(),
+        "status_choices": PicklistValue.objects.filter(
+            object_name=OBJECT_NAME, field_name="status", is_active=True
+        ).order_by("sort_order", "id"),
+        "is_filtered": bool(request.GET.get("q")) or filterset.active_filter_count() > 0,
+    }
+    return render(request, "leads/lead_list.html", context)
+
+
+@login_required
+@require_POST
+def lead_list_columns_view(request: HttpRequest) -> HttpResponse:
+    valid = {c.key for c in lead_list_columns()}
+    chosen = [key for key in request.POST.getlist("columns") if key in valid]
+    if chosen:
+        request.session[SESSION_COLUMNS] = list(dict.fromkeys(chosen))
+        messages.success(request, "Columns updated.")
+    else:
+        messages.error(request, "Choose at least one column.")
+    return redirect(_safe_next(request, reverse("leads:list")))
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+# Mass actions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MassAction:
+    """One button of the list view's mass-action bar.
+
+    ``run(request, lead_ids)`` performs the action through a service and answers the success
+    message; it raises ``ValidationError`` for bad input. ``modal`` is the template of the
+    dialog that asks for the action's extra inputs (or "" to run straight away).
+    """
+
+    label: str
+    icon: str
+    run: Callable[[HttpRequest, list[int]], str]
+    modal: str = ""
+
+
+def _summary(verb: str, result) -> str:
+    text = f"{verb} {result.updated} lead{'s' if result.updated != 1 else ''}."
+    if result.skipped:
+        text += f" {result.skipped} skipped (no access or nothing to change)."
+    return text
+
+
+def _mass_change_owner(request: HttpRequest, lead_ids: list[int]) -> str:
+    owner = owner_from_key(request.POST.get("owner", ""))
+    if owner is None:
+        raise ValidationError({"owner": "Choose a user or a queue."})
+    result = lead_mass_change_owner(lead_ids=lead_ids, owner=owner, acting_user=request.user)
+    return _summary("Changed the owner of", result)
+
+
+def _mass_change_status(request: HttpRequest, lead_ids: list[int]) -> str:
+    result = lead_mass_change_status(lead_ids=lead_ids, status=request.POST.get("status", ""), acting_user=request.user)
+    return _summary("Changed the status of", result)
+
+
+# Other areas add their actions here (key -> MassAction); the bar shows them in this order.
+MASS_ACTIONS: dict[str, MassAction] = {
+    "change_owner": MassAction("Change Owner", "person-gear", _mass_change_owner, "leads/mass/change_owner.html"),
+    "change_status": MassAction("Change Status", "flag", _mass_change_status, "leads/mass/change_status.html"),
+}
+
+
+@login_required
+@require_POST
+def lead_mass_action(request: HttpRequest) -> HttpResponse:
+    back = _safe_next(request, reverse("leads:list"))
+    form = MassActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        return redirect(back)
+    action = MASS_ACTIONS.get(form.cleaned_data["action"])
+    if action is None:
+        messages.error(request, "Unknown action.")
+        return redirect(back)
+    # Only leads the user can see are acted on; the services check edit access for each.
+    ids = list(leads_visible_to(request.user).filter(pk__in=form.cleaned_data["ids"]).values_list("pk", flat=True))
+    if not ids:
+        messages.error(request, "None of the selected leads can be changed.")
+        return redirect(back)
+    try:
+        message = action.run(request, ids)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, message)
+    return redirect(back)
+
+
+# Record page --------------------------------------------------------------------------------
+
+
+def _editable(request: HttpRequest, pk: int):
+    """The lead to change: 404 when the user may not see it, 403 when they may only read it."""
+    lead = lead_detail(user=request.user, pk=pk)
+    if lead.is_converted or not lead_is_editable_by(lead, request.user):
+        raise PermissionDenied("You may not edit this lead.")
+    return lead
+
+
+def _detail_context(request: HttpRequest, lead) -> dict:
+    editable = not lead.is_converted and lead_is_editable_by(lead, request.user)
+    return {
+        "lead": lead,
+        "editable": editable,
+        "sections": lead_record_sections(lead=lead),
+        "path": lead_status_path(lead=lead),
+        "next_status": next_open_status(lead=lead) if editable else None,
+        "notes": lead_notes(lead=lead),
+        "history": lead_history(lead=lead),
+        "note_form": NoteForm(),
+    }
+
+
+@login_required
+def lead_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = lead_detail(user=request.user, pk=pk)
+    lead_mark_viewed(lead=lead, user=request.user)
+    return render(request, "leads/lead_detail.html", _detail_context(request, lead))
+
+
+def _conflict_changes(exc: LeadEditConflict) -> list:
+    return [c for c in exc.changes if c.field_name != "created"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_create_view(request: HttpRequest) -> HttpResponse:
+    form = LeadForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        owner = owner_from_key(form.cleaned_data["owner"])
+        if owner is None:
+            form.add_error("owner", "Choose an active user or a queue.")
+        else:
+            try:
+                lead = lead_create(
+                    data=form.standard_data(),
+                    custom_fields=form.custom_data(),
+                    owner=owner,
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, f"Lead “{lead.name}” was created.")
+                if "save_new" in request.POST:
+                    return redirect("leads:create")
+                if not leads_visible_to(request.user).filter(pk=lead.pk).exists():
+                    # Given to a queue or user whose leads this user cannot see.
+                    messages.info(request, f"It is owned by {owner_label(owner)}.")
+                    return redirect("leads:list")
+                return redirect("leads:detail", pk=lead.pk)
+    return render(request, "leads/lead_form.html", {"form": form, "lead": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _editable(request, pk)
+    form = LeadForm(request.POST or None, lead=lead)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead = lead_update(
+                lead=lead,
+                data=form.standard_data(),
+                custom_fields=form.custom_data(),
+                expected_version=form.cleaned_data["version"],
+                acting_user=request.user,
+            )
+        except LeadEditConflict as exc:
+            conflict = _conflict_changes(exc)
+            # The user's input stays; saving again is a deliberate decision on the latest version.
+            data = request.POST.copy()
+            data["version"] = exc.lead.version
+            form = LeadForm(data, lead=exc.lead)
+            form.is_valid()
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except PermissionError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(request, f"Lead “{lead.name}” was saved.")
+            if "save_new" in request.POST:
+                return redirect("leads:create")
+            return redirect("leads:detail", pk=lead.pk)
+    return render(request, "leads/lead_form.html", {"form": form, "lead": lead, "conflict": conflict})
+
+
+# Inline edit --------------------------------------------------------------------------------
+
+
+def _inline_fields(lead) -> set[str]:
+    form = LeadForm(lead=lead, only=[])
+    return set(WRITABLE_FIELDS) | {d.api_name for d in form.custom_definitions}
+
+
+def _field_row(lead, field: str):
+    for section in lead_record_sections(lead=lead):
+        for row in section.rows:
+            if row.key == field:
+                return row
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_inline_edit(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    lead = _editable(request, pk)
+    if field not in _inline_fields(lead):
+        raise PermissionDenied("This field cannot be edited inline.")
+    if not request.htmx:
+        return redirect(reverse("leads:edit", args=[lead.pk]) + f"#id_{field}")
+    if request.method == "GET" and request.GET.get("cancel"):
+        return render(
+            request, "leads/partials/field_row.html", {"lead": lead, "row": _field_row(lead, field), "editable": True}
+        )
+    form = LeadForm(request.POST or None, lead=lead, only=[field])
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        is_custom = field not in WRITABLE_FIELDS
+        try:
+            lead = lead_update(
+                lead=lead,
+                data={} if is_custom else {field: form.cleaned_data[field]},
+                custom_fields={field: form.cleaned_data[field]} if is_custom else None,
+                expected_version=form.cleaned_data["version"],
+                acting_user=request.user,
+            )
+        except LeadEditConflict as exc:
+            conflict = _conflict_changes(exc)
+            data = request.POST.copy()
+            data["version"] = exc.lead.version
+            form = LeadForm(data, lead=exc.lead, only=[field])
+            form.is_valid()
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            lead = lead_detail(user=request.user, pk=lead.pk)
+            context = _detail_context(request, lead)
+            context["row"] = _field_row(lead, field)
+            response = render(request, "leads/partials/inline_saved.html", context)
+            response["HX-Trigger"] = "leadSaved"
+            return response
+    return render(
+        request,
+        "leads/partials/inline_form.html",
+        {"lead": lead, "form": form, "field": field, "conflict": conflict, "row": _field_row(lead, field)},
+    )
+
+
+# Status path, notes, owner ----------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def lead_set_status(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _editable(request, pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a status.")
+        return redirect("leads:detail", pk=lead.pk)
+    try:
+        lead = lead_update(
+            lead=lead,
+            data={"status": form.cleaned_data["status"]},
+            expected_version=form.cleaned_data["version"],
+            acting_user=request.user,
+        )
+    except LeadEditConflict:
+        messages.error(request, "Someone changed this lead meanwhile; review it and try again.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        labels = {p.api_name: p.label for p in lead_status_path(lead=lead)}
+        messages.success(request, f"Status changed to {labels.get(lead.status, lead.status)}.")
+    return redirect("leads:detail", pk=lead.pk)
+
+
+@login_required
+@require_POST
+def lead_note_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _editable(request, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            lead_note_create(
+                lead=lead, title=form.cleaned_data["title"], body=form.cleaned_data["body"], acting_user=request.user
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form = NoteForm()
+            if not request.htmx:
+                messages.success(request, "Note added.")
+                return redirect("leads:detail", pk=lead.pk)
+    if not request.htmx:
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        return redirect("leads:detail", pk=lead.pk)
+    return render(
+        request,
+        "leads/partials/activity.html",
+        {"lead": lead, "notes": lead_notes(lead=lead), "note_form": form, "editable": True},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_change_owner_view(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _editable(request, pk)
+    form = ChangeOwnerForm(request.POST or None, initial={"owner": owner_key(lead.owner)})
+    if request.method == "POST" and form.is_valid():
+        owner = owner_from_key(form.cleaned_data["owner"])
+        try:
+            if owner is None:
+                raise ValidationError({"owner": "Choose an active user or a queue."})
+            lead_change_owner(lead=lead, owner=owner, acting_user=request.user)
+        except ValidationError as exc:
+            form.add_error("owner", exc.message_dict.get("owner", exc.messages))
+        else:
+            messages.success(request, f"Lead owner changed to {owner_label(owner)}.")
+            return redirect("leads:detail", pk=lead.pk)
+    return render(request, "leads/lead_change_owner.html", {"lead": lead, "form": form})
