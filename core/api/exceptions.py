@@ -1,4 +1,5 @@
-"""API errors: a business-rule ValidationError raised by a service becomes a 400 with field errors."""
+"""API errors: a business-rule ValidationError raised by a service becomes a 400 with field errors,
+a PermissionError raised by a service a 403."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
@@ -18,4 +19,6 @@ def validation_error_payload(exc: DjangoValidationError) -> dict:
 def api_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         return Response(validation_error_payload(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, PermissionError):
+        return Response({"detail": str(exc) or "You may not do this."}, status=status.HTTP_403_FORBIDDEN)
     return exception_handler(exc, context)

@@ -1,0 +1,47 @@
+"""Input and output shapes of the core API: tokens and picklists."""
+
+from rest_framework import serializers
+
+from core.models import PicklistValue
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True, help_text="Send as the header `Authorization: Token <token>`.")
+
+
+class PicklistValueSerializer(serializers.ModelSerializer):
+    """One value; records store ``api_name``, people see ``label``."""
+
+    order = serializers.IntegerField(source="sort_order")
+    active = serializers.BooleanField(source="is_active")
+    default = serializers.BooleanField(source="is_default")
+
+    class Meta:
+        model = PicklistValue
+        fields = [
+            "id",
+            "label",
+            "api_name",
+            "order",
+            "active",
+            "default",
+            "is_converted",
+            "is_closed",
+            "is_won",
+            "probability",
+        ]
+        read_only_fields = fields
+
+
+class PicklistSerializer(serializers.Serializer):
+    """The values of one picklist field of one object, in their display order."""
+
+    object = serializers.CharField()
+    field = serializers.CharField()
+    field_label = serializers.CharField()
+    values = PicklistValueSerializer(many=True)

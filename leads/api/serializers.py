@@ -1,0 +1,198 @@
+"""Input and output shapes of the leads API.
+
+Serializers only shape input: they check that each value has the right JSON type and hand the
+values to ``leads.services``, which validates them exactly as it does for the browser's forms
+(required fields, lengths, emails, picklists, custom fields), so both answer the same errors.
+"""
+
+from collections.abc import Mapping
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core.models import FieldHistory
+from leads.fields import WRITABLE_FIELDS
+from leads.models import Lead, LeadNote
+from leads.ownership import owner_label
+
+TEXT_TYPES = {"CharField", "TextField", "EmailField"}
+NUMBER_TYPES = {"DecimalField", "PositiveIntegerField"}
+
+
+def user_ref(user) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.get_full_name() or user.username}
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class OwnerSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["user", "queue"])
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+def owner_ref(lead: Lead) -> dict:
+    if lead.owner_queue_id:
+        return {"type": "queue", "id": lead.owner_queue_id, "name": lead.owner_queue.name}
+    return {"type": "user", "id": lead.owner_user_id, "name": owner_label(lead.owner_user)}
+
+
+class LeadSerializer(serializers.ModelSerializer):
+    """A lead with its standard fields, owner, custom fields and system fields.
+
+    ``owner`` and the system fields are read-only: sent values are ignored. Change the owner with
+    ``POST /api/leads/{id}/change-owner/``. ``version`` is the record's version; send the version
+    you read in a PUT or PATCH to have the save refused (409) if someone changed the lead since.
+    """
+
+    owner = serializers.SerializerMethodField()
+    created_by = serializers.SerializerMethodField()
+    last_modified_by = serializers.SerializerMethodField()
+    custom_fields = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text="Custom field values keyed by API name (ending in __c); validated by field type.",
+    )
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The version you read. On PUT/PATCH a lead saved by someone else since answers 409.",
+    )
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id",
+            "name",
+            *WRITABLE_FIELDS,
+            "owner",
+            "custom_fields",
+            "created_by",
+            "created_at",
+            "last_modified_by",
+            "last_modified_at",
+            "is_converted",
+            "converted_at",
+            "version",
+        ]
+        read_only_fields = ["id", "created_at", "last_modified_at", "is_converted", "converted_at"]
+        extra_kwargs = {"status": {"required": False, "help_text": "Defaults to the picklist's default value."}}
+
+    @extend_schema_field(OwnerSerializer)
+    def get_owner(self, lead: Lead) -> dict:
+        return owner_ref(lead)
+
+    @extend_schema_field(UserRefSerializer(allow_null=True))
+    def get_created_by(self, lead: Lead) -> dict | None:
+        return user_ref(lead.created_by)
+
+    @extend_schema_field(UserRefSerializer(allow_null=True))
+    def get_last_modified_by(self, lead: Lead) -> dict | None:
+        return user_ref(lead.last_modified_by)
+
+    def to_internal_value(self, data) -> dict:
+        """Check JSON types only and answer ``{"data", "custom_fields", "expected_version"}``;
+        the service validates the values themselves. Read-only keys are ignored."""
+        if not isinstance(data, Mapping):
+            raise serializers.ValidationError(
+                {"non_field_errors": [f"Expected an object of lead fields, got {type(data).__name__}."]}
+            )
+        errors: dict[str, list[str]] = {}
+        values: dict = {}
+        if not self.partial:
+            for name in ("last_name", "company"):
+                if name not in data:
+                    errors[name] = ["This field is required."]
+        for name in WRITABLE_FIELDS:
+            if name not in data:
+                continue
+            kind = Lead._meta.get_field(name).get_internal_type()
+            value = data[name]
+            if value is None:
+                values[name] = "" if kind in TEXT_TYPES else None
+            elif kind in TEXT_TYPES:
+                if isinstance(value, bool) or not isinstance(value, str | int | float):
+                    errors[name] = ["Enter text."]
+                else:
+                    values[name] = str(value)
+            elif kind in NUMBER_TYPES:
+                if isinstance(value, bool) or not isinstance(value, str | int | float):
+                    errors[name] = ["Enter a number."]
+                else:
+                    values[name] = str(value) if isinstance(value, float) else value
+            elif kind == "BooleanField":
+                if not isinstance(value, bool):
+                    errors[name] = ["Enter true or false."]
+                else:
+                    values[name] = value
+        custom = data.get("custom_fields")
+        if custom is not None and not isinstance(custom, Mapping):
+            errors["custom_fields"] = ["Expected an object of field API names to values."]
+        version = data.get("version")
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 1):
+            errors["version"] = ["Send the version number you read (a positive integer)."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {
+            "data": values,
+            "custom_fields": dict(custom) if custom is not None else None,
+            "expected_version": version,
+        }
+
+
+class ChangeOwnerSerializer(serializers.Serializer):
+    owner = serializers.RegexField(
+        r"^(user|queue):\d{1,18}$",
+        help_text="The new owner: user:<id> or queue:<id>.",
+        error_messages={"invalid": "Choose a user (user:<id>) or a queue (queue:<id>)."},
+    )
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, help_text="Shown in the lead's history."
+    )
+
+
+class FieldChangeSerializer(serializers.ModelSerializer):
+    """One change of one field, as the lead's history shows it."""
+
+    field = serializers.CharField(source="field_name")
+    label = serializers.CharField(source="field_label")
+    version = serializers.IntegerField(source="record_version")
+    changed_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FieldHistory
+        fields = ["id", "field", "label", "old_value", "new_value", "note", "version", "changed_by", "changed_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(UserRefSerializer(allow_null=True))
+    def get_changed_by(self, row: FieldHistory) -> dict | None:
+        return user_ref(row.changed_by)
+
+
+class LeadConflictSerializer(serializers.Serializer):
+    """Answered with 409 when the lead changed after the version the editor sent."""
+
+    detail = serializers.CharField()
+    current_version = serializers.IntegerField()
+    changes = FieldChangeSerializer(many=True)
+
+
+class LeadNoteSerializer(serializers.ModelSerializer):
+    created_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LeadNote
+        fields = ["id", "title", "body", "created_by", "created_at"]
+        read_only_fields = ["id", "created_by", "created_at"]
+        # The service validates (blank body, title length) with the same messages as the browser.
+        extra_kwargs = {"body": {"allow_blank": True, "max_length": None}, "title": {"max_length": None}}
+
+    @extend_schema_field(UserRefSerializer(allow_null=True))
+    def get_created_by(self, note: LeadNote) -> dict | None:
+        return user_ref(note.created_by)

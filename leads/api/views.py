@@ -1,0 +1,241 @@
+"""The leads API: list, read, create and edit leads, change their owner, read their history and
+notes. Every request starts from the leads the user may see; every write goes through
+``leads.services``."""
+
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.filters import BaseFilterBackend
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+
+from core.history import history_for
+from leads.fields import OBJECT_NAME
+from leads.filters import LeadFilter, OwnerFilter, search_q
+from leads.models import Lead
+from leads.ownership import owner_from_key
+from leads.selectors import lead_is_editable_by, lead_notes, leads_visible_to
+from leads.services import LeadEditConflict, lead_change_owner, lead_create, lead_note_create, lead_update
+
+from .serializers import (
+    ChangeOwnerSerializer,
+    FieldChangeSerializer,
+    LeadConflictSerializer,
+    LeadNoteSerializer,
+    LeadSerializer,
+)
+
+SEARCH_MAX = 200
+
+FIELD_ERRORS = OpenApiResponse(description="Field errors: {field: [messages]}.")
+NOT_EDITABLE = OpenApiResponse(description="You may see this lead but not edit it.")
+NOT_FOUND = OpenApiResponse(description="No such lead, or not one you may see.")
+
+# The owner filter takes text keys (user:<id> / queue:<id>), not a model field the schema could read.
+extend_schema_field(OpenApiTypes.STR)(OwnerFilter)
+
+
+class LeadSearchFilter(BaseFilterBackend):
+    """``?search=`` is the list view's prefix search over name, company and email."""
+
+    def filter_queryset(self, request, queryset, view):
+        text = request.query_params.get("search", "").strip()[:SEARCH_MAX]
+        return queryset.filter(search_q(text)) if text else queryset
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": "search",
+                "required": False,
+                "in": "query",
+                "description": "Prefix search over first name, last name, company and email.",
+                "schema": {"type": "string", "maxLength": SEARCH_MAX},
+            }
+        ]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List leads",
+        description="Leads you may see, newest first unless `ordering` says otherwise "
+        "(`ordering=company`, `-created_at`, ...). Converted leads are left out. Pages hold "
+        "`page_size` leads (at most 200); `next` is null on the last page. No total count is given.",
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, many=True, description="Lead status API name(s)."),
+            OpenApiParameter("owner", OpenApiTypes.STR, description="user:<id> or queue:<id>."),
+            OpenApiParameter(
+                "ordering",
+                OpenApiTypes.STR,
+                description="Sort column, `-` for descending: name, company, status, lead_source, rating, "
+                "owner, created_at, last_modified_at, email, city, country, title, phone, industry, "
+                "or a custom field's API name.",
+            ),
+        ],
+        responses={200: LeadSerializer(many=True), 400: FIELD_ERRORS},
+    ),
+    retrieve=extend_schema(summary="Read a lead", responses={200: LeadSerializer, 404: NOT_FOUND}),
+)
+class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = LeadSerializer
+    filter_backends = [DjangoFilterBackend, LeadSearchFilter]
+    filterset_class = LeadFilter
+    lookup_value_regex = r"\d+"
+    parser_classes = [JSONParser]
+    queryset = Lead.objects.none()  # for the schema; requests use get_queryset()
+
+    def get_queryset(self):
+        # Lists leave converted leads out; a record may be opened by users allowed to see them.
+        visible = leads_visible_to(self.request.user, include_converted=self.action != "list")
+        return visible.select_related("owner_user", "owner_queue", "created_by", "last_modified_by")
+
+    def get_object(self) -> Lead:
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def _editable_object(self) -> Lead:
+        lead = self.get_object()
+        if not lead_is_editable_by(lead, self.request.user):
+            raise PermissionDenied("You may not edit this lead.")
+        return lead
+
+    def _answer(self, lead: Lead, code: int = status.HTTP_200_OK) -> Response:
+        # The caller just wrote this lead; after a change of owner they may no longer see it, but
+        # they still get the result of their own write.
+        fresh = Lead.objects.select_related("owner_user", "owner_queue", "created_by", "last_modified_by").get(
+            pk=lead.pk
+        )
+        return Response(LeadSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(
+        summary="Create a lead",
+        description="The owner is the caller. Status defaults to the picklist default.",
+        request=LeadSerializer,
+        responses={201: LeadSerializer, 400: FIELD_ERRORS},
+    )
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        lead = lead_create(data=values["data"], custom_fields=values["custom_fields"], acting_user=request.user)
+        response = self._answer(lead, status.HTTP_201_CREATED)
+        response["Location"] = request.build_absolute_uri(f"{lead.pk}/")
+        return response
+
+    def _update(self, request, *, partial: bool) -> Response:
+        lead = self._editable_object()
+        serializer = self.get_serializer(lead, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        try:
+            lead = lead_update(
+                lead=lead,
+                data=values["data"],
+                custom_fields=values["custom_fields"],
+                expected_version=values["expected_version"],
+                acting_user=request.user,
+            )
+        except LeadEditConflict as conflict:
+            payload = {
+                "detail": str(conflict),
+                "current_version": conflict.lead.version,
+                "changes": FieldChangeSerializer(conflict.changes, many=True).data,
+            }
+            return Response(payload, status=status.HTTP_409_CONFLICT)
+        return self._answer(lead)
+
+    @extend_schema(
+        summary="Replace a lead's fields",
+        description="last_name and company are required; fields left out keep their values. "
+        "Send `version` to be refused (409) if the lead changed since you read it.",
+        request=LeadSerializer,
+        responses={
+            200: LeadSerializer,
+            400: FIELD_ERRORS,
+            403: NOT_EDITABLE,
+            404: NOT_FOUND,
+            409: LeadConflictSerializer,
+        },
+    )
+    def update(self, request, pk=None):
+        return self._update(request, partial=False)
+
+    @extend_schema(
+        summary="Change some of a lead's fields",
+        description="Send `version` to be refused (409) if the lead changed since you read it.",
+        request=LeadSerializer,
+        responses={
+            200: LeadSerializer,
+            400: FIELD_ERRORS,
+            403: NOT_EDITABLE,
+            404: NOT_FOUND,
+            409: LeadConflictSerializer,
+        },
+    )
+    def partial_update(self, request, pk=None):
+        return self._update(request, partial=True)
+
+    @extend_schema(
+        summary="Change a lead's owner",
+        request=ChangeOwnerSerializer,
+        responses={200: LeadSerializer, 400: FIELD_ERRORS, 403: NOT_EDITABLE, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], url_path="change-owner", filter_backends=[])
+    def change_owner(self, request, pk=None):
+        lead = self._editable_object()
+        serializer = ChangeOwnerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        owner = owner_from_key(serializer.validated_data["owner"])
+        if owner is None:
+            raise serializers.ValidationError({"owner": ["Choose an active user or an existing queue."]})
+        lead = lead_change_owner(
+            lead=lead, owner=owner, acting_user=request.user, note=serializer.validated_data.get("note", "")
+        )
+        return self._answer(lead)
+
+    @extend_schema(
+        summary="A lead's field history",
+        description="Newest first: one row per changed field.",
+        responses={200: FieldChangeSerializer(many=True), 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request, pk=None):
+        lead = self.get_object()
+        page = self.paginate_queryset(history_for(object_name=OBJECT_NAME, record_id=lead.pk))
+        return self.get_paginated_response(FieldChangeSerializer(page, many=True).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="A lead's notes",
+        responses={200: LeadNoteSerializer(many=True), 404: NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add a note to a lead",
+        request=LeadNoteSerializer,
+        responses={201: LeadNoteSerializer, 400: FIELD_ERRORS, 403: NOT_EDITABLE, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def notes(self, request, pk=None):
+        if request.method == "GET":
+            lead = self.get_object()
+            page = self.paginate_queryset(lead_notes(lead=lead))
+            return self.get_paginated_response(LeadNoteSerializer(page, many=True).data)
+        lead = self._editable_object()
+        serializer = LeadNoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        note = lead_note_create(
+            lead=lead,
+            title=serializer.validated_data.get("title", ""),
+            body=serializer.validated_data["body"],
+            acting_user=request.user,
+        )
+        return Response(LeadNoteSerializer(note).data, status=status.HTTP_201_CREATED)
