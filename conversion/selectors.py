@@ -1,0 +1,99 @@
+"""Reads for conversion: suggestions on the convert page, the mapping tables, past conversions."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from core.models import FieldDefinition
+from leads.models import Lead
+from sales import selectors as sales_selectors
+from sales.models import Account, Contact
+
+from .mapping import PAGE_SET_FIELDS, STANDARD_MAPPING, TARGET_LABELS, TARGET_OBJECTS, TYPE_COMPATIBILITY
+from .models import LeadConversion, LeadFieldMapping
+
+
+def conversion_of(*, lead: Lead) -> LeadConversion | None:
+    return (
+        LeadConversion.objects.select_related("account", "contact", "opportunity", "owner", "converted_by")
+        .filter(lead=lead)
+        .first()
+    )
+
+
+def account_suggestions(*, user, lead: Lead) -> list[Account]:
+    """Existing accounts the lead's company may be: by name, website domain or email domain."""
+    return sales_selectors.account_matches(user=user, name=lead.company, website=lead.website, email=lead.email)
+
+
+def account_search(*, user, q: str, limit: int = 10) -> list[Account]:
+    q = (q or "").strip()
+    if not q:
+        return []
+    return list(sales_selectors.account_list(user=user, q=q)[:limit])
+
+
+def contact_suggestions(*, user, lead: Lead, account: Account | None) -> list[Contact]:
+    """Contacts of the chosen account that may be the lead's person: by email, then by name."""
+    if account is None:
+        return []
+    return sales_selectors.contact_matches(
+        user=user, account=account, email=lead.email, first_name=lead.first_name, last_name=lead.last_name
+    )
+
+
+def owner_choices() -> QuerySet:
+    return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+def field_mappings() -> QuerySet[LeadFieldMapping]:
+    return LeadFieldMapping.objects.select_related("lead_field", "target_field", "created_by").order_by(
+        "target_object", "lead_field__label", "id"
+    )
+
+
+def standard_mapping_rows() -> list[dict]:
+    """The fixed mapping table with the current field labels, grouped by target object."""
+    labels: dict[tuple[str, str], str] = {
+        (o, a): label
+        for o, a, label in FieldDefinition.objects.filter(object_name__in=("lead", *TARGET_OBJECTS)).values_list(
+            "object_name", "api_name", "label"
+        )
+    }
+    groups = []
+    for target in TARGET_OBJECTS:
+        rows = [
+            {
+                "lead_field": lead_field,
+                "lead_label": labels.get(("lead", lead_field), lead_field),
+                "target_field": target_field,
+                "target_label": labels.get((target, target_field), target_field),
+            }
+            for lead_field, obj, target_field in STANDARD_MAPPING
+            if obj == target
+        ]
+        page_set = [
+            {"target_field": f, "target_label": labels.get((target, f), f), "source": source}
+            for obj, f, source in PAGE_SET_FIELDS
+            if obj == target
+        ]
+        groups.append({"object": target, "label": TARGET_LABELS[target], "rows": rows, "page_set": page_set})
+    return groups
+
+
+def compatibility_rows() -> list[tuple[str, list[str]]]:
+    from core.models import FieldType
+
+    return [
+        (FieldType(source).label, sorted(FieldType(t).label for t in targets))
+        for source, targets in TYPE_COMPATIBILITY.items()
+    ]
+
+
+def mappable_lead_fields() -> QuerySet[FieldDefinition]:
+    return FieldDefinition.objects.filter(object_name="lead", is_custom=True, is_active=True).order_by("label")
+
+
+def mappable_target_fields() -> QuerySet[FieldDefinition]:
+    return FieldDefinition.objects.filter(object_name__in=TARGET_OBJECTS, is_custom=True, is_active=True).order_by(
+        "object_name", "label"
+    )
