@@ -69,3 +69,60 @@ class LeadNoteFactory(factory.django.DjangoModelFactory):
     lead = factory.SubFactory(LeadFactory)
     body = factory.Faker("sentence")
     created_at = factory.LazyFunction(timezone.now)
+
+
+# Sales -------------------------------------------------------------------------------------------
+
+
+def _in_a_month():
+    import datetime as dt
+
+    return timezone.localdate() + dt.timedelta(days=30)
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sales.Product"
+
+    name = factory.Sequence(lambda n: f"Product {n}")
+    product_code = factory.Sequence(lambda n: f"P-{n:04d}")
+    list_price = 100
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sales.Account"
+
+    name = factory.Faker("company")
+    owner = factory.SubFactory(UserFactory, role="Sales rep")
+    created_at = factory.LazyFunction(timezone.now)
+    last_modified_at = factory.LazyFunction(timezone.now)
+    created_by = factory.SelfAttribute("owner")
+    last_modified_by = factory.SelfAttribute("owner")
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sales.Contact"
+
+    account = factory.SubFactory(AccountFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda o: f"{o.first_name}.{o.last_name}@example.com".lower())
+    owner = factory.SelfAttribute("account.owner")
+    created_at = factory.LazyFunction(timezone.now)
+    last_modified_at = factory.LazyFunction(timezone.now)
+
+
+class OpportunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sales.Opportunity"
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Sequence(lambda n: f"Deal {n}")
+    stage = "Prospecting"
+    probability = 10
+    close_date = factory.LazyFunction(_in_a_month)
+    owner = factory.SelfAttribute("account.owner")
+    created_at = factory.LazyFunction(timezone.now)
+    last_modified_at = factory.LazyFunction(timezone.now)
