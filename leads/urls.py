@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import email_views, views
 
 urlpatterns = [
     path("", views.lead_list_view, name="list"),
@@ -13,4 +13,7 @@ urlpatterns = [
     path("<int:pk>/status/", views.lead_set_status, name="set_status"),
     path("<int:pk>/notes/", views.lead_note_create_view, name="note_create"),
     path("<int:pk>/change-owner/", views.lead_change_owner_view, name="change_owner"),
+    path("<int:pk>/send-email/", email_views.lead_send_email, name="send_email"),
+    path("<int:pk>/send-email/preview/", email_views.lead_send_email_preview, name="send_email_preview"),
+    path("<int:pk>/emails/", email_views.lead_emails, name="emails"),
 ]

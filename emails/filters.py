@@ -1,0 +1,28 @@
+"""The outbox FilterSet: status, kind, date and recipient; serves the outbox page and the API."""
+
+import django_filters
+from django import forms
+
+from .models import OutboundEmail
+
+
+class OutboundEmailFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=OutboundEmail.Status.choices, empty_label="Any status")
+    kind = django_filters.ChoiceFilter(choices=OutboundEmail.Kind.choices, empty_label="Any kind")
+    recipient = django_filters.CharFilter(field_name="to_address", lookup_expr="icontains", label="Recipient")
+    date_from = django_filters.DateFilter(
+        field_name="created_at",
+        lookup_expr="date__gte",
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        field_name="created_at",
+        lookup_expr="date__lte",
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = OutboundEmail
+        fields = ["status", "kind", "recipient", "date_from", "date_to"]
