@@ -24,3 +24,12 @@ class LeadsConfig(AppConfig):
         )
         # Groups need the permissions, which Django creates after migrating.
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="leads-ensure-roles")
+
+        # Routing: picklist values used in assignment rule criteria cannot be deleted; its Celery
+        # tasks live in a sub-package that autodiscovery does not reach.
+        from core.registry import register_picklist_usage
+
+        from .routing import tasks as _routing_tasks  # noqa: F401
+        from .routing.services import picklist_usage
+
+        register_picklist_usage(picklist_usage)

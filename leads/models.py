@@ -151,3 +151,7 @@ class RecentlyViewed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} viewed {self.lead_id}"
+
+
+# Routing models (queues' rules and settings) live in their own module but belong to this app.
+from .routing.models import AssignmentRule, LeadSettings, RoutingAvailability, RuleEntry  # noqa: E402, F401

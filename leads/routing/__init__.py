@@ -1,0 +1,1 @@
+"""Lead routing: queues, lead assignment rules, round-robin and the lead settings."""
