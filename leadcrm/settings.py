@@ -113,6 +113,8 @@ else:
         "polling_interval": 0.1,
     }
     CELERY_RESULT_BACKEND = None
+    for _folder in ("queue", "control"):
+        (CELERY_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
