@@ -22,6 +22,7 @@ from core.selectors import field_definitions, picklist_values
 
 from .fields import OBJECT_NAME
 from .models import Lead
+from .selectors import owner_choices
 
 OWNER_KEY_RE = re.compile(r"^(user|queue):(\d{1,18})$")
 TEXT_LIKE = {FieldType.TEXT, FieldType.TEXTAREA, FieldType.EMAIL, FieldType.PHONE, FieldType.URL}
@@ -129,10 +130,12 @@ class LeadFilter(django_filters.FilterSet):
     """
 
     q = django_filters.CharFilter(method="filter_search", label="Search", max_length=200)
-    status = django_filters.MultipleChoiceFilter(field_name="status", label="Lead Status")
-    lead_source = django_filters.ChoiceFilter(field_name="lead_source", label="Lead Source")
-    rating = django_filters.ChoiceFilter(field_name="rating", label="Rating")
-    industry = django_filters.ChoiceFilter(field_name="industry", label="Industry")
+    status = django_filters.MultipleChoiceFilter(
+        field_name="status", label="Lead Status", widget=forms.CheckboxSelectMultiple
+    )
+    lead_source = django_filters.ChoiceFilter(field_name="lead_source", label="Lead Source", empty_label="Any")
+    rating = django_filters.ChoiceFilter(field_name="rating", label="Rating", empty_label="Any")
+    industry = django_filters.ChoiceFilter(field_name="industry", label="Industry", empty_label="Any")
     owner = OwnerFilter(label="Owner")
     created_from = django_filters.DateFilter(
         method="filter_created_from", label="Created from", widget=forms.DateInput(attrs={"type": "date"})
@@ -149,6 +152,7 @@ class LeadFilter(django_filters.FilterSet):
         super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)
         for name in ("status", "lead_source", "rating", "industry"):
             self.filters[name].extra["choices"] = _picklist_choices(name)
+        self.filters["owner"].extra["widget"] = forms.Select(choices=[("", "Any owner"), *owner_choices()])
         self.custom_definitions = _custom_definitions()
         for definition in self.custom_definitions:
             for name, filter_ in self._custom_filters(definition):
@@ -165,9 +169,15 @@ class LeadFilter(django_filters.FilterSet):
         api, label, ftype = definition.api_name, definition.label, definition.field_type
         if ftype == FieldType.PICKLIST:
             choices = [(v.api_name, v.label) for v in picklist_values(object_name=OBJECT_NAME, field_name=api)]
-            yield api, django_filters.ChoiceFilter(label=label, choices=choices, method=_json_equals(api))
+            yield (
+                api,
+                django_filters.ChoiceFilter(label=label, choices=choices, empty_label="Any", method=_json_equals(api)),
+            )
         elif ftype == FieldType.CHECKBOX:
-            yield api, django_filters.ChoiceFilter(label=label, choices=YES_NO, method=_checkbox(api))
+            yield (
+                api,
+                django_filters.ChoiceFilter(label=label, choices=YES_NO, empty_label="Any", method=_checkbox(api)),
+            )
         elif ftype in NUMERIC:
             yield f"{api}__min", django_filters.NumberFilter(label=f"{label} (min)", method=_number(api, "gte"))
             yield f"{api}__max", django_filters.NumberFilter(label=f"{label} (max)", method=_number(api, "lte"))

@@ -8,7 +8,7 @@ from django.utils.html import conditional_escape, format_html
 
 from core.fields import form_field, form_initial, picklist_choices
 from core.models import FieldDefinition
-from core.selectors import field_definitions
+from core.selectors import field_definitions, picklist_default
 
 from .fields import OBJECT_NAME, PICKLIST_FIELDS, SECTIONS, STANDARD_FIELDS, WRITABLE_FIELDS
 from .models import Lead
@@ -54,6 +54,7 @@ class LeadForm(forms.Form):
 
     def __init__(self, *args, lead: Lead | None = None, only: list[str] | None = None, user=None, **kwargs):
         self.lead = lead
+        self.only = only
         definitions = {d.api_name: d for d in field_definitions(object_name=OBJECT_NAME)}
         self.custom_definitions = [d for d in definitions.values() if d.is_custom]
         if lead is not None and "initial" not in kwargs:
@@ -74,6 +75,13 @@ class LeadForm(forms.Form):
             )
             if user is not None and "owner" not in self.initial:
                 self.initial["owner"] = f"user:{user.pk}"
+            # A new lead starts with each picklist's default and each custom field's default.
+            for api in PICKLIST_FIELDS:
+                if api in self.fields and api not in self.initial:
+                    self.initial[api] = picklist_default(object_name=OBJECT_NAME, field_name=api)
+            for definition in self.custom_definitions:
+                if definition.default_value is not None and definition.api_name not in self.initial:
+                    self.initial[definition.api_name] = form_initial(definition, definition.default_value)
         if lead is not None:
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput(), min_value=1)
             self.initial.setdefault("version", lead.version)
@@ -82,7 +90,6 @@ class LeadForm(forms.Form):
             field.help_text = conditional_escape(field.help_text)
             if field.required and name != "version":
                 field.widget.attrs["aria-required"] = "true"
-        self.helper = self._helper(only)
 
     @staticmethod
     def _initial(lead: Lead) -> dict:
@@ -91,31 +98,28 @@ class LeadForm(forms.Form):
             initial[definition.api_name] = form_initial(definition, (lead.custom_fields or {}).get(definition.api_name))
         return initial
 
-    def _helper(self, only: list[str] | None) -> FormHelper:
+    @property
+    def helper(self) -> FormHelper:
+        # Built at render time, so that the first field with an error gets the focus.
         helper = FormHelper()
         helper.form_tag = False
         helper.disable_csrf = True
-        if only is not None:
-            names = list(self.fields)
-            helper.layout = Layout(
-                *[Field(name, autofocus=True) if i == 0 else Field(name) for i, name in enumerate(names)]
-            )
+        if self.only is not None:
+            names = [n for n in self.fields if n != "version"]
+            focus = self._focus(names)
+            helper.layout = Layout(*[Field(n, autofocus=True) if n == focus else Field(n) for n in self.fields])
             return helper
-        sections = []
-        first = True
+        groups = []
         for key, title in SECTIONS:
             names = [api for api, _l, _t, _r, section, _h in STANDARD_FIELDS if section == key and api in self.fields]
-            if key == "info" and "owner" in self.fields:
-                names.append("owner")
-            cells = []
-            for name in names:
-                attrs = {"autofocus": True} if first else {}
-                first = False
-                cells.append(Div(Field(name, **attrs), css_class="col-md-6"))
-            sections.append(Fieldset(title, Div(*cells, css_class="row"), css_class="mb-3"))
+            groups.append((title, names))
         if self.custom_definitions:
-            cells = [Div(Field(d.api_name), css_class="col-md-6") for d in self.custom_definitions]
-            sections.append(Fieldset("Custom Fields", Div(*cells, css_class="row"), css_class="mb-3"))
+            groups.append(("Custom Fields", [d.api_name for d in self.custom_definitions]))
+        focus = self._focus([n for _t, names in groups for n in names])
+        sections = []
+        for title, names in groups:
+            cells = [Div(Field(n, autofocus=True) if n == focus else Field(n), css_class="col-md-6") for n in names]
+            sections.append(Fieldset(title, Div(*cells, css_class="row"), css_class="mb-3"))
         if "version" in self.fields:
             sections.append(Field("version"))
         helper.layout = Layout(
@@ -123,6 +127,10 @@ class LeadForm(forms.Form):
             *sections,
         )
         return helper
+
+    def _focus(self, names: list[str]) -> str | None:
+        errors = self._errors if self.is_bound and self._errors else {}
+        return next((n for n in names if n in errors), names[0] if names else None)
 
     # What the services take ---------------------------------------------------------------------
 

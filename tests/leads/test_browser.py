@@ -1,0 +1,121 @@
+"""Real headless Chromium against the live server: the lead record page and the list view."""
+
+import importlib
+import re
+
+import pytest
+from django.apps import apps
+
+from core.models import FieldHistory
+from leads.models import Lead
+from tests.factories import LeadFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _seeded_picklists(transactional_db):
+    # Transactional tests flush the database between tests, seeded rows included.
+    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+
+
+def test_rep_creates_a_lead_fixes_an_error_and_edits_a_field_inline(page, login, rep):
+    login(rep)
+    page.goto("/leads/")
+    page.get_by_role("link", name="New Lead").click()
+    page.wait_for_url("**/leads/new/")
+
+    # Company left empty: the page stays in edit mode with the error beside the field.
+    page.fill("#id_first_name", "Ada")
+    page.fill("#id_last_name", "Lovelace")
+    page.fill("#id_email", "ada@engines.example")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/leads/new/")
+    company_error = page.locator("#div_id_company .invalid-feedback, #error_1_id_company")
+    assert "This field is required." in company_error.first.inner_text()
+    assert page.input_value("#id_last_name") == "Lovelace"
+
+    page.fill("#id_company", "Analytical Engines")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url(re.compile(r"/leads/\d+/$"))
+    lead = Lead.objects.get()
+    assert "was created" in page.locator("#messages").inner_text()
+    assert page.get_by_test_id("record-name").inner_text() == "Ada Lovelace"
+    assert lead.owner_user == rep
+
+    # Inline edit of Title through the pencil, saved with Enter.
+    page.hover("#field-title")
+    page.get_by_role("link", name="Edit Title").click()
+    page.wait_for_selector("form#field-title input[name=title]")
+    page.fill("form#field-title input[name=title]", "Countess")
+    page.press("form#field-title input[name=title]", "Enter")
+    page.wait_for_selector("div#field-title")
+    assert page.get_by_test_id("value-title").inner_text() == "Countess"
+
+    history = page.locator("#lead-history")
+    history.get_by_text("Countess").wait_for()
+    assert "Title" in history.inner_text()
+    assert FieldHistory.objects.filter(record_id=lead.pk, field_name="title", new_value="Countess").exists()
+
+
+def test_inline_edit_escape_restores_the_saved_value(page, login, rep):
+    lead = LeadFactory(owner_user=rep, title="Engineer")
+    login(rep)
+    page.goto(f"/leads/{lead.pk}/")
+
+    page.hover("#field-title")
+    page.get_by_role("link", name="Edit Title").click()
+    page.fill("form#field-title input[name=title]", "Changed my mind")
+    page.press("form#field-title input[name=title]", "Escape")
+    page.wait_for_selector("div#field-title")
+
+    assert page.get_by_test_id("value-title").inner_text() == "Engineer"
+    assert Lead.objects.get(pk=lead.pk).title == "Engineer"
+
+
+def test_list_view_search_sort_and_mass_change_status(page, login, rep, other_rep):
+    LeadFactory(owner_user=rep, last_name="Hopper", company="Navy", status="New")
+    LeadFactory(owner_user=rep, last_name="Lovelace", company="Engines", status="New")
+    LeadFactory(owner_user=rep, last_name="Turing", company="Bletchley", status="New")
+    LeadFactory(owner_user=other_rep, last_name="Private", company="Elsewhere", status="New")
+    login(rep)
+    page.goto("/leads/?view=my")
+
+    # Search
+    page.get_by_label("Search leads").fill("hop")
+    page.get_by_label("Search leads").press("Enter")
+    page.wait_for_url(re.compile(r"q=hop"))
+    rows = page.locator("table.list-view-table tbody tr")
+    assert rows.count() == 1
+    assert "Hopper" in rows.first.inner_text()
+
+    # Sort by company, then the other way round
+    page.get_by_role("link", name="Clear search and filters").first.click()
+    page.get_by_role("columnheader", name="Company").get_by_role("link").click()
+    page.wait_for_url(re.compile(r"ordering=company"))
+    assert _column(page, 2) == ["Bletchley", "Engines", "Navy"]
+    page.get_by_role("columnheader", name="Company").get_by_role("link").click()
+    page.wait_for_url(re.compile(r"ordering=-company"))
+    assert _column(page, 2) == ["Navy", "Engines", "Bletchley"]
+    assert "Private" not in page.locator("table.list-view-table").inner_text()
+
+    # Mass change status of two leads
+    boxes = page.locator("input.lead-select")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.get_by_test_id("mass-change_status").click()
+    page.locator("#mass-status").select_option("Working")
+    page.locator("#mass-change_status").get_by_role("button", name="Change Status").click()
+    page.wait_for_load_state()
+    assert "Changed the status of 2 leads." in page.locator("#messages").inner_text()
+    assert sorted(Lead.objects.filter(status="Working").values_list("last_name", flat=True)) == [
+        "Hopper",
+        "Lovelace",
+    ]
+    assert "ordering=-company" in page.url
+
+
+def _column(page, index: int) -> list[str]:
+    cells = page.locator(f"table.list-view-table tbody tr td:nth-child({index + 1})")
+    return [c.strip() for c in cells.all_inner_texts()]
