@@ -35,14 +35,31 @@ def org_settings_update(*, lead_access: str, acting_user) -> OrgSettings:
 
 def picklist_value_usages(value: PicklistValue) -> list[str]:
     """Places that keep a value from being removed: being the default, rules, mappings, forms."""
-    usages = []
-    if value.is_default:
-        usages.append("It is the default value of this picklist.")
-    last_converted = _last_converted_problem(value)
-    if last_converted:
-        usages.append(last_converted)
+    return picklist_value_usages_many([value])[value.pk]
+
+
+def picklist_value_usages_many(values: list[PicklistValue]) -> dict[int, list[str]]:
+    """``{value pk: usages}`` for several values of one picklist.
+
+    A provider answers for one value; one that also has a ``many(values)`` attribute answering
+    ``{pk: [places]}`` is asked once for all of them (a setup page lists every value).
+    """
+    usages: dict[int, list[str]] = {v.pk: [] for v in values}
+    for value in values:
+        if value.is_default:
+            usages[value.pk].append("It is the default value of this picklist.")
+        last_converted = _last_converted_problem(value)
+        if last_converted:
+            usages[value.pk].append(last_converted)
     for provider in registry.picklist_usage_providers():
-        usages.extend(provider(value))
+        many = getattr(provider, "many", None)
+        if callable(many):
+            found = many(values)
+            for value in values:
+                usages[value.pk].extend(found.get(value.pk, []))
+        else:
+            for value in values:
+                usages[value.pk].extend(provider(value))
     return usages
 
 

@@ -108,13 +108,14 @@ def _picklist_context(picklist: selectors.PicklistField, *, focus: tuple[str, in
     values = list(selectors.picklist_values(object_name=picklist.object_name, field_name=picklist.field_name))
     counts = selectors.picklist_record_counts(object_name=picklist.object_name, field_name=picklist.field_name)
     flags = selectors.picklist_flags(picklist.object_name, picklist.field_name)
+    usages = services.picklist_value_usages_many(values)
     rows = []
     for position, value in enumerate(values):
         rows.append(
             {
                 "value": value,
                 "records": counts.get(value.api_name, 0),
-                "usages": services.picklist_value_usages(value),
+                "usages": usages[value.pk],
                 "first": position == 0,
                 "last": position == len(values) - 1,
             }

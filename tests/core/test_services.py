@@ -584,3 +584,30 @@ def test_sharing_settings_only_for_system_admins(system_admin, marketing_admin):
     services.org_settings_update(lead_access=OrgSettings.LeadAccess.PUBLIC_READ_WRITE, acting_user=system_admin)
     assert org_settings().lead_access == "public_read_write"
     assert org_settings().updated_by == system_admin
+
+
+def test_a_provider_answering_many_values_is_asked_once():
+    from core import registry
+
+    calls = []
+
+    class BulkProvider:
+        def __call__(self, value):
+            calls.append(("one", value.pk))
+            return []
+
+        def many(self, values):
+            calls.append(("many", len(values)))
+            return {values[0].pk: ["Web-to-Lead form “Events”"]}
+
+    provider = BulkProvider()
+    values = list(picklist_values(object_name="lead", field_name="industry"))
+    registry.register_picklist_usage(provider)
+    try:
+        usages = services.picklist_value_usages_many(values)
+    finally:
+        registry._usage_providers.remove(provider)
+
+    assert calls == [("many", len(values))]
+    assert usages[values[0].pk] == ["Web-to-Lead form “Events”"]
+    assert usages[values[1].pk] == []
