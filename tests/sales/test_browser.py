@@ -1,0 +1,96 @@
+"""Real headless Chromium against the live server: an account, a contact under it and an
+opportunity with a product and a contact role, checked through the related lists."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+
+from sales.models import Account, Contact, Opportunity
+from tests.factories import ProductFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _seeded_metadata(transactional_db):
+    # Transactional tests flush the database between tests, seeded rows included.
+    importlib.import_module("sales.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+
+
+def test_rep_builds_an_account_with_contact_and_opportunity(page, login, rep):
+    ProductFactory(name="Arc Reactor", product_code="ARC-1", list_price=250)
+    login(rep)
+
+    # The account.
+    page.goto("/accounts/")
+    page.get_by_role("link", name="New Account").first.click()
+    page.wait_for_url("**/accounts/new/")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_load_state()
+    assert "This field is required." in page.locator("#div_id_name").inner_text()
+    page.fill("#id_name", "Stark Industries")
+    page.fill("#id_website", "https://www.stark.example")
+    page.select_option("#id_industry", "Manufacturing")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url("**/accounts/*/")
+    account = Account.objects.get(name="Stark Industries")
+    assert page.get_by_test_id("record-name").inner_text() == "Stark Industries"
+    assert "was created" in page.locator("#messages").inner_text()
+    assert "No contacts at this account yet." in page.get_by_test_id("related-contacts").inner_text()
+
+    # A contact under it, from the account's related list.
+    page.get_by_test_id("related-contacts").get_by_role("link", name="New Contact").click()
+    page.wait_for_url("**/contacts/new/?account=*")
+    assert page.input_value("#id_account") == str(account.pk)
+    page.fill("#id_first_name", "Pepper")
+    page.fill("#id_last_name", "Potts")
+    page.fill("#id_email", "pepper@stark.example")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url("**/contacts/*/")
+    contact = Contact.objects.get(last_name="Potts")
+    assert contact.account == account
+
+    # An opportunity, from the account page.
+    page.goto(f"/accounts/{account.pk}/")
+    page.get_by_test_id("related-opportunities").get_by_role("link", name="New Opportunity").click()
+    page.wait_for_url("**/opportunities/new/?account=*")
+    page.fill("#id_name", "Stark - Reactors")
+    page.fill("#id_close_date", "2030-05-01")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url("**/opportunities/*/")
+    opportunity = Opportunity.objects.get(name="Stark - Reactors")
+    assert (opportunity.stage, opportunity.probability) == ("Prospecting", 10)
+    assert "path-step current" in page.get_by_test_id("stage-path").inner_html()
+
+    # A product: the amount becomes the products' total.
+    page.get_by_role("button", name="Add Product").click()
+    form = page.get_by_test_id("add-product-form")
+    form.locator("select[name=product]").select_option(label="Arc Reactor")
+    form.locator("input[name=quantity]").fill("2")
+    form.get_by_role("button", name="Add").click()
+    page.wait_for_load_state()
+    products = page.get_by_test_id("related-products")
+    assert "Arc Reactor" in products.inner_text()
+    assert page.get_by_test_id("products-total").inner_text() == "500.00"
+    assert "500.00" in page.get_by_test_id("highlights").inner_text()
+
+    # A contact role.
+    page.get_by_role("button", name="Add Contact Role").click()
+    role_form = page.get_by_test_id("add-role-form")
+    role_form.locator("select[name=contact]").select_option(label="Pepper Potts")
+    role_form.locator("select[name=role]").select_option("Decision Maker")
+    role_form.get_by_role("button", name="Add").click()
+    page.wait_for_load_state()
+    assert "Pepper Potts" in page.get_by_test_id("related-contact-roles").inner_text()
+
+    # Related lists on the account and the contact.
+    page.goto(f"/accounts/{account.pk}/")
+    assert "Pepper Potts" in page.get_by_test_id("related-contacts").inner_text()
+    assert "Stark - Reactors" in page.get_by_test_id("related-opportunities").inner_text()
+    page.get_by_test_id("related-contacts").get_by_role("link", name="Pepper Potts").click()
+    page.wait_for_url(f"**/contacts/{contact.pk}/")
+    related = page.get_by_test_id("related-opportunities").inner_text()
+    assert "Stark - Reactors" in related
+    assert "Decision Maker" in related
+    assert "Created" in page.get_by_test_id("history").inner_text()
