@@ -457,3 +457,39 @@ def test_users_page_lists_roles(client, system_admin, marketing_admin, rep, djan
     assert "Riley Rep" in page
     assert "Marketing admin" in page
     assert "System admin" in page
+
+
+def test_opportunity_stage_page_shows_closed_won_and_probability(client, marketing_admin):
+    client.force_login(marketing_admin)
+    url = reverse("core:picklist_detail", args=["opportunity", "stage"])
+
+    page = client.get(url).content.decode()
+    for column in (">Closed<", ">Won<", ">Probability (%)<"):
+        assert column in page
+    assert ">Converted<" not in page
+    assert 'name="probability"' in page
+
+    response = client.post(
+        reverse("core:picklist_value_create", args=["opportunity", "stage"]),
+        {"label": "Contract Signed", "is_closed": "on", "is_won": "on", "probability": "100"},
+    )
+    assert response.status_code == 302
+    value = _value("stage", "Contract Signed", object_name="opportunity")
+    assert (value.is_closed, value.is_won, value.probability) == (True, True, 100)
+
+    response = client.post(
+        reverse("core:picklist_value_create", args=["opportunity", "stage"]), {"label": "Maybe", "probability": "150"}
+    )
+    assert response.status_code == 400
+    assert not PicklistValue.objects.filter(object_name="opportunity", api_name="Maybe").exists()
+
+
+def test_field_list_has_a_tab_per_object(client, marketing_admin):
+    client.force_login(marketing_admin)
+
+    page = client.get(reverse("core:field_list"), {"object": "account"}).content.decode()
+
+    assert "Account Fields" in page
+    assert "?object=lead" in page
+    assert reverse("core:field_create", args=["account"]) in page
+    assert client.get(reverse("core:field_list"), {"object": "spaceship"}).status_code == 404
