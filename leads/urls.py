@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import email_views, views
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/send-email/", email_views.lead_send_email, name="send_email"),
     path("<int:pk>/send-email/preview/", email_views.lead_send_email_preview, name="send_email_preview"),
     path("<int:pk>/emails/", email_views.lead_emails, name="emails"),
+    path("", include("leads.routing.urls")),
 ]

@@ -1,0 +1,423 @@
+"""Pages of lead routing: my queues, queue setup, assignment rules, the rule tester, lead settings."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.criteria import describe, field_specs
+from core.forms import apply_service_errors
+from core.roles import is_marketing_admin
+
+from ..fields import OBJECT_NAME
+from ..models import Lead, Queue
+from ..ownership import owner_key, owner_label
+from ..selectors import lead_detail, lead_is_editable_by, leads_visible_to
+from . import selectors, services
+from .forms import (
+    LeadSettingsForm,
+    QueueForm,
+    RuleEntryForm,
+    RuleForm,
+    RuleTestForm,
+    SendToQueueForm,
+    criteria_field_info,
+)
+from .models import AssignmentRule, RoutingAvailability, RuleEntry
+
+QUEUE_PAGE_SIZE = 50
+DRY_RUN_SIZE = 100
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not is_marketing_admin(request.user):
+            raise PermissionDenied("Only marketing and system admins may change lead routing.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _page(raw) -> int:
+    return int(raw) if str(raw or "").isdigit() and 0 < int(raw) < 100000 else 1
+
+
+# My queues -------------------------------------------------------------------------------------
+
+
+@login_required
+def queue_list(request: HttpRequest) -> HttpResponse:
+    queues = list(selectors.my_queues(user=request.user))
+    return render(
+        request,
+        "leads/routing/queue_list.html",
+        {
+            "queues": queues,
+            "limit": selectors.WAITING_COUNT_LIMIT,
+            "available": selectors.is_available(request.user),
+        },
+    )
+
+
+@login_required
+def queue_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    queue = selectors.queue_for_member(user=request.user, pk=pk)
+    page = _page(request.GET.get("page"))
+    offset = (page - 1) * QUEUE_PAGE_SIZE
+    window = list(selectors.queue_leads(user=request.user, queue=queue)[offset : offset + QUEUE_PAGE_SIZE + 1])
+    return render(
+        request,
+        "leads/routing/queue_detail.html",
+        {
+            "queue": queue,
+            "leads": window[:QUEUE_PAGE_SIZE],
+            "page": page,
+            "has_next": len(window) > QUEUE_PAGE_SIZE,
+            "offset": offset,
+            "is_member": services.is_queue_member(queue, request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def queue_accept_next(request: HttpRequest, pk: int) -> HttpResponse:
+    queue = selectors.queue_for_member(user=request.user, pk=pk)
+    try:
+        lead = services.queue_accept_next(queue=queue, acting_user=request.user)
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    if lead is None:
+        messages.info(request, f"The queue “{queue.name}” is empty: there is no lead to accept.")
+        return redirect("leads:queue_detail", pk=queue.pk)
+    messages.success(request, f"You accepted {lead.name} ({lead.company}) from “{queue.name}”. You own it now.")
+    return redirect("leads:detail", pk=lead.pk)
+
+
+@login_required
+@require_POST
+def lead_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = lead_detail(user=request.user, pk=pk)
+    queue_name = lead.owner_queue.name if lead.owner_queue_id else ""
+    try:
+        services.lead_accept(lead=lead, acting_user=request.user)
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"You accepted {lead.name} from “{queue_name}”. You own it now.")
+    back = request.POST.get("next", "")
+    if back == "queue" and queue_name:
+        return redirect("leads:queue_detail", pk=lead.owner_queue_id)
+    return redirect("leads:detail", pk=lead.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_send_to_queue(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = lead_detail(user=request.user, pk=pk)
+    if not lead_is_editable_by(lead, request.user):
+        raise PermissionDenied("You may not change the owner of this lead.")
+    form = SendToQueueForm(request.POST or None, initial={"queue": lead.owner_queue_id})
+    if request.method == "POST" and form.is_valid():
+        queue = form.cleaned_data["queue"]
+        try:
+            services.lead_send_to_queue(lead=lead, queue=queue, acting_user=request.user)
+        except PermissionError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"{lead.name} was sent to the queue “{queue.name}”.")
+            if leads_visible_to(request.user).filter(pk=lead.pk).exists():
+                return redirect("leads:detail", pk=lead.pk)
+            return redirect("leads:list")
+    return render(request, "leads/routing/send_to_queue.html", {"lead": lead, "form": form})
+
+
+@login_required
+@require_POST
+def availability_toggle(request: HttpRequest) -> HttpResponse:
+    """Set a user's round-robin availability (their own; admins anyone's)."""
+    user_id = request.POST.get("user") or str(request.user.pk)
+    user = get_object_or_404(get_user_model(), pk=int(user_id) if user_id.isdigit() else 0)
+    wanted = request.POST.get("available") == "1"
+    try:
+        services.availability_set(user=user, is_available=wanted, acting_user=request.user)
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    who = "You are" if user.pk == request.user.pk else f"{owner_label(user)} is"
+    messages.success(
+        request, f"{who} now {'available' if wanted else 'unavailable'} for round-robin assignment of leads."
+    )
+    target = request.POST.get("next")
+    return redirect("leads:queue_setup" if target == "setup" else "leads:queue_list")
+
+
+# Queue setup -----------------------------------------------------------------------------------
+
+
+@admin_required
+def queue_setup(request: HttpRequest) -> HttpResponse:
+    users = list(get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username"))
+    unavailable = set(RoutingAvailability.objects.filter(is_available=False).values_list("user_id", flat=True))
+    return render(
+        request,
+        "leads/routing/queue_setup.html",
+        {
+            "queues": selectors.queue_setup_list(),
+            "limit": selectors.WAITING_COUNT_LIMIT,
+            "users": [(u, u.pk not in unavailable) for u in users],
+        },
+    )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def queue_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    queue = get_object_or_404(Queue, pk=pk) if pk else None
+    initial = (
+        {
+            "name": queue.name,
+            "email": queue.email,
+            "members": list(queue.members.all()),
+            "member_groups": list(queue.member_groups.all()),
+        }
+        if queue
+        else {}
+    )
+    form = QueueForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        try:
+            if queue:
+                saved = services.queue_update(queue=queue, acting_user=request.user, **values)
+            else:
+                saved = services.queue_create(acting_user=request.user, **values)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"The queue “{saved.name}” was {'saved' if queue else 'created'}.")
+            return redirect("leads:queue_setup")
+    return render(request, "leads/routing/queue_form.html", {"form": form, "queue": queue})
+
+
+@admin_required
+@require_POST
+def queue_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    queue = get_object_or_404(Queue, pk=pk)
+    try:
+        services.queue_delete(queue=queue, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, f"The queue “{queue.name}” cannot be deleted. " + " ".join(exc.messages))
+    else:
+        messages.success(request, f"The queue “{queue.name}” was deleted.")
+    return redirect("leads:queue_setup")
+
+
+# Lead settings ---------------------------------------------------------------------------------
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def lead_settings(request: HttpRequest) -> HttpResponse:
+    row = selectors.lead_settings()
+    form = LeadSettingsForm(
+        request.POST or None,
+        initial={
+            "default_owner": owner_key(row.default_owner),
+            "opportunity_required_on_convert": row.opportunity_required_on_convert,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lead_settings_update(acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Lead settings were saved.")
+            return redirect("leads:lead_settings")
+    return render(request, "leads/routing/lead_settings.html", {"form": form, "row": row})
+
+
+# Assignment rules ------------------------------------------------------------------------------
+
+
+@admin_required
+def rule_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "leads/routing/rule_list.html", {"rules": selectors.rule_list()})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    rule = get_object_or_404(AssignmentRule, pk=pk) if pk else None
+    form = RuleForm(request.POST or None, initial={"name": rule.name, "description": rule.description} if rule else {})
+    if request.method == "POST" and form.is_valid():
+        try:
+            if rule:
+                saved = services.rule_update(rule=rule, acting_user=request.user, **form.cleaned_data)
+            else:
+                saved = services.rule_create(acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"The rule “{saved.name}” was {'saved' if rule else 'created'}."
+                + ("" if rule else " Add its entries."),
+            )
+            return redirect("leads:rule_detail", pk=saved.pk)
+    return render(request, "leads/routing/rule_form.html", {"form": form, "rule": rule})
+
+
+@admin_required
+def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(AssignmentRule.objects.select_related("updated_by"), pk=pk)
+    specs = field_specs(OBJECT_NAME)
+    entries = [
+        {
+            "entry": entry,
+            "criteria": [describe(c, specs) for c in entry.criteria or []],
+            "assignee": services.entry_assignee_label(entry),
+        }
+        for entry in selectors.rule_entries(rule=rule)
+    ]
+    return render(
+        request,
+        "leads/routing/rule_detail.html",
+        {"rule": rule, "entries": entries, "settings_row": selectors.lead_settings()},
+    )
+
+
+@admin_required
+@require_POST
+def rule_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(AssignmentRule, pk=pk)
+    if request.POST.get("active") == "0":
+        services.rule_deactivate(rule=rule, acting_user=request.user)
+        messages.success(request, f"The rule “{rule.name}” is inactive: no assignment rule runs now.")
+        return redirect("leads:rule_detail", pk=rule.pk)
+    try:
+        services.rule_activate(rule=rule, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"The rule “{rule.name}” is now the active assignment rule.")
+    return redirect("leads:rule_detail", pk=rule.pk)
+
+
+@admin_required
+@require_POST
+def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(AssignmentRule, pk=pk)
+    try:
+        services.rule_delete(rule=rule, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("leads:rule_detail", pk=rule.pk)
+    messages.success(request, f"The rule “{rule.name}” was deleted.")
+    return redirect("leads:rule_list")
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def entry_edit(request: HttpRequest, rule_pk: int, pk: int | None = None) -> HttpResponse:
+    rule = get_object_or_404(AssignmentRule, pk=rule_pk)
+    entry = get_object_or_404(RuleEntry, pk=pk, rule=rule) if pk else None
+    rows = RuleEntryForm.rows_for(entry)
+    if request.method == "POST":
+        rows = int(request.POST.get("rows", rows)) if str(request.POST.get("rows", "")).isdigit() else rows
+        form = RuleEntryForm(request.POST, rows=rows)
+    else:
+        form = RuleEntryForm(rows=rows, initial=RuleEntryForm.initial_from(entry) if entry else None)
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        data = services.EntryInput(
+            criteria=values["criteria"],
+            filter_logic=values["filter_logic"],
+            assign_to=values["assign_to"],
+            assign_user=values["assign_user"],
+            assign_queue=values["assign_queue"],
+            assign_group=values["assign_group"],
+            weighted=values["weighted"],
+            do_not_reassign=values["do_not_reassign"],
+            notification_template=values["notification_template"],
+        )
+        try:
+            saved = services.entry_save(rule=rule, data=data, entry=entry, acting_user=request.user)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Entry {saved.sort_order} of “{rule.name}” was saved.")
+            return redirect("leads:rule_detail", pk=rule.pk)
+    return render(
+        request,
+        "leads/routing/entry_form.html",
+        {"rule": rule, "entry": entry, "form": form, "field_info": criteria_field_info()},
+    )
+
+
+@admin_required
+@require_POST
+def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(RuleEntry.objects.select_related("rule"), pk=pk)
+    services.entry_delete(entry=entry, acting_user=request.user)
+    messages.success(request, f"Entry {entry.sort_order} of “{entry.rule.name}” was deleted.")
+    return redirect("leads:rule_detail", pk=entry.rule_id)
+
+
+@admin_required
+@require_POST
+def entry_move(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(RuleEntry.objects.select_related("rule"), pk=pk)
+    services.entry_move(
+        entry=entry, direction=-1 if request.POST.get("direction") == "up" else 1, acting_user=request.user
+    )
+    messages.success(request, "The entries were reordered.")
+    return redirect("leads:rule_detail", pk=entry.rule_id)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def rule_test(request: HttpRequest, pk: int) -> HttpResponse:
+    """Which entry would take a lead (or typed values), and a dry run over the latest leads."""
+    rule = get_object_or_404(AssignmentRule, pk=pk)
+    form = RuleTestForm(request.POST or None)
+    outcome = tested = None
+    if request.method == "POST" and form.is_valid():
+        lead_id = form.cleaned_data.get("lead")
+        if lead_id:
+            lead = leads_visible_to(request.user, include_converted=True).filter(pk=lead_id).first()
+            if lead is None:
+                form.add_error("lead", "No lead with this ID.")
+            else:
+                tested = lead
+                outcome = services.rule_test(rule=rule, record=lead)
+        else:
+            tested = "values"
+            outcome = services.rule_test(rule=rule, record=form.record_values())
+    dry_run = None
+    if request.GET.get("dry_run") == "1":
+        latest = Lead.objects.filter(is_converted=False).order_by("-created_at", "-id")[:DRY_RUN_SIZE]
+        dry_run = services.rule_dry_run(rule=rule, leads=latest)
+    return render(
+        request,
+        "leads/routing/rule_test.html",
+        {
+            "rule": rule,
+            "form": form,
+            "outcome": outcome,
+            "tested": tested,
+            "dry_run": dry_run,
+            "dry_run_size": DRY_RUN_SIZE,
+        },
+    )
