@@ -1,8 +1,12 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from ..routing.api import LeadAcceptView, QueueViewSet
 from .views import LeadViewSet
 
 router = SimpleRouter()
 router.register("leads", LeadViewSet, basename="api-lead")
+router.register("queues", QueueViewSet, basename="api-queue")
 
-urlpatterns = [*router.urls]
+# Accepting a queued lead comes before the leads router's routes.
+urlpatterns = [path("leads/<int:pk>/accept/", LeadAcceptView.as_view(), name="api-lead-accept"), *router.urls]
