@@ -9,12 +9,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from core.fields import custom_definitions, form_field, form_initial
-from core.models import FieldDefinition, PicklistValue
+from core.models import FieldDefinition, FieldType, PicklistValue
 from core.roles import ROLES
 
 from .fields import CONTACT_ROLES, PICKLIST_FIELDS, SECTIONS, STANDARD_FIELDS, WRITABLE_FIELDS
 from .models import Account, Contact, Product, RecordType
-from .selectors import allowed_picklist_values, record_types_for
+from .selectors import allowed_picklist_values, record_type_picklist_fields, record_types_for
 
 MODELS = {"account": Account, "contact": Contact}
 
@@ -60,6 +60,16 @@ class RecordForm(forms.Form):
         for definition in custom_definitions(object_name):
             current = (instance.custom_fields or {}).get(definition.api_name) if instance is not None else None
             self.fields[definition.api_name] = form_field(definition, current=current)
+            if definition.field_type == FieldType.PICKLIST and record_type is not None:
+                # Only the values the record type offers (and the value the record holds now).
+                offered = {
+                    v.api_name
+                    for v in allowed_picklist_values(
+                        object_name=object_name, field_name=definition.api_name, record_type=record_type
+                    )
+                }
+                field = self.fields[definition.api_name]
+                field.choices = [(k, v) for k, v in field.choices if k in offered or k in ("", current)]
             if instance is not None:
                 self.initial.setdefault(definition.api_name, form_initial(definition, current))
             elif definition.default_value is not None:
@@ -211,13 +221,14 @@ class RecordTypeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.object_name = object_name
         chosen = set(record_type.picklist_values.values_list("pk", flat=True)) if record_type else set()
+        field_names = record_type_picklist_fields(object_name)
         labels = dict(
-            FieldDefinition.objects.filter(
-                object_name=object_name, api_name__in=PICKLIST_FIELDS[object_name]
-            ).values_list("api_name", "label")
+            FieldDefinition.objects.filter(object_name=object_name, api_name__in=field_names).values_list(
+                "api_name", "label"
+            )
         )
         self.value_fields = []
-        for field_name in PICKLIST_FIELDS[object_name]:
+        for field_name in field_names:
             values = PicklistValue.objects.filter(object_name=object_name, field_name=field_name).order_by(
                 "sort_order", "id"
             )

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from core.models import PicklistValue
+from core.models import FieldDefinition, FieldType, PicklistValue
 from core.roles import MARKETING_ADMIN, SALES_REP, SYSTEM_ADMIN, sees_all_records
 
 from .models import (
@@ -284,6 +284,17 @@ def record_type_default_for(*, user, object_name: str) -> RecordType | None:
         if role in by_group:
             return by_group[role]
     return next((by_group[name] for name in sorted(by_group)), None)
+
+
+def record_type_picklist_fields(object_name: str) -> list[str]:
+    """The picklist fields a record type chooses values for: the standard ones, then the active
+    custom picklists."""
+    from .fields import PICKLIST_FIELDS
+
+    custom = FieldDefinition.objects.filter(
+        object_name=object_name, is_custom=True, is_active=True, field_type=FieldType.PICKLIST
+    ).order_by("sort_order", "id")
+    return [*PICKLIST_FIELDS[object_name], *custom.values_list("api_name", flat=True)]
 
 
 def allowed_picklist_values(

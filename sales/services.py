@@ -31,7 +31,13 @@ from .models import (
     RecordType,
     RecordTypeDefault,
 )
-from .selectors import allowed_picklist_values, domain_of, record_is_editable_by, record_type_default_for
+from .selectors import (
+    allowed_picklist_values,
+    domain_of,
+    record_is_editable_by,
+    record_type_default_for,
+    record_type_picklist_fields,
+)
 
 _UNSET = object()
 
@@ -139,14 +145,18 @@ def _allowed(kind: _Kind, field: str, record_type) -> list[PicklistValue]:
     return allowed_picklist_values(object_name=kind.object_name, field_name=field, record_type=record_type)
 
 
-def _validate_picklists(kind: _Kind, record, before: dict | None, record_type_changed: bool) -> dict:
-    """Each picklist value must be one the record's record type offers. A value the record already
-    holds may be kept (e.g. after it was deactivated) unless the record type changes."""
+def _validate_picklists(kind: _Kind, record, custom: dict, before: dict | None, record_type_changed: bool) -> dict:
+    """Each picklist value, standard or custom, must be one the record's record type offers. A value
+    the record already holds may be kept (e.g. after it was deactivated) unless the record type
+    changes. (Custom values are checked against the active values by ``clean_custom_fields``.)"""
     errors = {}
     record_type = record.record_type if record.record_type_id else None
-    for field in PICKLIST_FIELDS[kind.object_name]:
-        value = getattr(record, field)
-        if value == "":
+    for field in record_type_picklist_fields(kind.object_name):
+        is_custom = field not in PICKLIST_FIELDS[kind.object_name]
+        if is_custom and record_type is None:
+            continue
+        value = custom.get(field) if is_custom else getattr(record, field)
+        if value in (None, ""):
             continue
         kept = before is not None and before.get(field) == value and not record_type_changed
         if kept:
@@ -188,8 +198,6 @@ def _validate(kind: _Kind, record, *, before: dict | None, custom_raw: dict | No
         record.full_clean(exclude=_SYSTEM_COLUMNS, validate_constraints=False)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    for field, messages in _validate_picklists(kind, record, before, record_type_changed).items():
-        errors.setdefault(field, []).extend(messages)
     if kind.object_name == ACCOUNT:
         if record.website and not domain_of(record.website):
             errors.setdefault("website", []).append("Enter a valid website, such as www.example.com.")
@@ -211,6 +219,9 @@ def _validate(kind: _Kind, record, *, before: dict | None, custom_raw: dict | No
     except ValidationError as exc:
         errors.update(exc.message_dict)
         custom = None
+    picklist_errors = _validate_picklists(kind, record, custom or {}, before, record_type_changed)
+    for field, messages in picklist_errors.items():
+        errors.setdefault(field, messages)
     if errors:
         raise ValidationError(errors)
     if kind.object_name == ACCOUNT:
@@ -556,6 +567,11 @@ def _recompute_amount(opportunity: Opportunity, acting_user, note: str) -> None:
     )
 
 
+def _qty(quantity: Decimal) -> str:
+    """``2`` for 2.00, ``1.5`` for 1.50."""
+    return f"{quantity.normalize():f}"
+
+
 def _line_numbers(quantity, unit_price) -> tuple[Decimal | None, Decimal | None, dict]:
     errors: dict[str, list[str]] = {}
     parsed = {}
@@ -613,7 +629,7 @@ def opportunity_line_item_add(
     history_record(
         object_name=OPPORTUNITY,
         record_id=locked.pk,
-        changes=[Change("products", "Products", "", f"{product.name} × {qty} added")],
+        changes=[Change("products", "Products", "", f"{product.name} × {_qty(qty)} added")],
         acting_user=_actor(acting_user),
         record_version=locked.version,
         at=timezone.now(),
@@ -634,7 +650,7 @@ def opportunity_line_item_update(
     if errors:
         raise ValidationError(errors)
     if (item.quantity, item.unit_price) != (qty, price):
-        old = f"{item.quantity} × {item.unit_price}"
+        old = f"{_qty(item.quantity)} × {item.unit_price}"
         item.quantity, item.unit_price = qty, price
         item.save(update_fields=["quantity", "unit_price"])
         item.refresh_from_db(fields=["total_price"])
@@ -642,7 +658,9 @@ def opportunity_line_item_update(
             object_name=OPPORTUNITY,
             record_id=locked.pk,
             changes=[
-                Change("products", "Products", f"{item.product.name}: {old}", f"{item.product.name}: {qty} × {price}")
+                Change(
+                    "products", "Products", f"{item.product.name}: {old}", f"{item.product.name}: {_qty(qty)} × {price}"
+                )
             ],
             acting_user=_actor(acting_user),
             record_version=locked.version,
@@ -798,7 +816,7 @@ def _record_type_values(object_name: str, picklist_values) -> list[PicklistValue
         raise ValidationError({"picklist_values": ["Choose picklist values of this object."]}) from None
     found = list(PicklistValue.objects.filter(pk__in=ids))
     if len(found) != len(set(ids)) or any(
-        v.object_name != object_name or v.field_name not in PICKLIST_FIELDS[object_name] for v in found
+        v.object_name != object_name or v.field_name not in record_type_picklist_fields(object_name) for v in found
     ):
         raise ValidationError({"picklist_values": ["Choose picklist values of this object."]})
     return found

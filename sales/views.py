@@ -762,7 +762,7 @@ def recordtype_detail(request, pk: int):
     record_type = get_object_or_404(selectors.record_type_list(), pk=pk)
     field_names = field_labels(object_name=record_type.object_name)
     offered = []
-    for field_name in PICKLIST_FIELDS[record_type.object_name]:
+    for field_name in selectors.record_type_picklist_fields(record_type.object_name):
         values = selectors.allowed_picklist_values(
             object_name=record_type.object_name, field_name=field_name, record_type=record_type
         )

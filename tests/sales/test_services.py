@@ -316,3 +316,36 @@ def test_product_code_is_unique(marketing_admin):
         product_create(data={"name": "Seat 2", "product_code": "s-1", "list_price": "-1"}, acting_user=marketing_admin)
 
     assert set(exc.value.message_dict) == {"product_code", "list_price"}
+
+
+def test_record_type_restricts_custom_picklists_too(rep, marketing_admin):
+    custom_field_create(
+        object_name="opportunity",
+        label="Region",
+        field_type="picklist",
+        picklist_values=["EMEA", "APAC", "AMER"],
+        acting_user=marketing_admin,
+    )
+    emea = PicklistValue.objects.get(object_name="opportunity", field_name="Region__c", api_name="EMEA")
+    europe = record_type_create(
+        object_name="opportunity", name="Europe", picklist_values=[emea], acting_user=marketing_admin
+    )
+    account = account_create(data={"name": "Acme"}, acting_user=rep)
+
+    with pytest.raises(ValidationError) as exc:
+        opportunity_create(
+            data={"name": "Deal", "close_date": CLOSE},
+            custom_fields={"Region__c": "APAC"},
+            account=account,
+            record_type=europe,
+            acting_user=rep,
+        )
+    assert "Region__c" in exc.value.message_dict
+    opp = opportunity_create(
+        data={"name": "Deal", "close_date": CLOSE},
+        custom_fields={"Region__c": "EMEA"},
+        account=account,
+        record_type=europe,
+        acting_user=rep,
+    )
+    assert opp.custom_fields["Region__c"] == "EMEA"
