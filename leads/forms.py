@@ -85,6 +85,12 @@ class LeadForm(forms.Form):
         if lead is not None:
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput(), min_value=1)
             self.initial.setdefault("version", lead.version)
+        if only is None:
+            self.fields["use_assignment_rule"] = forms.BooleanField(
+                label="Assign using active assignment rule",
+                required=False,
+                help_text="The active lead assignment rule chooses the owner when you save.",
+            )
         for name, field in self.fields.items():
             # Crispy prints help text unescaped; admins type it, so it is escaped here.
             field.help_text = conditional_escape(field.help_text)
@@ -122,6 +128,8 @@ class LeadForm(forms.Form):
             sections.append(Fieldset(title, Div(*cells, css_class="row"), css_class="mb-3"))
         if "version" in self.fields:
             sections.append(Field("version"))
+        if "use_assignment_rule" in self.fields:
+            sections.append(Fieldset("Optional", Field("use_assignment_rule"), css_class="mb-3"))
         helper.layout = Layout(
             HTML(format_html('<p class="small text-muted"><span class="required-marker">*</span> = Required</p>')),
             *sections,

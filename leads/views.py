@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from .fields import OBJECT_NAME, WRITABLE_FIELDS
 from .filters import LeadFilter
 from .forms import ChangeOwnerForm, LeadForm, MassActionForm, NoteForm, StatusForm
 from .ownership import owner_from_key, owner_key, owner_label
+from .routing.services import lead_assign, leads_assign_many
 from .selectors import (
     DEFAULT_COLUMNS,
     LIST_VIEWS,
@@ -159,6 +161,11 @@ def _mass_change_owner(request: HttpRequest, lead_ids: list[int]) -> str:
     return _summary("Changed the owner of", result)
 
 
+def _mass_run_assignment(request: HttpRequest, lead_ids: list[int]) -> str:
+    result = leads_assign_many(lead_ids=lead_ids, acting_user=request.user)
+    return _summary("Assignment rules reassigned", result)
+
+
 def _mass_change_status(request: HttpRequest, lead_ids: list[int]) -> str:
     result = lead_mass_change_status(lead_ids=lead_ids, status=request.POST.get("status", ""), acting_user=request.user)
     return _summary("Changed the status of", result)
@@ -168,6 +175,7 @@ def _mass_change_status(request: HttpRequest, lead_ids: list[int]) -> str:
 MASS_ACTIONS: dict[str, MassAction] = {
     "change_owner": MassAction("Change Owner", "person-gear", _mass_change_owner, "leads/mass/change_owner.html"),
     "change_status": MassAction("Change Status", "flag", _mass_change_status, "leads/mass/change_status.html"),
+    "run_assignment": MassAction("Run Assignment Rules", "signpost-split", _mass_run_assignment),
 }
 
 
@@ -245,12 +253,16 @@ def lead_create_view(request: HttpRequest) -> HttpResponse:
             form.add_error("owner", "Choose an active user or a queue.")
         else:
             try:
-                lead = lead_create(
-                    data=form.standard_data(),
-                    custom_fields=form.custom_data(),
-                    owner=owner,
-                    acting_user=request.user,
-                )
+                with transaction.atomic():
+                    lead = lead_create(
+                        data=form.standard_data(),
+                        custom_fields=form.custom_data(),
+                        owner=owner,
+                        acting_user=request.user,
+                    )
+                    if form.cleaned_data.get("use_assignment_rule"):
+                        lead = lead_assign(lead=lead, acting_user=request.user).lead
+                        owner = lead.owner
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
@@ -292,9 +304,14 @@ def lead_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionError as exc:
             raise PermissionDenied(str(exc)) from exc
         else:
+            if form.cleaned_data.get("use_assignment_rule"):
+                lead = lead_assign(lead=lead, acting_user=request.user).lead
             messages.success(request, f"Lead “{lead.name}” was saved.")
             if "save_new" in request.POST:
                 return redirect("leads:create")
+            if not leads_visible_to(request.user).filter(pk=lead.pk).exists():
+                messages.info(request, f"It is owned by {owner_label(lead.owner)}.")
+                return redirect("leads:list")
             return redirect("leads:detail", pk=lead.pk)
     return render(request, "leads/lead_form.html", {"form": form, "lead": lead, "conflict": conflict})
 
