@@ -453,6 +453,8 @@ def test_inline_edit_post_saves_and_refreshes_history(rep_client, rep):
     assert lead.title == "Countess"
     assert 'id="field-title"' in html
     assert 'id="lead-history" hx-swap-oob="true"' in html
+    assert 'id="lead-path" hx-swap-oob="true"' in html
+    assert 'id="lead-highlights" hx-swap-oob="true"' in html
     assert "Countess" in html
     assert response["HX-Trigger"] == "leadSaved"
 
