@@ -97,8 +97,8 @@ class LeadSerializer(serializers.ModelSerializer):
         return user_ref(lead.last_modified_by)
 
     def to_internal_value(self, data) -> dict:
-        """Check JSON types only and answer ``{"data", "custom_fields", "expected_version"}``;
-        the service validates the values themselves. Read-only keys are ignored."""
+        """Check JSON types only and answer ``{"data", "custom_fields", "expected_version",
+        "blank_required"}``; the service validates the values themselves. Read-only keys are ignored."""
         if not isinstance(data, Mapping):
             raise serializers.ValidationError(
                 {"non_field_errors": [f"Expected an object of lead fields, got {type(data).__name__}."]}
@@ -131,6 +131,13 @@ class LeadSerializer(serializers.ModelSerializer):
                     errors[name] = ["Enter true or false."]
                 else:
                     values[name] = value
+        # Blank required fields get the browser form's message; on create a blank status takes the
+        # picklist's default (the service sets it).
+        # These are not raised here, so that the service still reports every other error at once.
+        required = ("last_name", "company") if self.instance is None else ("last_name", "company", "status")
+        blank_required = {
+            name: ["This field is required."] for name in required if name in values and not str(values[name]).strip()
+        }
         custom = data.get("custom_fields")
         if custom is not None and not isinstance(custom, Mapping):
             errors["custom_fields"] = ["Expected an object of field API names to values."]
@@ -143,6 +150,7 @@ class LeadSerializer(serializers.ModelSerializer):
             "data": values,
             "custom_fields": dict(custom) if custom is not None else None,
             "expected_version": version,
+            "blank_required": blank_required,
         }
 
 

@@ -2,6 +2,10 @@
 notes. Every request starts from the leads the user may see; every write goes through
 ``leads.services``."""
 
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -20,6 +24,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from core.history import history_for
+from emails.services import autoresponse_send
 from leads.fields import OBJECT_NAME
 from leads.filters import LeadFilter, OwnerFilter, search_q
 from leads.models import Lead
@@ -27,6 +32,7 @@ from leads.ownership import owner_from_key
 from leads.selectors import lead_is_editable_by, lead_notes, leads_visible_to
 from leads.services import LeadEditConflict, lead_change_owner, lead_create, lead_note_create, lead_update
 
+from ..routing.services import lead_assign
 from .serializers import (
     ChangeOwnerSerializer,
     FieldChangeSerializer,
@@ -43,6 +49,18 @@ NOT_FOUND = OpenApiResponse(description="No such lead, or not one you may see.")
 
 # The owner filter takes text keys (user:<id> / queue:<id>), not a model field the schema could read.
 extend_schema_field(OpenApiTypes.STR)(OwnerFilter)
+
+
+@contextmanager
+def browser_messages(values: dict):
+    """Report blank required fields with the browser form's words ("This field is required.")
+    alongside the service's other errors."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        if not values["blank_required"] or not hasattr(exc, "error_dict"):
+            raise
+        raise DjangoValidationError({**exc.message_dict, **values["blank_required"]}) from None
 
 
 class LeadSearchFilter(BaseFilterBackend):
@@ -62,6 +80,13 @@ class LeadSearchFilter(BaseFilterBackend):
                 "schema": {"type": "string", "maxLength": SEARCH_MAX},
             }
         ]
+
+
+def _assignment_asked(request) -> bool:
+    """``?assign=true`` or ``"use_assignment_rule": true``: run the active assignment rule."""
+    data = request.data if isinstance(request.data, dict) else {}
+    wanted = request.query_params.get("assign", data.get("use_assignment_rule", False))
+    return str(wanted).strip().lower() in {"1", "true", "yes", "on"}
 
 
 @extend_schema_view(
@@ -117,7 +142,10 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(
         summary="Create a lead",
-        description="The owner is the caller. Status defaults to the picklist default.",
+        description="The owner is the caller. Status defaults to the picklist default. Add `?autoresponse=true` "
+        '(or `"send_autoresponse": true` in the body) to send the auto-response email to the new lead. Add '
+        '`?assign=true` (or `"use_assignment_rule": true`) to let the active assignment rule choose the owner; '
+        "updates accept the same switch.",
         request=LeadSerializer,
         responses={201: LeadSerializer, 400: FIELD_ERRORS},
     )
@@ -125,7 +153,15 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
-        lead = lead_create(data=values["data"], custom_fields=values["custom_fields"], acting_user=request.user)
+        wanted = request.query_params.get("autoresponse", request.data.get("send_autoresponse", False))
+        with transaction.atomic():
+            with browser_messages(values):
+                lead = lead_create(data=values["data"], custom_fields=values["custom_fields"], acting_user=request.user)
+            if _assignment_asked(request):
+                lead = lead_assign(lead=lead, acting_user=request.user, note_source="API").lead
+            # Auto-responses only when the caller asks for them; the email is queued on commit.
+            if str(wanted).strip().lower() in {"1", "true", "yes", "on"}:
+                autoresponse_send(lead=lead, acting_user=request.user, source="api")
         response = self._answer(lead, status.HTTP_201_CREATED)
         response["Location"] = request.build_absolute_uri(f"{lead.pk}/")
         return response
@@ -136,13 +172,14 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
         try:
-            lead = lead_update(
-                lead=lead,
-                data=values["data"],
-                custom_fields=values["custom_fields"],
-                expected_version=values["expected_version"],
-                acting_user=request.user,
-            )
+            with browser_messages(values):
+                lead = lead_update(
+                    lead=lead,
+                    data=values["data"],
+                    custom_fields=values["custom_fields"],
+                    expected_version=values["expected_version"],
+                    acting_user=request.user,
+                )
         except LeadEditConflict as conflict:
             payload = {
                 "detail": str(conflict),
@@ -150,6 +187,8 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 "changes": FieldChangeSerializer(conflict.changes, many=True).data,
             }
             return Response(payload, status=status.HTTP_409_CONFLICT)
+        if _assignment_asked(request):
+            lead = lead_assign(lead=lead, acting_user=request.user, note_source="API").lead
         return self._answer(lead)
 
     @extend_schema(

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import FieldHistory
@@ -428,8 +429,54 @@ def test_the_api_answers_the_same_errors_as_the_service_the_browser_uses(api, re
 
     response = api.as_user(rep).post(LIST, bad, format="json")
 
+    expected = {**service_error.value.message_dict, "last_name": ["This field is required."]}
     assert response.status_code == 400
-    assert response.json() == service_error.value.message_dict
+    assert response.json() == expected
+
+
+@pytest.fixture
+def budget_and_region(marketing_admin):
+    custom_field_create(object_name="lead", label="Budget", field_type="currency", acting_user=marketing_admin)
+    custom_field_create(
+        object_name="lead", label="Region", field_type="text", is_required=True, acting_user=marketing_admin
+    )
+
+
+def _browser_errors(client, user, data: dict) -> dict:
+    client.force_login(user)
+    page = client.post(reverse("leads:create"), {"status": "New", "owner": f"user:{user.pk}", **data})
+    assert page.status_code == 200
+    return {k: list(v) for k, v in page.context["form"].errors.items()}
+
+
+def test_the_browser_form_and_the_api_answer_the_same_field_errors(client, api, rep, budget_and_region):
+    bad = {"last_name": "x" * 81, "company": "", "title": "CTO"}
+
+    browser = _browser_errors(client, rep, {**bad, "Budget__c": "lots"})
+    response = api.as_user(rep).post(LIST, {**bad, "custom_fields": {"Budget__c": "lots"}}, format="json")
+
+    assert response.status_code == 400
+    assert set(browser) == {"last_name", "company", "Budget__c", "Region__c"}
+    assert response.json() == browser
+    assert not Lead.objects.exists()
+
+
+def test_the_browser_and_the_api_share_the_services_errors(client, api, rep, budget_and_region):
+    bad = {"last_name": "Ng", "company": "Acme", "email": "not-an-email"}
+
+    browser = _browser_errors(client, rep, {**bad, "Region__c": "EMEA"})
+    response = api.as_user(rep).post(LIST, {**bad, "custom_fields": {"Region__c": "EMEA"}}, format="json")
+
+    assert browser == {"email": ["Enter a valid email address."]}
+    assert response.json() == browser
+
+
+def test_blanking_a_required_field_answers_the_browser_message(api, rep):
+    lead = lead_create(data={"last_name": "Ng", "company": "Acme"}, acting_user=rep)
+
+    response = api.as_user(rep).patch(detail(lead), {"company": "   "}, format="json")
+
+    assert response.json() == {"company": ["This field is required."]}
 
 
 # Change owner ----------------------------------------------------------------------------------
