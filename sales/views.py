@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -216,7 +216,14 @@ def opportunity_list(request):
 # Record pages ----------------------------------------------------------------------------------
 
 
-def _sections(record, object_name: str) -> list[tuple[str, list[dict]]]:
+def _inline_editable(record, object_name: str, name: str) -> bool:
+    if name == "record_type":
+        return False  # changing it re-decides every picklist: the edit page does that
+    # While the opportunity has products its amount is their sum.
+    return not (name == "amount" and record.line_items.exists())
+
+
+def _sections(record, object_name: str, *, editable: bool = False) -> list[tuple[str, list[dict]]]:
     labels = picklist_labels(object_name=object_name)
     field_meta = field_labels(object_name=object_name)
     sections = []
@@ -232,6 +239,7 @@ def _sections(record, object_name: str) -> list[tuple[str, list[dict]]]:
                     "value": _cell(record, object_name, api_name, labels),
                     "link": _link_of(record, api_name),
                     "help": help_text,
+                    "inline": editable and _inline_editable(record, object_name, api_name),
                 }
             )
         sections.append((title, rows))
@@ -242,12 +250,21 @@ def _sections(record, object_name: str) -> list[tuple[str, list[dict]]]:
             "value": display_value(d, (record.custom_fields or {}).get(d.api_name)),
             "link": None,
             "help": d.help_text,
+            "inline": editable,
         }
         for d in custom_definitions(object_name)
     ]
     if custom:
         sections.append(("Custom Fields", custom))
     return sections
+
+
+def _field_row(record, object_name: str, name: str) -> dict | None:
+    for _title, rows in _sections(record, object_name, editable=True):
+        for row in rows:
+            if row["name"] == name:
+                return row
+    return None
 
 
 def _system_info(record) -> list[tuple[str, str]]:
@@ -277,7 +294,7 @@ def _detail_context(request, record, object_name: str) -> dict:
             }
             for name in config["highlights"]
         ],
-        "sections": _sections(record, object_name),
+        "sections": _sections(record, object_name, editable=selectors.record_is_editable_by(record, request.user)),
         "system_info": _system_info(record),
         "history": list(history_for(object_name=object_name, record_id=record.pk)[:50]),
         "edit_url": _url(object_name, "edit", record.pk),
@@ -528,6 +545,102 @@ def opportunity_edit(request, pk: int):
     opportunity = get_object_or_404(selectors.opportunities_visible_to(request.user), pk=pk)
     _editable_or_403(opportunity, request.user)
     return _form_page(request, OPPORTUNITY, record=opportunity)
+
+
+# Inline edit -----------------------------------------------------------------------------------
+
+_GETTERS = {
+    ACCOUNT: selectors.accounts_visible_to,
+    CONTACT: selectors.contacts_visible_to,
+    OPPORTUNITY: selectors.opportunities_visible_to,
+}
+_UPDATES = {
+    ACCOUNT: services.account_update,
+    CONTACT: services.contact_update,
+    OPPORTUNITY: services.opportunity_update,
+}
+
+
+def _inline_edit(request, object_name: str, pk: int, field: str) -> HttpResponse:
+    """Edit one field of the record page in place (htmx); Escape or Cancel puts the value back."""
+    config = OBJECTS[object_name]
+    record = get_object_or_404(_GETTERS[object_name](request.user), pk=pk)
+    _editable_or_403(record, request.user)
+    if not request.htmx:
+        return redirect(_url(object_name, "edit", pk) + f"#id_{field}")
+    form = RecordForm(
+        request.POST if request.method == "POST" else None,
+        object_name=object_name,
+        model=config["model"],
+        instance=record,
+        record_type=record.record_type,
+        creating=False,
+    )
+    if field not in form.fields or not _inline_editable(record, object_name, field):
+        raise Http404("This field cannot be edited here.")
+    if request.method == "GET" and request.GET.get("cancel"):
+        row = _field_row(record, object_name, field)
+        return render(
+            request, "sales/includes/field_row.html", {"row": row, "object_name": object_name, "record": record}
+        )
+    kept = form.fields[field]
+    kept.widget.attrs["autofocus"] = True
+    form.fields = {field: kept}
+    if request.method == "POST" and form.is_valid():
+        value = form.cleaned_data[field]
+        kwargs = {"data": {}, "custom_fields": None}
+        if field == "owner":
+            kwargs["owner"] = value
+        elif field == "account":
+            kwargs["account"] = value
+        elif field in form.custom_names:
+            kwargs["custom_fields"] = {field: value}
+        else:
+            kwargs["data"] = {field: value}
+        try:
+            _UPDATES[object_name](
+                **{object_name: record},
+                acting_user=request.user,
+                expected_version=_int(request.POST.get("version")),
+                **kwargs,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except services.RecordEditConflict:
+            form.add_error(
+                None,
+                f"Someone else saved this {config['label'].lower()} after you opened it; nothing was saved. "
+                "Reload the page to see their changes.",
+            )
+        else:
+            messages.success(request, f"{config['label']} “{record}” was saved.")
+            response = HttpResponse(status=204)
+            # The highlights, path and history change too: show the whole page again.
+            response["HX-Redirect"] = _url(object_name, "detail", pk)
+            return response
+    return render(
+        request,
+        "sales/includes/inline_form.html",
+        {"form": form, "field": field, "bound": form[field], "record": record, "object_name": object_name},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_inline_edit(request, pk: int, field: str):
+    return _inline_edit(request, ACCOUNT, pk, field)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_inline_edit(request, pk: int, field: str):
+    return _inline_edit(request, CONTACT, pk, field)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opportunity_inline_edit(request, pk: int, field: str):
+    return _inline_edit(request, OPPORTUNITY, pk, field)
 
 
 # Opportunity actions ---------------------------------------------------------------------------

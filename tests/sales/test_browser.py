@@ -94,3 +94,30 @@ def test_rep_builds_an_account_with_contact_and_opportunity(page, login, rep):
     assert "Stark - Reactors" in related
     assert "Decision Maker" in related
     assert "Created" in page.get_by_test_id("history").inner_text()
+
+
+def test_inline_edit_on_the_record_page_with_escape_and_enter(page, login, rep, other_rep):
+    from tests.factories import AccountFactory
+
+    mine = AccountFactory(owner=rep, name="Wayne Enterprises", phone="1")
+    theirs = AccountFactory(owner=other_rep, name="Oscorp")
+    login(rep)
+
+    page.goto(f"/accounts/{mine.pk}/")
+    page.hover("#field-phone")
+    page.click("#field-phone .inline-edit-btn")
+    page.wait_for_selector("form#field-phone input[name=phone]")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("div#field-phone")
+    page.hover("#field-phone")
+    page.click("#field-phone .inline-edit-btn")
+    page.fill("form#field-phone input[name=phone]", "+1 555 0142")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#messages .alert-success")
+    assert page.get_by_test_id("value-phone").inner_text() == "+1 555 0142"
+    assert "+1 555 0142" in page.get_by_test_id("history").inner_text()
+
+    # Another rep's account is read-only: no pencils, no Edit button.
+    page.goto(f"/accounts/{theirs.pk}/")
+    assert page.locator(".inline-edit-btn").count() == 0
+    assert page.get_by_role("link", name="Edit").count() == 0

@@ -279,3 +279,41 @@ def test_admin_creates_product(client, marketing_admin):
 
     assert response.status_code == 302
     assert client.get(response.url).status_code == 200
+
+
+def test_inline_edit_saves_one_field_and_cancel_restores_it(rep_client, rep):
+    account = AccountFactory(owner=rep, name="Acme", phone="1")
+    url = reverse("sales:account_inline_edit", args=[account.pk, "phone"])
+
+    form = rep_client.get(url, headers={"HX-Request": "true"})
+    cancel = rep_client.get(url, {"cancel": "1"}, headers={"HX-Request": "true"})
+    saved = rep_client.post(url, {"phone": "555-0100", "version": account.version}, headers={"HX-Request": "true"})
+    invalid = rep_client.post(
+        reverse("sales:account_inline_edit", args=[account.pk, "rating"]),
+        {"rating": "Lukewarm", "version": account.version + 1},
+        headers={"HX-Request": "true"},
+    )
+
+    assert 'name="phone"' in form.content.decode()
+    assert 'data-testid="value-phone"' in cancel.content.decode()
+    assert saved.status_code == 204
+    assert saved["HX-Redirect"] == reverse("sales:account_detail", args=[account.pk])
+    account.refresh_from_db()
+    assert (account.phone, account.version) == ("555-0100", 2)
+    assert "is not one of the available choices" in invalid.content.decode()
+
+
+def test_inline_edit_is_refused_for_other_reps_and_for_amount_with_products(rep_client, rep, other_rep):
+    theirs = AccountFactory(owner=other_rep)
+    opp = OpportunityFactory(account=AccountFactory(owner=rep), owner=rep)
+    opportunity_line_item_add(opportunity=opp, product=ProductFactory(), quantity=1, acting_user=rep)
+
+    forbidden = rep_client.get(
+        reverse("sales:account_inline_edit", args=[theirs.pk, "phone"]), headers={"HX-Request": "true"}
+    )
+    amount = rep_client.get(
+        reverse("sales:opportunity_inline_edit", args=[opp.pk, "amount"]), headers={"HX-Request": "true"}
+    )
+
+    assert forbidden.status_code == 403
+    assert amount.status_code == 404
