@@ -139,6 +139,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
 # Re-publish outbox rows left queued (e.g. while the broker was down) and re-queue abandoned claims.
 CELERY_BEAT_SCHEDULE["emails-sweep-outbox"] = {"task": "emails.tasks.sweep_outbox", "schedule": 60.0}
+# Web-to-Lead submissions held by the daily limit become leads, oldest first, when the window allows.
+CELERY_BEAT_SCHEDULE["webtolead-process-pending"] = {
+    "task": "webtolead.process_pending_submissions",
+    "schedule": 180.0,
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Auth -----------------------------------------------------------------------------------------

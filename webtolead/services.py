@@ -19,8 +19,10 @@ from django.utils import timezone
 from core.fields import clean_value, is_blank
 from core.models import FieldDefinition, FieldType
 from core.roles import is_marketing_admin
+from emails.models import OutboundEmail
 from emails.services import autoresponse_send, autoresponse_settings_update, email_enqueue
 from leads.models import Lead
+from leads.routing.services import lead_assign
 from leads.services import lead_create
 
 from .fields import (
@@ -39,7 +41,7 @@ from .spam import spam_reason
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 32000
-LIMIT_NOTICE_KIND = "webtolead_daily_limit"
+LIMIT_NOTICE_KEY = "webtolead-daily-limit:{day}"
 AUTORESPONSE_SOURCE = "webtolead"
 
 
@@ -372,6 +374,15 @@ def _notify_limit_reached(settings_row: WebToLeadSettings, now) -> None:
     if creator is None or not creator.email:
         return
     day = timezone.localdate(now).isoformat()
+    try:
+        with transaction.atomic():
+            _enqueue_limit_notice(settings_row, creator, day)
+    except ValidationError:
+        # The notice is a courtesy: the pending submission must be stored all the same.
+        logger.warning("Could not queue the Web-to-Lead daily limit notice to %s", creator.email, exc_info=True)
+
+
+def _enqueue_limit_notice(settings_row: WebToLeadSettings, creator, day: str) -> None:
     email_enqueue(
         to=creator.email,
         subject="Web-to-Lead daily limit reached",
@@ -380,19 +391,14 @@ def _notify_limit_reached(settings_row: WebToLeadSettings, now) -> None:
             "New web submissions are kept as pending and become leads, oldest first, as soon as the "
             "window allows. Nothing is lost. You can raise the limit in Setup > Web-to-Lead."
         ),
-        kind=LIMIT_NOTICE_KIND,
-        idempotency_key=f"webtolead-daily-limit:{day}",
+        kind=OutboundEmail.Kind.SYSTEM,
+        idempotency_key=LIMIT_NOTICE_KEY.format(day=day),
         acting_user=None,
     )
 
 
 def _assign(lead: Lead, creator) -> Lead:
-    try:
-        from leads.routing.services import lead_assign
-    except ImportError:  # assignment rules not installed: the default lead creator keeps the lead
-        return lead
-    lead_assign(lead=lead, acting_user=creator, note_source="Web-to-Lead")
-    return Lead.objects.get(pk=lead.pk)
+    return lead_assign(lead=lead, acting_user=creator, note_source="Web-to-Lead").lead
 
 
 def _autorespond(lead: Lead, creator, intake: Intake) -> None:

@@ -10,6 +10,12 @@ from webtolead.services import webtolead_form_create, webtolead_settings_update
 from webtolead.spam import fill_token
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Users are created in every test; a fast hasher keeps the set-up cheap.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def creator(db):
     return UserFactory(
