@@ -151,10 +151,12 @@ class RecordTypeChoiceForm(forms.Form):
 
     record_type = forms.ModelChoiceField(queryset=RecordType.objects.none(), required=False, label="Record Type")
 
-    def __init__(self, *args, object_name: str, **kwargs):
+    def __init__(self, *args, object_name: str, allow_master: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["record_type"].queryset = record_types_for(object_name=object_name)
-        self.fields["record_type"].empty_label = "Master (all values)"
+        # Master (no record type) is offered only where it is what the services would give anyway:
+        # a user with a default record type creates records of a record type.
+        self.fields["record_type"].empty_label = "Master (all values)" if allow_master else None
         self.fields["record_type"].help_text = "Decides which picklist values the record offers."
 
 

@@ -386,6 +386,8 @@ def _record_type_from(request, object_name: str, fallback):
         return fallback
     if raw == "":
         return None
+    if fallback is not None and raw == str(fallback.pk):
+        return fallback  # kept even when it was deactivated meanwhile
     return selectors.record_types_for(object_name=object_name).filter(pk=raw if raw.isdigit() else 0).first()
 
 
@@ -398,7 +400,9 @@ def _form_page(request, object_name: str, *, record=None, link_kwargs: dict | No
         fallback = record.record_type
     record_type = _record_type_from(request, object_name, fallback)
     record_type_form = RecordTypeChoiceForm(
-        initial={"record_type": record_type.pk if record_type else None}, object_name=object_name
+        initial={"record_type": record_type.pk if record_type else None},
+        object_name=object_name,
+        allow_master=fallback is None,
     )
     data = request.POST if request.method == "POST" else None
     initial = {}
