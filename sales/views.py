@@ -22,7 +22,7 @@ from core.roles import is_marketing_admin
 from core.selectors import field_labels, picklist_labels
 
 from . import selectors, services
-from .fields import ACCOUNT, CONTACT, OPPORTUNITY, PICKLIST_FIELDS, SECTIONS, STANDARD_FIELDS, SYSTEM_FIELDS
+from .fields import ACCOUNT, CONTACT, OPPORTUNITY, PICKLIST_FIELDS, SECTIONS, STANDARD_FIELDS
 from .filters import AccountFilter, ContactFilter, OpportunityFilter, ProductFilter
 from .forms import (
     ContactRoleForm,
@@ -298,7 +298,6 @@ def _detail_context(request, record, object_name: str) -> dict:
         "system_info": _system_info(record),
         "history": list(history_for(object_name=object_name, record_id=record.pk)[:50]),
         "edit_url": _url(object_name, "edit", record.pk),
-        "system_fields": SYSTEM_FIELDS,
     }
 
 

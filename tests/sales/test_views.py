@@ -31,15 +31,34 @@ def test_list_pages_render_with_rows_and_empty_states(rep_client, rep):
     assert b"Globex" not in rep_client.get(reverse("sales:account_list"), {"q": "Initech"}).content
 
 
-def test_list_views_do_not_query_per_row(rep_client, rep, django_assert_max_num_queries):
+@pytest.mark.parametrize("list_name", ["account_list", "contact_list", "opportunity_list"])
+def test_list_views_do_not_query_per_row(rep_client, rep, list_name, django_assert_max_num_queries):
     for _ in range(15):
-        OpportunityFactory(account=AccountFactory(owner=rep))
+        account = AccountFactory(owner=rep)
+        ContactFactory(account=account)
+        OpportunityFactory(account=account)
 
     with django_assert_max_num_queries(12):
-        response = rep_client.get(reverse("sales:opportunity_list"), {"ordering": "-amount"})
+        response = rep_client.get(reverse(f"sales:{list_name}"), {"ordering": "-owner"})
 
     assert response.status_code == 200
-    assert response.content.count(b"/opportunities/") >= 15
+    assert response.content.count(b"<tr>") >= 16
+
+
+def test_record_pages_do_not_query_per_related_row(rep_client, rep, django_assert_max_num_queries):
+    account = AccountFactory(owner=rep)
+    for _ in range(10):
+        contact = ContactFactory(account=account)
+        opp = OpportunityFactory(account=account)
+        opportunity_line_item_add(opportunity=opp, product=ProductFactory(), quantity=1, acting_user=rep)
+        opp.contact_roles.create(contact=contact)
+
+    with django_assert_max_num_queries(30):
+        assert rep_client.get(reverse("sales:account_detail", args=[account.pk])).status_code == 200
+    with django_assert_max_num_queries(30):
+        assert rep_client.get(reverse("sales:contact_detail", args=[contact.pk])).status_code == 200
+    with django_assert_max_num_queries(40):
+        assert rep_client.get(reverse("sales:opportunity_detail", args=[opp.pk])).status_code == 200
 
 
 def test_list_pages_without_count_show_next_link(rep_client, rep):
