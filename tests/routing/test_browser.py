@@ -1,10 +1,7 @@
 """In real headless Chromium: a marketing admin builds and activates a two-entry rule, creates a
 lead that matches the second entry, and a member of that entry's queue accepts it."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
 from leads.models import Lead, Queue
 from leads.routing.models import AssignmentRule
@@ -13,16 +10,10 @@ from tests.factories import QueueFactory
 PASSWORD = "demo-pass-123"
 
 
-@pytest.fixture
-def lead_fields(transactional_db):
-    """Transactional tests start from a flushed database: put the seeded lead fields back."""
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_admin_builds_a_rule_and_a_queue_member_accepts_the_routed_lead(
-    browser, live_server, page, login, lead_fields, marketing_admin, rep, other_rep
+    browser, live_server, page, login, marketing_admin, rep, other_rep
 ):
     # given a queue whose member is the rep
     queue = QueueFactory(name="Inbound France")
