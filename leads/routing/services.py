@@ -267,7 +267,7 @@ def rule_activate(*, rule: AssignmentRule, acting_user) -> AssignmentRule:
     # refuse the second anyway; locking turns that into a clean, ordered outcome).
     list(AssignmentRule.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
     locked = AssignmentRule.objects.get(pk=rule.pk)
-    problems = [f"Entry {e.sort_order}: {message}" for e, message in _entry_problems(locked)]
+    problems = [f"Entry {e.sort_order}: {message}" for e, message in entry_problems(locked)]
     if problems:
         raise ValidationError({"__all__": ["Fix the rule's entries before activating it:", *problems]})
     AssignmentRule.objects.filter(is_active=True).exclude(pk=locked.pk).update(
@@ -294,7 +294,7 @@ def rule_deactivate(*, rule: AssignmentRule, acting_user) -> AssignmentRule:
     return rule
 
 
-def _entry_problems(rule: AssignmentRule) -> list[tuple[RuleEntry, str]]:
+def entry_problems(rule: AssignmentRule) -> list[tuple[RuleEntry, str]]:
     """Entries that cannot run as saved now (a field deleted since, an inactive assignee)."""
     specs = field_specs(OBJECT_NAME)
     problems = []

@@ -291,10 +291,11 @@ def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for entry in selectors.rule_entries(rule=rule)
     ]
+    problems = [f"Entry {entry.sort_order}: {message}" for entry, message in services.entry_problems(rule)]
     return render(
         request,
         "leads/routing/rule_detail.html",
-        {"rule": rule, "entries": entries, "settings_row": selectors.lead_settings()},
+        {"rule": rule, "entries": entries, "settings_row": selectors.lead_settings(), "problems": problems},
     )
 
 
@@ -419,5 +420,8 @@ def rule_test(request: HttpRequest, pk: int) -> HttpResponse:
             "tested": tested,
             "dry_run": dry_run,
             "dry_run_size": DRY_RUN_SIZE,
+            "recent": leads_visible_to(request.user).only("pk", "salutation", "first_name", "last_name", "company")[
+                :50
+            ],
         },
     )

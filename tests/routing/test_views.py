@@ -182,3 +182,18 @@ def test_entries_reorder_from_the_rule_page(client, marketing_admin, make_rule, 
     second.refresh_from_db()
     assert second.sort_order == 1
     services.compiled_rule(AssignmentRule.objects.get(pk=rule.pk))  # compiles with the new order
+
+
+def test_rule_page_warns_about_criteria_on_deleted_fields(client, marketing_admin, make_rule, other_rep):
+    from core.models import FieldDefinition
+    from core.services import custom_field_create
+
+    seats = custom_field_create(object_name="lead", label="Seats", field_type="number", acting_user=marketing_admin)
+    rule = make_rule(
+        "Seats", [{"criteria": [{"field": seats.api_name, "operator": "gt", "value": "5"}], "assign_user": other_rep}]
+    )
+    FieldDefinition.objects.filter(pk=seats.pk).delete()
+    client.force_login(marketing_admin)
+    page = client.get(reverse("leads:rule_detail", args=[rule.pk])).content.decode()
+    assert 'data-testid="rule-problems"' in page
+    assert "Entry 1: Criterion 1: The field “Seats__c” does not exist" in page
