@@ -1,0 +1,66 @@
+"""Real headless Chromium: an admin writes and previews a template; a rep emails a lead."""
+
+import pytest
+from django.core import mail
+
+from emails.models import EmailTemplate, OutboundEmail
+from tests.factories import LeadFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _fields(seeded_lead_fields):
+    return seeded_lead_fields
+
+
+def test_admin_creates_a_template_with_a_merge_field_and_previews_it(page, login, marketing_admin, rep):
+    lead = LeadFactory(first_name="<b>Ann</b>", last_name="Lee", company="Acme", owner_user=rep)
+    login(marketing_admin)
+    page.goto("/setup/email-templates/")
+    page.get_by_role("link", name="New Template").click()
+    page.wait_for_url("**/setup/email-templates/new/")
+
+    page.fill("#id_name", "Welcome")
+    page.fill("#id_subject", "Hello {{Lead.Nickname}}")
+    page.fill("#id_body_text", "Hi {{Lead.FirstName|there}} from {{Lead.Company}}")
+    page.fill("#id_body_html", "<p>Hi <i>{{Lead.FirstName|there}}</i></p><script>alert(1)</script>")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert "Unknown merge field: {{Lead.Nickname}}" in page.content()
+
+    page.fill("#id_subject", "Hello {{Lead.FirstName|there}}")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/setup/email-templates/*/")
+    template = EmailTemplate.objects.get(name="Welcome")
+    assert "script" not in template.body_html
+
+    page.select_option("#preview-lead", str(lead.pk))
+    page.get_by_role("button", name="Preview").click()
+    subject = page.get_by_test_id("preview-subject")
+    subject.wait_for()
+    assert subject.inner_text() == "Hello <b>Ann</b>"
+    assert page.get_by_test_id("preview-text").inner_text() == "Hi <b>Ann</b> from Acme"
+    frame = page.frame_locator("iframe[title='HTML preview']")
+    assert frame.locator("i").inner_text() == "<b>Ann</b>"
+
+
+def test_rep_sends_an_email_from_the_lead_page_and_sees_it_listed(page, login, rep, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    lead = LeadFactory(first_name="Ann", last_name="Lee", email="ann@example.com", owner_user=rep)
+    login(rep)
+    page.goto(f"/leads/{lead.pk}/")
+
+    page.get_by_test_id("send-email").click()
+    page.wait_for_url(f"**/leads/{lead.pk}/send-email/")
+    page.fill("#id_subject", "Our call <tomorrow>")
+    page.fill("#id_body_text", "Hi Ann, talk tomorrow.")
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_url(f"**/leads/{lead.pk}/")
+
+    assert "is on its way" in page.locator("#messages").inner_text()
+    related = page.get_by_test_id("emails-related-list")
+    assert related.get_by_test_id("email-subject").first.inner_text() == "Our call <tomorrow>"
+    row = OutboundEmail.objects.get()
+    assert (row.kind, row.to_address, row.status) == ("manual", "ann@example.com", "sent")
+    assert [m.subject for m in mail.outbox] == ["Our call <tomorrow>"]
