@@ -29,6 +29,29 @@ OWNER_PARTS = {"Name", "FirstName", "LastName", "Email"}
 # Fields every record has besides those described in FieldDefinition.
 SYSTEM_PARTS = {"Id", "Link"}
 RECORD_URL_NAMES = {"lead": "leads:detail"}
+# Email HTML lives on inline styles: keep these CSS properties (nh3 drops every other one, and any
+# url() or expression in them).
+EMAIL_STYLE_PROPERTIES = {
+    "background-color",
+    "border",
+    "border-collapse",
+    "border-radius",
+    "color",
+    "font-family",
+    "font-size",
+    "font-style",
+    "font-weight",
+    "height",
+    "line-height",
+    "margin",
+    "padding",
+    "text-align",
+    "text-decoration",
+    "vertical-align",
+    "width",
+}
+_ALLOWED_ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
+_ALLOWED_ATTRIBUTES["*"] = _ALLOWED_ATTRIBUTES.get("*", set()) | {"style"}
 
 
 @dataclass(frozen=True)
@@ -63,7 +86,12 @@ def sanitize_html(html: str) -> str:
     """Strip scripts, event handlers and anything else unsafe from an HTML body (nh3 / ammonia)."""
     if not html or not html.strip():
         return ""
-    return nh3.clean(html, link_rel="noopener noreferrer")
+    return nh3.clean(
+        html,
+        link_rel="noopener noreferrer",
+        attributes=_ALLOWED_ATTRIBUTES,
+        filter_style_properties=EMAIL_STYLE_PROPERTIES,
+    )
 
 
 def field_map(object_name: str) -> dict[str, FieldDefinition]:

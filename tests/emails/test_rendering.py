@@ -178,3 +178,14 @@ def test_unknown_merge_fields_lists_each_once():
 def test_reps_cannot_create_templates(rep):
     with pytest.raises(PermissionError):
         email_template_create(data={"name": "N", "subject": "S", "body_text": "T"}, acting_user=rep)
+
+
+def test_inline_styles_keep_safe_properties_only():
+    cleaned = sanitize_html(
+        '<p style="color: red; position: fixed; background-image: url(javascript:x)">Hi</p><div style="font-size:14px">x</div>'
+    )
+
+    assert "color:red" in cleaned.replace(" ", "")
+    assert "position" not in cleaned
+    assert "javascript" not in cleaned
+    assert 'style="font-size:14px"' in cleaned
