@@ -336,3 +336,29 @@ def test_inline_edit_is_refused_for_other_reps_and_for_amount_with_products(rep_
 
     assert forbidden.status_code == 403
     assert amount.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"page": "abc"},
+        {"page": "-3"},
+        {"ordering": "password"},
+        {"owner": "not-a-user"},
+        {"stage": "Nope"},
+        {"close_date_after": "yesterday"},
+        {"q": "x" * 500},
+        {"mine": "maybe"},
+    ],
+)
+def test_bad_list_parameters_never_fail(rep_client, rep, query):
+    OpportunityFactory(account=AccountFactory(owner=rep))
+
+    assert rep_client.get(reverse("sales:opportunity_list"), query).status_code == 200
+    assert rep_client.get("/api/opportunities/", query).status_code in (200, 400)
+
+
+def test_unknown_records_are_404(rep_client):
+    assert rep_client.get(reverse("sales:account_detail", args=[999999])).status_code == 404
+    assert rep_client.get(reverse("sales:opportunity_edit", args=[999999])).status_code == 404
+    assert rep_client.get("/api/contacts/999999/").status_code == 404
