@@ -65,3 +65,34 @@ def test_hand_created_lead_gets_no_auto_response(client, rep, default_response):
     assert response.status_code == 302
     assert Lead.objects.filter(last_name="Lee", created_by=rep).exists()
     assert OutboundEmail.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_outbox_api_filters_and_is_for_admins(rep, marketing_admin):
+    from django.utils import timezone
+
+    for key, status in (("a", "failed"), ("b", "sent")):
+        OutboundEmail.objects.create(
+            idempotency_key=key,
+            status=status,
+            kind="system",
+            to_address=f"{key}@example.com",
+            subject="S",
+            body_text="B",
+            next_attempt_at=timezone.now(),
+            created_at=timezone.now(),
+            sent_at=timezone.now(),
+        )
+    client = APIClient()
+    client.force_authenticate(rep)
+    assert client.get("/api/outbox/").status_code == 403
+
+    client.force_authenticate(marketing_admin)
+    response = client.get("/api/outbox/", {"status": "failed"})
+    retried = client.post(f"/api/outbox/{response.data['results'][0]['id']}/retry/")
+    refused = client.post(f"/api/outbox/{OutboundEmail.objects.get(idempotency_key='b').pk}/retry/")
+
+    assert [row["idempotency_key"] for row in response.data["results"]] == ["a"]
+    assert retried.status_code == 200
+    assert retried.data["status"] in {"queued", "sent"}
+    assert refused.status_code == 400
