@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("accounts/", views.account_list, name="account_list"),
     path("accounts/new/", views.account_create, name="account_create"),
+    path("accounts/duplicates/", views.account_duplicates, name="account_duplicates"),
     path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
     path("accounts/<int:pk>/edit/", views.account_edit, name="account_edit"),
     path("accounts/<int:pk>/edit/<str:field>/", views.account_inline_edit, name="account_inline_edit"),

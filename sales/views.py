@@ -517,6 +517,15 @@ def account_edit(request, pk: int):
     return _form_page(request, ACCOUNT, record=account)
 
 
+@login_required
+def account_duplicates(request):
+    """Possible duplicates of the account being typed (htmx partial on the create page)."""
+    name = request.GET.get("name", "").strip()[:255]
+    website = request.GET.get("website", "").strip()[:255]
+    matches = selectors.account_matches(user=request.user, name=name, website=website) if name or website else []
+    return render(request, "sales/includes/account_duplicates.html", {"matches": matches[:5]})
+
+
 def _account_param(request):
     raw = request.GET.get("account", "")
     return selectors.accounts_visible_to(request.user).filter(pk=raw).first() if raw.isdigit() else None

@@ -362,3 +362,16 @@ def test_unknown_records_are_404(rep_client):
     assert rep_client.get(reverse("sales:account_detail", args=[999999])).status_code == 404
     assert rep_client.get(reverse("sales:opportunity_edit", args=[999999])).status_code == 404
     assert rep_client.get("/api/contacts/999999/").status_code == 404
+
+
+def test_account_create_page_warns_about_possible_duplicates(rep_client, rep):
+    AccountFactory(name="Acme Corporation", website_domain="acme.com")
+
+    by_name = rep_client.get(reverse("sales:account_duplicates"), {"name": "acme"})
+    by_site = rep_client.get(reverse("sales:account_duplicates"), {"name": "Other", "website": "https://www.acme.com/"})
+    none = rep_client.get(reverse("sales:account_duplicates"), {"name": "Globex"})
+
+    assert "Acme Corporation" in by_name.content.decode()
+    assert "Acme Corporation" in by_site.content.decode()
+    assert none.content.decode().strip() == ""
+    assert "account-duplicates" in rep_client.get(reverse("sales:account_create")).content.decode()
