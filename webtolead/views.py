@@ -12,7 +12,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.clickjacking import xframe_options_exempt, xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -96,7 +96,9 @@ def _answer(request, result: services.SubmissionResult):
     return render(request, "webtolead/public_error.html", {"problems": problems}, status=result.status)
 
 
+# The visitor pages hold no actions, so they may show inside a framed form (and the preview).
 @csrf_exempt
+@xframe_options_exempt
 @never_cache
 @require_POST
 def submit(request):
@@ -144,6 +146,7 @@ def token(request):
     return response
 
 
+@xframe_options_exempt
 def thanks(request):
     return render(request, "webtolead/public_thanks.html", {"reference": request.GET.get("ref", "")[:32]})
 

@@ -24,7 +24,21 @@ def creator(db):
 
 
 @pytest.fixture
-def w2l_settings(marketing_admin, creator):
+def lead_metadata(db):
+    """The lead fields and picklists seeded by migration; a transactional test before this one may
+    have flushed them."""
+    import importlib
+
+    from django.apps import apps
+
+    from core.models import FieldDefinition
+
+    if not FieldDefinition.objects.filter(object_name="lead").exists():
+        importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+
+
+@pytest.fixture
+def w2l_settings(lead_metadata, marketing_admin, creator):
     return webtolead_settings_update(
         data={
             "enabled": True,
