@@ -160,7 +160,9 @@ class ObjectPlan:
 
 @dataclass
 class MappingContext:
-    """Metadata read once per conversion (or once per bulk request): labels, picklists, mappings."""
+    """Metadata read once per conversion (or once per bulk request): labels, picklists, mappings,
+    the converted lead statuses, the stages and the required custom fields; plus per-request caches
+    of record type defaults and restrictions."""
 
     labels: dict[str, dict[str, str]]
     picklist_active: dict[tuple[str, str], set[str]]
@@ -168,6 +170,11 @@ class MappingContext:
     picklist_labels: dict[tuple[str, str, str], str]
     picklist_order: dict[tuple[str, str, str], int]
     custom: list[tuple[FieldDefinition, FieldDefinition]]  # (lead field, target field)
+    converted_statuses: list[PicklistValue] = field(default_factory=list)
+    stages: list[PicklistValue] = field(default_factory=list)
+    required_custom: list[FieldDefinition] = field(default_factory=list)
+    record_type_cache: dict = field(default_factory=dict)
+    restriction_cache: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> "MappingContext":
@@ -175,24 +182,33 @@ class MappingContext:
 
         objects = ("lead", *TARGET_OBJECTS)
         labels: dict[str, dict[str, str]] = {name: {} for name in objects}
-        for obj, api, label in FieldDefinition.objects.filter(object_name__in=objects).values_list(
-            "object_name", "api_name", "label"
+        required = []
+        for definition in FieldDefinition.objects.filter(object_name__in=objects).only(
+            "object_name", "api_name", "label", "is_custom", "is_active", "is_required", "default_value"
         ):
-            labels[obj][api] = label
+            labels[definition.object_name][definition.api_name] = definition.label
+            if definition.is_custom and definition.is_active and definition.is_required:
+                required.append(definition)
         active: dict[tuple[str, str], set[str]] = {}
         defaults: dict[tuple[str, str], str] = {}
         plabels: dict[tuple[str, str, str], str] = {}
         order: dict[tuple[str, str, str], int] = {}
-        for position, (obj, fname, api, label, is_active, is_default) in enumerate(
-            PicklistValue.objects.filter(object_name__in=objects)
-            .order_by("object_name", "field_name", "sort_order", "id")
-            .values_list("object_name", "field_name", "api_name", "label", "is_active", "is_default")
+        statuses, stages = [], []
+        for position, value in enumerate(
+            PicklistValue.objects.filter(object_name__in=objects).order_by(
+                "object_name", "field_name", "sort_order", "id"
+            )
         ):
-            plabels[(obj, fname, api)] = label
+            obj, fname, api = value.object_name, value.field_name, value.api_name
+            plabels[(obj, fname, api)] = value.label
             order[(obj, fname, api)] = position
-            if is_active:
+            if value.is_active:
                 active.setdefault((obj, fname), set()).add(api)
-            if is_default:
+                if (obj, fname) == ("lead", "status") and value.is_converted:
+                    statuses.append(value)
+                if (obj, fname) == ("opportunity", "stage"):
+                    stages.append(value)
+            if value.is_default:
                 defaults[(obj, fname)] = api
         custom = [
             (m.lead_field, m.target_field)
@@ -200,7 +216,7 @@ class MappingContext:
                 lead_field__is_active=True, target_field__is_active=True
             )
         ]
-        return cls(labels, active, defaults, plabels, order, custom)
+        return cls(labels, active, defaults, plabels, order, custom, statuses, stages, required)
 
     def label(self, object_name: str, field_name: str) -> str:
         return self.labels.get(object_name, {}).get(field_name) or field_name.replace("_", " ").title()

@@ -224,8 +224,8 @@ def opportunity_stages():
     )
 
 
-def default_stage() -> str:
-    stages = list(opportunity_stages())
+def default_stage(stages: list[PicklistValue] | None = None) -> str:
+    stages = list(opportunity_stages()) if stages is None else stages
     for value in stages:
         if value.is_default:
             return value.api_name
@@ -255,7 +255,7 @@ def _as_int(value) -> int | None:
     return int(value)
 
 
-def _resolve(lead: Lead, acting_user, options: ConvertOptions) -> Resolved:
+def _resolve(lead: Lead, acting_user, options: ConvertOptions, ctx: MappingContext) -> Resolved:
     """Check every option against the database; raises all problems at once."""
     errors: dict[str, list[str]] = {}
 
@@ -275,7 +275,7 @@ def _resolve(lead: Lead, acting_user, options: ConvertOptions) -> Resolved:
         if owner is None:
             add("owner", "Choose an active user as the record owner.")
 
-    statuses = list(converted_statuses())
+    statuses = ctx.converted_statuses
     status = None
     if not statuses:
         add("converted_status", "No Lead Status value is flagged Converted; ask an admin to flag one.")
@@ -325,10 +325,10 @@ def _resolve(lead: Lead, acting_user, options: ConvertOptions) -> Resolved:
         name = (options.opportunity_name or "").strip() or default_opportunity_name(lead)
         if len(name) > OPPORTUNITY_NAME_MAX:
             add("opportunity_name", f"Use at most {OPPORTUNITY_NAME_MAX} characters.")
-        stage = (options.stage or "").strip() or default_stage()
+        stage = (options.stage or "").strip() or default_stage(ctx.stages)
         if not stage:
             add("stage", "No opportunity stage exists; ask an admin to add one.")
-        elif not opportunity_stages().filter(api_name=stage).exists():
+        elif stage not in {v.api_name for v in ctx.stages}:
             add("stage", "Choose an active opportunity stage.")
         close_date = options.close_date or end_of_quarter()
         if not isinstance(close_date, dt.date):
@@ -340,7 +340,7 @@ def _resolve(lead: Lead, acting_user, options: ConvertOptions) -> Resolved:
     if errors:
         raise ValidationError(errors)
     record_types = {
-        name_: sales_selectors.record_type_default_for(user=owner, object_name=name_)
+        name_: _record_type_default(ctx, owner, name_)
         for name_ in TARGET_OBJECTS
         if not (name_ == "account" and account) and not (name_ == "contact" and contact)
     }
@@ -360,6 +360,13 @@ def _resolve(lead: Lead, acting_user, options: ConvertOptions) -> Resolved:
         can_edit_account=account is not None and sales_selectors.record_is_editable_by(account, acting_user),
         can_edit_contact=contact is not None and sales_selectors.record_is_editable_by(contact, acting_user),
     )
+
+
+def _record_type_default(ctx: MappingContext, owner, object_name: str):
+    key = (owner.pk, object_name)
+    if key not in ctx.record_type_cache:
+        ctx.record_type_cache[key] = sales_selectors.record_type_default_for(user=owner, object_name=object_name)
+    return ctx.record_type_cache[key]
 
 
 def _resolve_products(lines: list[ProductLine], add) -> list[tuple[Product, Decimal, Decimal]]:
@@ -402,24 +409,26 @@ def _resolve_products(lines: list[ProductLine], add) -> list[tuple[Product, Deci
     return result
 
 
-def _restrictions(record_type) -> dict[str, set[str]]:
+def _restrictions(ctx: MappingContext, record_type) -> dict[str, set[str]]:
     """Picklist field -> the values the record type offers (fields it leaves open are absent)."""
     if record_type is None:
         return {}
-    allowed: dict[str, set[str]] = {}
-    for field_name, api_name in record_type.picklist_values.values_list("field_name", "api_name"):
-        allowed.setdefault(field_name, set()).add(api_name)
-    return allowed
+    if record_type.pk not in ctx.restriction_cache:
+        allowed: dict[str, set[str]] = {}
+        for field_name, api_name in record_type.picklist_values.values_list("field_name", "api_name"):
+            allowed.setdefault(field_name, set()).add(api_name)
+        ctx.restriction_cache[record_type.pk] = allowed
+    return ctx.restriction_cache[record_type.pk]
 
 
 def _plans(ctx: MappingContext, lead: Lead, resolved: Resolved) -> dict[str, ObjectPlan]:
     rts = resolved.record_types
     plans = {
         "account": plan_for(
-            ctx, lead, "account", existing=resolved.account, restrict=_restrictions(rts.get("account"))
+            ctx, lead, "account", existing=resolved.account, restrict=_restrictions(ctx, rts.get("account"))
         ),
         "contact": plan_for(
-            ctx, lead, "contact", existing=resolved.contact, restrict=_restrictions(rts.get("contact"))
+            ctx, lead, "contact", existing=resolved.contact, restrict=_restrictions(ctx, rts.get("contact"))
         ),
     }
     if resolved.account is not None and not resolved.can_edit_account:
@@ -434,20 +443,21 @@ def _plans(ctx: MappingContext, lead: Lead, resolved: Resolved) -> dict[str, Obj
             lead,
             "opportunity",
             extra={"name": resolved.opportunity_name, "stage": resolved.stage, "close_date": resolved.close_date},
-            restrict=_restrictions(rts.get("opportunity")),
+            restrict=_restrictions(ctx, rts.get("opportunity")),
         )
     return plans
 
 
-def _required_custom_errors(plans: dict[str, ObjectPlan], resolved: Resolved) -> dict[str, list[str]]:
+def _required_custom_errors(
+    ctx: MappingContext, plans: dict[str, ObjectPlan], resolved: Resolved
+) -> dict[str, list[str]]:
     """Required custom fields a new record would get empty: said up front, for every object at once."""
     creating = {"account": resolved.account is None, "contact": resolved.contact is None}
     creating["opportunity"] = resolved.create_opportunity
     errors: dict[str, list[str]] = {}
-    required = FieldDefinition.objects.filter(
-        object_name__in=[o for o, c in creating.items() if c], is_custom=True, is_active=True, is_required=True
-    )
-    for definition in required:
+    for definition in ctx.required_custom:
+        if not creating.get(definition.object_name):
+            continue
         plan = plans.get(definition.object_name)
         if plan is None:
             continue
@@ -474,7 +484,7 @@ def lead_convert_preview(
     """What ``lead_convert`` would write with these options, without writing anything."""
     _check_lead(lead, acting_user)
     ctx = context or MappingContext.load()
-    resolved = _resolve(lead, acting_user, options)
+    resolved = _resolve(lead, acting_user, options, ctx)
     plans = _plans(ctx, lead, resolved)
     return ConversionPreview(lead=lead, resolved=resolved, plans=plans, context=ctx)
 
@@ -522,9 +532,9 @@ def _convert(*, lead: Lead, acting_user, options: ConvertOptions, context: Mappi
     locked = Lead.objects.select_for_update(of=("self",)).select_related("owner_user").get(pk=lead.pk)
     _check_lead(locked, acting_user)
     ctx = context or MappingContext.load()
-    resolved = _resolve(locked, acting_user, options)
+    resolved = _resolve(locked, acting_user, options, ctx)
     plans = _plans(ctx, locked, resolved)
-    errors = _required_custom_errors(plans, resolved)
+    errors = _required_custom_errors(ctx, plans, resolved)
     if errors:
         raise ValidationError(errors)
     owner = resolved.owner

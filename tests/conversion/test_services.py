@@ -430,13 +430,12 @@ def test_database_failure_midway_leaves_nothing_and_the_lead_unchanged(
 
 
 def test_validation_error_from_a_sales_service_names_the_object_and_field(lead, rep, convert):
-    lead.last_name = "x" * 81  # longer than a contact's last name
-    Lead.objects.filter(pk=lead.pk).update(last_name=lead.last_name)
+    Lead.objects.filter(pk=lead.pk).update(email="not-an-email")  # written around the lead services
 
     with pytest.raises(ValidationError) as caught:
-        convert(lead, rep)
+        convert(Lead.objects.get(pk=lead.pk), rep)
 
-    assert any("Last Name" in m for m in caught.value.message_dict["contact"])
+    assert any("Email" in m for m in caught.value.message_dict["contact"])
     assert _counts() == (0, 0, 0, 0)
 
 
