@@ -290,3 +290,20 @@ def test_rule_builder_shows_criteria_errors(client, marketing_admin, welcome_tem
     assert response.status_code == 200
     assert "Criterion 1" in response.content.decode()
     assert not rule.entries.exists()
+
+
+@pytest.mark.django_db
+def test_lead_page_shows_an_auto_response_sent_without_a_user(client, rep, marketing_admin, welcome_template):
+    from emails.services import autoresponse_send, autoresponse_settings_update
+
+    autoresponse_settings_update(default_template=welcome_template, acting_user=marketing_admin)
+    lead = LeadFactory(owner_user=rep, first_name="Ann")
+    autoresponse_send(lead=lead, source="web")
+    client.force_login(rep)
+
+    response = client.get(reverse("leads:detail", args=[lead.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Welcome, Ann" in html
+    assert "Auto-Response" in html
