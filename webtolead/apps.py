@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class WebtoleadConfig(AppConfig):
     name = "webtolead"
+    verbose_name = "Web-to-Lead"
+
+    def ready(self) -> None:
+        from core.registry import register_picklist_usage
+
+        from .selectors import picklist_usages
+
+        register_picklist_usage(picklist_usages)

@@ -165,3 +165,11 @@ def available_fields() -> list[AvailableField]:
             )
         )
     return result
+
+
+def picklist_usages(value) -> list[str]:
+    """Web forms that use a lead source as their default keep it from being removed."""
+    if value.object_name != "lead" or value.field_name != "lead_source":
+        return []
+    names = WebToLeadForm.objects.filter(lead_source=value.api_name).values_list("name", flat=True)
+    return [f"Web-to-Lead form “{name}” uses it as its default lead source." for name in names]

@@ -239,3 +239,35 @@ def test_json_reference_is_shown_on_the_thank_you_page(client, web_form, fields_
     page = client.get(reverse("webtolead:thanks"), {"ref": ref})
 
     assert ref in page.content.decode()
+
+
+@pytest.mark.parametrize("name", ["form_list", "settings", "form_create", "intake_list"])
+def test_setup_pages_open_for_an_admin(client, web_form, marketing_admin, name):
+    client.force_login(marketing_admin)
+
+    response = client.get(reverse(f"webtolead:{name}"))
+
+    assert response.status_code == 200
+    assert "Web-to-Lead" in response.content.decode()
+
+
+def test_form_edit_and_intake_detail_open_for_an_admin(client, web_form, fields_for, marketing_admin):
+    client.post("/web-to-lead/", fields_for(web_form))
+    client.force_login(marketing_admin)
+
+    edit = client.get(reverse("webtolead:form_edit", args=[web_form.pk]))
+    detail = client.get(reverse("webtolead:intake_detail", args=[Intake.objects.get().pk]))
+
+    assert edit.status_code == 200
+    assert 'value="Work email"' in edit.content.decode()
+    assert detail.status_code == 200
+    assert "Lead created" in detail.content.decode()
+
+
+def test_a_default_lead_source_of_a_form_cannot_be_deleted(web_form, marketing_admin):
+    from core.models import PicklistValue
+    from core.services import picklist_value_usages
+
+    value = PicklistValue.objects.get(object_name="lead", field_name="lead_source", api_name="Website")
+
+    assert "Web-to-Lead form “Contact us” uses it as its default lead source." in picklist_value_usages(value)
