@@ -77,6 +77,7 @@ class PicklistReplacementForm(forms.Form):
     def __init__(self, *args, choices: list[tuple[int, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["replacement"].choices = [("", "--Choose a value--"), *choices]
+        self.fields["replacement"].widget.attrs["autofocus"] = True
 
 
 class CustomFieldForm(forms.Form):
@@ -127,7 +128,7 @@ class CustomFieldForm(forms.Form):
         self.fields["field_type"].choices = [("", "--Choose a type--")] + [
             (t.value, t.label) for t in CUSTOM_FIELD_TYPES
         ]
-        self.fields["label"].widget.attrs.update({"autofocus": True, "data-api-name-source": "#id_api_name"})
+        self.fields["label"].widget.attrs["autofocus"] = True
 
     def picklist_lines(self) -> list[str]:
         return [line for line in self.cleaned_data.get("picklist_values", "").splitlines() if line.strip()]

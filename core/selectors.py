@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, Q, TextField
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
 from . import registry
 from .models import FieldDefinition, FieldType, OrgSettings, PicklistValue
@@ -144,10 +145,11 @@ def picklist_record_counts(*, object_name: str, field_name: str) -> dict[str, in
     records = spec.model._default_manager.all()
     if not column:
         # Custom API names contain "__" ("Tier__c"), so the key is named explicitly.
-        records = records.annotate(_picklist_value=KeyTextTransform(field_name, "custom_fields"))
+        records = records.annotate(_picklist_value=Cast(KeyTextTransform(field_name, "custom_fields"), TextField()))
         column = "_picklist_value"
-    rows = records.exclude(**{f"{column}__isnull": True}).exclude(**{column: ""}).values(column).annotate(n=Count("pk"))
-    return {str(row[column]): row["n"] for row in rows.order_by()}
+    # Blank values are left out in Python: an isnull lookup on a JSON key is not portable.
+    rows = records.values(column).annotate(n=Count("pk")).order_by()
+    return {str(row[column]): row["n"] for row in rows if row[column] not in (None, "")}
 
 
 def users_with_roles():

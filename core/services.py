@@ -2,8 +2,9 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max, Q, TextField
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from . import registry
@@ -83,7 +84,7 @@ def records_with_picklist_value(spec: registry.ObjectSpec, field_name: str, api_
     if column:
         return manager.filter(**{column: api_name})
     # Custom API names contain "__" ("Tier__c"), so the key is named explicitly, not by lookup path.
-    return manager.annotate(_picklist_value=KeyTextTransform(field_name, "custom_fields")).filter(
+    return manager.annotate(_picklist_value=Cast(KeyTextTransform(field_name, "custom_fields"), TextField())).filter(
         _picklist_value=api_name
     )
 
