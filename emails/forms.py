@@ -178,8 +178,11 @@ class SendEmailForm(forms.Form):
         required=False,
         empty_label="— Write my own message —",
         help_text="A template is merged with this record's fields.",
+        widget=forms.Select(attrs={"autofocus": True}),
     )
-    subject = forms.CharField(max_length=255, required=False)
+    subject = forms.CharField(
+        max_length=255, required=False, help_text="Subject and message are used when no template is chosen."
+    )
     body_text = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 8}), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 

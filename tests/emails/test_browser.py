@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 
 from emails.models import EmailTemplate, OutboundEmail
+from emails.services import email_template_create
 from tests.factories import LeadFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,14 +46,22 @@ def test_admin_creates_a_template_with_a_merge_field_and_previews_it(page, login
     assert frame.locator("i").inner_text() == "<b>Ann</b>"
 
 
-def test_rep_sends_an_email_from_the_lead_page_and_sees_it_listed(page, login, rep, settings):
+def test_rep_sends_an_email_from_the_lead_page_and_sees_it_listed(page, login, rep, marketing_admin, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    lead = LeadFactory(first_name="Ann", last_name="Lee", email="ann@example.com", owner_user=rep)
+    template = email_template_create(
+        data={"name": "Intro", "subject": "Intro for {{Lead.FirstName}}", "body_text": "Hello {{Lead.Company}}"},
+        acting_user=marketing_admin,
+    )
+    lead = LeadFactory(first_name="Ann", last_name="Lee", company="Acme", email="ann@example.com", owner_user=rep)
     login(rep)
     page.goto(f"/leads/{lead.pk}/")
 
     page.get_by_test_id("send-email").click()
     page.wait_for_url(f"**/leads/{lead.pk}/send-email/")
+    page.select_option("#id_template", str(template.pk))
+    page.locator("#send-email-preview", has_text="Intro for Ann").wait_for()
+    assert "Hello Acme" in page.locator("#send-email-preview").inner_text()
+    page.select_option("#id_template", "")
     page.fill("#id_subject", "Our call <tomorrow>")
     page.fill("#id_body_text", "Hi Ann, talk tomorrow.")
     page.get_by_role("button", name="Send").click()
