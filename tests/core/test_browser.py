@@ -73,7 +73,7 @@ def test_marketing_admin_adds_a_lead_source_and_a_custom_picklist_then_sees_them
     expect(page.get_by_text("Head of Sales")).to_be_visible()
     assert FieldDefinition.objects.get(object_name="lead", api_name="Customer_Tier__c").is_custom
 
-    # New Lead shows the field with its help text and offers the new Lead Source value.
+    # New Lead shows the field with its help text and starts with the new default Lead Source.
     page.goto("/leads/new/")
     tier = page.locator("select[name=Customer_Tier__c]")
     expect(tier).to_be_visible()
@@ -82,3 +82,4 @@ def test_marketing_admin_adds_a_lead_source_and_a_custom_picklist_then_sees_them
     assert tier.locator("option").all_inner_texts()[1:] == ["Gold", "Silver", "Bronze"]
     source_options = page.locator("select[name=lead_source] option").all_inner_texts()
     assert "Podcast" in source_options
+    expect(page.locator("select[name=lead_source]")).to_have_value("Podcast")

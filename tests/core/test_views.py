@@ -493,3 +493,16 @@ def test_field_list_has_a_tab_per_object(client, marketing_admin):
     assert "?object=lead" in page
     assert reverse("core:field_create", args=["account"]) in page
     assert client.get(reverse("core:field_list"), {"object": "spaceship"}).status_code == 404
+
+
+def test_new_lead_starts_with_the_picklist_and_custom_field_defaults(client, marketing_admin):
+    services.picklist_set_default(value=_value("lead_source", "Webinar"), acting_user=marketing_admin)
+    services.custom_field_create(
+        object_name="lead", label="Seats", field_type="number", default_value="25", acting_user=marketing_admin
+    )
+    client.force_login(marketing_admin)
+
+    form = client.get(reverse("leads:create")).context["form"]
+
+    assert form["lead_source"].value() == "Webinar"
+    assert form["Seats__c"].value() == 25
