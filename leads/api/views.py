@@ -29,7 +29,7 @@ from leads.fields import OBJECT_NAME
 from leads.filters import LeadFilter, OwnerFilter, search_q
 from leads.models import Lead
 from leads.ownership import owner_from_key
-from leads.selectors import lead_is_editable_by, lead_notes, leads_visible_to
+from leads.selectors import LIST_VIEWS, lead_is_editable_by, lead_list, lead_notes, leads_visible_to
 from leads.services import LeadEditConflict, lead_change_owner, lead_create, lead_note_create, lead_update
 
 from ..routing.services import lead_assign
@@ -97,6 +97,13 @@ def _assignment_asked(request) -> bool:
         "`page_size` leads (at most 200); `next` is null on the last page. No total count is given.",
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, many=True, description="Lead status API name(s)."),
+            OpenApiParameter(
+                "view",
+                OpenApiTypes.STR,
+                enum=list(LIST_VIEWS),
+                description="A list view as in the browser: my (My Leads), queues (My Queues' Leads), "
+                "all (default), recent (Recently Viewed), today (Today's Leads).",
+            ),
             OpenApiParameter("owner", OpenApiTypes.STR, description="user:<id> or queue:<id>."),
             OpenApiParameter(
                 "ordering",
@@ -119,8 +126,15 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     queryset = Lead.objects.none()  # for the schema; requests use get_queryset()
 
     def get_queryset(self):
-        # Lists leave converted leads out; a record may be opened by users allowed to see them.
-        visible = leads_visible_to(self.request.user, include_converted=self.action != "list")
+        user = self.request.user
+        if self.action == "list":
+            # The list views of the browser (my, queues, all, recent, today); converted leads are left out.
+            view = self.request.query_params.get("view", "all")
+            if view not in LIST_VIEWS:
+                raise serializers.ValidationError({"view": [f"Choose one of: {', '.join(LIST_VIEWS)}."]})
+            return lead_list(user=user, view=view).select_related("created_by", "last_modified_by")
+        # A record may be opened by users allowed to see converted leads.
+        visible = leads_visible_to(user, include_converted=True)
         return visible.select_related("owner_user", "owner_queue", "created_by", "last_modified_by")
 
     def get_object(self) -> Lead:

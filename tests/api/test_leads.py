@@ -696,6 +696,20 @@ def test_default_order_is_newest_first(api, rep, listed):
     assert _names(api.as_user(rep).get(LIST)) == ["Ruiz", "Quinn", "Park", "Okafor", "Ng"]
 
 
+def test_list_views_match_the_browsers(api, rep, other_rep, listed):
+    queue = QueueFactory(name="Inbound")
+    queue.members.add(rep)
+    LeadFactory(
+        owner_user=None, owner_queue=queue, last_name="Queued", created_by=other_rep, last_modified_by=other_rep
+    )
+    client = api.as_user(rep)
+
+    assert _names(client.get(LIST, {"view": "my"})) == ["Ruiz", "Quinn", "Park", "Okafor", "Ng"]
+    assert _names(client.get(LIST, {"view": "queues"})) == ["Queued"]
+    assert len(_names(client.get(LIST, {"view": "all"}))) == 6
+    assert client.get(LIST, {"view": "everything"}).status_code == 400
+
+
 def test_status_filter_takes_one_or_more_values(api, rep, listed):
     client = api.as_user(rep)
 
