@@ -493,10 +493,13 @@ def _process(
         WebToLeadSettings.objects.select_for_update().filter(pk=settings_row.pk).first()
         used = leads_created_in_window(now=now)
         waiting = Intake.objects.filter(outcome=Outcome.PENDING).exclude(pk=intake.pk).exists()
-        if used >= settings_row.daily_limit or waiting:
+        if used >= settings_row.daily_limit:
             _finish(intake, Outcome.PENDING, reason=f"Over the daily limit of {settings_row.daily_limit} leads.")
-            if used >= settings_row.daily_limit:
-                _notify_limit_reached(settings_row, now)
+            _notify_limit_reached(settings_row, now)
+            return accepted
+        if waiting:
+            # Oldest first: a newcomer queues behind submissions already held by the limit.
+            _finish(intake, Outcome.PENDING, reason="Waiting behind earlier submissions held by the daily limit.")
             return accepted
     try:
         with transaction.atomic():
