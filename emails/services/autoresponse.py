@@ -4,6 +4,8 @@ They live in ``emails`` (not in web-to-lead) so that web-to-lead, the leads API 
 the same ``autoresponse_send``; records are leads addressed through ``core.registry``.
 """
 
+import logging
+
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
@@ -16,6 +18,7 @@ from ..models import AutoResponseEntry, AutoResponseRule, AutoResponseSettings, 
 from .outbox import email_enqueue_from_template
 
 OBJECT_NAME = "lead"
+logger = logging.getLogger(__name__)
 _validate_email = EmailValidator("Enter a valid email address.")
 
 
@@ -278,16 +281,22 @@ def autoresponse_send(*, lead, acting_user=None, source: str) -> OutboundEmail |
     template, sender, reason = autoresponse_choice(lead=lead)
     if template is None:
         return None
-    email = email_enqueue_from_template(
-        template=template,
-        record=lead,
-        object_name=OBJECT_NAME,
-        to=to,
-        kind=OutboundEmail.Kind.AUTO_RESPONSE,
-        idempotency_key=key,
-        acting_user=acting_user,
-        **sender,
-    )
+    try:
+        # A savepoint: an auto-response that cannot be written never undoes the lead it answers.
+        with transaction.atomic():
+            email = email_enqueue_from_template(
+                template=template,
+                record=lead,
+                object_name=OBJECT_NAME,
+                to=to,
+                kind=OutboundEmail.Kind.AUTO_RESPONSE,
+                idempotency_key=key,
+                acting_user=acting_user,
+                **sender,
+            )
+    except ValidationError as exc:
+        logger.warning("Auto-response to lead %s not queued: %s", lead.pk, "; ".join(exc.messages))
+        return None
     history_record(
         object_name=OBJECT_NAME,
         record_id=lead.pk,

@@ -179,10 +179,12 @@ def email_enqueue_from_template(
     if existing is not None:
         return existing
     rendered = render_template(template, record=record, object_name=object_name, extra_context=extra_context)
+    # A template made only of merge fields can merge to nothing: never refuse the email for that.
+    subject = rendered.subject.strip() or template.name
     return email_enqueue(
         to=to,
-        subject=rendered.subject,
-        body_text=rendered.body_text,
+        subject=subject,
+        body_text=rendered.body_text if rendered.body_text.strip() else subject,
         body_html=rendered.body_html,
         from_name=from_name,
         from_address=from_address,

@@ -184,3 +184,34 @@ def test_template_in_use_cannot_be_deleted_or_deactivated(marketing_admin, activ
         email_template_delete(template=trade_show_template, acting_user=marketing_admin)
     with pytest.raises(ValidationError):
         email_template_update(template=trade_show_template, data={"is_active": False}, acting_user=marketing_admin)
+
+
+@pytest.mark.django_db
+def test_template_that_merges_to_nothing_still_sends(marketing_admin):
+    template = email_template_create(
+        data={"name": "Bare", "subject": "{{Lead.FirstName}}", "body_text": "{{Lead.Title}}"},
+        acting_user=marketing_admin,
+    )
+    autoresponse_settings_update(default_template=template, acting_user=marketing_admin)
+    lead = LeadFactory(first_name="", title="", email="x@example.com")
+
+    email = autoresponse_send(lead=lead, source="web")
+
+    assert (email.subject, email.body_text) == ("Bare", "Bare")
+
+
+@pytest.mark.django_db
+def test_an_unsendable_auto_response_never_undoes_the_lead(marketing_admin, welcome_template, rep):
+    from emails.models import AutoResponseSettings
+
+    autoresponse_settings_update(default_template=welcome_template, acting_user=marketing_admin)
+    # A sender address that bypassed validation (say, edited in the database).
+    AutoResponseSettings.objects.update(default_from_address="not an address")
+
+    with transaction.atomic():
+        lead = LeadFactory(email="ok@example.com", owner_user=rep)
+        result = autoresponse_send(lead=lead, source="web")
+
+    assert result is None
+    assert OutboundEmail.objects.count() == 0
+    assert type(lead).objects.filter(pk=lead.pk).exists()
