@@ -248,3 +248,22 @@ def test_replay_that_still_fails_says_why(client, web_form, fields_for, marketin
 
     assert "still cannot become a lead" in response.content.decode()
     assert Lead.objects.count() == 0
+
+
+def test_the_limit_notice_goes_out_once_per_day(w2l_settings, creator):
+    from webtolead.services import _notify_limit_reached
+
+    today = timezone.now()
+    for _ in range(3):
+        _notify_limit_reached(w2l_settings, today)
+    _notify_limit_reached(w2l_settings, today + dt.timedelta(days=1))
+
+    keys = sorted(
+        OutboundEmail.objects.filter(idempotency_key__startswith="webtolead-daily-limit:").values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    assert keys == [
+        f"webtolead-daily-limit:{timezone.localdate(today).isoformat()}",
+        f"webtolead-daily-limit:{timezone.localdate(today + dt.timedelta(days=1)).isoformat()}",
+    ]
