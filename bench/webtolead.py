@@ -14,6 +14,7 @@ server's environment; the application's own URLs are unchanged.
 
 import argparse
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -309,6 +310,7 @@ def main() -> None:
                 server.kill()
         psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         _drop_queued_tasks()
+        shutil.rmtree(workdir, ignore_errors=True)
     print()
     print(
         f"bare Django view : {bare['rate']:8.1f} req/s   p50 {bare['p50']:6.1f} ms   p99 {bare['p99']:6.1f} ms   {bare['statuses']}"
