@@ -580,6 +580,7 @@ def validate_criteria(
 
 
 _MISSING = object()
+_UNUSABLE = object()  # a record value that cannot be converted for comparison
 
 
 def _read(record, spec_name: str, *, is_custom: bool, field_type: str):
@@ -630,11 +631,24 @@ class CompiledCriterion:
     def value_of(self, record):
         return _read(record, self.criterion.field, is_custom=self.is_custom, field_type=self.field_type)
 
-    def matches(self, record) -> bool:
+    def matches(self, record, memo: dict | None = None) -> bool:
+        """``memo`` (one dict per record) keeps each field's normalised value, so that a rule whose
+        entries test the same field many times reads and converts it once."""
         if self.error:
             return False
+        key = (self.criterion.field, self.normalise)
+        value = _MISSING if memo is None else memo.get(key, _MISSING)
+        if value is _MISSING:
+            try:
+                value = self.normalise(self.value_of(record))
+            except (ValueError, TypeError, ArithmeticError):
+                value = _UNUSABLE
+            if memo is not None:
+                memo[key] = value
+        if value is _UNUSABLE:
+            return False
         try:
-            return self.test(self.normalise(self.value_of(record)))
+            return self.test(value)
         except (ValueError, TypeError, ArithmeticError):
             return False
 
@@ -663,14 +677,34 @@ def _text_norm(value) -> str:
     return "" if value is None else str(value).strip().casefold()
 
 
+def _str_norm(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _same(value):
+    return value
+
+
+def _num_norm(value):
+    return None if _blank(value) else _to_decimal(value)
+
+
+def _date_norm(value):
+    return None if _blank(value) else _to_date(value)
+
+
+def _datetime_norm(value):
+    return None if _blank(value) else _to_datetime(value)
+
+
 def _build_test(spec: FieldSpec, criterion: Criterion):
     """Answer (normalise, test) for a validated criterion; both are plain closures for speed."""
     operator = criterion.operator
     ftype = spec.field_type
     if operator == "is_blank":
-        return (lambda v: v), _blank
+        return _same, _blank
     if operator == "is_not_blank":
-        return (lambda v: v), (lambda v: not _blank(v))
+        return _same, (lambda v: not _blank(v))
     values = criterion.value if isinstance(criterion.value, list) else [criterion.value]
     if ftype in _TEXT_TYPES or ftype in {"picklist", "lookup"}:
         # Text comparisons ignore case, as users expect; picklists compare API names exactly.
@@ -679,7 +713,7 @@ def _build_test(spec: FieldSpec, criterion: Criterion):
             normalise = _text_norm
         else:
             wanted = tuple(str(v) for v in values)
-            normalise = lambda v: "" if v is None else str(v)  # noqa: E731
+            normalise = _str_norm
         wanted_set = frozenset(wanted)
         tests = {
             "equals": lambda v: v in wanted_set,
@@ -697,31 +731,16 @@ def _build_test(spec: FieldSpec, criterion: Criterion):
             return _to_bool, lambda v: v is expected
         return _to_bool, lambda v: v is not expected
     if ftype in _NUMBER_TYPES:
-        bound = _to_decimal(values[0])
-
-        def normalise(v):
-            return None if _blank(v) else _to_decimal(v)
-
+        bound, normalise = _to_decimal(values[0]), _num_norm
     elif ftype == "date":
-        bound = _to_date(values[0])
-
-        def normalise(v):
-            return None if _blank(v) else _to_date(v)
-
+        bound, normalise = _to_date(values[0]), _date_norm
     elif ftype == "datetime":
         text = str(values[0])
         date_only = parse_date(text) if len(text) <= 10 else None
         if date_only is not None:
-            bound = date_only
-
-            def normalise(v):
-                return None if _blank(v) else _to_date(v)
-
+            bound, normalise = date_only, _date_norm
         else:
-            bound = _to_datetime(text)
-
-            def normalise(v):
-                return None if _blank(v) else _to_datetime(v)
+            bound, normalise = _to_datetime(text), _datetime_norm
 
     else:
         raise CriteriaError(f"{spec.label}: this field cannot be used in criteria.")
@@ -771,12 +790,20 @@ class CompiledCriteria:
     node: Node | None
     logic: str
     logic_error: str = ""
+    # When the logic is a plain AND of criteria (the default): their positions, tested in a loop.
+    conjunction: tuple[int, ...] | None = None
 
-    def matches(self, record) -> bool:
+    def matches(self, record, memo: dict | None = None) -> bool:
         if self.node is None:
             return False
+        memo = {} if memo is None else memo
         compiled = self.criteria
-        return self.node.evaluate(lambda i: compiled[i - 1].matches(record))
+        if self.conjunction is not None:
+            for position in self.conjunction:  # noqa: SIM110 - a plain loop is the fastest path
+                if not compiled[position].matches(record, memo):
+                    return False
+            return True
+        return self.node.evaluate(lambda i: compiled[i - 1].matches(record, memo))
 
     def evaluate(self, record) -> Evaluation:
         results = [c.result(record) for c in self.criteria]
@@ -800,7 +827,12 @@ def compile_criteria(
         node = parse_logic(logic or "", len(items))
     except CriteriaError as exc:
         return CompiledCriteria(compiled, None, (logic or "").strip(), logic_error=str(exc))
-    return CompiledCriteria(compiled, node, str(node) if items else "(no criteria)")
+    conjunction = None
+    if isinstance(node, Ref):
+        conjunction = (node.index - 1,)
+    elif isinstance(node, And) and all(isinstance(child, Ref) for child in node.children):
+        conjunction = tuple(child.index - 1 for child in node.children)
+    return CompiledCriteria(compiled, node, str(node) if items else "(no criteria)", conjunction=conjunction)
 
 
 def evaluate(*, object_name: str, record, criteria: Iterable, logic: str = "") -> Evaluation:

@@ -34,7 +34,7 @@ from ..fields import OBJECT_NAME
 from ..models import Lead, Queue
 from ..ownership import owner_label
 from ..selectors import lead_is_editable_by, queue_ids_of
-from ..services import MassResult, lead_change_owner
+from ..services import MassResult, _owner_change, lead_change_owner
 from .models import AssignmentRule, LeadSettings, RoutingAvailability, RuleEntry
 
 logger = logging.getLogger(__name__)
@@ -438,8 +438,9 @@ class CompiledRule:
     entries: tuple[CompiledEntry, ...]
 
     def first_match(self, lead) -> CompiledEntry | None:
+        memo: dict = {}  # each field of the lead is read and converted once for all entries
         for compiled in self.entries:
-            if compiled.criteria.matches(lead):
+            if compiled.criteria.matches(lead, memo):
                 return compiled
         return None
 
@@ -629,9 +630,9 @@ def lead_assign(
                     used_default=True,
                     note=f"Assignment rule “{rule.name}”: {why} and no default lead owner is set; owner kept.",
                 )
-        before = (locked.owner_user_id, locked.owner_queue_id)
-        updated = lead_change_owner(lead=locked, owner=owner, acting_user=acting_user, note=note, check_access=False)
-        changed = before != (updated.owner_user_id, updated.owner_queue_id)
+        # The lead is locked already: change the owner in place (history row with the rule and entry).
+        changed = _owner_change(locked, owner, acting_user=acting_user, note=note, now=timezone.now())
+        updated = locked
         if changed and match is not None and not used_default:
             _schedule_notification(lead=updated, entry=match.entry)
         return AssignmentResult(
