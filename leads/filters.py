@@ -16,9 +16,10 @@ from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, Coalesce, Lower
 from django.db.models.lookups import GreaterThanOrEqual, IContains, LessThan, LessThanOrEqual
 from django.utils import timezone
+from django.utils.functional import cached_property
 
-from core.models import FieldDefinition, FieldType
-from core.selectors import field_definitions, picklist_values
+from core.models import FieldDefinition, FieldType, PicklistValue
+from core.selectors import field_definitions
 
 from .fields import OBJECT_NAME
 from .models import Lead
@@ -49,12 +50,12 @@ ORDERING_COLUMNS: dict[str, tuple] = {
 }
 
 
-def _picklist_choices(field_name: str) -> list[tuple[str, str]]:
-    # Inactive values stay filterable: old records still hold them.
-    return [
-        (v.api_name, v.label if v.is_active else f"{v.label} (inactive)")
-        for v in picklist_values(object_name=OBJECT_NAME, field_name=field_name)
-    ]
+def _choices(values: list[PicklistValue]) -> dict[str, list[tuple[str, str]]]:
+    """``{field: [(api_name, label), ...]}``. Inactive values stay filterable: old records hold them."""
+    choices: dict[str, list[tuple[str, str]]] = {}
+    for v in values:
+        choices.setdefault(v.field_name, []).append((v.api_name, v.label if v.is_active else f"{v.label} (inactive)"))
+    return choices
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -130,8 +131,10 @@ class LeadFilter(django_filters.FilterSet):
     """
 
     q = django_filters.CharFilter(method="filter_search", label="Search", max_length=200)
+    # distinct=False: status is a column (no join to de-duplicate), and a DISTINCT over whole rows
+    # would sort every matching lead instead of reading the first page off the status index.
     status = django_filters.MultipleChoiceFilter(
-        field_name="status", label="Lead Status", widget=forms.CheckboxSelectMultiple
+        field_name="status", label="Lead Status", widget=forms.CheckboxSelectMultiple, distinct=False
     )
     lead_source = django_filters.ChoiceFilter(field_name="lead_source", label="Lead Source", empty_label="Any")
     rating = django_filters.ChoiceFilter(field_name="rating", label="Rating", empty_label="Any")
@@ -150,9 +153,13 @@ class LeadFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)
+        # Every picklist of leads in one query; the list page reuses them for labels.
+        self.picklist_values = list(PicklistValue.objects.filter(object_name=OBJECT_NAME).order_by("sort_order", "id"))
+        self.picklists = _choices(self.picklist_values)
         for name in ("status", "lead_source", "rating", "industry"):
-            self.filters[name].extra["choices"] = _picklist_choices(name)
-        self.filters["owner"].extra["widget"] = forms.Select(choices=[("", "Any owner"), *owner_choices()])
+            self.filters[name].extra["choices"] = self.picklists.get(name, [])
+        # A callable: the users and queues are read only when the HTML panel renders the select.
+        self.filters["owner"].extra["widget"] = forms.Select(choices=lambda: [("", "Any owner"), *self.owner_choices])
         self.custom_definitions = _custom_definitions()
         for definition in self.custom_definitions:
             for name, filter_ in self._custom_filters(definition):
@@ -163,12 +170,16 @@ class LeadFilter(django_filters.FilterSet):
         ordering.model, ordering.parent = Lead, self
         self.filters["ordering"] = ordering
 
+    @cached_property
+    def owner_choices(self) -> list:
+        return owner_choices()
+
     # Custom fields --------------------------------------------------------------------------
 
     def _custom_filters(self, definition: FieldDefinition):
         api, label, ftype = definition.api_name, definition.label, definition.field_type
         if ftype == FieldType.PICKLIST:
-            choices = [(v.api_name, v.label) for v in picklist_values(object_name=OBJECT_NAME, field_name=api)]
+            choices = self.picklists.get(api, [])
             yield (
                 api,
                 django_filters.ChoiceFilter(label=label, choices=choices, empty_label="Any", method=_json_equals(api)),

@@ -213,9 +213,13 @@ def _cell(lead: Lead, column: Column, picklists: dict[str, dict[str, str]]) -> s
     return str(value)
 
 
-def lead_list_rows(*, leads, columns: list[Column]) -> list[tuple[Lead, list[str]]]:
-    """The cells of a list page, formatted with one query for every picklist label."""
-    picklists = picklist_labels(object_name=OBJECT_NAME)
+def lead_list_rows(
+    *, leads, columns: list[Column], picklists: dict[str, dict[str, str]] | None = None
+) -> list[tuple[Lead, list[str]]]:
+    """The cells of a list page, formatted with one query for every picklist label (none when the
+    caller already has the labels)."""
+    if picklists is None:
+        picklists = picklist_labels(object_name=OBJECT_NAME)
     return [(lead, [_cell(lead, column, picklists) for column in columns]) for lead in leads]
 
 

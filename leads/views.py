@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,9 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.models import PicklistValue
-
-from .fields import OBJECT_NAME, WRITABLE_FIELDS
+from .fields import WRITABLE_FIELDS
 from .filters import LeadFilter
 from .forms import ChangeOwnerForm, LeadForm, MassActionForm, NoteForm, StatusForm
 from .ownership import owner_from_key, owner_key, owner_label
@@ -34,7 +33,6 @@ from .selectors import (
     lead_status_path,
     leads_visible_to,
     next_open_status,
-    owner_choices,
 )
 from .services import (
     LeadEditConflict,
@@ -65,10 +63,12 @@ def lead_list_view(request: HttpRequest) -> HttpResponse:
     view = request.GET.get("view") or request.session.get(SESSION_VIEW) or "my"
     if view not in LIST_VIEWS:
         view = "my"
-    request.session[SESSION_VIEW] = view
     page_size = request.GET.get("page_size") or request.session.get(SESSION_PAGE_SIZE) or PAGE_SIZES[0]
     page_size = int(page_size) if str(page_size).isdigit() and int(page_size) in PAGE_SIZES else PAGE_SIZES[0]
-    request.session[SESSION_PAGE_SIZE] = page_size
+    # The session is written only when the choice changes (a write costs a transaction per page).
+    for key, value in ((SESSION_VIEW, view), (SESSION_PAGE_SIZE, page_size)):
+        if request.session.get(key) != value:
+            request.session[key] = value
     page = _page_number(request.GET.get("page"))
 
     filterset = LeadFilter(request.GET, queryset=lead_list(user=request.user, view=view), request=request)
@@ -80,7 +80,10 @@ def lead_list_view(request: HttpRequest) -> HttpResponse:
     # No COUNT(*): one row more than the page tells whether there is a next page.
     offset = (page - 1) * page_size
     window = list(filterset.qs[offset : offset + page_size + 1])
-    rows = lead_list_rows(leads=window[:page_size], columns=columns)
+    labels: dict[str, dict[str, str]] = {}
+    for value in filterset.picklist_values:
+        labels.setdefault(value.field_name, {})[value.api_name] = value.label
+    rows = lead_list_rows(leads=window[:page_size], columns=columns, picklists=labels)
     context = {
         "view": view,
         "view_label": LIST_VIEWS[view],
@@ -99,13 +102,53 @@ def lead_list_view(request: HttpRequest) -> HttpResponse:
         "last_index": offset + len(rows),
         "ordering": request.GET.get("ordering", ""),
         "mass_actions": MASS_ACTIONS,
-        "owner_choices": owner_choices(),
-        "status_choices": PicklistValue.objects.filter(
-            object_name=OBJECT_NAME, field_name="status", is_active=True
-        ).order_by("sort_order", "id"),
+        "owner_choices": filterset.owner_choices,
+        "filter_inputs": filter_inputs(filterset),
+        "status_choices": [v for v in filterset.picklist_values if v.field_name == "status" and v.is_active],
         "is_filtered": bool(request.GET.get("q")) or filterset.active_filter_count() > 0,
     }
     return render(request, "leads/lead_list.html", context)
+
+
+def filter_inputs(filterset: LeadFilter) -> list[dict]:
+    """The filter panel's inputs, rendered by a plain template loop: widget templates for a
+    few hundred options cost more than the page's queries."""
+    inputs = []
+    for field in filterset.form:
+        if field.name in {"q", "ordering"}:
+            continue
+        widget = field.field.widget
+        raw = field.value()
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            kind = "checkboxes"
+        elif isinstance(widget, forms.Select):
+            kind = "select"
+        elif isinstance(widget, forms.DateInput):
+            kind = "date"
+        elif isinstance(widget, forms.NumberInput):
+            kind = "number"
+        else:
+            kind = "text"
+        selected = {str(v) for v in raw} if isinstance(raw, list | tuple) else {str(raw or "")}
+        choices = []
+        if kind in {"checkboxes", "select"}:
+            for value, label in widget.choices:
+                if isinstance(label, list | tuple):
+                    choices.append({"group": value, "options": [(v, lbl, str(v) in selected) for v, lbl in label]})
+                else:
+                    choices.append({"group": None, "options": [(value, label, str(value) in selected)]})
+        inputs.append(
+            {
+                "name": field.html_name,
+                "id": field.auto_id,
+                "label": field.label,
+                "kind": kind,
+                "value": "" if isinstance(raw, list | tuple) else (raw or ""),
+                "choices": choices,
+                "errors": field.errors,
+            }
+        )
+    return inputs
 
 
 @login_required

@@ -75,6 +75,18 @@ def test_list_search_and_filters_apply(rep_client, rep):
     assert b"Hopper" not in by_status
 
 
+def test_bad_filter_values_are_explained_not_a_crash(rep_client, rep):
+    LeadFactory(last_name="Kept", owner_user=rep)
+
+    response = rep_client.get(
+        reverse("leads:list"), {"view": "my", "status": "Bogus", "created_from": "yesterday", "page": "x"}
+    )
+
+    assert response.status_code == 200
+    assert "Some filters were ignored" in response.content.decode()
+    assert b"Kept" in response.content
+
+
 def test_list_pages_without_counting(rep_client, rep, django_assert_max_num_queries):
     for i in range(30):
         LeadFactory(last_name=f"Lead{i:02d}", owner_user=rep)
