@@ -13,13 +13,13 @@ class OutboundEmailFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(
         field_name="created_at",
         lookup_expr="date__gte",
-        label="From",
+        label="Created from",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = django_filters.DateFilter(
         field_name="created_at",
         lookup_expr="date__lte",
-        label="To",
+        label="Created until",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
