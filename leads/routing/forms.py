@@ -229,7 +229,7 @@ class RuleTestForm(forms.Form):
     lead = forms.IntegerField(
         required=False,
         label="Lead ID",
-        help_text="Pick one of the latest leads or type a lead's ID (the number in /leads/<ID>/). "
+        help_text="Pick one of the latest leads or type a lead's ID (the number in the lead’s address, /leads/ID/). "
         "Leave empty to type field values instead.",
         widget=forms.NumberInput(attrs={"list": "recent-leads", "autofocus": True}),
     )
