@@ -87,11 +87,14 @@ class LeadSettingsForm(forms.Form):
 
 def criteria_field_info() -> dict:
     """For the criteria rows' script: each field's type, fitting operators and picklist values."""
+    owners = [[key, label] for _group, choices in owner_choices() for key, label in choices]
     return {
         name: {
             "type": spec.field_type,
             "operators": list(TYPE_OPERATORS.get(spec.field_type, ())),
-            "values": [[api, label] for api, label in spec.picklist_labels.items()],
+            "values": owners
+            if spec.field_type == "lookup"
+            else [[api, label] for api, label in spec.picklist_labels.items()],
         }
         for name, spec in field_specs(OBJECT_NAME).items()
     }

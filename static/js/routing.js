@@ -20,7 +20,9 @@
     value.disabled = valueless;
     if (valueless) value.value = "";
     hint.textContent = "";
-    if (spec && spec.values.length) {
+    if (spec && spec.type === "lookup") {
+      hint.textContent = "Values: " + spec.values.map((v) => `${v[0]} (${v[1]})`).join(", ");
+    } else if (spec && spec.values.length) {
       hint.textContent = "Values: " + spec.values.map((v) => v[0]).join(", ");
     } else if (spec && spec.type === "checkbox") {
       hint.textContent = "true or false";
