@@ -17,7 +17,7 @@ from core.roles import is_marketing_admin
 from ..fields import OBJECT_NAME
 from ..models import Lead, Queue
 from ..ownership import owner_key, owner_label
-from ..selectors import lead_detail, lead_is_editable_by, leads_visible_to
+from ..selectors import lead_detail, lead_is_editable_by, leads_visible_to, owner_choices
 from . import selectors, services
 from .forms import (
     LeadSettingsForm,
@@ -279,14 +279,27 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "leads/routing/rule_form.html", {"form": form, "rule": rule})
 
 
+def _owner_named(criterion, specs, owners: dict) -> dict:
+    """A criterion on a lookup (Lead Owner) shows the user's or queue's name, not its key."""
+    if not isinstance(criterion, dict):
+        return criterion
+    spec = specs.get(criterion.get("field"))
+    if spec is None or spec.field_type != "lookup":
+        return criterion
+    value = criterion.get("value")
+    named = [owners.get(v, v) for v in value] if isinstance(value, list) else owners.get(value, value)
+    return {**criterion, "value": named}
+
+
 @admin_required
 def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(AssignmentRule.objects.select_related("updated_by"), pk=pk)
     specs = field_specs(OBJECT_NAME)
+    owners = {key: label for _group, choices in owner_choices() for key, label in choices}
     entries = [
         {
             "entry": entry,
-            "criteria": [describe(c, specs) for c in entry.criteria or []],
+            "criteria": [describe(_owner_named(c, specs, owners), specs) for c in entry.criteria or []],
             "assignee": services.entry_assignee_label(entry),
         }
         for entry in selectors.rule_entries(rule=rule)

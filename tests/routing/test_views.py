@@ -197,3 +197,13 @@ def test_rule_page_warns_about_criteria_on_deleted_fields(client, marketing_admi
     page = client.get(reverse("leads:rule_detail", args=[rule.pk])).content.decode()
     assert 'data-testid="rule-problems"' in page
     assert "Entry 1: Criterion 1: The field “Seats__c” does not exist" in page
+
+
+def test_rule_page_names_the_owner_of_an_owner_criterion(client, marketing_admin, make_rule, rep, other_rep):
+    rule = make_rule(
+        "Owners",
+        [{"criteria": [{"field": "owner", "operator": "equals", "value": f"user:{rep.pk}"}], "assign_user": other_rep}],
+    )
+    client.force_login(marketing_admin)
+    page = client.get(reverse("leads:rule_detail", args=[rule.pk])).content.decode()
+    assert "Lead Owner equals “Riley Rep”" in page
