@@ -60,3 +60,42 @@ def test_sixteen_members_pressing_accept_next_never_share_or_skip_a_lead():
         assert all(owners[pk] == member_pk for pk in pks)
     # and the work was shared: more than one member got leads
     assert sum(1 for pks in taken.values() if pks) > 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_round_robin_assignments_stay_fair(marketing_admin):
+    # given a round-robin entry over a queue of 4 members and 200 leads
+    from leads.routing import services
+
+    members = [UserFactory(username=f"rr{i}") for i in range(4)]
+    queue = QueueFactory(name="Round robin")
+    queue.members.set(members)
+    rule = services.rule_create(name="RR", acting_user=marketing_admin)
+    services.entry_save(
+        rule=rule, data=services.EntryInput(assign_to="rr_queue", assign_queue=queue), acting_user=marketing_admin
+    )
+    services.rule_activate(rule=rule, acting_user=marketing_admin)
+    leads = bulk_leads(200, owner_user=marketing_admin)
+    chunks = [leads[i::8] for i in range(8)]
+    errors: list[BaseException] = []
+
+    def assign(chunk):
+        try:
+            for lead in chunk:
+                services.lead_assign(lead=lead, acting_user=marketing_admin)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    # when 8 clients assign at the same time
+    threads = [threading.Thread(target=assign, args=(chunk,)) for chunk in chunks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    # then the entry's cursor, changed under its row lock, kept the turns fair
+    assert errors == []
+    counts = Counter(Lead.objects.values_list("owner_user", flat=True))
+    assert set(counts) == {m.pk for m in members}
+    assert max(counts.values()) - min(counts.values()) <= 1
