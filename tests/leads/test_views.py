@@ -635,3 +635,34 @@ def test_user_input_is_escaped_everywhere(rep_client, rep, marketing_admin):
         assert "<b>bold</b>" not in html, name
         assert "&lt;script&gt;" in html, name
     assert 'href="javascript:' not in pages["detail"].content.decode()
+
+
+def test_create_for_a_queue_the_rep_cannot_see_returns_to_the_list(rep_client, rep):
+    queue = QueueFactory(name="Partners")
+
+    response = rep_client.post(
+        reverse("leads:create"),
+        {"last_name": "Ng", "company": "Acme", "status": "New", "owner": f"queue:{queue.pk}"},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == reverse("leads:list")
+    assert "It is owned by Queue: Partners." in response.content.decode()
+    assert Lead.objects.get().owner_queue == queue
+
+
+def test_filter_panel_offers_custom_field_filters_and_keeps_chosen_values(rep_client, rep, marketing_admin):
+    custom_field_create(
+        object_name="lead", label="Tier", field_type="picklist", picklist_values=["Gold"], acting_user=marketing_admin
+    )
+    custom_field_create(object_name="lead", label="Budget", field_type="currency", acting_user=marketing_admin)
+
+    html = rep_client.get(
+        reverse("leads:list"), {"view": "my", "status": "Working", "Tier__c": "Gold", "Budget__c__min": "10"}
+    ).content.decode()
+
+    assert 'name="Tier__c"' in html
+    assert '<option value="Gold" selected>Gold</option>' in html
+    assert 'name="Budget__c__min" id="id_Budget__c__min" value="10"' in html
+    assert 'name="status" value="Working" id="id_status_2" checked' in html
+    assert f'<option value="user:{rep.pk}">Riley Rep</option>' in html
