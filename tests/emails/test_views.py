@@ -307,3 +307,25 @@ def test_lead_page_shows_an_auto_response_sent_without_a_user(client, rep, marke
     assert response.status_code == 200
     assert "Welcome, Ann" in html
     assert "Auto-Response" in html
+
+
+@pytest.mark.django_db
+def test_emails_related_list_does_not_query_per_email(client, rep):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lead = LeadFactory(owner_user=rep)
+    client.force_login(rep)
+
+    def queries_for_page():
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(reverse("leads:detail", args=[lead.pk]))
+        return len(ctx.captured_queries)
+
+    _row("one", object_name="lead", record_id=lead.pk, created_by=rep)
+    queries_for_page()  # the first visit also records the lead as recently viewed
+    with_one = queries_for_page()
+    for n in range(9):
+        _row(f"more-{n}", object_name="lead", record_id=lead.pk, created_by=rep)
+
+    assert queries_for_page() == with_one
