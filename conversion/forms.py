@@ -33,7 +33,10 @@ class ConvertForm(forms.Form):
     contact = forms.CharField(initial=NEW, required=False)
     no_opportunity = forms.BooleanField(label="Don't create an opportunity upon conversion", required=False)
     opportunity_name = forms.CharField(
-        label="Opportunity Name", max_length=120, required=False, help_text="Defaults to “<Company>-”."
+        label="Opportunity Name",
+        max_length=120,
+        required=False,
+        help_text="Defaults to the company name followed by a hyphen.",
     )
     close_date = forms.DateField(
         label="Close Date",
@@ -104,10 +107,26 @@ class ConvertForm(forms.Form):
 
 
 class ProductLineForm(forms.Form):
-    product = forms.ModelChoiceField(queryset=Product.objects.none(), required=False, empty_label="--None--")
-    quantity = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2, required=False)
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.none(),
+        required=False,
+        empty_label="--None--",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    quantity = forms.DecimalField(
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "any"}),
+    )
     unit_price = forms.DecimalField(
-        label="Sales Price", min_value=0, max_digits=18, decimal_places=2, required=False, help_text="List price"
+        label="Sales Price",
+        min_value=0,
+        max_digits=18,
+        decimal_places=2,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "0.01"}),
     )
 
     def __init__(self, *args, **kwargs):
