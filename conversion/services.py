@@ -653,7 +653,7 @@ def _convert(*, lead: Lead, acting_user, options: ConvertOptions, context: Mappi
     locked.save(
         update_fields=["status", "is_converted", "converted_at", "version", "last_modified_at", "last_modified_by"]
     )
-    changes = [Change("is_converted", ctx.label("lead", "is_converted") or "Converted", "false", "true")]
+    changes = [Change("is_converted", ctx.labels["lead"].get("is_converted", "Converted"), "false", "true")]
     if old_status != locked.status:
         changes.insert(0, Change("status", ctx.label("lead", "status"), old_status, locked.status))
     summary = f"Converted to account {account.name}, contact {contact.full_name}" + (
