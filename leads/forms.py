@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 
 from core.fields import form_field, form_initial, picklist_choices
 from core.models import FieldDefinition
@@ -131,7 +131,7 @@ class LeadForm(forms.Form):
         if "use_assignment_rule" in self.fields:
             sections.append(Fieldset("Optional", Field("use_assignment_rule"), css_class="mb-3"))
         helper.layout = Layout(
-            HTML(format_html('<p class="small text-muted"><span class="required-marker">*</span> = Required</p>')),
+            HTML('<p class="small text-muted"><span class="required-marker">*</span> = Required</p>'),
             *sections,
         )
         return helper
