@@ -20,6 +20,7 @@ from ..ownership import owner_key, owner_label
 from ..selectors import lead_detail, lead_is_editable_by, leads_visible_to, owner_choices
 from . import selectors, services
 from .forms import (
+    MAX_ROWS,
     LeadSettingsForm,
     QueueForm,
     RuleEntryForm,
@@ -376,7 +377,7 @@ def entry_edit(request: HttpRequest, rule_pk: int, pk: int | None = None) -> Htt
     return render(
         request,
         "leads/routing/entry_form.html",
-        {"rule": rule, "entry": entry, "form": form, "field_info": criteria_field_info()},
+        {"rule": rule, "entry": entry, "form": form, "field_info": criteria_field_info(), "max_rows": MAX_ROWS},
     )
 
 

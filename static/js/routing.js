@@ -31,10 +31,47 @@
     }
   }
 
-  document.querySelectorAll("[data-criteria-field]").forEach((select) => {
-    const n = select.dataset.criteriaField;
-    select.addEventListener("change", () => update(n));
+  function wire(n) {
+    document.querySelector(`[data-criteria-field="${n}"]`).addEventListener("change", () => update(n));
     document.querySelector(`[data-criteria-operator="${n}"]`).addEventListener("change", () => update(n));
     update(n);
-  });
+  }
+
+  document.querySelectorAll("[data-criteria-field]").forEach((select) => wire(select.dataset.criteriaField));
+
+  // "Add a criterion": copy the last row, empty and renumbered; the server reads the row count.
+  const add = document.querySelector("[data-criteria-add]");
+  const rows = document.querySelector("input[name=rows]");
+  if (add && rows) {
+    add.addEventListener("click", () => {
+      const body = document.querySelector("#criteria-rows tbody");
+      const last = body.lastElementChild;
+      const n = Number(rows.value) + 1;
+      if (n > Number(add.dataset.maxRows)) {
+        add.disabled = true;
+        return;
+      }
+      const row = last.cloneNode(true);
+      row.dataset.row = String(n);
+      row.querySelector("td").textContent = String(n);
+      row.querySelectorAll(".text-danger").forEach((el) => el.remove());
+      row.querySelectorAll("[name], label, [data-criteria-field], [data-criteria-operator], [data-criteria-value], [data-criteria-hint]").forEach((el) => {
+        for (const attr of ["name", "id", "for"]) {
+          const value = el.getAttribute(attr);
+          if (value) el.setAttribute(attr, value.replace(/_\d+$/, `_${n}`));
+        }
+        for (const key of ["criteriaField", "criteriaOperator", "criteriaValue", "criteriaHint"]) {
+          if (el.dataset[key] !== undefined) el.dataset[key] = String(n);
+        }
+        if (el.tagName === "LABEL") el.textContent = el.textContent.replace(/\d+$/, String(n));
+        if (el.tagName === "SELECT") el.value = "";
+        if (el.tagName === "INPUT") { el.value = ""; el.disabled = false; }
+      });
+      body.appendChild(row);
+      rows.value = String(n);
+      wire(n);
+      row.querySelector("select").focus();
+      if (n >= Number(add.dataset.maxRows)) add.disabled = true;
+    });
+  }
 })();

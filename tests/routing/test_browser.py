@@ -35,10 +35,14 @@ def test_admin_builds_a_rule_and_a_queue_member_accepts_the_routed_lead(
     page.select_option("select[name=field_1]", "country")
     page.select_option("select[name=operator_1]", "equals")
     page.fill("input[name=value_1]", "France")
+    page.click("[data-criteria-add]")  # a sixth criterion row, added in the page
+    page.select_option("select[name=field_6]", "company")
+    page.select_option("select[name=operator_6]", "is_not_blank")
     page.check("input[name=assign_to][value=queue]")
     page.select_option("select[name=assign_queue]", str(queue.pk))
     page.click("text=Save entry")
     assert page.get_by_test_id("entry-2").is_visible()
+    assert "Company is not blank" in page.get_by_test_id("entry-2").inner_text()
     page.get_by_test_id("activate-rule").click()
     assert page.get_by_test_id("rule-active").is_visible()
     assert AssignmentRule.objects.get(name="Standard routing").is_active
