@@ -256,19 +256,20 @@ def lead_mass_action(request: HttpRequest) -> HttpResponse:
 def _editable(request: HttpRequest, pk: int):
     """The lead to change: 404 when the user may not see it, 403 when they may only read it."""
     lead = lead_detail(user=request.user, pk=pk)
-    if lead.is_converted or not lead_is_editable_by(lead, request.user):
+    # Converted leads are editable only with "View and Edit Converted Leads" (checked by the selector).
+    if not lead_is_editable_by(lead, request.user):
         raise PermissionDenied("You may not edit this lead.")
     return lead
 
 
 def _detail_context(request: HttpRequest, lead) -> dict:
-    editable = not lead.is_converted and lead_is_editable_by(lead, request.user)
+    editable = lead_is_editable_by(lead, request.user)
     return {
         "lead": lead,
         "editable": editable,
         "sections": lead_record_sections(lead=lead),
         "path": lead_status_path(lead=lead),
-        "next_status": next_open_status(lead=lead) if editable else None,
+        "next_status": next_open_status(lead=lead) if editable and not lead.is_converted else None,
         "notes": lead_notes(lead=lead),
         "history": lead_history(lead=lead),
         "note_form": NoteForm(),

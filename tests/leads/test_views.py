@@ -283,22 +283,37 @@ def response_next(client, lead):
     return client.get(reverse("leads:detail", args=[lead.pk])).context["next_status"].api_name
 
 
-def test_converted_lead_is_read_only_with_banner_for_admins_and_404_for_reps(client, rep, system_admin):
+def test_converted_lead_opens_and_edits_only_with_the_converted_leads_permission(
+    client, rep, marketing_admin, system_admin
+):
     from django.utils import timezone
 
-    lead = LeadFactory(owner_user=rep, is_converted=True, converted_at=timezone.now())
+    lead = LeadFactory(owner_user=rep, is_converted=True, converted_at=timezone.now(), title="Buyer")
 
     client.force_login(system_admin)
     admin_page = client.get(reverse("leads:detail", args=[lead.pk]))
     admin_edit = client.get(reverse("leads:edit", args=[lead.pk]))
+    admin_inline = client.post(
+        reverse("leads:inline_edit", args=[lead.pk, "title"]), {"title": "Head Buyer", "version": lead.version}, **HTMX
+    )
+    client.force_login(marketing_admin)
+    marketing_page = client.get(reverse("leads:detail", args=[lead.pk]))
     client.force_login(rep)
     rep_page = client.get(reverse("leads:detail", args=[lead.pk]))
+    rep_edit = client.get(reverse("leads:edit", args=[lead.pk]))
 
+    body = admin_page.content.decode()
     assert admin_page.status_code == 200
-    assert "This lead was converted on" in admin_page.content.decode()
-    assert "Mark Status as Complete" not in admin_page.content.decode()
-    assert admin_edit.status_code == 403
+    assert "This lead was converted on" in body
+    assert "Mark Status as Complete" not in body
+    assert 'data-testid="convert-lead"' not in body
+    assert admin_edit.status_code == 200
+    assert admin_inline.status_code == 200
+    lead.refresh_from_db()
+    assert lead.title == "Head Buyer"
+    assert marketing_page.status_code == 404
     assert rep_page.status_code == 404
+    assert rep_edit.status_code == 404
 
 
 def test_add_note_with_htmx_returns_the_activity_list(rep_client, rep):
