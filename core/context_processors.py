@@ -13,5 +13,5 @@ def navigation(request) -> dict:
         "is_marketing_admin": admin,
         "is_system_admin": sysadmin,
         "role_label": role_label(user),
-        "nav": menu(admin=admin, sysadmin=sysadmin),
+        "nav": menu(admin=admin, sysadmin=sysadmin, path=request.path),
     }

@@ -43,8 +43,14 @@ def _resolve(entries, *, admin: bool, sysadmin: bool):
     return items
 
 
-def menu(*, admin: bool, sysadmin: bool) -> dict:
+def menu(*, admin: bool, sysadmin: bool, path: str = "") -> dict:
+    main = _resolve(MAIN, admin=admin, sysadmin=sysadmin)
+    # The entry whose URL is the longest prefix of the current page is the active one
+    # (/leads/queues/ is Queues, not Leads).
+    matches = [item for item in main if path.startswith(item["url"])]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     return {
-        "main": _resolve(MAIN, admin=admin, sysadmin=sysadmin),
+        "main": main,
         "setup": _resolve(SETUP, admin=admin, sysadmin=sysadmin),
     }
