@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.html import conditional_escape
 
 from .models import FieldDefinition, FieldType, PicklistValue
 
@@ -212,12 +213,17 @@ def picklist_choices(object_name: str, field_name: str, *, current: str | None =
     return ([("", "--None--")] if blank else []) + choices
 
 
+def form_help_text(text: str) -> str:
+    """Help text typed by admins, escaped: crispy-forms prints help text as HTML."""
+    return conditional_escape(text or "")
+
+
 def form_field(definition: FieldDefinition, *, current=None) -> forms.Field:
     """A Django form field for a custom field; values are validated again by ``clean_value``."""
     common = {
         "label": definition.label,
         "required": definition.is_required,
-        "help_text": definition.help_text,
+        "help_text": form_help_text(definition.help_text),
     }
     ftype = definition.field_type
     if ftype == FieldType.TEXTAREA:

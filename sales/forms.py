@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from core.fields import custom_definitions, form_field, form_initial
+from core.fields import custom_definitions, form_field, form_help_text, form_initial
 from core.models import FieldDefinition, FieldType, PicklistValue
 from core.roles import ROLES
 
@@ -82,7 +82,7 @@ class RecordForm(forms.Form):
             first.widget.attrs.setdefault("autofocus", True)
 
     def _standard_field(self, model, api_name, ftype, required, label, help_text):
-        common = {"label": label, "help_text": help_text, "required": required}
+        common = {"label": label, "help_text": form_help_text(help_text), "required": required}
         if api_name == "record_type":
             return None  # chosen above the form: it decides which values are offered
         if api_name == "owner":
