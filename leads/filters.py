@@ -11,6 +11,7 @@ import re
 
 import django_filters
 from django import forms
+from django.db import connection
 from django.db.models import DecimalField, F, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, Coalesce, Lower
@@ -242,9 +243,25 @@ def search_q(text: str) -> Q:
     return condition
 
 
+def _key_equals(qs: QuerySet, api: str, value, *, exclude: bool = False) -> QuerySet:
+    """custom_fields[api] == value: containment on PostgreSQL (served by the GIN index), a key
+    comparison elsewhere (SQLite, the embedded default, has no JSON containment)."""
+    if connection.vendor == "postgresql":
+        condition = Q(custom_fields__contains={api: value})
+    else:
+        # API names contain "__", so the key is an expression, compared through an alias.
+        alias = f"_cf_{re.sub(r'[^A-Za-z0-9]', '_', api)}"
+        qs = qs.alias(**{alias: KeyTransform(api, "custom_fields")})
+        condition = Q(**{alias: value})
+        if exclude:
+            # A record without the key is "not equal" too, as with containment on PostgreSQL.
+            return qs.filter(Q(**{f"{alias}__isnull": True}) | ~condition)
+    return qs.exclude(condition) if exclude else qs.filter(condition)
+
+
 def _json_equals(api: str):
     def method(qs: QuerySet, name: str, value) -> QuerySet:
-        return qs.filter(custom_fields__contains={api: value}) if value else qs
+        return _key_equals(qs, api, value) if value else qs
 
     return method
 
@@ -252,9 +269,9 @@ def _json_equals(api: str):
 def _checkbox(api: str):
     def method(qs: QuerySet, name: str, value) -> QuerySet:
         if value == "yes":
-            return qs.filter(custom_fields__contains={api: True})
+            return _key_equals(qs, api, True)
         if value == "no":
-            return qs.exclude(custom_fields__contains={api: True})
+            return _key_equals(qs, api, True, exclude=True)
         return qs
 
     return method

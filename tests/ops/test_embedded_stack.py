@@ -37,7 +37,7 @@ def _manage(env, *args, timeout=120):
 
 
 @pytest.mark.worker
-def test_email_queued_by_the_web_process_is_sent_by_the_worker_without_redis(tmp_path):
+def test_embedded_default_sends_queued_email_and_filters_custom_fields_without_services(tmp_path):
     env = _env(tmp_path)
     _manage(env, "migrate", "--no-input", "-v0")
     worker = subprocess.Popen(
@@ -71,6 +71,27 @@ def test_email_queued_by_the_web_process_is_sent_by_the_worker_without_redis(tmp
             "    email_enqueue(to='visitor@example.com', subject='Embedded hello', body_text='Sent by the worker',"
             " kind='system', idempotency_key='embedded-stack-1')\n",
         )
+        filtered = (
+            _manage(
+                env,
+                "shell",
+                "-c",
+                "from django.contrib.auth.models import User\n"
+                "from core.services import custom_field_create\n"
+                "from leads.filters import LeadFilter\n"
+                "from leads.models import Lead\n"
+                "from leads.services import lead_create\n"
+                "admin = User.objects.create_superuser('root', 'root@example.com', 'x')\n"
+                "custom_field_create(object_name='lead', label='Tier', field_type='picklist', picklist_values=['Gold', 'Silver'], acting_user=admin)\n"
+                "custom_field_create(object_name='lead', label='VIP', field_type='checkbox', acting_user=admin)\n"
+                "lead_create(data={'last_name': 'A', 'company': 'A'}, custom_fields={'Tier__c': 'Gold', 'VIP__c': True}, acting_user=admin)\n"
+                "lead_create(data={'last_name': 'B', 'company': 'B'}, custom_fields={'Tier__c': 'Silver'}, acting_user=admin)\n"
+                "qs = Lead.objects.all()\n"
+                "print([LeadFilter(q, queryset=qs).qs.count() for q in ({'Tier__c': 'Gold'}, {'VIP__c': 'yes'}, {'VIP__c': 'no'})])\n",
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         mail_dir = tmp_path / "mail"
         deadline = time.monotonic() + 60
         sent = []
@@ -97,4 +118,5 @@ def test_email_queued_by_the_web_process_is_sent_by_the_worker_without_redis(tmp
     assert len(sent) == 1, "the worker did not deliver the email through the folder broker"
     assert "visitor@example.com" in sent[0].read_text()
     assert status == "sent"
+    assert filtered == "[1, 1, 1]", "custom-field filters must work on SQLite too"
     assert (tmp_path / "db.sqlite3").exists()
