@@ -681,3 +681,14 @@ def test_filter_panel_offers_custom_field_filters_and_keeps_chosen_values(rep_cl
     assert 'name="Budget__c__min" id="id_Budget__c__min" value="10"' in html
     assert 'name="status" value="Working" id="id_status_2" checked' in html
     assert f'<option value="user:{rep.pk}">Riley Rep</option>' in html
+
+
+def test_record_page_of_a_lead_created_by_the_system_shows_system(client, rep):
+    lead = LeadFactory(owner_user=rep, created_by=None, last_modified_by=None)
+    LeadNoteFactory(lead=lead, created_by=None, body="Imported note")
+    client.force_login(rep)
+
+    response = client.get(reverse("leads:detail", args=[lead.pk]))
+
+    assert response.status_code == 200
+    assert response.content.decode().count("System") >= 3
