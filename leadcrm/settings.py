@@ -145,6 +145,11 @@ CELERY_BEAT_SCHEDULE["webtolead-process-pending"] = {
     "task": "webtolead.process_pending_submissions",
     "schedule": 180.0,
 }
+# Lead imports left with pending rows (dead worker or broker) are queued again.
+CELERY_BEAT_SCHEDULE["leads-requeue-stalled-imports"] = {
+    "task": "leads.imports.requeue_stalled_imports",
+    "schedule": 120.0,
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Auth -----------------------------------------------------------------------------------------

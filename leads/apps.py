@@ -29,6 +29,7 @@ class LeadsConfig(AppConfig):
         # tasks live in a sub-package that autodiscovery does not reach.
         from core.registry import register_picklist_usage
 
+        from .imports import tasks as _import_tasks  # noqa: F401
         from .routing import tasks as _routing_tasks  # noqa: F401
         from .routing.services import picklist_usage
 

@@ -153,5 +153,7 @@ class RecentlyViewed(models.Model):
         return f"{self.user_id} viewed {self.lead_id}"
 
 
-# Routing models (queues' rules and settings) live in their own module but belong to this app.
+# CSV imports of leads, and routing models (queues' rules and settings), live in their own
+# modules but belong to this app.
+from .imports.models import LeadImport, LeadImportRow  # noqa: E402, F401
 from .routing.models import AssignmentRule, LeadSettings, RoutingAvailability, RuleEntry  # noqa: E402, F401
