@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import email_views, views
+from .imports import views as import_views
 
 urlpatterns = [
     path("", views.lead_list_view, name="list"),
@@ -16,5 +17,9 @@ urlpatterns = [
     path("<int:pk>/send-email/", email_views.lead_send_email, name="send_email"),
     path("<int:pk>/send-email/preview/", email_views.lead_send_email_preview, name="send_email_preview"),
     path("<int:pk>/emails/", email_views.lead_emails, name="emails"),
+    path("imports/", import_views.import_list, name="import_list"),
+    path("imports/new/", import_views.import_create, name="import_create"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/errors.csv", import_views.import_errors_csv, name="import_errors"),
     path("", include("leads.routing.urls")),
 ]

@@ -1,0 +1,86 @@
+"""Forms of the lead import: the upload and the mapping step. They shape input; services decide."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from core.fields import picklist_choices
+from core.roles import is_marketing_admin
+
+from ..fields import OBJECT_NAME
+from .models import LeadImport
+from .parsing import MAX_BYTES, MAX_ROWS, importable_fields
+
+
+class LeadImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=(
+            f"UTF-8 text, comma or semicolon separated, at most {MAX_BYTES // (1024 * 1024)} MB and "
+            f"{MAX_ROWS:,} rows. The first row names the columns, such as First Name, Last Name, Company, Email."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv", "autofocus": True}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. Split it and import the parts."
+            )
+        return upload
+
+
+class LeadImportMappingForm(forms.Form):
+    """One select per column of the file (a lead field or skip), then the import options."""
+
+    run_assignment = forms.BooleanField(
+        label="Assign using active assignment rule",
+        required=False,
+        initial=True,
+        help_text="Each new lead goes through the active assignment rule, as leads from Web-to-Lead do.",
+    )
+    send_autoresponse = forms.BooleanField(
+        label="Send auto-response email",
+        required=False,
+        initial=False,
+        help_text="Leads with an email address get the auto-response chosen by the active auto-response rule.",
+    )
+    default_lead_source = forms.ChoiceField(
+        label="Default lead source",
+        required=False,
+        help_text="Used for rows whose Lead Source cell is empty or not mapped.",
+    )
+
+    def __init__(self, *args, lead_import: LeadImport, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lead_import = lead_import
+        fields = importable_fields()
+        choices = [("", "— Skip this column —")]
+        choices += [(d.api_name, f"{d.label}{' (custom)' if d.is_custom else ''}") for d in fields]
+        self.column_names = []
+        for index, header in enumerate(lead_import.headers):
+            name = f"col_{index}"
+            self.fields[name] = forms.ChoiceField(
+                label=header or f"Column {index + 1}",
+                choices=choices,
+                required=False,
+                initial=lead_import.mapping[index] if index < len(lead_import.mapping) else "",
+            )
+            self.column_names.append(name)
+        self.fields["default_lead_source"].choices = picklist_choices(OBJECT_NAME, "lead_source")
+        if is_marketing_admin(user):
+            self.fields["owner"] = forms.ModelChoiceField(
+                queryset=get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name"),
+                label="Owner when no rule assigns",
+                initial=user.pk,
+                help_text="Owns the new leads unless the assignment rule routes them elsewhere.",
+            )
+
+    def mapping(self) -> list[str]:
+        return [self.cleaned_data.get(name, "") for name in self.column_names]
+
+    def column_fields(self):
+        return [self[name] for name in self.column_names]
+
+    def option_fields(self):
+        return [self[name] for name in self.fields if name not in self.column_names]

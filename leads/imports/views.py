@@ -1,0 +1,147 @@
+"""Pages of the lead import: my imports, upload, the mapping step, progress and errors."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.forms import apply_service_errors
+from core.roles import is_marketing_admin
+from core.selectors import field_labels
+
+from ..fields import OBJECT_NAME
+from .forms import LeadImportMappingForm, LeadImportUploadForm
+from .models import LeadImport
+from .selectors import (
+    lead_import_created_rows,
+    lead_import_failed_rows,
+    lead_import_sample_rows,
+    lead_imports_visible_to,
+)
+from .services import lead_import_start, lead_import_upload
+
+LIST_PAGE_SIZE = 25
+ROWS_SHOWN = 200
+
+
+@login_required
+@require_GET
+def import_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(lead_imports_visible_to(request.user), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "leads/imports/import_list.html",
+        {"page": page, "imports": page.object_list, "sees_all": is_marketing_admin(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_create(request: HttpRequest) -> HttpResponse:
+    form = LeadImportUploadForm(request.POST, request.FILES) if request.method == "POST" else LeadImportUploadForm()
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            lead_import = lead_import_upload(file_name=upload.name, data=upload.read(), acting_user=request.user)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Read {lead_import.total_rows} row{'s' if lead_import.total_rows != 1 else ''} from "
+                f"“{lead_import.file_name}”. Check the mapping, then start the import.",
+            )
+            return redirect("leads:import_detail", pk=lead_import.pk)
+    return render(request, "leads/imports/import_create.html", {"form": form})
+
+
+def _detail_context(lead_import: LeadImport) -> dict:
+    labels = field_labels(object_name=OBJECT_NAME)
+    failed = list(lead_import_failed_rows(lead_import=lead_import)[:ROWS_SHOWN])
+    for row in failed:
+        row.error_list = [
+            ("Row" if field == "__all__" else labels.get(field, field), messages_)
+            for field, messages_ in row.errors.items()
+        ]
+    return {
+        "lead_import": lead_import,
+        "failed_rows": failed,
+        "created_rows": lead_import_created_rows(lead_import=lead_import)[:ROWS_SHOWN],
+        "rows_shown": ROWS_SHOWN,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lead_import = get_object_or_404(lead_imports_visible_to(request.user), pk=pk)
+    if lead_import.status != LeadImport.Status.MAPPING:
+        if request.method == "POST":
+            messages.info(request, "This import has already been started.")
+            return redirect("leads:import_detail", pk=lead_import.pk)
+        context = _detail_context(lead_import)
+        if request.htmx:
+            return render(request, "leads/imports/partials/import_progress.html", context)
+        return render(request, "leads/imports/import_detail.html", context)
+    data = request.POST if request.method == "POST" else None
+    form = LeadImportMappingForm(data, lead_import=lead_import, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead_import_start(
+                lead_import=lead_import,
+                mapping=form.mapping(),
+                run_assignment=form.cleaned_data["run_assignment"],
+                send_autoresponse=form.cleaned_data["send_autoresponse"],
+                default_lead_source=form.cleaned_data["default_lead_source"],
+                owner=form.cleaned_data.get("owner"),
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except PermissionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Import of “{lead_import.file_name}” started.")
+            return redirect("leads:import_detail", pk=lead_import.pk)
+    samples = lead_import_sample_rows(lead_import=lead_import)
+    columns = [
+        {"field": field, "samples": [row[index] if index < len(row) else "" for row in samples]}
+        for index, field in enumerate(form.column_fields())
+    ]
+    return render(
+        request,
+        "leads/imports/import_mapping.html",
+        {"lead_import": lead_import, "form": form, "columns": columns},
+    )
+
+
+def _csv_cell(value) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas; a leading quote keeps them text."""
+    text = str(value)
+    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+@login_required
+@require_GET
+def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    lead_import = get_object_or_404(lead_imports_visible_to(request.user), pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{lead_import.pk}-errors.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(["Row", *lead_import.headers, "Errors"])
+    width = len(lead_import.headers)
+    labels = field_labels(object_name=OBJECT_NAME)
+    for row in lead_import_failed_rows(lead_import=lead_import).iterator():
+        cells = (list(row.raw_values) + [""] * width)[:width]
+        errors = "; ".join(
+            f"{'Row' if field == '__all__' else labels.get(field, field)}: {' '.join(msgs)}"
+            for field, msgs in row.errors.items()
+        )
+        writer.writerow([row.row_number, *(_csv_cell(c) for c in cells), _csv_cell(errors)])
+    return response
