@@ -11,6 +11,11 @@ from .models import LeadImport
 from .parsing import MAX_BYTES, MAX_ROWS, importable_fields
 
 
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class LeadImportUploadForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
@@ -69,7 +74,7 @@ class LeadImportMappingForm(forms.Form):
             self.column_names.append(name)
         self.fields["default_lead_source"].choices = picklist_choices(OBJECT_NAME, "lead_source")
         if is_marketing_admin(user):
-            self.fields["owner"] = forms.ModelChoiceField(
+            self.fields["owner"] = UserChoiceField(
                 queryset=get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name"),
                 label="Owner when no rule assigns",
                 initial=user.pk,

@@ -198,9 +198,11 @@ def lead_import_row_process(*, row_id: int, picklists: dict | None = None) -> st
     assignment, auto-response, the row's outcome and the counters) commits together."""
     picklists = _picklist_lookup() if picklists is None else picklists
     with transaction.atomic():
+        # Only the row is locked (no ordering join that would lock the import for everyone).
         row = (
-            LeadImportRow.objects.select_for_update(skip_locked=True)
+            LeadImportRow.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=row_id, outcome=LeadImportRow.Outcome.PENDING)
+            .order_by()
             .first()
         )
         if row is None:
