@@ -59,19 +59,6 @@ def pytest_configure(config):
         raise pytest.UsageError("Test services missing: " + "; ".join(problems))
 
 
-def pytest_collection_modifyitems(items):
-    """Transactional tests (live server, real worker) flush the database after each test, which would
-    also remove what the migrations seed (field metadata, picklists, roles). Serialized rollback
-    restores that seed before each of them."""
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if marker is None or not marker.kwargs.get("transaction"):
-            continue
-        if marker.kwargs.get("serialized_rollback"):
-            continue
-        item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
-
-
 @pytest.fixture(autouse=True)
 def _eager_celery(settings):
     """Unit and integration tests run tasks inline; worker tests start a real worker instead."""
