@@ -31,10 +31,23 @@ STALL_AFTER = timedelta(minutes=2)
 UNEXPECTED_ERROR = "This row could not be imported because of an unexpected error; an administrator can see the log."
 
 
-def _schedule(lead_import_id: int) -> None:
+def lead_import_publish(*, lead_import_id: int) -> bool:
+    """Hand an import to the broker. Never raises (the request that started the import has
+    committed): with the broker down the import stays pending and the sweeper queues it again."""
     from .tasks import process_lead_import
 
-    transaction.on_commit(lambda: process_lead_import.delay(lead_import_id))
+    try:
+        process_lead_import.delay(lead_import_id)
+    except Exception:
+        logger.warning(
+            "Could not hand lead import %s to the broker; the sweeper will retry.", lead_import_id, exc_info=True
+        )
+        return False
+    return True
+
+
+def _schedule(lead_import_id: int) -> None:
+    transaction.on_commit(lambda: lead_import_publish(lead_import_id=lead_import_id))
 
 
 @transaction.atomic
