@@ -265,7 +265,7 @@ def lead_import_process(*, lead_import_id: int) -> LeadImport | None:
     )
     picklists = _picklist_lookup()
     pending = LeadImportRow.objects.filter(lead_import_id=lead_import.pk, outcome=LeadImportRow.Outcome.PENDING)
-    for row_id in pending.order_by("row_number").values_list("pk", flat=True).iterator():
+    for row_id in list(pending.order_by("row_number").values_list("pk", flat=True)):
         lead_import_row_process(row_id=row_id, picklists=picklists)
     if not pending.exists():
         LeadImport.objects.filter(pk=lead_import.pk, status=LeadImport.Status.RUNNING).update(
