@@ -297,6 +297,26 @@ def record_type_picklist_fields(object_name: str) -> list[str]:
     return [*PICKLIST_FIELDS[object_name], *custom.values_list("api_name", flat=True)]
 
 
+def offered_picklist_values(*, object_name: str, record_type: RecordType | None) -> dict[str, list[str]]:
+    """For every picklist field of the object, the active API names a record of this record type is
+    offered, in order: ``allowed_picklist_values`` for all fields at once, in two queries."""
+    chosen: dict[str, set[int]] = {}
+    if record_type is not None:
+        for pk, field in record_type.picklist_values.filter(object_name=object_name).values_list("pk", "field_name"):
+            chosen.setdefault(field, set()).add(pk)
+    offered: dict[str, list[str]] = {}
+    active = (
+        PicklistValue.objects.filter(object_name=object_name, is_active=True)
+        .order_by("field_name", "sort_order", "id")
+        .values_list("pk", "field_name", "api_name")
+    )
+    for pk, field, api_name in active:
+        if field in chosen and pk not in chosen[field]:
+            continue
+        offered.setdefault(field, []).append(api_name)
+    return offered
+
+
 def allowed_picklist_values(
     *, object_name: str, field_name: str, record_type: RecordType | None
 ) -> list[PicklistValue]:

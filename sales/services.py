@@ -18,7 +18,7 @@ from core.fields import clean_custom_fields, is_blank
 from core.history import Change, diff, history_for, history_record
 from core.models import PicklistValue
 from core.roles import is_marketing_admin
-from core.selectors import field_labels, picklist_default
+from core.selectors import field_labels
 
 from .fields import ACCOUNT, CONTACT, CONTACT_ROLES, OPPORTUNITY, PICKLIST_FIELDS, RECORD_TYPE_OBJECTS, WRITABLE_FIELDS
 from .models import (
@@ -32,8 +32,8 @@ from .models import (
     RecordTypeDefault,
 )
 from .selectors import (
-    allowed_picklist_values,
     domain_of,
+    offered_picklist_values,
     record_is_editable_by,
     record_type_default_for,
     record_type_picklist_fields,
@@ -141,8 +141,10 @@ def _check_record_type(kind: _Kind, record_type) -> dict:
     return {}
 
 
-def _allowed(kind: _Kind, field: str, record_type) -> list[PicklistValue]:
-    return allowed_picklist_values(object_name=kind.object_name, field_name=field, record_type=record_type)
+def _offered(kind: _Kind, record) -> dict[str, list[str]]:
+    return offered_picklist_values(
+        object_name=kind.object_name, record_type=record.record_type if record.record_type_id else None
+    )
 
 
 def _validate_picklists(kind: _Kind, record, custom: dict, before: dict | None, record_type_changed: bool) -> dict:
@@ -151,6 +153,7 @@ def _validate_picklists(kind: _Kind, record, custom: dict, before: dict | None, 
     changes. (Custom values are checked against the active values by ``clean_custom_fields``.)"""
     errors = {}
     record_type = record.record_type if record.record_type_id else None
+    offered = _offered(kind, record)
     for field in record_type_picklist_fields(kind.object_name):
         is_custom = field not in PICKLIST_FIELDS[kind.object_name]
         if is_custom and record_type is None:
@@ -161,7 +164,7 @@ def _validate_picklists(kind: _Kind, record, custom: dict, before: dict | None, 
         kept = before is not None and before.get(field) == value and not record_type_changed
         if kept:
             continue
-        if value not in {v.api_name for v in _allowed(kind, field, record_type)}:
+        if value not in offered.get(field, ()):
             where = f" for the record type {record_type.name}" if record_type else ""
             errors[field] = [f"“{value}” is not a valid value for this picklist{where}."]
     return errors
@@ -170,12 +173,20 @@ def _validate_picklists(kind: _Kind, record, custom: dict, before: dict | None, 
 def _apply_picklist_defaults(kind: _Kind, record) -> None:
     """An empty picklist gets the object's default value, or, when the record type does not offer
     it, the record type's first value for a required picklist (the stage)."""
-    record_type = record.record_type if record.record_type_id else None
+    offered = None
+    defaults = None
     for field in PICKLIST_FIELDS[kind.object_name]:
         if getattr(record, field):
             continue
-        default = picklist_default(object_name=kind.object_name, field_name=field)
-        allowed = [v.api_name for v in _allowed(kind, field, record_type)]
+        if offered is None:
+            offered = _offered(kind, record)
+            defaults = dict(
+                PicklistValue.objects.filter(object_name=kind.object_name, is_default=True).values_list(
+                    "field_name", "api_name"
+                )
+            )
+        default = defaults.get(field)
+        allowed = offered.get(field, [])
         if default and default in allowed:
             setattr(record, field, default)
         elif field == "stage" and allowed:
