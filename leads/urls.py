@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/emails/", email_views.lead_emails, name="emails"),
     path("imports/", import_views.import_list, name="import_list"),
     path("imports/new/", import_views.import_create, name="import_create"),
+    path("imports/sample.csv", import_views.import_sample_csv, name="import_sample"),
     path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
     path("imports/<int:pk>/errors.csv", import_views.import_errors_csv, name="import_errors"),
     path("", include("leads.routing.urls")),

@@ -17,6 +17,7 @@ from core.selectors import field_labels
 from ..fields import OBJECT_NAME
 from .forms import LeadImportMappingForm, LeadImportUploadForm
 from .models import LeadImport
+from .parsing import importable_fields
 from .selectors import (
     lead_import_created_rows,
     lead_import_failed_rows,
@@ -144,4 +145,24 @@ def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
             for field, msgs in row.errors.items()
         )
         writer.writerow([row.row_number, *(_csv_cell(c) for c in cells), _csv_cell(errors)])
+    return response
+
+
+@login_required
+@require_GET
+def import_sample_csv(request: HttpRequest) -> HttpResponse:
+    """A header row naming every importable field by its label, and one example row."""
+    fields = importable_fields()
+    example = {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "company": "Analytical Engines",
+        "email": "ada@example.com",
+    }
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="lead-import-sample.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_csv_cell(d.label) for d in fields])
+    writer.writerow([example.get(d.api_name, "") for d in fields])
     return response

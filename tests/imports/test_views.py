@@ -227,3 +227,16 @@ def test_errors_download_as_csv_with_formulas_neutralised(client, rep, upload, s
     assert lines[0] == "Row,Last Name,Company,Errors"
     assert lines[1].startswith("2,'=HYPERLINK(1),,Company:")
     assert len(lines) == 2
+
+
+def test_the_sample_csv_names_every_importable_field_and_reimports_cleanly(client, rep):
+    from leads.imports.parsing import auto_mapping, importable_fields, parse_csv
+
+    client.force_login(rep)
+
+    response = client.get(reverse("leads:import_sample"))
+
+    parsed = parse_csv(response.content)
+    assert parsed.headers[:3] == ["Salutation", "First Name", "Last Name"]
+    assert "" not in auto_mapping(parsed.headers, importable_fields())
+    assert reverse("leads:import_sample").encode() in client.get(reverse("leads:import_create")).content
