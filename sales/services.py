@@ -147,13 +147,15 @@ def _offered(kind: _Kind, record) -> dict[str, list[str]]:
     )
 
 
-def _validate_picklists(kind: _Kind, record, custom: dict, before: dict | None, record_type_changed: bool) -> dict:
+def _validate_picklists(
+    kind: _Kind, record, custom: dict, before: dict | None, record_type_changed: bool, offered: dict | None = None
+) -> dict:
     """Each picklist value, standard or custom, must be one the record's record type offers. A value
     the record already holds may be kept (e.g. after it was deactivated) unless the record type
     changes. (Custom values are checked against the active values by ``clean_custom_fields``.)"""
     errors = {}
     record_type = record.record_type if record.record_type_id else None
-    offered = _offered(kind, record)
+    offered = offered if offered is not None else _offered(kind, record)
     for field in record_type_picklist_fields(kind.object_name):
         is_custom = field not in PICKLIST_FIELDS[kind.object_name]
         if is_custom and record_type is None:
@@ -170,16 +172,15 @@ def _validate_picklists(kind: _Kind, record, custom: dict, before: dict | None, 
     return errors
 
 
-def _apply_picklist_defaults(kind: _Kind, record) -> None:
+def _apply_picklist_defaults(kind: _Kind, record, offered: dict | None = None) -> None:
     """An empty picklist gets the object's default value, or, when the record type does not offer
     it, the record type's first value for a required picklist (the stage)."""
-    offered = None
     defaults = None
     for field in PICKLIST_FIELDS[kind.object_name]:
         if getattr(record, field):
             continue
-        if offered is None:
-            offered = _offered(kind, record)
+        if defaults is None:
+            offered = offered if offered is not None else _offered(kind, record)
             defaults = dict(
                 PicklistValue.objects.filter(object_name=kind.object_name, is_default=True).values_list(
                     "field_name", "api_name"
@@ -201,7 +202,15 @@ def _stage_probability(stage: str) -> int | None:
     )
 
 
-def _validate(kind: _Kind, record, *, before: dict | None, custom_raw: dict | None, record_type_changed=False) -> dict:
+def _validate(
+    kind: _Kind,
+    record,
+    *,
+    before: dict | None,
+    custom_raw: dict | None,
+    record_type_changed=False,
+    offered: dict | None = None,
+) -> dict:
     """Run the model's field rules, the picklist rules and the custom-field registry together so that
     every error is reported at once. Answers the cleaned custom field values."""
     errors: dict[str, list[str]] = {}
@@ -230,7 +239,7 @@ def _validate(kind: _Kind, record, *, before: dict | None, custom_raw: dict | No
     except ValidationError as exc:
         errors.update(exc.message_dict)
         custom = None
-    picklist_errors = _validate_picklists(kind, record, custom or {}, before, record_type_changed)
+    picklist_errors = _validate_picklists(kind, record, custom or {}, before, record_type_changed, offered)
     for field, messages in picklist_errors.items():
         errors.setdefault(field, messages)
     if errors:
@@ -260,10 +269,11 @@ def _create(kind: _Kind, *, data, acting_user, owner, custom_fields, record_type
     record = kind.model(**values, **links)
     record.owner = owner
     record.record_type = record_type
-    _apply_picklist_defaults(kind, record)
+    offered = _offered(kind, record)  # the record type is settled: read its values once
+    _apply_picklist_defaults(kind, record, offered)
     if kind.object_name == OPPORTUNITY and record.probability is None and record.stage:
         record.probability = _stage_probability(record.stage)
-    record.custom_fields = _validate(kind, record, before=None, custom_raw=custom_fields)
+    record.custom_fields = _validate(kind, record, before=None, custom_raw=custom_fields, offered=offered)
     record.created_at = record.last_modified_at = now
     record.created_by = record.last_modified_by = _actor(acting_user)
     record.save()
