@@ -4,6 +4,8 @@ Seeded into ``core.FieldDefinition`` so that admins can edit labels, help text a
 and read by forms, the record page, list columns and the criteria engine.
 """
 
+from core.picklist_values import INDUSTRIES, LEAD_SOURCES, SALUTATIONS
+
 OBJECT_NAME = "lead"
 
 # (api name, label, type, required, section, help text)
@@ -72,53 +74,8 @@ DEFAULT_PICKLISTS = {
         ("Unqualified", False, False),
         ("Qualified", False, True),
     ],
-    "lead_source": [
-        (v, False, False)
-        for v in [
-            "Advertisement",
-            "Customer Event",
-            "Employee Referral",
-            "Purchased List",
-            "Trade Show",
-            "Webinar",
-            "Website",
-            "Partner Referral",
-            "Phone Inquiry",
-            "Cold Call",
-            "Other",
-        ]
-    ],
-    "industry": [
-        (v, False, False)
-        for v in [
-            "Agriculture",
-            "Banking",
-            "Biotechnology",
-            "Chemicals",
-            "Communications",
-            "Construction",
-            "Consulting",
-            "Education",
-            "Electronics",
-            "Energy",
-            "Engineering",
-            "Entertainment",
-            "Finance",
-            "Government",
-            "Healthcare",
-            "Hospitality",
-            "Insurance",
-            "Manufacturing",
-            "Media",
-            "Not For Profit",
-            "Retail",
-            "Technology",
-            "Telecommunications",
-            "Transportation",
-            "Utilities",
-            "Other",
-        ]
-    ],
+    "lead_source": [(v, False, False) for v in LEAD_SOURCES],
+    "industry": [(v, False, False) for v in INDUSTRIES],
     "rating": [("Hot", False, False), ("Warm", False, False), ("Cold", False, False)],
-    "salutation": [(v, False, False) for v in ["Mr.", "Ms.", "Mrs.", "Dr.", "Prof.", "Mx."]],
+    "salutation": [(v, False, False) for v in SALUTATIONS],
 }

@@ -4,6 +4,8 @@ Seeded into ``core.FieldDefinition`` so that admins can edit labels, help text a
 and read by forms, record pages, list columns and the criteria engine.
 """
 
+from core.picklist_values import INDUSTRIES, LEAD_SOURCES, SALUTATIONS
+
 ACCOUNT = "account"
 CONTACT = "contact"
 OPPORTUNITY = "opportunity"
@@ -146,52 +148,6 @@ STAGES = [
 
 def _plain(values: list[str]) -> list[tuple]:
     return [(v, False, False, False, None) for v in values]
-
-
-# The same values as the lead's picklists, so that conversion carries values over one to one (sales
-# does not import leads; a test keeps the two lists equal).
-INDUSTRIES = [
-    "Agriculture",
-    "Banking",
-    "Biotechnology",
-    "Chemicals",
-    "Communications",
-    "Construction",
-    "Consulting",
-    "Education",
-    "Electronics",
-    "Energy",
-    "Engineering",
-    "Entertainment",
-    "Finance",
-    "Government",
-    "Healthcare",
-    "Hospitality",
-    "Insurance",
-    "Manufacturing",
-    "Media",
-    "Not For Profit",
-    "Retail",
-    "Technology",
-    "Telecommunications",
-    "Transportation",
-    "Utilities",
-    "Other",
-]
-LEAD_SOURCES = [
-    "Advertisement",
-    "Customer Event",
-    "Employee Referral",
-    "Purchased List",
-    "Trade Show",
-    "Webinar",
-    "Website",
-    "Partner Referral",
-    "Phone Inquiry",
-    "Cold Call",
-    "Other",
-]
-SALUTATIONS = ["Mr.", "Ms.", "Mrs.", "Dr.", "Prof.", "Mx."]
 
 
 DEFAULT_PICKLISTS = {

@@ -1,0 +1,45 @@
+"""Default values of the picklists several objects share (industry, lead source, salutation), so
+that conversion carries a lead's value over to the account, contact and opportunity one to one."""
+
+INDUSTRIES = [
+    "Agriculture",
+    "Banking",
+    "Biotechnology",
+    "Chemicals",
+    "Communications",
+    "Construction",
+    "Consulting",
+    "Education",
+    "Electronics",
+    "Energy",
+    "Engineering",
+    "Entertainment",
+    "Finance",
+    "Government",
+    "Healthcare",
+    "Hospitality",
+    "Insurance",
+    "Manufacturing",
+    "Media",
+    "Not For Profit",
+    "Retail",
+    "Technology",
+    "Telecommunications",
+    "Transportation",
+    "Utilities",
+    "Other",
+]
+LEAD_SOURCES = [
+    "Advertisement",
+    "Customer Event",
+    "Employee Referral",
+    "Purchased List",
+    "Trade Show",
+    "Webinar",
+    "Website",
+    "Partner Referral",
+    "Phone Inquiry",
+    "Cold Call",
+    "Other",
+]
+SALUTATIONS = ["Mr.", "Ms.", "Mrs.", "Dr.", "Prof.", "Mx."]
