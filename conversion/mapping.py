@@ -161,8 +161,8 @@ class ObjectPlan:
 @dataclass
 class MappingContext:
     """Metadata read once per conversion (or once per bulk request): labels, picklists, mappings,
-    the converted lead statuses, the stages and the required custom fields; plus per-request caches
-    of record type defaults and restrictions."""
+    the converted lead statuses, the stages and the required custom fields. (Record-type defaults
+    and restrictions are read through the configuration scope of ``core.memo``.)"""
 
     labels: dict[str, dict[str, str]]
     picklist_active: dict[tuple[str, str], set[str]]
@@ -173,8 +173,6 @@ class MappingContext:
     converted_statuses: list[PicklistValue] = field(default_factory=list)
     stages: list[PicklistValue] = field(default_factory=list)
     required_custom: list[FieldDefinition] = field(default_factory=list)
-    record_type_cache: dict = field(default_factory=dict)
-    restriction_cache: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> "MappingContext":

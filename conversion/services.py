@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from core.fields import is_blank
 from core.history import Change, history_record
+from core.memo import config_scope, memoized
 from core.models import FieldDefinition, PicklistValue
-from core.roles import is_marketing_admin, sees_all_records
+from core.roles import is_marketing_admin
 from leads.models import Lead
 from leads.selectors import lead_is_editable_by, leads_visible_to
 from sales import selectors as sales_selectors
@@ -340,7 +341,7 @@ def _resolve(lead: Lead, acting_user, options: ConvertOptions, ctx: MappingConte
     if errors:
         raise ValidationError(errors)
     record_types = {
-        name_: _record_type_default(ctx, owner, name_)
+        name_: sales_selectors.record_type_default_for(user=owner, object_name=name_)
         for name_ in TARGET_OBJECTS
         if not (name_ == "account" and account) and not (name_ == "contact" and contact)
     }
@@ -360,13 +361,6 @@ def _resolve(lead: Lead, acting_user, options: ConvertOptions, ctx: MappingConte
         can_edit_account=account is not None and sales_selectors.record_is_editable_by(account, acting_user),
         can_edit_contact=contact is not None and sales_selectors.record_is_editable_by(contact, acting_user),
     )
-
-
-def _record_type_default(ctx: MappingContext, owner, object_name: str):
-    key = (owner.pk, object_name)
-    if key not in ctx.record_type_cache:
-        ctx.record_type_cache[key] = sales_selectors.record_type_default_for(user=owner, object_name=object_name)
-    return ctx.record_type_cache[key]
 
 
 def _resolve_products(lines: list[ProductLine], add) -> list[tuple[Product, Decimal, Decimal]]:
@@ -409,26 +403,28 @@ def _resolve_products(lines: list[ProductLine], add) -> list[tuple[Product, Deci
     return result
 
 
-def _restrictions(ctx: MappingContext, record_type) -> dict[str, set[str]]:
+def _restrictions(record_type) -> dict[str, set[str]]:
     """Picklist field -> the values the record type offers (fields it leaves open are absent)."""
     if record_type is None:
         return {}
-    if record_type.pk not in ctx.restriction_cache:
+
+    def read() -> dict[str, set[str]]:
         allowed: dict[str, set[str]] = {}
         for field_name, api_name in record_type.picklist_values.values_list("field_name", "api_name"):
             allowed.setdefault(field_name, set()).add(api_name)
-        ctx.restriction_cache[record_type.pk] = allowed
-    return ctx.restriction_cache[record_type.pk]
+        return allowed
+
+    return memoized(("record_type_restrictions", record_type.pk), read)
 
 
 def _plans(ctx: MappingContext, lead: Lead, resolved: Resolved) -> dict[str, ObjectPlan]:
     rts = resolved.record_types
     plans = {
         "account": plan_for(
-            ctx, lead, "account", existing=resolved.account, restrict=_restrictions(ctx, rts.get("account"))
+            ctx, lead, "account", existing=resolved.account, restrict=_restrictions(rts.get("account"))
         ),
         "contact": plan_for(
-            ctx, lead, "contact", existing=resolved.contact, restrict=_restrictions(ctx, rts.get("contact"))
+            ctx, lead, "contact", existing=resolved.contact, restrict=_restrictions(rts.get("contact"))
         ),
     }
     if resolved.account is not None and not resolved.can_edit_account:
@@ -443,7 +439,7 @@ def _plans(ctx: MappingContext, lead: Lead, resolved: Resolved) -> dict[str, Obj
             lead,
             "opportunity",
             extra={"name": resolved.opportunity_name, "stage": resolved.stage, "close_date": resolved.close_date},
-            restrict=_restrictions(ctx, rts.get("opportunity")),
+            restrict=_restrictions(rts.get("opportunity")),
         )
     return plans
 
@@ -521,7 +517,7 @@ def lead_convert(
     into one too, and access problems raise ``PermissionError``.
     """
     try:
-        with transaction.atomic():
+        with config_scope(), transaction.atomic():
             return _convert(lead=lead, acting_user=acting_user, options=options, context=context)
     except DatabaseError as exc:
         logger.exception("Lead %s could not be converted", lead.pk)
@@ -596,9 +592,8 @@ def _convert(*, lead: Lead, acting_user, options: ConvertOptions, context: Mappi
     opportunity = None
     if resolved.create_opportunity:
         opportunity_plan = plans["opportunity"]
-        # Products and the contact role are added by someone who may edit the opportunity: a rep
-        # converting for another owner adds them first, then hands the opportunity over.
-        hand_over = owner.pk != acting_user.pk and not sees_all_records(acting_user)
+        # Products and the primary contact role come with the new opportunity, in one step, so the
+        # chosen owner gets it complete whoever converts.
         opportunity = _call(
             "opportunity",
             ctx,
@@ -606,41 +601,12 @@ def _convert(*, lead: Lead, acting_user, options: ConvertOptions, context: Mappi
             data=opportunity_plan.data(),
             acting_user=acting_user,
             account=account,
-            owner=acting_user if hand_over else owner,
+            owner=owner,
             custom_fields=opportunity_plan.custom_fields(),
             record_type=rts.get("opportunity"),
+            products=resolved.products,
+            primary_contact=contact,
         )
-        for product, quantity, price in resolved.products:
-            _call(
-                "opportunity",
-                ctx,
-                sales_services.opportunity_line_item_add,
-                opportunity=opportunity,
-                product=product,
-                quantity=quantity,
-                unit_price=price,
-                acting_user=acting_user,
-            )
-        _call(
-            "opportunity",
-            ctx,
-            sales_services.opportunity_contact_role_add,
-            opportunity=opportunity,
-            contact=contact,
-            is_primary=True,
-            acting_user=acting_user,
-        )
-        if hand_over:
-            opportunity = _call(
-                "opportunity",
-                ctx,
-                sales_services.opportunity_update,
-                opportunity=opportunity,
-                data={},
-                owner=owner,
-                acting_user=acting_user,
-                history_note="Owner chosen at lead conversion",
-            )
 
     now = timezone.now()
     old_status = locked.status
@@ -732,20 +698,22 @@ def lead_convert_bulk(*, items: list[tuple[int, ConvertOptions]], acting_user) -
     visible = leads_visible_to(acting_user, include_converted=True).select_related("owner_user")
     leads = visible.in_bulk([lead_id for lead_id, _ in items if isinstance(lead_id, int)])
     results = []
-    for lead_id, options in items:
-        lead = leads.get(lead_id)
-        if lead is None:
-            results.append(BulkResult(lead_id, errors={"lead": ["No such lead, or you may not see it."]}))
-            continue
-        try:
-            conversion = lead_convert(lead=lead, acting_user=acting_user, options=options, context=ctx)
-        except ValidationError as exc:
-            results.append(BulkResult(lead_id, errors=_error_dict(exc)))
-        except PermissionError as exc:
-            results.append(BulkResult(lead_id, errors={"lead": [str(exc)]}))
-        else:
-            results.append(BulkResult(lead_id, conversion=conversion))
+    with config_scope():
+        for lead_id, options in items:
+            results.append(_convert_one(leads.get(lead_id), lead_id, options, acting_user, ctx))
     return results
+
+
+def _convert_one(lead: Lead | None, lead_id, options: ConvertOptions, acting_user, ctx) -> BulkResult:
+    if lead is None:
+        return BulkResult(lead_id, errors={"lead": ["No such lead, or you may not see it."]})
+    try:
+        conversion = lead_convert(lead=lead, acting_user=acting_user, options=options, context=ctx)
+    except ValidationError as exc:
+        return BulkResult(lead_id, errors=_error_dict(exc))
+    except PermissionError as exc:
+        return BulkResult(lead_id, errors={"lead": [str(exc)]})
+    return BulkResult(lead_id, conversion=conversion)
 
 
 def _error_dict(exc: ValidationError) -> dict[str, list[str]]:

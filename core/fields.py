@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import conditional_escape
 
+from .memo import memoized
 from .models import FieldDefinition, FieldType, PicklistValue
 
 API_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,60}__c$")
@@ -53,10 +54,13 @@ def _json_number(number: Decimal):
 
 
 def active_picklist_api_names(object_name: str, field_name: str) -> set[str]:
-    return set(
-        PicklistValue.objects.filter(object_name=object_name, field_name=field_name, is_active=True).values_list(
-            "api_name", flat=True
-        )
+    return memoized(
+        ("active_picklist_api_names", object_name, field_name),
+        lambda: frozenset(
+            PicklistValue.objects.filter(object_name=object_name, field_name=field_name, is_active=True).values_list(
+                "api_name", flat=True
+            )
+        ),
     )
 
 
@@ -137,7 +141,12 @@ def clean_value(definition: FieldDefinition, raw, *, current=None):
 
 
 def custom_definitions(object_name: str) -> list[FieldDefinition]:
-    return list(FieldDefinition.objects.filter(object_name=object_name, is_custom=True, is_active=True))
+    return list(
+        memoized(
+            ("custom_definitions", object_name),
+            lambda: tuple(FieldDefinition.objects.filter(object_name=object_name, is_custom=True, is_active=True)),
+        )
+    )
 
 
 def clean_custom_fields(object_name: str, raw: dict | None, *, existing: dict | None = None) -> dict:

@@ -8,12 +8,12 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from . import registry
+from .memo import memoized
 from .models import FieldDefinition, FieldType, OrgSettings, PicklistValue
 
 
 def org_settings() -> OrgSettings:
-    settings_row, _ = OrgSettings.objects.get_or_create(singleton=1)
-    return settings_row
+    return memoized(("org_settings",), lambda: OrgSettings.objects.get_or_create(singleton=1)[0])
 
 
 def picklist_values(*, object_name: str, field_name: str, active_only: bool = False):
@@ -24,10 +24,13 @@ def picklist_values(*, object_name: str, field_name: str, active_only: bool = Fa
 
 
 def picklist_default(*, object_name: str, field_name: str) -> str | None:
-    return (
-        PicklistValue.objects.filter(object_name=object_name, field_name=field_name, is_default=True)
-        .values_list("api_name", flat=True)
-        .first()
+    return memoized(
+        ("picklist_default", object_name, field_name),
+        lambda: (
+            PicklistValue.objects.filter(object_name=object_name, field_name=field_name, is_default=True)
+            .values_list("api_name", flat=True)
+            .first()
+        ),
     )
 
 
@@ -51,7 +54,12 @@ def field_definitions(*, object_name: str, custom_only: bool = False, active_onl
 
 
 def field_labels(*, object_name: str) -> dict[str, str]:
-    return dict(FieldDefinition.objects.filter(object_name=object_name).values_list("api_name", "label"))
+    return dict(
+        memoized(
+            ("field_labels", object_name),
+            lambda: tuple(FieldDefinition.objects.filter(object_name=object_name).values_list("api_name", "label")),
+        )
+    )
 
 
 # Setup pages ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
+from core.memo import memoized
 from core.models import FieldDefinition, FieldType, PicklistValue
 from core.roles import MARKETING_ADMIN, SALES_REP, SYSTEM_ADMIN, sees_all_records
 
@@ -267,6 +268,13 @@ def record_type_default_for(*, user, object_name: str) -> RecordType | None:
     role's (group's) default, else none (all values offered). Inactive record types are skipped."""
     if not getattr(user, "pk", None):
         return None
+    return memoized(
+        ("record_type_default_for", user.pk, object_name),
+        lambda: _record_type_default_for(user, object_name),
+    )
+
+
+def _record_type_default_for(user, object_name: str) -> RecordType | None:
     mine = (
         RecordTypeDefault.objects.filter(object_name=object_name, user=user, record_type__is_active=True)
         .select_related("record_type")
@@ -291,15 +299,26 @@ def record_type_picklist_fields(object_name: str) -> list[str]:
     custom picklists."""
     from .fields import PICKLIST_FIELDS
 
-    custom = FieldDefinition.objects.filter(
-        object_name=object_name, is_custom=True, is_active=True, field_type=FieldType.PICKLIST
-    ).order_by("sort_order", "id")
-    return [*PICKLIST_FIELDS[object_name], *custom.values_list("api_name", flat=True)]
+    def read():
+        custom = FieldDefinition.objects.filter(
+            object_name=object_name, is_custom=True, is_active=True, field_type=FieldType.PICKLIST
+        ).order_by("sort_order", "id")
+        return (*PICKLIST_FIELDS[object_name], *custom.values_list("api_name", flat=True))
+
+    return list(memoized(("record_type_picklist_fields", object_name), read))
 
 
 def offered_picklist_values(*, object_name: str, record_type: RecordType | None) -> dict[str, list[str]]:
     """For every picklist field of the object, the active API names a record of this record type is
     offered, in order: ``allowed_picklist_values`` for all fields at once, in two queries."""
+    offered = memoized(
+        ("offered_picklist_values", object_name, record_type.pk if record_type is not None else None),
+        lambda: _offered_picklist_values(object_name, record_type),
+    )
+    return {field: list(values) for field, values in offered.items()}
+
+
+def _offered_picklist_values(object_name: str, record_type: RecordType | None) -> dict[str, list[str]]:
     chosen: dict[str, set[int]] = {}
     if record_type is not None:
         for pk, field in record_type.picklist_values.filter(object_name=object_name).values_list("pk", "field_name"):

@@ -6,7 +6,7 @@ picklists (restricted by the record type), custom fields, history and optimistic
 """
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from core.fields import clean_custom_fields, is_blank
 from core.history import Change, diff, history_for, history_record
+from core.memo import memoized
 from core.models import PicklistValue
 from core.roles import is_marketing_admin
 from core.selectors import field_labels
@@ -181,10 +182,13 @@ def _apply_picklist_defaults(kind: _Kind, record, offered: dict | None = None) -
             continue
         if defaults is None:
             offered = offered if offered is not None else _offered(kind, record)
-            defaults = dict(
-                PicklistValue.objects.filter(object_name=kind.object_name, is_default=True).values_list(
-                    "field_name", "api_name"
-                )
+            defaults = memoized(
+                ("picklist_defaults", kind.object_name),
+                lambda: dict(
+                    PicklistValue.objects.filter(object_name=kind.object_name, is_default=True).values_list(
+                        "field_name", "api_name"
+                    )
+                ),
             )
         default = defaults.get(field)
         allowed = offered.get(field, [])
@@ -195,10 +199,13 @@ def _apply_picklist_defaults(kind: _Kind, record, offered: dict | None = None) -
 
 
 def _stage_probability(stage: str) -> int | None:
-    return (
-        PicklistValue.objects.filter(object_name=OPPORTUNITY, field_name="stage", api_name=stage)
-        .values_list("probability", flat=True)
-        .first()
+    return memoized(
+        ("stage_probability", stage),
+        lambda: (
+            PicklistValue.objects.filter(object_name=OPPORTUNITY, field_name="stage", api_name=stage)
+            .values_list("probability", flat=True)
+            .first()
+        ),
     )
 
 
@@ -257,7 +264,9 @@ def _check_owner(owner) -> dict:
     return {}
 
 
-def _create(kind: _Kind, *, data, acting_user, owner, custom_fields, record_type, history_note="", **links):
+def _create(
+    kind: _Kind, *, data, acting_user, owner, custom_fields, record_type, history_note="", related=None, **links
+):
     now = timezone.now()
     values = _coerce(kind, data)
     owner = owner or _actor(acting_user)
@@ -277,10 +286,13 @@ def _create(kind: _Kind, *, data, acting_user, owner, custom_fields, record_type
     record.created_at = record.last_modified_at = now
     record.created_by = record.last_modified_by = _actor(acting_user)
     record.save()
+    changes = [Change("created", "Created", "", f"{kind.label.capitalize()} created")]
+    if related is not None:
+        changes += related(record)
     history_record(
         object_name=kind.object_name,
         record_id=record.pk,
-        changes=[Change("created", "Created", "", f"{kind.label.capitalize()} created")],
+        changes=changes,
         acting_user=_actor(acting_user),
         record_version=record.version,
         note=history_note,
@@ -504,9 +516,33 @@ def opportunity_create(
     custom_fields: dict | None = None,
     record_type=None,
     history_note: str = "",
+    products=(),
+    primary_contact: Contact | None = None,
 ) -> Opportunity:
     """Create an opportunity. The stage defaults to the picklist default (or the record type's first
-    stage), the probability to the stage's probability."""
+    stage), the probability to the stage's probability.
+
+    ``products`` — ``(product, quantity, sales price or None for the list price)`` — and a
+    ``primary_contact`` are added in the same step, recorded in the creation's history entry; with
+    products, the amount is the sum of their totals."""
+    lines = _new_line_items(products)
+    if primary_contact is not None and not isinstance(primary_contact, Contact):
+        raise ValidationError({"contact": ["Choose a contact."]})
+    if lines:
+        data = {**data, "amount": sum((_line_total(item) for item in lines), Decimal("0.00"))}
+
+    def related(opportunity: Opportunity) -> list[Change]:
+        changes = []
+        for item in lines:
+            item.opportunity = opportunity
+            item.created_by = _actor(acting_user)
+        OpportunityLineItem.objects.bulk_create(lines)
+        changes += [_product_added(item.product, item.quantity) for item in lines]
+        if primary_contact is not None:
+            OpportunityContactRole.objects.create(opportunity=opportunity, contact=primary_contact, is_primary=True)
+            changes.append(_contact_role_added(primary_contact, ""))
+        return changes
+
     return _create(
         _KINDS[OPPORTUNITY],
         data=data,
@@ -516,7 +552,33 @@ def opportunity_create(
         record_type=record_type,
         history_note=history_note,
         account=account,
+        related=related,
     )
+
+
+def _new_line_items(products) -> list[OpportunityLineItem]:
+    """Validated, unsaved line items for a new opportunity; errors keyed ``products``."""
+    items, errors = [], []
+    for position, (product, quantity, unit_price) in enumerate(products, start=1):
+        qty, price, line_errors = _checked_line(product, quantity, unit_price)
+        if line_errors:
+            name = product.name if isinstance(product, Product) else f"Product {position}"
+            errors += [f"{name}: {' '.join(msgs)}" for msgs in line_errors.values()]
+            continue
+        items.append(
+            OpportunityLineItem(
+                product=product, quantity=qty, unit_price=product.list_price if price is None else price
+            )
+        )
+    if errors:
+        raise ValidationError({"products": errors})
+    return items
+
+
+def _line_total(item: OpportunityLineItem) -> Decimal:
+    """What the database computes as the line's total: quantity × price, rounded half away from zero
+    to cents."""
+    return (item.quantity * item.unit_price).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 @transaction.atomic
@@ -625,6 +687,24 @@ def _line_numbers(quantity, unit_price) -> tuple[Decimal | None, Decimal | None,
     return parsed.get("quantity"), parsed.get("unit_price"), errors
 
 
+def _checked_line(product, quantity, unit_price) -> tuple[Decimal | None, Decimal | None, dict]:
+    """A product line to add: the parsed numbers and the errors keyed product, quantity, sales price."""
+    qty, price, errors = _line_numbers(quantity, unit_price)
+    if product is None or not isinstance(product, Product):
+        errors["product"] = ["Choose a product."]
+    elif not product.is_active:
+        errors["product"] = ["This product is inactive and cannot be added."]
+    return qty, price, errors
+
+
+def _product_added(product: Product, quantity: Decimal) -> Change:
+    return Change("products", "Products", "", f"{product.name} × {_qty(quantity)} added")
+
+
+def _contact_role_added(contact: Contact, role: str) -> Change:
+    return Change("contact_roles", "Contact Roles", "", f"{contact.full_name} ({role or 'no role'}) added")
+
+
 @transaction.atomic
 def opportunity_line_item_add(
     *, opportunity: Opportunity, product: Product, quantity, unit_price=None, acting_user
@@ -632,11 +712,7 @@ def opportunity_line_item_add(
     """Add a product to an opportunity; the sales price defaults to the product's list price and the
     opportunity's amount becomes the sum of its products."""
     locked = _lock_editable_opportunity(opportunity, acting_user)
-    qty, price, errors = _line_numbers(quantity, unit_price)
-    if product is None or not isinstance(product, Product):
-        errors["product"] = ["Choose a product."]
-    elif not product.is_active:
-        errors["product"] = ["This product is inactive and cannot be added."]
+    qty, price, errors = _checked_line(product, quantity, unit_price)
     if errors:
         raise ValidationError(errors)
     item = OpportunityLineItem.objects.create(
@@ -650,7 +726,7 @@ def opportunity_line_item_add(
     history_record(
         object_name=OPPORTUNITY,
         record_id=locked.pk,
-        changes=[Change("products", "Products", "", f"{product.name} × {_qty(qty)} added")],
+        changes=[_product_added(product, qty)],
         acting_user=_actor(acting_user),
         record_version=locked.version,
         at=timezone.now(),
@@ -735,7 +811,7 @@ def opportunity_contact_role_add(
     history_record(
         object_name=OPPORTUNITY,
         record_id=locked.pk,
-        changes=[Change("contact_roles", "Contact Roles", "", f"{contact.full_name} ({role or 'no role'}) added")],
+        changes=[_contact_role_added(contact, role)],
         acting_user=_actor(acting_user),
         record_version=locked.version,
         at=timezone.now(),

@@ -20,7 +20,15 @@ from core.models import FieldHistory, PicklistValue
 from core.services import custom_field_create, picklist_set_default
 from leads.models import Lead
 from sales import services as sales_services
-from sales.models import Account, Contact, Opportunity, OpportunityContactRole, RecordType, RecordTypeDefault
+from sales.models import (
+    Account,
+    Contact,
+    Opportunity,
+    OpportunityContactRole,
+    OpportunityLineItem,
+    RecordType,
+    RecordTypeDefault,
+)
 from tests.factories import LeadFactory, QueueFactory, UserFactory
 
 
@@ -402,21 +410,21 @@ def test_required_custom_contact_field_left_empty_writes_nothing(lead, rep, mark
 
 
 @pytest.mark.parametrize(
-    ("service", "error"),
+    ("target", "name", "error"),
     [
-        ("contact_create", IntegrityError("duplicate key value")),
-        ("opportunity_create", DatabaseError("server closed the connection")),
-        ("opportunity_line_item_add", IntegrityError("check constraint")),
-        ("opportunity_contact_role_add", DatabaseError("deadlock detected")),
+        (sales_services, "contact_create", IntegrityError("duplicate key value")),
+        (sales_services, "opportunity_create", DatabaseError("server closed the connection")),
+        (OpportunityLineItem.objects, "bulk_create", IntegrityError("check constraint")),
+        (OpportunityContactRole.objects, "create", DatabaseError("deadlock detected")),
     ],
 )
 def test_database_failure_midway_leaves_nothing_and_the_lead_unchanged(
-    lead, rep, product, convert, monkeypatch, service, error
+    lead, rep, product, convert, monkeypatch, target, name, error
 ):
-    def fail(**kwargs):
+    def fail(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(sales_services, service, fail)
+    monkeypatch.setattr(target, name, fail)
     history_before = FieldHistory.objects.count()
 
     with pytest.raises(ValidationError, match="nothing was changed"):
@@ -515,6 +523,26 @@ def test_bulk_converts_each_lead_on_its_own(rep, other_rep):
     assert "converted_status" in results[2].errors
     assert set(Account.objects.values_list("name", flat=True)) == {"Good Co", "Also Good"}
     assert not Lead.objects.get(pk=bad_status.pk).is_converted
+
+
+def test_bulk_reads_the_configuration_once_not_once_per_lead(rep, product):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    config_tables = ("core_fielddefinition", "core_picklistvalue", "sales_recordtypedefault", "core_orgsettings")
+
+    def config_reads(count):
+        leads = [LeadFactory(owner_user=rep, company=f"Bulk {count}-{n}") for n in range(count)]
+        items = [(lead.pk, ConvertOptions(products=[ProductLine(product.pk, Decimal("2"))])) for lead in leads]
+        with CaptureQueriesContext(connection) as captured:
+            results = lead_convert_bulk(items=items, acting_user=rep)
+        assert all(r.conversion is not None for r in results)
+        return sum(1 for q in captured.captured_queries if any(t in q["sql"].split("WHERE")[0] for t in config_tables))
+
+    one, five = config_reads(1), config_reads(5)
+
+    assert one > 0
+    assert five <= one  # read once per request: five leads cost no more reads than one
 
 
 def test_bulk_refuses_more_than_100(rep):

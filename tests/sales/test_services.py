@@ -211,6 +211,60 @@ def test_line_items_total_and_drive_the_amount(rep, marketing_admin):
     assert FieldHistory.objects.filter(object_name="opportunity", record_id=opp.pk, field_name="amount").count() >= 3
 
 
+def test_a_new_opportunity_takes_its_products_and_primary_contact_in_one_step(rep, marketing_admin):
+    account = account_create(data={"name": "Acme"}, acting_user=rep)
+    contact = contact_create(data={"first_name": "Ann", "last_name": "Archer"}, account=account, acting_user=rep)
+    seats = product_create(data={"name": "Seat", "list_price": "100"}, acting_user=marketing_admin)
+    support = product_create(data={"name": "Support", "list_price": "20"}, acting_user=marketing_admin)
+
+    opp = opportunity_create(
+        data={"name": "Deal", "close_date": CLOSE, "amount": "5"},
+        account=account,
+        acting_user=rep,
+        # 0.333 × 0.05 = 0.01665: cents rounded half up, as the database rounds the line's total.
+        products=[(seats, "3", None), (support, "0.333", "0.05"), (support, "2", "15.5")],
+        primary_contact=contact,
+    )
+
+    opp.refresh_from_db()
+    totals = sorted(opp.line_items.values_list("total_price", flat=True))
+    assert totals == [Decimal("0.02"), Decimal("31.00"), Decimal("300.00")]
+    assert opp.amount == sum(totals) == Decimal("331.02")
+    role = opp.contact_roles.get()
+    assert (role.contact, role.is_primary) == (contact, True)
+    entries = FieldHistory.objects.filter(object_name="opportunity", record_id=opp.pk)
+    assert sorted(entries.values_list("field_name", flat=True)) == [
+        "contact_roles",
+        "created",
+        "products",
+        "products",
+        "products",
+    ]
+    assert entries.filter(new_value="Seat × 3 added").exists()
+    assert entries.filter(new_value="Ann Archer (no role) added").exists()
+
+
+def test_a_new_opportunity_with_a_bad_product_line_is_not_created(rep, marketing_admin):
+    account = account_create(data={"name": "Acme"}, acting_user=rep)
+    old = product_create(data={"name": "Old", "list_price": "1", "is_active": False}, acting_user=marketing_admin)
+    seats = product_create(data={"name": "Seat", "list_price": "100"}, acting_user=marketing_admin)
+
+    with pytest.raises(ValidationError) as exc:
+        opportunity_create(
+            data={"name": "Deal", "close_date": CLOSE},
+            account=account,
+            acting_user=rep,
+            products=[(old, "1", None), (seats, "0", None), ("Seat", "1", None)],
+        )
+
+    messages = exc.value.message_dict["products"]
+    assert len(messages) == 3
+    assert "inactive" in messages[0]
+    assert "Seat" in messages[1]
+    assert "Product 3" in messages[2]
+    assert not Opportunity.objects.exists()
+
+
 def test_line_item_input_errors(rep, marketing_admin):
     account = account_create(data={"name": "Acme"}, acting_user=rep)
     opp = opportunity_create(data={"name": "Deal", "close_date": CLOSE}, account=account, acting_user=rep)
