@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.fields import clean_custom_fields, is_blank
 from core.history import Change, diff, history_for, history_record
+from core.memo import memoized
 from core.models import PicklistValue
 from core.selectors import field_labels, picklist_default
 
@@ -66,13 +67,18 @@ def _coerce(data: dict) -> dict:
     return clean
 
 
-def _validate_picklists(lead: Lead, before: dict | None) -> dict[str, list[str]]:
-    errors = {}
-    active = {}
+def _active_picklist_values() -> dict[str, set[str]]:
+    active: dict[str, set[str]] = {}
     for field, api in PicklistValue.objects.filter(
         object_name=OBJECT_NAME, field_name__in=PICKLIST_FIELDS, is_active=True
     ).values_list("field_name", "api_name"):
         active.setdefault(field, set()).add(api)
+    return active
+
+
+def _validate_picklists(lead: Lead, before: dict | None) -> dict[str, list[str]]:
+    errors = {}
+    active = memoized(("lead_active_picklist_values",), _active_picklist_values)
     for field in PICKLIST_FIELDS:
         value = getattr(lead, field)
         if value == "":

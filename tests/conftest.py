@@ -77,6 +77,24 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture
+def broker_down():
+    """Celery publishes to a port nobody listens on; afterwards the connection and producer pools
+    are built afresh, so later tests publish to the real broker again."""
+    from kombu import pools
+
+    celery_app.conf.task_always_eager = False
+    old = celery_app.conf.broker_url
+    celery_app.conf.broker_url = "redis://127.0.0.1:6390/0"
+    celery_app.pool.force_close_all()
+    yield
+    celery_app.conf.broker_url = old
+    celery_app.pool.force_close_all()
+    pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
 # Users -----------------------------------------------------------------------------------------
 
 

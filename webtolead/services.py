@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.fields import clean_value, is_blank
+from core.memo import config_scope, memoized
 from core.models import FieldDefinition, FieldType
 from core.roles import is_marketing_admin
 from emails.models import OutboundEmail
@@ -299,6 +300,10 @@ class SubmissionResult:
 
 
 def _definitions() -> dict[str, FieldDefinition]:
+    return memoized(("webtolead_definitions",), _read_definitions)
+
+
+def _read_definitions() -> dict[str, FieldDefinition]:
     definitions = {}
     for definition in FieldDefinition.objects.filter(object_name="lead", is_active=True):
         if not definition.is_custom:
@@ -525,7 +530,8 @@ def web_lead_submit(*, intake: Intake) -> SubmissionResult:
     if intake.outcome != Intake.Outcome.RECEIVED:
         ok = intake.outcome not in {Intake.Outcome.REJECTED}
         return SubmissionResult(intake, ok, dict(intake.errors or {}), 201 if ok else 400, intake.public_ref)
-    result = _process(intake, settings_row, check_spam=True, check_limit=True)
+    with config_scope():
+        result = _process(intake, settings_row, check_spam=True, check_limit=True)
     result.return_url = submission_return_url(intake, settings_row)
     return result
 
@@ -590,10 +596,11 @@ def pending_process(*, batch_size: int = 50) -> int:
             )
             if not rows:
                 return done
-            for row in rows:
-                with transaction.atomic():
-                    _process(row, settings_row, check_spam=False, check_limit=False)
-                done += 1
+            with config_scope():
+                for row in rows:
+                    with transaction.atomic():
+                        _process(row, settings_row, check_spam=False, check_limit=False)
+                    done += 1
         if len(rows) < capacity:
             return done
 

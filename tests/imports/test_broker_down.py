@@ -5,27 +5,10 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from kombu import pools
 
-from leadcrm.celery import app as celery_app
 from leads.imports.models import LeadImport
 from leads.imports.services import lead_imports_requeue_stalled
 from leads.models import Lead
-
-
-@pytest.fixture
-def broker_down():
-    celery_app.conf.task_always_eager = False
-    old = celery_app.conf.broker_url
-    celery_app.conf.broker_url = "redis://127.0.0.1:6390/0"  # nothing listens there
-    celery_app.pool.force_close_all()
-    yield
-    celery_app.conf.broker_url = old
-    # Fresh connection and producer pools for the tests that follow (the closed ones stay closed).
-    celery_app.pool.force_close_all()
-    pools.reset()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
 
 
 @pytest.mark.django_db(transaction=True)

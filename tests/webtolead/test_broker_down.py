@@ -7,20 +7,8 @@ import pytest
 
 from emails.models import OutboundEmail
 from emails.services import autoresponse_settings_update, email_template_create
-from leadcrm.celery import app as celery_app
 from leads.models import Lead
 from webtolead.models import Intake
-
-
-@pytest.fixture
-def broker_down():
-    celery_app.conf.task_always_eager = False
-    old = celery_app.conf.broker_url
-    celery_app.conf.broker_url = "redis://127.0.0.1:6390/0"  # nothing listens there
-    celery_app.pool.force_close_all()
-    yield
-    celery_app.conf.broker_url = old
-    celery_app.pool.force_close_all()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
