@@ -35,6 +35,16 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def errors_as_text(form: forms.Form) -> str:
+    """A form's errors as one sentence per field ("Phone: Enter a valid value."), for a message."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form[name].label if name in form.fields else None
+        text = " ".join(errors)
+        parts.append(f"{label}: {text}" if label else text)
+    return " ".join(parts)
+
+
 class PicklistValueForm(forms.Form):
     """Add or relabel a picklist value; only the flags that matter for the picklist are shown."""
 

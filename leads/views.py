@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.forms import errors_as_text
+
 from .fields import WRITABLE_FIELDS
 from .filters import LeadFilter
 from .forms import ChangeOwnerForm, LeadForm, MassActionForm, NoteForm, StatusForm
@@ -382,8 +384,9 @@ def lead_inline_edit(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     lead = _editable(request, pk)
     if field not in _inline_fields(lead):
         raise PermissionDenied("This field cannot be edited inline.")
-    if not request.htmx:
-        return redirect(reverse("leads:edit", args=[lead.pk]) + f"#id_{field}")
+    edit_page = reverse("leads:edit", args=[lead.pk]) + f"#id_{field}"
+    if not request.htmx and request.method == "GET":
+        return redirect(edit_page)
     if request.method == "GET" and request.GET.get("cancel"):
         return render(
             request, "leads/partials/field_row.html", {"lead": lead, "row": _field_row(lead, field), "editable": True}
@@ -409,12 +412,21 @@ def lead_inline_edit(request: HttpRequest, pk: int, field: str) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
+            if not request.htmx:
+                messages.success(request, f"Lead “{lead.name}” was saved.")
+                return redirect("leads:detail", pk=lead.pk)
             lead = lead_detail(user=request.user, pk=lead.pk)
             context = _detail_context(request, lead)
             context["row"] = _field_row(lead, field)
             response = render(request, "leads/partials/inline_saved.html", context)
             response["HX-Trigger"] = "leadSaved"
             return response
+    if not request.htmx:
+        # Submitted without htmx (no script, or before the page had bound it): say what was wrong
+        # and open the full edit form on that field.
+        problem = "Someone else changed this lead meanwhile." if conflict else errors_as_text(form)
+        messages.error(request, f"Nothing was saved. {problem}")
+        return redirect(edit_page)
     return render(
         request,
         "leads/partials/inline_form.html",

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.fields import custom_definitions, display_value
-from core.forms import apply_service_errors
+from core.forms import apply_service_errors, errors_as_text
 from core.history import history_for
 from core.roles import is_marketing_admin
 from core.selectors import field_labels, picklist_labels
@@ -578,8 +578,9 @@ def _inline_edit(request, object_name: str, pk: int, field: str) -> HttpResponse
     config = OBJECTS[object_name]
     record = get_object_or_404(_GETTERS[object_name](request.user), pk=pk)
     _editable_or_403(record, request.user)
-    if not request.htmx:
-        return redirect(_url(object_name, "edit", pk) + f"#id_{field}")
+    edit_page = _url(object_name, "edit", pk) + f"#id_{field}"
+    if not request.htmx and request.method == "GET":
+        return redirect(edit_page)
     form = RecordForm(
         request.POST if request.method == "POST" else None,
         object_name=object_name,
@@ -626,10 +627,17 @@ def _inline_edit(request, object_name: str, pk: int, field: str) -> HttpResponse
             )
         else:
             messages.success(request, f"{config['label']} “{record}” was saved.")
+            if not request.htmx:
+                return redirect(_url(object_name, "detail", pk))
             response = HttpResponse(status=204)
             # The highlights, path and history change too: show the whole page again.
             response["HX-Redirect"] = _url(object_name, "detail", pk)
             return response
+    if not request.htmx:
+        # Submitted without htmx (no script, or before the page had bound it): say what was wrong
+        # and open the full edit form on that field.
+        messages.error(request, f"Nothing was saved. {errors_as_text(form)}")
+        return redirect(edit_page)
     return render(
         request,
         "sales/includes/inline_form.html",

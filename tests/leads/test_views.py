@@ -468,6 +468,21 @@ def test_inline_edit_without_htmx_goes_to_the_full_edit_page(rep_client, rep):
     assert response.url == reverse("leads:edit", args=[lead.pk]) + "#id_title"
 
 
+def test_inline_edit_post_without_htmx_saves_and_returns_to_the_record(rep_client, rep):
+    lead = _lead(rep)
+    url = reverse("leads:inline_edit", args=[lead.pk, "title"])
+
+    saved = rep_client.post(url, {"title": "Countess", "version": 1}, follow=True)
+    refused = rep_client.post(url, {"title": "x" * 300, "version": 2}, follow=True)
+
+    lead.refresh_from_db()
+    assert lead.title == "Countess"
+    assert saved.redirect_chain == [(reverse("leads:detail", args=[lead.pk]), 302)]
+    assert f"Lead “{lead.name}” was saved." in saved.content.decode()
+    assert refused.redirect_chain == [(reverse("leads:edit", args=[lead.pk]) + "#id_title", 302)]
+    assert "Nothing was saved. Title: Ensure this value has at most" in refused.content.decode()
+
+
 def test_inline_edit_post_saves_and_refreshes_history(rep_client, rep):
     lead = _lead(rep)
 

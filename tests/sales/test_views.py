@@ -322,6 +322,25 @@ def test_inline_edit_saves_one_field_and_cancel_restores_it(rep_client, rep):
     assert "is not one of the available choices" in invalid.content.decode()
 
 
+def test_inline_edit_post_without_htmx_saves_or_opens_the_edit_page_with_the_error(rep_client, rep):
+    account = AccountFactory(owner=rep, name="Acme", phone="1")
+
+    saved = rep_client.post(
+        reverse("sales:account_inline_edit", args=[account.pk, "phone"]), {"phone": "555-0100", "version": 1}
+    )
+    refused = rep_client.post(
+        reverse("sales:account_inline_edit", args=[account.pk, "rating"]),
+        {"rating": "Lukewarm", "version": 2},
+        follow=True,
+    )
+
+    account.refresh_from_db()
+    assert (account.phone, account.rating) == ("555-0100", "")
+    assert saved.url == reverse("sales:account_detail", args=[account.pk])
+    assert refused.redirect_chain == [(reverse("sales:account_edit", args=[account.pk]) + "#id_rating", 302)]
+    assert "Nothing was saved. Rating: Select a valid choice." in refused.content.decode()
+
+
 def test_inline_edit_is_refused_for_other_reps_and_for_amount_with_products(rep_client, rep, other_rep):
     theirs = AccountFactory(owner=other_rep)
     opp = OpportunityFactory(account=AccountFactory(owner=rep), owner=rep)
