@@ -150,3 +150,35 @@ class FieldHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_name}#{self.record_id}.{self.field_name}"
+
+
+class RecycleBinEntry(models.Model):
+    """A deleted record, kept whole (with what hangs on it) so that it can be restored.
+
+    The record's own row is gone; ``payload`` holds what its object's restore needs. Entries older
+    than ``RECYCLE_BIN_DAYS`` are purged by a periodic task, like Salesforce's Recycle Bin.
+    """
+
+    object_name = models.CharField(max_length=40)
+    record_id = models.BigIntegerField()
+    name = models.CharField(max_length=255)
+    detail = models.CharField(max_length=255, blank=True)
+    payload = models.JSONField()
+    # Besides admins, the user who deleted the record and its owner at that time see the entry.
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deleted_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-deleted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["object_name", "record_id"], name="recycle_bin_one_entry_per_record")
+        ]
+        verbose_name_plural = "recycle bin entries"
+
+    def __str__(self) -> str:
+        return f"{self.object_name}#{self.record_id} (deleted)"

@@ -9,7 +9,7 @@ from django.db.models.functions import Cast
 
 from . import registry
 from .memo import memoized
-from .models import FieldDefinition, FieldType, OrgSettings, PicklistValue
+from .models import FieldDefinition, FieldType, OrgSettings, PicklistValue, RecycleBinEntry
 
 
 def org_settings() -> OrgSettings:
@@ -163,3 +163,17 @@ def picklist_record_counts(*, object_name: str, field_name: str) -> dict[str, in
 def users_with_roles():
     """Every user with their groups, for the Users setup page."""
     return get_user_model().objects.prefetch_related("groups").order_by("last_name", "first_name", "username")
+
+
+def recycle_bin_entries(*, user, object_name: str | None = None):
+    """The Recycle Bin a user sees: admins all of it; others what they deleted or owned."""
+    from .roles import sees_all_records
+
+    entries = RecycleBinEntry.objects.select_related("deleted_by", "owner_user")
+    if object_name:
+        entries = entries.filter(object_name=object_name)
+    if not getattr(user, "is_authenticated", False):
+        return entries.none()
+    if sees_all_records(user):
+        return entries
+    return entries.filter(Q(deleted_by=user) | Q(owner_user=user))

@@ -150,6 +150,9 @@ CELERY_BEAT_SCHEDULE["leads-requeue-stalled-imports"] = {
     "task": "leads.imports.requeue_stalled_imports",
     "schedule": 120.0,
 }
+# Deleted records older than RECYCLE_BIN_DAYS leave the Recycle Bin for good.
+RECYCLE_BIN_DAYS = env.int("RECYCLE_BIN_DAYS", default=15)
+CELERY_BEAT_SCHEDULE["core-purge-recycle-bin"] = {"task": "core.purge_recycle_bin", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Auth -----------------------------------------------------------------------------------------

@@ -60,6 +60,19 @@ def lead_is_editable_by(lead: Lead, user) -> bool:
     )
 
 
+def lead_is_deletable_by(lead: Lead, user) -> bool:
+    """Deleting takes the Delete Leads permission and ownership (or queue membership); admins may
+    delete any lead. As in Salesforce, Public Read/Write sharing lets others edit, not delete, and
+    converted leads are not deleted (their account, contact and opportunity keep pointing at them)."""
+    if lead.is_converted or not user.has_perm("leads.delete_lead"):
+        return False
+    if sees_all_records(user):
+        return True
+    return lead.owner_user_id == user.pk or (
+        lead.owner_queue_id is not None and lead.owner_queue_id in queue_ids_of(user)
+    )
+
+
 LIST_VIEWS = {
     "my": "My Leads",
     "queues": "My Queues' Leads",

@@ -4,19 +4,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import errors_as_text
+from core.roles import sees_all_records
+from core.selectors import recycle_bin_entries
+from core.services import recycle_bin_purge
 
-from .fields import WRITABLE_FIELDS
+from .fields import OBJECT_NAME, WRITABLE_FIELDS
 from .filters import LeadFilter
 from .forms import ChangeOwnerForm, LeadForm, MassActionForm, NoteForm, StatusForm
 from .ownership import owner_from_key, owner_key, owner_label
@@ -26,6 +31,7 @@ from .selectors import (
     LIST_VIEWS,
     lead_detail,
     lead_history,
+    lead_is_deletable_by,
     lead_is_editable_by,
     lead_list,
     lead_list_columns,
@@ -37,14 +43,18 @@ from .selectors import (
     next_open_status,
 )
 from .services import (
+    CONVERTED_NOT_DELETABLE,
     LeadEditConflict,
     lead_change_owner,
     lead_create,
+    lead_delete,
     lead_mark_viewed,
     lead_mass_change_owner,
     lead_mass_change_status,
     lead_note_create,
+    lead_restore,
     lead_update,
+    leads_delete_many,
 )
 
 PAGE_SIZES = (25, 50, 100)
@@ -216,11 +226,20 @@ def _mass_change_status(request: HttpRequest, lead_ids: list[int]) -> str:
     return _summary("Changed the status of", result)
 
 
+def _mass_delete(request: HttpRequest, lead_ids: list[int]) -> str:
+    result = leads_delete_many(lead_ids=lead_ids, acting_user=request.user)
+    text = f"Moved {result.updated} lead{'s' if result.updated != 1 else ''} to the Recycle Bin."
+    if result.skipped:
+        text += f" {result.skipped} skipped (converted, or not yours to delete)."
+    return text
+
+
 # Other areas add their actions here (key -> MassAction); the bar shows them in this order.
 MASS_ACTIONS: dict[str, MassAction] = {
     "change_owner": MassAction("Change Owner", "person-gear", _mass_change_owner, "leads/mass/change_owner.html"),
     "change_status": MassAction("Change Status", "flag", _mass_change_status, "leads/mass/change_status.html"),
     "run_assignment": MassAction("Run Assignment Rules", "signpost-split", _mass_run_assignment),
+    "delete": MassAction("Delete", "trash", _mass_delete, "leads/mass/delete.html"),
 }
 
 
@@ -275,6 +294,7 @@ def _detail_context(request: HttpRequest, lead) -> dict:
         "notes": lead_notes(lead=lead),
         "history": lead_history(lead=lead),
         "note_form": NoteForm(),
+        "deletable": lead_is_deletable_by(lead, request.user),
     }
 
 
@@ -507,3 +527,84 @@ def lead_change_owner_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Lead owner changed to {owner_label(owner)}.")
             return redirect("leads:detail", pk=lead.pk)
     return render(request, "leads/lead_change_owner.html", {"lead": lead, "form": form})
+
+
+# Delete and the Recycle Bin ---------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask, then move the lead to the Recycle Bin."""
+    lead = lead_detail(user=request.user, pk=pk)
+    if not lead_is_deletable_by(lead, request.user):
+        raise PermissionDenied(CONVERTED_NOT_DELETABLE if lead.is_converted else "You may not delete this lead.")
+    if request.method == "POST":
+        try:
+            lead_delete(lead=lead, acting_user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("leads:detail", pk=lead.pk)
+        messages.success(request, f"Lead “{lead.name}” was moved to the Recycle Bin.")
+        return redirect("leads:list")
+    context = {"lead": lead, "notes": lead_notes(lead=lead).count(), "days": settings.RECYCLE_BIN_DAYS}
+    return render(request, "leads/lead_delete.html", context)
+
+
+RECYCLE_BIN_PAGE = 50
+
+
+@login_required
+def recycle_bin_view(request: HttpRequest) -> HttpResponse:
+    entries = recycle_bin_entries(user=request.user, object_name=OBJECT_NAME)
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        entries = entries.filter(Q(name__icontains=query) | Q(detail__icontains=query))
+    page = _page_number(request.GET.get("page"))
+    start = (page - 1) * RECYCLE_BIN_PAGE
+    rows = list(entries[start : start + RECYCLE_BIN_PAGE + 1])
+    context = {
+        "entries": rows[:RECYCLE_BIN_PAGE],
+        "has_next": len(rows) > RECYCLE_BIN_PAGE,
+        "page": page,
+        "query": query,
+        "days": settings.RECYCLE_BIN_DAYS,
+        "can_restore": request.user.has_perm("leads.delete_lead"),
+        "sees_all": sees_all_records(request.user),
+    }
+    return render(request, "leads/recycle_bin.html", context)
+
+
+def _bin_entry(request: HttpRequest, pk: int):
+    entry = recycle_bin_entries(user=request.user, object_name=OBJECT_NAME).filter(pk=pk).first()
+    if entry is None:
+        raise Http404("This lead is not in your Recycle Bin.")
+    return entry
+
+
+@login_required
+@require_POST
+def recycle_bin_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _bin_entry(request, pk)
+    try:
+        lead = lead_restore(entry=entry, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("leads:recycle_bin")
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    messages.success(request, f"Lead “{lead.name}” was restored.")
+    return redirect("leads:detail", pk=lead.pk)
+
+
+@login_required
+@require_POST
+def recycle_bin_purge_view(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _bin_entry(request, pk)
+    try:
+        recycle_bin_purge(entry=entry, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Lead “{entry.name}” was deleted permanently.")
+    return redirect("leads:recycle_bin")

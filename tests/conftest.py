@@ -126,6 +126,23 @@ def system_admin(db):
     return UserFactory(role="System admin", username="sysadmin", first_name="Sam", last_name="Sys")
 
 
+@pytest.fixture
+def api():
+    """An API client; ``api.as_user(user)`` authenticates with that user's token."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+
+    def as_user(user):
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    client.as_user = as_user
+    return client
+
+
 # Celery worker ------------------------------------------------------------------------------------
 
 

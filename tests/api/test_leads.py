@@ -410,13 +410,16 @@ def test_unknown_id_is_a_404(api, rep):
     assert api.get("/api/leads/abc/").status_code == 404
 
 
-def test_delete_is_not_offered(api, system_admin):
+def test_delete_moves_the_lead_to_the_recycle_bin(api, system_admin):
+    from core.models import RecycleBinEntry
+
     lead = LeadFactory()
 
     response = api.as_user(system_admin).delete(detail(lead))
 
-    assert response.status_code == 405
-    assert Lead.objects.filter(pk=lead.pk).exists()
+    assert response.status_code == 204
+    assert not Lead.objects.filter(pk=lead.pk).exists()
+    assert RecycleBinEntry.objects.get().record_id == lead.pk
 
 
 # Shared validation with the browser ------------------------------------------------------------

@@ -119,3 +119,29 @@ def test_list_view_search_sort_and_mass_change_status(page, login, rep, other_re
 def _column(page, index: int) -> list[str]:
     cells = page.locator(f"table.list-view-table tbody tr td:nth-child({index + 1})")
     return [c.strip() for c in cells.all_inner_texts()]
+
+
+def test_rep_deletes_a_lead_and_restores_it_from_the_recycle_bin(page, login, rep):
+    lead = LeadFactory(owner_user=rep, first_name="Grace", last_name="Hopper", company="Navy")
+    login(rep)
+
+    page.goto(f"/leads/{lead.pk}/")
+    page.get_by_test_id("delete-lead").click()
+    page.wait_for_url(f"**/leads/{lead.pk}/delete/")
+    page.get_by_test_id("confirm-delete").click()
+    page.wait_for_url("**/leads/")
+    assert "was moved to the Recycle Bin" in page.locator("#messages").inner_text()
+    assert not Lead.objects.filter(pk=lead.pk).exists()
+
+    page.get_by_test_id("recycle-bin-link").click()
+    page.wait_for_url("**/leads/recycle-bin/")
+    row = page.get_by_test_id(f"bin-row-{lead.pk}")
+    assert "Navy" in row.inner_text()
+    row.get_by_role("button", name="Restore").click()
+    page.wait_for_url(f"**/leads/{lead.pk}/")
+
+    assert "was restored" in page.locator("#messages").inner_text()
+    assert page.get_by_test_id("record-name").inner_text() == "Grace Hopper"
+    history = page.locator("#lead-history").inner_text()
+    assert "Restored" in history
+    assert "Deleted" in history

@@ -1,0 +1,10 @@
+"""Periodic housekeeping of shared mechanisms."""
+
+from celery import shared_task
+
+from .services import recycle_bin_purge_expired
+
+
+@shared_task(name="core.purge_recycle_bin", ignore_result=True)
+def purge_recycle_bin() -> int:
+    return recycle_bin_purge_expired()
