@@ -18,6 +18,7 @@ class LeadImport(models.Model):
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
 
     file_name = models.CharField(max_length=255)
     content = models.TextField()

@@ -1,4 +1,4 @@
-"""Writes of lead imports: upload, start, process one row, finish, and re-queue stalled imports.
+"""Writes of lead imports: upload, start, cancel, process one row, finish, and re-queue stalled imports.
 
 Each row becomes a lead through ``leads.services.lead_create`` (the one place lead data is
 validated), then optionally through the active assignment rule and the auto-response.
@@ -141,6 +141,28 @@ def lead_import_start(
     return locked
 
 
+@transaction.atomic
+def lead_import_cancel(*, lead_import: LeadImport, acting_user) -> LeadImport:
+    """Stop a queued or running import. Leads already created stay; the rows still pending are left
+    as they are and no worker takes them any more (a row being written at that moment finishes)."""
+    locked = LeadImport.objects.select_for_update().get(pk=lead_import.pk)
+    if locked.created_by_id != acting_user.pk and not is_marketing_admin(acting_user):
+        raise PermissionError("You may not cancel this import.")
+    if not locked.is_active:
+        raise ValidationError(
+            {
+                "__all__": f"This import is {locked.get_status_display().lower()}; only a pending "
+                "or running import can be cancelled."
+            }
+        )
+    name = acting_user.get_full_name() or acting_user.username
+    locked.status = LeadImport.Status.CANCELLED
+    locked.failure_reason = f"Cancelled by {name}."[:500]
+    locked.finished_at = timezone.now()
+    locked.save(update_fields=["status", "failure_reason", "finished_at"])
+    return locked
+
+
 def _picklist_lookup() -> dict[str, dict[str, str]]:
     """``{field: {normalised label or api name: api name}}``: a CSV may carry labels or api names."""
     lookup: dict[str, dict[str, str]] = {}
@@ -221,6 +243,8 @@ def lead_import_row_process(*, row_id: int, picklists: dict | None = None) -> st
         if row is None:
             return None
         lead_import = LeadImport.objects.select_related("created_by", "owner").get(pk=row.lead_import_id)
+        if lead_import.status == LeadImport.Status.CANCELLED:
+            return None
         data, custom, errors = row_values(lead_import, row.raw_values, picklists)
         lead = None
         if not errors:
@@ -265,8 +289,10 @@ def lead_import_process(*, lead_import_id: int) -> LeadImport | None:
     )
     picklists = _picklist_lookup()
     pending = LeadImportRow.objects.filter(lead_import_id=lead_import.pk, outcome=LeadImportRow.Outcome.PENDING)
+    cancelled = LeadImport.objects.filter(pk=lead_import.pk, status=LeadImport.Status.CANCELLED)
     for row_id in list(pending.order_by("row_number").values_list("pk", flat=True)):
-        lead_import_row_process(row_id=row_id, picklists=picklists)
+        if lead_import_row_process(row_id=row_id, picklists=picklists) is None and cancelled.exists():
+            break
     if not pending.exists():
         LeadImport.objects.filter(pk=lead_import.pk, status=LeadImport.Status.RUNNING).update(
             status=LeadImport.Status.DONE, finished_at=timezone.now()

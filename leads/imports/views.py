@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import apply_service_errors
 from core.roles import is_marketing_admin
@@ -24,7 +24,7 @@ from .selectors import (
     lead_import_sample_rows,
     lead_imports_visible_to,
 )
-from .services import lead_import_start, lead_import_upload
+from .services import lead_import_cancel, lead_import_start, lead_import_upload
 
 LIST_PAGE_SIZE = 25
 ROWS_SHOWN = 200
@@ -166,3 +166,23 @@ def import_sample_csv(request: HttpRequest) -> HttpResponse:
     writer.writerow([_csv_cell(d.label) for d in fields])
     writer.writerow([example.get(d.api_name, "") for d in fields])
     return response
+
+
+@login_required
+@require_POST
+def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    lead_import = get_object_or_404(lead_imports_visible_to(request.user), pk=pk)
+    try:
+        lead_import = lead_import_cancel(lead_import=lead_import, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"Import of “{lead_import.file_name}” cancelled: {lead_import.created_count} "
+            f"lead{'s' if lead_import.created_count != 1 else ''} created, {lead_import.pending_count} "
+            f"row{'s' if lead_import.pending_count != 1 else ''} not imported.",
+        )
+    return redirect("leads:import_detail", pk=lead_import.pk)

@@ -49,3 +49,32 @@ def test_a_rep_imports_leads_and_sees_created_and_failed_rows(page, login, rep, 
     assert "Lovelace" in body
     assert "Hopper" in body
     assert "Row" not in [line.strip() for line in body.splitlines()]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_rep_cancels_a_queued_import(page, login, rep):
+    from django.utils import timezone
+
+    from leads.imports.services import lead_import_upload
+
+    # given an import waiting for a worker (queued, none of its rows taken yet)
+    data = b"Last Name,Company\r\nLovelace,Analytical\r\nHopper,Navy\r\n"
+    lead_import = lead_import_upload(file_name="expo.csv", data=data, acting_user=rep)
+    now = timezone.now()
+    LeadImport.objects.filter(pk=lead_import.pk).update(
+        status=LeadImport.Status.PENDING, mapping=["last_name", "company"], owner=rep, queued_at=now
+    )
+    login(rep)
+
+    # when the rep opens it and cancels it, confirming the dialog
+    page.goto(f"/leads/imports/{lead_import.pk}/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("cancel-import").click()
+
+    # then the page says what was kept and the import is cancelled for good
+    page.wait_for_selector("#messages .alert-success")
+    assert "2 rows not imported" in page.locator("#messages").inner_text()
+    assert page.get_by_test_id("import-status").inner_text() == "Cancelled"
+    assert page.get_by_test_id("cancel-import").count() == 0
+    assert LeadImport.objects.get(pk=lead_import.pk).status == LeadImport.Status.CANCELLED
