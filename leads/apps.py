@@ -22,8 +22,10 @@ class LeadsConfig(AppConfig):
                 picklist_fields={f: f for f in PICKLIST_FIELDS},
             )
         )
-        # Groups need the permissions, which Django creates after migrating.
-        post_migrate.connect(ensure_roles, sender=self, dispatch_uid="leads-ensure-roles")
+        # Groups need the permissions, which Django creates after migrating each app: the roles are
+        # brought up to date after every app, so that later apps' permissions (sales, web-to-lead)
+        # reach them too.
+        post_migrate.connect(ensure_roles, dispatch_uid="leads-ensure-roles")
 
         # Routing: picklist values used in assignment rule criteria cannot be deleted; its Celery
         # tasks live in a sub-package that autodiscovery does not reach.
