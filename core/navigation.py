@@ -10,6 +10,7 @@ MAIN = [
     ("Accounts", "sales:account_list", "building", "all"),
     ("Contacts", "sales:contact_list", "person-vcard", "all"),
     ("Opportunities", "sales:opportunity_list", "trophy", "all"),
+    ("Recycle Bin", "core:recycle_bin", "trash", "all"),
 ]
 SETUP = [
     ("Picklists", "core:picklist_list", "list-ul", "admin"),

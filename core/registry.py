@@ -43,3 +43,31 @@ def register_picklist_usage(provider: Callable[..., list[str]]) -> None:
 
 def picklist_usage_providers() -> list[Callable[..., list[str]]]:
     return list(_usage_providers)
+
+
+@dataclass(frozen=True)
+class RecycleSpec:
+    """How the Recycle Bin restores an object's records: ``restore(entry=, acting_user=)`` answers the
+    restored record; ``detail_url`` names the URL of its record page (one ``pk`` argument)."""
+
+    name: str
+    label: str
+    icon: str
+    restore: Callable
+    detail_url: str
+    delete_permission: str
+
+
+_recyclable: dict[str, RecycleSpec] = {}
+
+
+def register_recyclable(spec: RecycleSpec) -> None:
+    _recyclable[spec.name] = spec
+
+
+def recyclable(name: str) -> RecycleSpec | None:
+    return _recyclable.get(name)
+
+
+def recyclable_objects() -> list[RecycleSpec]:
+    return list(_recyclable.values())

@@ -1,9 +1,5 @@
-"""Writes to shared configuration (organisation settings, picklist values, field definitions) and
-to the Recycle Bin."""
+"""Writes to shared configuration: organisation settings, picklist values, field definitions."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q, TextField
@@ -13,9 +9,8 @@ from django.utils import timezone
 
 from . import registry
 from .fields import API_NAME_RE, api_name_from_label, clean_value
-from .models import FieldDefinition, FieldHistory, FieldType, OrgSettings, PicklistValue, RecycleBinEntry
+from .models import FieldDefinition, FieldHistory, FieldType, OrgSettings, PicklistValue
 from .roles import is_marketing_admin, is_system_admin
-from .selectors import recycle_bin_entries
 
 
 def _require_admin(user) -> None:
@@ -575,49 +570,3 @@ def picklist_fields_of(object_name: str) -> list[FieldDefinition]:
             Q(is_active=True) | Q(is_custom=False)
         )
     )
-
-
-# Recycle Bin ---------------------------------------------------------------------------------------
-
-
-def recycle_bin_add(
-    *, object_name: str, record_id: int, name: str, detail: str = "", payload: dict, owner_user, acting_user, at=None
-) -> RecycleBinEntry:
-    """Keep a record that its object's delete service is about to remove (inside its transaction)."""
-    return RecycleBinEntry.objects.create(
-        object_name=object_name,
-        record_id=record_id,
-        name=name[:255],
-        detail=detail[:255],
-        payload=payload,
-        owner_user=owner_user if getattr(owner_user, "pk", None) else None,
-        deleted_by=acting_user if getattr(acting_user, "pk", None) else None,
-        deleted_at=at or timezone.now(),
-    )
-
-
-def _forget(entries) -> int:
-    """Remove entries for good, with the field history of the records they held."""
-    removed = 0
-    for entry in entries:
-        FieldHistory.objects.filter(object_name=entry.object_name, record_id=entry.record_id).delete()
-        entry.delete()
-        removed += 1
-    return removed
-
-
-@transaction.atomic
-def recycle_bin_purge(*, entry: RecycleBinEntry, acting_user) -> None:
-    """Delete one entry permanently: only admins and the users who see it in their Recycle Bin."""
-    locked = recycle_bin_entries(user=acting_user).select_for_update(of=("self",)).filter(pk=entry.pk).first()
-    if locked is None:
-        raise ValidationError({"__all__": ["This record is no longer in your Recycle Bin."]})
-    _forget([locked])
-
-
-@transaction.atomic
-def recycle_bin_purge_expired(*, now=None) -> int:
-    """Entries older than ``RECYCLE_BIN_DAYS`` leave the bin for good (periodic task)."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.RECYCLE_BIN_DAYS)
-    expired = RecycleBinEntry.objects.select_for_update(skip_locked=True).filter(deleted_at__lt=cutoff)
-    return _forget(expired.order_by("pk")[:1000])

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import recycle_bin_purge_expired
+from .recycle_bin import recycle_bin_purge_expired
 
 
 @shared_task(name="core.purge_recycle_bin", ignore_result=True)

@@ -30,4 +30,7 @@ urlpatterns = [
     path("setup/fields/<str:object_name>/<str:api_name>/edit/", views.field_edit, name="field_edit"),
     path("setup/sharing/", views.sharing, name="sharing"),
     path("setup/users/", views.user_list, name="user_list"),
+    path("recycle-bin/", views.recycle_bin, name="recycle_bin"),
+    path("recycle-bin/<int:pk>/restore/", views.recycle_bin_restore, name="recycle_bin_restore"),
+    path("recycle-bin/<int:pk>/purge/", views.recycle_bin_purge, name="recycle_bin_purge"),
 ]

@@ -4,15 +4,18 @@ Views are thin: permission, form, service, message, redirect (or an htmx partial
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from . import recycle_bin as recycle_bin_module
 from . import registry, selectors, services
 from .fields import display_value
 from .forms import (
@@ -25,7 +28,7 @@ from .forms import (
     apply_service_errors,
 )
 from .models import FieldDefinition, FieldType, OrgSettings, PicklistValue
-from .roles import is_marketing_admin, is_system_admin, role_label
+from .roles import is_marketing_admin, is_system_admin, role_label, sees_all_records
 
 
 class LoginView(auth_views.LoginView):
@@ -476,3 +479,81 @@ def user_list(request):
         user._leadcrm_groups = {g.name for g in user.groups.all()}
         user.role = role_label(user)
     return render(request, "core/user_list.html", {"users": users})
+
+
+# Recycle Bin ---------------------------------------------------------------------------------------
+
+RECYCLE_BIN_PAGE = 50
+
+
+@login_required
+def recycle_bin(request):
+    """Deleted records the user may restore or delete for good, newest first; ``?object=`` narrows."""
+    specs = {spec.name: spec for spec in registry.recyclable_objects()}
+    object_name = request.GET.get("object", "")
+    if object_name not in specs:
+        object_name = ""
+    entries = selectors.recycle_bin_entries(user=request.user, object_name=object_name or None)
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        entries = entries.filter(Q(name__icontains=query) | Q(detail__icontains=query))
+    try:
+        page = max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        page = 1
+    start = (page - 1) * RECYCLE_BIN_PAGE
+    rows = list(entries[start : start + RECYCLE_BIN_PAGE + 1])
+    for entry in rows:
+        spec = specs.get(entry.object_name)
+        entry.spec = spec
+        entry.can_restore = spec is not None and request.user.has_perm(spec.delete_permission)
+    context = {
+        "entries": rows[:RECYCLE_BIN_PAGE],
+        "has_next": len(rows) > RECYCLE_BIN_PAGE,
+        "page": page,
+        "query": query,
+        "object_name": object_name,
+        "specs": specs.values(),
+        "days": settings.RECYCLE_BIN_DAYS,
+        "sees_all": sees_all_records(request.user),
+    }
+    return render(request, "core/recycle_bin.html", context)
+
+
+def _bin_entry(request, pk: int):
+    entry = selectors.recycle_bin_entries(user=request.user).filter(pk=pk).first()
+    if entry is None:
+        raise Http404("This record is not in your Recycle Bin.")
+    return entry
+
+
+@login_required
+@require_POST
+def recycle_bin_restore(request, pk: int):
+    entry = _bin_entry(request, pk)
+    spec = registry.recyclable(entry.object_name)
+    if spec is None:
+        raise Http404("Records of this kind cannot be restored.")
+    try:
+        record = spec.restore(entry=entry, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("core:recycle_bin")
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    messages.success(request, f"{spec.label} “{entry.name}” was restored.")
+    return redirect(spec.detail_url, pk=record.pk)
+
+
+@login_required
+@require_POST
+def recycle_bin_purge(request, pk: int):
+    entry = _bin_entry(request, pk)
+    label = getattr(registry.recyclable(entry.object_name), "label", "Record")
+    try:
+        recycle_bin_module.recycle_bin_purge(entry=entry, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{label} “{entry.name}” was deleted permanently.")
+    return redirect("core:recycle_bin")

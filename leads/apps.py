@@ -22,6 +22,20 @@ class LeadsConfig(AppConfig):
                 picklist_fields={f: f for f in PICKLIST_FIELDS},
             )
         )
+        from core.registry import RecycleSpec, register_recyclable
+
+        from .services import lead_restore
+
+        register_recyclable(
+            RecycleSpec(
+                name=OBJECT_NAME,
+                label="Lead",
+                icon="person-lines-fill",
+                restore=lead_restore,
+                detail_url="leads:detail",
+                delete_permission="leads.delete_lead",
+            )
+        )
         # Groups need the permissions, which Django creates after migrating each app: the roles are
         # brought up to date after every app, so that later apps' permissions (sales, web-to-lead)
         # reach them too.

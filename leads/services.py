@@ -1,22 +1,19 @@
 """Writes to leads. The browser, the API, web-to-lead, imports and tasks all call these."""
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core import serializers
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from core.fields import clean_custom_fields, is_blank
 from core.history import Change, diff, history_for, history_record
 from core.memo import memoized
 from core.models import PicklistValue, RecycleBinEntry
-from core.selectors import field_labels, picklist_default, recycle_bin_entries
-from core.services import recycle_bin_add
+from core.recycle_bin import history_deleted, history_restored, recycle_bin_add, recycle_bin_restore
+from core.selectors import field_labels, picklist_default
 
 from .fields import OBJECT_NAME, PICKLIST_FIELDS, WRITABLE_FIELDS
 from .models import Lead, LeadNote, Queue, RecentlyViewed
@@ -314,22 +311,6 @@ CONVERTED_NOT_DELETABLE = (
 )
 
 
-def _links(lead: Lead) -> dict[str, list[int]]:
-    """Rows elsewhere that point at the lead and lose the link when it is deleted (SET_NULL), so
-    that a restore can give it back: ``{"app.Model.field": [ids]}``."""
-    links = {}
-    for relation in Lead._meta.get_fields(include_hidden=True):
-        if not (relation.auto_created and not relation.concrete and relation.one_to_many):
-            continue
-        if relation.on_delete is not models.SET_NULL:
-            continue
-        model, field = relation.related_model, relation.field.name
-        ids = list(model._base_manager.filter(**{field: lead}).values_list("pk", flat=True))
-        if ids:
-            links[f"{model._meta.label}.{field}"] = ids
-    return links
-
-
 @transaction.atomic
 def lead_delete(*, lead: Lead, acting_user) -> RecycleBinEntry:
     """Move a lead, with its notes, to the Recycle Bin; its history stays for a restore."""
@@ -341,25 +322,13 @@ def lead_delete(*, lead: Lead, acting_user) -> RecycleBinEntry:
     if not lead_is_deletable_by(locked, acting_user):
         raise PermissionError("You may not delete this lead.")
     now = timezone.now()
-    notes = list(LeadNote.objects.filter(lead=locked).order_by("pk"))
-    payload = {
-        "records": json.loads(serializers.serialize("json", [locked, *notes])),
-        "links": _links(locked),
-    }
-    history_record(
-        object_name=OBJECT_NAME,
-        record_id=locked.pk,
-        changes=[Change("deleted", "Deleted", "", "Moved to the Recycle Bin")],
-        acting_user=acting_user,
-        record_version=locked.version,
-        at=now,
-    )
+    history_deleted(object_name=OBJECT_NAME, record=locked, acting_user=acting_user, at=now)
     entry = recycle_bin_add(
         object_name=OBJECT_NAME,
-        record_id=locked.pk,
+        record=locked,
+        dependents=LeadNote.objects.filter(lead=locked).order_by("pk"),
         name=locked.name or locked.last_name,
         detail=locked.company,
-        payload=payload,
         owner_user=locked.owner_user,
         acting_user=acting_user,
         at=now,
@@ -381,57 +350,31 @@ def leads_delete_many(*, lead_ids: list[int], acting_user) -> MassResult:
     return MassResult(updated=deleted, skipped=len(ids) - deleted)
 
 
-def _restored_owner(lead: Lead, acting_user) -> str:
-    """Keep the owner the lead had when it still exists and is active; else the restoring user."""
+def _owner_still_there(lead: Lead) -> bool:
     if lead.owner_queue_id is not None:
-        if Queue.objects.filter(pk=lead.owner_queue_id).exists():
-            return ""
-    elif get_user_model().objects.filter(pk=lead.owner_user_id, is_active=True).exists():
-        return ""
-    set_owner(lead, acting_user)
-    return "; its owner no longer exists or is inactive, so it is yours now"
+        return Queue.objects.filter(pk=lead.owner_queue_id).exists()
+    return get_user_model().objects.filter(pk=lead.owner_user_id, is_active=True).exists()
 
 
 @transaction.atomic
 def lead_restore(*, entry: RecycleBinEntry, acting_user) -> Lead:
-    """Put a deleted lead back as it was, with its notes, links and history, under its own id."""
+    """Put a deleted lead back as it was, with its notes, links and history, under its own id. When
+    its owner is gone or inactive, the restoring user owns it."""
     if not acting_user.has_perm("leads.delete_lead"):
         raise PermissionError("You may not restore leads.")
-    locked = (
-        recycle_bin_entries(user=acting_user, object_name=OBJECT_NAME)
-        .select_for_update(of=("self",))
-        .filter(pk=entry.pk)
-        .first()
-    )
-    if locked is None:
-        raise ValidationError({"__all__": ["This lead is no longer in your Recycle Bin."]})
-    records = [item.object for item in serializers.deserialize("json", json.dumps(locked.payload["records"]))]
-    lead, notes = records[0], records[1:]
-    user_ids = {lead.created_by_id, lead.last_modified_by_id, *(note.created_by_id for note in notes)} - {None}
-    existing_users = set(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", flat=True))
     now = timezone.now()
-    note = "Restored from the Recycle Bin" + _restored_owner(lead, acting_user)
-    if lead.created_by_id not in existing_users:
-        lead.created_by = None
-    lead.version += 1
-    lead.last_modified_at = now
-    lead.last_modified_by = acting_user
-    lead.save(force_insert=True)
-    for lead_note in notes:
-        if lead_note.created_by_id not in existing_users:
-            lead_note.created_by = None
-        lead_note.save(force_insert=True)
-    for key, ids in (locked.payload.get("links") or {}).items():
-        label, field = key.rsplit(".", 1)
-        model = apps.get_model(label)
-        model._base_manager.filter(pk__in=ids, **{f"{field}__isnull": True}).update(**{field: lead})
-    history_record(
-        object_name=OBJECT_NAME,
-        record_id=lead.pk,
-        changes=[Change("restored", "Restored", "", note)],
-        acting_user=acting_user,
-        record_version=lead.version,
-        at=now,
+
+    def prepare(lead: Lead) -> str:
+        lead.version += 1
+        lead.last_modified_at = now
+        lead.last_modified_by = acting_user
+        if _owner_still_there(lead):
+            return ""
+        set_owner(lead, acting_user, at=now)
+        return "; its owner no longer exists or is inactive, so it is yours now"
+
+    lead, owner_note = recycle_bin_restore(
+        entry=entry, object_name=OBJECT_NAME, label="lead", acting_user=acting_user, prepare=prepare
     )
-    locked.delete()
+    history_restored(object_name=OBJECT_NAME, record=lead, acting_user=acting_user, at=now, note=owner_note)
     return lead

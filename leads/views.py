@@ -9,19 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import errors_as_text
-from core.roles import sees_all_records
-from core.selectors import recycle_bin_entries
-from core.services import recycle_bin_purge
 
-from .fields import OBJECT_NAME, WRITABLE_FIELDS
+from .fields import WRITABLE_FIELDS
 from .filters import LeadFilter
 from .forms import ChangeOwnerForm, LeadForm, MassActionForm, NoteForm, StatusForm
 from .ownership import owner_from_key, owner_key, owner_label
@@ -52,7 +48,6 @@ from .services import (
     lead_mass_change_owner,
     lead_mass_change_status,
     lead_note_create,
-    lead_restore,
     lead_update,
     leads_delete_many,
 )
@@ -549,62 +544,3 @@ def lead_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("leads:list")
     context = {"lead": lead, "notes": lead_notes(lead=lead).count(), "days": settings.RECYCLE_BIN_DAYS}
     return render(request, "leads/lead_delete.html", context)
-
-
-RECYCLE_BIN_PAGE = 50
-
-
-@login_required
-def recycle_bin_view(request: HttpRequest) -> HttpResponse:
-    entries = recycle_bin_entries(user=request.user, object_name=OBJECT_NAME)
-    query = request.GET.get("q", "").strip()[:100]
-    if query:
-        entries = entries.filter(Q(name__icontains=query) | Q(detail__icontains=query))
-    page = _page_number(request.GET.get("page"))
-    start = (page - 1) * RECYCLE_BIN_PAGE
-    rows = list(entries[start : start + RECYCLE_BIN_PAGE + 1])
-    context = {
-        "entries": rows[:RECYCLE_BIN_PAGE],
-        "has_next": len(rows) > RECYCLE_BIN_PAGE,
-        "page": page,
-        "query": query,
-        "days": settings.RECYCLE_BIN_DAYS,
-        "can_restore": request.user.has_perm("leads.delete_lead"),
-        "sees_all": sees_all_records(request.user),
-    }
-    return render(request, "leads/recycle_bin.html", context)
-
-
-def _bin_entry(request: HttpRequest, pk: int):
-    entry = recycle_bin_entries(user=request.user, object_name=OBJECT_NAME).filter(pk=pk).first()
-    if entry is None:
-        raise Http404("This lead is not in your Recycle Bin.")
-    return entry
-
-
-@login_required
-@require_POST
-def recycle_bin_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = _bin_entry(request, pk)
-    try:
-        lead = lead_restore(entry=entry, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("leads:recycle_bin")
-    except PermissionError as exc:
-        raise PermissionDenied(str(exc)) from exc
-    messages.success(request, f"Lead “{lead.name}” was restored.")
-    return redirect("leads:detail", pk=lead.pk)
-
-
-@login_required
-@require_POST
-def recycle_bin_purge_view(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = _bin_entry(request, pk)
-    try:
-        recycle_bin_purge(entry=entry, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"Lead “{entry.name}” was deleted permanently.")
-    return redirect("leads:recycle_bin")

@@ -21,11 +21,30 @@ class SalesConfig(AppConfig):
             register_object(
                 ObjectSpec(name=name, label=label, model=model, picklist_fields={f: f for f in PICKLIST_FIELDS[name]})
             )
+        from core.registry import RecycleSpec, register_recyclable
+
+        from . import services
+
+        for name, label, icon, restore in (
+            (ACCOUNT, "Account", "building", services.account_restore),
+            (CONTACT, "Contact", "person-vcard", services.contact_restore),
+            (OPPORTUNITY, "Opportunity", "trophy", services.opportunity_restore),
+        ):
+            register_recyclable(
+                RecycleSpec(
+                    name=name,
+                    label=label,
+                    icon=icon,
+                    restore=restore,
+                    detail_url=f"sales:{name}_detail",
+                    delete_permission=f"sales.delete_{name}",
+                )
+            )
         record_perms = [
             f"sales.{action}_{model}"
             for model in ("account", "contact", "opportunity", "opportunitylineitem", "opportunitycontactrole")
             for action in ("view", "add", "change")
-        ]
+        ] + [f"sales.delete_{model}" for model in ("account", "contact", "opportunity")]
         grant(SALES_REP, *record_perms, "sales.view_product", "sales.view_recordtype")
         grant(
             MARKETING_ADMIN,

@@ -74,6 +74,11 @@ def record_is_editable_by(record, user) -> bool:
     return sees_all_records(user) or record.owner_id == user.pk
 
 
+def record_is_deletable_by(record, user) -> bool:
+    """Deleting takes the object's delete permission and edit access (the owner, or an admin)."""
+    return record_is_editable_by(record, user) and user.has_perm(f"sales.delete_{record._meta.model_name}")
+
+
 # Lists -----------------------------------------------------------------------------------------
 
 SORTS = {

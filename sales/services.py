@@ -8,6 +8,7 @@ picklists (restricted by the record type), custom fields, history and optimistic
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,7 +18,8 @@ from django.utils import timezone
 from core.fields import clean_custom_fields, is_blank
 from core.history import Change, diff, history_for, history_record
 from core.memo import memoized
-from core.models import PicklistValue
+from core.models import PicklistValue, RecycleBinEntry
+from core.recycle_bin import history_deleted, history_restored, recycle_bin_add, recycle_bin_restore
 from core.roles import is_marketing_admin
 from core.selectors import field_labels
 
@@ -35,6 +37,7 @@ from .models import (
 from .selectors import (
     domain_of,
     offered_picklist_values,
+    record_is_deletable_by,
     record_is_editable_by,
     record_type_default_for,
     record_type_picklist_fields,
@@ -833,6 +836,110 @@ def opportunity_contact_role_remove(*, contact_role: OpportunityContactRole, act
         record_version=locked.version,
         at=timezone.now(),
     )
+
+
+# Delete and restore (Recycle Bin) ----------------------------------------------------------------
+
+
+def _dependents(kind: _Kind, record) -> list:
+    """The rows that go with the record when it is deleted, kept in its Recycle Bin entry."""
+    if kind.object_name == OPPORTUNITY:
+        return [*record.line_items.order_by("pk"), *record.contact_roles.order_by("pk")]
+    if kind.object_name == CONTACT:
+        return list(record.opportunity_roles.order_by("pk"))
+    return []
+
+
+def _bin_detail(kind: _Kind, record) -> str:
+    if kind.object_name == ACCOUNT:
+        return ", ".join(part for part in (record.billing_city, record.billing_country) if part)
+    return record.account.name if record.account_id else ""
+
+
+def _delete(kind: _Kind, record, acting_user) -> RecycleBinEntry:
+    locked = kind.model.objects.select_for_update().select_related("owner").filter(pk=record.pk).first()
+    if locked is None:
+        raise ValidationError({"__all__": [f"This {kind.label} was deleted already."]})
+    if not record_is_deletable_by(locked, acting_user):
+        raise PermissionError(f"You may not delete this {kind.label}.")
+    if kind.object_name == ACCOUNT:
+        count = locked.opportunities.count()
+        if count:
+            noun = "opportunity" if count == 1 else "opportunities"
+            raise ValidationError(
+                {"__all__": [f"This account has {count} {noun}: delete them or move them to another account first."]}
+            )
+    now = timezone.now()
+    history_deleted(object_name=kind.object_name, record=locked, acting_user=acting_user, at=now)
+    entry = recycle_bin_add(
+        object_name=kind.object_name,
+        record=locked,
+        dependents=_dependents(kind, locked),
+        name=str(locked),
+        detail=_bin_detail(kind, locked),
+        owner_user=locked.owner,
+        acting_user=acting_user,
+        at=now,
+    )
+    locked.delete()
+    return entry
+
+
+def _restore(kind: _Kind, entry: RecycleBinEntry, acting_user):
+    """Put the record back under its own id, with its products and contact roles; a record whose
+    owner is gone or inactive goes to the restoring user."""
+    if not acting_user.has_perm(f"sales.delete_{kind.model._meta.model_name}"):
+        raise PermissionError(f"You may not restore {kind.label} records.")
+    now = timezone.now()
+
+    def prepare(record) -> str:
+        record.version += 1
+        record.last_modified_at = now
+        record.last_modified_by = acting_user
+        if get_user_model().objects.filter(pk=record.owner_id, is_active=True).exists():
+            return ""
+        record.owner = acting_user
+        return "; its owner no longer exists or is inactive, so it is yours now"
+
+    record, owner_note = recycle_bin_restore(
+        entry=entry, object_name=kind.object_name, label=kind.label, acting_user=acting_user, prepare=prepare
+    )
+    history_restored(object_name=kind.object_name, record=record, acting_user=acting_user, at=now, note=owner_note)
+    return record
+
+
+@transaction.atomic
+def account_delete(*, account: Account, acting_user) -> RecycleBinEntry:
+    """Move an account to the Recycle Bin (refused while opportunities belong to it); its contacts
+    stay, without the account, and get it back when it is restored."""
+    return _delete(_KINDS[ACCOUNT], account, acting_user)
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, acting_user) -> RecycleBinEntry:
+    """Move a contact, with its opportunity contact roles, to the Recycle Bin."""
+    return _delete(_KINDS[CONTACT], contact, acting_user)
+
+
+@transaction.atomic
+def opportunity_delete(*, opportunity: Opportunity, acting_user) -> RecycleBinEntry:
+    """Move an opportunity, with its products and contact roles, to the Recycle Bin."""
+    return _delete(_KINDS[OPPORTUNITY], opportunity, acting_user)
+
+
+@transaction.atomic
+def account_restore(*, entry: RecycleBinEntry, acting_user) -> Account:
+    return _restore(_KINDS[ACCOUNT], entry, acting_user)
+
+
+@transaction.atomic
+def contact_restore(*, entry: RecycleBinEntry, acting_user) -> Contact:
+    return _restore(_KINDS[CONTACT], entry, acting_user)
+
+
+@transaction.atomic
+def opportunity_restore(*, entry: RecycleBinEntry, acting_user) -> Opportunity:
+    return _restore(_KINDS[OPPORTUNITY], entry, acting_user)
 
 
 # Products --------------------------------------------------------------------------------------

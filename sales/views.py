@@ -6,6 +6,7 @@ user-scoped selectors; editing someone else's record is a 403.
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -298,6 +299,8 @@ def _detail_context(request, record, object_name: str) -> dict:
         "system_info": _system_info(record),
         "history": list(history_for(object_name=object_name, record_id=record.pk)[:50]),
         "edit_url": _url(object_name, "edit", record.pk),
+        "can_delete": selectors.record_is_deletable_by(record, request.user),
+        "delete_url": _url(object_name, "delete", record.pk),
     }
 
 
@@ -994,3 +997,54 @@ def recordtype_default_set(request):
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return redirect(reverse("sales:recordtype_list") + "#defaults")
+
+
+# Delete ------------------------------------------------------------------------------------------
+
+_DELETES = {
+    ACCOUNT: lambda record, user: services.account_delete(account=record, acting_user=user),
+    CONTACT: lambda record, user: services.contact_delete(contact=record, acting_user=user),
+    OPPORTUNITY: lambda record, user: services.opportunity_delete(opportunity=record, acting_user=user),
+}
+
+
+def _delete_page(request, object_name: str, pk: int) -> HttpResponse:
+    """Ask, then move the record to the Recycle Bin."""
+    config = OBJECTS[object_name]
+    record = get_object_or_404(_GETTERS[object_name](request.user), pk=pk)
+    if not selectors.record_is_deletable_by(record, request.user):
+        raise PermissionDenied(f"You may not delete this {config['label'].lower()}.")
+    if request.method == "POST":
+        try:
+            _DELETES[object_name](record, request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(_url(object_name, "detail", pk))
+        messages.success(request, f"{config['label']} “{record}” was moved to the Recycle Bin.")
+        return redirect(_url(object_name, "list"))
+    context = {
+        "object_name": object_name,
+        "config": config,
+        "record": record,
+        "days": settings.RECYCLE_BIN_DAYS,
+        "blocked_by": record.opportunities.count() if object_name == ACCOUNT else 0,
+    }
+    return render(request, "sales/record_delete.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request, pk: int):
+    return _delete_page(request, ACCOUNT, pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_delete(request, pk: int):
+    return _delete_page(request, CONTACT, pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opportunity_delete(request, pk: int):
+    return _delete_page(request, OPPORTUNITY, pk)

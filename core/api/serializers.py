@@ -1,4 +1,4 @@
-"""Input and output shapes of the core API: tokens and picklists."""
+"""Input and output shapes of the core API: tokens, picklists and the Recycle Bin."""
 
 from rest_framework import serializers
 
@@ -45,3 +45,24 @@ class PicklistSerializer(serializers.Serializer):
     field = serializers.CharField()
     field_label = serializers.CharField()
     values = PicklistValueSerializer(many=True)
+
+
+class RecycleBinEntrySerializer(serializers.Serializer):
+    """A deleted record; ``record_id`` is the id it gets back when restored."""
+
+    id = serializers.IntegerField()
+    object = serializers.CharField(source="object_name")
+    record_id = serializers.IntegerField()
+    name = serializers.CharField()
+    detail = serializers.CharField(help_text="The company of a lead, the account of a contact, …")
+    deleted_by = serializers.SerializerMethodField()
+    deleted_at = serializers.DateTimeField()
+
+    def get_deleted_by(self, entry) -> str | None:
+        user = entry.deleted_by
+        return (user.get_full_name() or user.username) if user else None
+
+
+class RestoredRecordSerializer(serializers.Serializer):
+    object = serializers.CharField()
+    record_id = serializers.IntegerField()

@@ -5,4 +5,7 @@ from . import views
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("picklists/", views.PicklistView.as_view(), name="api-picklists"),
+    path("recycle-bin/", views.RecycleBinView.as_view(), name="api-recycle-bin"),
+    path("recycle-bin/<int:pk>/", views.RecycleBinEntryView.as_view(), name="api-recycle-bin-entry"),
+    path("recycle-bin/<int:pk>/restore/", views.RecycleBinRestoreView.as_view(), name="api-recycle-bin-restore"),
 ]

@@ -1,4 +1,4 @@
-"""Core API endpoints: API tokens and picklist values."""
+"""Core API endpoints: API tokens, picklist values and the Recycle Bin."""
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -6,15 +6,24 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import Throttled
+from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import registry
 from core.auth import THROTTLED_MESSAGE, client_address, login_blocked, login_failed, login_succeeded
 from core.models import FieldDefinition, PicklistValue
+from core.recycle_bin import recycle_bin_purge
+from core.selectors import recycle_bin_entries
 
-from .serializers import PicklistSerializer, TokenRequestSerializer, TokenSerializer
+from .serializers import (
+    PicklistSerializer,
+    RecycleBinEntrySerializer,
+    RestoredRecordSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
 
 BAD_CREDENTIALS = "Unable to log in with the given username and password."
 
@@ -95,3 +104,68 @@ class PicklistView(APIView):
             )
             group["values"].append(value)
         return Response(PicklistSerializer(list(groups.values()), many=True).data)
+
+
+NOT_IN_BIN = OpenApiResponse(description="No such entry in your Recycle Bin.")
+
+
+class RecycleBinView(APIView):
+    """Deleted records the caller may restore: admins see all; others what they deleted or owned."""
+
+    @extend_schema(
+        operation_id="recycle_bin_list",
+        summary="Deleted records in your Recycle Bin",
+        parameters=[OpenApiParameter("object", OpenApiTypes.STR, description="Only this object, e.g. lead.")],
+        responses=RecycleBinEntrySerializer(many=True),
+        tags=["recycle-bin"],
+    )
+    def get(self, request):
+        object_name = request.query_params.get("object", "").strip()
+        if object_name and registry.recyclable(object_name) is None:
+            names = ", ".join(spec.name for spec in registry.recyclable_objects())
+            raise serializers.ValidationError({"object": [f"Choose one of: {names}."]})
+        entries = recycle_bin_entries(user=request.user, object_name=object_name or None)[:500]
+        return Response(RecycleBinEntrySerializer(entries, many=True).data)
+
+
+def _entry(request, pk: int):
+    entry = recycle_bin_entries(user=request.user).filter(pk=pk).first()
+    if entry is None:
+        raise NotFound("No such entry in your Recycle Bin.")
+    return entry
+
+
+class RecycleBinEntryView(APIView):
+    @extend_schema(
+        operation_id="recycle_bin_destroy",
+        summary="Delete a record permanently",
+        description="Removes the entry from the Recycle Bin; the record cannot be restored afterwards.",
+        responses={204: None, 404: NOT_IN_BIN},
+        tags=["recycle-bin"],
+    )
+    def delete(self, request, pk: int):
+        recycle_bin_purge(entry=_entry(request, pk), acting_user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RecycleBinRestoreView(APIView):
+    @extend_schema(
+        operation_id="recycle_bin_restore",
+        summary="Restore a deleted record",
+        description="The record comes back under its old id, with what was deleted with it and its history.",
+        request=None,
+        responses={
+            200: RestoredRecordSerializer,
+            400: OpenApiResponse(description="Why it cannot be restored."),
+            403: OpenApiResponse(description="You may not restore records of this object."),
+            404: NOT_IN_BIN,
+        },
+        tags=["recycle-bin"],
+    )
+    def post(self, request, pk: int):
+        entry = _entry(request, pk)
+        spec = registry.recyclable(entry.object_name)
+        if spec is None:
+            raise NotFound("Records of this kind cannot be restored.")
+        record = spec.restore(entry=entry, acting_user=request.user)
+        return Response({"object": entry.object_name, "record_id": record.pk})

@@ -204,18 +204,3 @@ class LeadNoteSerializer(serializers.ModelSerializer):
     @extend_schema_field(UserRefSerializer(allow_null=True))
     def get_created_by(self, note: LeadNote) -> dict | None:
         return user_ref(note.created_by)
-
-
-class RecycleBinEntrySerializer(serializers.Serializer):
-    """A deleted lead waiting in the Recycle Bin; ``lead_id`` is the id it gets back on restore."""
-
-    id = serializers.IntegerField()
-    lead_id = serializers.IntegerField(source="record_id")
-    name = serializers.CharField()
-    company = serializers.CharField(source="detail")
-    deleted_by = serializers.SerializerMethodField()
-    deleted_at = serializers.DateTimeField()
-
-    @extend_schema_field(UserRefSerializer(allow_null=True))
-    def get_deleted_by(self, entry) -> dict | None:
-        return user_ref(entry.deleted_by)

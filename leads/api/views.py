@@ -1,6 +1,6 @@
 """The leads API: list, read, create, edit and delete leads, change their owner, read their history
-and notes, and restore deleted leads from the Recycle Bin. Every request starts from the leads the
-user may see; every write goes through ``leads.services``."""
+and notes. Every request starts from the leads the user may see; every write goes through
+``leads.services``."""
 
 from contextlib import contextmanager
 
@@ -24,8 +24,6 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from core.history import history_for
-from core.selectors import recycle_bin_entries
-from core.services import recycle_bin_purge
 from emails.services import autoresponse_send
 from leads.fields import OBJECT_NAME
 from leads.filters import LeadFilter, OwnerFilter, search_q
@@ -38,7 +36,6 @@ from leads.services import (
     lead_create,
     lead_delete,
     lead_note_create,
-    lead_restore,
     lead_update,
 )
 
@@ -49,7 +46,6 @@ from .serializers import (
     LeadConflictSerializer,
     LeadNoteSerializer,
     LeadSerializer,
-    RecycleBinEntrySerializer,
 )
 
 SEARCH_MAX = 200
@@ -58,7 +54,6 @@ FIELD_ERRORS = OpenApiResponse(description="Field errors: {field: [messages]}.")
 NOT_EDITABLE = OpenApiResponse(description="You may see this lead but not edit it.")
 NOT_FOUND = OpenApiResponse(description="No such lead, or not one you may see.")
 NOT_DELETABLE = OpenApiResponse(description="You may see this lead but not delete it.")
-NOT_IN_BIN = OpenApiResponse(description="No such entry in your Recycle Bin.")
 
 # The owner filter takes text keys (user:<id> / queue:<id>), not a model field the schema could read.
 extend_schema_field(OpenApiTypes.STR)(OwnerFilter)
@@ -308,44 +303,10 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(
         summary="Delete a lead",
-        description="The lead goes to the Recycle Bin with its notes (see `recycle-bin/`), where it can be "
+        description="The lead goes to the Recycle Bin with its notes (see `/api/recycle-bin/`), where it can be "
         "restored until it is purged. Converted leads cannot be deleted (400).",
         responses={204: None, 400: FIELD_ERRORS, 403: NOT_DELETABLE, 404: NOT_FOUND},
     )
     def destroy(self, request, pk=None):
         lead_delete(lead=self.get_object(), acting_user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def _bin_entry(self, entry_pk):
-        return get_object_or_404(recycle_bin_entries(user=self.request.user, object_name=OBJECT_NAME), pk=entry_pk)
-
-    @extend_schema(
-        summary="Deleted leads in your Recycle Bin",
-        description="Newest first. Admins see every deleted lead; others those they deleted or owned.",
-        responses={200: RecycleBinEntrySerializer(many=True)},
-    )
-    @action(detail=False, methods=["get"], url_path="recycle-bin", filter_backends=[], pagination_class=None)
-    def recycle_bin(self, request):
-        entries = recycle_bin_entries(user=request.user, object_name=OBJECT_NAME)[:500]
-        return Response(RecycleBinEntrySerializer(entries, many=True).data)
-
-    @extend_schema(
-        summary="Restore a deleted lead",
-        description="The lead comes back under its old id with its notes and history.",
-        request=None,
-        responses={200: LeadSerializer, 403: NOT_DELETABLE, 404: NOT_IN_BIN},
-    )
-    @action(detail=False, methods=["post"], url_path=r"recycle-bin/(?P<entry_pk>\d+)/restore", filter_backends=[])
-    def recycle_bin_restore(self, request, entry_pk=None):
-        lead = lead_restore(entry=self._bin_entry(entry_pk), acting_user=request.user)
-        return self._answer(lead)
-
-    @extend_schema(
-        summary="Delete a lead permanently",
-        description="Removes the entry from the Recycle Bin; the lead cannot be restored afterwards.",
-        responses={204: None, 404: NOT_IN_BIN},
-    )
-    @action(detail=False, methods=["delete"], url_path=r"recycle-bin/(?P<entry_pk>\d+)", filter_backends=[])
-    def recycle_bin_delete(self, request, entry_pk=None):
-        recycle_bin_purge(entry=self._bin_entry(entry_pk), acting_user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

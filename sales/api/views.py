@@ -157,6 +157,22 @@ class _SalesRecordViewSet(
             )
         return Response(self.get_serializer(record).data)
 
+    @extend_schema(
+        summary="Delete the record",
+        description="The record goes to the Recycle Bin (see `/api/recycle-bin/`) with its products and contact "
+        "roles; it can be restored from there. An account that still has opportunities is refused (400).",
+        responses={204: None, 400: OpenApiResponse(description="Why it cannot be deleted."), 403: None, 404: None},
+    )
+    def destroy(self, request, *args, **kwargs):
+        record = self.get_object()
+        delete = {
+            ACCOUNT: services.account_delete,
+            CONTACT: services.contact_delete,
+            OPPORTUNITY: services.opportunity_delete,
+        }[self.object_name]
+        delete(**{self.object_name: record}, acting_user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(summary="Field history of the record", responses=SalesFieldChangeSerializer(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):

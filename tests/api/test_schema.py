@@ -19,7 +19,7 @@ def test_schema_generates_and_describes_the_lead_endpoints(client, rep):
     assert {"get", "post"} <= set(paths["/api/leads/"])
     assert {"get", "put", "patch"} <= set(paths["/api/leads/{id}/"])
     assert "204" in paths["/api/leads/{id}/"]["delete"]["responses"]
-    assert "post" in paths["/api/leads/recycle-bin/{entry_pk}/restore/"]
+    assert "post" in paths["/api/recycle-bin/{id}/restore/"]
     assert "/api/leads/{id}/change-owner/" in paths
     assert "/api/auth/token/" in paths
     assert "/api/picklists/" in paths

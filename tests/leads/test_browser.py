@@ -134,8 +134,8 @@ def test_rep_deletes_a_lead_and_restores_it_from_the_recycle_bin(page, login, re
     assert not Lead.objects.filter(pk=lead.pk).exists()
 
     page.get_by_test_id("recycle-bin-link").click()
-    page.wait_for_url("**/leads/recycle-bin/")
-    row = page.get_by_test_id(f"bin-row-{lead.pk}")
+    page.wait_for_url("**/recycle-bin/?object=lead")
+    row = page.get_by_test_id(f"bin-row-lead-{lead.pk}")
     assert "Navy" in row.inner_text()
     row.get_by_role("button", name="Restore").click()
     page.wait_for_url(f"**/leads/{lead.pk}/")

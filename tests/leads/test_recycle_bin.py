@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import FieldHistory, RecycleBinEntry
-from core.services import custom_field_create, recycle_bin_purge, recycle_bin_purge_expired
+from core.recycle_bin import recycle_bin_purge, recycle_bin_purge_expired
+from core.services import custom_field_create
 from core.tasks import purge_recycle_bin
 from leads.models import Lead, LeadNote
 from leads.services import lead_create, lead_delete, lead_note_create, lead_restore, lead_update
@@ -202,26 +203,26 @@ def test_delete_page_asks_then_moves_the_lead_to_the_bin_where_it_is_restored(re
 
     confirm = rep_client.get(url)
     deleted = rep_client.post(url, follow=True)
-    bin_page = rep_client.get(reverse("leads:recycle_bin"))
+    bin_page = rep_client.get(reverse("core:recycle_bin"))
     entry = RecycleBinEntry.objects.get()
-    restored = rep_client.post(reverse("leads:recycle_bin_restore", args=[entry.pk]), follow=True)
+    restored = rep_client.post(reverse("core:recycle_bin_restore", args=[entry.pk]), follow=True)
 
     assert "Are you sure you want to delete this lead?" in confirm.content.decode()
     assert deleted.redirect_chain[-1][0] == reverse("leads:list")
     assert "was moved to the Recycle Bin" in deleted.content.decode()
-    assert f'data-testid="bin-row-{lead.pk}"' in bin_page.content.decode()
+    assert f'data-testid="bin-row-lead-{lead.pk}"' in bin_page.content.decode()
     assert restored.redirect_chain[-1][0] == reverse("leads:detail", args=[lead.pk])
     assert "Lead “Ada Lovelace” was restored." in restored.content.decode()
     assert Lead.objects.filter(pk=lead.pk).exists()
 
 
 def test_recycle_bin_empty_state_search_and_permanent_delete(rep_client, rep):
-    empty = rep_client.get(reverse("leads:recycle_bin"))
+    empty = rep_client.get(reverse("core:recycle_bin"))
     lead_delete(lead=_lead(rep, company="Engines"), acting_user=rep)
     lead_delete(lead=_lead(rep, last_name="Babbage", company="Analytical"), acting_user=rep)
-    found = rep_client.get(reverse("leads:recycle_bin"), {"q": "analyt"})
+    found = rep_client.get(reverse("core:recycle_bin"), {"q": "analyt"})
     entry = RecycleBinEntry.objects.get(name="Ada Babbage")
-    purged = rep_client.post(reverse("leads:recycle_bin_purge", args=[entry.pk]), follow=True)
+    purged = rep_client.post(reverse("core:recycle_bin_purge", args=[entry.pk]), follow=True)
 
     assert "The Recycle Bin is empty." in empty.content.decode()
     assert "Babbage" in found.content.decode()
@@ -256,24 +257,24 @@ def test_api_deletes_lists_restores_and_purges(api, rep, other_rep):
     hidden = client.delete(f"/api/leads/{other.pk}/")
     deleted = client.delete(f"/api/leads/{lead.pk}/")
     gone = client.get(f"/api/leads/{lead.pk}/")
-    listed = client.get("/api/leads/recycle-bin/")
+    listed = client.get("/api/recycle-bin/", {"object": "lead"})
     entry_id = listed.json()[0]["id"]
-    restored = client.post(f"/api/leads/recycle-bin/{entry_id}/restore/")
-    again = client.post(f"/api/leads/recycle-bin/{entry_id}/restore/")
+    restored = client.post(f"/api/recycle-bin/{entry_id}/restore/")
+    again = client.post(f"/api/recycle-bin/{entry_id}/restore/")
 
     assert hidden.status_code == 404
     assert deleted.status_code == 204
     assert gone.status_code == 404
-    assert listed.json()[0]["lead_id"] == lead.pk
-    assert listed.json()[0]["deleted_by"]["id"] == rep.pk
+    assert listed.json()[0]["record_id"] == lead.pk
+    assert listed.json()[0]["deleted_by"] == "Riley Rep"
     assert restored.status_code == 200
-    assert restored.json()["id"] == lead.pk
+    assert restored.json() == {"object": "lead", "record_id": lead.pk}
     assert again.status_code == 404
 
     client.delete(f"/api/leads/{lead.pk}/")
-    entry_id = client.get("/api/leads/recycle-bin/").json()[0]["id"]
-    assert client.delete(f"/api/leads/recycle-bin/{entry_id}/").status_code == 204
-    assert client.get("/api/leads/recycle-bin/").json() == []
+    entry_id = client.get("/api/recycle-bin/").json()[0]["id"]
+    assert client.delete(f"/api/recycle-bin/{entry_id}/").status_code == 204
+    assert client.get("/api/recycle-bin/").json() == []
 
 
 def test_api_refuses_converted_and_non_owned_deletes_with_clear_errors(api, rep, other_rep, system_admin):

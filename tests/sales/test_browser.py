@@ -121,3 +121,29 @@ def test_inline_edit_on_the_record_page_with_escape_and_enter(page, login, rep, 
     page.goto(f"/accounts/{theirs.pk}/")
     assert page.locator(".inline-edit-btn").count() == 0
     assert page.get_by_role("link", name="Edit").count() == 0
+
+
+def test_rep_deletes_an_opportunity_and_restores_it_from_the_recycle_bin(page, login, rep):
+    from tests.factories import AccountFactory, OpportunityFactory
+
+    account = AccountFactory(owner=rep, name="Wayne Enterprises")
+    opportunity = OpportunityFactory(account=account, owner=rep, name="Wayne - Armour")
+    login(rep)
+
+    page.goto(f"/opportunities/{opportunity.pk}/")
+    page.get_by_test_id("delete-record").click()
+    page.get_by_test_id("confirm-delete").click()
+    page.wait_for_url("**/opportunities/")
+    assert "was moved to the Recycle Bin" in page.locator("#messages").inner_text()
+    assert not Opportunity.objects.filter(pk=opportunity.pk).exists()
+
+    page.get_by_role("link", name="Recycle Bin").first.click()
+    page.wait_for_url("**/recycle-bin/")
+    row = page.get_by_test_id(f"bin-row-opportunity-{opportunity.pk}")
+    assert "Wayne Enterprises" in row.inner_text()
+    row.get_by_role("button", name="Restore").click()
+    page.wait_for_url(f"**/opportunities/{opportunity.pk}/")
+
+    assert "was restored" in page.locator("#messages").inner_text()
+    assert page.get_by_test_id("record-name").inner_text() == "Wayne - Armour"
+    assert "Restored" in page.get_by_test_id("history").inner_text()
