@@ -1,8 +1,49 @@
 """Input and output shapes of the core API: tokens, picklists and the Recycle Bin."""
 
 from rest_framework import serializers
+from rest_framework.fields import SkipField, is_simple_callable
 
 from core.models import PicklistValue
+
+
+class QuickReadMixin:
+    """``to_representation`` without DRF's per-field dispatch, for serializers that list many rows.
+
+    The output is the serializer's own: every field still renders its value with its own
+    ``to_representation``; only fields read straight from one attribute skip ``get_attribute``
+    (method fields, dotted sources and the like go through DRF as usual).
+    """
+
+    def _read_plan(self) -> list:
+        plan = getattr(self, "_quick_read_plan", None)
+        if plan is None:
+            plan = []
+            for field in self._readable_fields:
+                direct = len(field.source_attrs) == 1 and not isinstance(
+                    field,
+                    serializers.SerializerMethodField
+                    | serializers.BaseSerializer
+                    | serializers.RelatedField
+                    | serializers.ManyRelatedField,
+                )
+                plan.append((field.field_name, field.source_attrs[0] if direct else None, field))
+            self._quick_read_plan = plan
+        return plan
+
+    def to_representation(self, instance) -> dict:
+        data = {}
+        for name, attribute, field in self._read_plan():
+            if attribute is None:
+                try:
+                    value = field.get_attribute(instance)
+                except SkipField:
+                    continue
+            else:
+                value = getattr(instance, attribute)
+                if is_simple_callable(value):
+                    value = value()
+            data[name] = None if value is None else field.to_representation(value)
+        return data
 
 
 class TokenRequestSerializer(serializers.Serializer):

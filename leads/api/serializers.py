@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.serializers import QuickReadMixin
 from core.models import FieldHistory
 from leads.fields import WRITABLE_FIELDS
 from leads.models import Lead, LeadNote
@@ -42,7 +43,7 @@ def owner_ref(lead: Lead) -> dict:
     return {"type": "user", "id": lead.owner_user_id, "name": owner_label(lead.owner_user)}
 
 
-class LeadSerializer(serializers.ModelSerializer):
+class LeadSerializer(QuickReadMixin, serializers.ModelSerializer):
     """A lead with its standard fields, owner, custom fields and system fields.
 
     ``owner`` and the system fields are read-only: sent values are ignored. Change the owner with
