@@ -325,3 +325,18 @@ def test_a_real_worker_purges_expired_entries(celery_worker_process):
         time.sleep(0.3)
     assert list(RecycleBinEntry.objects.all()) == [kept]
     assert list(FieldHistory.objects.values_list("record_id", flat=True)) == [9002]
+
+
+def test_restore_gives_a_lead_of_a_deleted_queue_to_the_restoring_user(other_rep, marketing_admin):
+    from leads.routing.services import queue_delete
+
+    queue = QueueFactory(name="Closing down")
+    queue.members.add(other_rep)
+    lead = LeadFactory(owner_user=None, owner_queue=queue)
+    entry = lead_delete(lead=lead, acting_user=other_rep)
+    queue_delete(queue=queue, acting_user=marketing_admin)
+
+    restored = lead_restore(entry=entry, acting_user=marketing_admin)
+
+    assert (restored.owner_user, restored.owner_queue) == (marketing_admin, None)
+    assert Lead.objects.get(pk=lead.pk).owner_user == marketing_admin
