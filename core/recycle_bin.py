@@ -15,7 +15,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.core.serializers.base import DeserializationError
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from .history import Change, history_record
@@ -120,8 +121,15 @@ def recycle_bin_restore(
         locked = _locked_entry(entry, acting_user, object_name)
         if locked is None:
             raise ValidationError({"__all__": [f"This {label} is no longer in your Recycle Bin."]})
-        stored = json.dumps(locked.payload["records"])
-        objects = [item.object for item in serializers.deserialize("json", stored, ignorenonexistent=True)]
+        try:
+            stored = json.dumps(locked.payload["records"])
+            objects = [item.object for item in serializers.deserialize("json", stored, ignorenonexistent=True)]
+        except (KeyError, TypeError, LookupError, DeserializationError) as exc:
+            raise ValidationError({"__all__": [f"This {label} can no longer be restored: {exc}"]}) from exc
+        if not objects:
+            raise ValidationError(
+                {"__all__": [f"This {label} can no longer be restored: its stored form is unreadable."]}
+            )
         record, dependents = objects[0], objects[1:]
         prepared = prepare(record) if prepare else None
         missing = _missing_required(record)
@@ -130,7 +138,13 @@ def recycle_bin_restore(
             raise ValidationError(
                 {"__all__": [f"This {label} cannot be restored: its {names} was deleted. Restore that first."]}
             )
-        record.save(force_insert=True)
+        try:
+            with transaction.atomic():
+                record.save(force_insert=True)
+        except IntegrityError as exc:
+            raise ValidationError(
+                {"__all__": [f"This {label} cannot be restored: a record with its id or unique values exists."]}
+            ) from exc
         for dependent in dependents:
             # Back already through another entry, or tied to a record that is gone: leave it.
             if type(dependent)._base_manager.filter(pk=dependent.pk).exists() or _missing_required(dependent):
@@ -138,7 +152,10 @@ def recycle_bin_restore(
             dependent.save(force_insert=True)
         for key, ids in (locked.payload.get("links") or {}).items():
             model_label, field = key.rsplit(".", 1)
-            model = apps.get_model(model_label)
+            try:
+                model = apps.get_model(model_label)
+            except LookupError:
+                continue
             model._base_manager.filter(pk__in=ids, **{f"{field}__isnull": True}).update(**{field: record})
         locked.delete()
         return record, prepared

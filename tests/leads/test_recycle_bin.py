@@ -340,3 +340,19 @@ def test_restore_gives_a_lead_of_a_deleted_queue_to_the_restoring_user(other_rep
 
     assert (restored.owner_user, restored.owner_queue) == (marketing_admin, None)
     assert Lead.objects.get(pk=lead.pk).owner_user == marketing_admin
+
+
+def test_a_restore_that_cannot_happen_says_why_and_keeps_the_entry(rep):
+    lead = _lead(rep)
+    entry = lead_delete(lead=lead, acting_user=rep)
+    squatter = LeadFactory(owner_user=rep, last_name="Squatter")
+    Lead.objects.filter(pk=squatter.pk).update(id=lead.pk)
+
+    with pytest.raises(ValidationError, match="a record with its id or unique values exists"):
+        lead_restore(entry=entry, acting_user=rep)
+    assert RecycleBinEntry.objects.filter(pk=entry.pk).exists()
+
+    RecycleBinEntry.objects.filter(pk=entry.pk).update(payload={"records": [{"model": "gone.Model", "pk": 1}]})
+    Lead.objects.filter(pk=lead.pk).delete()
+    with pytest.raises(ValidationError, match="can no longer be restored"):
+        lead_restore(entry=entry, acting_user=rep)
