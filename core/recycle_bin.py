@@ -1,10 +1,12 @@
 """The Recycle Bin: deleted records kept whole, so that they can be restored for RECYCLE_BIN_DAYS.
 
-An object's delete service calls ``recycle_bin_add`` in its transaction just before it deletes the
-record. The entry keeps the record, the rows its deletion takes with it (``dependents``, such as a
-lead's notes) and the ids of the rows that only lose their link to it (foreign keys set to null), so
-that a restore gives all of them back. The object's restore service calls ``recycle_bin_restore``
-with a ``prepare`` hook for what only the object knows (its owner, its version).
+An object's delete service checks what only it knows (access, what may not be deleted), then calls
+``recycle_bin_move`` in its transaction: the record gets a "Deleted" history line and the entry keeps
+the record, the rows its deletion takes with it (``dependents``, such as a lead's notes) and the ids
+of the rows that only lose their link to it (foreign keys set to null), so that a restore gives all
+of them back. Its restore service calls ``recycle_bin_restore`` with an ``owner_gone`` hook that
+gives the record to the restoring user when its owner has left. Recyclable records carry
+``version``, ``last_modified_at`` and ``last_modified_by``.
 """
 
 import json
@@ -39,30 +41,18 @@ def _links(record: models.Model) -> dict[str, list[int]]:
     return links
 
 
-def history_deleted(*, object_name: str, record: models.Model, acting_user, at) -> None:
-    """The "Deleted" line of the record's history (kept while it is in the bin, shown after a restore)."""
+def _history(*, object_name: str, record: models.Model, acting_user, at, field: str, text: str) -> None:
     history_record(
         object_name=object_name,
         record_id=record.pk,
-        changes=[Change("deleted", "Deleted", "", "Moved to the Recycle Bin")],
+        changes=[Change(field, field.capitalize(), "", text)],
         acting_user=acting_user,
         record_version=record.version,
         at=at,
     )
 
 
-def history_restored(*, object_name: str, record: models.Model, acting_user, at, note: str = "") -> None:
-    history_record(
-        object_name=object_name,
-        record_id=record.pk,
-        changes=[Change("restored", "Restored", "", "Restored from the Recycle Bin" + note)],
-        acting_user=acting_user,
-        record_version=record.version,
-        at=at,
-    )
-
-
-def recycle_bin_add(
+def recycle_bin_move(
     *,
     object_name: str,
     record: models.Model,
@@ -71,14 +61,23 @@ def recycle_bin_add(
     detail: str = "",
     owner_user=None,
     acting_user,
-    at=None,
 ) -> RecycleBinEntry:
-    """Keep ``record`` (about to be deleted by the caller, in the same transaction) in the bin."""
+    """Delete ``record`` (locked and checked by the caller) into the bin, in the caller's transaction;
+    its history stays for a restore."""
+    now = timezone.now()
+    _history(
+        object_name=object_name,
+        record=record,
+        acting_user=acting_user,
+        at=now,
+        field="deleted",
+        text="Moved to the Recycle Bin",
+    )
     payload = {
         "records": json.loads(serializers.serialize("json", [record, *dependents])),
         "links": _links(record),
     }
-    return RecycleBinEntry.objects.create(
+    entry = RecycleBinEntry.objects.create(
         object_name=object_name,
         record_id=record.pk,
         name=(name or str(record))[:255],
@@ -86,8 +85,10 @@ def recycle_bin_add(
         payload=payload,
         owner_user=owner_user if getattr(owner_user, "pk", None) else None,
         deleted_by=acting_user if getattr(acting_user, "pk", None) else None,
-        deleted_at=at or timezone.now(),
+        deleted_at=now,
     )
+    record.delete()
+    return entry
 
 
 def _missing_required(obj: models.Model) -> list[models.Field]:
@@ -112,11 +113,13 @@ def _locked_entry(entry: RecycleBinEntry, user, object_name: str | None = None) 
 
 
 def recycle_bin_restore(
-    *, entry: RecycleBinEntry, object_name: str, label: str, acting_user, prepare: Callable | None = None
+    *, entry: RecycleBinEntry, object_name: str, label: str, acting_user, owner_gone: Callable[..., bool]
 ):
-    """Put the record of ``entry`` back under its own id, then its dependents and links; the entry
-    leaves the bin. ``prepare(record)`` runs before the record is saved; its answer is returned
-    with the record. Runs in the caller's transaction."""
+    """Put the record of ``entry`` back under its own id, then its dependents and links, as a change
+    by ``acting_user`` with a "Restored" history line; the entry leaves the bin. ``owner_gone(record)``
+    answers whether the record's owner has left, after giving the record to ``acting_user``. Runs in
+    the caller's transaction."""
+    now = timezone.now()
     with transaction.atomic():
         locked = _locked_entry(entry, acting_user, object_name)
         if locked is None:
@@ -131,7 +134,10 @@ def recycle_bin_restore(
                 {"__all__": [f"This {label} can no longer be restored: its stored form is unreadable."]}
             )
         record, dependents = objects[0], objects[1:]
-        prepared = prepare(record) if prepare else None
+        record.version += 1
+        record.last_modified_at = now
+        record.last_modified_by = acting_user
+        note = "; its owner no longer exists or is inactive, so it is yours now" if owner_gone(record) else ""
         missing = _missing_required(record)
         if missing:
             names = ", ".join(str(field.verbose_name) for field in missing)
@@ -158,7 +164,15 @@ def recycle_bin_restore(
                 continue
             model._base_manager.filter(pk__in=ids, **{f"{field}__isnull": True}).update(**{field: record})
         locked.delete()
-        return record, prepared
+        _history(
+            object_name=object_name,
+            record=record,
+            acting_user=acting_user,
+            at=now,
+            field="restored",
+            text="Restored from the Recycle Bin" + note,
+        )
+        return record
 
 
 def _forget(entries) -> int:

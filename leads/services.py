@@ -12,7 +12,7 @@ from core.fields import clean_custom_fields, is_blank
 from core.history import Change, diff, history_for, history_record
 from core.memo import memoized
 from core.models import PicklistValue, RecycleBinEntry
-from core.recycle_bin import history_deleted, history_restored, recycle_bin_add, recycle_bin_restore
+from core.recycle_bin import recycle_bin_move, recycle_bin_restore
 from core.selectors import field_labels, picklist_default
 
 from .fields import OBJECT_NAME, PICKLIST_FIELDS, WRITABLE_FIELDS
@@ -321,9 +321,7 @@ def lead_delete(*, lead: Lead, acting_user) -> RecycleBinEntry:
         raise ValidationError({"__all__": [CONVERTED_NOT_DELETABLE]})
     if not lead_is_deletable_by(locked, acting_user):
         raise PermissionError("You may not delete this lead.")
-    now = timezone.now()
-    history_deleted(object_name=OBJECT_NAME, record=locked, acting_user=acting_user, at=now)
-    entry = recycle_bin_add(
+    return recycle_bin_move(
         object_name=OBJECT_NAME,
         record=locked,
         dependents=LeadNote.objects.filter(lead=locked).order_by("pk"),
@@ -331,50 +329,38 @@ def lead_delete(*, lead: Lead, acting_user) -> RecycleBinEntry:
         detail=locked.company,
         owner_user=locked.owner_user,
         acting_user=acting_user,
-        at=now,
     )
-    locked.delete()
-    return entry
 
 
 @transaction.atomic
 def leads_delete_many(*, lead_ids: list[int], acting_user) -> MassResult:
-    """The "Delete" mass action: every selected lead the user may delete goes to the Recycle Bin."""
+    """The "Delete" mass action: every selected lead the user may delete goes to the Recycle Bin
+    (``lead_delete`` locks each one)."""
     deleted = 0
     ids = sorted(set(lead_ids))
-    for lead in Lead.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
-        if lead.is_converted or not lead_is_deletable_by(lead, acting_user):
-            continue
-        lead_delete(lead=lead, acting_user=acting_user)
-        deleted += 1
+    for lead in Lead.objects.filter(pk__in=ids).order_by("pk"):
+        if lead_is_deletable_by(lead, acting_user):
+            lead_delete(lead=lead, acting_user=acting_user)
+            deleted += 1
     return MassResult(updated=deleted, skipped=len(ids) - deleted)
-
-
-def _owner_still_there(lead: Lead) -> bool:
-    if lead.owner_queue_id is not None:
-        return Queue.objects.filter(pk=lead.owner_queue_id).exists()
-    return get_user_model().objects.filter(pk=lead.owner_user_id, is_active=True).exists()
 
 
 @transaction.atomic
 def lead_restore(*, entry: RecycleBinEntry, acting_user) -> Lead:
     """Put a deleted lead back as it was, with its notes, links and history, under its own id. When
-    its owner is gone or inactive, the restoring user owns it."""
+    its owner (user or queue) is gone or the user inactive, the restoring user owns it."""
     if not acting_user.has_perm("leads.delete_lead"):
         raise PermissionError("You may not restore leads.")
-    now = timezone.now()
 
-    def prepare(lead: Lead) -> str:
-        lead.version += 1
-        lead.last_modified_at = now
-        lead.last_modified_by = acting_user
-        if _owner_still_there(lead):
-            return ""
-        set_owner(lead, acting_user, at=now)
-        return "; its owner no longer exists or is inactive, so it is yours now"
+    def owner_gone(lead: Lead) -> bool:
+        if lead.owner_queue_id is not None:
+            there = Queue.objects.filter(pk=lead.owner_queue_id).exists()
+        else:
+            there = get_user_model().objects.filter(pk=lead.owner_user_id, is_active=True).exists()
+        if not there:
+            set_owner(lead, acting_user)
+        return not there
 
-    lead, owner_note = recycle_bin_restore(
-        entry=entry, object_name=OBJECT_NAME, label="lead", acting_user=acting_user, prepare=prepare
+    return recycle_bin_restore(
+        entry=entry, object_name=OBJECT_NAME, label="lead", acting_user=acting_user, owner_gone=owner_gone
     )
-    history_restored(object_name=OBJECT_NAME, record=lead, acting_user=acting_user, at=now, note=owner_note)
-    return lead

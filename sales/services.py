@@ -19,7 +19,7 @@ from core.fields import clean_custom_fields, is_blank
 from core.history import Change, diff, history_for, history_record
 from core.memo import memoized
 from core.models import PicklistValue, RecycleBinEntry
-from core.recycle_bin import history_deleted, history_restored, recycle_bin_add, recycle_bin_restore
+from core.recycle_bin import recycle_bin_move, recycle_bin_restore
 from core.roles import is_marketing_admin
 from core.selectors import field_labels
 
@@ -869,9 +869,7 @@ def _delete(kind: _Kind, record, acting_user) -> RecycleBinEntry:
             raise ValidationError(
                 {"__all__": [f"This account has {count} {noun}: delete them or move them to another account first."]}
             )
-    now = timezone.now()
-    history_deleted(object_name=kind.object_name, record=locked, acting_user=acting_user, at=now)
-    entry = recycle_bin_add(
+    return recycle_bin_move(
         object_name=kind.object_name,
         record=locked,
         dependents=_dependents(kind, locked),
@@ -879,10 +877,7 @@ def _delete(kind: _Kind, record, acting_user) -> RecycleBinEntry:
         detail=_bin_detail(kind, locked),
         owner_user=locked.owner,
         acting_user=acting_user,
-        at=now,
     )
-    locked.delete()
-    return entry
 
 
 def _restore(kind: _Kind, entry: RecycleBinEntry, acting_user):
@@ -890,22 +885,16 @@ def _restore(kind: _Kind, entry: RecycleBinEntry, acting_user):
     owner is gone or inactive goes to the restoring user."""
     if not acting_user.has_perm(f"sales.delete_{kind.model._meta.model_name}"):
         raise PermissionError(f"You may not restore {kind.label} records.")
-    now = timezone.now()
 
-    def prepare(record) -> str:
-        record.version += 1
-        record.last_modified_at = now
-        record.last_modified_by = acting_user
+    def owner_gone(record) -> bool:
         if get_user_model().objects.filter(pk=record.owner_id, is_active=True).exists():
-            return ""
+            return False
         record.owner = acting_user
-        return "; its owner no longer exists or is inactive, so it is yours now"
+        return True
 
-    record, owner_note = recycle_bin_restore(
-        entry=entry, object_name=kind.object_name, label=kind.label, acting_user=acting_user, prepare=prepare
+    return recycle_bin_restore(
+        entry=entry, object_name=kind.object_name, label=kind.label, acting_user=acting_user, owner_gone=owner_gone
     )
-    history_restored(object_name=kind.object_name, record=record, acting_user=acting_user, at=now, note=owner_note)
-    return record
 
 
 @transaction.atomic

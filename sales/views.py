@@ -1002,9 +1002,9 @@ def recordtype_default_set(request):
 # Delete ------------------------------------------------------------------------------------------
 
 _DELETES = {
-    ACCOUNT: lambda record, user: services.account_delete(account=record, acting_user=user),
-    CONTACT: lambda record, user: services.contact_delete(contact=record, acting_user=user),
-    OPPORTUNITY: lambda record, user: services.opportunity_delete(opportunity=record, acting_user=user),
+    ACCOUNT: services.account_delete,
+    CONTACT: services.contact_delete,
+    OPPORTUNITY: services.opportunity_delete,
 }
 
 
@@ -1016,7 +1016,7 @@ def _delete_page(request, object_name: str, pk: int) -> HttpResponse:
         raise PermissionDenied(f"You may not delete this {config['label'].lower()}.")
     if request.method == "POST":
         try:
-            _DELETES[object_name](record, request.user)
+            _DELETES[object_name](**{object_name: record}, acting_user=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(_url(object_name, "detail", pk))
