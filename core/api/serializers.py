@@ -4,6 +4,7 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField, is_simple_callable
 
 from core.models import PicklistValue
+from core.templatetags.crm import user_name
 
 
 class QuickReadMixin:
@@ -100,8 +101,7 @@ class RecycleBinEntrySerializer(serializers.Serializer):
     deleted_at = serializers.DateTimeField()
 
     def get_deleted_by(self, entry) -> str | None:
-        user = entry.deleted_by
-        return (user.get_full_name() or user.username) if user else None
+        return user_name(entry.deleted_by, None)
 
 
 class RestoredRecordSerializer(serializers.Serializer):

@@ -19,6 +19,7 @@ from core.roles import is_marketing_admin
 
 from ..fields import OBJECT_NAME, PICKLIST_FIELDS, WRITABLE_FIELDS
 from ..models import Lead
+from ..ownership import owner_label
 from ..services import lead_create
 from .models import LeadImport, LeadImportRow
 from .parsing import auto_mapping, importable_fields, parse_csv
@@ -155,9 +156,8 @@ def lead_import_cancel(*, lead_import: LeadImport, acting_user) -> LeadImport:
                 "or running import can be cancelled."
             }
         )
-    name = acting_user.get_full_name() or acting_user.username
     locked.status = LeadImport.Status.CANCELLED
-    locked.failure_reason = f"Cancelled by {name}."[:500]
+    locked.failure_reason = f"Cancelled by {owner_label(acting_user)}."[:500]
     locked.finished_at = timezone.now()
     locked.save(update_fields=["status", "failure_reason", "finished_at"])
     return locked
