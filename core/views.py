@@ -28,6 +28,7 @@ from .forms import (
     apply_service_errors,
 )
 from .models import FieldDefinition, FieldType, OrgSettings, PicklistValue
+from .paging import page_window
 from .roles import is_marketing_admin, is_system_admin, role_label, sees_all_records
 
 
@@ -497,19 +498,14 @@ def recycle_bin(request):
     query = request.GET.get("q", "").strip()[:100]
     if query:
         entries = entries.filter(Q(name__icontains=query) | Q(detail__icontains=query))
-    try:
-        page = max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        page = 1
-    start = (page - 1) * RECYCLE_BIN_PAGE
-    rows = list(entries[start : start + RECYCLE_BIN_PAGE + 1])
+    rows, page, has_next = page_window(entries, request.GET.get("page"), RECYCLE_BIN_PAGE)
     for entry in rows:
         spec = specs.get(entry.object_name)
         entry.spec = spec
         entry.can_restore = spec is not None and request.user.has_perm(spec.delete_permission)
     context = {
-        "entries": rows[:RECYCLE_BIN_PAGE],
-        "has_next": len(rows) > RECYCLE_BIN_PAGE,
+        "entries": rows,
+        "has_next": has_next,
         "page": page,
         "query": query,
         "object_name": object_name,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.fields import custom_definitions, display_value
 from core.forms import apply_service_errors, errors_as_text
 from core.history import history_for
+from core.paging import page_window
 from core.roles import is_marketing_admin
 from core.selectors import field_labels, picklist_labels
 
@@ -162,14 +163,8 @@ def _list_view(request: HttpRequest, object_name: str) -> HttpResponse:
     if not request.GET.get("ordering"):
         default = {"account": "name", "contact": "last_name", "opportunity": "close_date"}[object_name]
         rows_qs = rows_qs.order_by(default, "id")
-    try:
-        page = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page = 1
+    records, page, has_next = page_window(rows_qs, request.GET.get("page"), PAGE_SIZE)
     offset = (page - 1) * PAGE_SIZE
-    # One row more than shown tells whether there is a next page, without a COUNT(*).
-    window = list(rows_qs[offset : offset + PAGE_SIZE + 1])
-    records = window[:PAGE_SIZE]
     labels = picklist_labels(object_name=object_name)
     rows = [
         (record, [(_cell(record, object_name, name, labels), _link_of(record, name)) for name, _ in config["columns"]])
@@ -190,7 +185,7 @@ def _list_view(request: HttpRequest, object_name: str) -> HttpResponse:
             ],
             "ordering": request.GET.get("ordering", ""),
             "page": page,
-            "has_next": len(window) > PAGE_SIZE,
+            "has_next": has_next,
             "first_index": offset + 1,
             "last_index": offset + len(records),
             "is_filtered": is_filtered,
@@ -798,20 +793,15 @@ def opportunity_contact_role_remove(request, pk: int, role_pk: int):
 def product_list(request):
     filterset = ProductFilter(request.GET or None, queryset=selectors.products(), request=request)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.products()
-    try:
-        page = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page = 1
-    offset = (page - 1) * PAGE_SIZE
-    window = list(qs[offset : offset + PAGE_SIZE + 1])
+    products, page, has_next = page_window(qs, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "sales/product_list.html",
         {
             "filter": filterset,
-            "products": window[:PAGE_SIZE],
+            "products": products,
             "page": page,
-            "has_next": len(window) > PAGE_SIZE,
+            "has_next": has_next,
             "is_admin": is_marketing_admin(request.user),
             "is_filtered": any(v for k, v in request.GET.items() if k not in {"page", "ordering"}),
             "ordering": request.GET.get("ordering", ""),
