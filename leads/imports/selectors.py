@@ -16,6 +16,11 @@ def lead_imports_visible_to(user) -> QuerySet[LeadImport]:
     return qs.filter(created_by=user)
 
 
+def lead_import_is_managed_by(lead_import: LeadImport, user) -> bool:
+    """Who starts and cancels an import: the user who uploaded it, and admins (those who see it)."""
+    return lead_import.created_by_id == user.pk or is_marketing_admin(user)
+
+
 def lead_import_failed_rows(*, lead_import: LeadImport) -> QuerySet[LeadImportRow]:
     return lead_import.rows.filter(outcome=LeadImportRow.Outcome.ERROR).order_by("row_number")
 

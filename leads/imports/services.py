@@ -23,6 +23,7 @@ from ..ownership import owner_label
 from ..services import lead_create
 from .models import LeadImport, LeadImportRow
 from .parsing import auto_mapping, importable_fields, parse_csv
+from .selectors import lead_import_is_managed_by
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ def lead_import_start(
     """Confirm the mapping and options, and queue the import. Sales reps import leads they own;
     marketing admins may choose any active owner."""
     locked = LeadImport.objects.select_for_update().get(pk=lead_import.pk)
-    if locked.created_by_id != acting_user.pk and not is_marketing_admin(acting_user):
+    if not lead_import_is_managed_by(locked, acting_user):
         raise PermissionError("You may not start this import.")
     if locked.status != LeadImport.Status.MAPPING:
         raise ValidationError({"__all__": "This import has already been started."})
@@ -147,7 +148,7 @@ def lead_import_cancel(*, lead_import: LeadImport, acting_user) -> LeadImport:
     """Stop a queued or running import. Leads already created stay; the rows still pending are left
     as they are and no worker takes them any more (a row being written at that moment finishes)."""
     locked = LeadImport.objects.select_for_update().get(pk=lead_import.pk)
-    if locked.created_by_id != acting_user.pk and not is_marketing_admin(acting_user):
+    if not lead_import_is_managed_by(locked, acting_user):
         raise PermissionError("You may not cancel this import.")
     if not locked.is_active:
         raise ValidationError(
