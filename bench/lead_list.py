@@ -265,6 +265,7 @@ def seed(total: int, *, reseed: bool) -> dict:
     from django.db import connection, transaction
 
     from core.models import OrgSettings
+    from core.picklist_values import LEAD_SOURCES
     from core.roles import SALES_REP
     from leads.models import Queue
     from leads.setup import ensure_roles
@@ -311,19 +312,7 @@ def seed(total: int, *, reseed: bool) -> dict:
         "states": [c[1] for c in CITIES],
         "countries": [c[2] for c in CITIES],
         "titles": TITLES,
-        "sources": [
-            "Advertisement",
-            "Customer Event",
-            "Employee Referral",
-            "Purchased List",
-            "Trade Show",
-            "Webinar",
-            "Website",
-            "Partner Referral",
-            "Phone Inquiry",
-            "Cold Call",
-            "Other",
-        ],
+        "sources": LEAD_SOURCES,
         "industries": ["Banking", "Technology", "Retail", "Healthcare", "Manufacturing", "Consulting", "Energy", ""],
         "ratings": ["Hot", "Warm", "Cold", "", ""],
         "users": [u.pk for u in reps],
