@@ -61,14 +61,16 @@ def import_create(request: HttpRequest) -> HttpResponse:
     return render(request, "leads/imports/import_create.html", {"form": form})
 
 
+def _labelled_errors(errors: dict[str, list[str]], labels: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """A failed row's errors by field label ("Row" for the row as a whole)."""
+    return [("Row" if field == "__all__" else labels.get(field, field), msgs) for field, msgs in errors.items()]
+
+
 def _detail_context(lead_import: LeadImport) -> dict:
     labels = field_labels(object_name=OBJECT_NAME)
     failed = list(lead_import_failed_rows(lead_import=lead_import)[:ROWS_SHOWN])
     for row in failed:
-        row.error_list = [
-            ("Row" if field == "__all__" else labels.get(field, field), messages_)
-            for field, messages_ in row.errors.items()
-        ]
+        row.error_list = _labelled_errors(row.errors, labels)
     return {
         "lead_import": lead_import,
         "failed_rows": failed,
@@ -140,10 +142,7 @@ def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
     labels = field_labels(object_name=OBJECT_NAME)
     for row in lead_import_failed_rows(lead_import=lead_import).iterator():
         cells = (list(row.raw_values) + [""] * width)[:width]
-        errors = "; ".join(
-            f"{'Row' if field == '__all__' else labels.get(field, field)}: {' '.join(msgs)}"
-            for field, msgs in row.errors.items()
-        )
+        errors = "; ".join(f"{label}: {' '.join(msgs)}" for label, msgs in _labelled_errors(row.errors, labels))
         writer.writerow([row.row_number, *(_csv_cell(c) for c in cells), _csv_cell(errors)])
     return response
 
