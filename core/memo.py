@@ -8,8 +8,16 @@ reads afresh, so admin pages always see their own changes.
 
 Only reads of configuration belong here, never records: a scope must not outlive a request or a
 task, and nothing in it may change the configuration it reads.
+
+A ``SharedConfig`` is the one exception, for a hot public path that must not read configuration
+on every request: its scope reuses the same answers across requests of one process for at most
+``ttl`` seconds. A saved or deleted configuration row (see ``forget_on_change``) empties every
+shared snapshot of the process at once; other processes see the change when their snapshot ages
+out. Whatever relies on such a snapshot must check again, afresh, before it writes a record.
 """
 
+import threading
+import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -21,16 +29,63 @@ _store: ContextVar[dict | None] = ContextVar("leadcrm_config_scope", default=Non
 
 
 @contextmanager
-def config_scope() -> Iterator[None]:
-    """Keep configuration reads for the duration of the block (nested scopes share the outer one)."""
+def config_scope(store: dict | None = None) -> Iterator[None]:
+    """Keep configuration reads for the duration of the block (nested scopes share the outer one);
+    ``store`` continues an earlier snapshot instead of starting an empty one."""
     if _store.get() is not None:
         yield
         return
-    token = _store.set({})
+    token = _store.set({} if store is None else store)
     try:
         yield
     finally:
         _store.reset(token)
+
+
+class SharedConfig:
+    """A configuration snapshot shared by the requests of one process, renewed after ``ttl`` s."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._store: dict = {}
+        self._born = float("-inf")
+        _shared.add(self)
+
+    def forget(self) -> None:
+        self._born = float("-inf")
+
+    @contextmanager
+    def scope(self) -> Iterator[None]:
+        now = time.monotonic()
+        if now - self._born > self.ttl:
+            # A new dict rather than clear(): a request still reading the old one keeps it whole.
+            self._store, self._born = {}, now
+        with config_scope(self._store):
+            yield
+
+
+_shared: set[SharedConfig] = set()
+_shared_lock = threading.Lock()
+
+
+def forget_shared() -> None:
+    """Empty every shared snapshot of this process (configuration was saved or deleted)."""
+    with _shared_lock:
+        for snapshot in _shared:
+            snapshot.forget()
+
+
+def forget_on_change(*models) -> None:
+    """Empty the shared snapshots whenever a row of one of ``models`` is saved or deleted."""
+    from django.db.models.signals import post_delete, post_save
+
+    for model in models:
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(_forget_receiver, sender=model, dispatch_uid=f"forget-shared-{model._meta.label}-{name}")
+
+
+def _forget_receiver(**kwargs) -> None:
+    forget_shared()
 
 
 def memoized(key: Hashable, read: Callable[[], T]) -> T:

@@ -1,0 +1,38 @@
+"""A lean single-row insert for the hottest write paths."""
+
+from django.db import connections, router
+from django.db.models import Model
+
+_statements: dict[tuple[str, type], tuple[str, list]] = {}
+
+
+def insert_row(obj: Model) -> None:
+    """INSERT ``obj`` (a new row) with one statement compiled once per model, and set its primary
+    key: what ``obj.save(force_insert=True)`` does, without its per-call SQL compilation. Sends no
+    model signals; for models whose saving needs none (no custom ``save``, no receivers)."""
+    model = type(obj)
+    alias = router.db_for_write(model, instance=obj)
+    connection = connections[alias]
+    key = (alias, model)
+    if key not in _statements:
+        opts = model._meta
+        fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.auto_field]
+        quote = connection.ops.quote_name
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(
+            quote(opts.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+        )
+        if opts.auto_field is not None and connection.features.can_return_columns_from_insert:
+            sql += f" RETURNING {quote(opts.auto_field.column)}"
+        _statements[key] = (sql, fields)
+    sql, fields = _statements[key]
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        pk = (
+            cursor.fetchone()[0]
+            if "RETURNING" in sql
+            else connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
+        )
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = alias
