@@ -140,11 +140,9 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
 # Re-publish outbox rows left queued (e.g. while the broker was down) and re-queue abandoned claims.
 CELERY_BEAT_SCHEDULE["emails-sweep-outbox"] = {"task": "emails.tasks.sweep_outbox", "schedule": 60.0}
-# Web-to-Lead submissions held by the daily limit become leads, oldest first, when the window allows.
-CELERY_BEAT_SCHEDULE["webtolead-process-pending"] = {
-    "task": "webtolead.process_pending_submissions",
-    "schedule": 180.0,
-}
+# Web-to-Lead: submissions left received (no broker when they came) or held by the daily limit
+# become leads, oldest first.
+CELERY_BEAT_SCHEDULE["webtolead-process-submissions"] = {"task": "webtolead.process_submissions", "schedule": 60.0}
 # Lead imports left with pending rows (dead worker or broker) are queued again.
 CELERY_BEAT_SCHEDULE["leads-requeue-stalled-imports"] = {
     "task": "leads.imports.requeue_stalled_imports",

@@ -4,6 +4,8 @@ from django.urls import include, path
 from core.urls import account_urlpatterns
 
 urlpatterns = [
+    # The public Web-to-Lead endpoint is the busiest URL: it is resolved first.
+    path("", include(("webtolead.urls", "webtolead"))),
     path("django-admin/", admin.site.urls),
     path("api/", include("leadcrm.api_urls")),
     path("", include(account_urlpatterns)),
@@ -12,5 +14,4 @@ urlpatterns = [
     path("", include(("conversion.urls", "conversion"))),
     path("", include(("sales.urls", "sales"))),
     path("", include(("emails.urls", "emails"))),
-    path("", include(("webtolead.urls", "webtolead"))),
 ]

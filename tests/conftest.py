@@ -74,7 +74,14 @@ def _eager_celery(settings):
 def _clear_cache():
     from django.core.cache import cache
 
+    from core.memo import forget_shared
+    from webtolead.services import DRAIN
+
     cache.clear()
+    # A rolled-back test leaves no signal behind: configuration snapshots and publish timing start
+    # afresh in every test.
+    forget_shared()
+    DRAIN.reset()
 
 
 @pytest.fixture
@@ -143,7 +150,34 @@ def api():
     return client
 
 
-# Celery worker ------------------------------------------------------------------------------------
+# Celery worker and SMTP ---------------------------------------------------------------------------
+
+
+class SmtpInbox:
+    """aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_inbox(monkeypatch):
+    """A real SMTP server on loopback; a worker started after this fixture sends to it (EMAIL_URL)."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("EMAIL_URL", f"smtp://127.0.0.1:{port}")
+    yield inbox
+    controller.stop()
 
 
 @pytest.fixture

@@ -117,7 +117,11 @@ class Intake(models.Model):
         REJECTED = "rejected", "Rejected"
         DUPLICATE = "duplicate", "Duplicate submit"
 
-    form = models.ForeignKey(WebToLeadForm, null=True, blank=True, on_delete=models.PROTECT, related_name="intakes")
+    # Every row is written on a public request: the indexes of the columns a fresh row leaves empty
+    # are partial (see Meta), so that a new row touches few of them.
+    form = models.ForeignKey(
+        WebToLeadForm, null=True, blank=True, on_delete=models.PROTECT, related_name="intakes", db_index=False
+    )
     form_key = models.CharField(max_length=120, blank=True)
     payload = models.JSONField(default=dict)
     content_type = models.CharField(max_length=100, blank=True)
@@ -127,32 +131,47 @@ class Intake(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.RECEIVED)
     reason = models.CharField(max_length=500, blank=True)
     errors = models.JSONField(default=dict, blank=True)
-    # What the visitor is told instead of an internal id.
-    public_ref = models.CharField(max_length=32, unique=True, editable=False)
+    # What the visitor is told instead of an internal id; the submits of one rendered form share it.
+    public_ref = models.CharField(max_length=32, editable=False)
     # The per-render key of the generated form; set on the row that won it, so a double submit of
     # one rendered form creates one lead (the database holds the rule).
     submission_key = models.CharField(max_length=64, blank=True)
     claimed_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
-    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     campaign = models.CharField(max_length=255, blank=True)
-    lead = models.ForeignKey("leads.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    lead = models.ForeignKey(
+        "leads.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     processed_at = models.DateTimeField(null=True, blank=True)
     processed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
 
     class Meta:
         ordering = ["-received_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["form", "claimed_key"], name="webtolead_intake_one_per_submission_key"),
+            models.UniqueConstraint(
+                fields=["form", "claimed_key"],
+                condition=Q(claimed_key__isnull=False),
+                name="webtolead_intake_one_per_submission_key",
+            ),
             models.CheckConstraint(
                 condition=~Q(outcome="created") | Q(processed_at__isnull=False), name="webtolead_created_has_time"
             ),
         ]
         indexes = [
             models.Index(fields=["outcome", "received_at", "id"], name="w2l_intake_outcome_idx"),
-            models.Index(fields=["outcome", "processed_at"], name="w2l_intake_processed_idx"),
+            models.Index(
+                fields=["outcome", "processed_at"],
+                condition=Q(processed_at__isnull=False),
+                name="w2l_intake_processed_idx",
+            ),
             models.Index(fields=["form", "-received_at"], name="w2l_intake_form_idx"),
+            models.Index(fields=["lead"], condition=Q(lead__isnull=False), name="w2l_intake_lead_idx"),
+            models.Index(fields=["duplicate_of"], condition=Q(duplicate_of__isnull=False), name="w2l_intake_dup_idx"),
+            models.Index(fields=["processed_by"], condition=Q(processed_by__isnull=False), name="w2l_intake_by_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,23 +1,32 @@
 """Writes of Web-to-Lead: settings, forms, the intake log and turning submissions into leads.
 
-Flow of a public submission: the view calls ``intake_record`` (its own committed insert, so the
-row survives whatever happens next), then ``web_lead_submit``, which in one transaction checks for
-spam, validates, enforces the daily limit, creates the lead, runs the assignment rule and the
-auto-response, and records the outcome. Emails go out on commit.
+Flow of a public submission: the view calls ``submission_receive``, which checks the submission
+(form, spam, fields) against a shared snapshot of the configuration and stores it with its outcome in
+one insert, so the visitor's answer costs one write. An accepted row ("received") is handed to a
+Celery worker on commit; ``submissions_process`` then, row by row, checks it again afresh, enforces
+the daily limit and the per-render submission key, creates the lead, runs the assignment rule and
+the auto-response, and records the outcome. Emails go out on commit. When no worker can be reached,
+the request processes its own row before answering, and beat picks up any row left received.
 """
 
 import logging
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
+from celery import current_app as current_celery_app
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
+from core.coalesce import Coalescer
+from core.db import insert_row
 from core.fields import clean_value, is_blank
-from core.memo import config_scope, memoized
+from core.memo import SharedConfig, config_scope, memoized
 from core.models import FieldDefinition, FieldType
 from core.roles import is_marketing_admin
 from emails.models import OutboundEmail
@@ -271,9 +280,31 @@ def intake_record(
     source_address: str | None = None,
     user_agent: str = "",
 ) -> Intake:
-    """Write the submission as it came, before anything else looks at it (its own commit)."""
-    form = form_for_key(form_key)
-    return Intake.objects.create(
+    """Store the submission as it came, unchecked, as received: it is processed in the background."""
+    intake = _new_intake(
+        payload=payload,
+        form=form_for_key(form_key),
+        form_key=form_key,
+        content_type=content_type,
+        source_address=source_address,
+        user_agent=user_agent,
+    )
+    intake.save(force_insert=True)
+    _process_soon(intake.pk)
+    return intake
+
+
+def _public_ref(form: WebToLeadForm | None, payload: dict) -> str:
+    """What the visitor is told: random, except that every submit of one rendered form (its
+    per-render key) is told the same reference, that of the one lead they make."""
+    key = _payload_text(payload.get(SUBMISSION_KEY_FIELD)).strip()[:64]
+    if form is None or not key:
+        return secrets.token_urlsafe(12)
+    return salted_hmac("webtolead.public-ref", f"{form.pk}:{key}").hexdigest()[:20]
+
+
+def _new_intake(*, payload: dict, form, form_key: str, content_type: str, source_address, user_agent: str) -> Intake:
+    return Intake(
         form=form,
         form_key=(form_key or "")[:120],
         payload=payload,
@@ -281,7 +312,7 @@ def intake_record(
         received_at=timezone.now(),
         source_address=source_address or None,
         user_agent=(user_agent or "")[:500],
-        public_ref=secrets.token_urlsafe(12),
+        public_ref=_public_ref(form, payload),
         submission_key=_payload_text(payload.get(SUBMISSION_KEY_FIELD)).strip()[:64],
         campaign=_payload_text(payload.get(CAMPAIGN_FIELD)).strip()[:255],
     )
@@ -353,6 +384,15 @@ def parse_submission(*, form: WebToLeadForm, payload: dict) -> tuple[dict, dict,
             custom[key] = clean_value(definition, raw)
         except ValidationError as exc:
             errors[key] = exc.messages
+    for api_name, definition in definitions.items():
+        # Required custom fields, as ``lead_create`` will ask for them (defaults apply).
+        if not (definition.is_custom and definition.is_required) or api_name in errors:
+            continue
+        value = custom.get(api_name, definition.default_value)
+        if value is None and definition.field_type == FieldType.CHECKBOX:
+            value = False
+        if is_blank(value):
+            errors[api_name] = ["This field is required."]
     if is_blank(data.get("lead_source")) and form.lead_source:
         data["lead_source"] = form.lead_source
     required = {f["name"] for f in form.fields if f.get("required")} | set(ALWAYS_REQUIRED)
@@ -410,7 +450,15 @@ def _autorespond(lead: Lead, creator, intake: Intake) -> None:
     autoresponse_send(lead=lead, acting_user=creator, source=AUTORESPONSE_SOURCE)
 
 
+FINISH_FIELDS = ["outcome", "reason", "errors", "lead", "processed_at", "processed_by", "claimed_key"]
+
+
 def _finish(intake: Intake, outcome: str, *, reason: str = "", errors=None, lead=None, acting_user=None) -> None:
+    _mark(intake, outcome, reason=reason, errors=errors, lead=lead, acting_user=acting_user)
+    intake.save(update_fields=FINISH_FIELDS)
+
+
+def _mark(intake: Intake, outcome: str, *, reason: str = "", errors=None, lead=None, acting_user=None) -> None:
     intake.outcome = outcome
     intake.reason = reason[:500]
     intake.errors = errors or {}
@@ -418,7 +466,6 @@ def _finish(intake: Intake, outcome: str, *, reason: str = "", errors=None, lead
         intake.lead = lead
     intake.processed_at = timezone.now()
     intake.processed_by = acting_user if getattr(acting_user, "pk", None) else None
-    intake.save(update_fields=["outcome", "reason", "errors", "lead", "processed_at", "processed_by", "claimed_key"])
 
 
 def _claim_key(intake: Intake) -> Intake | None:
@@ -451,23 +498,24 @@ def _create_lead(intake: Intake, *, data: dict, custom: dict, creator) -> Lead:
     return lead
 
 
-def _process(
-    intake: Intake, settings_row: WebToLeadSettings, *, check_spam: bool, check_limit: bool, acting_user=None
-) -> SubmissionResult:
-    """Process one locked intake row inside the caller's transaction."""
+def _screen(
+    intake: Intake, settings_row: WebToLeadSettings, *, check_spam: bool, acting_user=None
+) -> tuple[SubmissionResult | None, dict, dict]:
+    """The checks that need no lock: the form, spam and the fields. Marks (does not save) the row
+    and answers the visitor's result when one of them decides; else ``None`` and the parsed data."""
     Outcome = Intake.Outcome
     form = intake.form
-    now = timezone.now()
     if not settings_row.enabled and acting_user is None:
-        _finish(intake, Outcome.REJECTED, reason="Web-to-Lead is turned off.")
-        return SubmissionResult(intake, False, {"__all__": ["This form is not accepting submissions."]}, status=403)
+        _mark(intake, Outcome.REJECTED, reason="Web-to-Lead is turned off.")
+        result = SubmissionResult(intake, False, {"__all__": ["This form is not accepting submissions."]}, status=403)
+        return result, {}, {}
     if form is None or (not form.is_active and acting_user is None):
         reason = "Unknown form key." if form is None else "The form is inactive."
-        _finish(intake, Outcome.REJECTED, reason=reason, errors={"oid": [reason]})
-        return SubmissionResult(
+        _mark(intake, Outcome.REJECTED, reason=reason, errors={"oid": [reason]})
+        result = SubmissionResult(
             intake, False, {"oid": ["This form does not exist or no longer accepts submissions."]}, 400
         )
-    accepted = SubmissionResult(intake, True, status=201, public_ref=intake.public_ref)
+        return result, {}, {}
     if check_spam:
         reason = spam_reason(
             payload=intake.payload,
@@ -476,12 +524,30 @@ def _process(
             settings_row=settings_row,
         )
         if reason:
-            _finish(intake, Outcome.SPAM, reason=reason)
-            return accepted
+            _mark(intake, Outcome.SPAM, reason=reason)
+            return _accepted(intake), {}, {}
     data, custom, errors = parse_submission(form=form, payload=intake.payload)
     if errors:
-        _finish(intake, Outcome.REJECTED, reason=_reason_from(errors), errors=errors, acting_user=acting_user)
-        return SubmissionResult(intake, False, errors, status=400)
+        _mark(intake, Outcome.REJECTED, reason=_reason_from(errors), errors=errors, acting_user=acting_user)
+        return SubmissionResult(intake, False, errors, status=400), {}, {}
+    return None, data, custom
+
+
+def _accepted(intake: Intake) -> SubmissionResult:
+    return SubmissionResult(intake, True, status=201, public_ref=intake.public_ref)
+
+
+def _process(
+    intake: Intake, settings_row: WebToLeadSettings, *, check_spam: bool, check_limit: bool, acting_user=None
+) -> SubmissionResult:
+    """Process one locked intake row inside the caller's transaction."""
+    Outcome = Intake.Outcome
+    now = timezone.now()
+    decided, data, custom = _screen(intake, settings_row, check_spam=check_spam, acting_user=acting_user)
+    if decided is not None:
+        intake.save(update_fields=FINISH_FIELDS)
+        return decided
+    accepted = _accepted(intake)
     original = _claim_key(intake)
     if original is not None:
         intake.duplicate_of = original
@@ -522,18 +588,153 @@ def _reason_from(errors: dict[str, list[str]]) -> str:
     return "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items())
 
 
-@transaction.atomic
-def web_lead_submit(*, intake: Intake) -> SubmissionResult:
-    """Process a freshly recorded public submission (spam, validation, limit, lead, emails)."""
-    settings_row = webtolead_settings()
-    intake = Intake.objects.select_for_update(of=("self",)).select_related("form").get(pk=intake.pk)
-    if intake.outcome != Intake.Outcome.RECEIVED:
-        ok = intake.outcome not in {Intake.Outcome.REJECTED}
-        return SubmissionResult(intake, ok, dict(intake.errors or {}), 201 if ok else 400, intake.public_ref)
-    with config_scope():
-        result = _process(intake, settings_row, check_spam=True, check_limit=True)
-    result.return_url = submission_return_url(intake, settings_row)
+# Public submissions ------------------------------------------------------------------------------
+
+# What the public endpoint checks a submission against: settings, forms, field definitions and
+# picklist values, read once per process and kept for a few seconds (a change made in this process
+# is seen at once). The worker checks every row again, afresh, before it creates a lead.
+PUBLIC_CONFIG = SharedConfig(ttl=5.0)
+
+
+def _public_settings() -> WebToLeadSettings:
+    return memoized(("webtolead_settings",), webtolead_settings)
+
+
+def _public_form(key: str) -> WebToLeadForm | None:
+    key = (key or "").strip()
+    if not key or len(key) > 40:
+        return None
+    return memoized(("webtolead_form", key), lambda: form_for_key(key))
+
+
+def submission_receive(
+    *,
+    payload: dict,
+    form_key: str,
+    unreadable: str = "",
+    content_type: str = "",
+    source_address: str | None = None,
+    user_agent: str = "",
+) -> SubmissionResult:
+    """Check a public submission and store it, with its outcome, in one insert.
+
+    Rejected and spam rows are final here (an admin may replay them); an accepted row is
+    "received" and becomes a lead in the background, see ``submissions_process``.
+    """
+    with PUBLIC_CONFIG.scope():
+        settings_row = _public_settings()
+        intake = _new_intake(
+            payload=payload,
+            form=_public_form(form_key),
+            form_key=form_key,
+            content_type=content_type,
+            source_address=source_address,
+            user_agent=user_agent,
+        )
+        if unreadable:
+            errors = {"__all__": [unreadable]}
+            _mark(intake, Intake.Outcome.REJECTED, reason=unreadable, errors=errors)
+            result = SubmissionResult(intake, False, errors, status=400)
+        else:
+            result = _screen(intake, settings_row, check_spam=True)[0] or _accepted(intake)
+        if result.accepted:
+            result.return_url = submission_return_url(intake, settings_row)
+    insert_row(intake)
+    if intake.outcome == Intake.Outcome.RECEIVED:
+        _process_soon(intake.pk)
     return result
+
+
+def _publish_drain(delay: float) -> None:
+    from .tasks import process_submissions
+
+    process_submissions.apply_async(countdown=delay or None)
+
+
+# Under load, one worker task drains the rows of many requests: at most two publishes per interval
+# and process, each published late enough to see every row committed before it was asked for.
+DRAIN = Coalescer(_publish_drain, interval=0.25)
+
+
+def _process_soon(intake_pk: int) -> None:
+    if current_celery_app.conf.task_always_eager:
+        # Tasks run inline: process the row now, as a worker would right after the commit.
+        _process_here(intake_pk)
+    else:
+        transaction.on_commit(lambda: _hand_over(intake_pk))
+
+
+def _hand_over(intake_pk: int) -> None:
+    if not DRAIN.request():
+        # No broker: the lead is created now and its emails wait in the outbox for the sweeper.
+        _process_here(intake_pk)
+
+
+def _process_here(intake_pk: int) -> None:
+    try:
+        intake_process(intake_pk=intake_pk)
+    except Exception:
+        # The visitor's submission is stored as received: the beat sweep processes it later.
+        logger.exception("Web-to-Lead submission %s could not be processed now", intake_pk)
+
+
+@transaction.atomic
+def intake_process(*, intake_pk: int) -> SubmissionResult | None:
+    """Process one received submission now (the worker's work for one row); ``None`` when another
+    process has it or has done it."""
+    settings_row = webtolead_settings()
+    intake = (
+        Intake.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("form")
+        .filter(pk=intake_pk, outcome=Intake.Outcome.RECEIVED)
+        .first()
+    )
+    if intake is None:
+        return None
+    with config_scope():
+        return _process(intake, settings_row, check_spam=False, check_limit=True)
+
+
+RETRY_FAILED_AFTER = timedelta(minutes=5)
+
+
+def submissions_process(*, batch_size: int = 50) -> int:
+    """Turn stored submissions into leads: first those held by the daily limit (oldest first, as the
+    window allows), then the received ones, oldest first.
+
+    Safe to run concurrently and repeatedly: rows are claimed with ``skip_locked`` and a processed
+    row is no longer received or pending. A row whose processing fails keeps its outcome, notes the
+    error and is tried again after ``RETRY_FAILED_AFTER``. Answers how many rows were processed.
+    """
+    done = pending_process(batch_size=batch_size)
+    tried: set[int] = set()
+    while True:
+        retry_before = timezone.now() - RETRY_FAILED_AFTER
+        with transaction.atomic():
+            settings_row = webtolead_settings()
+            rows = list(
+                Intake.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("form")
+                .filter(outcome=Intake.Outcome.RECEIVED)
+                .filter(Q(processed_at__isnull=True) | Q(processed_at__lt=retry_before))
+                .exclude(pk__in=tried)
+                .order_by("received_at", "id")[:batch_size]
+            )
+            if not rows:
+                return done
+            with config_scope():
+                for row in rows:
+                    tried.add(row.pk)
+                    try:
+                        with transaction.atomic():
+                            _process(row, settings_row, check_spam=False, check_limit=True)
+                    except Exception as exc:
+                        logger.exception("Web-to-Lead submission %s could not be processed", row.pk)
+                        Intake.objects.filter(pk=row.pk).update(
+                            reason=f"Processing failed, to be tried again: {exc}"[:500], processed_at=timezone.now()
+                        )
+                        continue
+                    done += 1
 
 
 def submission_return_url(intake: Intake, settings_row: WebToLeadSettings) -> str:
@@ -603,12 +804,3 @@ def pending_process(*, batch_size: int = 50) -> int:
                     done += 1
         if len(rows) < capacity:
             return done
-
-
-@transaction.atomic
-def intake_reject_malformed(*, intake: Intake, message: str) -> SubmissionResult:
-    """A body that could not be read at all (not JSON, not an object): kept, marked rejected."""
-    intake = Intake.objects.select_for_update().get(pk=intake.pk)
-    errors = {"__all__": [message]}
-    _finish(intake, Intake.Outcome.REJECTED, reason=message, errors=errors)
-    return SubmissionResult(intake, False, errors, status=400)

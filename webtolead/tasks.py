@@ -1,11 +1,12 @@
-"""Web-to-Lead background work: pending submissions become leads when the daily window allows."""
+"""Web-to-Lead background work: stored submissions become leads."""
 
 from celery import shared_task
 
-from .services import pending_process
+from .services import submissions_process
 
 
-@shared_task(name="webtolead.process_pending_submissions", ignore_result=True)
-def process_pending_submissions() -> int:
-    """Run by beat every few minutes; idempotent (a processed row is no longer pending)."""
-    return pending_process()
+@shared_task(name="webtolead.process_submissions", ignore_result=True)
+def process_submissions() -> int:
+    """Published (coalesced) after public submissions and run by beat; idempotent: a processed row
+    is neither received nor pending any more."""
+    return submissions_process()

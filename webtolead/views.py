@@ -55,11 +55,7 @@ def _read_payload(request) -> tuple[dict, str]:
         if not isinstance(data, dict):
             return {"_raw": data}, "Send a JSON object of field names to values."
         return data, ""
-    payload = {}
-    for key in request.POST:
-        values = request.POST.getlist(key)
-        payload[key] = values[0] if len(values) == 1 else values
-    return payload, ""
+    return {key: values[0] if len(values) == 1 else values for key, values in request.POST.lists()}, ""
 
 
 def _wants_json(request) -> bool:
@@ -102,33 +98,28 @@ def _answer(request, result: services.SubmissionResult):
 @never_cache
 @require_POST
 def submit(request):
-    """``POST /web-to-lead/``: record the submission, then process it. Never a 500 for the visitor:
-    once recorded, a failure leaves the row "received" for an admin to replay."""
+    """``POST /web-to-lead/``: check and store the submission; its lead is made in the background.
+    Never a 500 for the visitor: whatever fails, the submission is stored as it came."""
     payload, unreadable = _read_payload(request)
     form_key = (
         request.GET.get("form")
         or services._payload_text(payload.get(FORM_KEY_ALT_FIELD))
         or services._payload_text(payload.get(FORM_KEY_FIELD))
     ).strip()
-    intake = services.intake_record(
-        payload=payload,
-        form_key=form_key,
-        content_type=request.content_type or "",
-        source_address=client_address(request) if client_address(request) != "unknown" else None,
-        user_agent=request.headers.get("User-Agent", ""),
-    )
-    if unreadable:
-        return _answer(request, services.intake_reject_malformed(intake=intake, message=unreadable))
+    address = client_address(request)
+    stored = {
+        "payload": payload,
+        "form_key": form_key,
+        "content_type": request.content_type or "",
+        "source_address": address if address != "unknown" else None,
+        "user_agent": request.headers.get("User-Agent", ""),
+    }
     try:
-        result = services.web_lead_submit(intake=intake)
+        result = services.submission_receive(unreadable=unreadable, **stored)
     except Exception:
-        # The submission is stored; whatever failed (after commit: a broker that is down) must not
-        # cost the visitor their confirmation.
-        logger.exception("Web-to-Lead submission %s could not be processed", intake.pk)
-        intake.refresh_from_db()
+        logger.exception("Web-to-Lead submission to form %r could not be checked; stored as received", form_key)
+        intake = services.intake_record(**stored)
         result = services.SubmissionResult(intake, True, status=201, public_ref=intake.public_ref)
-        if intake.outcome == Intake.Outcome.REJECTED:
-            result = services.SubmissionResult(intake, False, dict(intake.errors), 400)
         result.return_url = services.submission_return_url(intake, webtolead_settings())
     return _answer(request, result)
 

@@ -1,56 +1,17 @@
 """End to end: a real Celery worker on Redis sends through SMTP to a real server on loopback."""
 
-import socket
 import time
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.db import transaction
 
 from emails.models import OutboundEmail
 from emails.services import autoresponse_settings_update, email_enqueue, email_template_create, outbox_sweep
 from leadcrm.celery import app as celery_app
 from tests.factories import LeadFactory
+from tests.waiting import wait_until
 
 CLOSED_BROKER = "redis://127.0.0.1:6390/0"
-
-
-class Inbox:
-    """aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
-@pytest.fixture
-def smtp_inbox(monkeypatch):
-    """A real SMTP server; the worker started after this fixture sends to it (EMAIL_URL)."""
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("EMAIL_URL", f"smtp://127.0.0.1:{port}")
-    yield inbox
-    controller.stop()
 
 
 def _use_broker(url: str) -> None:
@@ -93,8 +54,8 @@ def test_worker_delivers_an_auto_response_over_smtp(
     with transaction.atomic():
         email = autoresponse_send(lead=lead, source="web")
 
-    assert _wait_for(lambda: smtp_inbox.messages), "the worker sent nothing"
-    assert _wait_for(lambda: OutboundEmail.objects.get(pk=email.pk).status == OutboundEmail.Status.SENT)
+    assert wait_until(lambda: smtp_inbox.messages), "the worker sent nothing"
+    assert wait_until(lambda: OutboundEmail.objects.get(pk=email.pk).status == OutboundEmail.Status.SENT)
     envelope = smtp_inbox.messages[0]
     content = envelope.content.decode()
     assert envelope.rcpt_tos == ["ann@example.com"]
@@ -135,7 +96,7 @@ def test_broker_down_keeps_the_row_queued_and_the_sweeper_delivers_once(
     second = outbox_sweep()
 
     assert (first.published, second.published) == (1, 0)
-    assert _wait_for(lambda: OutboundEmail.objects.get(pk=email.pk).status == OutboundEmail.Status.SENT)
+    assert wait_until(lambda: OutboundEmail.objects.get(pk=email.pk).status == OutboundEmail.Status.SENT)
     time.sleep(2)
     assert len(smtp_inbox.messages) == 1
     assert smtp_inbox.messages[0].rcpt_tos == ["bob@example.com"]

@@ -11,7 +11,7 @@ from leads.models import Lead
 from webtolead.models import Intake
 from webtolead.services import pending_process, webtolead_settings_update
 from webtolead.spam import fill_token
-from webtolead.tasks import process_pending_submissions
+from webtolead.tasks import process_submissions
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +177,7 @@ def test_pending_submissions_become_leads_oldest_first_when_the_window_allows(
     # one created lead leaves the 24-hour window
     first = Intake.objects.get(payload__last_name="L0")
     Intake.objects.filter(pk=first.pk).update(processed_at=timezone.now() - dt.timedelta(hours=25))
-    assert process_pending_submissions.delay().get() == 1
+    assert process_submissions.delay().get() == 1
     assert Intake.objects.get(payload__last_name="L2").outcome == Intake.Outcome.CREATED
     assert Intake.objects.filter(outcome="pending").count() == 2
 
