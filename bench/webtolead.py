@@ -1,19 +1,24 @@
 """Benchmark: web-to-lead POSTs per second against a bare Django view, on the same server.
 
 Starts gunicorn (2 sync workers) on 127.0.0.1 and a free port, against its own PostgreSQL database
-(created and migrated here), with an active assignment rule of 50 entries and an active
-auto-response rule. The per-IP rate limit and the daily limit are off for the run. A thread pool
-sends a bounded number of requests to each endpoint; the script prints both rates, their ratio
-(target: at least 0.5) and the p99 latency of each. For scale it also measures a bench-only view
-that only writes the intake row and publishes one task, the floor of any store-first design.
+(created and migrated here) and Redis, with an active assignment rule of 50 entries and an active
+auto-response rule. The per-IP rate limit and the daily limit are off for the run.
 
-    .venv/bin/python bench/webtolead.py [--requests 300] [--threads 8]
+1. Alternating rounds of POSTs to the bare view and to ``/web-to-lead/`` from a thread pool, with no
+   Celery worker running, so that both endpoints get the same machine: prints both rates (median of
+   the rounds), their ratio (target: at least 0.5) and the p50 and p99 latency of each.
+2. Then starts one Celery worker and waits until every submission is a lead, routed, with its
+   auto-response sent: prints how long that took (the background side of the same work).
+3. One more pair of rounds while the worker turns those submissions into leads on the same cores.
+
+    .venv/bin/python bench/webtolead.py [--requests 1000] [--rounds 3] [--threads 8] [--workers 2]
 
 The bare view is served from a bench-only URL module, selected with a bench settings module in the
 server's environment; the application's own URLs are unchanged.
 """
 
 import argparse
+import http.client
 import os
 import shutil
 import socket
@@ -22,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -35,6 +41,7 @@ DB_NAME = "bench_webtolead"
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
 RULE_ENTRIES = 50
+WEB_WORKERS = 2
 COUNTRIES = [f"Country {n}" for n in range(1, RULE_ENTRIES + 1)]
 
 BENCH_SETTINGS = """
@@ -53,20 +60,7 @@ def bare(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-@csrf_exempt
-def floor(request):
-    # The least a design that stores every submission first and hands the rest to Celery must do:
-    # one intake row, one task published. No spam check, validation, lead, rule or email.
-    from webtolead.services import intake_record
-    from webtolead.tasks import process_pending_submissions
-
-    payload = {key: request.POST.get(key) for key in request.POST}
-    intake_record(payload=payload, form_key=payload.get("oid", ""), content_type=request.content_type)
-    process_pending_submissions.apply_async()
-    return HttpResponse("ok", content_type="text/plain")
-
-
-urlpatterns = [path("bench/bare/", bare), path("bench/floor/", floor), path("", include("leadcrm.urls"))]
+urlpatterns = [path("bench/bare/", bare), path("", include("leadcrm.urls"))]
 """
 
 
@@ -170,50 +164,72 @@ def wait_for(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise SystemExit("gunicorn did not start in time")
 
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-OPENER = urllib.request.build_opener(NoRedirect)
-
-
 def post(url: str, body: bytes) -> tuple[int, float]:
-    request = urllib.request.Request(
-        url, data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}, method="POST"
-    )
+    """One POST on a new connection (gunicorn's sync workers close it); a redirect is an answer."""
+    parts = urllib.parse.urlsplit(url)
     start = time.perf_counter()
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     try:
-        with OPENER.open(request, timeout=30) as response:
-            response.read()
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        status = exc.code
+        conn.request("POST", parts.path, body, {"Content-Type": "application/x-www-form-urlencoded"})
+        response = conn.getresponse()
+        response.read()
+        status = response.status
+    finally:
+        conn.close()
     return status, time.perf_counter() - start
 
 
 def run(url: str, bodies: list[bytes], threads: int) -> dict:
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        list(pool.map(lambda b: post(url, b), bodies[: threads * 2]))  # warm up both workers
         start = time.perf_counter()
         results = list(pool.map(lambda b: post(url, b), bodies))
         elapsed = time.perf_counter() - start
-    latencies = sorted(r[1] for r in results)
-    statuses = {}
+    statuses: dict[int, int] = {}
     for status, _ in results:
         statuses[status] = statuses.get(status, 0) + 1
+    return {"rate": len(results) / elapsed, "latencies": [r[1] for r in results], "statuses": statuses}
+
+
+def summary(rounds: list[dict]) -> dict:
+    """The median rate of the rounds; latency percentiles over all their requests."""
+    latencies = sorted(t for r in rounds for t in r["latencies"])
+    statuses: dict[int, int] = {}
+    for r in rounds:
+        for status, n in r["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + n
     return {
-        "rate": len(results) / elapsed,
+        "rate": statistics.median(r["rate"] for r in rounds),
+        "rates": [r["rate"] for r in rounds],
         "p50": statistics.median(latencies) * 1000,
         "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
         "statuses": statuses,
-        "count": len(results),
     }
 
 
-def submissions(key: str, count: int) -> list[bytes]:
+def line(name: str, result: dict) -> str:
+    rounds = ", ".join(f"{r:.0f}" for r in result["rates"])
+    return (
+        f"{name}: {result['rate']:8.1f} req/s (rounds {rounds})   p50 {result['p50']:5.1f} ms   "
+        f"p99 {result['p99']:5.1f} ms   {result['statuses']}"
+    )
+
+
+class Submissions:
+    """Fresh visitor submissions, each with its own per-render key."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.made = 0
+
+    def take(self, count: int) -> list[bytes]:
+        bodies = submissions(self.key, count, start=self.made)
+        self.made += count
+        return bodies
+
+
+def submissions(key: str, count: int, start: int = 0) -> list[bytes]:
     bodies = []
-    for n in range(count):
+    for n in range(start, start + count):
         fields = {
             "oid": key,
             "first_name": f"Bench{n}",
@@ -230,8 +246,10 @@ def submissions(key: str, count: int) -> list[bytes]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=300, help="requests per endpoint (default 300)")
+    parser.add_argument("--requests", type=int, default=1000, help="requests per endpoint and round (default 1000)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per endpoint (default 3)")
     parser.add_argument("--threads", type=int, default=8, help="client threads (default 8)")
+    parser.add_argument("--workers", type=int, default=WEB_WORKERS, help=f"gunicorn workers (default {WEB_WORKERS})")
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed:
@@ -260,7 +278,7 @@ def main() -> None:
     print(f"Creating database {DB_NAME} and migrating ...", flush=True)
     psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     psql(f"CREATE DATABASE {DB_NAME}")
-    server = None
+    server = worker = None
     try:
         subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         key = (
@@ -273,12 +291,7 @@ def main() -> None:
             [
                 str(Path(PYTHON).parent / "gunicorn"),
                 "leadcrm.wsgi:application",
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
+                *("--workers", str(args.workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"),
             ],
             cwd=ROOT,
             env=env,
@@ -287,64 +300,123 @@ def main() -> None:
             text=True,
         )
         base = f"http://127.0.0.1:{port}"
-        wait_for(f"{base}/bench/bare/", server)
-        count = args.requests
-        print(f"gunicorn on {base}, 2 workers; {count} requests per endpoint from {args.threads} threads", flush=True)
-        bare = run(f"{base}/bench/bare/", [b"x=1"] * count, args.threads)
-        w2l = run(f"{base}/web-to-lead/", submissions(key, count + args.threads * 2), args.threads)
-        floor = run(f"{base}/bench/floor/", submissions(key, count + args.threads * 2), args.threads)
-        check = (
-            subprocess.run(
-                [
-                    PYTHON,
-                    "manage.py",
-                    "shell",
-                    "-c",
-                    "from leads.models import Lead; from webtolead.models import Intake; "
-                    "from emails.models import OutboundEmail; "
-                    "print(Lead.objects.count(), Intake.objects.filter(outcome='created').count(), "
-                    "OutboundEmail.objects.filter(kind='auto_response').count(), "
-                    "Lead.objects.filter(owner_queue__isnull=False).count())",
-                ],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-            .split()
+        bare_url, w2l_url = f"{base}/bench/bare/", f"{base}/web-to-lead/"
+        wait_for(bare_url, server)
+        made = Submissions(key)
+        count, threads = args.requests, args.threads
+        print(
+            f"gunicorn on {base}, {args.workers} sync workers; {args.rounds} alternating rounds of {count} "
+            f"requests per endpoint from {threads} client threads",
+            flush=True,
         )
+        # Warm every gunicorn worker on both endpoints (imports, URL resolver, connections).
+        run(bare_url, [b"x=1"] * threads * 25, threads)
+        run(w2l_url, made.take(threads * 25), threads)
+
+        # 1. Both endpoints on an otherwise idle machine; the worker starts afterwards, so that
+        #    both get the same two cores. Its processing rate is measured on its own.
+        idle = {"bare": [], "w2l": []}
+        for _ in range(args.rounds):
+            idle["bare"].append(run(bare_url, [b"x=1"] * count, threads))
+            idle["w2l"].append(run(w2l_url, made.take(count), threads))
+        started = time.perf_counter()
+        worker = start_worker(env)
+        backlog = wait_processed(made.made, started)
+
+        # 2. The same with the worker busy on the same machine, turning these submissions into leads.
+        busy = {"bare": [run(bare_url, [b"x=1"] * count, threads)]}
+        started = time.perf_counter()
+        busy["w2l"] = [run(w2l_url, made.take(count), threads)]
+        live = wait_processed(made.made, started)
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        for proc in (server, worker):
+            if proc is not None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
         psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         _drop_queued_tasks()
         shutil.rmtree(workdir, ignore_errors=True)
-    print()
-    print(
-        f"bare Django view : {bare['rate']:8.1f} req/s   p50 {bare['p50']:6.1f} ms   p99 {bare['p99']:6.1f} ms   {bare['statuses']}"
-    )
-    print(
-        f"web-to-lead POST : {w2l['rate']:8.1f} req/s   p50 {w2l['p50']:6.1f} ms   p99 {w2l['p99']:6.1f} ms   {w2l['statuses']}"
-    )
+
+    bare, w2l = summary(idle["bare"]), summary(idle["w2l"])
     ratio = w2l["rate"] / bare["rate"]
+    print()
+    print(line("bare Django view ", bare))
+    print(line("web-to-lead POST ", w2l))
     print(f"ratio web-to-lead / bare: {ratio:.2f} (target >= 0.5: {'met' if ratio >= 0.5 else 'NOT met'})")
     print(
-        f"for scale, store-and-publish only (one intake insert, one task published): {floor['rate']:.1f} req/s, "
-        f"p99 {floor['p99']:.1f} ms, ratio to bare {floor['rate'] / bare['rate']:.2f}"
+        f"then one Celery worker made the {backlog['created']} leads of those submissions, with their assignment "
+        f"and {backlog['sent']} sent auto-responses, in {backlog['seconds']:.1f} s "
+        f"({backlog['created'] / backlog['seconds']:.1f} leads/s)"
     )
-    leads, created, emails, queued = check
-    print(f"leads {leads}, intake rows created {created}, auto-responses {emails}, leads routed to the queue {queued}")
+    bare_busy, w2l_busy = summary(busy["bare"]), summary(busy["w2l"])
+    print()
+    print("with the worker making leads on the same two cores meanwhile (one round):")
+    print(line("bare Django view ", bare_busy))
+    print(line("web-to-lead POST ", w2l_busy))
+    print(
+        f"ratio web-to-lead / bare: {w2l_busy['rate'] / bare_busy['rate']:.2f}; every submission was a lead with "
+        f"its auto-response sent {live['seconds']:.1f} s after the round began"
+    )
+    print(
+        f"in all: {live['leads']} leads, {live['created']} submissions created a lead, {live['sent']} auto-responses "
+        f"sent, {live['queued']} leads routed to the queue"
+    )
+
+
+def start_worker(env: dict) -> subprocess.Popen:
+    """One Celery worker process on the bench database and broker, as in production."""
+    worker = subprocess.Popen(
+        [PYTHON, "-m", "celery", "-A", "leadcrm", "worker", "--concurrency=1", "--loglevel=INFO"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = worker.stdout.readline()
+        if "ready." in line:
+            # Keep reading its output so the pipe never fills and blocks the worker.
+            threading.Thread(target=lambda: [None for _ in worker.stdout], daemon=True).start()
+            return worker
+        if not line and worker.poll() is not None:
+            raise SystemExit("the Celery worker exited")
+    worker.kill()
+    raise SystemExit("the Celery worker did not start in time")
+
+
+def wait_processed(expected: int, started: float, timeout: float = 900) -> dict:
+    """Wait until ``expected`` submissions are leads with their auto-responses sent; answers the
+    counts and the seconds since ``started``."""
+    import psycopg2
+
+    conn = psycopg2.connect(f"{PG}/{DB_NAME}")
+    conn.autocommit = True
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            with conn.cursor() as cur:
+                cur.execute(
+                    "SELECT (SELECT count(*) FROM leads_lead), "
+                    "(SELECT count(*) FROM webtolead_intake WHERE outcome = 'created'), "
+                    "(SELECT count(*) FROM emails_outboundemail WHERE kind = 'auto_response' AND status = 'sent'), "
+                    "(SELECT count(*) FROM leads_lead WHERE owner_queue_id IS NOT NULL)"
+                )
+                leads, created, sent, queued = cur.fetchone()
+            if (created >= expected and sent >= expected) or time.monotonic() > deadline:
+                seconds = time.perf_counter() - started
+                return {"leads": leads, "created": created, "sent": sent, "queued": queued, "seconds": seconds}
+            time.sleep(0.05)
+    finally:
+        conn.close()
 
 
 def _drop_queued_tasks() -> None:
-    """The server published one email task per lead to the bench Redis db; nobody consumes them."""
+    """Tasks the worker had not taken when it stopped stay in the bench Redis db; drop them."""
     try:
         import redis
 
