@@ -16,7 +16,6 @@ shared snapshot of the process at once; other processes see the change when thei
 out. Whatever relies on such a snapshot must check again, afresh, before it writes a record.
 """
 
-import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
@@ -65,14 +64,12 @@ class SharedConfig:
 
 
 _shared: set[SharedConfig] = set()
-_shared_lock = threading.Lock()
 
 
 def forget_shared() -> None:
     """Empty every shared snapshot of this process (configuration was saved or deleted)."""
-    with _shared_lock:
-        for snapshot in _shared:
-            snapshot.forget()
+    for snapshot in _shared:
+        snapshot.forget()
 
 
 def forget_on_change(*models) -> None:

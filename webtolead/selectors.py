@@ -24,10 +24,17 @@ def webtolead_settings() -> WebToLeadSettings:
     return row
 
 
+def form_key_or_none(key: str) -> str | None:
+    """A posted form key as stored forms could have it (public keys and Salesforce org ids are
+    short), else ``None``."""
+    key = (key or "").strip()
+    return key if key and len(key) <= 40 else None
+
+
 def form_for_key(key: str) -> WebToLeadForm | None:
     """The form a submission names, by its public key or its former Salesforce org id."""
-    key = (key or "").strip()
-    if not key or len(key) > 40:
+    key = form_key_or_none(key)
+    if key is None:
         return None
     return WebToLeadForm.objects.filter(Q(public_key=key) | Q(salesforce_oid=key)).order_by("-is_active").first()
 

@@ -45,7 +45,7 @@ from .fields import (
     salesforce_name,
 )
 from .models import Intake, WebToLeadForm, WebToLeadSettings
-from .selectors import available_fields, form_for_key, leads_created_in_window, webtolead_settings
+from .selectors import available_fields, form_for_key, form_key_or_none, leads_created_in_window, webtolead_settings
 from .spam import spam_reason
 
 logger = logging.getLogger(__name__)
@@ -294,16 +294,16 @@ def intake_record(
     return intake
 
 
-def _public_ref(form: WebToLeadForm | None, payload: dict) -> str:
+def _public_ref(form: WebToLeadForm | None, submission_key: str) -> str:
     """What the visitor is told: random, except that every submit of one rendered form (its
     per-render key) is told the same reference, that of the one lead they make."""
-    key = _payload_text(payload.get(SUBMISSION_KEY_FIELD)).strip()[:64]
-    if form is None or not key:
+    if form is None or not submission_key:
         return secrets.token_urlsafe(12)
-    return salted_hmac("webtolead.public-ref", f"{form.pk}:{key}").hexdigest()[:20]
+    return salted_hmac("webtolead.public-ref", f"{form.pk}:{submission_key}").hexdigest()[:20]
 
 
 def _new_intake(*, payload: dict, form, form_key: str, content_type: str, source_address, user_agent: str) -> Intake:
+    submission_key = _payload_text(payload.get(SUBMISSION_KEY_FIELD)).strip()[:64]
     return Intake(
         form=form,
         form_key=(form_key or "")[:120],
@@ -312,8 +312,8 @@ def _new_intake(*, payload: dict, form, form_key: str, content_type: str, source
         received_at=timezone.now(),
         source_address=source_address or None,
         user_agent=(user_agent or "")[:500],
-        public_ref=_public_ref(form, payload),
-        submission_key=_payload_text(payload.get(SUBMISSION_KEY_FIELD)).strip()[:64],
+        public_ref=_public_ref(form, submission_key),
+        submission_key=submission_key,
         campaign=_payload_text(payload.get(CAMPAIGN_FIELD)).strip()[:255],
     )
 
@@ -601,10 +601,8 @@ def _public_settings() -> WebToLeadSettings:
 
 
 def _public_form(key: str) -> WebToLeadForm | None:
-    key = (key or "").strip()
-    if not key or len(key) > 40:
-        return None
-    return memoized(("webtolead_form", key), lambda: form_for_key(key))
+    key = form_key_or_none(key)  # only plausible keys are kept in the snapshot
+    return None if key is None else memoized(("webtolead_form", key), lambda: form_for_key(key))
 
 
 def submission_receive(
@@ -678,17 +676,21 @@ def _process_here(intake_pk: int) -> None:
         logger.exception("Web-to-Lead submission %s could not be processed now", intake_pk)
 
 
+def _received_to_claim():
+    """Received rows, each locked for the caller's transaction unless another process has it."""
+    return (
+        Intake.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("form")
+        .filter(outcome=Intake.Outcome.RECEIVED)
+    )
+
+
 @transaction.atomic
 def intake_process(*, intake_pk: int) -> SubmissionResult | None:
     """Process one received submission now (the worker's work for one row); ``None`` when another
     process has it or has done it."""
     settings_row = webtolead_settings()
-    intake = (
-        Intake.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("form")
-        .filter(pk=intake_pk, outcome=Intake.Outcome.RECEIVED)
-        .first()
-    )
+    intake = _received_to_claim().filter(pk=intake_pk).first()
     if intake is None:
         return None
     with config_scope():
@@ -713,9 +715,7 @@ def submissions_process(*, batch_size: int = 50) -> int:
         with transaction.atomic():
             settings_row = webtolead_settings()
             rows = list(
-                Intake.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("form")
-                .filter(outcome=Intake.Outcome.RECEIVED)
+                _received_to_claim()
                 .filter(Q(processed_at__isnull=True) | Q(processed_at__lt=retry_before))
                 .exclude(pk__in=tried)
                 .order_by("received_at", "id")[:batch_size]
