@@ -1,6 +1,6 @@
 """A lean single-row insert for the hottest write paths."""
 
-from django.db import connections, router
+from django.db import InterfaceError, OperationalError, connections, router
 from django.db.models import Model
 
 _statements: dict[tuple[str, type], tuple[str, list]] = {}
@@ -9,11 +9,31 @@ _statements: dict[tuple[str, type], tuple[str, list]] = {}
 def insert_row(obj: Model) -> None:
     """INSERT ``obj`` (a new row) with one statement compiled once per model, and set its primary
     key: what ``obj.save(force_insert=True)`` does, without its per-call SQL compilation. Sends no
-    model signals; for models whose saving needs none (no custom ``save``, no receivers)."""
-    model = type(obj)
-    alias = router.db_for_write(model, instance=obj)
+    model signals; for models whose saving needs none (no custom ``save``, no receivers).
+
+    Outside a transaction, on a connection kept from an earlier request, the INSERT is its own
+    health check: instead of a ``SELECT 1`` before it, a connection found dead by the INSERT
+    (the database restarted meanwhile) is replaced and the INSERT sent once more. A dead
+    connection commits nothing, so the row is stored once."""
+    alias = router.db_for_write(type(obj), instance=obj)
     connection = connections[alias]
-    key = (alias, model)
+    if connection.in_atomic_block or connection.connection is None or not connection.health_check_enabled:
+        _insert(connection, obj)
+        return
+    connection.health_check_done = True
+    try:
+        _insert(connection, obj)
+    except (OperationalError, InterfaceError):
+        if connection.is_usable():
+            raise
+        connection.close()
+        _insert(connection, obj)
+    obj._state.db = alias
+
+
+def _insert(connection, obj: Model) -> None:
+    model = type(obj)
+    key = (connection.alias, model)
     if key not in _statements:
         opts = model._meta
         fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.auto_field]
@@ -35,4 +55,4 @@ def insert_row(obj: Model) -> None:
         )
     obj.pk = pk
     obj._state.adding = False
-    obj._state.db = alias
+    obj._state.db = connection.alias

@@ -152,3 +152,18 @@ def test_rejected_and_spam_submissions_are_final_at_once_and_publish_nothing(
     assert outcomes == {Intake.Outcome.REJECTED, Intake.Outcome.SPAM}
     assert published == []
     assert submissions_process() == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_after_a_database_restart_the_next_visitor_is_still_answered_and_stored(client, web_form, fields_for):
+    from tests.core.test_db import _terminate
+
+    assert connection.vendor == "postgresql"
+    assert client.post(URL, fields_for(web_form, last_name="Before")).status_code == 303
+    _terminate(connection.connection.get_backend_pid())
+
+    response = client.post(URL, fields_for(web_form, last_name="After"))
+
+    assert response.status_code == 303
+    assert Intake.objects.filter(payload__last_name="After").count() == 1
+    assert Lead.objects.filter(last_name="After").count() == 1
