@@ -2,15 +2,17 @@
 
 import json
 import logging
-from functools import wraps
+from functools import lru_cache, wraps
+from urllib.parse import parse_qsl
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt, xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
@@ -55,13 +57,41 @@ def _read_payload(request) -> tuple[dict, str]:
         if not isinstance(data, dict):
             return {"_raw": data}, "Send a JSON object of field names to values."
         return data, ""
-    return {key: values[0] if len(values) == 1 else values for key, values in request.POST.lists()}, ""
+    if request.content_type != "application/x-www-form-urlencoded":
+        return {key: values[0] if len(values) == 1 else values for key, values in request.POST.lists()}, ""
+    return _urlencoded_fields(request)
+
+
+def _urlencoded_fields(request) -> tuple[dict, str]:
+    """An urlencoded body read straight into the payload dict, with Django's own limits (body size,
+    number of fields) and its fallback for bytes that are not in the request's charset."""
+    encoding = request.encoding or settings.DEFAULT_CHARSET
+    body = request.body
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError:
+        text = body.decode("iso-8859-1")
+    try:
+        pairs = parse_qsl(
+            text, keep_blank_values=True, encoding=encoding, max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        )
+    except ValueError:
+        return {"_raw": text[:20000]}, "The form sent too many fields."
+    data: dict = {}
+    for key, value in pairs:
+        if key not in data:
+            data[key] = value
+        elif isinstance(data[key], list):
+            data[key].append(value)
+        else:
+            data[key] = [data[key], value]
+    return data, ""
 
 
 def _wants_json(request) -> bool:
     if request.content_type == "application/json":
         return True
-    accept = request.headers.get("Accept", "")
+    accept = request.META.get("HTTP_ACCEPT", "")
     return "application/json" in accept and "text/html" not in accept
 
 
@@ -73,6 +103,15 @@ def _labels_for(form: WebToLeadForm | None) -> dict[str, str]:
     return labels
 
 
+NEVER_STORE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+@lru_cache(maxsize=16)
+def _thanks_path(prefix: str, urlconf) -> str:
+    """The built-in thank-you page, resolved once per script prefix and URL configuration."""
+    return reverse("webtolead:thanks", urlconf=urlconf)
+
+
 def _answer(request, result: services.SubmissionResult):
     intake = result.intake
     if _wants_json(request):
@@ -81,7 +120,7 @@ def _answer(request, result: services.SubmissionResult):
         body = {("non_field_errors" if k == "__all__" else k): v for k, v in result.errors.items()}
         return JsonResponse(body, status=result.status)
     if result.accepted:
-        target = result.return_url or f"{reverse('webtolead:thanks')}?ref={result.public_ref}"
+        target = result.return_url or f"{_thanks_path(get_script_prefix(), get_urlconf())}?ref={result.public_ref}"
         response = HttpResponseRedirect(target)
         response.status_code = 303
         return response
@@ -95,7 +134,6 @@ def _answer(request, result: services.SubmissionResult):
 # The visitor pages hold no actions, so they may show inside a framed form (and the preview).
 @csrf_exempt
 @xframe_options_exempt
-@never_cache
 @require_POST
 def submit(request):
     """``POST /web-to-lead/``: check and store the submission; its lead is made in the background.
@@ -112,7 +150,7 @@ def submit(request):
         "form_key": form_key,
         "content_type": request.content_type or "",
         "source_address": address if address != "unknown" else None,
-        "user_agent": request.headers.get("User-Agent", ""),
+        "user_agent": request.META.get("HTTP_USER_AGENT", ""),
     }
     try:
         result = services.submission_receive(unreadable=unreadable, **stored)
@@ -121,7 +159,10 @@ def submit(request):
         intake = services.intake_record(**stored)
         result = services.SubmissionResult(intake, True, status=201, public_ref=intake.public_ref)
         result.return_url = services.submission_return_url(intake, webtolead_settings())
-    return _answer(request, result)
+    response = _answer(request, result)
+    # What ``never_cache`` sends, as one constant: no answer to a submission is ever stored.
+    response["Cache-Control"] = NEVER_STORE
+    return response
 
 
 @never_cache

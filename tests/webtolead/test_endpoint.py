@@ -1,7 +1,9 @@
 import json
 import time
+from urllib.parse import urlencode
 
 import pytest
+from django.test.utils import override_script_prefix
 from django.urls import reverse
 
 from core.services import custom_field_create
@@ -281,3 +283,65 @@ def test_fill_token_must_be_old_enough(client, web_form, fields_for):
     intake = Intake.objects.get()
     assert intake.outcome == Intake.Outcome.SPAM
     assert "after the form was shown" in intake.reason
+
+
+FORM_ENCODED = "application/x-www-form-urlencoded"
+
+
+def test_a_form_encoded_post_as_browsers_send_it_makes_the_lead(client, web_form, fields_for):
+    body = urlencode(fields_for(web_form, interest=["Demo", "Pricing"], description="Line 1\nLine 2 & more"), True)
+
+    response = client.post(URL, body, content_type=FORM_ENCODED)
+
+    assert response.status_code == 303
+    intake = Intake.objects.get()
+    assert intake.payload["interest"] == ["Demo", "Pricing"]  # a repeated name keeps every value
+    assert intake.payload["last_name"] == "Lovelace"
+    lead = Lead.objects.get()
+    assert (lead.last_name, lead.description) == ("Lovelace", "Line 1\nLine 2 & more")
+
+
+def test_form_encoded_bytes_follow_the_posted_charset_or_fall_back_to_latin_1(client, web_form, fields_for):
+    base = urlencode(fields_for(web_form, last_name=None, company="Zürich AG"))
+    posted = client.post(URL, f"{base}&last_name=M%FCller", content_type=f"{FORM_ENCODED}; charset=iso-8859-1")
+    raw = client.post(URL, f"{base}&last_name=Öberg".encode("latin-1"), content_type=FORM_ENCODED)
+
+    assert (posted.status_code, raw.status_code) == (303, 303)
+    assert sorted(Lead.objects.values_list("last_name", flat=True)) == ["Müller", "Öberg"]
+
+
+def test_too_many_form_fields_are_refused_with_a_clear_page_and_kept(client, web_form, fields_for, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    body = urlencode({**fields_for(web_form), **{f"extra{n}": "x" for n in range(20)}})
+
+    response = client.post(URL, body, content_type=FORM_ENCODED)
+
+    assert response.status_code == 400
+    assert "too many fields" in response.content.decode()
+    intake = Intake.objects.get()
+    assert intake.outcome == Intake.Outcome.REJECTED
+    assert "extra19=x" in intake.payload["_raw"]
+    assert not Lead.objects.exists()
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_no_answer_to_a_submission_may_be_stored_by_a_cache(client, web_form, fields_for, as_json):
+    good, bad = fields_for(web_form), fields_for(web_form, email="not-an-email")
+    if as_json:
+        answers = [client.post(URL, json.dumps(d), content_type="application/json") for d in (good, bad)]
+    else:
+        answers = [client.post(URL, urlencode(d), content_type=FORM_ENCODED) for d in (good, bad)]
+
+    assert [a.status_code for a in answers] == ([201, 400] if as_json else [303, 400])
+    for answer in answers:
+        assert "no-store" in answer["Cache-Control"]
+        assert "private" in answer["Cache-Control"]
+
+
+def test_the_thank_you_page_follows_the_script_prefix_of_each_request(client, web_form, fields_for):
+    with override_script_prefix("/crm/"):  # as served under /crm by the WSGI server
+        under_prefix = client.post(URL, fields_for(web_form))
+    at_root = client.post(URL, fields_for(web_form, last_name="Root"))
+
+    assert under_prefix["Location"].startswith("/crm/web-to-lead/thanks/?ref=")
+    assert at_root["Location"].startswith("/web-to-lead/thanks/?ref=")
