@@ -2,9 +2,11 @@
 opportunity with a product and a contact role, checked through the related lists."""
 
 import importlib
+import re
 
 import pytest
 from django.apps import apps
+from playwright.sync_api import expect
 
 from sales.models import Account, Contact, Opportunity
 from tests.factories import ProductFactory
@@ -66,23 +68,27 @@ def test_rep_builds_an_account_with_contact_and_opportunity(page, login, rep):
     # A product: the amount becomes the products' total.
     page.get_by_role("button", name="Add Product").click()
     form = page.get_by_test_id("add-product-form")
+    expect(form).to_be_visible()  # the panel has opened
+    expect(page.locator("#add-product")).not_to_have_class(re.compile(r"\bcollapsing\b"))
     form.locator("select[name=product]").select_option(label="Arc Reactor")
     form.locator("input[name=quantity]").fill("2")
-    form.get_by_role("button", name="Add").click()
-    page.wait_for_load_state()
+    with page.expect_navigation(url=re.compile(rf"/opportunities/{opportunity.pk}/(#.*)?$")):
+        form.get_by_role("button", name="Add").click()
     products = page.get_by_test_id("related-products")
-    assert "Arc Reactor" in products.inner_text()
+    assert "Arc Reactor" in products.locator("tbody").inner_text()
     assert page.get_by_test_id("products-total").inner_text() == "500.00"
     assert "500.00" in page.get_by_test_id("highlights").inner_text()
 
     # A contact role.
     page.get_by_role("button", name="Add Contact Role").click()
     role_form = page.get_by_test_id("add-role-form")
+    expect(role_form).to_be_visible()
+    expect(page.locator("#add-role")).not_to_have_class(re.compile(r"\bcollapsing\b"))
     role_form.locator("select[name=contact]").select_option(label="Pepper Potts")
     role_form.locator("select[name=role]").select_option("Decision Maker")
-    role_form.get_by_role("button", name="Add").click()
-    page.wait_for_load_state()
-    assert "Pepper Potts" in page.get_by_test_id("related-contact-roles").inner_text()
+    with page.expect_navigation(url=re.compile(rf"/opportunities/{opportunity.pk}/(#.*)?$")):
+        role_form.get_by_role("button", name="Add").click()
+    assert "Pepper Potts" in page.get_by_test_id("related-contact-roles").locator("tbody").inner_text()
 
     # Related lists on the account and the contact.
     page.goto(f"/accounts/{account.pk}/")
