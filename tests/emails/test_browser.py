@@ -26,8 +26,8 @@ def test_admin_creates_a_template_with_a_merge_field_and_previews_it(page, login
     page.fill("#id_subject", "Hello {{Lead.Nickname}}")
     page.fill("#id_body_text", "Hi {{Lead.FirstName|there}} from {{Lead.Company}}")
     page.fill("#id_body_html", "<p>Hi <i>{{Lead.FirstName|there}}</i></p><script>alert(1)</script>")
-    page.get_by_role("button", name="Save").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save").click()
     assert "Unknown merge field: {{Lead.Nickname}}" in page.content()
 
     page.fill("#id_subject", "Hello {{Lead.FirstName|there}}")

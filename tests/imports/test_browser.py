@@ -43,8 +43,8 @@ def test_a_rep_imports_leads_and_sees_created_and_failed_rows(page, login, rep, 
     assert LeadImport.objects.get().created_count == 2
 
     # and My Leads lists the new leads
-    page.get_by_role("link", name="My Leads").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="My Leads").first.click()
     body = page.locator("main").inner_text() if page.locator("main").count() else page.inner_text("body")
     assert "Lovelace" in body
     assert "Hopper" in body

@@ -29,8 +29,8 @@ def test_rep_creates_a_lead_fixes_an_error_and_edits_a_field_inline(page, login,
     page.fill("#id_first_name", "Ada")
     page.fill("#id_last_name", "Lovelace")
     page.fill("#id_email", "ada@engines.example")
-    page.get_by_role("button", name="Save", exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
     assert page.url.endswith("/leads/new/")
     company_error = page.locator("#div_id_company .invalid-feedback, #error_1_id_company")
     assert "This field is required." in company_error.first.inner_text()
@@ -106,8 +106,8 @@ def test_list_view_search_sort_and_mass_change_status(page, login, rep, other_re
     boxes.nth(1).check()
     page.get_by_test_id("mass-change_status").click()
     page.locator("#mass-status").select_option("Working")
-    page.locator("#mass-change_status").get_by_role("button", name="Change Status").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#mass-change_status").get_by_role("button", name="Change Status").click()
     assert "Changed the status of 2 leads." in page.locator("#messages").inner_text()
     assert sorted(Lead.objects.filter(status="Working").values_list("last_name", flat=True)) == [
         "Hopper",

@@ -72,8 +72,8 @@ def test_admin_builds_a_rule_and_a_queue_member_accepts_the_routed_lead(
     member.goto("/leads/queues/")
     member.click("text=Inbound France")
     row = member.get_by_test_id(f"queue-lead-{lead.pk}")
-    row.get_by_role("button", name="Accept").click()
-    member.wait_for_load_state()
+    with member.expect_navigation():
+        row.get_by_role("button", name="Accept").click()
     context.close()
 
     # then the rep owns it

@@ -28,8 +28,8 @@ def test_rep_builds_an_account_with_contact_and_opportunity(page, login, rep):
     page.goto("/accounts/")
     page.get_by_role("link", name="New Account").first.click()
     page.wait_for_url("**/accounts/new/")
-    page.get_by_role("button", name="Save", exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
     assert "This field is required." in page.locator("#div_id_name").inner_text()
     page.fill("#id_name", "Stark Industries")
     page.fill("#id_website", "https://www.stark.example")
