@@ -6,7 +6,9 @@ auto-response rule. The per-IP rate limit and the daily limit are off for the ru
 
 1. Alternating rounds of POSTs to the bare view and to ``/web-to-lead/`` from a thread pool, with no
    Celery worker running, so that both endpoints get the same machine: prints both rates (median of
-   the rounds), their ratio (target: at least 0.5) and the p50 and p99 latency of each.
+   the rounds), their ratio (target: at least 0.5), the ratio of each round, the p50 and p99
+   latency of each, and the CPU time per request of each side (gunicorn, PostgreSQL, Redis, the
+   load client) for each endpoint.
 2. Then starts one Celery worker and waits until every submission is a lead, routed, with its
    auto-response sent: prints how long that took (the background side of the same work).
 3. One more pair of rounds while the worker turns those submissions into leads on the same cores.
@@ -179,6 +181,58 @@ def post(url: str, body: bytes) -> tuple[int, float]:
     return status, time.perf_counter() - start
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU time of these processes so far (a process that is gone counts 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
+def _pids(*args: str) -> list[int]:
+    found = subprocess.run(["pgrep", *args], capture_output=True, text=True).stdout.split()
+    return [int(pid) for pid in found]
+
+
+class CpuMeter:
+    """CPU seconds spent by each side of the bench during the rounds it measures, per endpoint."""
+
+    def __init__(self, server: subprocess.Popen) -> None:
+        self.server = server
+        self.spent: dict[str, dict[str, float]] = {}
+        self.requests: dict[str, int] = {}
+
+    def _now(self) -> dict[str, float]:
+        return {
+            "gunicorn": _cpu_seconds([self.server.pid, *_pids("-P", str(self.server.pid))]),
+            "PostgreSQL": _cpu_seconds(_pids("-x", "postgres")),
+            "Redis": _cpu_seconds(_pids("-x", "redis-server")),
+            "client": sum(os.times()[:2]),
+        }
+
+    def run(self, name: str, url: str, bodies: list[bytes], threads: int) -> dict:
+        before = self._now()
+        result = run(url, bodies, threads)
+        after = self._now()
+        spent = self.spent.setdefault(name, {})
+        for side, seconds in after.items():
+            spent[side] = spent.get(side, 0.0) + seconds - before[side]
+        self.requests[name] = self.requests.get(name, 0) + len(bodies)
+        return result
+
+    def line(self, name: str) -> str:
+        per = {side: seconds / self.requests[name] * 1000 for side, seconds in self.spent[name].items()}
+        sides = ", ".join(f"{side} {ms:.3f}" for side, ms in per.items())
+        return f"CPU ms per request, {name}: {sides}; total {sum(per.values()):.3f}"
+
+
 def run(url: str, bodies: list[bytes], threads: int) -> dict:
     with ThreadPoolExecutor(max_workers=threads) as pool:
         start = time.perf_counter()
@@ -316,9 +370,10 @@ def main() -> None:
         # 1. Both endpoints on an otherwise idle machine; the worker starts afterwards, so that
         #    both get the same two cores. Its processing rate is measured on its own.
         idle = {"bare": [], "w2l": []}
+        meter = CpuMeter(server)
         for _ in range(args.rounds):
-            idle["bare"].append(run(bare_url, [b"x=1"] * count, threads))
-            idle["w2l"].append(run(w2l_url, made.take(count), threads))
+            idle["bare"].append(meter.run("bare view", bare_url, [b"x=1"] * count, threads))
+            idle["w2l"].append(meter.run("web-to-lead", w2l_url, made.take(count), threads))
         started = time.perf_counter()
         worker = start_worker(env)
         backlog = wait_processed(made.made, started)
@@ -346,6 +401,10 @@ def main() -> None:
     print(line("bare Django view ", bare))
     print(line("web-to-lead POST ", w2l))
     print(f"ratio web-to-lead / bare: {ratio:.2f} (target >= 0.5: {'met' if ratio >= 0.5 else 'NOT met'})")
+    round_ratios = ", ".join(f"{w['rate'] / b['rate']:.2f}" for b, w in zip(idle["bare"], idle["w2l"], strict=True))
+    print(f"ratio of each round: {round_ratios}")
+    print(meter.line("bare view"))
+    print(meter.line("web-to-lead"))
     print(
         f"then one Celery worker made the {backlog['created']} leads of those submissions, with their assignment "
         f"and {backlog['sent']} sent auto-responses, in {backlog['seconds']:.1f} s "
