@@ -13,8 +13,9 @@ def insert_row(obj: Model) -> None:
 
     Outside a transaction, on a connection kept from an earlier request, the INSERT is its own
     health check: instead of a ``SELECT 1`` before it, a connection found dead by the INSERT
-    (the database restarted meanwhile) is replaced and the INSERT sent once more. A dead
-    connection commits nothing, so the row is stored once."""
+    (the database restarted meanwhile) is replaced and the INSERT sent once more. A connection
+    that was dead when the INSERT was sent committed nothing; only a crash between the commit and
+    its reply could leave the row stored twice."""
     alias = router.db_for_write(type(obj), instance=obj)
     connection = connections[alias]
     if connection.in_atomic_block or connection.connection is None or not connection.health_check_enabled:
@@ -28,7 +29,6 @@ def insert_row(obj: Model) -> None:
             raise
         connection.close()
         _insert(connection, obj)
-    obj._state.db = alias
 
 
 def _insert(connection, obj: Model) -> None:
