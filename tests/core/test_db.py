@@ -1,13 +1,12 @@
 """The lean insert of the hottest write paths does what save(force_insert=True) does, and survives a
 connection that the database dropped since its last use."""
 
-import time
-
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core.db import insert_row
+from tests.database import terminate_backend
 from webtolead.models import Intake
 
 pytestmark = pytest.mark.django_db
@@ -45,28 +44,6 @@ def _warm_intake(ref: str) -> Intake:
     return Intake(form_key="warm", received_at=timezone.now(), public_ref=ref)
 
 
-def _terminate(pid: int) -> None:
-    """Drop a backend from outside, as a database restart does, and wait until it is gone."""
-    import psycopg2
-
-    db = connection.settings_dict
-    other = psycopg2.connect(
-        dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"] or None, host=db["HOST"], port=db["PORT"]
-    )
-    other.autocommit = True
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-            for _ in range(200):
-                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
-                if cursor.fetchone()[0] == 0:
-                    return
-                time.sleep(0.01)
-        raise AssertionError(f"backend {pid} did not go away")
-    finally:
-        other.close()
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_on_a_kept_connection_the_insert_is_its_own_health_check(monkeypatch):
     assert connection.vendor == "postgresql"
@@ -90,7 +67,7 @@ def test_a_connection_the_database_dropped_is_replaced_and_the_row_stored_once()
     assert connection.vendor == "postgresql"
     insert_row(_warm_intake("before"))
     old_pid = connection.connection.get_backend_pid()
-    _terminate(old_pid)
+    terminate_backend(old_pid)
     connection.close_if_unusable_or_obsolete()
 
     intake = _warm_intake("after the restart")

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from leadcrm.celery import app as celery_app
 from leads.models import Lead
+from tests.database import terminate_backend
 from webtolead import services
 from webtolead.models import Intake, WebToLeadForm
 from webtolead.services import submissions_process
@@ -156,11 +157,9 @@ def test_rejected_and_spam_submissions_are_final_at_once_and_publish_nothing(
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_after_a_database_restart_the_next_visitor_is_still_answered_and_stored(client, web_form, fields_for):
-    from tests.core.test_db import _terminate
-
     assert connection.vendor == "postgresql"
     assert client.post(URL, fields_for(web_form, last_name="Before")).status_code == 303
-    _terminate(connection.connection.get_backend_pid())
+    terminate_backend(connection.connection.get_backend_pid())
 
     response = client.post(URL, fields_for(web_form, last_name="After"))
 
