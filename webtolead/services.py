@@ -279,8 +279,9 @@ def intake_record(
     content_type: str = "",
     source_address: str | None = None,
     user_agent: str = "",
-) -> Intake:
-    """Store the submission as it came, unchecked, as received: it is processed in the background."""
+) -> "SubmissionResult":
+    """Store the submission as it came, unchecked, as received, and answer the visitor's success: it
+    is checked and processed in the background (the fallback when ``submission_receive`` fails)."""
     intake = _new_intake(
         payload=payload,
         form=form_for_key(form_key),
@@ -291,7 +292,9 @@ def intake_record(
     )
     intake.save(force_insert=True)
     _process_soon(intake.pk)
-    return intake
+    result = _accepted(intake)
+    result.return_url = submission_return_url(intake, webtolead_settings())
+    return result
 
 
 def _public_ref(form: WebToLeadForm | None, submission_key: str) -> str:

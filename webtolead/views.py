@@ -156,9 +156,7 @@ def submit(request):
         result = services.submission_receive(unreadable=unreadable, **stored)
     except Exception:
         logger.exception("Web-to-Lead submission to form %r could not be checked; stored as received", form_key)
-        intake = services.intake_record(**stored)
-        result = services.SubmissionResult(intake, True, status=201, public_ref=intake.public_ref)
-        result.return_url = services.submission_return_url(intake, webtolead_settings())
+        result = services.intake_record(**stored)
     response = _answer(request, result)
     # What ``never_cache`` sends, as one constant: no answer to a submission is ever stored.
     response["Cache-Control"] = NEVER_STORE

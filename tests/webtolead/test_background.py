@@ -166,3 +166,21 @@ def test_after_a_database_restart_the_next_visitor_is_still_answered_and_stored(
     assert response.status_code == 303
     assert Intake.objects.filter(payload__last_name="After").count() == 1
     assert Lead.objects.filter(last_name="After").count() == 1
+
+
+def test_a_submission_whose_checks_fail_is_stored_as_received_and_the_visitor_still_thanked(
+    client, web_form, fields_for, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("checks broke")
+
+    monkeypatch.setattr(services, "_screen", broken)
+
+    response = client.post(URL, fields_for(web_form, last_name="Unchecked"))
+
+    assert response.status_code == 303
+    intake = Intake.objects.get()
+    assert response["Location"].endswith(f"/web-to-lead/thanks/?ref={intake.public_ref}")
+    assert intake.outcome == Intake.Outcome.RECEIVED  # kept for the worker to check again
+    assert intake.payload["last_name"] == "Unchecked"
+    assert not Lead.objects.exists()
