@@ -1,15 +1,45 @@
 """A lean single-row insert for the hottest write paths."""
 
-from django.db import InterfaceError, OperationalError, connections, router
-from django.db.models import Model
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
-_statements: dict[tuple[str, type], tuple[str, list]] = {}
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, router
+from django.db.models import CharField, Field, ForeignKey, Model, TextField
+
+# How a field's attribute becomes its parameter: GENERIC through ``get_db_prep_save``; TEXT and
+# KEY pass a ``str`` (TEXT) or ``int`` (KEY) attribute, or ``None``, through unchanged, which is
+# what ``get_db_prep_save`` answers for those values of plain text fields and integer foreign keys.
+GENERIC, TEXT, KEY = 0, 1, 2
+
+# PostgreSQL's SQLSTATEs for "prepared statement does not exist" (a pooler or DISCARD dropped it)
+# and "prepared statement already exists" (a pooler handed over a server connection that has it).
+_NO_SUCH_STATEMENT, _STATEMENT_EXISTS = "26000", "42P05"
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    fields: list
+    kinds: list[int]
+    returning: bool
+    # PostgreSQL only: the statement prepared once per connection, and how to run it.
+    name: str = ""
+    prepare_sql: str = ""
+    execute_sql: str = ""
+
+
+_statements: dict[tuple[str, type], _Statement] = {}
+# The statements prepared on each database connection (the driver's own connection object).
+_prepared: WeakKeyDictionary = WeakKeyDictionary()
 
 
 def insert_row(obj: Model) -> None:
-    """INSERT ``obj`` (a new row) with one statement compiled once per model, and set its primary
-    key: what ``obj.save(force_insert=True)`` does, without its per-call SQL compilation. Sends no
-    model signals; for models whose saving needs none (no custom ``save``, no receivers).
+    """INSERT ``obj`` (a new row) and set its primary key: what ``obj.save(force_insert=True)``
+    does, with the statement compiled once per model. Sends no model signals; for models whose
+    saving needs none (no custom ``save``, no receivers).
+
+    Outside a transaction on PostgreSQL, the statement is prepared once per connection, so the
+    server does not parse and plan it again for every row.
 
     Outside a transaction, on a connection kept from an earlier request, the INSERT is its own
     health check: instead of a ``SELECT 1`` before it, a connection found dead by the INSERT
@@ -18,41 +48,140 @@ def insert_row(obj: Model) -> None:
     its reply could leave the row stored twice."""
     alias = router.db_for_write(type(obj), instance=obj)
     connection = connections[alias]
-    if connection.in_atomic_block or connection.connection is None or not connection.health_check_enabled:
-        _insert(connection, obj)
+    if connection.in_atomic_block:
+        # A failed statement would spoil the caller's transaction: no prepared statement here.
+        _insert(connection, obj, prepared=False)
+        return
+    if connection.connection is None or not connection.health_check_enabled:
+        _insert(connection, obj, prepared=True)
         return
     connection.health_check_done = True
     try:
-        _insert(connection, obj)
+        _insert(connection, obj, prepared=True)
     except (OperationalError, InterfaceError):
         if connection.is_usable():
             raise
         connection.close()
-        _insert(connection, obj)
+        _insert(connection, obj, prepared=True)
 
 
-def _insert(connection, obj: Model) -> None:
-    model = type(obj)
+def _statement(connection, model: type[Model]) -> _Statement:
     key = (connection.alias, model)
     if key not in _statements:
-        opts = model._meta
-        fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.auto_field]
-        quote = connection.ops.quote_name
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(
-            quote(opts.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
-        )
-        if opts.auto_field is not None and connection.features.can_return_columns_from_insert:
-            sql += f" RETURNING {quote(opts.auto_field.column)}"
-        _statements[key] = (sql, fields)
-    sql, fields = _statements[key]
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        pk = (
-            cursor.fetchone()[0]
-            if "RETURNING" in sql
-            else connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
-        )
+        _statements[key] = _compile(connection, model)
+    return _statements[key]
+
+
+def _compile(connection, model: type[Model]) -> _Statement:
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.auto_field]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    returning = opts.auto_field is not None and connection.features.can_return_columns_from_insert
+    suffix = f" RETURNING {quote(opts.auto_field.column)}" if returning else ""
+    sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}){suffix}"
+    kinds = [_kind(f) for f in fields]
+    if connection.vendor != "postgresql" or not returning:
+        return _Statement(sql=sql, fields=fields, kinds=kinds, returning=returning)
+    name = f"leadcrm_insert_{opts.db_table}"
+    placeholders = ", ".join(f"${n}" for n in range(1, len(fields) + 1))
+    return _Statement(
+        sql=sql,
+        fields=fields,
+        kinds=kinds,
+        returning=returning,
+        name=name,
+        prepare_sql=f"PREPARE {quote(name)} AS INSERT INTO {quote(opts.db_table)} ({columns}) "
+        f"VALUES ({placeholders}){suffix}",
+        execute_sql=f"EXECUTE {quote(name)} ({', '.join(['%s'] * len(fields))})",
+    )
+
+
+def _kind(field) -> int:
+    if type(field).pre_save is not Field.pre_save or type(field).get_db_prep_save is not Field.get_db_prep_save:
+        if isinstance(field, ForeignKey) and type(field).get_db_prep_save is ForeignKey.get_db_prep_save:
+            target = field.target_field
+            if target.get_internal_type() in ("AutoField", "BigAutoField", "IntegerField", "BigIntegerField"):
+                return KEY
+        return GENERIC
+    plain = type(field).get_db_prep_value is Field.get_db_prep_value and type(field).get_prep_value in (
+        CharField.get_prep_value,
+        TextField.get_prep_value,
+    )
+    return TEXT if plain else GENERIC
+
+
+def _params(statement: _Statement, obj: Model, connection) -> list:
+    params = []
+    for field, kind in zip(statement.fields, statement.kinds, strict=True):
+        if kind:
+            value = getattr(obj, field.attname)
+            if value is None or type(value) is (str if kind == TEXT else int):
+                params.append(value)
+                continue
+        params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+    return params
+
+
+def _insert(connection, obj: Model, *, prepared: bool) -> None:
+    model = type(obj)
+    statement = _statement(connection, model)
+    params = _params(statement, obj, connection)
+    if prepared and statement.name and not connection.queries_logged and not connection.execute_wrappers:
+        # Autocommit, nothing to log or wrap: straight on the driver's cursor, errors translated.
+        connection.ensure_connection()
+        connection.validate_thread_sharing()
+        with connection.wrap_database_errors:
+            cursor = connection.connection.cursor()
+            try:
+                _execute_prepared(connection, cursor, statement, params)
+                pk = cursor.fetchone()[0]
+            finally:
+                cursor.close()
+    else:
+        with connection.cursor() as cursor:
+            if prepared and statement.name:
+                _execute_prepared(connection, cursor, statement, params)
+            else:
+                cursor.execute(statement.sql, params)
+            pk = (
+                cursor.fetchone()[0]
+                if statement.returning
+                else connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
+            )
     obj.pk = pk
     obj._state.adding = False
     obj._state.db = connection.alias
+
+
+def _execute_prepared(connection, cursor, statement: _Statement, params: list) -> None:
+    """Run ``statement`` as a prepared statement of this connection (in autocommit mode)."""
+    names = _prepared.setdefault(connection.connection, set())
+    if statement.name not in names:
+        _prepare(connection, cursor, statement)
+        names.add(statement.name)
+    try:
+        cursor.execute(statement.execute_sql, params)
+    except (DatabaseError, connection.Database.DatabaseError) as exc:
+        if _sqlstate(exc) != _NO_SUCH_STATEMENT:
+            raise
+        # Dropped behind our back (DISCARD ALL, a transaction-mode pooler): prepare it again.
+        _prepare(connection, cursor, statement)
+        cursor.execute(statement.execute_sql, params)
+
+
+def _prepare(connection, cursor, statement: _Statement) -> None:
+    try:
+        cursor.execute(statement.prepare_sql)
+    except (DatabaseError, connection.Database.DatabaseError) as exc:
+        if _sqlstate(exc) != _STATEMENT_EXISTS:
+            raise
+
+
+def _sqlstate(exc: Exception) -> str | None:
+    """The SQLSTATE of a driver error, or of the driver error behind one of Django's."""
+    for error in (exc, exc.__cause__):
+        code = getattr(error, "pgcode", None) or getattr(error, "sqlstate", None)
+        if code:
+            return code
+    return None

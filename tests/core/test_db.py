@@ -3,9 +3,10 @@ connection that the database dropped since its last use."""
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.db import insert_row
+from core.db import _prepared, insert_row
 from tests.database import terminate_backend
 from webtolead.models import Intake
 
@@ -89,3 +90,70 @@ def test_other_database_errors_are_not_retried():
 
     assert not Intake.objects.filter(public_ref="r").exists()
     assert Intake.objects.count() == 1
+
+
+def _statements_on_this_connection() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_outside_a_transaction_the_insert_is_prepared_once_per_connection():
+    assert connection.vendor == "postgresql"
+    insert_row(_warm_intake("one"))
+    assert _statements_on_this_connection() == ["leadcrm_insert_webtolead_intake"]
+
+    with CaptureQueriesContext(connection) as captured:
+        insert_row(_warm_intake("two"))
+        insert_row(_warm_intake("three"))
+
+    sent = [query["sql"] for query in captured.captured_queries]
+    assert len(sent) == 2
+    assert all(sql.startswith('EXECUTE "leadcrm_insert_webtolead_intake"') for sql in sent)
+    stored = Intake.objects.filter(public_ref__in=["one", "two", "three"])
+    assert sorted(stored.values_list("public_ref", flat=True)) == ["one", "three", "two"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_prepared_statement_dropped_behind_its_back_is_prepared_again():
+    assert connection.vendor == "postgresql"
+    insert_row(_warm_intake("before"))
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # what a pooler's DISCARD ALL does
+
+    intake = _warm_intake("after the discard")
+    insert_row(intake)
+
+    assert Intake.objects.get(public_ref="after the discard").pk == intake.pk
+    assert _statements_on_this_connection() == ["leadcrm_insert_webtolead_intake"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_statement_already_prepared_on_the_server_connection_is_used():
+    """A pooler may hand over a server connection on which the statement was prepared already."""
+    assert connection.vendor == "postgresql"
+    insert_row(_warm_intake("first"))
+    _prepared.pop(connection.connection)  # this process no longer knows it prepared it
+
+    insert_row(_warm_intake("second"))
+
+    assert Intake.objects.filter(public_ref="second").count() == 1
+
+
+def test_inside_a_transaction_the_plain_statement_is_sent():
+    with CaptureQueriesContext(connection) as captured:
+        insert_row(_warm_intake("in a transaction"))
+    assert captured.captured_queries[-1]["sql"].startswith("INSERT INTO")
+    assert Intake.objects.filter(public_ref="in a transaction").exists()
+
+
+def test_text_and_key_values_that_are_not_plain_go_through_the_field():
+    """An enum member or a lazy text is converted as ``save()`` converts it."""
+    from django.utils.functional import lazy
+
+    lazy_text = lazy(lambda: "lazy reference", str)()
+    intake = Intake(form_key="x", received_at=timezone.now(), public_ref=lazy_text, outcome=Intake.Outcome.SPAM)
+    insert_row(intake)
+    stored = Intake.objects.get(pk=intake.pk)
+    assert (stored.public_ref, stored.outcome) == ("lazy reference", "spam")
