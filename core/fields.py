@@ -21,6 +21,11 @@ PHONE_RE = re.compile(r"^[0-9+()./ \-xX]{3,40}$")
 TEXT_MAX = 255
 TEXTAREA_MAX = 32000
 NUMBER_LIMIT = Decimal("1e15")
+TEXT_TYPES = frozenset({FieldType.TEXT, FieldType.TEXTAREA, FieldType.EMAIL, FieldType.PHONE, FieldType.URL})
+NUMBER_TYPES = frozenset({FieldType.NUMBER, FieldType.CURRENCY, FieldType.PERCENT})
+TRUE_TEXTS, FALSE_TEXTS = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off"})
+validate_email = EmailValidator("Enter a valid email address.")
+validate_url = URLValidator(message="Enter a valid URL.", schemes=["http", "https"])
 
 
 def api_name_from_label(label: str) -> str:
@@ -77,14 +82,14 @@ def clean_value(definition: FieldDefinition, raw, *, current=None):
         if is_blank(raw):
             return False
         text = str(raw).strip().lower()
-        if text in {"1", "true", "yes", "on"}:
+        if text in TRUE_TEXTS:
             return True
-        if text in {"0", "false", "no", "off"}:
+        if text in FALSE_TEXTS:
             return False
         raise ValidationError("Enter true or false.")
     if is_blank(raw):
         return None
-    if ftype in {FieldType.TEXT, FieldType.TEXTAREA, FieldType.EMAIL, FieldType.PHONE, FieldType.URL}:
+    if ftype in TEXT_TYPES:
         if not isinstance(raw, str | int | float) or isinstance(raw, bool):
             raise ValidationError("Enter text.")
         text = str(raw).strip()
@@ -92,14 +97,14 @@ def clean_value(definition: FieldDefinition, raw, *, current=None):
         if len(text) > limit:
             raise ValidationError(f"Ensure this value has at most {limit} characters (it has {len(text)}).")
         if ftype == FieldType.EMAIL:
-            EmailValidator("Enter a valid email address.")(text)
+            validate_email(text)
         elif ftype == FieldType.URL:
             candidate = text if "://" in text else f"https://{text}"
-            URLValidator(message="Enter a valid URL.", schemes=["http", "https"])(candidate)
+            validate_url(candidate)
         elif ftype == FieldType.PHONE and not PHONE_RE.match(text):
             raise ValidationError("Enter a valid phone number.")
         return text
-    if ftype in {FieldType.NUMBER, FieldType.CURRENCY, FieldType.PERCENT}:
+    if ftype in NUMBER_TYPES:
         places = definition.decimal_places
         if places is None:
             places = 2 if ftype == FieldType.CURRENCY else None
@@ -237,7 +242,7 @@ def form_field(definition: FieldDefinition, *, current=None) -> forms.Field:
     ftype = definition.field_type
     if ftype == FieldType.TEXTAREA:
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
-    if ftype in {FieldType.NUMBER, FieldType.CURRENCY, FieldType.PERCENT}:
+    if ftype in NUMBER_TYPES:
         return forms.DecimalField(**common)
     if ftype == FieldType.DATE:
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
