@@ -10,4 +10,4 @@ RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only-collectstatic-key-not-used-a
     python manage.py collectstatic --no-input -v0 && chown -R leadcrm /app
 USER leadcrm
 EXPOSE 8000
-CMD ["gunicorn", "leadcrm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--forwarded-allow-ips", "*"]
+CMD ["gunicorn", "leadcrm.wsgi:application", "--bind", "0.0.0.0:8000", "--forwarded-allow-ips", "*"]

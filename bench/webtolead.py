@@ -1,8 +1,8 @@
 """Benchmark: web-to-lead POSTs per second against a bare Django view, on the same server.
 
-Starts gunicorn (2 sync workers) on 127.0.0.1 and a free port, against its own PostgreSQL database
-(created and migrated here) and Redis, with an active assignment rule of 50 entries and an active
-auto-response rule. The per-IP rate limit and the daily limit are off for the run.
+Starts gunicorn as production runs it (``gunicorn.conf.py``: 3 sync workers) on 127.0.0.1 and a free
+port, against its own PostgreSQL database (created and migrated here) and Redis, with an active
+assignment rule of 50 entries and an active auto-response rule. The per-IP rate limit and the daily limit are off for the run.
 
 1. Alternating rounds of POSTs to the bare view and to ``/web-to-lead/`` from a thread pool, with no
    Celery worker running, so that both endpoints get the same machine: prints both rates (median of
@@ -13,7 +13,7 @@ auto-response rule. The per-IP rate limit and the daily limit are off for the ru
    auto-response sent: prints how long that took (the background side of the same work).
 3. One more pair of rounds while the worker turns those submissions into leads on the same cores.
 
-    .venv/bin/python bench/webtolead.py [--requests 1000] [--rounds 3] [--threads 8] [--workers 2]
+    .venv/bin/python bench/webtolead.py [--requests 1000] [--rounds 3] [--threads 8] [--workers N]
 
 The bare view is served from a bench-only URL module, selected with a bench settings module in the
 server's environment; the application's own URLs are unchanged.
@@ -22,6 +22,7 @@ server's environment; the application's own URLs are unchanged.
 import argparse
 import http.client
 import os
+import runpy
 import shutil
 import socket
 import statistics
@@ -43,7 +44,6 @@ DB_NAME = "bench_webtolead"
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
 RULE_ENTRIES = 50
-WEB_WORKERS = 2
 COUNTRIES = [f"Country {n}" for n in range(1, RULE_ENTRIES + 1)]
 
 BENCH_SETTINGS = """
@@ -64,6 +64,11 @@ def bare(request):
 
 urlpatterns = [path("bench/bare/", bare), path("", include("leadcrm.urls"))]
 """
+
+
+def production_workers() -> int:
+    """The number of workers ``gunicorn.conf.py`` gives gunicorn here."""
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
 
 
 def free_port() -> int:
@@ -167,7 +172,7 @@ def wait_for(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
 
 
 def post(url: str, body: bytes) -> tuple[int, float]:
-    """One POST on a new connection (gunicorn's sync workers close it); a redirect is an answer."""
+    """One POST on a new connection (a sync worker closes it); a redirect is an answer."""
     parts = urllib.parse.urlsplit(url)
     start = time.perf_counter()
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
@@ -303,7 +308,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000, help="requests per endpoint and round (default 1000)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per endpoint (default 3)")
     parser.add_argument("--threads", type=int, default=8, help="client threads (default 8)")
-    parser.add_argument("--workers", type=int, default=WEB_WORKERS, help=f"gunicorn workers (default {WEB_WORKERS})")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py's, as production)"
+    )
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed:
@@ -345,7 +352,8 @@ def main() -> None:
             [
                 str(Path(PYTHON).parent / "gunicorn"),
                 "leadcrm.wsgi:application",
-                *("--workers", str(args.workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"),
+                *(("--workers", str(args.workers)) if args.workers else ()),
+                *("--bind", f"127.0.0.1:{port}", "--log-level", "warning"),
             ],
             cwd=ROOT,
             env=env,
@@ -359,7 +367,7 @@ def main() -> None:
         made = Submissions(key)
         count, threads = args.requests, args.threads
         print(
-            f"gunicorn on {base}, {args.workers} sync workers; {args.rounds} alternating rounds of {count} "
+            f"gunicorn on {base}, {args.workers or production_workers()} sync workers; {args.rounds} alternating rounds of {count} "
             f"requests per endpoint from {threads} client threads",
             flush=True,
         )
