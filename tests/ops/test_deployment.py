@@ -89,3 +89,34 @@ def test_embedded_default_needs_no_services(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
 
     assert out.stdout.split() == ["django.db.backends.sqlite3", "filesystem://"]
+
+
+def _gunicorn_config(**env: str) -> dict[str, str]:
+    """What gunicorn, started in the project root as the image starts it, would run with."""
+    environ = {k: v for k, v in os.environ.items() if k != "WEB_CONCURRENCY"} | env
+    printed = subprocess.run(
+        [str(Path(sys.executable).parent / "gunicorn"), "--print-config", "leadcrm.wsgi:application"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    return dict(re.findall(r"^(\w+)\s+= (.*)$", printed, flags=re.MULTILINE))
+
+
+def test_gunicorn_reads_its_configuration_file_more_workers_than_cores_of_a_small_host():
+    config = _gunicorn_config()
+    assert config["config"] == "./gunicorn.conf.py"
+    assert (config["worker_class"], config["workers"]) == ("sync", "3")
+    assert _gunicorn_config(WEB_CONCURRENCY="6")["workers"] == "6"
+
+
+def test_the_image_and_compose_leave_the_worker_count_to_the_configuration_file():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    # gunicorn starts in /app, where the project (gunicorn.conf.py with it) is copied.
+    assert "WORKDIR /app" in dockerfile
+    assert "COPY . ." in dockerfile
+    assert "--workers" not in dockerfile
+    assert "--workers" not in _compose()["services"]["web"]["command"]
