@@ -3,8 +3,8 @@ given on its command line override it.
 
 Sync workers, three by default (``WEB_CONCURRENCY`` sets another number). A sync worker that waits
 on PostgreSQL, or on a slow client, leaves its core idle: with as many workers as cores, a 2-core
-host serving database-bound requests keeps a quarter of its CPU unused, so run more workers than
-cores (gunicorn's guide suggests two to four per core; each keeps its own database connection).
+host serving database-bound requests kept about a quarter of its CPU unused. Run more workers than
+cores (gunicorn's guide says two to four per core); each keeps its own database connection.
 """
 
 import os
