@@ -16,7 +16,7 @@ assignment rule of 50 entries and an active auto-response rule. The per-IP rate 
     .venv/bin/python bench/webtolead.py [--requests 1000] [--rounds 3] [--threads 8] [--workers N]
 
 The bare view is served from a bench-only URL module, selected with a bench settings module in the
-server's environment; the application's own URLs are unchanged.
+server's environment: the bare view's pattern, then the application's own patterns, unchanged.
 """
 
 import argparse
@@ -51,10 +51,14 @@ from leadcrm.settings import *  # noqa: F403
 
 ROOT_URLCONF = "w2l_bench_urls"
 """
+# The application's own URL patterns follow the bare view's at the root, so that the app's URLs
+# resolve through the same levels as in production (an include of leadcrm.urls would add one).
 BENCH_URLS = """
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
+
+from leadcrm.urls import urlpatterns as app_urlpatterns
 
 
 @csrf_exempt
@@ -62,7 +66,7 @@ def bare(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/bare/", bare), path("", include("leadcrm.urls"))]
+urlpatterns = [path("bench/bare/", bare), *app_urlpatterns]
 """
 
 
