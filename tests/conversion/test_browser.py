@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from sales import services as sales_services
 from tests.factories import LeadFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from core.models import FieldDefinition, PicklistValue
 from core.selectors import picklist_default
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from emails.models import EmailTemplate, OutboundEmail
 from emails.services import email_template_create
 from tests.factories import LeadFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(autouse=True)

@@ -29,7 +29,7 @@ class SlowBackend:
         return len(messages)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_racing_for_one_row_send_it_once(settings):
     settings.EMAIL_BACKEND = "tests.emails.test_concurrency.SlowBackend"
     SlowBackend.sent = []

@@ -29,7 +29,7 @@ def restore_broker():
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_delivers_an_auto_response_over_smtp(
     seeded_lead_fields, smtp_inbox, celery_worker_process, marketing_admin
 ):
@@ -67,7 +67,7 @@ def test_worker_delivers_an_auto_response_over_smtp(
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_broker_down_keeps_the_row_queued_and_the_sweeper_delivers_once(
     seeded_lead_fields, smtp_inbox, celery_worker_process, restore_broker
 ):

@@ -11,7 +11,7 @@ from leads.imports.services import lead_imports_requeue_stalled
 from leads.models import Lead
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_starting_with_the_broker_down_keeps_the_import_for_the_sweeper(client, rep, upload, broker_down):
     # given an uploaded file
     lead_import = upload(rep)

@@ -6,7 +6,7 @@ from leads.imports.models import LeadImport
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_rep_imports_leads_and_sees_created_and_failed_rows(page, login, rep, tmp_path):
     # given a CSV with two good rows and one without a company, and a column the app cannot guess
     csv_file = tmp_path / "trade-show.csv"
@@ -52,7 +52,7 @@ def test_a_rep_imports_leads_and_sees_created_and_failed_rows(page, login, rep, 
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_rep_cancels_a_queued_import(page, login, rep):
     from django.utils import timezone
 

@@ -13,7 +13,7 @@ WORKERS = 3
 ROWS = 60
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_workers_running_the_same_import_at_once_never_create_a_lead_twice(rep, upload, start):
     # given a started import of 60 rows
     assert connection.vendor == "postgresql"

@@ -9,7 +9,7 @@ from leads.models import Lead
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_processes_a_started_import(celery_worker_process, rep, upload, start):
     # given an uploaded file with two good rows and one bad row
     lead_import = upload(rep, ["Last Name,Company", "Lovelace,Analytical", "Hopper,Navy", "Nobody,"])

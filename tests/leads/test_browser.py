@@ -10,7 +10,7 @@ from core.models import FieldHistory
 from leads.models import Lead
 from tests.factories import LeadFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(autouse=True)

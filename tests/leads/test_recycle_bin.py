@@ -297,7 +297,7 @@ def test_api_refuses_converted_and_non_owned_deletes_with_clear_errors(api, rep,
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_purges_expired_entries(celery_worker_process):
     import time
 

@@ -11,7 +11,7 @@ PASSWORD = "demo-pass-123"
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_admin_builds_a_rule_and_a_queue_member_accepts_the_routed_lead(
     browser, live_server, page, login, marketing_admin, rep, other_rep
 ):

@@ -17,7 +17,7 @@ CLIENTS = 16
 LEADS = 1000
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sixteen_members_pressing_accept_next_never_share_or_skip_a_lead():
     # given a queue of 1,000 leads and 16 members
     assert connection.vendor == "postgresql"
@@ -62,7 +62,7 @@ def test_sixteen_members_pressing_accept_next_never_share_or_skip_a_lead():
     assert sum(1 for pks in taken.values() if pks) > 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_round_robin_assignments_stay_fair(marketing_admin):
     # given a round-robin entry over a queue of 4 members and 200 leads
     from leads.routing import services

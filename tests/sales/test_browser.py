@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sales.models import Account, Contact, Opportunity
 from tests.factories import ProductFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(autouse=True)
