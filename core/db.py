@@ -98,15 +98,21 @@ def _compile(connection, model: type[Model]) -> _Statement:
 
 
 def _kind(field) -> int:
-    if type(field).pre_save is not Field.pre_save or type(field).get_db_prep_save is not Field.get_db_prep_save:
-        if isinstance(field, ForeignKey) and type(field).get_db_prep_save is ForeignKey.get_db_prep_save:
-            target = field.target_field
-            if target.get_internal_type() in ("AutoField", "BigAutoField", "IntegerField", "BigIntegerField"):
-                return KEY
+    cls = type(field)
+    if cls.pre_save is not Field.pre_save:
         return GENERIC
-    plain = type(field).get_db_prep_value is Field.get_db_prep_value and type(field).get_prep_value in (
-        CharField.get_prep_value,
-        TextField.get_prep_value,
+    if isinstance(field, ForeignKey):
+        integer_key = field.target_field.get_internal_type() in (
+            "AutoField",
+            "BigAutoField",
+            "IntegerField",
+            "BigIntegerField",
+        )
+        return KEY if cls.get_db_prep_save is ForeignKey.get_db_prep_save and integer_key else GENERIC
+    plain = (
+        cls.get_db_prep_save is Field.get_db_prep_save
+        and cls.get_db_prep_value is Field.get_db_prep_value
+        and cls.get_prep_value in (CharField.get_prep_value, TextField.get_prep_value)
     )
     return TEXT if plain else GENERIC
 

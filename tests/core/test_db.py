@@ -157,3 +157,16 @@ def test_text_and_key_values_that_are_not_plain_go_through_the_field():
     insert_row(intake)
     stored = Intake.objects.get(pk=intake.pk)
     assert (stored.public_ref, stored.outcome) == ("lazy reference", "spam")
+
+
+def test_only_plain_text_fields_and_integer_foreign_keys_skip_their_field_conversion():
+    from django.db import models
+
+    from core.db import GENERIC, KEY, TEXT, _kind
+
+    kinds = {f.name: _kind(f) for f in Intake._meta.concrete_fields}
+    assert kinds["form_key"] == kinds["public_ref"] == TEXT
+    assert kinds["form"] == kinds["lead"] == KEY
+    # JSON, dates, IP addresses: always through the field.
+    assert kinds["payload"] == kinds["received_at"] == kinds["source_address"] == GENERIC
+    assert _kind(models.DateTimeField(auto_now=True)) == GENERIC  # its own pre_save
