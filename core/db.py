@@ -133,28 +133,16 @@ def _insert(connection, obj: Model, *, prepared: bool) -> None:
     model = type(obj)
     statement = _statement(connection, model)
     params = _params(statement, obj, connection)
-    if prepared and statement.name and not connection.queries_logged and not connection.execute_wrappers:
-        # Autocommit, nothing to log or wrap: straight on the driver's cursor, errors translated.
-        connection.ensure_connection()
-        connection.validate_thread_sharing()
-        with connection.wrap_database_errors:
-            cursor = connection.connection.cursor()
-            try:
-                _execute_prepared(connection, cursor, statement, params)
-                pk = cursor.fetchone()[0]
-            finally:
-                cursor.close()
-    else:
-        with connection.cursor() as cursor:
-            if prepared and statement.name:
-                _execute_prepared(connection, cursor, statement, params)
-            else:
-                cursor.execute(statement.sql, params)
-            pk = (
-                cursor.fetchone()[0]
-                if statement.returning
-                else connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
-            )
+    with connection.cursor() as cursor:
+        if prepared and statement.name:
+            _execute_prepared(connection, cursor, statement, params)
+        else:
+            cursor.execute(statement.sql, params)
+        pk = (
+            cursor.fetchone()[0]
+            if statement.returning
+            else connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
+        )
     obj.pk = pk
     obj._state.adding = False
     obj._state.db = connection.alias
@@ -164,30 +152,26 @@ def _execute_prepared(connection, cursor, statement: _Statement, params: list) -
     """Run ``statement`` as a prepared statement of this connection (in autocommit mode)."""
     names = _prepared.setdefault(connection.connection, set())
     if statement.name not in names:
-        _prepare(connection, cursor, statement)
+        _prepare(cursor, statement)
         names.add(statement.name)
     try:
         cursor.execute(statement.execute_sql, params)
-    except (DatabaseError, connection.Database.DatabaseError) as exc:
+    except DatabaseError as exc:
         if _sqlstate(exc) != _NO_SUCH_STATEMENT:
             raise
         # Dropped behind our back (DISCARD ALL, a transaction-mode pooler): prepare it again.
-        _prepare(connection, cursor, statement)
+        _prepare(cursor, statement)
         cursor.execute(statement.execute_sql, params)
 
 
-def _prepare(connection, cursor, statement: _Statement) -> None:
+def _prepare(cursor, statement: _Statement) -> None:
     try:
         cursor.execute(statement.prepare_sql)
-    except (DatabaseError, connection.Database.DatabaseError) as exc:
+    except DatabaseError as exc:
         if _sqlstate(exc) != _STATEMENT_EXISTS:
             raise
 
 
-def _sqlstate(exc: Exception) -> str | None:
-    """The SQLSTATE of a driver error, or of the driver error behind one of Django's."""
-    for error in (exc, exc.__cause__):
-        code = getattr(error, "pgcode", None) or getattr(error, "sqlstate", None)
-        if code:
-            return code
-    return None
+def _sqlstate(exc: DatabaseError) -> str | None:
+    """The SQLSTATE of the driver's error behind one of Django's (psycopg2 or psycopg)."""
+    return getattr(exc.__cause__, "pgcode", None) or getattr(exc.__cause__, "sqlstate", None)
