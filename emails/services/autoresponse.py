@@ -7,10 +7,10 @@ the same ``autoresponse_send``; records are leads addressed through ``core.regis
 import logging
 
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from core.fields import validate_email
 from core.history import Change, history_record
 from core.roles import is_marketing_admin
 
@@ -19,7 +19,6 @@ from .outbox import email_enqueue_from_template
 
 OBJECT_NAME = "lead"
 logger = logging.getLogger(__name__)
-_validate_email = EmailValidator("Enter a valid email address.")
 
 
 def _require_admin(user) -> None:
@@ -33,7 +32,7 @@ def _actor(user):
 
 def _valid_email(value: str) -> bool:
     try:
-        _validate_email(value)
+        validate_email(value)
     except ValidationError:
         return False
     return True

@@ -16,11 +16,11 @@ from email.utils import formataddr, parseaddr
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.core.validators import EmailValidator
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.fields import validate_email
 from core.history import Change, history_record
 
 from ..models import EmailTemplate, OutboundEmail
@@ -39,8 +39,6 @@ SENDING_TIMEOUT = timedelta(minutes=10)
 REPUBLISH_AFTER = timedelta(minutes=2)
 SWEEP_BATCH = 500
 PERMANENT_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, ValueError)
-
-_validate_email = EmailValidator("Enter a valid email address.")
 
 
 @dataclass(frozen=True)
@@ -73,7 +71,7 @@ def _validate_message(
                 errors.setdefault(name, []).append("Enter an email address.")
             return
         try:
-            _validate_email(value)
+            validate_email(value)
         except ValidationError as exc:
             errors.setdefault(name, []).extend(exc.messages)
 
