@@ -2,7 +2,8 @@
 
 Starts gunicorn as production runs it (``gunicorn.conf.py``: 3 sync workers) on 127.0.0.1 and a free
 port, against its own PostgreSQL database (created and migrated here) and Redis, with an active
-assignment rule of 50 entries and an active auto-response rule. The per-IP rate limit and the daily limit are off for the run.
+assignment rule of 50 entries and an active auto-response rule. The per-IP rate limit and the daily
+limit are off for the run.
 
 1. Alternating rounds of POSTs to the bare view and to ``/web-to-lead/`` from a thread pool, with no
    Celery worker running, so that both endpoints get the same machine: prints both rates (median of
@@ -371,8 +372,8 @@ def main() -> None:
         made = Submissions(key)
         count, threads = args.requests, args.threads
         print(
-            f"gunicorn on {base}, {args.workers or production_workers()} sync workers; {args.rounds} alternating rounds of {count} "
-            f"requests per endpoint from {threads} client threads",
+            f"gunicorn on {base}, {args.workers or production_workers()} sync workers; {args.rounds} alternating "
+            f"rounds of {count} requests per endpoint from {threads} client threads",
             flush=True,
         )
         # Warm every gunicorn worker on both endpoints (imports, URL resolver, connections).
