@@ -266,9 +266,8 @@ def seed(total: int, *, reseed: bool) -> dict:
 
     from core.models import OrgSettings
     from core.picklist_values import LEAD_SOURCES
-    from core.roles import SALES_REP
+    from core.roles import SALES_REP, ensure_roles
     from leads.models import Queue
-    from leads.setup import ensure_roles
 
     ensure_roles()
     User = get_user_model()

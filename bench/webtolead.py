@@ -93,6 +93,7 @@ def seed() -> str:
     django.setup()
     from django.contrib.auth import get_user_model
 
+    from core.roles import ensure_roles
     from emails.services import (
         autoresponse_entry_create,
         autoresponse_rule_activate,
@@ -101,7 +102,6 @@ def seed() -> str:
         email_template_create,
     )
     from leads.routing.services import EntryInput, entry_save, rule_activate, rule_create
-    from leads.setup import ensure_roles
     from tests.factories import QueueFactory
     from webtolead.services import webtolead_form_create, webtolead_settings_update
 

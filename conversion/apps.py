@@ -6,8 +6,7 @@ class ConversionConfig(AppConfig):
     verbose_name = "Lead conversion"
 
     def ready(self) -> None:
-        from core.roles import MARKETING_ADMIN, SALES_REP
-        from leads.setup import grant
+        from core.roles import MARKETING_ADMIN, SALES_REP, grant
 
         # Reps convert leads they may edit (checked by the service); admins configure the mapping.
         grant(SALES_REP, "conversion.view_leadconversion", "conversion.add_leadconversion")

@@ -9,3 +9,22 @@ class CoreConfig(AppConfig):
         from .models import FieldDefinition, OrgSettings, PicklistValue
 
         forget_on_change(FieldDefinition, PicklistValue, OrgSettings)
+
+        from django.db.models.signals import post_migrate
+
+        from .roles import MARKETING_ADMIN, ensure_roles, grant
+
+        # Groups need the permissions, which Django creates after migrating each app: the roles are
+        # brought up to date after every app, so that later apps' permissions reach them too.
+        post_migrate.connect(ensure_roles, dispatch_uid="core-ensure-roles")
+
+        grant(
+            MARKETING_ADMIN,
+            "core.view_picklistvalue",
+            "core.add_picklistvalue",
+            "core.change_picklistvalue",
+            "core.delete_picklistvalue",
+            "core.view_fielddefinition",
+            "core.add_fielddefinition",
+            "core.change_fielddefinition",
+        )

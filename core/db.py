@@ -1,9 +1,12 @@
 """A lean single-row insert for the hottest write paths."""
 
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connections, router
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connections, router, transaction
 from django.db.models import CharField, Field, ForeignKey, Model, TextField
 
 # How a field's attribute becomes its parameter: GENERIC through ``get_db_prep_save``; TEXT and
@@ -175,3 +178,32 @@ def _prepare(cursor, statement: _Statement) -> None:
 def _sqlstate(exc: DatabaseError) -> str | None:
     """The SQLSTATE of the driver's error behind one of Django's (psycopg2 or psycopg)."""
     return getattr(exc.__cause__, "pgcode", None) or getattr(exc.__cause__, "sqlstate", None)
+
+
+@contextmanager
+def unique_as_field_error(constraints: dict[str, tuple[str, str]]):
+    """Run the block in a savepoint and turn a violation of one of the named unique constraints
+    into ``ValidationError({field: message})``, so that two concurrent creates that both passed the
+    friendly check still end in the same field error, not a 500.
+
+    ``constraints`` maps a constraint name to ``(field, message)``."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        name = violated_constraint(exc)
+        if name in constraints:
+            field, message = constraints[name]
+            raise ValidationError({field: [message]}, code="unique") from exc
+        raise
+
+
+def violated_constraint(exc: IntegrityError) -> str:
+    """The name of the constraint an IntegrityError reports, on PostgreSQL and SQLite."""
+    diag = getattr(getattr(exc, "__cause__", None), "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if name:
+        return name
+    # SQLite names an expression index in its message: "UNIQUE constraint failed: index 'name'".
+    match = re.search(r"index '([^']+)'", str(exc))
+    return match.group(1) if match else ""

@@ -1,4 +1,10 @@
-"""The three roles, as groups, and the checks views and selectors use."""
+"""The three roles, as groups, the permissions each app grants them, and the checks services,
+views and selectors use."""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
 SALES_REP = "Sales rep"
 MARKETING_ADMIN = "Marketing admin"
@@ -38,3 +44,83 @@ def role_label(user) -> str:
     if is_marketing_admin(user):
         return MARKETING_ADMIN
     return SALES_REP
+
+
+def display_name(user, empty: str = "") -> str:
+    """A user's full name, else their username; ``empty`` when there is no user."""
+    if user is None or not getattr(user, "pk", None):
+        return empty
+    return user.get_full_name() or user.get_username()
+
+
+# Permission grants ------------------------------------------------------------------------------
+# Permission codenames per role ("app.codename"). Each app adds its own in its ready() through
+# ``grant``; ``ensure_roles`` runs after every app's migrations so later apps' permissions reach the
+# groups too.
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    SALES_REP: set(),
+    MARKETING_ADMIN: set(),
+    SYSTEM_ADMIN: {"*"},
+}
+
+
+def grant(role: str, *perms: str) -> None:
+    """Give a role permissions (called from an app's ready())."""
+    ROLE_PERMISSIONS.setdefault(role, set()).update(perms)
+
+
+def ensure_roles(**kwargs) -> None:
+    """Create the role groups and give them their permissions; idempotent."""
+    from django.contrib.auth.models import Group, Permission
+
+    all_perms = Permission.objects.select_related("content_type")
+    by_name = {f"{p.content_type.app_label}.{p.codename}": p for p in all_perms}
+    for role, wanted in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        perms = list(by_name.values()) if "*" in wanted else [by_name[n] for n in wanted if n in by_name]
+        group.permissions.add(*perms)
+
+
+# Access checks ----------------------------------------------------------------------------------
+
+SETUP_ONLY = _("Only marketing and system admins may change the setup.")
+SYSTEM_ONLY = _("Only system admins may do this.")
+
+
+def require_setup_admin(user) -> None:
+    """Services: only marketing and system admins may change the setup (a 403 through the API)."""
+    if not is_marketing_admin(user):
+        raise PermissionError(str(SETUP_ONLY))
+
+
+def require_system_admin(user) -> None:
+    if not is_system_admin(user):
+        raise PermissionError(str(SYSTEM_ONLY))
+
+
+def setup_admin_required(view):
+    """Views: marketing admins and system admins only; everyone else gets 403."""
+    from django.contrib.auth.decorators import login_required
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not is_marketing_admin(request.user):
+            raise PermissionDenied(str(SETUP_ONLY))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def system_admin_required(view):
+    """Views: system admins only; everyone else gets 403."""
+    from django.contrib.auth.decorators import login_required
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not is_system_admin(request.user):
+            raise PermissionDenied(str(SYSTEM_ONLY))
+        return view(request, *args, **kwargs)
+
+    return wrapped

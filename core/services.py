@@ -10,12 +10,7 @@ from django.utils import timezone
 from . import registry
 from .fields import API_NAME_RE, api_name_from_label, clean_value
 from .models import FieldDefinition, FieldHistory, FieldType, OrgSettings, PicklistValue
-from .roles import is_marketing_admin, is_system_admin
-
-
-def _require_admin(user) -> None:
-    if not is_marketing_admin(user):
-        raise PermissionError("Only marketing and system admins may change the setup.")
+from .roles import is_system_admin, require_setup_admin
 
 
 @transaction.atomic
@@ -135,7 +130,7 @@ def _label_taken(object_name: str, field_name: str, label: str, *, exclude_pk: i
 def picklist_value_create(
     *, object_name: str, field_name: str, label: str, api_name: str = "", acting_user, **flags
 ) -> PicklistValue:
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     if not picklist_field_exists(object_name, field_name):
         raise ValidationError({"field_name": "This picklist does not exist."})
     # Lock the picklist so that two admins adding values get distinct positions.
@@ -176,7 +171,7 @@ def picklist_value_create(
 @transaction.atomic
 def picklist_value_update(*, value: PicklistValue, acting_user, **changes) -> PicklistValue:
     """Relabel or change flags. Records store the API name, so relabelling touches no record."""
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     value = PicklistValue.objects.select_for_update().get(pk=value.pk)
     errors: dict = {}
     if "label" in changes:
@@ -214,7 +209,7 @@ def _last_converted_problem(value: PicklistValue) -> str:
 
 @transaction.atomic
 def picklist_reorder(*, object_name: str, field_name: str, ordered_ids: list[int], acting_user) -> None:
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     values = {
         v.pk: v
         for v in PicklistValue.objects.select_for_update().filter(object_name=object_name, field_name=field_name)
@@ -229,7 +224,7 @@ def picklist_reorder(*, object_name: str, field_name: str, ordered_ids: list[int
 @transaction.atomic
 def picklist_value_move(*, value: PicklistValue, direction: int, acting_user) -> None:
     """Move a value one place up (-1) or down (+1)."""
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     ids = list(
         PicklistValue.objects.select_for_update()
         .filter(object_name=value.object_name, field_name=value.field_name)
@@ -257,7 +252,7 @@ def _sync_custom_picklist_default(object_name: str, field_name: str, api_name: s
 
 @transaction.atomic
 def picklist_set_default(*, value: PicklistValue, acting_user) -> PicklistValue:
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     siblings = PicklistValue.objects.select_for_update().filter(
         object_name=value.object_name, field_name=value.field_name
     )
@@ -275,7 +270,7 @@ def picklist_set_default(*, value: PicklistValue, acting_user) -> PicklistValue:
 @transaction.atomic
 def picklist_clear_default(*, object_name: str, field_name: str, acting_user) -> None:
     """Leave a picklist without a default; a required field keeps one so that new records get a value."""
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     required = FieldDefinition.objects.filter(object_name=object_name, api_name=field_name, is_required=True)
     if required.exists():
         raise ValidationError("This field is required, so its picklist must keep a default value.")
@@ -288,7 +283,7 @@ def picklist_clear_default(*, object_name: str, field_name: str, acting_user) ->
 @transaction.atomic
 def picklist_value_set_active(*, value: PicklistValue, active: bool, acting_user) -> PicklistValue:
     """Deactivate: kept on records that have it, no longer offered. The default stays active."""
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     value = PicklistValue.objects.select_for_update().get(pk=value.pk)
     if not active:
         usages = picklist_value_usages(value)
@@ -305,7 +300,7 @@ def picklist_value_delete(*, value: PicklistValue, replacement: PicklistValue | 
 
     Answers how many records moved.
     """
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     # Lock the whole picklist: the replacement must not be deactivated or deleted meanwhile.
     siblings = {
         v.pk: v
@@ -429,7 +424,7 @@ def custom_field_create(
     decimal_places: int | None = None,
     picklist_values: list[str] | None = None,
 ) -> FieldDefinition:
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     errors: dict = {}
     try:
         registry.object_spec(object_name)
@@ -521,7 +516,7 @@ def custom_field_create(
 def field_definition_update(*, definition: FieldDefinition, acting_user, **changes) -> FieldDefinition:
     """Label, help text, description, requested by and purpose for any field; required, default and
     active for custom fields only (standard fields keep the model's rules)."""
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     definition = FieldDefinition.objects.select_for_update().get(pk=definition.pk)
     errors: dict = {}
     texts = {name: (changes[name] or "").strip() for name in TEXT_LIMITS if name in changes}

@@ -2,8 +2,6 @@
 
 Views are thin: permission, form, service, message, redirect (or an htmx partial)."""
 
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -29,7 +27,12 @@ from .forms import (
 )
 from .models import FieldDefinition, FieldType, OrgSettings, PicklistValue
 from .paging import page_window
-from .roles import is_marketing_admin, is_system_admin, role_label, sees_all_records
+from .roles import (
+    role_label,
+    sees_all_records,
+    setup_admin_required,
+    system_admin_required,
+)
 
 
 class LoginView(auth_views.LoginView):
@@ -50,30 +53,6 @@ class LogoutView(auth_views.LogoutView):
 @login_required
 def home(request):
     return redirect("leads:list")
-
-
-def setup_admin_required(view):
-    """Marketing admins and system admins only; everyone else gets 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not is_marketing_admin(request.user):
-            raise PermissionDenied("Only marketing and system admins may open the setup.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def system_admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not is_system_admin(request.user):
-            raise PermissionDenied("Only system admins may open this page.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _error_text(exc: ValidationError) -> str:

@@ -1,18 +1,27 @@
 from django.apps import AppConfig
 
+# What every role may do with leads and their notes.
+LEAD_WORK = (
+    "leads.view_lead",
+    "leads.add_lead",
+    "leads.change_lead",
+    "leads.delete_lead",
+    "leads.view_queue",
+    "leads.add_leadnote",
+    "leads.view_leadnote",
+)
+
 
 class LeadsConfig(AppConfig):
     name = "leads"
     verbose_name = "Leads"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
-
         from core.registry import ObjectSpec, register_object
+        from core.roles import MARKETING_ADMIN, SALES_REP, SYSTEM_ADMIN, grant
 
         from .fields import OBJECT_NAME, PICKLIST_FIELDS
         from .models import Lead
-        from .setup import ensure_roles
 
         register_object(
             ObjectSpec(
@@ -36,10 +45,9 @@ class LeadsConfig(AppConfig):
                 delete_permission="leads.delete_lead",
             )
         )
-        # Groups need the permissions, which Django creates after migrating each app: the roles are
-        # brought up to date after every app, so that later apps' permissions (sales, web-to-lead)
-        # reach them too.
-        post_migrate.connect(ensure_roles, dispatch_uid="leads-ensure-roles")
+        grant(SALES_REP, *LEAD_WORK)
+        grant(MARKETING_ADMIN, *LEAD_WORK, "leads.add_queue", "leads.change_queue", "leads.delete_queue")
+        grant(SYSTEM_ADMIN, "leads.view_edit_converted_lead")
 
         # Routing: picklist values used in assignment rule criteria cannot be deleted; its Celery
         # tasks live in a sub-package that autodiscovery does not reach.

@@ -7,8 +7,7 @@ class SalesConfig(AppConfig):
 
     def ready(self) -> None:
         from core.registry import ObjectSpec, register_object
-        from core.roles import MARKETING_ADMIN, SALES_REP
-        from leads.setup import grant
+        from core.roles import MARKETING_ADMIN, SALES_REP, grant
 
         from .fields import ACCOUNT, CONTACT, OPPORTUNITY, PICKLIST_FIELDS
         from .models import Account, Contact, Opportunity

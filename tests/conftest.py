@@ -18,6 +18,7 @@ from django.conf import settings
 from leadcrm.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_HASHERS = list(settings.PASSWORD_HASHERS)
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -40,7 +41,11 @@ def _reachable(url: str, default_port: int) -> bool:
 
 
 def pytest_configure(config):
-    """The suite runs on PostgreSQL and Redis for real: a missing service is a failure, not a skip."""
+    """The suite runs on PostgreSQL and Redis for real: a missing service is a failure, not a skip.
+
+    Test users' passwords are hashed with a fast hasher (the production one takes a fifth of a second
+    per user on purpose); tests/core/test_passwords.py checks the production hasher itself."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PRODUCTION_HASHERS]
     if os.environ.get("LEADCRM_REQUIRE_SERVICES") != "1":
         return
     engine = settings.DATABASES["default"]["ENGINE"]

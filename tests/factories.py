@@ -25,7 +25,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
         if create and extracted:
-            from leads.setup import ensure_roles
+            from core.roles import ensure_roles
 
             if not Group.objects.filter(name=extracted).exists():
                 ensure_roles()

@@ -7,8 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from core.roles import MARKETING_ADMIN, SALES_REP, SYSTEM_ADMIN
-from leads.setup import ensure_roles
+from core.roles import MARKETING_ADMIN, SALES_REP, SYSTEM_ADMIN, ensure_roles
 
 DEMO_PASSWORD = "demo-pass-123"  # noqa: S105 - printed for the demo, never used in production
 DEMO_USERS = [
