@@ -5,6 +5,7 @@ class CoreConfig(AppConfig):
     name = "core"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)
         from .memo import forget_on_change
         from .models import FieldDefinition, OrgSettings, PicklistValue
 

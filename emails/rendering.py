@@ -177,7 +177,7 @@ def record_url(record, object_name: str) -> str:
         path = reverse(name, args=[record.pk])
     except NoReverseMatch:
         return ""
-    return getattr(settings, "SITE_URL", "http://localhost:8000").rstrip("/") + path
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def _value(parsed: MergeField, *, record, object_name: str, fields: dict[str, FieldDefinition]) -> str:

@@ -21,6 +21,13 @@ SECRET_KEY = env.str(
 )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The address people open the app at: links in emails and other messages read outside the app
+# start with it. By default the address that scripts/run serves (HOST and PORT); a system check
+# warns when production (DJANGO_DEBUG=false) leaves it unset.
+SITE_URL = env.str(
+    "SITE_URL",
+    default=f"http://{env.str('HOST', default='127.0.0.1')}:{env.str('PORT', default='8000')}",
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
