@@ -12,6 +12,7 @@ from leadcrm.celery import app as celery_app
 from leads.models import Lead
 from tests.database import terminate_backend
 from webtolead import services
+from webtolead.services import processing
 from webtolead.models import Intake, WebToLeadForm
 from webtolead.services import submissions_process
 
@@ -115,14 +116,14 @@ def test_a_row_that_fails_keeps_its_place_notes_why_and_is_tried_again_later(
 ):
     client.post(URL, fields_for(web_form, last_name="Unlucky"))
     client.post(URL, fields_for(web_form, last_name="Fine"))
-    real = services._create_lead
+    real = processing._create_lead
 
     def flaky(intake, **kwargs):
         if intake.payload.get("last_name") == "Unlucky":
             raise RuntimeError("database hiccup")
         return real(intake, **kwargs)
 
-    monkeypatch.setattr(services, "_create_lead", flaky)
+    monkeypatch.setattr(processing, "_create_lead", flaky)
 
     assert submissions_process() == 1  # the other row is not held up
 
@@ -130,7 +131,7 @@ def test_a_row_that_fails_keeps_its_place_notes_why_and_is_tried_again_later(
     assert unlucky.outcome == Intake.Outcome.RECEIVED
     assert "database hiccup" in unlucky.reason
     assert submissions_process() == 0  # not again at once
-    monkeypatch.setattr(services, "_create_lead", real)
+    monkeypatch.setattr(processing, "_create_lead", real)
     Intake.objects.filter(pk=unlucky.pk).update(processed_at=timezone.now() - dt.timedelta(minutes=6))
 
     assert submissions_process() == 1
@@ -174,7 +175,7 @@ def test_a_submission_whose_checks_fail_is_stored_as_received_and_the_visitor_st
     def broken(*args, **kwargs):
         raise RuntimeError("checks broke")
 
-    monkeypatch.setattr(services, "_screen", broken)
+    monkeypatch.setattr(processing, "_screen", broken)
 
     response = client.post(URL, fields_for(web_form, last_name="Unchecked"))
 

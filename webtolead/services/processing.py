@@ -1,0 +1,298 @@
+"""Turning stored submissions into leads: each row is checked (form, spam, fields), held by the
+daily limit or the per-render submission key, or made into a lead with its assignment and
+auto-response; the outcome is recorded on the row."""
+
+import logging
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from core.memo import config_scope
+from emails.models import OutboundEmail
+from emails.services import autoresponse_send, email_enqueue
+from leads.models import Lead
+from leads.routing.services import lead_assign
+from leads.services import lead_create
+
+from ..models import Intake, WebToLeadSettings
+from ..selectors import leads_created_in_window, webtolead_settings
+from ..spam import spam_reason
+from .parsing import SubmissionResult, _reason_from, _salesforce_errors, parse_submission
+
+logger = logging.getLogger(__name__)
+
+LIMIT_NOTICE_KEY = "webtolead-daily-limit:{day}"
+AUTORESPONSE_SOURCE = "webtolead"
+
+
+def _user_is_usable(user) -> bool:
+    return user is not None and user.is_active
+
+
+def _notify_limit_reached(settings_row: WebToLeadSettings, now) -> None:
+    creator = settings_row.default_creator
+    if creator is None or not creator.email:
+        return
+    day = timezone.localdate(now).isoformat()
+    try:
+        with transaction.atomic():
+            _enqueue_limit_notice(settings_row, creator, day)
+    except ValidationError:
+        # The notice is a courtesy: the pending submission must be stored all the same.
+        logger.warning("Could not queue the Web-to-Lead daily limit notice to %s", creator.email, exc_info=True)
+
+
+def _enqueue_limit_notice(settings_row: WebToLeadSettings, creator, day: str) -> None:
+    email_enqueue(
+        to=creator.email,
+        subject="Web-to-Lead daily limit reached",
+        body_text=(
+            f"The Web-to-Lead limit of {settings_row.daily_limit} leads per 24 hours was reached on {day}.\n\n"
+            "New web submissions are kept as pending and become leads, oldest first, as soon as the "
+            "window allows. Nothing is lost. You can raise the limit in Setup > Web-to-Lead."
+        ),
+        kind=OutboundEmail.Kind.SYSTEM,
+        idempotency_key=LIMIT_NOTICE_KEY.format(day=day),
+        acting_user=None,
+    )
+
+
+def _assign(lead: Lead, creator) -> Lead:
+    return lead_assign(lead=lead, acting_user=creator, note_source="Web-to-Lead").lead
+
+
+def _autorespond(lead: Lead, creator, intake: Intake) -> None:
+    autoresponse_send(lead=lead, acting_user=creator, source=AUTORESPONSE_SOURCE)
+
+
+FINISH_FIELDS = ["outcome", "reason", "errors", "lead", "processed_at", "processed_by", "claimed_key"]
+
+
+def _finish(intake: Intake, outcome: str, *, reason: str = "", errors=None, lead=None, acting_user=None) -> None:
+    _mark(intake, outcome, reason=reason, errors=errors, lead=lead, acting_user=acting_user)
+    intake.save(update_fields=FINISH_FIELDS)
+
+
+def _mark(intake: Intake, outcome: str, *, reason: str = "", errors=None, lead=None, acting_user=None) -> None:
+    intake.outcome = outcome
+    intake.reason = reason[:500]
+    intake.errors = errors or {}
+    if lead is not None:
+        intake.lead = lead
+    intake.processed_at = timezone.now()
+    intake.processed_by = acting_user if getattr(acting_user, "pk", None) else None
+
+
+def _claim_key(intake: Intake) -> Intake | None:
+    """Take the form's per-render submission key for this row; answers the row that already has it."""
+    if not intake.submission_key or intake.form_id is None:
+        return None
+    try:
+        with transaction.atomic():
+            Intake.objects.filter(pk=intake.pk).update(claimed_key=intake.submission_key)
+    except IntegrityError:
+        return (
+            Intake.objects.filter(form_id=intake.form_id, claimed_key=intake.submission_key)
+            .exclude(pk=intake.pk)
+            .first()
+        )
+    intake.claimed_key = intake.submission_key
+    return None
+
+
+def _create_lead(intake: Intake, *, data: dict, custom: dict, creator) -> Lead:
+    form = intake.form
+    note = f"Web-to-Lead: {form.name}"
+    if intake.campaign:
+        note += f" (campaign {intake.campaign})"
+    lead = lead_create(data=data, custom_fields=custom, acting_user=creator, owner=creator, history_note=note)
+    if form.run_assignment:
+        lead = _assign(lead, creator)
+    if form.send_autoresponse:
+        _autorespond(lead, creator, intake)
+    return lead
+
+
+def _screen(
+    intake: Intake, settings_row: WebToLeadSettings, *, check_spam: bool, acting_user=None
+) -> tuple[SubmissionResult | None, dict, dict]:
+    """The checks that need no lock: the form, spam and the fields. Marks (does not save) the row
+    and answers the visitor's result when one of them decides; else ``None`` and the parsed data."""
+    Outcome = Intake.Outcome
+    form = intake.form
+    if not settings_row.enabled and acting_user is None:
+        _mark(intake, Outcome.REJECTED, reason="Web-to-Lead is turned off.")
+        result = SubmissionResult(intake, False, {"__all__": ["This form is not accepting submissions."]}, status=403)
+        return result, {}, {}
+    if form is None or (not form.is_active and acting_user is None):
+        reason = "Unknown form key." if form is None else "The form is inactive."
+        _mark(intake, Outcome.REJECTED, reason=reason, errors={"oid": [reason]})
+        result = SubmissionResult(
+            intake, False, {"oid": ["This form does not exist or no longer accepts submissions."]}, 400
+        )
+        return result, {}, {}
+    if check_spam:
+        reason = spam_reason(
+            payload=intake.payload,
+            form_key=form.public_key,
+            address=intake.source_address,
+            settings_row=settings_row,
+        )
+        if reason:
+            _mark(intake, Outcome.SPAM, reason=reason)
+            return _accepted(intake), {}, {}
+    data, custom, errors = parse_submission(form=form, payload=intake.payload)
+    if errors:
+        _mark(intake, Outcome.REJECTED, reason=_reason_from(errors), errors=errors, acting_user=acting_user)
+        return SubmissionResult(intake, False, errors, status=400), {}, {}
+    return None, data, custom
+
+
+def _accepted(intake: Intake) -> SubmissionResult:
+    return SubmissionResult(intake, True, status=201, public_ref=intake.public_ref)
+
+
+def _process(
+    intake: Intake, settings_row: WebToLeadSettings, *, check_spam: bool, check_limit: bool, acting_user=None
+) -> SubmissionResult:
+    """Process one locked intake row inside the caller's transaction."""
+    Outcome = Intake.Outcome
+    now = timezone.now()
+    decided, data, custom = _screen(intake, settings_row, check_spam=check_spam, acting_user=acting_user)
+    if decided is not None:
+        intake.save(update_fields=FINISH_FIELDS)
+        return decided
+    accepted = _accepted(intake)
+    original = _claim_key(intake)
+    if original is not None:
+        intake.duplicate_of = original
+        intake.save(update_fields=["duplicate_of"])
+        _finish(intake, Outcome.DUPLICATE, reason="Submitted again from the same form page.", lead=original.lead)
+        accepted.public_ref = original.public_ref
+        return accepted
+    creator = settings_row.default_creator
+    if not _user_is_usable(creator):
+        _finish(intake, Outcome.PENDING, reason="No active default lead creator is set in the Web-to-Lead settings.")
+        return accepted
+    if check_limit and settings_row.daily_limit:
+        # One submission at a time counts the window, so the limit holds under concurrency.
+        WebToLeadSettings.objects.select_for_update().filter(pk=settings_row.pk).first()
+        used = leads_created_in_window(now=now)
+        waiting = Intake.objects.filter(outcome=Outcome.PENDING).exclude(pk=intake.pk).exists()
+        if used >= settings_row.daily_limit:
+            _finish(intake, Outcome.PENDING, reason=f"Over the daily limit of {settings_row.daily_limit} leads.")
+            _notify_limit_reached(settings_row, now)
+            return accepted
+        if waiting:
+            # Oldest first: a newcomer queues behind submissions already held by the limit.
+            _finish(intake, Outcome.PENDING, reason="Waiting behind earlier submissions held by the daily limit.")
+            return accepted
+    try:
+        with transaction.atomic():
+            lead = _create_lead(intake, data=data, custom=custom, creator=creator)
+    except ValidationError as exc:
+        errors = _salesforce_errors(exc)
+        intake.claimed_key = None
+        _finish(intake, Outcome.REJECTED, reason=_reason_from(errors), errors=errors, acting_user=acting_user)
+        return SubmissionResult(intake, False, errors, status=400)
+    _finish(intake, Outcome.CREATED, lead=lead, acting_user=acting_user)
+    return accepted
+
+
+def _received_to_claim():
+    """Received rows, each locked for the caller's transaction unless another process has it."""
+    return (
+        Intake.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("form")
+        .filter(outcome=Intake.Outcome.RECEIVED)
+    )
+
+
+@transaction.atomic
+def intake_process(*, intake_pk: int) -> SubmissionResult | None:
+    """Process one received submission now (the worker's work for one row); ``None`` when another
+    process has it or has done it."""
+    settings_row = webtolead_settings()
+    intake = _received_to_claim().filter(pk=intake_pk).first()
+    if intake is None:
+        return None
+    with config_scope():
+        return _process(intake, settings_row, check_spam=False, check_limit=True)
+
+
+RETRY_FAILED_AFTER = timedelta(minutes=5)
+
+
+def submissions_process(*, batch_size: int = 50) -> int:
+    """Turn stored submissions into leads: first those held by the daily limit (oldest first, as the
+    window allows), then the received ones, oldest first.
+
+    Safe to run concurrently and repeatedly: rows are claimed with ``skip_locked`` and a processed
+    row is no longer received or pending. A row whose processing fails keeps its outcome, notes the
+    error and is tried again after ``RETRY_FAILED_AFTER``. Answers how many rows were processed.
+    """
+    done = pending_process(batch_size=batch_size)
+    tried: set[int] = set()
+    while True:
+        retry_before = timezone.now() - RETRY_FAILED_AFTER
+        with transaction.atomic():
+            settings_row = webtolead_settings()
+            rows = list(
+                _received_to_claim()
+                .filter(Q(processed_at__isnull=True) | Q(processed_at__lt=retry_before))
+                .exclude(pk__in=tried)
+                .order_by("received_at", "id")[:batch_size]
+            )
+            if not rows:
+                return done
+            with config_scope():
+                for row in rows:
+                    tried.add(row.pk)
+                    try:
+                        with transaction.atomic():
+                            _process(row, settings_row, check_spam=False, check_limit=True)
+                    except Exception as exc:
+                        logger.exception("Web-to-Lead submission %s could not be processed", row.pk)
+                        Intake.objects.filter(pk=row.pk).update(
+                            reason=f"Processing failed, to be tried again: {exc}"[:500], processed_at=timezone.now()
+                        )
+                        continue
+                    done += 1
+
+
+def pending_process(*, batch_size: int = 50) -> int:
+    """Turn pending submissions into leads, oldest first, as far as the daily window allows.
+
+    Safe to run concurrently and repeatedly: rows are claimed with ``skip_locked`` and a processed
+    row is no longer pending. Answers how many rows were processed.
+    """
+    done = 0
+    while True:
+        with transaction.atomic():
+            settings_row = webtolead_settings()
+            if not settings_row.enabled or not _user_is_usable(settings_row.default_creator):
+                return done
+            capacity = batch_size
+            if settings_row.daily_limit:
+                WebToLeadSettings.objects.select_for_update().filter(pk=settings_row.pk).first()
+                capacity = min(batch_size, settings_row.daily_limit - leads_created_in_window())
+            if capacity <= 0:
+                return done
+            rows = list(
+                Intake.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("form")
+                .filter(outcome=Intake.Outcome.PENDING)
+                .order_by("received_at", "id")[:capacity]
+            )
+            if not rows:
+                return done
+            with config_scope():
+                for row in rows:
+                    with transaction.atomic():
+                        _process(row, settings_row, check_spam=False, check_limit=False)
+                    done += 1
+        if len(rows) < capacity:
+            return done
