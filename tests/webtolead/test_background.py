@@ -12,9 +12,8 @@ from leadcrm.celery import app as celery_app
 from leads.models import Lead
 from tests.database import terminate_backend
 from webtolead import services
-from webtolead.services import processing
 from webtolead.models import Intake, WebToLeadForm
-from webtolead.services import submissions_process
+from webtolead.services import processing, submissions_process
 
 pytestmark = pytest.mark.django_db
 
