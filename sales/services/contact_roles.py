@@ -1,0 +1,63 @@
+"""The contacts of an opportunity, each in a role; one of them may be the primary contact."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.history import Change, history_record
+
+from ..fields import CONTACT_ROLES, OPPORTUNITY
+from ..models import Contact, Opportunity, OpportunityContactRole
+from .common import _actor, _lock_editable_opportunity
+
+
+def _contact_role_added(contact: Contact, role: str) -> Change:
+    return Change("contact_roles", "Contact Roles", "", f"{contact.full_name} ({role or 'no role'}) added")
+
+
+@transaction.atomic
+def opportunity_contact_role_add(
+    *, opportunity: Opportunity, contact: Contact, role: str = "", is_primary: bool = False, acting_user
+) -> OpportunityContactRole:
+    """Add a contact to an opportunity in a role; a new primary contact replaces the previous one."""
+    locked = _lock_editable_opportunity(opportunity, acting_user)
+    role = (role or "").strip()
+    errors = {}
+    if contact is None or not isinstance(contact, Contact):
+        errors["contact"] = ["Choose a contact."]
+    elif OpportunityContactRole.objects.filter(opportunity=locked, contact=contact).exists():
+        errors["contact"] = [f"{contact.full_name} already has a role on this opportunity."]
+    if role and role not in CONTACT_ROLES:
+        errors["role"] = [f"“{role}” is not a contact role."]
+    if errors:
+        raise ValidationError(errors)
+    if is_primary:
+        OpportunityContactRole.objects.filter(opportunity=locked, is_primary=True).update(is_primary=False)
+    contact_role = OpportunityContactRole.objects.create(
+        opportunity=locked, contact=contact, role=role, is_primary=bool(is_primary)
+    )
+    history_record(
+        object_name=OPPORTUNITY,
+        record_id=locked.pk,
+        changes=[_contact_role_added(contact, role)],
+        acting_user=_actor(acting_user),
+        record_version=locked.version,
+        at=timezone.now(),
+    )
+    return contact_role
+
+
+@transaction.atomic
+def opportunity_contact_role_remove(*, contact_role: OpportunityContactRole, acting_user) -> None:
+    locked = _lock_editable_opportunity(contact_role.opportunity, acting_user)
+    role = OpportunityContactRole.objects.select_related("contact").get(pk=contact_role.pk)
+    name = role.contact.full_name
+    role.delete()
+    history_record(
+        object_name=OPPORTUNITY,
+        record_id=locked.pk,
+        changes=[Change("contact_roles", "Contact Roles", name, f"{name} removed")],
+        acting_user=_actor(acting_user),
+        record_version=locked.version,
+        at=timezone.now(),
+    )
