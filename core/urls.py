@@ -1,12 +1,11 @@
-"""Core pages. ``account_urlpatterns`` (home, login, logout) keep their plain names; the setup
-pages live in the ``core`` namespace."""
+"""Core pages. ``account_urlpatterns`` (login, logout) keep their plain names; the setup pages live
+in the ``core`` namespace. The home page is the project's (``leadcrm.navigation.home``)."""
 
 from django.urls import path
 
 from . import views
 
 account_urlpatterns = [
-    path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
 ]

@@ -50,11 +50,6 @@ class LogoutView(auth_views.LogoutView):
         return response
 
 
-@login_required
-def home(request):
-    return redirect("leads:list")
-
-
 def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 

@@ -79,7 +79,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.navigation",
+                "core.context_processors.roles",
+                "leadcrm.navigation.navigation",
             ],
             "builtins": ["core.templatetags.crm"],
         },
@@ -170,10 +171,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Failed logins allowed per account and per source address within the window.
+# Failed logins per (account, address) and per address before each further failure makes that pair
+# or address wait: LOGIN_THROTTLE_DELAY_SECONDS, doubling up to the maximum. Counts are forgotten a
+# window after the latest failure; the account itself is never locked.
 LOGIN_THROTTLE_ACCOUNT_LIMIT = env.int("LOGIN_THROTTLE_ACCOUNT_LIMIT", default=5)
 LOGIN_THROTTLE_ADDRESS_LIMIT = env.int("LOGIN_THROTTLE_ADDRESS_LIMIT", default=20)
-LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=900)
+LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=3600)
+LOGIN_THROTTLE_DELAY_SECONDS = env.int("LOGIN_THROTTLE_DELAY_SECONDS", default=15)
+LOGIN_THROTTLE_MAX_DELAY_SECONDS = env.int("LOGIN_THROTTLE_MAX_DELAY_SECONDS", default=900)
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated): the client
+# address of throttles and rate limits is read through them (core.auth.client_address).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # I18N -----------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

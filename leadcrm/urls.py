@@ -3,11 +3,14 @@ from django.urls import include, path
 
 from core.urls import account_urlpatterns
 
+from .navigation import home
+
 urlpatterns = [
     # The public Web-to-Lead endpoint is the busiest URL: it is resolved first.
     path("", include(("webtolead.urls", "webtolead"))),
     path("django-admin/", admin.site.urls),
     path("api/", include("leadcrm.api_urls")),
+    path("", home, name="home"),
     path("", include(account_urlpatterns)),
     path("", include(("core.urls", "core"))),
     path("leads/", include(("leads.urls", "leads"))),

@@ -1,4 +1,9 @@
-from core.navigation import menu
+import re
+from pathlib import Path
+
+from django.urls import reverse
+
+from leadcrm.navigation import menu
 
 
 def test_the_longest_matching_menu_entry_is_active(db):
@@ -15,3 +20,27 @@ def test_setup_entries_are_only_for_admins(db):
     assert [i["label"] for i in rep_nav["setup"]] == ["API Docs"]
     assert "Picklists" in [i["label"] for i in admin_nav["setup"]]
     assert "Sharing Settings" not in [i["label"] for i in admin_nav["setup"]]
+
+
+def test_core_names_no_page_of_a_higher_app():
+    core = Path(__file__).resolve().parents[2] / "core"
+    higher = re.compile(r"""["'](leads|sales|emails|webtolead|conversion):\w+["']""")
+
+    offenders = [
+        f"{path.relative_to(core.parent)}: {match.group(0)}"
+        for path in core.rglob("*.py")
+        for match in higher.finditer(path.read_text())
+    ]
+
+    assert offenders == []
+
+
+def test_every_page_gets_the_menu_of_the_signed_in_user(client, marketing_admin):
+    client.force_login(marketing_admin)
+
+    response = client.get(reverse("leads:list"))
+
+    nav = response.context["nav"]
+    assert [i["label"] for i in nav["main"] if i.get("active")] == ["Leads"]
+    assert "Picklists" in [i["label"] for i in nav["setup"]]
+    assert response.context["role_label"] == "Marketing admin"

@@ -1,7 +1,12 @@
-"""The app's navigation. An entry shows once its URL name exists, so each app's pages appear in
-the menu as soon as that app routes them."""
+"""The app menu. It names the pages of every app, so it lives in the project package, which may
+know them all (``core`` names no higher app). An entry shows once its URL name exists, so each
+app's pages appear in the menu as soon as that app routes them."""
 
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
+
+from core.roles import is_marketing_admin, is_system_admin
 
 # (label, url name, icon, who: "all" | "admin" | "sysadmin")
 MAIN = [
@@ -55,3 +60,18 @@ def menu(*, admin: bool, sysadmin: bool, path: str = "") -> dict:
         "main": main,
         "setup": _resolve(SETUP, admin=admin, sysadmin=sysadmin),
     }
+
+
+def navigation(request) -> dict:
+    """Context processor: the menu of the signed-in user, with the current page marked."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"nav": menu(admin=is_marketing_admin(user), sysadmin=is_system_admin(user), path=request.path)}
+
+
+@login_required
+def home(request):
+    """The home page is the first page of the menu (the lead list)."""
+    main = menu(admin=False, sysadmin=False)
+    return redirect(main[0]["url"] if main else "core:recycle_bin")
