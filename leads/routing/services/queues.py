@@ -1,0 +1,71 @@
+"""Queues: create, rename, set members, delete."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from core.roles import require_setup_admin
+
+from ...models import Lead, Queue
+from ..models import LeadSettings, RuleEntry
+
+
+def _queue_values(*, name: str, email: str, exclude_pk: int | None) -> dict:
+    name = (name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = ["Enter a name."]
+    elif len(name) > 120:
+        errors["name"] = ["Use at most 120 characters."]
+    elif Queue.objects.filter(name__iexact=name).exclude(pk=exclude_pk).exists():
+        errors["name"] = [f"A queue named “{name}” already exists."]
+    email = (email or "").strip()
+    if email:
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = ["Enter a valid email address."]
+    if errors:
+        raise ValidationError(errors)
+    return {"name": name, "email": email}
+
+
+@transaction.atomic
+def queue_create(*, name: str, email: str = "", members=(), member_groups=(), acting_user) -> Queue:
+    require_setup_admin(acting_user)
+    queue = Queue.objects.create(**_queue_values(name=name, email=email, exclude_pk=None))
+    queue.members.set(members)
+    queue.member_groups.set(member_groups)
+    return queue
+
+
+@transaction.atomic
+def queue_update(*, queue: Queue, name: str, email: str = "", members=(), member_groups=(), acting_user) -> Queue:
+    """Rename a queue and set its members; membership changes apply to visibility at once."""
+    require_setup_admin(acting_user)
+    locked = Queue.objects.select_for_update().get(pk=queue.pk)
+    for key, value in _queue_values(name=name, email=email, exclude_pk=locked.pk).items():
+        setattr(locked, key, value)
+    locked.save()
+    locked.members.set(members)
+    locked.member_groups.set(member_groups)
+    return locked
+
+
+@transaction.atomic
+def queue_delete(*, queue: Queue, acting_user) -> None:
+    require_setup_admin(acting_user)
+    problems = []
+    waiting = Lead.objects.filter(owner_queue=queue).count()
+    if waiting:
+        problems.append(f"It owns {waiting} lead{'s' if waiting != 1 else ''}: move them to another owner first.")
+    for entry in RuleEntry.objects.filter(assign_queue=queue).select_related("rule"):
+        problems.append(f"Assignment rule “{entry.rule.name}”, entry {entry.sort_order} assigns to it.")
+    if LeadSettings.objects.filter(default_owner_queue=queue).exists():
+        problems.append("It is the default lead owner in Lead Settings.")
+    if problems:
+        raise ValidationError({"__all__": problems})
+    queue.delete()
