@@ -4,6 +4,7 @@ public submission (kept before any lead exists, so nothing a visitor sent is eve
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class WebToLeadSettings(models.Model):
@@ -91,7 +92,7 @@ class WebToLeadForm(models.Model):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["name"], name="webtolead_form_unique_name"),
+            models.UniqueConstraint(Lower("name"), name="webtolead_webtoleadform_name_ci"),
             models.CheckConstraint(condition=~Q(public_key=""), name="webtolead_form_key_required"),
             models.UniqueConstraint(
                 fields=["salesforce_oid"], condition=~Q(salesforce_oid=""), name="webtolead_form_unique_sf_oid"

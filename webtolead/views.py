@@ -2,13 +2,12 @@
 
 import json
 import logging
-from functools import lru_cache, wraps
+from functools import lru_cache
 from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.auth import client_address
-from core.roles import is_marketing_admin
+from core.roles import setup_admin_required
 from emails.selectors import autoresponse_settings, templates_for_sending
 
 from . import services
@@ -184,18 +183,7 @@ def thanks(request):
 # Setup pages -------------------------------------------------------------------------------------
 
 
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not is_marketing_admin(request.user):
-            raise PermissionDenied("Only marketing and system admins may manage Web-to-Lead.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-@admin_required
+@setup_admin_required
 def form_list(request):
     settings_row = webtolead_settings()
     return render(
@@ -211,7 +199,7 @@ def form_list(request):
     )
 
 
-@admin_required
+@setup_admin_required
 @require_http_methods(["GET", "POST"])
 def settings_edit(request):
     settings_row = webtolead_settings()
@@ -280,7 +268,7 @@ def _builder_fields(request, rows: list[dict]) -> list[dict]:
     return [{"name": r["spec"].name, "label": r["label"].strip(), "required": r["required"]} for r in chosen]
 
 
-@admin_required
+@setup_admin_required
 @require_http_methods(["GET", "POST"])
 def form_create(request):
     form = WebToLeadFormForm(
@@ -299,7 +287,7 @@ def form_create(request):
     return render(request, "webtolead/form_form.html", {"form": form, "rows": rows, "object": None})
 
 
-@admin_required
+@setup_admin_required
 @require_http_methods(["GET", "POST"])
 def form_edit(request, pk: int):
     obj = get_object_or_404(forms_visible_to(request.user), pk=pk)
@@ -321,7 +309,7 @@ def _base_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-@admin_required
+@setup_admin_required
 def form_detail(request, pk: int):
     obj = get_object_or_404(forms_visible_to(request.user), pk=pk)
     recent = intake_list(user=request.user, form_id=obj.pk)[:10]
@@ -338,7 +326,7 @@ def form_detail(request, pk: int):
     )
 
 
-@admin_required
+@setup_admin_required
 @xframe_options_sameorigin
 @never_cache
 def form_preview(request, pk: int):
@@ -351,7 +339,7 @@ def form_preview(request, pk: int):
     )
 
 
-@admin_required
+@setup_admin_required
 def intake_list_view(request):
     outcome = request.GET.get("outcome", "")
     if outcome not in Intake.Outcome.values:
@@ -375,7 +363,7 @@ def intake_list_view(request):
     )
 
 
-@admin_required
+@setup_admin_required
 def intake_detail(request, pk: int):
     intake = get_object_or_404(intakes_visible_to(request.user), pk=pk)
     payload = intake.payload if isinstance(intake.payload, dict) else {"_raw": intake.payload}
@@ -395,7 +383,7 @@ def intake_detail(request, pk: int):
     )
 
 
-@admin_required
+@setup_admin_required
 @require_POST
 def intake_replay(request, pk: int):
     intake = get_object_or_404(intakes_visible_to(request.user), pk=pk)

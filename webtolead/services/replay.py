@@ -3,11 +3,12 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.roles import require_setup_admin
+
 from ..models import Intake
 from ..selectors import webtolead_settings
 from .parsing import SubmissionResult
 from .processing import _process
-from .setup import _require_admin
 
 REPLAYABLE = {Intake.Outcome.RECEIVED, Intake.Outcome.REJECTED, Intake.Outcome.SPAM, Intake.Outcome.PENDING}
 
@@ -16,7 +17,7 @@ REPLAYABLE = {Intake.Outcome.RECEIVED, Intake.Outcome.REJECTED, Intake.Outcome.S
 def intake_replay(*, intake: Intake, acting_user) -> SubmissionResult:
     """An admin runs a stored submission again: spam checks and the daily limit are skipped (the
     admin vouches for it), validation is not. Releasing a spam row is a replay."""
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     settings_row = webtolead_settings()
     intake = Intake.objects.select_for_update(of=("self",)).select_related("form").get(pk=intake.pk)
     if intake.outcome not in REPLAYABLE:

@@ -7,19 +7,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.db import unique_as_field_error
 from core.fields import clean_value
 from core.models import FieldDefinition, FieldType
-from core.roles import is_marketing_admin
+from core.roles import require_setup_admin
 from emails.services import autoresponse_settings_update
 
 from ..fields import ALWAYS_REQUIRED
 from ..models import WebToLeadForm, WebToLeadSettings
 from ..selectors import available_fields, webtolead_settings
 
-
-def _require_admin(user) -> None:
-    if not is_marketing_admin(user):
-        raise PermissionError("Only marketing and system admins may change Web-to-Lead.")
+SF_OID_TAKEN = "Another form already uses this Salesforce organisation id."
 
 
 # Settings ----------------------------------------------------------------------------------------
@@ -49,7 +47,7 @@ def _clean_domains(text: str) -> str:
 def webtolead_settings_update(*, data: dict, acting_user) -> WebToLeadSettings:
     """Change the Web-to-Lead settings (and the default response template of the auto-response
     settings, in the same transaction); an enabled Web-to-Lead needs an active default lead creator."""
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     row, _ = WebToLeadSettings.objects.select_for_update().get_or_create(singleton=1)
     errors: dict[str, list[str]] = {}
     for name in ("enabled", "honeypot_enabled"):
@@ -157,7 +155,7 @@ def _apply_form_data(form: WebToLeadForm, data: dict) -> None:
     if form.salesforce_oid and (
         WebToLeadForm.objects.filter(salesforce_oid=form.salesforce_oid).exclude(pk=form.pk).exists()
     ):
-        errors["salesforce_oid"] = ["Another form already uses this Salesforce organisation id."]
+        errors["salesforce_oid"] = [SF_OID_TAKEN]
     if "return_url" in data:
         url = (data["return_url"] or "").strip()
         if url and urlsplit(url).scheme not in {"http", "https"}:
@@ -175,26 +173,38 @@ def _apply_form_data(form: WebToLeadForm, data: dict) -> None:
         raise ValidationError(errors)
 
 
+def _unique_form_fields():
+    """A concurrent save that passed the friendly checks gets the same field errors."""
+    return unique_as_field_error(
+        {
+            "webtolead_webtoleadform_name_ci": ("name", "A form with this name already exists."),
+            "webtolead_form_unique_sf_oid": ("salesforce_oid", SF_OID_TAKEN),
+        }
+    )
+
+
 @transaction.atomic
 def webtolead_form_create(*, data: dict, acting_user) -> WebToLeadForm:
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     now = timezone.now()
     form = WebToLeadForm(public_key=secrets.token_urlsafe(15), created_at=now, updated_at=now)
     data = {"fields": [{"name": n} for n in ("first_name", "last_name", "email", "company")], **data}
     _apply_form_data(form, data)
     form.created_by = form.updated_by = acting_user
-    form.save()
+    with _unique_form_fields():
+        form.save()
     return form
 
 
 @transaction.atomic
 def webtolead_form_update(*, form: WebToLeadForm, data: dict, acting_user) -> WebToLeadForm:
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     form = WebToLeadForm.objects.select_for_update().get(pk=form.pk)
     _apply_form_data(form, data)
     form.updated_at = timezone.now()
     form.updated_by = acting_user
-    form.save()
+    with _unique_form_fields():
+        form.save()
     return form
 
 
