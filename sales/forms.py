@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 
 from core.fields import custom_definitions, form_field, form_help_text, form_initial
 from core.models import FieldDefinition, FieldType, PicklistValue
-from core.roles import ROLES
+from core.roles import ROLES, display_name
 
 from .fields import CONTACT_ROLES, PICKLIST_FIELDS, SECTIONS, STANDARD_FIELDS, WRITABLE_FIELDS
 from .models import Account, Contact, Product, RecordType
@@ -25,7 +25,7 @@ def _user_choices():
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.username
+        return display_name(obj)
 
 
 class RecordForm(forms.Form):

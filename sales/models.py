@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from core.models import PicklistValue
+from core.roles import display_name
 
 OBJECT_CHOICES = [("account", "Account"), ("contact", "Contact"), ("opportunity", "Opportunity")]
 
@@ -94,7 +95,7 @@ class SalesRecord(models.Model):
 
     @property
     def owner_name(self) -> str:
-        return self.owner.get_full_name() or self.owner.username if self.owner_id else ""
+        return display_name(self.owner) if self.owner_id else ""
 
 
 class Account(SalesRecord):

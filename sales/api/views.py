@@ -13,7 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.history import history_for
-from core.roles import is_marketing_admin
+from core.roles import require_setup_admin
 from sales import selectors, services
 from sales.fields import ACCOUNT, CONTACT, OPPORTUNITY
 from sales.filters import AccountFilter, ContactFilter, OpportunityFilter, ProductFilter
@@ -333,12 +333,6 @@ class OpportunityViewSet(_SalesRecordViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class _AdminWrites:
-    def _require_admin(self):
-        if not is_marketing_admin(self.request.user):
-            raise PermissionDenied("Only marketing and system admins may change the setup.")
-
-
 @extend_schema_view(
     list=extend_schema(summary="List products of the catalogue"),
     create=extend_schema(summary="Create a product (admins)", responses={201: ProductSerializer, 400: FIELD_ERRORS}),
@@ -346,7 +340,6 @@ class _AdminWrites:
     partial_update=extend_schema(summary="Update some fields of a product (admins)"),
 )
 class ProductViewSet(
-    _AdminWrites,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -361,14 +354,14 @@ class ProductViewSet(
         return selectors.products()
 
     def create(self, request, *args, **kwargs):
-        self._require_admin()
+        require_setup_admin(request.user)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         product = services.product_create(data=dict(serializer.validated_data), acting_user=request.user)
         return Response(self.get_serializer(product).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
-        self._require_admin()
+        require_setup_admin(request.user)
         product = self.get_object()
         serializer = self.get_serializer(product, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -389,7 +382,6 @@ class ProductViewSet(
     partial_update=extend_schema(summary="Update some fields of a record type (admins)"),
 )
 class RecordTypeViewSet(
-    _AdminWrites,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -405,7 +397,7 @@ class RecordTypeViewSet(
         return qs.filter(object_name=object_name) if object_name else qs
 
     def create(self, request, *args, **kwargs):
-        self._require_admin()
+        require_setup_admin(request.user)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -420,7 +412,7 @@ class RecordTypeViewSet(
         return Response(self.get_serializer(record_type).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
-        self._require_admin()
+        require_setup_admin(request.user)
         record_type = self.get_object()
         serializer = self.get_serializer(record_type, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)

@@ -11,6 +11,7 @@ from core.fields import clean_custom_fields, is_blank
 from core.history import Change, diff, history_for, history_record
 from core.memo import memoized
 from core.models import PicklistValue
+from core.roles import display_name
 from core.selectors import field_labels
 
 from ..fields import ACCOUNT, CONTACT, OPPORTUNITY, PICKLIST_FIELDS, WRITABLE_FIELDS
@@ -66,13 +67,9 @@ def _actor(user):
     return user if getattr(user, "pk", None) else None
 
 
-def _user_label(user) -> str:
-    return (user.get_full_name() or user.username) if user is not None else ""
-
-
 def _snapshot(kind: _Kind, record) -> dict:
     values = {name: getattr(record, name) for name in WRITABLE_FIELDS[kind.object_name]}
-    values["owner"] = _user_label(record.owner) if record.owner_id else ""
+    values["owner"] = display_name(record.owner) if record.owner_id else ""
     values["record_type"] = record.record_type.name if record.record_type_id else ""
     if kind.object_name in (CONTACT, OPPORTUNITY):
         values["account"] = record.account.name if record.account_id else ""

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import apply_service_errors
-from core.roles import setup_admin_required
+from core.roles import display_name, setup_admin_required
 from core.selectors import field_labels
 
 from .. import selectors, services
@@ -134,7 +134,7 @@ def recordtype_default_set(request):
                 acting_user=request.user,
             )
             who = form.cleaned_data["user"] or form.cleaned_data["role"]
-            who = who.get_full_name() or who.username if isinstance(who, get_user_model()) else who.name
+            who = display_name(who) if isinstance(who, get_user_model()) else who.name
             if record_type is None:
                 messages.success(request, f"The default record type of {who} was cleared.")
             else:

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from core.fields import custom_definitions, display_value
 from core.history import history_for
 from core.paging import page_window
+from core.roles import display_name
 from core.selectors import field_labels, picklist_labels
 
 from .. import selectors, services
@@ -107,12 +108,9 @@ def _field_row(record, object_name: str, name: str) -> dict | None:
 
 
 def _system_info(record) -> list[tuple[str, str]]:
-    def who(user):
-        return (user.get_full_name() or user.username) if user else ""
-
     return [
-        ("Created By", f"{who(record.created_by)}, {record.created_at:%Y-%m-%d %H:%M}"),
-        ("Last Modified By", f"{who(record.last_modified_by)}, {record.last_modified_at:%Y-%m-%d %H:%M}"),
+        ("Created By", f"{display_name(record.created_by)}, {record.created_at:%Y-%m-%d %H:%M}"),
+        ("Last Modified By", f"{display_name(record.last_modified_by)}, {record.last_modified_at:%Y-%m-%d %H:%M}"),
     ]
 
 
