@@ -1,41 +1,154 @@
-"""Login throttling per account and per source address, shared by the login page and the API."""
+"""Client addresses behind trusted proxies, and login throttling per account and address, shared by
+the login page and the API.
 
+Failed logins are counted per (account, address) and per address. Past a few free failures each
+further failure makes that pair (or address) wait longer, doubling up to a ceiling: nobody can lock
+a colleague out from another address, and guessing from one address slows down fast. The counters
+live in the cache; when the cache fails the attempt is let through with a log line, never a 500.
+"""
+
+import functools
 import hashlib
+import ipaddress
+import logging
+import math
+import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import ngettext
+
+logger = logging.getLogger(__name__)
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry.strip())
+
+
+def _trusted_networks() -> tuple:
+    return _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()) or ()))
+
+
+def _ip(text: str) -> IPAddress | None:
+    text = (text or "").strip().strip('"')
+    if text.startswith("[") and "]" in text:  # [2001:db8::1]:443
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:  # 192.0.2.1:443
+        text = text.split(":", 1)[0]
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _trusted(address: IPAddress, networks: tuple) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return any(address.version == network.version and address in network for network in networks)
 
 
 def client_address(request) -> str:
-    # Behind the production proxy REMOTE_ADDR is the proxy; gunicorn is run with
-    # --forwarded-allow-ips so that REMOTE_ADDR is the client's address.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The address of the client that sent ``request``.
+
+    ``X-Forwarded-For`` is read only when the direct peer (``REMOTE_ADDR``) is one of the
+    ``TRUSTED_PROXIES``; it is walked from the right, skipping further trusted proxies, and the first
+    other address is the client. Anyone else could write any address into that header. A hop that
+    is not an address stops the walk at the last trusted hop.
+    """
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    networks = _trusted_networks()
+    peer = _ip(remote)
+    if peer is None or not networks or not _trusted(peer, networks):
+        return remote or "unknown"
+    client = peer
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _ip(hop)
+        if address is None:
+            break
+        client = address
+        if not _trusted(address, networks):
+            break
+    return str(client)
 
 
-def _keys(username: str, address: str) -> tuple[str, str]:
-    user_hash = hashlib.sha256((username or "").strip().lower().encode()).hexdigest()[:32]
-    return f"login-fail:user:{user_hash}", f"login-fail:addr:{address}"
+# Login throttling -----------------------------------------------------------------------------------
 
 
-def login_blocked(username: str, address: str) -> bool:
-    user_key, addr_key = _keys(username, address)
-    return (cache.get(user_key, 0) >= settings.LOGIN_THROTTLE_ACCOUNT_LIMIT) or (
-        cache.get(addr_key, 0) >= settings.LOGIN_THROTTLE_ADDRESS_LIMIT
-    )
+def _account_hash(username: str) -> str:
+    return hashlib.sha256((username or "").strip().lower().encode()).hexdigest()[:32]
+
+
+def _counters(username: str, address: str) -> list[tuple[str, int]]:
+    """The failure counters an attempt touches, each with the failures it allows before delays."""
+    return [
+        (f"login-fail:pair:{_account_hash(username)}:{address}", settings.LOGIN_THROTTLE_ACCOUNT_LIMIT),
+        (f"login-fail:addr:{address}", settings.LOGIN_THROTTLE_ADDRESS_LIMIT),
+    ]
+
+
+def _delay(failures: int, free: int) -> int:
+    """Seconds to wait after the ``failures``-th failure: none before ``free``, then doubling."""
+    if failures < free:
+        return 0
+    base = settings.LOGIN_THROTTLE_DELAY_SECONDS
+    return min(settings.LOGIN_THROTTLE_MAX_DELAY_SECONDS, base * 2 ** min(failures - free, 20))
+
+
+def login_wait(username: str, address: str) -> int:
+    """Seconds before this account may try again from this address; 0 when it may try now."""
+    keys = [f"{key}:until" for key, _limit in _counters(username, address)]
+    try:
+        until = cache.get_many(keys)
+    except Exception:
+        logger.warning("Login throttle unavailable (cache error); attempt for address %s let through", address)
+        return 0
+    now = time.time()
+    return max((math.ceil(value - now) for value in until.values() if value > now), default=0)
 
 
 def login_failed(username: str, address: str) -> None:
     window = settings.LOGIN_THROTTLE_WINDOW_SECONDS
-    for key in _keys(username, address):
-        cache.add(key, 0, window)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, window)
+    now = time.time()
+    try:
+        for key, free in _counters(username, address):
+            if cache.add(key, 1, window):
+                failures = 1
+            else:
+                try:
+                    failures = cache.incr(key)
+                except ValueError:  # expired between add and incr
+                    cache.set(key, 1, window)
+                    failures = 1
+                # The count lives a window after the latest failure, not after the first one.
+                cache.touch(key, window)
+            wait = _delay(failures, free)
+            if wait:
+                cache.set(f"{key}:until", now + wait, wait)
+    except Exception:
+        logger.warning("Login throttle unavailable (cache error); failure from address %s not counted", address)
 
 
 def login_succeeded(username: str, address: str) -> None:
-    cache.delete(_keys(username, address)[0])
+    key = _counters(username, address)[0][0]
+    try:
+        cache.delete_many([key, f"{key}:until"])
+    except Exception:
+        logger.warning("Login throttle unavailable (cache error); counter for address %s not reset", address)
 
 
-THROTTLED_MESSAGE = "Too many failed logins. Wait 15 minutes and try again, or ask an admin to reset your password."
+def throttled_message(wait: int) -> str:
+    minutes = -(-wait // 60)
+    if wait < 60:
+        return ngettext(
+            "Too many failed logins. Try again in %(count)d second.",
+            "Too many failed logins. Try again in %(count)d seconds.",
+            wait,
+        ) % {"count": wait}
+    return ngettext(
+        "Too many failed logins. Try again in %(count)d minute.",
+        "Too many failed logins. Try again in %(count)d minutes.",
+        minutes,
+    ) % {"count": minutes}

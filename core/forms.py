@@ -2,17 +2,18 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from .auth import THROTTLED_MESSAGE, client_address, login_blocked, login_failed, login_succeeded
+from .auth import client_address, login_failed, login_succeeded, login_wait, throttled_message
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's login form, refusing further tries after too many failures per account or address."""
+    """Django's login form, slowing down repeated failures per (account, address) and per address."""
 
     def clean(self):
         username = self.cleaned_data.get("username", "")
         address = client_address(self.request)
-        if login_blocked(username, address):
-            raise forms.ValidationError(THROTTLED_MESSAGE, code="throttled")
+        wait = login_wait(username, address)
+        if wait:
+            raise forms.ValidationError(throttled_message(wait), code="throttled")
         try:
             cleaned = super().clean()
         except forms.ValidationError:

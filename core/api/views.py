@@ -1,6 +1,5 @@
 """Core API endpoints: API tokens, picklist values and the Recycle Bin."""
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -12,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import registry
-from core.auth import THROTTLED_MESSAGE, client_address, login_blocked, login_failed, login_succeeded
+from core.auth import client_address, login_failed, login_succeeded, login_wait, throttled_message
 from core.models import FieldDefinition, PicklistValue
 from core.recycle_bin import recycle_bin_purge
 from core.selectors import recycle_bin_entries
@@ -50,8 +49,9 @@ class TokenView(APIView):
         serializer.is_valid(raise_exception=True)
         username = serializer.validated_data["username"]
         address = client_address(request)
-        if login_blocked(username, address):
-            raise Throttled(wait=settings.LOGIN_THROTTLE_WINDOW_SECONDS, detail=THROTTLED_MESSAGE)
+        wait = login_wait(username, address)
+        if wait:
+            raise Throttled(wait=wait, detail=throttled_message(wait))
         user = authenticate(request._request, username=username, password=serializer.validated_data["password"])
         if user is None or not user.is_active:
             login_failed(username, address)
