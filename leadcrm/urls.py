@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from core.urls import account_urlpatterns
 
@@ -8,6 +10,8 @@ from .navigation import home
 urlpatterns = [
     # The public Web-to-Lead endpoint is the busiest URL: it is resolved first.
     path("", include(("webtolead.urls", "webtolead"))),
+    # Browsers ask for /favicon.ico on every site, whatever the page's link tags say.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
     path("django-admin/", admin.site.urls),
     path("api/", include("leadcrm.api_urls")),
     path("", home, name="home"),
