@@ -26,6 +26,21 @@ NUMBER_TYPES = frozenset({FieldType.NUMBER, FieldType.CURRENCY, FieldType.PERCEN
 TRUE_TEXTS, FALSE_TEXTS = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off"})
 validate_email = EmailValidator("Enter a valid email address.")
 validate_url = URLValidator(message="Enter a valid URL.", schemes=["http", "https"])
+# "javascript:", "data:", "mailto:" and the like; "example.com:8080" is a host and port, not a scheme.
+OTHER_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:(?!\d)")
+
+
+def validate_web_address(value) -> None:
+    """A web address people can open: ``http(s)://…`` or a bare host such as ``www.example.com``
+    (checked as ``https://``). Every URL field, standard or custom, on every path, uses this one."""
+    text = str(value or "").strip()
+    if not text:
+        return
+    if "://" not in text:
+        if OTHER_SCHEME_RE.match(text):
+            raise ValidationError("Enter a web address starting with http:// or https://.", code="invalid")
+        text = f"https://{text}"
+    validate_url(text)
 
 
 def api_name_from_label(label: str) -> str:
@@ -99,8 +114,7 @@ def clean_value(definition: FieldDefinition, raw, *, current=None):
         if ftype == FieldType.EMAIL:
             validate_email(text)
         elif ftype == FieldType.URL:
-            candidate = text if "://" in text else f"https://{text}"
-            validate_url(candidate)
+            validate_web_address(text)
         elif ftype == FieldType.PHONE and not PHONE_RE.match(text):
             raise ValidationError("Enter a valid phone number.")
         return text

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.fields import clean_custom_fields, is_blank
+from core.fields import clean_custom_fields, is_blank, validate_web_address
 from core.history import Change, diff, history_for, history_record
 from core.memo import memoized
 from core.models import PicklistValue, RecycleBinEntry
@@ -116,6 +116,10 @@ def _validate(lead: Lead, *, before: dict | None, custom_raw: dict | None) -> di
         errors.setdefault(field, []).extend(messages)
     if lead.annual_revenue is not None and isinstance(lead.annual_revenue, Decimal) and lead.annual_revenue < 0:
         errors.setdefault("annual_revenue", []).append("Annual revenue cannot be negative.")
+    try:
+        validate_web_address(lead.website)
+    except ValidationError as exc:
+        errors.setdefault("website", []).extend(exc.messages)
     custom = lead.custom_fields
     try:
         custom = clean_custom_fields(

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core.fields import clean_custom_fields, is_blank
+from core.fields import clean_custom_fields, is_blank, validate_web_address
 from core.history import Change, diff, history_for, history_record
 from core.memo import memoized
 from core.models import PicklistValue
@@ -206,8 +206,13 @@ def _validate(
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if kind.object_name == ACCOUNT:
-        if record.website and not domain_of(record.website):
-            errors.setdefault("website", []).append("Enter a valid website, such as www.example.com.")
+        try:
+            validate_web_address(record.website)
+        except ValidationError as exc:
+            errors.setdefault("website", []).extend(exc.messages)
+        else:
+            if record.website and not domain_of(record.website):
+                errors.setdefault("website", []).append("Enter a valid website, such as www.example.com.")
         if isinstance(record.annual_revenue, Decimal) and record.annual_revenue < 0:
             errors.setdefault("annual_revenue", []).append("Annual revenue cannot be negative.")
     if kind.object_name == OPPORTUNITY:
