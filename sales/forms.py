@@ -182,6 +182,10 @@ class LineItemEditForm(forms.Form):
 
 
 class ContactRoleForm(forms.Form):
+    """Add a contact role. The list offers the contacts of the opportunity's account; whether a
+    contact may take a role is the service's rule, so any existing contact passes the form and the
+    service gives the one message."""
+
     contact = forms.ModelChoiceField(
         queryset=Contact.objects.none(), help_text="Contacts of the opportunity's account."
     )
@@ -190,9 +194,13 @@ class ContactRoleForm(forms.Form):
 
     def __init__(self, *args, account=None, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = Contact.objects.order_by("last_name", "first_name")
-        self.fields["contact"].queryset = qs.filter(account=account) if account is not None else qs
-        self.fields["contact"].label_from_instance = lambda c: c.full_name
+        field = self.fields["contact"]
+        field.queryset = Contact.objects.order_by("last_name", "first_name")
+        field.label_from_instance = lambda c: c.full_name
+        if account is not None:
+            offered = forms.ModelChoiceField(queryset=field.queryset.filter(account=account))
+            offered.label_from_instance = field.label_from_instance
+            field.widget.choices = offered.choices
 
 
 class ProductForm(forms.ModelForm):

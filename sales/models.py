@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 
 from core.models import PicklistValue
 from core.roles import display_name
@@ -30,7 +31,8 @@ class RecordType(models.Model):
     class Meta:
         ordering = ["object_name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["object_name", "name"], name="recordtype_unique_name"),
+            # One name per object whatever its case ("SMB" and "smb" are the same record type).
+            models.UniqueConstraint("object_name", Lower("name"), name="sales_recordtype_name_ci"),
             models.CheckConstraint(condition=~Q(name=""), name="recordtype_name_required"),
         ]
 
@@ -235,7 +237,8 @@ class Product(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="product_name_required"),
             models.CheckConstraint(condition=Q(list_price__gte=0), name="product_list_price_positive"),
-            models.UniqueConstraint(fields=["product_code"], condition=~Q(product_code=""), name="product_unique_code"),
+            # A code, when given, is unique whatever its case ("crm-pro" is "CRM-PRO").
+            models.UniqueConstraint(Lower("product_code"), condition=~Q(product_code=""), name="sales_product_code_ci"),
         ]
 
     def __str__(self) -> str:

@@ -3,12 +3,24 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.history import Change, history_record
 
 from ..fields import CONTACT_ROLES, OPPORTUNITY
-from ..models import Contact, Opportunity, OpportunityContactRole
+from ..models import Account, Contact, Opportunity, OpportunityContactRole
 from .common import _actor, _lock_editable_opportunity
+
+
+def _not_of_account(contact: Contact, account: Account) -> str:
+    """Why ``contact`` cannot take a role on an opportunity of ``account`` ("" when it can): the
+    contacts of an opportunity are contacts of its account."""
+    if contact.account_id == account.pk:
+        return ""
+    return _("%(contact)s is not a contact of %(account)s, the opportunity's account.") % {
+        "contact": contact.full_name,
+        "account": account.name,
+    }
 
 
 def _contact_role_added(contact: Contact, role: str) -> Change:
@@ -27,6 +39,8 @@ def opportunity_contact_role_add(
         errors["contact"] = ["Choose a contact."]
     elif OpportunityContactRole.objects.filter(opportunity=locked, contact=contact).exists():
         errors["contact"] = [f"{contact.full_name} already has a role on this opportunity."]
+    elif message := _not_of_account(contact, locked.account):
+        errors["contact"] = [message]
     if role and role not in CONTACT_ROLES:
         errors["role"] = [f"“{role}” is not a contact role."]
     if errors:

@@ -11,7 +11,7 @@ from core.models import RecycleBinEntry
 from ..fields import OPPORTUNITY
 from ..models import Account, Contact, Opportunity, OpportunityContactRole, OpportunityLineItem
 from .common import _KINDS, _UNSET, _actor, _create, _update
-from .contact_roles import _contact_role_added
+from .contact_roles import _contact_role_added, _not_of_account
 from .line_items import _line_total, _new_line_items, _product_added
 from .recycle_bin import _delete, _restore
 
@@ -38,6 +38,8 @@ def opportunity_create(
     lines = _new_line_items(products)
     if primary_contact is not None and not isinstance(primary_contact, Contact):
         raise ValidationError({"contact": ["Choose a contact."]})
+    if primary_contact is not None and account is not None and (message := _not_of_account(primary_contact, account)):
+        raise ValidationError({"contact": [message]})
     if lines:
         data = {**data, "amount": sum((_line_total(item) for item in lines), Decimal("0.00"))}
 

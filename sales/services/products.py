@@ -3,8 +3,9 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
+from core.db import unique_as_field_error
 from core.fields import is_blank
 from core.roles import require_setup_admin
 
@@ -35,13 +36,26 @@ def _product_apply(product: Product, data: dict) -> None:
         errors.update(exc.message_dict)
     if isinstance(product.list_price, Decimal) and product.list_price < 0:
         errors.setdefault("list_price", []).append("The list price cannot be negative.")
-    if (
-        product.product_code
-        and Product.objects.filter(product_code__iexact=product.product_code).exclude(pk=product.pk).exists()
-    ):
-        errors.setdefault("product_code", []).append(f"Another product has the code {product.product_code}.")
+    if product.product_code and _code_in_use(product):
+        errors.setdefault("product_code", []).append(_code_taken(product))
     if errors:
         raise ValidationError(errors)
+
+
+def _code_in_use(product: Product) -> bool:
+    """The friendly check, for every error at once; the database's constraint is the guarantee."""
+    return Product.objects.filter(product_code__iexact=product.product_code).exclude(pk=product.pk).exists()
+
+
+def _code_taken(product: Product) -> str:
+    return f"Another product has the code {product.product_code}."
+
+
+def _save(product: Product) -> None:
+    """Save; a concurrent write that took the code after the check above ends in the same field
+    error as the check (the database's case-insensitive unique constraint decides)."""
+    with unique_as_field_error({"sales_product_code_ci": ("product_code", _code_taken(product))}):
+        product.save()
 
 
 @transaction.atomic
@@ -49,11 +63,7 @@ def product_create(*, data: dict, acting_user) -> Product:
     require_setup_admin(acting_user)
     product = Product(created_by=_actor(acting_user))
     _product_apply(product, data)
-    try:
-        with transaction.atomic():
-            product.save()
-    except IntegrityError:
-        raise ValidationError({"product_code": ["Another product has this code."]}) from None
+    _save(product)
     return product
 
 
@@ -62,9 +72,5 @@ def product_update(*, product: Product, data: dict, acting_user) -> Product:
     require_setup_admin(acting_user)
     locked = Product.objects.select_for_update().get(pk=product.pk)
     _product_apply(locked, data)
-    try:
-        with transaction.atomic():
-            locked.save()
-    except IntegrityError:
-        raise ValidationError({"product_code": ["Another product has this code."]}) from None
+    _save(locked)
     return locked

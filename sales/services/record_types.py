@@ -4,8 +4,9 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.db import unique_as_field_error
 from core.models import PicklistValue
-from core.roles import require_setup_admin
+from core.roles import ROLES, require_setup_admin
 
 from ..fields import RECORD_TYPE_OBJECTS
 from ..models import RecordType, RecordTypeDefault
@@ -27,6 +28,26 @@ def _record_type_values(object_name: str, picklist_values) -> list[PicklistValue
     return found
 
 
+def _name_in_use(record_type: RecordType) -> bool:
+    """The friendly check, for every error at once; the database's constraint is the guarantee."""
+    return (
+        RecordType.objects.filter(object_name=record_type.object_name, name__iexact=record_type.name)
+        .exclude(pk=record_type.pk)
+        .exists()
+    )
+
+
+def _name_taken(record_type: RecordType) -> str:
+    return f"A record type named {record_type.name} already exists for this object."
+
+
+def _save(record_type: RecordType) -> None:
+    """Save; a concurrent write that took the name after the check ends in the same field error
+    (the database's case-insensitive unique constraint per object decides)."""
+    with unique_as_field_error({"sales_recordtype_name_ci": ("name", _name_taken(record_type))}):
+        record_type.save()
+
+
 def _record_type_check(record_type: RecordType) -> None:
     errors = {}
     record_type.name = (record_type.name or "").strip()
@@ -37,12 +58,8 @@ def _record_type_check(record_type: RecordType) -> None:
         errors["name"] = ["Enter a name."]
     elif len(record_type.name) > 80:
         errors["name"] = ["Use at most 80 characters."]
-    elif (
-        RecordType.objects.filter(object_name=record_type.object_name, name__iexact=record_type.name)
-        .exclude(pk=record_type.pk)
-        .exists()
-    ):
-        errors["name"] = [f"A record type named {record_type.name} already exists for this object."]
+    elif _name_in_use(record_type):
+        errors["name"] = [_name_taken(record_type)]
     if len(record_type.description) > 255:
         errors["description"] = ["Use at most 255 characters."]
     if errors:
@@ -59,7 +76,7 @@ def record_type_create(
     record_type = RecordType(object_name=object_name, name=name, description=description, is_active=is_active)
     _record_type_check(record_type)
     values = _record_type_values(object_name, picklist_values)
-    record_type.save()
+    _save(record_type)
     record_type.picklist_values.set(values)
     return record_type
 
@@ -85,7 +102,7 @@ def record_type_update(
     _record_type_check(locked)
     if picklist_values is not None:
         values = _record_type_values(locked.object_name, picklist_values)
-    locked.save()
+    _save(locked)
     if picklist_values is not None:
         locked.picklist_values.set(values)
     return locked
@@ -101,10 +118,14 @@ def record_type_default_set(
         raise ValidationError({"__all__": ["Choose either a user or a role."]})
     if object_name not in RECORD_TYPE_OBJECTS:
         raise ValidationError({"object_name": ["Choose Account, Contact or Opportunity."]})
+    if group is not None and group.name not in ROLES:
+        raise ValidationError({"group": [f"Choose one of the roles: {', '.join(ROLES)}."]})
     lookup = {"object_name": object_name, "user": user, "group": group}
     if record_type is None:
         RecordTypeDefault.objects.filter(**lookup).delete()
         return None
+    if user is not None and not user.is_active:
+        raise ValidationError({"user": ["An inactive user cannot be given a default record type."]})
     if record_type.object_name != object_name:
         raise ValidationError({"record_type": ["Choose a record type of this object."]})
     if not record_type.is_active:

@@ -1,0 +1,213 @@
+"""Business rules of the sales services hold whichever way a write arrives: the API answers 400 with
+the field error, the page shows the same message, and the database backs case-insensitive
+uniqueness when two writes pass the friendly check together."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from core.roles import SALES_REP
+from sales.models import OpportunityContactRole, Product, RecordType, RecordTypeDefault
+from sales.services import (
+    opportunity_create,
+    product_create,
+    product_update,
+    record_type_create,
+    record_type_default_set,
+    record_type_update,
+)
+from sales.services import products as product_services
+from sales.services import record_types as record_type_services
+from tests.factories import AccountFactory, ContactFactory, OpportunityFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(rep):
+    client = APIClient()
+    client.force_authenticate(rep)
+    return client
+
+
+@pytest.fixture
+def admin_api(marketing_admin):
+    client = APIClient()
+    client.force_authenticate(marketing_admin)
+    return client
+
+
+@pytest.fixture
+def deal_and_stranger(rep):
+    """An opportunity of Stark Industries and a contact of another account."""
+    stark = AccountFactory(owner=rep, name="Stark Industries")
+    opportunity = OpportunityFactory(account=stark, owner=rep, name="Stark - Reactors")
+    stranger = ContactFactory(
+        account=AccountFactory(owner=rep, name="Wayne Enterprises"), first_name="Lucius", last_name="Fox"
+    )
+    return opportunity, stranger
+
+
+# Contact roles: contacts of the opportunity's account only -------------------------------------
+
+CROSS_ACCOUNT = "Lucius Fox is not a contact of Stark Industries, the opportunity's account."
+
+
+def test_api_refuses_a_contact_role_for_a_contact_of_another_account(api, deal_and_stranger):
+    opportunity, stranger = deal_and_stranger
+
+    response = api.post(
+        f"/api/opportunities/{opportunity.pk}/contact-roles/",
+        {"contact": stranger.pk, "role": "Evaluator"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"contact": [CROSS_ACCOUNT]}
+    assert not OpportunityContactRole.objects.filter(opportunity=opportunity).exists()
+
+
+def test_page_shows_the_services_message_for_a_contact_of_another_account(client, rep, deal_and_stranger):
+    opportunity, stranger = deal_and_stranger
+    client.force_login(rep)
+
+    response = client.post(
+        reverse("sales:opportunity_contact_role_add", args=[opportunity.pk]),
+        {"contact": stranger.pk, "role": "Evaluator"},
+        follow=True,
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [CROSS_ACCOUNT]
+    assert not OpportunityContactRole.objects.filter(opportunity=opportunity).exists()
+
+
+def test_contact_role_form_offers_only_the_contacts_of_the_account(client, rep, deal_and_stranger):
+    opportunity, _stranger = deal_and_stranger
+    ContactFactory(account=opportunity.account, first_name="Pepper", last_name="Potts")
+    client.force_login(rep)
+
+    form = client.get(reverse("sales:opportunity_detail", args=[opportunity.pk])).context["contact_role_form"]
+
+    offered = [label for value, label in form.fields["contact"].widget.choices if value]
+    assert offered == ["Pepper Potts"]
+
+
+def test_a_primary_contact_of_another_account_is_refused_when_the_opportunity_is_created(rep, deal_and_stranger):
+    opportunity, stranger = deal_and_stranger
+
+    with pytest.raises(ValidationError) as caught:
+        opportunity_create(
+            data={"name": "Second deal", "close_date": dt.date(2030, 6, 30)},
+            account=opportunity.account,
+            primary_contact=stranger,
+            acting_user=rep,
+        )
+
+    assert caught.value.message_dict == {"contact": [CROSS_ACCOUNT]}
+
+
+# Default record types: for a role or an active user ---------------------------------------------
+
+
+def test_a_default_record_type_is_set_only_for_a_role(marketing_admin):
+    smb = record_type_create(object_name="opportunity", name="SMB", acting_user=marketing_admin)
+    team = Group.objects.create(name="Friday team")
+
+    with pytest.raises(ValidationError) as caught:
+        record_type_default_set(object_name="opportunity", record_type=smb, group=team, acting_user=marketing_admin)
+
+    assert list(caught.value.message_dict) == ["group"]
+    assert not RecordTypeDefault.objects.exists()
+    role = Group.objects.get(name=SALES_REP)
+    assert (
+        record_type_default_set(
+            object_name="opportunity", record_type=smb, group=role, acting_user=marketing_admin
+        ).group
+        == role
+    )
+
+
+def test_an_inactive_user_gets_no_default_record_type(marketing_admin):
+    smb = record_type_create(object_name="opportunity", name="SMB", acting_user=marketing_admin)
+    gone = UserFactory(is_active=False)
+
+    with pytest.raises(ValidationError) as caught:
+        record_type_default_set(object_name="opportunity", record_type=smb, user=gone, acting_user=marketing_admin)
+
+    assert list(caught.value.message_dict) == ["user"]
+    assert not RecordTypeDefault.objects.exists()
+
+
+# Case-insensitive uniqueness backed by the database --------------------------------------------
+
+
+def test_api_refuses_a_product_code_that_differs_only_in_case(admin_api, marketing_admin):
+    product_create(data={"name": "Seat", "product_code": "CRM-PRO", "list_price": "900"}, acting_user=marketing_admin)
+
+    response = admin_api.post("/api/products/", {"name": "Seat 2", "product_code": "crm-pro", "list_price": "1"})
+
+    assert response.status_code == 400
+    assert response.json() == {"product_code": ["Another product has the code crm-pro."]}
+
+
+def test_product_code_taken_after_the_check_gives_the_same_field_error(marketing_admin, monkeypatch):
+    product_create(data={"name": "Seat", "product_code": "CRM-PRO", "list_price": "900"}, acting_user=marketing_admin)
+    other = product_create(
+        data={"name": "Support", "product_code": "SUP", "list_price": "1"}, acting_user=marketing_admin
+    )
+    # As if a concurrent request took the code between the check and the write.
+    monkeypatch.setattr(product_services, "_code_in_use", lambda product: False)
+
+    with pytest.raises(ValidationError) as created:
+        product_create(
+            data={"name": "Seat 2", "product_code": "crm-pro", "list_price": "1"}, acting_user=marketing_admin
+        )
+    with pytest.raises(ValidationError) as updated:
+        product_update(product=other, data={"product_code": "Crm-Pro"}, acting_user=marketing_admin)
+
+    assert created.value.message_dict == {"product_code": ["Another product has the code crm-pro."]}
+    assert updated.value.message_dict == {"product_code": ["Another product has the code Crm-Pro."]}
+    assert sorted(Product.objects.values_list("product_code", flat=True)) == ["CRM-PRO", "SUP"]
+
+
+def test_products_without_a_code_do_not_collide(marketing_admin, monkeypatch):
+    monkeypatch.setattr(product_services, "_code_in_use", lambda product: False)
+
+    product_create(data={"name": "A", "list_price": "1"}, acting_user=marketing_admin)
+    product_create(data={"name": "B", "list_price": "1"}, acting_user=marketing_admin)
+
+    assert Product.objects.filter(product_code="").count() == 2
+
+
+def test_api_refuses_a_record_type_name_that_differs_only_in_case(admin_api, marketing_admin):
+    record_type_create(object_name="opportunity", name="SMB", acting_user=marketing_admin)
+
+    response = admin_api.post("/api/record-types/", {"object_name": "opportunity", "name": "smb"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"name": ["A record type named smb already exists for this object."]}
+
+
+def test_record_type_name_taken_after_the_check_gives_the_same_field_error(marketing_admin, monkeypatch):
+    record_type_create(object_name="opportunity", name="SMB", acting_user=marketing_admin)
+    enterprise = record_type_create(object_name="opportunity", name="Enterprise", acting_user=marketing_admin)
+    monkeypatch.setattr(record_type_services, "_name_in_use", lambda record_type: False)
+
+    with pytest.raises(ValidationError) as created:
+        record_type_create(object_name="opportunity", name="smb", acting_user=marketing_admin)
+    with pytest.raises(ValidationError) as updated:
+        record_type_update(record_type=enterprise, name="Smb", acting_user=marketing_admin)
+    same_name_elsewhere = record_type_create(object_name="account", name="smb", acting_user=marketing_admin)
+
+    assert created.value.message_dict == {"name": ["A record type named smb already exists for this object."]}
+    assert updated.value.message_dict == {"name": ["A record type named Smb already exists for this object."]}
+    assert same_name_elsewhere.object_name == "account"
+    assert sorted(RecordType.objects.values_list("object_name", "name")) == [
+        ("account", "smb"),
+        ("opportunity", "Enterprise"),
+        ("opportunity", "SMB"),
+    ]
