@@ -22,7 +22,7 @@ from sales.services import (
 )
 from sales.services import products as product_services
 from sales.services import record_types as record_type_services
-from tests.factories import AccountFactory, ContactFactory, OpportunityFactory, UserFactory
+from tests.factories import AccountFactory, ContactFactory, OpportunityFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +211,39 @@ def test_record_type_name_taken_after_the_check_gives_the_same_field_error(marke
         ("opportunity", "Enterprise"),
         ("opportunity", "SMB"),
     ]
+
+
+# Opportunity products and fields: the service's rules answer through the API -------------------
+
+
+def test_api_refuses_an_inactive_product_a_negative_price_and_no_quantity(api, rep):
+    opportunity = OpportunityFactory(account=AccountFactory(owner=rep), owner=rep)
+    retired = ProductFactory(is_active=False)
+    active = ProductFactory(list_price=10)
+    url = f"/api/opportunities/{opportunity.pk}/products/"
+
+    inactive = api.post(url, {"product": retired.pk, "quantity": "1"}, format="json")
+    negative = api.post(url, {"product": active.pk, "quantity": "1", "unit_price": "-1"}, format="json")
+    zero = api.post(url, {"product": active.pk, "quantity": "0"}, format="json")
+
+    assert (inactive.status_code, inactive.json()) == (
+        400,
+        {"product": ["This product is inactive and cannot be added."]},
+    )
+    assert (negative.status_code, negative.json()) == (400, {"unit_price": ["The sales price cannot be negative."]})
+    assert (zero.status_code, zero.json()) == (400, {"quantity": ["The quantity must be greater than zero."]})
+    assert not opportunity.line_items.exists()
+
+
+def test_api_refuses_what_the_opportunity_form_refuses(api, rep):
+    account = AccountFactory(owner=rep)
+    base = {"name": "Deal", "account": account.pk, "close_date": "2030-01-01"}
+
+    negative = api.post("/api/opportunities/", {**base, "amount": "-5"}, format="json")
+    too_likely = api.post("/api/opportunities/", {**base, "probability": 101}, format="json")
+    no_date = api.post("/api/opportunities/", {**base, "close_date": None}, format="json")
+
+    assert (negative.status_code, negative.json()) == (400, {"amount": ["The amount cannot be negative."]})
+    assert too_likely.status_code == 400
+    assert list(too_likely.json()) == ["probability"]
+    assert (no_date.status_code, no_date.json()) == (400, {"close_date": ["Enter a close date."]})
