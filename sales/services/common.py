@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core.fields import clean_custom_fields, is_blank, validate_web_address
+from core.fields import clean_custom_fields, is_blank, validate_url, validate_web_address
 from core.history import Change, diff, history_for, history_record
 from core.memo import memoized
 from core.models import PicklistValue
@@ -61,6 +61,9 @@ _SYSTEM_COLUMNS = [
     "version",
     "account",
 ]
+
+
+_WEBSITE_EXAMPLE = "Enter a valid website, such as www.example.com."
 
 
 def _actor(user):
@@ -209,10 +212,13 @@ def _validate(
         try:
             validate_web_address(record.website)
         except ValidationError as exc:
-            errors.setdefault("website", []).extend(exc.messages)
+            # Another scheme ("javascript:") is named as such; a malformed address gets an example.
+            errors.setdefault("website", []).extend(
+                _WEBSITE_EXAMPLE if message == validate_url.message else message for message in exc.messages
+            )
         else:
             if record.website and not domain_of(record.website):
-                errors.setdefault("website", []).append("Enter a valid website, such as www.example.com.")
+                errors.setdefault("website", []).append(_WEBSITE_EXAMPLE)
         if isinstance(record.annual_revenue, Decimal) and record.annual_revenue < 0:
             errors.setdefault("annual_revenue", []).append("Annual revenue cannot be negative.")
     if kind.object_name == OPPORTUNITY:
