@@ -3,13 +3,65 @@
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from core.models import FieldDefinition
+from core.memo import memoized
+from core.models import FieldDefinition, PicklistValue
 from leads.models import Lead
 from sales import selectors as sales_selectors
 from sales.models import Account, Contact
 
 from .mapping import PAGE_SET_FIELDS, STANDARD_MAPPING, TARGET_LABELS, TARGET_OBJECTS, TYPE_COMPATIBILITY
 from .models import LeadConversion, LeadFieldMapping
+
+
+def converted_statuses() -> QuerySet[PicklistValue]:
+    """The active Lead Status values flagged converted, in picklist order (the first is the default)."""
+    return PicklistValue.objects.filter(
+        object_name="lead", field_name="status", is_converted=True, is_active=True
+    ).order_by("sort_order", "id")
+
+
+def opportunity_stages() -> QuerySet[PicklistValue]:
+    return PicklistValue.objects.filter(object_name="opportunity", field_name="stage", is_active=True).order_by(
+        "sort_order", "id"
+    )
+
+
+def default_stage(stages: list[PicklistValue] | None = None) -> str:
+    """The stage a new opportunity gets: the picklist default, else the first open stage."""
+    stages = list(opportunity_stages()) if stages is None else stages
+    for value in stages:
+        if value.is_default:
+            return value.api_name
+    open_stages = [v for v in stages if not v.is_closed]
+    return (open_stages or stages)[0].api_name if stages else ""
+
+
+def opportunity_required() -> bool:
+    """Whether Lead Settings make an opportunity mandatory at conversion."""
+    from leads.routing.selectors import lead_settings
+
+    return bool(lead_settings().opportunity_required_on_convert)
+
+
+def default_owner(lead: Lead, acting_user):
+    """The lead's owner; the converting user when a queue owns the lead."""
+    if lead.owner_user_id and lead.owner_user.is_active:
+        return lead.owner_user
+    return acting_user
+
+
+def record_type_restrictions(record_type) -> dict[str, set[str]]:
+    """Picklist field -> the values the record type offers (fields it leaves open are absent)."""
+    if record_type is None:
+        return {}
+
+    def read() -> dict[str, set[str]]:
+        allowed: dict[str, set[str]] = {}
+        for field_name, api_name in record_type.picklist_values.values_list("field_name", "api_name"):
+            allowed.setdefault(field_name, set()).add(api_name)
+        return allowed
+
+    return memoized(("record_type_restrictions", record_type.pk), read)
 
 
 def conversion_of(*, lead: Lead) -> LeadConversion | None:

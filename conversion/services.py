@@ -16,18 +16,24 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from core.fields import is_blank
-from core.history import Change, history_record
-from core.memo import config_scope, memoized
+from core.memo import config_scope
 from core.models import FieldDefinition, PicklistValue
 from core.roles import is_marketing_admin
 from leads.models import Lead
 from leads.selectors import lead_is_editable_by, leads_visible_to
+from leads.services import lead_mark_converted
 from sales import selectors as sales_selectors
 from sales import services as sales_services
 from sales.models import Account, Contact, Product
 
 from .mapping import TARGET_LABELS, TARGET_OBJECTS, MappingContext, ObjectPlan, incompatibility, plan_for
 from .models import LeadConversion, LeadFieldMapping
+from .selectors import converted_statuses as converted_statuses
+from .selectors import default_owner as default_owner
+from .selectors import default_stage as default_stage
+from .selectors import opportunity_required as opportunity_required
+from .selectors import opportunity_stages as opportunity_stages
+from .selectors import record_type_restrictions
 
 logger = logging.getLogger(__name__)
 
@@ -213,41 +219,6 @@ def default_opportunity_name(lead: Lead) -> str:
     return f"{lead.company}-"[:OPPORTUNITY_NAME_MAX]
 
 
-def converted_statuses():
-    return PicklistValue.objects.filter(
-        object_name="lead", field_name="status", is_converted=True, is_active=True
-    ).order_by("sort_order", "id")
-
-
-def opportunity_stages():
-    return PicklistValue.objects.filter(object_name="opportunity", field_name="stage", is_active=True).order_by(
-        "sort_order", "id"
-    )
-
-
-def default_stage(stages: list[PicklistValue] | None = None) -> str:
-    stages = list(opportunity_stages()) if stages is None else stages
-    for value in stages:
-        if value.is_default:
-            return value.api_name
-    open_stages = [v for v in stages if not v.is_closed]
-    return (open_stages or stages)[0].api_name if stages else ""
-
-
-def opportunity_required() -> bool:
-    """Whether Lead Settings make an opportunity mandatory at conversion."""
-    from leads.routing.selectors import lead_settings
-
-    return bool(lead_settings().opportunity_required_on_convert)
-
-
-def default_owner(lead: Lead, acting_user):
-    """The lead's owner; the converting user when a queue owns the lead."""
-    if lead.owner_user_id and lead.owner_user.is_active:
-        return lead.owner_user
-    return acting_user
-
-
 def _as_int(value) -> int | None:
     if value in (None, ""):
         return None
@@ -403,28 +374,14 @@ def _resolve_products(lines: list[ProductLine], add) -> list[tuple[Product, Deci
     return result
 
 
-def _restrictions(record_type) -> dict[str, set[str]]:
-    """Picklist field -> the values the record type offers (fields it leaves open are absent)."""
-    if record_type is None:
-        return {}
-
-    def read() -> dict[str, set[str]]:
-        allowed: dict[str, set[str]] = {}
-        for field_name, api_name in record_type.picklist_values.values_list("field_name", "api_name"):
-            allowed.setdefault(field_name, set()).add(api_name)
-        return allowed
-
-    return memoized(("record_type_restrictions", record_type.pk), read)
-
-
 def _plans(ctx: MappingContext, lead: Lead, resolved: Resolved) -> dict[str, ObjectPlan]:
     rts = resolved.record_types
     plans = {
         "account": plan_for(
-            ctx, lead, "account", existing=resolved.account, restrict=_restrictions(rts.get("account"))
+            ctx, lead, "account", existing=resolved.account, restrict=record_type_restrictions(rts.get("account"))
         ),
         "contact": plan_for(
-            ctx, lead, "contact", existing=resolved.contact, restrict=_restrictions(rts.get("contact"))
+            ctx, lead, "contact", existing=resolved.contact, restrict=record_type_restrictions(rts.get("contact"))
         ),
     }
     if resolved.account is not None and not resolved.can_edit_account:
@@ -439,7 +396,7 @@ def _plans(ctx: MappingContext, lead: Lead, resolved: Resolved) -> dict[str, Obj
             lead,
             "opportunity",
             extra={"name": resolved.opportunity_name, "stage": resolved.stage, "close_date": resolved.close_date},
-            restrict=_restrictions(rts.get("opportunity")),
+            restrict=record_type_restrictions(rts.get("opportunity")),
         )
     return plans
 
@@ -608,32 +565,13 @@ def _convert(*, lead: Lead, acting_user, options: ConvertOptions, context: Mappi
             primary_contact=contact,
         )
 
-    now = timezone.now()
-    old_status = locked.status
-    locked.status = resolved.converted_status.api_name
-    locked.is_converted = True
-    locked.converted_at = now
-    locked.version += 1
-    locked.last_modified_at = now
-    locked.last_modified_by = acting_user
-    locked.save(
-        update_fields=["status", "is_converted", "converted_at", "version", "last_modified_at", "last_modified_by"]
-    )
-    changes = [Change("is_converted", ctx.labels["lead"].get("is_converted", "Converted"), "false", "true")]
-    if old_status != locked.status:
-        changes.insert(0, Change("status", ctx.label("lead", "status"), old_status, locked.status))
     summary = f"Converted to account {account.name}, contact {contact.full_name}" + (
         f", opportunity {opportunity.name}" if opportunity else ""
     )
-    history_record(
-        object_name="lead",
-        record_id=locked.pk,
-        changes=changes,
-        acting_user=acting_user,
-        record_version=locked.version,
-        note=summary,
-        at=now,
+    locked = lead_mark_converted(
+        lead=locked, status=resolved.converted_status.api_name, acting_user=acting_user, note=summary
     )
+    now = locked.converted_at
     conversion = LeadConversion.objects.create(
         lead=locked,
         account=account,

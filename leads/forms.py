@@ -5,6 +5,7 @@ from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import conditional_escape
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import form_field, form_initial, picklist_choices
 from core.models import FieldDefinition
@@ -60,7 +61,7 @@ class LeadForm(forms.Form):
         if lead is not None and "initial" not in kwargs:
             kwargs["initial"] = self._initial(lead)
         super().__init__(*args, **kwargs)
-        for api, label, ftype, *_ in STANDARD_FIELDS:
+        for api, label, ftype, *_rest in STANDARD_FIELDS:
             if api in WRITABLE_FIELDS and (only is None or api in only):
                 self.fields[api] = _standard_field(api, ftype, definitions.get(api), label, lead)
         for definition in self.custom_definitions:
@@ -90,6 +91,12 @@ class LeadForm(forms.Form):
                 label="Assign using active assignment rule",
                 required=False,
                 help_text="The active lead assignment rule chooses the owner when you save.",
+            )
+        if lead is None and only is None:
+            self.fields["send_autoresponse"] = forms.BooleanField(
+                label=_("Send the auto-response email"),
+                required=False,
+                help_text=_("The lead gets the email the active auto-response rule chooses for it."),
             )
         for name, field in self.fields.items():
             # Crispy prints help text unescaped; admins type it, so it is escaped here.
@@ -128,8 +135,9 @@ class LeadForm(forms.Form):
             sections.append(Fieldset(title, Div(*cells, css_class="row"), css_class="mb-3"))
         if "version" in self.fields:
             sections.append(Field("version"))
-        if "use_assignment_rule" in self.fields:
-            sections.append(Fieldset("Optional", Field("use_assignment_rule"), css_class="mb-3"))
+        options = [n for n in ("use_assignment_rule", "send_autoresponse") if n in self.fields]
+        if options:
+            sections.append(Fieldset("Optional", *[Field(n) for n in options], css_class="mb-3"))
         helper.layout = Layout(
             HTML('<p class="small text-muted"><span class="required-marker">*</span> = Required</p>'),
             *sections,

@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core.fields import clean_custom_fields, is_blank, validate_web_address
 from core.history import Change, diff, history_for, history_record
@@ -32,8 +34,12 @@ class LeadEditConflict(Exception):
 
 @dataclass(frozen=True)
 class MassResult:
+    """What a mass action did: leads changed, leads skipped (no access, nothing to change) and,
+    of the skipped, those changed by someone else since the user saw them (``changed_since``)."""
+
     updated: int
     skipped: int
+    changed_since: int = 0
 
 
 def _snapshot(lead: Lead) -> dict:
@@ -69,25 +75,53 @@ def _coerce(data: dict) -> dict:
     return clean
 
 
-def _active_picklist_values() -> dict[str, set[str]]:
+CONVERTED_STATUS_BY_CONVERTING = _lazy("A converted status is set by converting the lead: use Convert.")
+
+
+@dataclass(frozen=True)
+class _PicklistFacts:
+    active: dict[str, set[str]]
+    converted_statuses: frozenset[str]
+
+
+def _picklist_facts() -> _PicklistFacts:
     active: dict[str, set[str]] = {}
-    for field, api in PicklistValue.objects.filter(
-        object_name=OBJECT_NAME, field_name__in=PICKLIST_FIELDS, is_active=True
-    ).values_list("field_name", "api_name"):
-        active.setdefault(field, set()).add(api)
-    return active
+    converted: set[str] = set()
+    for field, api, is_active, is_converted in PicklistValue.objects.filter(
+        object_name=OBJECT_NAME, field_name__in=PICKLIST_FIELDS
+    ).values_list("field_name", "api_name", "is_active", "is_converted"):
+        if is_active:
+            active.setdefault(field, set()).add(api)
+        if field == "status" and is_converted:
+            converted.add(api)
+    return _PicklistFacts(active=active, converted_statuses=frozenset(converted))
+
+
+def _facts() -> _PicklistFacts:
+    return memoized(("lead_picklist_facts",), _picklist_facts)
+
+
+def converted_status_error(status: str) -> ValidationError | None:
+    """The error for giving a lead ``status`` by any other way than converting it, or ``None``
+    when the status is not flagged converted."""
+    if status and status in _facts().converted_statuses:
+        return ValidationError({"status": [CONVERTED_STATUS_BY_CONVERTING]})
+    return None
 
 
 def _validate_picklists(lead: Lead, before: dict | None) -> dict[str, list[str]]:
     errors = {}
-    active = memoized(("lead_active_picklist_values",), _active_picklist_values)
+    facts = _facts()
     for field in PICKLIST_FIELDS:
         value = getattr(lead, field)
         if value == "":
             continue
         kept = before is not None and before.get(field) == value
-        if value not in active.get(field, set()) and not kept:
+        if value not in facts.active.get(field, set()) and not kept:
             errors[field] = [f"“{value}” is not a valid value for this picklist."]
+        elif field == "status" and value in facts.converted_statuses and not kept:
+            # Only conversion (``lead_mark_converted``) gives a lead a converted status.
+            errors[field] = [CONVERTED_STATUS_BY_CONVERTING]
     return errors
 
 
@@ -246,30 +280,51 @@ def lead_change_owner(*, lead: Lead, owner, acting_user, note: str = "", check_a
     return locked
 
 
+def _moved_on(lead: Lead, versions: dict[int, int] | None) -> bool:
+    """Whether the lead was saved since the version the user saw (no version seen: not checked)."""
+    seen = (versions or {}).get(lead.pk)
+    return seen is not None and lead.version != seen
+
+
 @transaction.atomic
-def lead_mass_change_owner(*, lead_ids: list[int], owner, acting_user) -> MassResult:
+def lead_mass_change_owner(
+    *, lead_ids: list[int], owner, acting_user, versions: dict[int, int] | None = None
+) -> MassResult:
+    """Give the selected leads a new owner. ``versions`` maps lead ids to the version the user
+    saw: a lead saved by someone else since is skipped (counted in ``changed_since``)."""
     now = timezone.now()
-    updated = skipped = 0
+    updated = changed_since = 0
     for lead in Lead.objects.select_for_update().filter(pk__in=lead_ids).order_by("pk"):
         if not lead_is_editable_by(lead, acting_user):
-            skipped += 1
+            continue
+        if _moved_on(lead, versions):
+            changed_since += 1
             continue
         updated += _owner_change(lead, owner, acting_user=acting_user, note="Mass change owner", now=now)
-    return MassResult(updated, skipped + len(set(lead_ids)) - updated - skipped)
+    return MassResult(updated, len(set(lead_ids)) - updated, changed_since)
 
 
 @transaction.atomic
-def lead_mass_change_status(*, lead_ids: list[int], status: str, acting_user) -> MassResult:
+def lead_mass_change_status(
+    *, lead_ids: list[int], status: str, acting_user, versions: dict[int, int] | None = None
+) -> MassResult:
+    """Give the selected leads a status (never a converted one: only conversion sets those).
+    ``versions`` works as in ``lead_mass_change_owner``."""
     if not PicklistValue.objects.filter(
         object_name=OBJECT_NAME, field_name="status", api_name=status, is_active=True
     ).exists():
         raise ValidationError({"status": "Choose an active lead status."})
+    refused = converted_status_error(status)
+    if refused is not None:
+        raise refused
     now = timezone.now()
-    updated = skipped = 0
+    updated = changed_since = 0
     label = _labels().get("status", "Lead Status")
     for lead in Lead.objects.select_for_update().filter(pk__in=lead_ids).order_by("pk"):
         if not lead_is_editable_by(lead, acting_user) or lead.status == status:
-            skipped += 1
+            continue
+        if _moved_on(lead, versions):
+            changed_since += 1
             continue
         old = lead.status
         lead.status = status
@@ -287,7 +342,45 @@ def lead_mass_change_status(*, lead_ids: list[int], status: str, acting_user) ->
             at=now,
         )
         updated += 1
-    return MassResult(updated, len(set(lead_ids)) - updated)
+    return MassResult(updated, len(set(lead_ids)) - updated, changed_since)
+
+
+@transaction.atomic
+def lead_mark_converted(*, lead: Lead, status: str, acting_user, note: str = "", at=None) -> Lead:
+    """Mark a lead converted with a Lead Status flagged converted, and record it in its history.
+    The one way a lead gets a converted status; the conversion service calls it in its
+    transaction, after creating the records the lead became. Answers the updated lead."""
+    locked = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
+    if not lead_is_editable_by(locked, acting_user):
+        raise PermissionError(_("You may not convert this lead."))
+    if locked.is_converted:
+        raise ValidationError({"__all__": [_("This lead has already been converted.")]})
+    if status not in _facts().converted_statuses or status not in _facts().active.get("status", set()):
+        raise ValidationError({"converted_status": [_("Choose a Lead Status value flagged Converted.")]})
+    now = at or timezone.now()
+    labels = _labels()
+    changes = [Change("is_converted", labels.get("is_converted", "Converted"), "false", "true")]
+    if locked.status != status:
+        changes.insert(0, Change("status", labels.get("status", "Lead Status"), locked.status, status))
+    locked.status = status
+    locked.is_converted = True
+    locked.converted_at = now
+    locked.version += 1
+    locked.last_modified_at = now
+    locked.last_modified_by = acting_user if getattr(acting_user, "pk", None) else None
+    locked.save(
+        update_fields=["status", "is_converted", "converted_at", "version", "last_modified_at", "last_modified_by"]
+    )
+    history_record(
+        object_name=OBJECT_NAME,
+        record_id=locked.pk,
+        changes=changes,
+        acting_user=acting_user,
+        record_version=locked.version,
+        note=note,
+        at=now,
+    )
+    return locked
 
 
 @transaction.atomic

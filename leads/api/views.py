@@ -5,7 +5,6 @@ and notes. Every request starts from the leads the user may see; every write goe
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -24,16 +23,15 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from core.history import history_for
-from emails.services import autoresponse_send
 from leads.fields import OBJECT_NAME
 from leads.filters import LeadFilter, OwnerFilter, search_q
+from leads.intake import lead_intake
 from leads.models import Lead
 from leads.ownership import owner_from_key
 from leads.selectors import LIST_VIEWS, lead_is_editable_by, lead_list, lead_notes, leads_visible_to
 from leads.services import (
     LeadEditConflict,
     lead_change_owner,
-    lead_create,
     lead_delete,
     lead_note_create,
     lead_update,
@@ -90,11 +88,16 @@ class LeadSearchFilter(BaseFilterBackend):
         ]
 
 
+def _switch(request, param: str, key: str) -> bool:
+    """An option asked for by ``?<param>=true`` or ``"<key>": true`` in the body."""
+    data = request.data if isinstance(request.data, dict) else {}
+    wanted = request.query_params.get(param, data.get(key, False))
+    return str(wanted).strip().lower() in {"1", "true", "yes", "on"}
+
+
 def _assignment_asked(request) -> bool:
     """``?assign=true`` or ``"use_assignment_rule": true``: run the active assignment rule."""
-    data = request.data if isinstance(request.data, dict) else {}
-    wanted = request.query_params.get("assign", data.get("use_assignment_rule", False))
-    return str(wanted).strip().lower() in {"1", "true", "yes", "on"}
+    return _switch(request, "assign", "use_assignment_rule")
 
 
 @extend_schema_view(
@@ -175,15 +178,16 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
-        wanted = request.query_params.get("autoresponse", request.data.get("send_autoresponse", False))
-        with transaction.atomic():
-            with browser_messages(values):
-                lead = lead_create(data=values["data"], custom_fields=values["custom_fields"], acting_user=request.user)
-            if _assignment_asked(request):
-                lead = lead_assign(lead=lead, acting_user=request.user, note_source="API").lead
-            # Auto-responses only when the caller asks for them; the email is queued on commit.
-            if str(wanted).strip().lower() in {"1", "true", "yes", "on"}:
-                autoresponse_send(lead=lead, acting_user=request.user, source="api")
+        with browser_messages(values):
+            lead = lead_intake(
+                data=values["data"],
+                custom_fields=values["custom_fields"],
+                acting_user=request.user,
+                source="api",
+                assign=_assignment_asked(request),
+                # Auto-responses only when the caller asks for them; the email is queued on commit.
+                auto_respond=_switch(request, "autoresponse", "send_autoresponse"),
+            ).lead
         response = self._answer(lead, status.HTTP_201_CREATED)
         response["Location"] = request.build_absolute_uri(f"{lead.pk}/")
         return response

@@ -1,7 +1,8 @@
 """Writes of lead imports: upload, start, cancel, process one row, finish, and re-queue stalled imports.
 
-Each row becomes a lead through ``leads.services.lead_create`` (the one place lead data is
-validated), then optionally through the active assignment rule and the auto-response.
+Each row becomes a lead through the lead intake service (``leads.intake.lead_intake``), which
+validates it as every entry point does and, as the import asks, runs the active assignment rule
+and sends the auto-response.
 """
 
 import logging
@@ -18,16 +19,15 @@ from core.models import PicklistValue
 from core.roles import is_marketing_admin
 
 from ..fields import OBJECT_NAME, PICKLIST_FIELDS, WRITABLE_FIELDS
+from ..intake import lead_intake
 from ..models import Lead
 from ..ownership import owner_label
-from ..services import lead_create
 from .models import LeadImport, LeadImportRow
 from .parsing import auto_mapping, importable_fields, parse_csv
 from .selectors import lead_import_is_managed_by
 
 logger = logging.getLogger(__name__)
 
-AUTORESPONSE_SOURCE = "import"
 # An import whose worker has been quiet this long is handed to a worker again.
 STALL_AFTER = timedelta(minutes=2)
 UNEXPECTED_ERROR = "This row could not be imported because of an unexpected error; an administrator can see the log."
@@ -209,23 +209,17 @@ def _error_messages(exc: ValidationError) -> dict[str, list[str]]:
 
 
 def _create_lead(lead_import: LeadImport, data: dict, custom: dict) -> Lead:
-    from emails.services import autoresponse_send
-
-    from ..routing.services import lead_assign
-
     creator = lead_import.created_by
-    lead = lead_create(
+    return lead_intake(
         data=data,
         custom_fields=custom,
         acting_user=creator,
         owner=lead_import.owner or creator,
-        history_note=f"Import: {lead_import.file_name}"[:300],
-    )
-    if lead_import.run_assignment:
-        lead = lead_assign(lead=lead, acting_user=creator, note_source="import").lead
-    if lead_import.send_autoresponse:
-        autoresponse_send(lead=lead, acting_user=creator, source=AUTORESPONSE_SOURCE)
-    return lead
+        source="import",
+        assign=lead_import.run_assignment,
+        auto_respond=lead_import.send_autoresponse,
+        note=f"Import: {lead_import.file_name}",
+    ).lead
 
 
 def lead_import_row_process(*, row_id: int, picklists: dict | None = None) -> str | None:
