@@ -12,6 +12,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from .breaker import BrokerUnavailable
+
 logger = logging.getLogger(__name__)
 
 
@@ -34,6 +36,8 @@ class Coalescer:
             delay = max(0.0, self._last_immediate + self.interval - now)
             try:
                 self._publish(delay)
+            except BrokerUnavailable:
+                return False  # the broker's breaker is open: it logged the outage once
             except Exception:
                 logger.warning("Could not publish a task; the caller does the work itself", exc_info=True)
                 return False

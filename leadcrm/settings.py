@@ -111,13 +111,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Broker and cache ---------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_DIR = VAR_DIR / "celery"
+# After a failure of the cache or the broker, skip it for this many seconds instead of waiting on
+# it in every request (core/breaker.py); the work is in the database and beat sweeps it up.
+CIRCUIT_BREAKER_SECONDS = env.float("CIRCUIT_BREAKER_SECONDS", default=5.0)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = None
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Publishing tries the broker once (no reconnect loop in a request); the worker's own
+    # reconnecting is CELERY_BROKER_CONNECTION_MAX_RETRIES below.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 1.0, "socket_timeout": 3.0}
+    CACHES = {
+        "default": {
+            # Redis's own timeouts are 5 s: a cache read must fail fast, and a failure skips Redis
+            # for a few seconds (the cache then answers as an empty one).
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+    }
 else:
-    # Embedded default: a broker made of folders, shared by the web process and the worker.
-    CELERY_BROKER_URL = "filesystem://"
+    # Embedded default: a broker made of folders, shared by the web process and the worker. The
+    # URL names a host only so that kombu does not warn, on every connection, that it has none.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_DIR / "queue"),
         "data_folder_out": str(CELERY_DIR / "queue"),
@@ -140,9 +155,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing must not hang a request when the broker is down: rows stay queued for the sweeper.
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
+# A worker (and beat) waits out a broker outage: it reconnects forever, backing off from 2 s to
+# 30 s between attempts, instead of exiting at the first lost connection.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Publishing must not hang a request when the broker is down: one attempt, a short connect
+# timeout, no publish retries, and the breaker above; rows stay queued for the sweeper.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}

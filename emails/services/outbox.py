@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.breaker import BrokerUnavailable
 from core.fields import validate_email
 from core.history import Change, history_record
 
@@ -260,6 +261,8 @@ def outbound_email_publish(*, email_id: int, countdown: int | None = None) -> bo
 
     try:
         deliver_outbound_email.apply_async(args=[email_id], countdown=countdown)
+    except BrokerUnavailable:
+        return False  # the broker's breaker is open: it logged the outage once
     except Exception:
         logger.warning(
             "Could not hand outbound email %s to the broker; the sweeper will retry.", email_id, exc_info=True

@@ -29,6 +29,13 @@ def test_compose_describes_the_production_shape():
     assert services["beat"]["command"].startswith("celery -A leadcrm beat")
 
 
+def test_compose_starts_the_app_again_whenever_it_exits():
+    services = _compose()["services"]
+
+    for name in ("web", "worker", "beat", "postgres", "redis"):
+        assert services[name]["restart"] == "unless-stopped", name
+
+
 def test_compose_environment_is_read_by_the_settings():
     services = _compose()["services"]
     known = _settings_env_names()
@@ -72,7 +79,7 @@ def test_settings_follow_the_compose_environment(tmp_path):
         "django.db.backends.postgresql",
         "db.internal",
         "redis://cache.internal:6379/0",
-        "django.core.cache.backends.redis.RedisCache",
+        "core.cache.ResilientRedisCache",
         "False",
         "['crm.example.com']",
     ]
@@ -88,7 +95,7 @@ def test_embedded_default_needs_no_services(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
 
-    assert out.stdout.split() == ["django.db.backends.sqlite3", "filesystem://"]
+    assert out.stdout.split() == ["django.db.backends.sqlite3", "filesystem://localhost/"]
 
 
 def _gunicorn_config(**env: str) -> dict[str, str]:
