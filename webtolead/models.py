@@ -142,6 +142,12 @@ class Intake(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     campaign = models.CharField(max_length=255, blank=True)
+    # The submission held NUL characters or unpaired UTF-16 surrogates, which the database cannot
+    # store: they were replaced by U+FFFD in what is kept here.
+    sanitized = models.BooleanField(default=False)
+    # Posted values of optional fields that could not be used (a picklist value not in our list,
+    # a converted lead status), by posted name: the lead was made without them and notes them.
+    unused_values = models.JSONField(default=dict, blank=True)
     lead = models.ForeignKey(
         "leads.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
@@ -173,6 +179,7 @@ class Intake(models.Model):
             models.Index(fields=["lead"], condition=Q(lead__isnull=False), name="w2l_intake_lead_idx"),
             models.Index(fields=["duplicate_of"], condition=Q(duplicate_of__isnull=False), name="w2l_intake_dup_idx"),
             models.Index(fields=["processed_by"], condition=Q(processed_by__isnull=False), name="w2l_intake_by_idx"),
+            models.Index(fields=["received_at"], condition=~Q(unused_values={}), name="w2l_intake_unused_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """Reads of Web-to-Lead settings, forms and the intake log."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from core.models import FieldDefinition, FieldType
 from core.roles import is_marketing_admin
+from core.salesforce_ids import id15, id_checksum
 from core.selectors import picklist_values
 
 from .fields import SALESFORCE_FIELDS, STANDARD_ORDER, salesforce_name
@@ -24,19 +26,35 @@ def webtolead_settings() -> WebToLeadSettings:
     return row
 
 
+# Public keys are URL-safe tokens and Salesforce org ids letters and digits; anything else names
+# no form and is not worth a query (nor can every such text be sent to the database).
+_FORM_KEY_RE = re.compile(r"[A-Za-z0-9_\-]{1,40}")
+
+
 def form_key_or_none(key: str) -> str | None:
     """A posted form key as stored forms could have it (public keys and Salesforce org ids are
     short), else ``None``."""
     key = (key or "").strip()
-    return key if key and len(key) <= 40 else None
+    return key if _FORM_KEY_RE.fullmatch(key) else None
+
+
+def salesforce_oid_forms(oid: str) -> list[str]:
+    """Both forms (15 and 18 characters) of a Salesforce org id, or [] when ``oid`` is not one."""
+    short = id15(oid)
+    return [] if short is None else [short, short + id_checksum(short)]
 
 
 def form_for_key(key: str) -> WebToLeadForm | None:
-    """The form a submission names, by its public key or its former Salesforce org id."""
+    """The form a submission names, by its public key or its former Salesforce org id (in its
+    15- or 18-character form)."""
     key = form_key_or_none(key)
     if key is None:
         return None
-    return WebToLeadForm.objects.filter(Q(public_key=key) | Q(salesforce_oid=key)).order_by("-is_active").first()
+    match = Q(public_key=key)
+    oids = salesforce_oid_forms(key)
+    if oids:
+        match |= Q(salesforce_oid__in=oids)
+    return WebToLeadForm.objects.filter(match).order_by("-is_active").first()
 
 
 def forms_visible_to(user) -> QuerySet[WebToLeadForm]:

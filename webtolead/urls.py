@@ -6,6 +6,8 @@ app_name = "webtolead"
 
 urlpatterns = [
     path("web-to-lead/", views.submit, name="submit"),
+    # The action of a form moved from Salesforce, once only its host changed.
+    path("servlet/servlet.WebToLead", views.submit, name="submit_salesforce"),
     path("web-to-lead/token/", views.token, name="token"),
     path("web-to-lead/thanks/", views.thanks, name="thanks"),
     path("setup/web-to-lead/", views.form_list, name="form_list"),

@@ -1,15 +1,17 @@
 """Web-to-Lead pages: the public endpoint (no login, CSRF-exempt) and the admin setup pages."""
 
+import codecs
 import json
 import logging
+import math
 from functools import lru_cache
 from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.views.decorators.cache import never_cache
@@ -45,37 +47,104 @@ logger = logging.getLogger(__name__)
 # Public endpoint ---------------------------------------------------------------------------------
 
 
+# JSON objects nested deeper than this are kept as their text: no form posts such a shape, and
+# the JSON parser and the database driver both recurse through it.
+MAX_JSON_DEPTH = 20
+RAW_KEPT = 20000
+
+
 def _read_payload(request) -> tuple[dict, str]:
-    """The posted fields as a dict (repeated names become lists); an error text when unreadable."""
-    if request.content_type == "application/json":
-        raw = request.body.decode("utf-8", errors="replace")
+    """The posted fields as a dict (repeated names become lists); an error text when unreadable.
+
+    Whatever the body, this answers: what cannot be read is kept as text under ``_raw``."""
+    try:
+        body = request.body
+    except (SuspiciousOperation, OSError):
+        return {}, "The submission is too large."
+    content_type = request.content_type
+    if content_type == "application/x-www-form-urlencoded":
+        return _urlencoded_fields(request, body)
+    if content_type == "application/json":
+        return _json_fields(body)
+    if content_type == "multipart/form-data":
         try:
-            data = json.loads(raw or "{}")
-        except ValueError:
-            return {"_raw": raw[:20000]}, "The request body is not valid JSON."
-        if not isinstance(data, dict):
-            return {"_raw": data}, "Send a JSON object of field names to values."
-        return data, ""
-    if request.content_type != "application/x-www-form-urlencoded":
-        return {key: values[0] if len(values) == 1 else values for key, values in request.POST.lists()}, ""
-    return _urlencoded_fields(request)
+            return {key: values[0] if len(values) == 1 else values for key, values in request.POST.lists()}, ""
+        except Exception:
+            return {"_raw": body[:RAW_KEPT].decode("iso-8859-1")}, "The form data could not be read."
+    if not body.strip():
+        return {}, ""
+    # A script that posts text/plain (no CORS preflight) or no content type at all: a JSON object
+    # or form-encoded fields, whichever the body is.
+    if body.lstrip()[:1] in (b"{", b"["):
+        return _json_fields(body)
+    return _urlencoded_fields(request, body)
 
 
-def _urlencoded_fields(request) -> tuple[dict, str]:
-    """An urlencoded body read straight into the payload dict, with Django's own limits (body size,
-    number of fields) and its fallback for bytes that are not in the request's charset."""
-    encoding = request.encoding or settings.DEFAULT_CHARSET
-    body = request.body
+def _json_fields(body: bytes) -> tuple[dict, str]:
+    raw = body.decode("utf-8", errors="replace")
+    try:
+        data = json.loads(raw or "{}", parse_constant=str, parse_float=_finite_float)
+    except RecursionError:
+        return {"_raw": raw[:RAW_KEPT]}, "The JSON is nested too deeply."
+    except ValueError:
+        return {"_raw": raw[:RAW_KEPT]}, "The request body is not valid JSON."
+    if _too_deep(data):
+        return {"_raw": raw[:RAW_KEPT]}, "The JSON is nested too deeply."
+    if not isinstance(data, dict):
+        return {"_raw": data}, "Send a JSON object of field names to values."
+    return data, ""
+
+
+def _finite_float(text: str):
+    """A JSON number as a float, or as its text when a float cannot hold it (``1e999``)."""
+    number = float(text)
+    return number if math.isfinite(number) else text
+
+
+def _too_deep(data) -> bool:
+    stack = [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth >= MAX_JSON_DEPTH:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
+@lru_cache(maxsize=32)
+def _text_codec(name: str) -> str | None:
+    """The codec of a declared charset when it is a text encoding, else ``None``."""
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):
+        return None
+    return info.name if getattr(info, "_is_text_encoding", True) else None
+
+
+def _form_encoding(request) -> str:
+    """The charset of a form body: the one its content type names, else Salesforce's ``encoding``
+    parameter of the action URL, else the site's."""
+    declared = request.content_params.get("charset") or request.GET.get("encoding") or ""
+    return (declared and _text_codec(declared[:40].strip())) or settings.DEFAULT_CHARSET
+
+
+def _urlencoded_fields(request, body: bytes) -> tuple[dict, str]:
+    """An urlencoded body read straight into the payload dict, with Django's own limit on the
+    number of fields and its fallback for bytes that are not in the declared charset."""
+    encoding = _form_encoding(request)
     try:
         text = body.decode(encoding)
-    except UnicodeDecodeError:
+    except UnicodeError:
         text = body.decode("iso-8859-1")
     try:
         pairs = parse_qsl(
             text, keep_blank_values=True, encoding=encoding, max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
         )
     except ValueError:
-        return {"_raw": text[:20000]}, "The form sent too many fields."
+        return {"_raw": text[:RAW_KEPT]}, "The form sent too many fields."
     data: dict = {}
     for key, value in pairs:
         if key not in data:
@@ -115,7 +184,8 @@ def _answer(request, result: services.SubmissionResult):
     intake = result.intake
     if _wants_json(request):
         if result.accepted:
-            return JsonResponse({"status": "accepted", "reference": result.public_ref}, status=201)
+            # 200, as scripts written for Salesforce's endpoint expect, with the visitor's reference.
+            return JsonResponse({"status": "accepted", "reference": result.public_ref})
         body = {("non_field_errors" if k == "__all__" else k): v for k, v in result.errors.items()}
         return JsonResponse(body, status=result.status)
     if result.accepted:
@@ -130,13 +200,41 @@ def _answer(request, result: services.SubmissionResult):
     return render(request, "webtolead/public_error.html", {"problems": problems}, status=result.status)
 
 
+CORS_MAX_AGE = "86400"
+
+
+def _allowed_origin(request) -> str:
+    """The request's ``Origin`` when it is on the allowed return domains, else ""."""
+    origin = request.headers.get("origin", "")
+    return origin if origin and services.origin_allowed_now(origin) else ""
+
+
+def _preflight(request):
+    """A browser asks whether a script on ``Origin`` may post here: yes for the allowed domains."""
+    origin = _allowed_origin(request)
+    if not origin:
+        response = HttpResponse(status=403)
+    else:
+        response = HttpResponse(status=204)
+        response["Access-Control-Allow-Origin"] = origin
+        response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+        response["Access-Control-Allow-Headers"] = "Accept, Content-Type, X-Requested-With"
+        response["Access-Control-Max-Age"] = CORS_MAX_AGE
+    response["Vary"] = "Origin"
+    response["Cache-Control"] = NEVER_STORE
+    return response
+
+
 # The visitor pages hold no actions, so they may show inside a framed form (and the preview).
 @csrf_exempt
 @xframe_options_exempt
-@require_POST
+@require_http_methods(["POST", "OPTIONS"])
 def submit(request):
-    """``POST /web-to-lead/``: check and store the submission; its lead is made in the background.
-    Never a 500 for the visitor: whatever fails, the submission is stored as it came."""
+    """``POST /web-to-lead/`` (and Salesforce's ``/servlet/servlet.WebToLead``): check and store the
+    submission; its lead is made in the background. Never a 500 for the visitor: whatever the body
+    and whatever fails, the submission is stored."""
+    if request.method == "OPTIONS":
+        return _preflight(request)
     payload, unreadable = _read_payload(request)
     form_key = (
         request.GET.get("form")
@@ -155,11 +253,26 @@ def submit(request):
         result = services.submission_receive(unreadable=unreadable, **stored)
     except Exception:
         logger.exception("Web-to-Lead submission to form %r could not be checked; stored as received", form_key)
-        result = services.intake_record(**stored)
+        result = _store_unchecked(stored)
     response = _answer(request, result)
     # What ``never_cache`` sends, as one constant: no answer to a submission is ever stored.
     response["Cache-Control"] = NEVER_STORE
+    if "origin" in request.headers:
+        origin = _allowed_origin(request)
+        if origin:
+            response["Access-Control-Allow-Origin"] = origin
+        response["Vary"] = "Origin"
     return response
+
+
+def _store_unchecked(stored: dict) -> services.SubmissionResult:
+    try:
+        return services.intake_record(**stored)
+    except Exception:
+        # Not even as it came: keep its text, which any database can hold.
+        logger.exception("Web-to-Lead submission to form %r kept as text only", stored["form_key"])
+        text = ascii(stored["payload"])[:RAW_KEPT]
+        return services.intake_record(**{**stored, "payload": {"_raw": text}, "form_key": ascii(stored["form_key"])})
 
 
 @never_cache

@@ -63,10 +63,10 @@ def test_urlencoded_submission_creates_the_lead_and_redirects_to_the_thank_you_p
     assert intake.campaign == ""
 
 
-def test_json_submission_answers_201_with_the_public_reference_not_the_id(client, web_form, fields_for):
+def test_json_submission_answers_200_with_the_public_reference_not_the_id(client, web_form, fields_for):
     response = client.post(URL, json.dumps(fields_for(web_form, emailOptOut=True)), content_type="application/json")
 
-    assert response.status_code == 201
+    assert response.status_code == 200
     intake = Intake.objects.get()
     assert response.json() == {"status": "accepted", "reference": intake.public_ref}
     assert str(intake.lead_id) != intake.public_ref
@@ -250,7 +250,7 @@ def test_custom_fields_are_accepted_by_api_name(client, web_form, fields_for, ma
 
     response = client.post(URL, json.dumps(fields_for(web_form, Budget__c="2500")), content_type="application/json")
 
-    assert response.status_code == 201
+    assert response.status_code == 200
     assert Lead.objects.get().custom_fields["Budget__c"] == 2500
 
 
@@ -332,7 +332,7 @@ def test_no_answer_to_a_submission_may_be_stored_by_a_cache(client, web_form, fi
     else:
         answers = [client.post(URL, urlencode(d), content_type=FORM_ENCODED) for d in (good, bad)]
 
-    assert [a.status_code for a in answers] == ([201, 400] if as_json else [303, 400])
+    assert [a.status_code for a in answers] == ([200, 400] if as_json else [303, 400])
     for answer in answers:
         assert "no-store" in answer["Cache-Control"]
         assert "private" in answer["Cache-Control"]

@@ -37,10 +37,10 @@ def test_honeypot_is_ignored_when_turned_off(client, web_form, fields_for, marke
     assert Lead.objects.count() == 1
 
 
-def test_json_spam_gets_the_same_201(client, web_form, fields_for):
+def test_json_spam_gets_the_same_200(client, web_form, fields_for):
     response = client.post(URL, json.dumps(fields_for(web_form, w2l_website2="x")), content_type="application/json")
 
-    assert response.status_code == 201
+    assert response.status_code == 200
     assert response.json()["reference"] == Intake.objects.get().public_ref
     assert Lead.objects.count() == 0
 
@@ -118,7 +118,7 @@ def test_pressing_submit_three_times_creates_one_lead(client, web_form, fields_f
 
     answers = [client.post(URL, json.dumps(data), content_type="application/json") for _ in range(3)]
 
-    assert [a.status_code for a in answers] == [201, 201, 201]
+    assert [a.status_code for a in answers] == [200, 200, 200]
     assert len({a.json()["reference"] for a in answers}) == 1
     assert Lead.objects.count() == 1
     outcomes = list(Intake.objects.order_by("id").values_list("outcome", flat=True))
@@ -152,7 +152,7 @@ def test_over_the_daily_limit_submissions_wait_and_the_creator_is_emailed_once(
 
     answers = [_submit(client, web_form, fields_for, f"L{n}") for n in range(5)]
 
-    assert {a.status_code for a in answers} == {201}
+    assert {a.status_code for a in answers} == {200}
     assert sorted(Lead.objects.values_list("last_name", flat=True)) == ["L0", "L1"]
     assert list(
         Intake.objects.filter(outcome="pending").order_by("id").values_list("payload__last_name", flat=True)
@@ -212,7 +212,7 @@ def test_without_a_default_creator_submissions_wait(client, web_form, fields_for
 
     response = _submit(client, web_form, fields_for, "Waits")
 
-    assert response.status_code == 201
+    assert response.status_code == 200
     assert Intake.objects.get().outcome == Intake.Outcome.PENDING
     WebToLeadSettings.objects.update(default_creator=creator)
     assert pending_process() == 1

@@ -28,9 +28,17 @@ from .processing import (
     pending_process,
     submissions_process,
 )
-from .receiving import DRAIN, PUBLIC_CONFIG, intake_record, submission_receive, submission_return_url
+from .receiving import (
+    DRAIN,
+    PUBLIC_CONFIG,
+    intake_record,
+    origin_allowed_now,
+    submission_receive,
+    submission_return_url,
+)
 from .replay import REPLAYABLE, intake_release, intake_replay
 from .setup import (
+    origin_allowed,
     return_url_allowed,
     webtolead_form_create,
     webtolead_form_update,
@@ -55,6 +63,8 @@ __all__ = [
     "intake_record",
     "intake_release",
     "intake_replay",
+    "origin_allowed",
+    "origin_allowed_now",
     "parse_submission",
     "pending_process",
     "return_url_allowed",

@@ -27,7 +27,7 @@ def _payload_text(value) -> str:
 
 @dataclass
 class SubmissionResult:
-    """What the visitor is told: accepted (success page / 201) or the problems to fix."""
+    """What the visitor is told: accepted (success page / 200) or the problems to fix."""
 
     intake: Intake
     accepted: bool

@@ -152,7 +152,7 @@ def _screen(
 
 
 def _accepted(intake: Intake) -> SubmissionResult:
-    return SubmissionResult(intake, True, status=201, public_ref=intake.public_ref)
+    return SubmissionResult(intake, True, status=200, public_ref=intake.public_ref)
 
 
 def _process(

@@ -1,6 +1,7 @@
 """The public endpoint's write: a submission checked against a shared snapshot of the
 configuration and stored, with its outcome, in one insert; accepted rows are handed to a worker."""
 
+import ipaddress
 import logging
 import secrets
 
@@ -16,10 +17,11 @@ from core.memo import SharedConfig, memoized
 from ..fields import CAMPAIGN_FIELD, RETURN_URL_FIELD, SUBMISSION_KEY_FIELD
 from ..models import Intake, WebToLeadForm, WebToLeadSettings
 from ..selectors import form_for_key, form_key_or_none, webtolead_settings
+from ..storable import storable, storable_text, text_is_storable
 from . import processing
 from .parsing import SubmissionResult, _payload_text
 from .processing import _accepted, _mark, intake_process
-from .setup import return_url_allowed
+from .setup import origin_allowed, return_url_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -58,19 +60,36 @@ def _public_ref(form: WebToLeadForm | None, submission_key: str) -> str:
 
 
 def _new_intake(*, payload: dict, form, form_key: str, content_type: str, source_address, user_agent: str) -> Intake:
+    payload, sanitized = storable(payload)
+    texts = [(form_key or "")[:120], (content_type or "")[:100], (user_agent or "")[:500]]
+    if not all(text_is_storable(text) for text in texts):
+        texts, sanitized = [storable_text(text) for text in texts], True
+    form_key, content_type, user_agent = texts
     submission_key = _payload_text(payload.get(SUBMISSION_KEY_FIELD)).strip()[:64]
     return Intake(
         form=form,
-        form_key=(form_key or "")[:120],
+        form_key=form_key,
         payload=payload,
-        content_type=(content_type or "")[:100],
+        content_type=content_type,
         received_at=timezone.now(),
-        source_address=source_address or None,
-        user_agent=(user_agent or "")[:500],
+        source_address=_address_or_none(source_address),
+        user_agent=user_agent,
         public_ref=_public_ref(form, submission_key),
         submission_key=submission_key,
         campaign=_payload_text(payload.get(CAMPAIGN_FIELD)).strip()[:255],
+        sanitized=sanitized,
     )
+
+
+def _address_or_none(address: str | None) -> str | None:
+    """The client address when the database can hold it as one."""
+    if not address:
+        return None
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
 
 
 # Public submissions ------------------------------------------------------------------------------
@@ -168,3 +187,9 @@ def submission_return_url(intake: Intake, settings_row: WebToLeadSettings) -> st
         if candidate and return_url_allowed(candidate, settings_row):
             return candidate
     return ""
+
+
+def origin_allowed_now(origin: str) -> bool:
+    """``origin_allowed`` against the endpoint's snapshot of the settings."""
+    with PUBLIC_CONFIG.scope():
+        return origin_allowed(origin, _public_settings())

@@ -15,7 +15,7 @@ from emails.services import autoresponse_settings_update
 
 from ..fields import ALWAYS_REQUIRED
 from ..models import WebToLeadForm, WebToLeadSettings
-from ..selectors import available_fields, webtolead_settings
+from ..selectors import available_fields, salesforce_oid_forms, webtolead_settings
 
 SF_OID_TAKEN = "Another form already uses this Salesforce organisation id."
 
@@ -152,10 +152,14 @@ def _apply_form_data(form: WebToLeadForm, data: dict) -> None:
             setattr(form, name, value)
     if not form.submit_label:
         form.submit_label = "Submit"
-    if form.salesforce_oid and (
-        WebToLeadForm.objects.filter(salesforce_oid=form.salesforce_oid).exclude(pk=form.pk).exists()
-    ):
-        errors["salesforce_oid"] = [SF_OID_TAKEN]
+    if form.salesforce_oid and "salesforce_oid" not in errors:
+        oids = salesforce_oid_forms(form.salesforce_oid)
+        if not oids:
+            errors["salesforce_oid"] = ["Enter the 15- or 18-character organisation id (oid) of the form's HTML."]
+        elif WebToLeadForm.objects.filter(salesforce_oid__in=oids).exclude(pk=form.pk).exists():
+            errors["salesforce_oid"] = [SF_OID_TAKEN]
+        else:
+            form.salesforce_oid = oids[0]  # the 18-character form names the same org
     if "return_url" in data:
         url = (data["return_url"] or "").strip()
         if url and urlsplit(url).scheme not in {"http", "https"}:
@@ -229,3 +233,11 @@ def return_url_allowed(url: str, settings_row: WebToLeadSettings) -> bool:
         elif host == domain:
             return True
     return False
+
+
+def origin_allowed(origin: str, settings_row: WebToLeadSettings) -> bool:
+    """A browser's ``Origin`` (``https://www.example.com``) on the allowed return domains: scripts
+    there may post to the endpoint and read its answers."""
+    if not origin or len(origin) > 300 or origin.count("/") != 2:
+        return False
+    return return_url_allowed(f"{origin}/", settings_row)
