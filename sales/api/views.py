@@ -306,6 +306,8 @@ class OpportunityViewSet(_SalesRecordViewSet):
     @extend_schema(
         methods=["post"],
         summary="Add a contact role",
+        description="The contact must be a contact of the opportunity's account; any other answers 400 "
+        "with an error on `contact`.",
         request=ContactRoleInputSerializer,
         responses={201: ContactRoleSerializer, 400: FIELD_ERRORS, 403: NOT_EDITABLE},
     )

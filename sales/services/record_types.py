@@ -3,6 +3,7 @@
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.db import unique_as_field_error
 from core.models import PicklistValue
@@ -119,18 +120,18 @@ def record_type_default_set(
     if object_name not in RECORD_TYPE_OBJECTS:
         raise ValidationError({"object_name": ["Choose Account, Contact or Opportunity."]})
     if group is not None and group.name not in ROLES:
-        raise ValidationError({"group": [f"Choose one of the roles: {', '.join(ROLES)}."]})
+        raise ValidationError({"group": [_("Choose one of the roles: %(roles)s.") % {"roles": ", ".join(ROLES)}]})
     lookup = {"object_name": object_name, "user": user, "group": group}
     if record_type is None:
         RecordTypeDefault.objects.filter(**lookup).delete()
         return None
     if user is not None and not user.is_active:
-        raise ValidationError({"user": ["An inactive user cannot be given a default record type."]})
+        raise ValidationError({"user": [_("An inactive user cannot be given a default record type.")]})
     if record_type.object_name != object_name:
         raise ValidationError({"record_type": ["Choose a record type of this object."]})
     if not record_type.is_active:
         raise ValidationError({"record_type": ["An inactive record type cannot be a default."]})
-    row, _ = RecordTypeDefault.objects.select_for_update().update_or_create(
+    row, _created = RecordTypeDefault.objects.select_for_update().update_or_create(
         **lookup, defaults={"record_type": record_type}
     )
     return row
