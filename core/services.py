@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Q, TextField
+from django.db.models import F, Max, Q, QuerySet, TextField
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -10,6 +10,7 @@ from django.utils import timezone
 from . import registry
 from .fields import API_NAME_RE, api_name_from_label, clean_value
 from .models import FieldDefinition, FieldHistory, FieldType, OrgSettings, PicklistValue
+from .picklist_values import value_set_objects
 from .roles import is_system_admin, require_setup_admin
 
 
@@ -119,22 +120,54 @@ def _clean_flags(flags: dict, errors: dict) -> dict:
     return cleaned
 
 
-def _label_taken(object_name: str, field_name: str, label: str, *, exclude_pk: int | None = None) -> bool:
-    qs = PicklistValue.objects.filter(object_name=object_name, field_name=field_name, label__iexact=label)
-    if exclude_pk is not None:
-        qs = qs.exclude(pk=exclude_pk)
+def _label_taken(object_name: str, field_name: str, label: str, *, exclude_api_name: str | None = None) -> bool:
+    """Whether another value of the picklist (of any object sharing its value set) has the label."""
+    qs = PicklistValue.objects.filter(
+        object_name__in=value_set_objects(object_name, field_name), field_name=field_name, label__iexact=label
+    )
+    if exclude_api_name is not None:
+        qs = qs.exclude(api_name=exclude_api_name)
     return qs.exists()
+
+
+def _lock_value_set(object_name: str, field_name: str) -> list[PicklistValue]:
+    """Lock every value of the picklist and of the picklists sharing its value set (in one order,
+    so that two admins changing the set from different objects wait for each other)."""
+    return list(
+        PicklistValue.objects.select_for_update()
+        .filter(object_name__in=value_set_objects(object_name, field_name), field_name=field_name)
+        .order_by("pk")
+    )
+
+
+def _shared_objects(object_name: str, field_name: str) -> list[str]:
+    """The objects sharing the value set whose picklist field exists (itself first)."""
+    return [name for name in value_set_objects(object_name, field_name) if picklist_field_exists(name, field_name)]
+
+
+def _same_value_elsewhere(value: PicklistValue) -> QuerySet[PicklistValue]:
+    """The value with the same API name in the picklists sharing its value set."""
+    others = [name for name in value_set_objects(value.object_name, value.field_name) if name != value.object_name]
+    return PicklistValue.objects.filter(object_name__in=others, field_name=value.field_name, api_name=value.api_name)
+
+
+def _object_label(object_name: str) -> str:
+    try:
+        return registry.object_spec(object_name).label
+    except KeyError:
+        return object_name
 
 
 @transaction.atomic
 def picklist_value_create(
     *, object_name: str, field_name: str, label: str, api_name: str = "", acting_user, **flags
 ) -> PicklistValue:
+    """Add a value at the end of the picklist, and of every picklist sharing its value set."""
     require_setup_admin(acting_user)
     if not picklist_field_exists(object_name, field_name):
         raise ValidationError({"field_name": "This picklist does not exist."})
     # Lock the picklist so that two admins adding values get distinct positions.
-    list(PicklistValue.objects.select_for_update().filter(object_name=object_name, field_name=field_name))
+    _lock_value_set(object_name, field_name)
     label = (label or "").strip()
     api_name = (api_name or "").strip() or label
     errors: dict = {}
@@ -148,37 +181,47 @@ def picklist_value_create(
         errors["api_name"] = "Use at most 120 characters."
     elif (
         label
-        and PicklistValue.objects.filter(object_name=object_name, field_name=field_name, api_name=api_name).exists()
+        and PicklistValue.objects.filter(
+            object_name__in=value_set_objects(object_name, field_name), field_name=field_name, api_name=api_name
+        ).exists()
     ):
         errors["api_name"] = f"The value “{api_name}” already exists in this picklist."
     cleaned_flags = _clean_flags(flags, errors)
     if errors:
         raise ValidationError(errors)
-    next_order = (
-        PicklistValue.objects.filter(object_name=object_name, field_name=field_name).aggregate(m=Max("sort_order"))["m"]
-        or 0
-    ) + 1
-    return PicklistValue.objects.create(
-        object_name=object_name,
-        field_name=field_name,
-        api_name=api_name,
-        label=label,
-        sort_order=next_order,
-        **cleaned_flags,
-    )
+    created = [
+        PicklistValue.objects.create(
+            object_name=name,
+            field_name=field_name,
+            api_name=api_name,
+            label=label,
+            sort_order=(
+                PicklistValue.objects.filter(object_name=name, field_name=field_name).aggregate(m=Max("sort_order"))[
+                    "m"
+                ]
+                or 0
+            )
+            + 1,
+            **cleaned_flags,
+        )
+        for name in _shared_objects(object_name, field_name)
+    ]
+    return created[0]
 
 
 @transaction.atomic
 def picklist_value_update(*, value: PicklistValue, acting_user, **changes) -> PicklistValue:
-    """Relabel or change flags. Records store the API name, so relabelling touches no record."""
+    """Relabel or change flags, on every picklist sharing the value set. Records store the API name,
+    so relabelling touches no record."""
     require_setup_admin(acting_user)
     value = PicklistValue.objects.select_for_update().get(pk=value.pk)
+    elsewhere = list(_same_value_elsewhere(value).select_for_update().order_by("pk"))
     errors: dict = {}
     if "label" in changes:
         label = (changes["label"] or "").strip()
         if not label or len(label) > 120:
             errors["label"] = "Enter a label of at most 120 characters."
-        elif _label_taken(value.object_name, value.field_name, label, exclude_pk=value.pk):
+        elif _label_taken(value.object_name, value.field_name, label, exclude_api_name=value.api_name):
             errors["label"] = f"The label “{label}” is already used in this picklist."
         else:
             value.label = label
@@ -192,6 +235,11 @@ def picklist_value_update(*, value: PicklistValue, acting_user, **changes) -> Pi
     for name, flag_value in cleaned_flags.items():
         setattr(value, name, flag_value)
     value.save()
+    for other in elsewhere:
+        other.label = value.label
+        for name, flag_value in cleaned_flags.items():
+            setattr(other, name, flag_value)
+        other.save()
     return value
 
 
@@ -209,16 +257,24 @@ def _last_converted_problem(value: PicklistValue) -> str:
 
 @transaction.atomic
 def picklist_reorder(*, object_name: str, field_name: str, ordered_ids: list[int], acting_user) -> None:
+    """Put the values in this order; picklists sharing the value set follow it."""
     require_setup_admin(acting_user)
-    values = {
-        v.pk: v
-        for v in PicklistValue.objects.select_for_update().filter(object_name=object_name, field_name=field_name)
-    }
+    locked = _lock_value_set(object_name, field_name)
+    values = {v.pk: v for v in locked if v.object_name == object_name}
     if set(ordered_ids) != set(values):
         raise ValidationError("The new order must list every value of the picklist exactly once.")
+    position_of = {values[pk].api_name: position for position, pk in enumerate(ordered_ids, start=1)}
     for position, pk in enumerate(ordered_ids, start=1):
         values[pk].sort_order = position
-    PicklistValue.objects.bulk_update(values.values(), ["sort_order"])
+    # Values only another object has (none once the set is shared) keep their order after the rest.
+    others = sorted(
+        (v for v in locked if v.object_name != object_name),
+        key=lambda v: (position_of.get(v.api_name, len(position_of) + 1), v.sort_order, v.pk),
+    )
+    for name in {v.object_name for v in others}:
+        for position, other in enumerate((v for v in others if v.object_name == name), start=1):
+            other.sort_order = position
+    PicklistValue.objects.bulk_update(locked, ["sort_order"])
 
 
 @transaction.atomic
@@ -282,99 +338,135 @@ def picklist_clear_default(*, object_name: str, field_name: str, acting_user) ->
 
 @transaction.atomic
 def picklist_value_set_active(*, value: PicklistValue, active: bool, acting_user) -> PicklistValue:
-    """Deactivate: kept on records that have it, no longer offered. The default stays active."""
+    """Deactivate: kept on records that have it, no longer offered. The default stays active.
+    Picklists sharing the value set change with it."""
     require_setup_admin(acting_user)
     value = PicklistValue.objects.select_for_update().get(pk=value.pk)
+    elsewhere = list(_same_value_elsewhere(value).select_for_update().order_by("pk"))
     if not active:
-        usages = picklist_value_usages(value)
+        usages = _usages_across([value, *elsewhere])
         if usages:
             raise ValidationError(["This value cannot be deactivated while it is in use:", *usages])
-    value.is_active = active
-    value.save(update_fields=["is_active"])
+    for each in (value, *elsewhere):
+        each.is_active = active
+        each.save(update_fields=["is_active"])
     return value
+
+
+def _usages_across(values: list[PicklistValue]) -> list[str]:
+    """The usages of one value in the picklists sharing its value set; those of the other objects
+    say which object they are on."""
+    found = []
+    for each in values:
+        prefix = "" if each is values[0] else f"{_object_label(each.object_name)}: "
+        found.extend(prefix + usage for usage in picklist_value_usages(each))
+    return found
 
 
 @transaction.atomic
 def picklist_value_delete(*, value: PicklistValue, replacement: PicklistValue | None, acting_user) -> int:
-    """Delete a value; records that hold it move to ``replacement`` in the same transaction.
+    """Delete a value, from every picklist sharing its value set; records that hold it move to
+    ``replacement`` (a value of the same picklist) in the same transaction.
 
     Answers how many records moved.
     """
     require_setup_admin(acting_user)
-    # Lock the whole picklist: the replacement must not be deactivated or deleted meanwhile.
-    siblings = {
-        v.pk: v
-        for v in PicklistValue.objects.select_for_update().filter(
-            object_name=value.object_name, field_name=value.field_name
-        )
-    }
-    if value.pk not in siblings:
+    # Lock the whole value set: the replacement must not be deactivated or deleted meanwhile.
+    locked = _lock_value_set(value.object_name, value.field_name)
+    by_key = {(v.object_name, v.api_name): v for v in locked}
+    value = next((v for v in locked if v.pk == value.pk), None)
+    if value is None:
         raise ValidationError("This value no longer exists.")
-    value = siblings[value.pk]
-    usages = picklist_value_usages(value)
+    targets = [
+        by_key[(name, value.api_name)]
+        for name in value_set_objects(value.object_name, value.field_name)
+        if (name, value.api_name) in by_key
+    ]
+    usages = _usages_across(targets)
     if usages:
         raise ValidationError(["This value cannot be deleted while it is in use:", *usages])
-    holding = _records_using(value)
-    in_use = holding is not None and holding.exists()
+    holding = {target.pk: _records_using(target) for target in targets}
+    in_use = {pk for pk, records in holding.items() if records is not None and records.exists()}
     if in_use:
         if replacement is None:
             raise ValidationError({"replacement": "Records use this value: choose a replacement value."})
-        replacement = siblings.get(replacement.pk)
-        if replacement is None or replacement.pk == value.pk or not replacement.is_active:
+        replacement = next((v for v in locked if v.pk == replacement.pk), None)
+        if (
+            replacement is None
+            or replacement.object_name != value.object_name
+            or replacement.pk == value.pk
+            or not replacement.is_active
+        ):
             raise ValidationError({"replacement": "Choose another active value of the same picklist."})
     moved = 0
-    if in_use:
-        now = timezone.now()
-        spec = registry.object_spec(value.object_name)
-        model = spec.model
-        column = spec.picklist_fields.get(value.field_name)
-        field_names = {f.name for f in model._meta.get_fields()}
-        has_version = "version" in field_names
-        records = holding.select_for_update()
-        rows = list(records.values_list("pk", "version") if has_version else records.values_list("pk", "pk"))
-        ids = [pk for pk, _ in rows]
-        label = (
-            FieldDefinition.objects.filter(object_name=value.object_name, api_name=value.field_name)
-            .values_list("label", flat=True)
-            .first()
-            or value.field_name
-        )
-        # One history row per record, written in bulk: a popular value may sit on many records.
-        FieldHistory.objects.bulk_create(
-            [
-                FieldHistory(
-                    object_name=value.object_name,
-                    record_id=pk,
-                    field_name=value.field_name,
-                    field_label=label,
-                    old_value=value.api_name,
-                    new_value=replacement.api_name,
-                    note=f"Picklist value “{value.label}” deleted and replaced"[:300],
-                    record_version=(version + 1) if has_version else 0,
-                    changed_by=acting_user if getattr(acting_user, "pk", None) else None,
-                    changed_at=now,
+    for target in targets:
+        if target.pk in in_use:
+            target_replacement = by_key.get((target.object_name, replacement.api_name))
+            if target_replacement is None or not target_replacement.is_active:
+                raise ValidationError(
+                    {
+                        "replacement": f"{_object_label(target.object_name)} records use this value, and "
+                        f"“{replacement.label}” is not an active value there: choose another replacement."
+                    }
                 )
-                for pk, version in rows
-            ],
-            batch_size=1000,
-        )
-        if column:
-            moved = model._default_manager.filter(pk__in=ids).update(**{column: replacement.api_name})
-        else:
-            for record in model._default_manager.filter(pk__in=ids).iterator():
-                record.custom_fields[value.field_name] = replacement.api_name
-                record.save(update_fields=["custom_fields"])
-                moved += 1
-        touched = {}
-        if has_version:
-            touched["version"] = F("version") + 1
-        if "last_modified_at" in field_names:
-            touched["last_modified_at"] = now
-        if "last_modified_by" in field_names:
-            touched["last_modified_by"] = acting_user
-        if touched:
-            model._default_manager.filter(pk__in=ids).update(**touched)
-    value.delete()
+            moved += _move_records(target, target_replacement, holding[target.pk], acting_user)
+        target.delete()
+    return moved
+
+
+def _move_records(value: PicklistValue, replacement: PicklistValue, holding, acting_user) -> int:
+    """Give the records holding ``value`` the ``replacement`` value, with a history row each."""
+    now = timezone.now()
+    spec = registry.object_spec(value.object_name)
+    model = spec.model
+    column = spec.picklist_fields.get(value.field_name)
+    field_names = {f.name for f in model._meta.get_fields()}
+    has_version = "version" in field_names
+    records = holding.select_for_update()
+    rows = list(records.values_list("pk", "version") if has_version else records.values_list("pk", "pk"))
+    ids = [pk for pk, _ in rows]
+    label = (
+        FieldDefinition.objects.filter(object_name=value.object_name, api_name=value.field_name)
+        .values_list("label", flat=True)
+        .first()
+        or value.field_name
+    )
+    # One history row per record, written in bulk: a popular value may sit on many records.
+    FieldHistory.objects.bulk_create(
+        [
+            FieldHistory(
+                object_name=value.object_name,
+                record_id=pk,
+                field_name=value.field_name,
+                field_label=label,
+                old_value=value.api_name,
+                new_value=replacement.api_name,
+                note=f"Picklist value “{value.label}” deleted and replaced"[:300],
+                record_version=(version + 1) if has_version else 0,
+                changed_by=acting_user if getattr(acting_user, "pk", None) else None,
+                changed_at=now,
+            )
+            for pk, version in rows
+        ],
+        batch_size=1000,
+    )
+    moved = 0
+    if column:
+        moved = model._default_manager.filter(pk__in=ids).update(**{column: replacement.api_name})
+    else:
+        for record in model._default_manager.filter(pk__in=ids).iterator():
+            record.custom_fields[value.field_name] = replacement.api_name
+            record.save(update_fields=["custom_fields"])
+            moved += 1
+    touched = {}
+    if has_version:
+        touched["version"] = F("version") + 1
+    if "last_modified_at" in field_names:
+        touched["last_modified_at"] = now
+    if "last_modified_by" in field_names:
+        touched["last_modified_by"] = acting_user
+    if touched:
+        model._default_manager.filter(pk__in=ids).update(**touched)
     return moved
 
 
