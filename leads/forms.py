@@ -191,6 +191,17 @@ class StatusForm(forms.Form):
     version = forms.IntegerField(min_value=1)
 
 
+def seen_versions(data) -> dict[int, int]:
+    """The version of each listed lead when the user saw it: the list page sends one hidden
+    ``versions`` input per row, ``<id>:<version>``. Malformed values are ignored (not checked)."""
+    versions: dict[int, int] = {}
+    for raw in data.getlist("versions") if hasattr(data, "getlist") else []:
+        pk, _sep, version = str(raw).partition(":")
+        if pk.isdigit() and version.isdigit() and len(versions) < MAX_MASS_IDS * 2:
+            versions[int(pk)] = int(version)
+    return versions
+
+
 class MassActionForm(forms.Form):
     """The selected lead ids and the action; each action reads its own extra inputs."""
 

@@ -351,10 +351,10 @@ def lead_mark_converted(*, lead: Lead, status: str, acting_user, note: str = "",
     The one way a lead gets a converted status; the conversion service calls it in its
     transaction, after creating the records the lead became. Answers the updated lead."""
     locked = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
-    if not lead_is_editable_by(locked, acting_user):
-        raise PermissionError(_("You may not convert this lead."))
     if locked.is_converted:
         raise ValidationError({"__all__": [_("This lead has already been converted.")]})
+    if not lead_is_editable_by(locked, acting_user):
+        raise PermissionError(_("You may not convert this lead."))
     if status not in _facts().converted_statuses or status not in _facts().active.get("status", set()):
         raise ValidationError({"converted_status": [_("Choose a Lead Status value flagged Converted.")]})
     now = at or timezone.now()

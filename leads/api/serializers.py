@@ -48,7 +48,8 @@ class LeadSerializer(QuickReadMixin, serializers.ModelSerializer):
 
     ``owner`` and the system fields are read-only: sent values are ignored. Change the owner with
     ``POST /api/leads/{id}/change-owner/``. ``version`` is the record's version; send the version
-    you read in a PUT or PATCH to have the save refused (409) if someone changed the lead since.
+    you read in a PUT or PATCH to have the save refused (409) if someone changed the lead since;
+    a write without it succeeds unchecked, and its answer says so (``X-Version-Check: unchecked``).
     """
 
     owner = serializers.SerializerMethodField()
@@ -62,7 +63,8 @@ class LeadSerializer(QuickReadMixin, serializers.ModelSerializer):
     version = serializers.IntegerField(
         required=False,
         min_value=1,
-        help_text="The version you read. On PUT/PATCH a lead saved by someone else since answers 409.",
+        help_text="The version you read. On PUT/PATCH a lead saved by someone else since answers 409; "
+        "without it the write is not checked (answer header X-Version-Check: unchecked).",
     )
     name = serializers.CharField(read_only=True)
 

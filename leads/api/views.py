@@ -53,6 +53,20 @@ NOT_EDITABLE = OpenApiResponse(description="You may see this lead but not edit i
 NOT_FOUND = OpenApiResponse(description="No such lead, or not one you may see.")
 NOT_DELETABLE = OpenApiResponse(description="You may see this lead but not delete it.")
 
+# Whether a write was checked against the version the client read: "checked", or "unchecked" when
+# the client sent no version (the write is made on the latest version, whatever changed since).
+VERSION_CHECK_HEADER = "X-Version-Check"
+VERSION_CHECK = OpenApiParameter(
+    VERSION_CHECK_HEADER,
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    enum=["checked", "unchecked"],
+    response=[200],
+    description="`checked`: the write was refused (409) had the lead changed since the `version` you sent. "
+    "`unchecked`: you sent no `version`, so the write was made on the latest version of the lead, "
+    "overwriting any change made since you read it.",
+)
+
 # The owner filter takes text keys (user:<id> / queue:<id>), not a model field the schema could read.
 extend_schema_field(OpenApiTypes.STR)(OwnerFilter)
 
@@ -215,13 +229,17 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return Response(payload, status=status.HTTP_409_CONFLICT)
         if _assignment_asked(request):
             lead = lead_assign(lead=lead, acting_user=request.user, note_source="API").lead
-        return self._answer(lead)
+        response = self._answer(lead)
+        response[VERSION_CHECK_HEADER] = "checked" if values["expected_version"] is not None else "unchecked"
+        return response
 
     @extend_schema(
         summary="Replace a lead's fields",
         description="last_name and company are required; fields left out keep their values. "
-        "Send `version` to be refused (409) if the lead changed since you read it.",
+        "Send `version` to be refused (409) if the lead changed since you read it; without it the write "
+        "still succeeds, and the `X-Version-Check: unchecked` answer header says it was not checked.",
         request=LeadSerializer,
+        parameters=[VERSION_CHECK],
         responses={
             200: LeadSerializer,
             400: FIELD_ERRORS,
@@ -235,8 +253,10 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(
         summary="Change some of a lead's fields",
-        description="Send `version` to be refused (409) if the lead changed since you read it.",
+        description="Send `version` to be refused (409) if the lead changed since you read it; without it the "
+        "write still succeeds, and the `X-Version-Check: unchecked` answer header says it was not checked.",
         request=LeadSerializer,
+        parameters=[VERSION_CHECK],
         responses={
             200: LeadSerializer,
             400: FIELD_ERRORS,

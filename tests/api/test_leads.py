@@ -396,6 +396,29 @@ def test_current_version_saves(api, rep):
     assert response.json()["version"] == 2
 
 
+def test_a_write_says_whether_it_was_checked_against_a_version(api, rep):
+    lead = lead_create(data={"last_name": "Ng", "company": "Acme"}, acting_user=rep)
+    client = api.as_user(rep)
+
+    checked = client.patch(detail(lead), {"title": "CEO", "version": 1}, format="json")
+    unchecked = client.patch(detail(lead), {"title": "CTO"}, format="json")
+
+    assert (checked.status_code, checked["X-Version-Check"]) == (200, "checked")
+    # without a version the write still succeeds, and the answer says nobody checked what changed since
+    assert (unchecked.status_code, unchecked["X-Version-Check"]) == (200, "unchecked")
+    assert Lead.objects.get(pk=lead.pk).title == "CTO"
+
+
+def test_the_version_check_header_is_documented(client, rep):
+    client.force_login(rep)
+
+    schema = client.get(reverse("api-schema"), {"format": "json"}).json()
+
+    for method in ("put", "patch"):
+        headers = schema["paths"]["/api/leads/{id}/"][method]["responses"]["200"]["headers"]
+        assert headers["X-Version-Check"]["schema"]["enum"] == ["checked", "unchecked"]
+
+
 def test_version_must_be_a_positive_integer(api, rep):
     lead = lead_create(data={"last_name": "Ng", "company": "Acme"}, acting_user=rep)
 
@@ -480,6 +503,21 @@ def test_blanking_a_required_field_answers_the_browser_message(api, rep):
     response = api.as_user(rep).patch(detail(lead), {"company": "   "}, format="json")
 
     assert response.json() == {"company": ["This field is required."]}
+
+
+def test_a_converted_status_is_refused_on_create_and_update(api, rep):
+    # "Qualified" is flagged converted: only converting the lead gives it that status
+    client = api.as_user(rep)
+    lead = lead_create(data={"last_name": "Ng", "company": "Acme"}, acting_user=rep)
+
+    created = client.post(LIST, {"last_name": "Ada", "company": "Acme", "status": "Qualified"}, format="json")
+    patched = client.patch(detail(lead), {"status": "Qualified"}, format="json")
+
+    assert created.status_code == patched.status_code == 400
+    assert list(created.json()) == list(patched.json()) == ["status"]
+    assert "converting the lead" in patched.json()["status"][0]
+    assert not Lead.objects.filter(last_name="Ada").exists()
+    assert Lead.objects.get(pk=lead.pk).status == "New"
 
 
 # Change owner ----------------------------------------------------------------------------------
