@@ -11,6 +11,8 @@ types may feed which is ``TYPE_COMPATIBILITY``.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from core.fields import is_blank
 from core.models import FieldDefinition, FieldType, PicklistValue
 
@@ -138,6 +140,9 @@ class FieldPlan:
     custom: bool = False
     writes: bool = True  # False: an existing record keeps its own value
     current: object = None  # the existing record's value (existing records only)
+    # The lead's value, when the target cannot take it (a picklist value it does not offer): the
+    # preview warns about it instead of letting it go unnoticed.
+    not_carried: object = None
 
 
 @dataclass
@@ -156,6 +161,11 @@ class ObjectPlan:
     @property
     def written(self) -> list[FieldPlan]:
         return [f for f in self.fields if f.writes]
+
+    @property
+    def not_carried(self) -> list[FieldPlan]:
+        """Fields whose lead value the record cannot take (the preview warns about each)."""
+        return [f for f in self.fields if f.not_carried is not None]
 
 
 @dataclass
@@ -298,12 +308,23 @@ def plan_for(
     for lead_field, _target, target_field in standard_rows(object_name):
         value = _standard_value(getattr(lead, lead_field))
         note = ""
+        lost = None
         if target_field in standard_picklists:
+            lead_value = value
             value, note = _picklist(
                 ctx, object_name, target_field, value, creating=creating, allowed=restrict.get(target_field)
             )
+            if not is_blank(lead_value) and value != lead_value:
+                lost = lead_value
         plan.fields.append(
-            FieldPlan(target_field, ctx.label(object_name, target_field), value, source=lead_field, note=note)
+            FieldPlan(
+                target_field,
+                ctx.label(object_name, target_field),
+                value,
+                source=lead_field,
+                note=note,
+                not_carried=lost,
+            )
         )
     for target_field, value in (extra or {}).items():
         plan.fields.append(FieldPlan(target_field, ctx.label(object_name, target_field), value, note="Convert page"))
@@ -318,16 +339,19 @@ def plan_for(
     for source, target in ctx.custom:
         if target.object_name != object_name:
             continue
-        value, note = _custom_value(
-            ctx,
-            source,
-            target,
-            lead_custom.get(source.api_name),
-            creating=creating,
-            allowed=restrict.get(target.api_name),
-        )
+        raw = lead_custom.get(source.api_name)
+        value, note = _custom_value(ctx, source, target, raw, creating=creating, allowed=restrict.get(target.api_name))
+        lost = raw if target.field_type == FieldType.PICKLIST and not is_blank(raw) and value != raw else None
         plan.fields.append(
-            FieldPlan(target.api_name, target.label, value, source=source.api_name, note=note, custom=True)
+            FieldPlan(
+                target.api_name,
+                target.label,
+                value,
+                source=source.api_name,
+                note=note,
+                custom=True,
+                not_carried=lost,
+            )
         )
     for item in plan.fields:
         if item.value is None and not creating:
@@ -338,11 +362,36 @@ def plan_for(
             item.current = current_custom.get(item.name) if item.custom else getattr(existing, item.name, None)
             if not _empty(item.current) or _empty(item.value):
                 item.writes = False
+            if not _empty(item.current):
+                item.not_carried = None  # the record keeps its own value either way
     return plan
 
 
 def _empty(value) -> bool:
     return value is None or value is False or (isinstance(value, str) and value.strip() == "")
+
+
+def not_carried_warning(ctx: MappingContext, object_name: str, item: FieldPlan) -> str:
+    """What the preview says about a lead value the target cannot take."""
+    where = TARGET_LABELS.get(object_name, object_name)
+    lead_label = ctx.picklist_label("lead", item.source, item.not_carried) if item.source else str(item.not_carried)
+    shown = display(ctx, object_name, item) if item.writes else ""
+    values = {"object": where, "field": item.label, "value": lead_label, "instead": shown}
+    if shown:
+        return (
+            _(
+                "%(object)s %(field)s: “%(value)s” is not a value of this picklist, so it gets “%(instead)s” "
+                "instead. Add the value to the %(object)s picklist to keep it."
+            )
+            % values
+        )
+    return (
+        _(
+            "%(object)s %(field)s: “%(value)s” is not a value of this picklist, so it is left empty. "
+            "Add the value to the %(object)s picklist to keep it."
+        )
+        % values
+    )
 
 
 def display(ctx: MappingContext, object_name: str, item: FieldPlan) -> str:
@@ -358,3 +407,13 @@ def display(ctx: MappingContext, object_name: str, item: FieldPlan) -> str:
     if isinstance(value, Decimal):
         return f"{value:,.2f}"
     return str(value)
+
+
+def not_carried_warnings(ctx: MappingContext, lead) -> list[str]:
+    """The lead values that new records could not take (record types aside): the convert page
+    says so before anything is chosen; the preview then answers for the actual choices."""
+    return [
+        not_carried_warning(ctx, object_name, item)
+        for object_name in TARGET_OBJECTS
+        for item in plan_for(ctx, lead, object_name).not_carried
+    ]

@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.roles import is_marketing_admin
-from leads.selectors import can_view_converted, lead_is_editable_by, leads_visible_to
+from leads.selectors import can_view_converted, converted_leads_shared_with, lead_is_editable_by, leads_visible_to
 from sales import selectors as sales_selectors
 
 from . import selectors
 from .forms import NEW, ConvertForm, FieldMappingForm, ProductLineFormSet, product_lines
-from .mapping import TARGET_LABELS, display
+from .mapping import TARGET_LABELS, MappingContext, display, not_carried_warning, not_carried_warnings
 from .models import LeadConversion
 from .services import (
     default_opportunity_name,
@@ -53,6 +53,17 @@ def _preview_rows(preview) -> list[dict]:
         rows = []
         for item in plan.fields:
             shown = display(ctx, object_name, item)
+            if item.not_carried is not None:
+                rows.append(
+                    {
+                        "label": item.label,
+                        "value": shown,
+                        "note": item.note,
+                        "state": "warning",
+                        "warning": not_carried_warning(ctx, object_name, item),
+                    }
+                )
+                continue
             if existing is None:
                 if shown == "":
                     continue
@@ -84,6 +95,7 @@ def _context(request, lead, form, formset, *, preview=None):
     if selected is not None and selected.pk not in {a.pk for a in suggestions}:
         suggestions = [selected, *suggestions]
     contacts = selectors.contact_suggestions(user=request.user, lead=lead, account=selected)
+    cards = _preview_rows(preview) if preview else []
     return {
         "lead": lead,
         "form": form,
@@ -94,7 +106,10 @@ def _context(request, lead, form, formset, *, preview=None):
         "selected_contact": (form.data.get("contact", NEW) if form.is_bound else NEW) if selected else NEW,
         "opportunity_required": opportunity_required(),
         "preview": preview,
-        "preview_cards": _preview_rows(preview) if preview else [],
+        "preview_cards": cards,
+        "preview_warnings": [row["warning"] for card in cards for row in card["rows"] if row.get("warning")],
+        # Before a preview: the lead values new records could not take.
+        "mapping_warnings": [] if preview else not_carried_warnings(MappingContext.load(), lead),
     }
 
 
@@ -165,17 +180,37 @@ def convert_view(request, pk):
 
 @login_required
 def converted_view(request, pk):
-    """What a conversion produced: shown to the user who converted and to those who open converted leads."""
+    """What a conversion produced: shown to the user who converted, to those who open converted
+    leads and to those whom sharing let read the lead (an old link to the lead leads here), with
+    links to the records each may read."""
     conversion = get_object_or_404(
         LeadConversion.objects.select_related("lead", "account", "contact", "opportunity", "owner", "converted_by"),
         lead_id=pk,
     )
-    if conversion.converted_by_id != request.user.pk and not can_view_converted(request.user):
+    user = request.user
+    if (
+        conversion.converted_by_id != user.pk
+        and not can_view_converted(user)
+        and not converted_leads_shared_with(user).filter(pk=pk).exists()
+    ):
         raise Http404("No conversion found.")
+    readable = {
+        "account": conversion.account_id is not None
+        and sales_selectors.accounts_visible_to(user).filter(pk=conversion.account_id).exists(),
+        "contact": conversion.contact_id is not None
+        and sales_selectors.contacts_visible_to(user).filter(pk=conversion.contact_id).exists(),
+        "opportunity": conversion.opportunity_id is not None
+        and sales_selectors.opportunities_visible_to(user).filter(pk=conversion.opportunity_id).exists(),
+    }
     return render(
         request,
         "conversion/converted.html",
-        {"conversion": conversion, "lead": conversion.lead, "can_open_lead": can_view_converted(request.user)},
+        {
+            "conversion": conversion,
+            "lead": conversion.lead,
+            "can_open_lead": can_view_converted(user),
+            "readable": readable,
+        },
     )
 
 

@@ -45,9 +45,22 @@ def leads_visible_to(user, *, include_converted: bool = False) -> QuerySet[Lead]
     qs = Lead.objects.all()
     if not (include_converted and can_view_converted(user)):
         qs = qs.filter(is_converted=False)
+    return _shared_with(qs, user)
+
+
+def _shared_with(qs: QuerySet[Lead], user) -> QuerySet[Lead]:
+    """The leads of ``qs`` that the org-wide default, ownership or queue membership let the user read."""
     if sees_all_records(user) or org_settings().lead_access != OrgSettings.LeadAccess.PRIVATE:
         return qs
     return qs.filter(_owned_or_queued(user))
+
+
+def converted_leads_shared_with(user) -> QuerySet[Lead]:
+    """Converted leads that sharing lets the user read, whether or not they may open converted
+    leads: an old link to one of them leads to its conversion summary instead of a 404."""
+    if not user.is_authenticated:
+        return Lead.objects.none()
+    return _shared_with(Lead.objects.filter(is_converted=True), user)
 
 
 def lead_is_editable_by(lead: Lead, user) -> bool:

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,6 +25,7 @@ from .routing.services import lead_assign, leads_assign_many
 from .selectors import (
     DEFAULT_COLUMNS,
     LIST_VIEWS,
+    converted_leads_shared_with,
     lead_detail,
     lead_history,
     lead_is_deletable_by,
@@ -295,7 +296,14 @@ def _detail_context(request: HttpRequest, lead) -> dict:
 
 @login_required
 def lead_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    lead = lead_detail(user=request.user, pk=pk)
+    try:
+        lead = lead_detail(user=request.user, pk=pk)
+    except Http404:
+        # An old link (a bookmark, an email) to a lead converted since: its conversion summary
+        # says what it became, for those whom sharing let read the lead.
+        if converted_leads_shared_with(request.user).filter(pk=pk).exists():
+            return redirect("conversion:converted", pk=pk)
+        raise
     lead_mark_viewed(lead=lead, user=request.user)
     return render(request, "leads/lead_detail.html", _detail_context(request, lead))
 

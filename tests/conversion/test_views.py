@@ -197,3 +197,40 @@ def test_mapping_page_appears_in_the_setup_menu(client, marketing_admin):
     body = client.get(reverse("conversion:mapping")).content.decode()
 
     assert "Conversion Mapping" in body
+
+
+def test_an_old_link_to_a_converted_lead_leads_to_its_summary_with_links(client, lead, rep, marketing_admin, convert):
+    conversion = convert(lead, marketing_admin, owner_id=rep.pk)
+    client.force_login(rep)  # owns the lead, may not open converted leads
+
+    response = client.get(reverse("leads:detail", args=[lead.pk]), follow=True)
+
+    assert response.redirect_chain == [(reverse("conversion:converted", args=[lead.pk]), 302)]
+    body = response.content.decode()
+    assert reverse("sales:account_detail", args=[conversion.account_id]) in body
+    assert reverse("sales:contact_detail", args=[conversion.contact_id]) in body
+    assert reverse("sales:opportunity_detail", args=[conversion.opportunity_id]) in body
+
+
+def test_an_old_link_to_a_converted_lead_not_shared_with_the_user_stays_not_found(
+    client, lead, rep, other_rep, convert
+):
+    convert(lead, rep)
+    client.force_login(other_rep)
+
+    assert client.get(reverse("leads:detail", args=[lead.pk])).status_code == 404
+    assert client.get(reverse("conversion:converted", args=[lead.pk])).status_code == 404
+
+
+def test_the_summary_links_only_records_the_user_may_read(client, lead, rep, convert, monkeypatch):
+    conversion = convert(lead, rep)
+    monkeypatch.setattr(
+        "conversion.views.sales_selectors.opportunities_visible_to", lambda user: Opportunity.objects.none()
+    )
+    client.force_login(rep)
+
+    body = client.get(reverse("conversion:converted", args=[lead.pk])).content.decode()
+
+    assert reverse("sales:account_detail", args=[conversion.account_id]) in body
+    assert reverse("sales:opportunity_detail", args=[conversion.opportunity_id]) not in body
+    assert "Not shared with you" in body
