@@ -65,10 +65,10 @@ def seed(leads: int):
     from decimal import Decimal
 
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from conversion.services import field_mapping_create
     from core.services import custom_field_create
+    from core.tokens import api_token_create
     from leads.models import Lead
     from sales import services as sales_services
     from sales.models import Product, RecordType, RecordTypeDefault
@@ -119,9 +119,9 @@ def seed(leads: int):
         for i in range(leads)
     ]
     Lead.objects.bulk_create(rows, batch_size=500)
-    token, _ = Token.objects.get_or_create(user=rep)
+    _, key = api_token_create(user=rep)
     ids = list(Lead.objects.order_by("pk").values_list("pk", flat=True))
-    return token.key, ids, product.pk, existing.pk
+    return key, ids, product.pk, existing.pk
 
 
 def main() -> None:

@@ -182,3 +182,51 @@ class RecycleBinEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_name}#{self.record_id} (deleted)"
+
+
+class ApiToken(models.Model):
+    """An API key of a user, sent as ``Authorization: Token <key>``.
+
+    Only the SHA-256 of the key is stored: the key is shown once, when it is made. A token ends at
+    ``expires_at``, when its owner revokes it, and when the owner's password changes
+    (``password_stamp`` no longer matches).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    # The key's first characters, so that its owner can tell tokens apart.
+    prefix = models.CharField(max_length=8)
+    password_stamp = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="core_apitoken_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to an API POST sent with an ``Idempotency-Key`` header, replayed when the
+    client retries with the same key. Inserted before the request is handled, in the same
+    transaction, so that a concurrent duplicate waits for it; kept for ``IDEMPOTENCY_KEY_HOURS``.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 of the method, path and body: the same key with another request is refused.
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(default=0)
+    # The headers that belong to the answer itself (Content-Type, Location).
+    headers = models.JSONField(default=dict)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idempotencykey_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.user_id})"

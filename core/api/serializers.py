@@ -54,6 +54,22 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True, help_text="Send as the header `Authorization: Token <token>`.")
+    expires_at = serializers.DateTimeField(read_only=True, help_text="After this the token is refused (401).")
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    """One of your API tokens; the key itself is shown only when the token is made."""
+
+    id = serializers.IntegerField()
+    prefix = serializers.CharField(help_text="The first characters of the key.")
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField()
+    current = serializers.SerializerMethodField(help_text="Whether this request was made with this token.")
+
+    def get_current(self, token) -> bool:
+        auth = self.context.get("auth")
+        return getattr(auth, "pk", None) == token.pk
 
 
 class PicklistValueSerializer(serializers.ModelSerializer):

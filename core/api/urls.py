@@ -4,6 +4,9 @@ from . import views
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("auth/logout/", views.LogoutView.as_view(), name="api-logout"),
+    path("auth/tokens/", views.ApiTokenListView.as_view(), name="api-tokens"),
+    path("auth/tokens/<int:pk>/", views.ApiTokenDetailView.as_view(), name="api-token-detail"),
     path("picklists/", views.PicklistView.as_view(), name="api-picklists"),
     path("recycle-bin/", views.RecycleBinView.as_view(), name="api-recycle-bin"),
     path("recycle-bin/<int:pk>/", views.RecycleBinEntryView.as_view(), name="api-recycle-bin-entry"),

@@ -4,7 +4,6 @@ from django.contrib.auth import authenticate
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -12,11 +11,13 @@ from rest_framework.views import APIView
 
 from core import registry
 from core.auth import client_address, login_failed, login_succeeded, login_wait, throttled_message
-from core.models import FieldDefinition, PicklistValue
+from core.models import ApiToken, FieldDefinition, PicklistValue
 from core.recycle_bin import recycle_bin_purge
 from core.selectors import recycle_bin_entries
+from core.tokens import api_token_create, api_token_revoke, api_tokens_of
 
 from .serializers import (
+    ApiTokenSerializer,
     PicklistSerializer,
     RecycleBinEntrySerializer,
     RestoredRecordSerializer,
@@ -57,8 +58,51 @@ class TokenView(APIView):
             login_failed(username, address)
             raise serializers.ValidationError({"non_field_errors": [BAD_CREDENTIALS]})
         login_succeeded(username, address)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key}, status=status.HTTP_200_OK)
+        token, key = api_token_create(user=user)
+        return Response({"token": key, "expires_at": token.expires_at}, status=status.HTTP_200_OK)
+
+
+class LogoutView(APIView):
+    """Revoke the token this request is made with."""
+
+    @extend_schema(
+        operation_id="auth_logout",
+        summary="Revoke the token of this request",
+        request=None,
+        responses={204: None, 401: OpenApiResponse(description="No valid token.")},
+        tags=["auth"],
+    )
+    def post(self, request):
+        if isinstance(request.auth, ApiToken):
+            api_token_revoke(token_id=request.auth.pk, acting_user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ApiTokenListView(APIView):
+    """Your live API tokens (the keys themselves are never shown again)."""
+
+    @extend_schema(
+        operation_id="auth_tokens_list",
+        summary="Your API tokens",
+        responses=ApiTokenSerializer(many=True),
+        tags=["auth"],
+    )
+    def get(self, request):
+        tokens = api_tokens_of(user=request.user)
+        return Response(ApiTokenSerializer(tokens, many=True, context={"auth": request.auth}).data)
+
+
+class ApiTokenDetailView(APIView):
+    @extend_schema(
+        operation_id="auth_tokens_destroy",
+        summary="Revoke one of your API tokens",
+        responses={204: None, 404: OpenApiResponse(description="You have no such token.")},
+        tags=["auth"],
+    )
+    def delete(self, request, pk: int):
+        if not api_token_revoke(token_id=pk, acting_user=request.user):
+            raise NotFound("You have no such token.")
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PicklistView(APIView):

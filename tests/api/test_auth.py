@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from core.models import ApiToken
 from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -13,16 +13,21 @@ def test_token_for_good_credentials_opens_the_api(api, rep):
     response = api.post(TOKEN_URL, {"username": "rep", "password": "demo-pass-123"}, format="json")
 
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=rep).key}
+    assert set(response.json()) == {"token", "expires_at"}
+    assert ApiToken.objects.get(user=rep).prefix == response.json()["token"][:8]
     api.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     assert api.get("/api/leads/").status_code == 200
 
 
-def test_token_is_stable_for_the_same_user(api, rep):
+def test_each_request_issues_a_new_token_and_both_work(api, rep):
+    # Only a hash of a key is stored, so a key cannot be handed out twice.
     first = api.post(TOKEN_URL, {"username": "rep", "password": "demo-pass-123"}, format="json").json()
     second = api.post(TOKEN_URL, {"username": "rep", "password": "demo-pass-123"}, format="json").json()
 
-    assert first == second
+    assert first["token"] != second["token"]
+    for key in (first["token"], second["token"]):
+        api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        assert api.get("/api/leads/").status_code == 200
 
 
 def test_bad_password_is_a_400_with_an_error_and_no_token(api, rep):
@@ -30,7 +35,7 @@ def test_bad_password_is_a_400_with_an_error_and_no_token(api, rep):
 
     assert response.status_code == 400
     assert response.json() == {"non_field_errors": ["Unable to log in with the given username and password."]}
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_missing_fields_are_field_errors(api):
@@ -59,7 +64,7 @@ def test_too_many_failures_for_an_account_are_throttled_even_with_the_right_pass
     assert response.status_code == 429
     assert "Too many failed logins" in response.json()["detail"]
     assert "Retry-After" in response.headers
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_failures_from_one_address_are_throttled_across_accounts(api, rep, other_rep, settings):

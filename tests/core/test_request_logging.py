@@ -5,7 +5,7 @@ import logging
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
-from django.urls import path
+from django.urls import include, path
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,8 @@ def _broken_view(request):
     raise RuntimeError("boom")
 
 
-urlpatterns = [path("refused/", _refused_view), path("broken/", _broken_view)]
+# The error pages render the app layout, which names the app's own URLs.
+urlpatterns = [path("refused/", _refused_view), path("broken/", _broken_view), path("", include("leadcrm.urls"))]
 
 
 def _request_records(caplog):
