@@ -28,6 +28,7 @@ def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
             "DJANGO_DEBUG": "false",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
             "DJANGO_ALLOWED_HOSTS": "crm.example.com",
+            "SITE_URL": "https://crm.example.com",
             "LEADCRM_VAR_DIR": str(tmp_path),
         }
     )
