@@ -27,6 +27,23 @@ def _contact_role_added(contact: Contact, role: str) -> Change:
     return Change("contact_roles", "Contact Roles", "", f"{contact.full_name} ({role or 'no role'}) added")
 
 
+def _roles_outside_account(opportunity: Opportunity) -> str:
+    """Why the opportunity cannot belong to its (new) account ("" when it can): contact roles of
+    contacts of another account."""
+    names = [
+        role.contact.full_name
+        for role in opportunity.contact_roles.select_related("contact")
+        .exclude(contact__account_id=opportunity.account_id)
+        .order_by("pk")
+    ]
+    if not names:
+        return ""
+    return _("The contact roles must be contacts of %(account)s: remove the roles of %(contacts)s first.") % {
+        "account": opportunity.account.name,
+        "contacts": ", ".join(names),
+    }
+
+
 @transaction.atomic
 def opportunity_contact_role_add(
     *, opportunity: Opportunity, contact: Contact, role: str = "", is_primary: bool = False, acting_user

@@ -11,7 +11,7 @@ from core.models import RecycleBinEntry
 from ..fields import OPPORTUNITY
 from ..models import Account, Contact, Opportunity, OpportunityContactRole, OpportunityLineItem
 from .common import _KINDS, _UNSET, _actor, _create, _update
-from .contact_roles import _contact_role_added, _not_of_account
+from .contact_roles import _contact_role_added, _not_of_account, _roles_outside_account
 from .line_items import _line_total, _new_line_items, _product_added
 from .recycle_bin import _delete, _restore
 
@@ -84,8 +84,9 @@ def opportunity_update(
     history_note: str = "",
 ) -> Opportunity:
     """Change an opportunity. A stage change without a probability takes the new stage's probability.
-    While the opportunity has products its amount is their sum and cannot be typed in."""
-    return _update(
+    While the opportunity has products its amount is their sum and cannot be typed in. It moves to
+    another account only when its contact roles are contacts of that account."""
+    updated = _update(
         _KINDS[OPPORTUNITY],
         opportunity,
         data=data,
@@ -99,6 +100,9 @@ def opportunity_update(
         check_access=check_access,
         history_note=history_note,
     )
+    if account is not _UNSET and (message := _roles_outside_account(updated)):
+        raise ValidationError({"account": [message]})  # the transaction undoes the update
+    return updated
 
 
 @transaction.atomic

@@ -11,8 +11,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from core.roles import SALES_REP
-from sales.models import OpportunityContactRole, Product, RecordType, RecordTypeDefault
+from sales.models import Opportunity, OpportunityContactRole, Product, RecordType, RecordTypeDefault
 from sales.services import (
+    opportunity_contact_role_add,
     opportunity_create,
     product_create,
     product_update,
@@ -108,6 +109,35 @@ def test_a_primary_contact_of_another_account_is_refused_when_the_opportunity_is
         )
 
     assert caught.value.message_dict == {"contact": [CROSS_ACCOUNT]}
+
+
+def test_api_refuses_to_move_an_opportunity_away_from_the_account_of_its_contact_roles(api, rep, deal_and_stranger):
+    opportunity, stranger = deal_and_stranger
+    pepper = ContactFactory(account=opportunity.account, first_name="Pepper", last_name="Potts")
+    opportunity_contact_role_add(opportunity=opportunity, contact=pepper, acting_user=rep)
+    opportunity.refresh_from_db()
+
+    response = api.patch(
+        f"/api/opportunities/{opportunity.pk}/",
+        {"account": stranger.account_id, "version": opportunity.version},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "account": ["The contact roles must be contacts of Wayne Enterprises: remove the roles of Pepper Potts first."]
+    }
+    moved = Opportunity.objects.get(pk=opportunity.pk)
+    assert (moved.account_id, moved.version) == (opportunity.account_id, opportunity.version)
+
+
+def test_an_opportunity_without_contact_roles_moves_to_another_account(api, deal_and_stranger):
+    opportunity, stranger = deal_and_stranger
+
+    response = api.patch(f"/api/opportunities/{opportunity.pk}/", {"account": stranger.account_id}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["account"] == stranger.account_id
 
 
 # Default record types: for a role or an active user ---------------------------------------------
