@@ -145,3 +145,33 @@ def test_rep_deletes_a_lead_and_restores_it_from_the_recycle_bin(page, login, re
     history = page.locator("#lead-history").inner_text()
     assert "Restored" in history
     assert "Deleted" in history
+
+
+def test_enter_saves_the_lead_form_and_the_header_follows_an_inline_edit(page, login, rep):
+    login(rep)
+
+    # Enter in a field of a new lead saves it (it does not open another new lead form).
+    page.goto("/leads/new/")
+    page.fill("#id_last_name", "Lovelace")
+    page.fill("#id_company", "Engines")
+    with page.expect_navigation():
+        page.press("#id_company", "Enter")
+    assert re.search(r"/leads/\d+/$", page.url)
+    lead = Lead.objects.get(last_name="Lovelace")
+
+    # Enter in a field of the edit form saves too.
+    page.goto(f"/leads/{lead.pk}/edit/")
+    page.fill("#id_title", "Countess")
+    with page.expect_navigation():
+        page.press("#id_title", "Enter")
+    assert page.url.endswith(f"/leads/{lead.pk}/")
+    assert Lead.objects.get(pk=lead.pk).title == "Countess"
+
+    # An inline edit of the company shows in the header and the highlights without a reload.
+    page.hover("#field-company")
+    page.get_by_role("link", name="Edit Company").click()
+    page.fill("form#field-company input[name=company]", "Difference Engines")
+    page.press("form#field-company input[name=company]", "Enter")
+    page.wait_for_selector("div#field-company")
+    page.get_by_test_id("record-subtitle").get_by_text("Countess · Difference Engines").wait_for()
+    assert "Difference Engines" in page.locator("#lead-highlights").inner_text()

@@ -709,3 +709,25 @@ def test_record_page_of_a_lead_created_by_the_system_shows_system(client, rep):
 
     assert response.status_code == 200
     assert response.content.decode().count("System") >= 3
+
+
+def test_inline_edit_refreshes_the_record_header(rep_client, rep):
+    lead = _lead(rep)
+
+    response = rep_client.post(
+        reverse("leads:inline_edit", args=[lead.pk, "company"]), {"company": "Difference Engines", "version": 1}, **HTMX
+    )
+
+    html = response.content.decode()
+    header = html[html.index('id="lead-title"') :]
+    assert 'id="lead-title" hx-swap-oob="true"' in html
+    assert "Difference Engines" in header[: header.index("</div>\n</div>")]
+
+
+def test_enter_in_the_lead_form_means_save(rep_client, rep):
+    lead = _lead(rep)
+
+    for url in (reverse("leads:create"), reverse("leads:edit", args=[lead.pk])):
+        html = rep_client.get(url).content.decode()
+        # Enter submits with the form's first submit button.
+        assert html.index('name="save"') < html.index('name="save_new"')
