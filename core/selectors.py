@@ -10,6 +10,7 @@ from django.db.models.functions import Cast
 from . import registry
 from .memo import memoized
 from .models import FieldDefinition, FieldType, OrgSettings, PicklistValue, RecycleBinEntry
+from .picklist_values import value_set_objects
 
 
 def org_settings() -> OrgSettings:
@@ -89,6 +90,17 @@ class PicklistField:
     value_count: int
     active_count: int
     default_label: str
+
+    @property
+    def shared_with(self) -> list[str]:
+        """The other objects whose picklist shares this one's values (a global value set)."""
+        labels = []
+        for name in value_set_objects(self.object_name, self.field_name)[1:]:
+            try:
+                labels.append(registry.object_spec(name).label)
+            except KeyError:
+                continue
+        return labels
 
 
 def picklist_fields(*, object_name: str | None = None) -> list[PicklistField]:

@@ -5,6 +5,7 @@ import importlib
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from core import services
 from core.models import PicklistValue
@@ -143,3 +144,14 @@ def test_the_data_migration_gives_the_three_picklists_the_union_of_their_values(
     assert {"Podcast", "Referral Program", "Webinar"} <= set(api_names)
     assert api_names[-2:] == ["Podcast", "Referral Program"]
     assert not _value("lead", "Referral Program").is_active
+
+
+def test_the_setup_page_says_the_values_are_shared(client, marketing_admin):
+    client.force_login(marketing_admin)
+
+    shared = client.get(reverse("core:picklist_detail", args=["contact", "lead_source"])).content.decode()
+    own = client.get(reverse("core:picklist_detail", args=["lead", "status"])).content.decode()
+
+    assert 'data-testid="shared-value-set"' in shared
+    assert "shared with the Lead and Opportunity picklists" in shared
+    assert 'data-testid="shared-value-set"' not in own
