@@ -148,7 +148,7 @@ def submission_receive(
 
 
 def _publish_drain(delay: float) -> None:
-    from .tasks import process_submissions
+    from ..tasks import process_submissions
 
     process_submissions.apply_async(countdown=delay or None)
 
