@@ -16,6 +16,26 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _process_stored_rows_at_once(monkeypatch):
+    """The endpoint hands each stored row to a worker on commit, and these tests run in a
+    transaction that never commits. While tasks run eagerly (tests/conftest.py), the row is
+    processed at once instead, as an eager worker would right after the commit; a test that turns
+    eager mode off gets the real hand-over on commit."""
+    from leadcrm.celery import app as celery_app
+    from webtolead.services import receiving
+
+    hand_over_on_commit = receiving._process_soon
+
+    def process_soon(intake_pk: int) -> None:
+        if celery_app.conf.task_always_eager:
+            receiving._process_here(intake_pk)
+        else:
+            hand_over_on_commit(intake_pk)
+
+    monkeypatch.setattr(receiving, "_process_soon", process_soon)
+
+
 @pytest.fixture
 def creator(db):
     return UserFactory(

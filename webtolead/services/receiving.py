@@ -5,7 +5,6 @@ import ipaddress
 import logging
 import secrets
 
-from celery import current_app as current_celery_app
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -159,11 +158,7 @@ DRAIN = Coalescer(_publish_drain, interval=1.0)
 
 
 def _process_soon(intake_pk: int) -> None:
-    if current_celery_app.conf.task_always_eager:
-        # Tasks run inline: process the row now, as a worker would right after the commit.
-        _process_here(intake_pk)
-    else:
-        transaction.on_commit(lambda: _hand_over(intake_pk))
+    transaction.on_commit(lambda: _hand_over(intake_pk))
 
 
 def _hand_over(intake_pk: int) -> None:
