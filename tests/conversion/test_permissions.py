@@ -1,5 +1,6 @@
 """Converted leads: only users with "View and Edit Converted Leads" open them, on every lead page
-and endpoint; everyone else gets a 404, and converted leads leave every list."""
+and endpoint; everyone else gets a 404 (the record page's old link leads to the conversion
+summary instead), and converted leads leave every list."""
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -24,7 +25,6 @@ def rep_with_permission(rep):
 
 def _pages(pk):
     return [
-        ("get", reverse("leads:detail", args=[pk])),
         ("get", reverse("leads:edit", args=[pk])),
         ("post", reverse("leads:edit", args=[pk])),
         ("get", reverse("leads:inline_edit", args=[pk, "title"])),
@@ -57,8 +57,11 @@ def test_owner_without_the_permission_gets_404_on_every_page(client, converted, 
     client.force_login(rep)
 
     answers = {url + method: getattr(client, method)(url).status_code for method, url in _pages(converted.pk)}
+    record_page = client.get(reverse("leads:detail", args=[converted.pk]))
 
     assert set(answers.values()) == {404}, answers
+    assert record_page.status_code == 302
+    assert record_page["Location"] == reverse("conversion:converted", args=[converted.pk])
 
 
 def test_owner_without_the_permission_gets_404_on_every_endpoint(converted, rep):
@@ -78,7 +81,10 @@ def test_admin_without_the_permission_gets_404_too(client, converted, marketing_
     api = APIClient()
     api.force_authenticate(marketing_admin)
 
-    assert client.get(reverse("leads:detail", args=[converted.pk])).status_code == 404
+    assert client.get(reverse("leads:edit", args=[converted.pk])).status_code == 404
+    assert client.get(reverse("leads:detail", args=[converted.pk]))["Location"] == reverse(
+        "conversion:converted", args=[converted.pk]
+    )
     assert api.get(f"/api/leads/{converted.pk}/").status_code == 404
 
 
