@@ -3,6 +3,16 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
+
+from core.rules.models import (
+    RuleBase,
+    RuleEntryBase,
+    entry_unique_order,
+    one_active_rule,
+    rule_name_required,
+    rule_name_unique_ci,
+)
 
 
 class EmailFolder(models.Model):
@@ -17,7 +27,10 @@ class EmailFolder(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.CheckConstraint(condition=~Q(name=""), name="emailfolder_name_required")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="emailfolder_name_required"),
+            models.UniqueConstraint(Lower("name"), name="emails_emailfolder_name_ci"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -48,6 +61,7 @@ class EmailTemplate(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="emailtemplate_name_required"),
+            models.UniqueConstraint(Lower("name"), name="emails_emailtemplate_name_ci"),
             models.CheckConstraint(condition=~Q(subject=""), name="emailtemplate_subject_required"),
             models.CheckConstraint(condition=~Q(body_text=""), name="emailtemplate_body_required"),
         ]
@@ -151,50 +165,28 @@ class AutoResponseSettings(models.Model):
         return "Auto-response settings"
 
 
-class AutoResponseRule(models.Model):
-    """A set of ordered entries choosing the auto-response template for a new lead; one is active."""
+class AutoResponseRule(RuleBase):
+    """A set of ordered entries choosing the auto-response template for a new lead (a kind of
+    ``core.rules``); one is active."""
 
-    name = models.CharField(max_length=120, unique=True)
-    description = models.CharField(max_length=500, blank=True)
-    is_active = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["name"]
+    class Meta(RuleBase.Meta):
         constraints = [
-            models.UniqueConstraint(
-                fields=["is_active"], condition=Q(is_active=True), name="one_active_autoresponse_rule"
-            ),
-            models.CheckConstraint(condition=~Q(name=""), name="autoresponserule_name_required"),
+            one_active_rule("one_active_autoresponse_rule"),
+            rule_name_required("autoresponserule_name_required"),
+            rule_name_unique_ci("emails_autoresponserule_name_ci"),
         ]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class AutoResponseEntry(models.Model):
+class AutoResponseEntry(RuleEntryBase):
     """One ordered entry of an auto-response rule: criteria (``core.criteria``) -> a template sent
     from the given name and address. The first entry whose criteria match wins."""
 
     rule = models.ForeignKey(AutoResponseRule, on_delete=models.CASCADE, related_name="entries")
-    sort_order = models.PositiveIntegerField()
-    criteria = models.JSONField(default=list, blank=True)
-    filter_logic = models.CharField(max_length=500, blank=True)
     template = models.ForeignKey(EmailTemplate, on_delete=models.PROTECT, related_name="+")
     from_name = models.CharField(max_length=120, blank=True)
     from_address = models.EmailField(max_length=254, blank=True)
     reply_to = models.EmailField(max_length=254, blank=True)
 
-    class Meta:
-        ordering = ["rule", "sort_order", "id"]
+    class Meta(RuleEntryBase.Meta):
         verbose_name_plural = "auto-response entries"
-        constraints = [
-            models.UniqueConstraint(fields=["rule", "sort_order"], name="autoresponse_entry_unique_order"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.rule} #{self.sort_order}"
+        constraints = [entry_unique_order("autoresponse_entry_unique_order")]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class Queue(models.Model):
@@ -18,6 +19,7 @@ class Queue(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="leads_queue_name_ci")]
 
     def __str__(self) -> str:
         return self.name

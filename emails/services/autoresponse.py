@@ -7,23 +7,21 @@ the same ``autoresponse_send``; records are leads addressed through ``core.regis
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core import rules
 from core.fields import validate_email
 from core.history import Change, history_record
-from core.roles import is_marketing_admin
+from core.roles import require_setup_admin
+from core.rules import RuleKind
 
 from ..models import AutoResponseEntry, AutoResponseRule, AutoResponseSettings, EmailTemplate, OutboundEmail
 from .outbox import email_enqueue_from_template
 
 OBJECT_NAME = "lead"
 logger = logging.getLogger(__name__)
-
-
-def _require_admin(user) -> None:
-    if not is_marketing_admin(user):
-        raise PermissionError("Only marketing and system admins may manage auto-response rules.")
 
 
 def _actor(user):
@@ -51,7 +49,7 @@ def autoresponse_settings_update(
     default_reply_to: str | None = None,
 ) -> AutoResponseSettings:
     """Set the default response template (sent when no rule entry matches) and its sender."""
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     row, _ = AutoResponseSettings.objects.select_for_update().get_or_create(singleton=1)
     errors: dict[str, list[str]] = {}
     if default_template is not None and not default_template.is_active:
@@ -78,160 +76,102 @@ def autoresponse_settings_update(
 # Rules -------------------------------------------------------------------------------------------
 
 
-def _clean_rule_name(name: str, *, exclude_pk=None) -> str:
-    name = " ".join((name or "").split())
-    if not name or len(name) > 120:
-        raise ValidationError({"name": ["Enter a rule name of at most 120 characters."]})
-    if AutoResponseRule.objects.filter(name__iexact=name).exclude(pk=exclude_pk).exists():
-        raise ValidationError({"name": [f"A rule named “{name}” already exists."]})
-    return name
+def _clean_response(data: dict) -> dict:
+    """The email an entry sends: an active template, and optionally its sender."""
+    errors: dict[str, list[str]] = {}
+    template = data.get("template")
+    if template is None:
+        errors["template"] = [_("Choose the email template to send.")]
+    elif not template.is_active:
+        errors["template"] = [_("Choose an active template.")]
+    from_name = " ".join((data.get("from_name") or "").split())
+    from_address = (data.get("from_address") or "").strip()
+    reply_to = (data.get("reply_to") or "").strip()
+    if len(from_name) > 120:
+        errors["from_name"] = [_("Use at most 120 characters.")]
+    for key, value in (("from_address", from_address), ("reply_to", reply_to)):
+        if value and not _valid_email(value):
+            errors[key] = [_("Enter a valid email address.")]
+    if errors:
+        raise ValidationError(errors)
+    return {"template": template, "from_name": from_name, "from_address": from_address, "reply_to": reply_to}
 
 
-@transaction.atomic
-def autoresponse_rule_create(*, name: str, description: str = "", acting_user) -> AutoResponseRule:
-    _require_admin(acting_user)
-    return AutoResponseRule.objects.create(
-        name=_clean_rule_name(name), description=(description or "")[:500], created_by=_actor(acting_user)
+def _response_problems(entry: AutoResponseEntry) -> list[str]:
+    if not entry.template.is_active:
+        return [_("the template “%(name)s” is inactive.") % {"name": entry.template.name}]
+    return []
+
+
+AUTO_RESPONSE = rules.register_kind(
+    RuleKind(
+        key="autoresponse",
+        label=gettext_lazy("Auto-response rule"),
+        rule_model=AutoResponseRule,
+        entry_model=AutoResponseEntry,
+        object_name=OBJECT_NAME,
+        name_constraint="emails_autoresponserule_name_ci",
+        clean_action=_clean_response,
+        action_problems=_response_problems,
+        entry_related=("template",),
     )
+)
 
 
-@transaction.atomic
+def autoresponse_rule_create(*, name: str, description: str = "", acting_user) -> AutoResponseRule:
+    return rules.rule_create(kind=AUTO_RESPONSE, name=name, description=description, acting_user=acting_user)
+
+
 def autoresponse_rule_update(
     *, rule: AutoResponseRule, name: str, description: str = "", acting_user
 ) -> AutoResponseRule:
-    _require_admin(acting_user)
-    rule = AutoResponseRule.objects.select_for_update().get(pk=rule.pk)
-    rule.name = _clean_rule_name(name, exclude_pk=rule.pk)
-    rule.description = (description or "")[:500]
-    rule.save()
-    return rule
+    return rules.rule_update(kind=AUTO_RESPONSE, rule=rule, name=name, description=description, acting_user=acting_user)
 
 
-@transaction.atomic
 def autoresponse_rule_activate(*, rule: AutoResponseRule, acting_user) -> AutoResponseRule:
     """Make this the active rule; the previously active one is deactivated in the same transaction."""
-    _require_admin(acting_user)
-    list(AutoResponseRule.objects.select_for_update().order_by("pk"))
-    AutoResponseRule.objects.filter(is_active=True).exclude(pk=rule.pk).update(is_active=False)
-    try:
-        with transaction.atomic():
-            AutoResponseRule.objects.filter(pk=rule.pk).update(is_active=True)
-    except IntegrityError:
-        raise ValidationError({"__all__": ["Another rule was activated at the same time; try again."]}) from None
-    return AutoResponseRule.objects.get(pk=rule.pk)
+    return rules.rule_activate(kind=AUTO_RESPONSE, rule=rule, acting_user=acting_user)
 
 
-@transaction.atomic
 def autoresponse_rule_deactivate(*, rule: AutoResponseRule, acting_user) -> AutoResponseRule:
-    _require_admin(acting_user)
-    AutoResponseRule.objects.filter(pk=rule.pk).update(is_active=False)
-    return AutoResponseRule.objects.get(pk=rule.pk)
+    return rules.rule_deactivate(kind=AUTO_RESPONSE, rule=rule, acting_user=acting_user)
 
 
-@transaction.atomic
 def autoresponse_rule_delete(*, rule: AutoResponseRule, acting_user) -> None:
-    _require_admin(acting_user)
-    if AutoResponseRule.objects.filter(pk=rule.pk, is_active=True).exists():
-        raise ValidationError({"__all__": ["Deactivate the rule (or activate another one) before deleting it."]})
-    rule.delete()
+    rules.rule_delete(kind=AUTO_RESPONSE, rule=rule, acting_user=acting_user)
+
+
+def autoresponse_entry_problems(rule: AutoResponseRule) -> list[tuple[AutoResponseEntry, str]]:
+    """Entries that cannot send as saved now (a field deleted since, a deactivated template)."""
+    return rules.entry_problems(kind=AUTO_RESPONSE, rule=rule)
 
 
 # Entries -----------------------------------------------------------------------------------------
 
 
-def _clean_entry(data: dict) -> dict:
-    from core.criteria import criteria_as_dicts, validate_criteria
-
-    errors: dict[str, list[str]] = {}
-    template = data.get("template")
-    if template is None:
-        errors["template"] = ["Choose the email template to send."]
-    elif not template.is_active:
-        errors["template"] = ["Choose an active template."]
-    from_name = " ".join((data.get("from_name") or "").split())
-    from_address = (data.get("from_address") or "").strip()
-    reply_to = (data.get("reply_to") or "").strip()
-    if len(from_name) > 120:
-        errors["from_name"] = ["Use at most 120 characters."]
-    for key, value in (("from_address", from_address), ("reply_to", reply_to)):
-        if value and not _valid_email(value):
-            errors[key] = ["Enter a valid email address."]
-    criteria = data.get("criteria") or []
-    logic = (data.get("filter_logic") or "").strip()
-    cleaned = []
-    try:
-        cleaned = validate_criteria(object_name=OBJECT_NAME, criteria=criteria, logic=logic)
-    except ValidationError as exc:
-        for key, messages in exc.message_dict.items():
-            errors.setdefault(key, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
-    return {
-        "template": template,
-        "from_name": from_name,
-        "from_address": from_address,
-        "reply_to": reply_to,
-        "criteria": criteria_as_dicts(cleaned),
-        "filter_logic": logic if cleaned else "",
-    }
-
-
-@transaction.atomic
 def autoresponse_entry_create(*, rule: AutoResponseRule, data: dict, acting_user) -> AutoResponseEntry:
     """Add an entry at the end of the rule (or at ``data["sort_order"]``, moving the others down)."""
-    _require_admin(acting_user)
-    AutoResponseRule.objects.select_for_update().get(pk=rule.pk)
-    values = _clean_entry(data)
-    last = rule.entries.aggregate(m=Max("sort_order"))["m"] or 0
-    position = data.get("sort_order")
-    if not position or int(position) > last:
-        position = last + 1
-    else:
-        position = max(int(position), 1)
-        for entry in rule.entries.filter(sort_order__gte=position).order_by("-sort_order"):
-            entry.sort_order += 1
-            entry.save(update_fields=["sort_order"])
-    return AutoResponseEntry.objects.create(rule=rule, sort_order=position, **values)
+    return rules.entry_create(
+        kind=AUTO_RESPONSE, rule=rule, data=data, position=data.get("sort_order"), acting_user=acting_user
+    )
 
 
-@transaction.atomic
 def autoresponse_entry_update(*, entry: AutoResponseEntry, data: dict, acting_user) -> AutoResponseEntry:
-    _require_admin(acting_user)
-    entry = AutoResponseEntry.objects.select_for_update().get(pk=entry.pk)
-    for key, value in _clean_entry(data).items():
-        setattr(entry, key, value)
-    entry.save()
-    return entry
+    return rules.entry_update(kind=AUTO_RESPONSE, entry=entry, data=data, acting_user=acting_user)
 
 
-def _renumber(rule: AutoResponseRule, ordered: list[AutoResponseEntry]) -> None:
-    # Two steps so that the unique (rule, sort_order) constraint holds after every statement.
-    offset = len(ordered) + 1000
-    for position, entry in enumerate(ordered, start=1):
-        AutoResponseEntry.objects.filter(pk=entry.pk).update(sort_order=position + offset)
-    for position, entry in enumerate(ordered, start=1):
-        AutoResponseEntry.objects.filter(pk=entry.pk).update(sort_order=position)
-
-
-@transaction.atomic
 def autoresponse_entry_delete(*, entry: AutoResponseEntry, acting_user) -> None:
-    _require_admin(acting_user)
-    rule = AutoResponseRule.objects.select_for_update().get(pk=entry.rule_id)
-    entry.delete()
-    _renumber(rule, list(rule.entries.order_by("sort_order", "id")))
+    rules.entry_delete(kind=AUTO_RESPONSE, entry=entry, acting_user=acting_user)
 
 
-@transaction.atomic
 def autoresponse_entry_move(*, entry: AutoResponseEntry, direction: int, acting_user) -> None:
     """Move an entry one place up (-1) or down (+1)."""
-    _require_admin(acting_user)
-    rule = AutoResponseRule.objects.select_for_update().get(pk=entry.rule_id)
-    ordered = list(rule.entries.order_by("sort_order", "id"))
-    i = next(n for n, e in enumerate(ordered) if e.pk == entry.pk)
-    j = i + (1 if direction > 0 else -1)
-    if 0 <= j < len(ordered):
-        ordered[i], ordered[j] = ordered[j], ordered[i]
-        _renumber(rule, ordered)
+    rules.entry_move(kind=AUTO_RESPONSE, entry=entry, direction=direction, acting_user=acting_user)
+
+
+def autoresponse_picklist_usage(value) -> list[str]:
+    """A provider for ``core.registry.register_picklist_usage``."""
+    return rules.picklist_usage(kind=AUTO_RESPONSE, value=value)
 
 
 # Sending -----------------------------------------------------------------------------------------
@@ -239,17 +179,20 @@ def autoresponse_entry_move(*, entry: AutoResponseEntry, direction: int, acting_
 
 def autoresponse_choice(*, lead) -> tuple[EmailTemplate | None, dict, str]:
     """Which template the active rule sends to this lead: ``(template, sender, explanation)``."""
-    from core.criteria import evaluate
-
-    rule = AutoResponseRule.objects.filter(is_active=True).first()
+    rule = rules.active_rule(AUTO_RESPONSE)
     if rule is not None:
-        for entry in rule.entries.select_related("template").order_by("sort_order", "id"):
-            if not entry.template.is_active:
-                continue
-            result = evaluate(object_name=OBJECT_NAME, record=lead, criteria=entry.criteria, logic=entry.filter_logic)
-            if result.matched:
-                sender = {"from_name": entry.from_name, "from_address": entry.from_address, "reply_to": entry.reply_to}
-                return entry.template, sender, f"rule “{rule.name}”, entry {entry.sort_order}"
+        compiled = rules.compiled_rule(kind=AUTO_RESPONSE, rule=rule)
+        # The compiled rule is cached per rule version; templates change on their own, so they are
+        # read now (an entry whose template was deactivated is passed over).
+        ids = {item.entry.template_id for item in compiled.entries}
+        templates = EmailTemplate.objects.in_bulk([pk for pk in ids if pk])
+        match = compiled.first_match(
+            lead, usable=lambda e: e.template_id in templates and templates[e.template_id].is_active
+        )
+        if match is not None:
+            entry = match.entry
+            sender = {"from_name": entry.from_name, "from_address": entry.from_address, "reply_to": entry.reply_to}
+            return templates[entry.template_id], sender, f"rule “{rule.name}”, entry {match.number}"
     settings_row = AutoResponseSettings.objects.select_related("default_template").filter(singleton=1).first()
     if settings_row and settings_row.default_template and settings_row.default_template.is_active:
         sender = {

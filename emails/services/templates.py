@@ -3,8 +3,10 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
 
-from core.roles import is_marketing_admin
+from core.db import unique_as_field_error
+from core.roles import require_setup_admin
 
 from ..models import AutoResponseEntry, AutoResponseSettings, EmailFolder, EmailTemplate
 from ..rendering import sanitize_html, unknown_merge_fields
@@ -12,9 +14,27 @@ from ..rendering import sanitize_html, unknown_merge_fields
 TEMPLATE_FIELDS = ("folder", "name", "description", "subject", "body_text", "body_html", "is_active")
 
 
-def _require_admin(user) -> None:
-    if not is_marketing_admin(user):
-        raise PermissionError("Only marketing and system admins may manage email templates.")
+def _folder_exists(name: str) -> str:
+    return _("A folder named “%(name)s” already exists.") % {"name": name}
+
+
+def _template_exists(name: str) -> str:
+    return _("A template named “%(name)s” already exists.") % {"name": name}
+
+
+def _unique_folder_name(name: str):
+    """A concurrent create or rename to the same name ends in the same field error."""
+    message = _folder_exists(name)
+    return unique_as_field_error(
+        dict.fromkeys(("emails_emailfolder_name_ci", "emails_emailfolder_name_key"), ("name", message))
+    )
+
+
+def _unique_template_name(name: str):
+    message = _template_exists(name)
+    return unique_as_field_error(
+        dict.fromkeys(("emails_emailtemplate_name_ci", "emails_emailtemplate_name_key"), ("name", message))
+    )
 
 
 def _actor(user):
@@ -23,32 +43,36 @@ def _actor(user):
 
 @transaction.atomic
 def email_folder_create(*, name: str, description: str = "", acting_user) -> EmailFolder:
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     name = " ".join((name or "").split())
     if not name or len(name) > 120:
         raise ValidationError({"name": ["Enter a folder name of at most 120 characters."]})
     if EmailFolder.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": [f"A folder named “{name}” already exists."]})
-    return EmailFolder.objects.create(name=name, description=(description or "")[:500], created_by=_actor(acting_user))
+        raise ValidationError({"name": [_folder_exists(name)]})
+    with _unique_folder_name(name):
+        return EmailFolder.objects.create(
+            name=name, description=(description or "")[:500], created_by=_actor(acting_user)
+        )
 
 
 @transaction.atomic
 def email_folder_update(*, folder: EmailFolder, name: str, description: str = "", acting_user) -> EmailFolder:
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     folder = EmailFolder.objects.select_for_update().get(pk=folder.pk)
     name = " ".join((name or "").split())
     if not name or len(name) > 120:
         raise ValidationError({"name": ["Enter a folder name of at most 120 characters."]})
     if EmailFolder.objects.filter(name__iexact=name).exclude(pk=folder.pk).exists():
-        raise ValidationError({"name": [f"A folder named “{name}” already exists."]})
+        raise ValidationError({"name": [_folder_exists(name)]})
     folder.name, folder.description = name, (description or "")[:500]
-    folder.save()
+    with _unique_folder_name(name):
+        folder.save()
     return folder
 
 
 @transaction.atomic
 def email_folder_delete(*, folder: EmailFolder, acting_user) -> None:
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     if folder.templates.exists():
         raise ValidationError({"__all__": ["Move or delete the templates in this folder first."]})
     folder.delete()
@@ -69,7 +93,7 @@ def _clean_template(data: dict, *, instance: EmailTemplate | None) -> dict:
     elif len(merged["name"]) > 120:
         errors["name"] = ["Use at most 120 characters."]
     elif EmailTemplate.objects.filter(name__iexact=merged["name"]).exclude(pk=getattr(instance, "pk", None)).exists():
-        errors["name"] = [f"A template named “{merged['name']}” already exists."]
+        errors["name"] = [_template_exists(merged["name"])]
     if not merged["subject"]:
         errors["subject"] = ["Enter a subject."]
     elif len(merged["subject"]) > 255:
@@ -98,16 +122,17 @@ def _clean_template(data: dict, *, instance: EmailTemplate | None) -> dict:
 @transaction.atomic
 def email_template_create(*, data: dict, acting_user) -> EmailTemplate:
     """Create a template; the HTML body is sanitised and every merge field must name a lead field."""
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     values = _clean_template(data, instance=None)
-    return EmailTemplate.objects.create(
-        **values, object_name="lead", created_by=_actor(acting_user), updated_by=_actor(acting_user)
-    )
+    with _unique_template_name(values["name"]):
+        return EmailTemplate.objects.create(
+            **values, object_name="lead", created_by=_actor(acting_user), updated_by=_actor(acting_user)
+        )
 
 
 @transaction.atomic
 def email_template_update(*, template: EmailTemplate, data: dict, acting_user) -> EmailTemplate:
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     template = EmailTemplate.objects.select_for_update().get(pk=template.pk)
     values = _clean_template(data, instance=template)
     if "is_active" in values and not values["is_active"]:
@@ -117,7 +142,8 @@ def email_template_update(*, template: EmailTemplate, data: dict, acting_user) -
     for key, value in values.items():
         setattr(template, key, value)
     template.updated_by = _actor(acting_user)
-    template.save()
+    with _unique_template_name(template.name):
+        template.save()
     return template
 
 
@@ -133,7 +159,7 @@ def template_usages(template: EmailTemplate) -> list[str]:
 
 @transaction.atomic
 def email_template_delete(*, template: EmailTemplate, acting_user) -> None:
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     used = template_usages(template)
     if used:
         raise ValidationError({"__all__": [f"The template is in use: {'; '.join(used)}."]})

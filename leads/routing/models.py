@@ -8,6 +8,15 @@ from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Q
 
+from core.rules.models import (
+    RuleBase,
+    RuleEntryBase,
+    entry_unique_order,
+    one_active_rule,
+    rule_name_required,
+    rule_name_unique_ci,
+)
+
 
 class LeadSettings(models.Model):
     """Lead settings of the organisation (a single row): the default lead owner used when no entry
@@ -47,38 +56,19 @@ class LeadSettings(models.Model):
         return self.default_owner_user or self.default_owner_queue
 
 
-class AssignmentRule(models.Model):
-    """A lead assignment rule: ordered entries, the first matching entry assigns the lead.
-    At most one rule is active (a partial unique constraint)."""
+class AssignmentRule(RuleBase):
+    """A lead assignment rule (a kind of ``core.rules``): ordered entries, the first matching entry
+    assigns the lead. At most one rule is active (a partial unique constraint)."""
 
-    name = models.CharField(max_length=120, unique=True)
-    description = models.CharField(max_length=500, blank=True)
-    is_active = models.BooleanField(default=False)
-    # Bumped whenever the rule or one of its entries changes: compiled rules are cached by it.
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["name"]
+    class Meta(RuleBase.Meta):
         constraints = [
-            models.UniqueConstraint(
-                fields=["is_active"], condition=Q(is_active=True), name="one_active_assignment_rule"
-            ),
-            models.CheckConstraint(condition=~Q(name=""), name="assignmentrule_name_required"),
+            one_active_rule("one_active_assignment_rule"),
+            rule_name_required("assignmentrule_name_required"),
+            rule_name_unique_ci("leads_assignmentrule_name_ci"),
         ]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class RuleEntry(models.Model):
+class RuleEntry(RuleEntryBase):
     """One entry of an assignment rule: criteria (with optional filter logic) and whom to assign."""
 
     class AssignTo(models.TextChoices):
@@ -88,9 +78,6 @@ class RuleEntry(models.Model):
         ROUND_ROBIN_GROUP = "rr_group", "Round-robin among a role group's members"
 
     rule = models.ForeignKey(AssignmentRule, on_delete=models.CASCADE, related_name="entries")
-    sort_order = models.PositiveIntegerField()
-    criteria = models.JSONField(default=list, blank=True)
-    filter_logic = models.CharField(max_length=1000, blank=True)
     assign_to = models.CharField(max_length=10, choices=AssignTo.choices, default=AssignTo.USER)
     assign_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -113,15 +100,10 @@ class RuleEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ["rule", "sort_order", "id"]
+    class Meta(RuleEntryBase.Meta):
         verbose_name_plural = "rule entries"
         constraints = [
-            models.UniqueConstraint(
-                fields=["rule", "sort_order"],
-                name="ruleentry_unique_order",
-                deferrable=models.Deferrable.DEFERRED,
-            ),
+            entry_unique_order("ruleentry_unique_order"),
             models.CheckConstraint(
                 condition=Q(do_not_reassign=True)
                 | (Q(assign_to="user") & Q(assign_user__isnull=False))

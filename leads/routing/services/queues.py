@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from core.db import unique_as_field_error
+from core.fields import validate_email
 from core.roles import require_setup_admin
 
 from ...models import Lead, Queue
 from ..models import LeadSettings, RuleEntry
+
+
+def _queue_exists(name: str) -> str:
+    return _("A queue named “%(name)s” already exists.") % {"name": name}
+
+
+def _unique_queue_name(name: str):
+    """A concurrent create or rename to the same name ends in the same field error."""
+    message = _queue_exists(name)
+    return unique_as_field_error(dict.fromkeys(("leads_queue_name_ci", "leads_queue_name_key"), ("name", message)))
 
 
 def _queue_values(*, name: str, email: str, exclude_pk: int | None) -> dict:
@@ -19,11 +32,9 @@ def _queue_values(*, name: str, email: str, exclude_pk: int | None) -> dict:
     elif len(name) > 120:
         errors["name"] = ["Use at most 120 characters."]
     elif Queue.objects.filter(name__iexact=name).exclude(pk=exclude_pk).exists():
-        errors["name"] = [f"A queue named “{name}” already exists."]
+        errors["name"] = [_queue_exists(name)]
     email = (email or "").strip()
     if email:
-        from django.core.validators import validate_email
-
         try:
             validate_email(email)
         except ValidationError:
@@ -36,7 +47,9 @@ def _queue_values(*, name: str, email: str, exclude_pk: int | None) -> dict:
 @transaction.atomic
 def queue_create(*, name: str, email: str = "", members=(), member_groups=(), acting_user) -> Queue:
     require_setup_admin(acting_user)
-    queue = Queue.objects.create(**_queue_values(name=name, email=email, exclude_pk=None))
+    values = _queue_values(name=name, email=email, exclude_pk=None)
+    with _unique_queue_name(values["name"]):
+        queue = Queue.objects.create(**values)
     queue.members.set(members)
     queue.member_groups.set(member_groups)
     return queue
@@ -49,7 +62,8 @@ def queue_update(*, queue: Queue, name: str, email: str = "", members=(), member
     locked = Queue.objects.select_for_update().get(pk=queue.pk)
     for key, value in _queue_values(name=name, email=email, exclude_pk=locked.pk).items():
         setattr(locked, key, value)
-    locked.save()
+    with _unique_queue_name(locked.name):
+        locked.save()
     locked.members.set(members)
     locked.member_groups.set(member_groups)
     return locked
