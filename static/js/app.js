@@ -22,3 +22,17 @@ document.addEventListener("keydown", (event) => {
     if (cancel) { cancel.click(); }
   }
 });
+// A form with data-confirm asks before it is sent (no inline onsubmit: the Content-Security-Policy
+// allows script files only).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+// A select with data-autosubmit sends its form when it changes.
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("[data-autosubmit]");
+  if (select && select.form) { select.form.requestSubmit ? select.form.requestSubmit() : select.form.submit(); }
+});
