@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,8 @@ from core.forms import errors_as_text
 
 from .fields import WRITABLE_FIELDS
 from .filters import LeadFilter
-from .forms import ChangeOwnerForm, LeadForm, MassActionForm, NoteForm, StatusForm
+from .forms import ChangeOwnerForm, LeadForm, MassActionForm, NoteForm, StatusForm, seen_versions
+from .intake import lead_intake
 from .ownership import owner_from_key, owner_key, owner_label
 from .routing.services import lead_assign, leads_assign_many
 from .selectors import (
@@ -43,7 +43,6 @@ from .services import (
     CONVERTED_NOT_DELETABLE,
     LeadEditConflict,
     lead_change_owner,
-    lead_create,
     lead_delete,
     lead_mark_viewed,
     lead_mass_change_owner,
@@ -199,8 +198,14 @@ class MassAction:
 
 def _summary(verb: str, result) -> str:
     text = f"{verb} {result.updated} lead{'s' if result.updated != 1 else ''}."
-    if result.skipped:
-        text += f" {result.skipped} skipped (no access or nothing to change)."
+    others = result.skipped - result.changed_since
+    if others:
+        text += f" {others} skipped (no access or nothing to change)."
+    if result.changed_since:
+        text += (
+            f" {result.changed_since} skipped because someone else changed "
+            f"{'them' if result.changed_since != 1 else 'it'} after you opened the list: reload and try again."
+        )
     return text
 
 
@@ -208,7 +213,9 @@ def _mass_change_owner(request: HttpRequest, lead_ids: list[int]) -> str:
     owner = owner_from_key(request.POST.get("owner", ""))
     if owner is None:
         raise ValidationError({"owner": "Choose a user or a queue."})
-    result = lead_mass_change_owner(lead_ids=lead_ids, owner=owner, acting_user=request.user)
+    result = lead_mass_change_owner(
+        lead_ids=lead_ids, owner=owner, acting_user=request.user, versions=seen_versions(request.POST)
+    )
     return _summary("Changed the owner of", result)
 
 
@@ -218,7 +225,12 @@ def _mass_run_assignment(request: HttpRequest, lead_ids: list[int]) -> str:
 
 
 def _mass_change_status(request: HttpRequest, lead_ids: list[int]) -> str:
-    result = lead_mass_change_status(lead_ids=lead_ids, status=request.POST.get("status", ""), acting_user=request.user)
+    result = lead_mass_change_status(
+        lead_ids=lead_ids,
+        status=request.POST.get("status", ""),
+        acting_user=request.user,
+        versions=seen_versions(request.POST),
+    )
     return _summary("Changed the status of", result)
 
 
@@ -322,16 +334,16 @@ def lead_create_view(request: HttpRequest) -> HttpResponse:
             form.add_error("owner", "Choose an active user or a queue.")
         else:
             try:
-                with transaction.atomic():
-                    lead = lead_create(
-                        data=form.standard_data(),
-                        custom_fields=form.custom_data(),
-                        owner=owner,
-                        acting_user=request.user,
-                    )
-                    if form.cleaned_data.get("use_assignment_rule"):
-                        lead = lead_assign(lead=lead, acting_user=request.user).lead
-                        owner = lead.owner
+                lead = lead_intake(
+                    data=form.standard_data(),
+                    custom_fields=form.custom_data(),
+                    owner=owner,
+                    acting_user=request.user,
+                    source="page",
+                    assign=bool(form.cleaned_data.get("use_assignment_rule")),
+                    auto_respond=bool(form.cleaned_data.get("send_autoresponse")),
+                ).lead
+                owner = lead.owner
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
