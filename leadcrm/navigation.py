@@ -73,5 +73,5 @@ def navigation(request) -> dict:
 @login_required
 def home(request):
     """The home page is the first page of the menu (the lead list)."""
-    main = menu(admin=False, sysadmin=False)
+    main = menu(admin=False, sysadmin=False)["main"]
     return redirect(main[0]["url"] if main else "core:recycle_bin")

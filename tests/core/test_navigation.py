@@ -44,3 +44,12 @@ def test_every_page_gets_the_menu_of_the_signed_in_user(client, marketing_admin)
     assert [i["label"] for i in nav["main"] if i.get("active")] == ["Leads"]
     assert "Picklists" in [i["label"] for i in nav["setup"]]
     assert response.context["role_label"] == "Marketing admin"
+
+
+def test_the_home_page_is_the_first_page_of_the_menu(client, rep):
+    client.force_login(rep)
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("leads:list")
