@@ -119,21 +119,31 @@ def test_queue_members_are_notified_when_the_queue_has_no_email(
     assert sorted(OutboundEmail.objects.values_list("to_address", flat=True)) == sorted(u.email for u in reps)
 
 
-def test_a_failing_notification_never_undoes_the_assignment(
-    make_rule, rep, other_rep, django_capture_on_commit_callbacks, monkeypatch
+def test_the_notification_is_in_the_outbox_even_when_the_broker_is_down(
+    make_rule, rep, other_rep, broker_down, django_capture_on_commit_callbacks
 ):
-    template = EmailTemplate.objects.create(name="Broken", subject="Hi", body_text="Hi")
+    template = EmailTemplate.objects.create(name="New lead", subject="Hi", body_text="Hi")
     make_rule("Notify", [{"criteria": [], "assign_user": other_rep, "notification_template": template}])
     lead = LeadFactory(owner_user=rep)
 
-    def broker_down(**kwargs):
-        raise ConnectionError("broker unreachable")
-
-    from leads.routing import tasks
-
-    monkeypatch.setattr(tasks.assignment_notify, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         services.lead_assign(lead=lead, acting_user=rep)
+
+    lead.refresh_from_db()
+    assert lead.owner_user == other_rep
+    email = OutboundEmail.objects.get(kind="assignment_notification")
+    assert (email.to_address, email.status) == (other_rep.email, OutboundEmail.Status.QUEUED)
+    assert email.idempotency_key == f"lead-assignment:{lead.pk}:{lead.version}:{other_rep.email.lower()}"
+
+
+def test_a_notification_the_outbox_refuses_never_undoes_the_assignment(make_rule, rep, other_rep):
+    template = EmailTemplate.objects.create(name="Broken", subject="Hi", body_text="Hi")
+    make_rule("Notify", [{"criteria": [], "assign_user": other_rep, "notification_template": template}])
+    type(other_rep).objects.filter(pk=other_rep.pk).update(email="not an address")
+    lead = LeadFactory(owner_user=rep)
+
+    services.lead_assign(lead=lead, acting_user=rep)
+
     lead.refresh_from_db()
     assert lead.owner_user == other_rep
     assert not OutboundEmail.objects.exists()

@@ -6,7 +6,6 @@ Every entry point (web-to-lead, import, the API, the lead form, the mass action)
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -19,9 +18,9 @@ from ...models import Lead
 from ...selectors import lead_is_editable_by
 from ...services import MassResult, _owner_change
 from ..models import AssignmentRule, LeadSettings, RuleEntry
+from .notification import assignment_notification_enqueue
 from .rules import active_rule, compiled_rule
 
-logger = logging.getLogger(__name__)
 User = get_user_model()
 
 
@@ -101,22 +100,6 @@ def _default_owner():
     return row.default_owner_queue
 
 
-def _schedule_notification(*, lead: Lead, entry: RuleEntry) -> None:
-    if entry.notification_template_id is None:
-        return
-    lead_id, entry_id, version = lead.pk, entry.pk, lead.version
-
-    def publish():
-        from ..tasks import assignment_notify
-
-        try:
-            assignment_notify.delay(lead_id=lead_id, entry_id=entry_id, lead_version=version)
-        except Exception:  # the broker being down must not turn a saved assignment into an error
-            logger.exception("Could not queue the assignment notification of lead %s", lead_id)
-
-    transaction.on_commit(publish)
-
-
 def lead_assign(
     *, lead: Lead, acting_user, note_source: str = "", rule: AssignmentRule | None = None, compiled=None
 ) -> AssignmentResult:
@@ -125,7 +108,8 @@ def lead_assign(
     The first matching entry decides: its user, its queue, or the next member in round-robin; an
     entry marked "do not reassign owner" keeps the lead's owner. When no entry matches, the default
     lead owner of Lead Settings gets the lead. The owner change is recorded in the lead's history
-    with the rule and entry; the new owner's notification goes out after commit.
+    with the rule and entry; the new owner's notification is written to the outbox in the same
+    transaction.
     """
     with transaction.atomic():
         rule = rule or active_rule()
@@ -169,7 +153,7 @@ def lead_assign(
         changed = _owner_change(locked, owner, acting_user=acting_user, note=note, now=timezone.now())
         updated = locked
         if changed and match is not None and not used_default:
-            _schedule_notification(lead=updated, entry=match.entry)
+            assignment_notification_enqueue(lead=updated, entry=match.entry, acting_user=acting_user)
         return AssignmentResult(
             lead=updated,
             rule=rule,
