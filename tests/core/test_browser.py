@@ -48,7 +48,9 @@ def test_marketing_admin_adds_a_lead_source_and_a_custom_picklist_then_sees_them
     expect(podcast_row.locator(".badge", has_text="Default")).to_be_visible()
     expect(page.locator("#messages")).to_contain_text("“Podcast” is now the default Lead Source.")
     expect(
-        page.locator(f"#default-{PicklistValue.objects.get(field_name='lead_source', api_name='Podcast').pk}")
+        page.locator(
+            f"#default-{PicklistValue.objects.get(object_name='lead', field_name='lead_source', api_name='Podcast').pk}"
+        )
     ).to_be_focused()
     assert page.url.endswith("/setup/picklists/lead/lead_source/")
     assert picklist_default(object_name="lead", field_name="lead_source") == "Podcast"
