@@ -170,12 +170,18 @@ class FieldEditForm(forms.Form):
     is_active = forms.BooleanField(
         label="Active", required=False, help_text="Inactive fields are hidden from forms, pages and the API."
     )
+    salesforce_id = forms.CharField(
+        label="Salesforce field id",
+        required=False,
+        max_length=18,
+        help_text="For a field moved from Salesforce: its id (00N…), so that forms and data that name it still fill it.",
+    )
 
     def __init__(self, *args, definition, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["label"].widget.attrs["autofocus"] = True
         if not definition.is_custom:
-            for name in ("is_required", "default_value", "is_active"):
+            for name in ("is_required", "default_value", "is_active", "salesforce_id"):
                 del self.fields[name]
         elif definition.field_type == "picklist":
             from .fields import picklist_choices

@@ -108,6 +108,9 @@ class FieldDefinition(models.Model):
     requested_by = models.CharField(max_length=200, blank=True)
     purpose = models.CharField(max_length=500, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
+    # The id of the field in Salesforce (``00N…``, stored in its 15-character form): forms and data
+    # moved from Salesforce name custom fields by it.
+    salesforce_id = models.CharField("Salesforce field id", max_length=15, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -118,6 +121,11 @@ class FieldDefinition(models.Model):
         ordering = ["object_name", "sort_order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["object_name", "api_name"], name="field_unique_api_name"),
+            models.UniqueConstraint(
+                fields=["object_name", "salesforce_id"],
+                condition=~Q(salesforce_id=""),
+                name="field_unique_salesforce_id",
+            ),
             models.CheckConstraint(
                 condition=Q(is_custom=False) | Q(api_name__endswith="__c"), name="field_custom_api_suffix"
             ),

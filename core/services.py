@@ -8,10 +8,12 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from . import registry
+from .db import unique_as_field_error
 from .fields import API_NAME_RE, api_name_from_label, clean_value
 from .models import FieldDefinition, FieldHistory, FieldType, OrgSettings, PicklistValue
 from .picklist_values import value_set_objects
 from .roles import is_system_admin, require_setup_admin
+from .salesforce_ids import id15
 
 
 @transaction.atomic
@@ -604,10 +606,28 @@ def custom_field_create(
     return definition
 
 
+SALESFORCE_ID_TAKEN = "Another field of this object has this Salesforce field id."
+
+
+def _clean_salesforce_field_id(definition: FieldDefinition, raw, errors: dict) -> str:
+    """A custom field's Salesforce id (``00N`` and 15 or 18 characters), kept in its 15-character form."""
+    text = (raw or "").strip()
+    if not text:
+        return ""
+    short = id15(text)
+    if short is None or not short.startswith("00N"):
+        errors["salesforce_id"] = "Enter the 15- or 18-character id of the field in Salesforce (it starts with 00N)."
+        return definition.salesforce_id
+    taken = FieldDefinition.objects.filter(object_name=definition.object_name, salesforce_id=short)
+    if taken.exclude(pk=definition.pk).exists():
+        errors["salesforce_id"] = SALESFORCE_ID_TAKEN
+    return short
+
+
 @transaction.atomic
 def field_definition_update(*, definition: FieldDefinition, acting_user, **changes) -> FieldDefinition:
-    """Label, help text, description, requested by and purpose for any field; required, default and
-    active for custom fields only (standard fields keep the model's rules)."""
+    """Label, help text, description, requested by and purpose for any field; required, default,
+    active and the Salesforce field id for custom fields only (standard fields keep the model's rules)."""
     require_setup_admin(acting_user)
     definition = FieldDefinition.objects.select_for_update().get(pk=definition.pk)
     errors: dict = {}
@@ -638,9 +658,12 @@ def field_definition_update(*, definition: FieldDefinition, acting_user, **chang
                 definition.default_value = new_default
         if "is_active" in changes:
             definition.is_active = bool(changes["is_active"])
+        if "salesforce_id" in changes:
+            definition.salesforce_id = _clean_salesforce_field_id(definition, changes["salesforce_id"], errors)
     if errors:
         raise ValidationError(errors)
-    definition.save()
+    with unique_as_field_error({"field_unique_salesforce_id": ("salesforce_id", SALESFORCE_ID_TAKEN)}):
+        definition.save()
     if picklist_default_changed and definition.field_type == FieldType.PICKLIST:
         values = PicklistValue.objects.select_for_update().filter(
             object_name=definition.object_name, field_name=definition.api_name

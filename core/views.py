@@ -345,6 +345,7 @@ def field_edit(request, object_name: str, api_name: str):
         "is_required": definition.is_required,
         "default_value": "" if definition.default_value is None else definition.default_value,
         "is_active": definition.is_active,
+        "salesforce_id": definition.salesforce_id,
     }
     form = FieldEditForm(request.POST or None, initial=initial, definition=definition)
     if request.method == "POST" and form.is_valid():

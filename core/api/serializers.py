@@ -3,7 +3,7 @@
 from rest_framework import serializers
 from rest_framework.fields import SkipField, is_simple_callable
 
-from core.models import PicklistValue
+from core.models import FieldDefinition, PicklistValue
 from core.templatetags.crm import user_name
 
 
@@ -123,3 +123,43 @@ class RecycleBinEntrySerializer(serializers.Serializer):
 class RestoredRecordSerializer(serializers.Serializer):
     object = serializers.CharField()
     record_id = serializers.IntegerField()
+
+
+class FieldDefinitionSerializer(serializers.ModelSerializer):
+    """The metadata of one field of one object, standard or custom."""
+
+    object = serializers.CharField(source="object_name")
+
+    class Meta:
+        model = FieldDefinition
+        fields = [
+            "object",
+            "api_name",
+            "label",
+            "field_type",
+            "is_custom",
+            "is_required",
+            "is_active",
+            "default_value",
+            "help_text",
+            "description",
+            "requested_by",
+            "purpose",
+            "salesforce_id",
+        ]
+        read_only_fields = fields
+
+
+class FieldDefinitionUpdateSerializer(serializers.Serializer):
+    """What an admin may change; required, default, active and the Salesforce field id (``00N…``,
+    15 or 18 characters, kept in its 15-character form) on custom fields only."""
+
+    label = serializers.CharField(required=False, allow_blank=True)
+    help_text = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    requested_by = serializers.CharField(required=False, allow_blank=True)
+    purpose = serializers.CharField(required=False, allow_blank=True)
+    is_required = serializers.BooleanField(required=False)
+    default_value = serializers.JSONField(required=False, allow_null=True)
+    is_active = serializers.BooleanField(required=False)
+    salesforce_id = serializers.CharField(required=False, allow_blank=True, max_length=18)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("auth/tokens/", views.ApiTokenListView.as_view(), name="api-tokens"),
     path("auth/tokens/<int:pk>/", views.ApiTokenDetailView.as_view(), name="api-token-detail"),
     path("picklists/", views.PicklistView.as_view(), name="api-picklists"),
+    path("fields/<str:object_name>/<str:api_name>/", views.FieldDefinitionView.as_view(), name="api-field"),
     path("recycle-bin/", views.RecycleBinView.as_view(), name="api-recycle-bin"),
     path("recycle-bin/<int:pk>/", views.RecycleBinEntryView.as_view(), name="api-recycle-bin-entry"),
     path("recycle-bin/<int:pk>/restore/", views.RecycleBinRestoreView.as_view(), name="api-recycle-bin-restore"),

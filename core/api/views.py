@@ -14,10 +14,13 @@ from core.auth import client_address, login_failed, login_succeeded, login_wait,
 from core.models import ApiToken, FieldDefinition, PicklistValue
 from core.recycle_bin import recycle_bin_purge
 from core.selectors import recycle_bin_entries
+from core.services import field_definition_update
 from core.tokens import api_token_create, api_token_revoke, api_tokens_of
 
 from .serializers import (
     ApiTokenSerializer,
+    FieldDefinitionSerializer,
+    FieldDefinitionUpdateSerializer,
     PicklistSerializer,
     RecycleBinEntrySerializer,
     RestoredRecordSerializer,
@@ -148,6 +151,33 @@ class PicklistView(APIView):
             )
             group["values"].append(value)
         return Response(PicklistSerializer(list(groups.values()), many=True).data)
+
+
+class FieldDefinitionView(APIView):
+    """One field's metadata; admins change it with PATCH (the same rules as the field setup page)."""
+
+    def _definition(self, object_name: str, api_name: str) -> FieldDefinition:
+        definition = FieldDefinition.objects.filter(object_name=object_name, api_name=api_name).first()
+        if definition is None:
+            raise NotFound("No such field.")
+        return definition
+
+    @extend_schema(operation_id="fields_retrieve", responses=FieldDefinitionSerializer, tags=["fields"])
+    def get(self, request, object_name: str, api_name: str):
+        return Response(FieldDefinitionSerializer(self._definition(object_name, api_name)).data)
+
+    @extend_schema(
+        operation_id="fields_partial_update",
+        request=FieldDefinitionUpdateSerializer,
+        responses=FieldDefinitionSerializer,
+        tags=["fields"],
+    )
+    def patch(self, request, object_name: str, api_name: str):
+        definition = self._definition(object_name, api_name)
+        changes = FieldDefinitionUpdateSerializer(data=request.data)
+        changes.is_valid(raise_exception=True)
+        definition = field_definition_update(definition=definition, acting_user=request.user, **changes.validated_data)
+        return Response(FieldDefinitionSerializer(definition).data)
 
 
 NOT_IN_BIN = OpenApiResponse(description="No such entry in your Recycle Bin.")
