@@ -29,6 +29,7 @@ SALESFORCE_FIELDS: dict[str, str] = {
     "employees": "number_of_employees",
     "emailOptOut": "email_opt_out",
     "doNotCall": "do_not_call",
+    "lead_status": "status",
 }
 LEAD_TO_SALESFORCE = {lead: sf for sf, lead in SALESFORCE_FIELDS.items()}
 

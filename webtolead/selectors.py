@@ -72,13 +72,21 @@ def intakes_visible_to(user) -> QuerySet[Intake]:
     return Intake.objects.select_related("form", "lead", "processed_by", "duplicate_of")
 
 
-def intake_list(*, user, outcome: str = "", form_id: int | None = None) -> QuerySet[Intake]:
+def intake_list(*, user, outcome: str = "", form_id: int | None = None, unused: bool = False) -> QuerySet[Intake]:
     qs = intakes_visible_to(user)
     if outcome:
         qs = qs.filter(outcome=outcome)
     if form_id:
         qs = qs.filter(form_id=form_id)
+    if unused:
+        qs = qs.exclude(unused_values={})
     return qs
+
+
+def unused_values_count(*, user) -> int:
+    """Submissions with posted values we could not use (a picklist value not in our list): an admin
+    adds the value and fills it in on the leads."""
+    return intakes_visible_to(user).exclude(unused_values={}).count()
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from .selectors import (
     intakes_visible_to,
     leads_created_in_window,
     pending_count,
+    unused_values_count,
     webtolead_settings,
 )
 from .spam import fill_token, submission_key
@@ -459,7 +460,8 @@ def intake_list_view(request):
         outcome = ""
     form_id = request.GET.get("form", "")
     form_id = int(form_id) if form_id.isdigit() else None
-    page = Paginator(intake_list(user=request.user, outcome=outcome, form_id=form_id), 50).get_page(
+    unused = request.GET.get("unused") == "1"
+    page = Paginator(intake_list(user=request.user, outcome=outcome, form_id=form_id, unused=unused), 50).get_page(
         request.GET.get("page")
     )
     return render(
@@ -472,6 +474,8 @@ def intake_list_view(request):
             "outcomes": Intake.Outcome.choices,
             "forms": WebToLeadForm.objects.order_by("name"),
             "counters": intake_counters(user=request.user),
+            "unused": unused,
+            "unused_count": unused_values_count(user=request.user),
         },
     )
 

@@ -221,7 +221,11 @@ def test_without_a_default_creator_submissions_wait(client, web_form, fields_for
 
 def test_admin_replays_a_rejected_submission_once_the_cause_is_fixed(client, web_form, fields_for, marketing_admin):
     from core.services import picklist_value_create
+    from webtolead.services import webtolead_form_update
 
+    # an unknown value of an optional picklist refuses nothing: the form requires the industry
+    fields = [*web_form.fields, {"name": "industry", "label": "Industry", "required": True}]
+    webtolead_form_update(form=web_form, data={"fields": fields}, acting_user=marketing_admin)
     client.post(URL, fields_for(web_form, industry="Space"))
     intake = Intake.objects.get()
     assert intake.outcome == Intake.Outcome.REJECTED

@@ -2,6 +2,7 @@
 daily limit or the per-render submission key, or made into a lead with its assignment and
 auto-response; the outcome is recorded on the row."""
 
+import json
 import logging
 from datetime import timedelta
 
@@ -13,14 +14,14 @@ from django.utils import timezone
 from core.memo import config_scope
 from emails.models import OutboundEmail
 from emails.services import autoresponse_send, email_enqueue
-from leads.models import Lead
+from leads.models import Lead, LeadNote
 from leads.routing.services import lead_assign
 from leads.services import lead_create
 
 from ..models import Intake, WebToLeadSettings
 from ..selectors import leads_created_in_window, webtolead_settings
 from ..spam import spam_reason
-from .parsing import SubmissionResult, _reason_from, _salesforce_errors, parse_submission
+from .parsing import ParsedSubmission, SubmissionResult, _reason_from, _salesforce_errors, parse_submission
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def _autorespond(lead: Lead, creator, intake: Intake) -> None:
     autoresponse_send(lead=lead, acting_user=creator, source=AUTORESPONSE_SOURCE)
 
 
-FINISH_FIELDS = ["outcome", "reason", "errors", "lead", "processed_at", "processed_by", "claimed_key"]
+FINISH_FIELDS = ["outcome", "reason", "errors", "lead", "processed_at", "processed_by", "claimed_key", "unused_values"]
 
 
 def _finish(intake: Intake, outcome: str, *, reason: str = "", errors=None, lead=None, acting_user=None) -> None:
@@ -116,9 +117,28 @@ def _create_lead(intake: Intake, *, data: dict, custom: dict, creator) -> Lead:
     return lead
 
 
+def _note_unused_values(lead: Lead, intake: Intake, parsed: ParsedSubmission, creator) -> None:
+    """Tell the lead's readers what the form posted that the lead could not take, so that an
+    admin can add the value and fill it in."""
+    if not parsed.unused:
+        return
+    lines = [f"The Web-to-Lead form “{intake.form.name}” posted values this lead was made without:"]
+    for name, (value, reasons) in parsed.unused.items():
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        lines.append(f"- {name}: “{shown[:500]}” ({' '.join(reasons)})")
+    lines.append(f"Submission {intake.public_ref}; the values are kept on it in the intake log.")
+    LeadNote.objects.create(
+        lead=lead,
+        title="Web-to-Lead: values not used",
+        body="\n".join(lines),
+        created_by=creator,
+        created_at=timezone.now(),
+    )
+
+
 def _screen(
     intake: Intake, settings_row: WebToLeadSettings, *, check_spam: bool, acting_user=None
-) -> tuple[SubmissionResult | None, dict, dict]:
+) -> tuple[SubmissionResult | None, ParsedSubmission | None]:
     """The checks that need no lock: the form, spam and the fields. Marks (does not save) the row
     and answers the visitor's result when one of them decides; else ``None`` and the parsed data."""
     Outcome = Intake.Outcome
@@ -133,7 +153,7 @@ def _screen(
         result = SubmissionResult(
             intake, False, {"oid": ["This form does not exist or no longer accepts submissions."]}, 400
         )
-        return result, {}, {}
+        return result, None
     if check_spam:
         reason = spam_reason(
             payload=intake.payload,
@@ -143,12 +163,14 @@ def _screen(
         )
         if reason:
             _mark(intake, Outcome.SPAM, reason=reason)
-            return _accepted(intake), {}, {}
-    data, custom, errors = parse_submission(form=form, payload=intake.payload)
-    if errors:
+            return _accepted(intake), None
+    parsed = parse_submission(form=form, payload=intake.payload)
+    intake.unused_values = parsed.unused_values
+    if parsed.errors:
+        errors = parsed.errors
         _mark(intake, Outcome.REJECTED, reason=_reason_from(errors), errors=errors, acting_user=acting_user)
-        return SubmissionResult(intake, False, errors, status=400), {}, {}
-    return None, data, custom
+        return SubmissionResult(intake, False, errors, status=400), None
+    return None, parsed
 
 
 def _accepted(intake: Intake) -> SubmissionResult:
@@ -161,10 +183,11 @@ def _process(
     """Process one locked intake row inside the caller's transaction."""
     Outcome = Intake.Outcome
     now = timezone.now()
-    decided, data, custom = _screen(intake, settings_row, check_spam=check_spam, acting_user=acting_user)
+    decided, parsed = _screen(intake, settings_row, check_spam=check_spam, acting_user=acting_user)
     if decided is not None:
         intake.save(update_fields=FINISH_FIELDS)
         return decided
+    data, custom = parsed.data, parsed.custom
     accepted = _accepted(intake)
     original = _claim_key(intake)
     if original is not None:
@@ -193,6 +216,7 @@ def _process(
     try:
         with transaction.atomic():
             lead = _create_lead(intake, data=data, custom=custom, creator=creator)
+            _note_unused_values(lead, intake, parsed, creator)
     except ValidationError as exc:
         errors = _salesforce_errors(exc)
         intake.claimed_key = None
