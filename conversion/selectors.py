@@ -45,8 +45,9 @@ def opportunity_required() -> bool:
 
 def default_owner(lead: Lead, acting_user):
     """The lead's owner; the converting user when a queue owns the lead."""
-    if lead.owner_user_id and lead.owner_user.is_active:
-        return lead.owner_user
+    owner = lead.owner_user if lead.owner_user_id else None
+    if owner is not None and owner.is_active:
+        return owner
     return acting_user
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
@@ -24,7 +25,7 @@ from leads.selectors import lead_is_editable_by, leads_visible_to
 from leads.services import lead_mark_converted
 from sales import selectors as sales_selectors
 from sales import services as sales_services
-from sales.models import Account, Contact, Product
+from sales.models import Account, Contact, Opportunity, Product, RecordType
 
 from .mapping import TARGET_LABELS, TARGET_OBJECTS, MappingContext, ObjectPlan, incompatibility, plan_for
 from .models import LeadConversion, LeadFieldMapping
@@ -180,7 +181,7 @@ class ConvertOptions:
 class Resolved:
     """Options checked against the database: the records and values a conversion will use."""
 
-    owner: object
+    owner: User
     converted_status: PicklistValue
     account: Account | None
     contact: Contact | None
@@ -189,7 +190,7 @@ class Resolved:
     close_date: dt.date | None
     stage: str
     products: list[tuple[Product, Decimal, Decimal]]
-    record_types: dict[str, object]
+    record_types: dict[str, RecordType | None]
     can_edit_account: bool
     can_edit_contact: bool
 
@@ -311,6 +312,9 @@ def _resolve(lead: Lead, acting_user, options: ConvertOptions, ctx: MappingConte
 
     if errors:
         raise ValidationError(errors)
+    # Without errors, the owner and the status were found.
+    assert owner is not None
+    assert status is not None
     record_types = {
         name_: sales_selectors.record_type_default_for(user=owner, object_name=name_)
         for name_ in TARGET_OBJECTS
@@ -334,6 +338,15 @@ def _resolve(lead: Lead, acting_user, options: ConvertOptions, ctx: MappingConte
     )
 
 
+def _decimal(value) -> Decimal | None:
+    """A finite decimal, or None for anything else."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
 def _resolve_products(lines: list[ProductLine], add) -> list[tuple[Product, Decimal, Decimal]]:
     if len(lines) > MAX_PRODUCTS:
         add("products", f"Add at most {MAX_PRODUCTS} products.")
@@ -354,22 +367,17 @@ def _resolve_products(lines: list[ProductLine], add) -> list[tuple[Product, Deci
         if product is None:
             add("products", f"Product {position}: choose an active product.")
             continue
-        try:
-            quantity = Decimal(str(line.quantity))
-        except (InvalidOperation, ValueError):
-            quantity = None
-        if quantity is None or not quantity.is_finite() or not Decimal(0) < quantity <= MAX_QUANTITY:
+        quantity = _decimal(line.quantity)
+        if quantity is None or not Decimal(0) < quantity <= MAX_QUANTITY:
             add("products", f"{product.name}: enter a quantity greater than 0.")
             continue
-        price = product.list_price
+        price = Decimal(product.list_price)
         if line.unit_price not in (None, ""):
-            try:
-                price = Decimal(str(line.unit_price))
-            except (InvalidOperation, ValueError):
-                price = None
-            if price is None or not price.is_finite() or not Decimal(0) <= price < MAX_PRICE:
+            unit_price = _decimal(line.unit_price)
+            if unit_price is None or not Decimal(0) <= unit_price < MAX_PRICE:
                 add("products", f"{product.name}: enter a unit price of 0 or more.")
                 continue
+            price = unit_price
         result.append((product, quantity.quantize(Decimal("0.01")), price.quantize(Decimal("0.01"))))
     return result
 
@@ -568,10 +576,10 @@ def _convert(*, lead: Lead, acting_user, options: ConvertOptions, context: Mappi
     summary = f"Converted to account {account.name}, contact {contact.full_name}" + (
         f", opportunity {opportunity.name}" if opportunity else ""
     )
+    now = timezone.now()
     locked = lead_mark_converted(
-        lead=locked, status=resolved.converted_status.api_name, acting_user=acting_user, note=summary
+        lead=locked, status=resolved.converted_status.api_name, acting_user=acting_user, note=summary, at=now
     )
-    now = locked.converted_at
     conversion = LeadConversion.objects.create(
         lead=locked,
         account=account,
@@ -586,25 +594,34 @@ def _convert(*, lead: Lead, acting_user, options: ConvertOptions, context: Mappi
         send_email=bool(options.send_email),
     )
     if options.send_email and owner.email:
-        _email_owner(conversion, summary=summary, acting_user=acting_user)
+        _email_owner(conversion, account=account, contact=contact, opportunity=opportunity, acting_user=acting_user)
     lead.is_converted, lead.converted_at, lead.status, lead.version = True, now, locked.status, locked.version
     return conversion
 
 
-def _email_owner(conversion: LeadConversion, *, summary: str, acting_user) -> None:
+def _email_owner(
+    conversion: LeadConversion,
+    *,
+    account: Account,
+    contact: Contact,
+    opportunity: Opportunity | None,
+    acting_user: User,
+) -> None:
     """Tell the record owner; the outbox row commits with the conversion and is sent after it."""
     from emails.services import email_enqueue
 
     lead, owner = conversion.lead, conversion.owner
+    if owner is None:
+        return
     converter = acting_user.get_full_name() or acting_user.username
     lines = [
         f"{converter} converted the lead {lead.full_name} ({lead.company}).",
         "",
-        f"Account: {conversion.account.name}" + ("" if conversion.account_created else " (existing)"),
-        f"Contact: {conversion.contact.full_name}" + ("" if conversion.contact_created else " (existing)"),
+        f"Account: {account.name}" + ("" if conversion.account_created else " (existing)"),
+        f"Contact: {contact.full_name}" + ("" if conversion.contact_created else " (existing)"),
     ]
-    if conversion.opportunity_id:
-        lines.append(f"Opportunity: {conversion.opportunity.name}")
+    if opportunity is not None:
+        lines.append(f"Opportunity: {opportunity.name}")
     lines += ["", "You are the owner of the records it produced."]
     email_enqueue(
         to=owner.email,

@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -60,7 +62,7 @@ def _coerce(data: dict) -> dict:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be set."))
     clean = {}
     for key, value in data.items():
-        field = Lead._meta.get_field(key)
+        field = cast(Field, Lead._meta.get_field(key))
         if isinstance(value, str):
             value = value.strip()
         if field.get_internal_type() in {"DecimalField", "PositiveIntegerField"} and is_blank(value):
@@ -121,7 +123,7 @@ def _validate_picklists(lead: Lead, before: dict | None) -> dict[str, list[str]]
             errors[field] = [f"“{value}” is not a valid value for this picklist."]
         elif field == "status" and value in facts.converted_statuses and not kept:
             # Only conversion (``lead_mark_converted``) gives a lead a converted status.
-            errors[field] = [CONVERTED_STATUS_BY_CONVERTING]
+            errors[field] = [str(CONVERTED_STATUS_BY_CONVERTING)]
     return errors
 
 
@@ -453,7 +455,10 @@ def lead_restore(*, entry: RecycleBinEntry, acting_user) -> Lead:
         if lead.owner_queue_id is not None:
             there = Queue.objects.filter(pk=lead.owner_queue_id).exists()
         else:
-            there = get_user_model().objects.filter(pk=lead.owner_user_id, is_active=True).exists()
+            there = (
+                lead.owner_user_id is not None
+                and get_user_model().objects.filter(pk=lead.owner_user_id, is_active=True).exists()
+            )
         if not there:
             set_owner(lead, acting_user)
         return not there
