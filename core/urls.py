@@ -3,11 +3,22 @@ in the ``core`` namespace. The home page is the project's (``leadcrm.navigation.
 
 from django.urls import path
 
-from . import views
+from . import account_views, views
 
 account_urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("password-reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", account_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password-reset/done/", account_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("account/api-tokens/", account_views.api_tokens, name="api_tokens"),
+    path("account/api-tokens/new/", account_views.api_token_new, name="api_token_new"),
+    path("account/api-tokens/<int:pk>/revoke/", account_views.api_token_revoke_view, name="api_token_revoke"),
 ]
 
 urlpatterns = [

@@ -33,6 +33,7 @@ def test_main_pages_raise_no_policy_violation(page, login, system_admin):
     )
     page.on("pageerror", lambda error: violations.append(f"{page.url}: {error}"))
 
+    page.goto(reverse("password_reset"))
     page.goto(reverse("login"))
     login(system_admin)
     urls = [
@@ -50,6 +51,7 @@ def test_main_pages_raise_no_policy_violation(page, login, system_admin):
         reverse("leads:queue_setup"),
         reverse("leads:rule_list"),
         reverse("emails:template_list"),
+        reverse("api_tokens"),
         "/api/docs/",
     ]
     for url in urls:

@@ -1,0 +1,74 @@
+"""The signed-in user's own account pages: password reset by email (Django's views, our templates)
+and the list of their API tokens."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .tokens import api_token_create, api_token_revoke, api_tokens_of, api_tokens_revoke_all
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link by email. The answer is the same whether or not the address is known."""
+
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        # Links start with the address people open the app at, not with whatever Host header the
+        # request carried.
+        self.extra_email_context = {"site_url": getattr(settings, "SITE_URL", "")}
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Set a new password from the emailed link. The new password also ends every API token."""
+
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        api_tokens_revoke_all(user=form.user)
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_reset_complete.html"
+
+
+@login_required
+def api_tokens(request):
+    """The user's API tokens: when each was made, last used and expires; revoke or make one."""
+    return render(request, "core/api_tokens.html", {"tokens": api_tokens_of(user=request.user)})
+
+
+@login_required
+@require_POST
+def api_token_new(request):
+    # The key is shown in this answer only: it is not stored and cannot be shown again.
+    token, key = api_token_create(user=request.user)
+    return render(
+        request, "core/api_tokens.html", {"tokens": api_tokens_of(user=request.user), "new_key": key, "new": token}
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request, pk: int):
+    if not api_token_revoke(token_id=pk, acting_user=request.user):
+        raise Http404
+    messages.success(request, _("Token revoked. Programs using it can no longer sign in with it."))
+    return redirect("api_tokens")
