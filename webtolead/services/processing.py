@@ -13,10 +13,9 @@ from django.utils import timezone
 
 from core.memo import config_scope
 from emails.models import OutboundEmail
-from emails.services import autoresponse_send, email_enqueue
+from emails.services import email_enqueue
+from leads.intake import lead_intake
 from leads.models import Lead, LeadNote
-from leads.routing.services import lead_assign
-from leads.services import lead_create
 
 from ..models import Intake, WebToLeadSettings
 from ..selectors import leads_created_in_window, webtolead_settings
@@ -61,14 +60,6 @@ def _enqueue_limit_notice(settings_row: WebToLeadSettings, creator, day: str) ->
     )
 
 
-def _assign(lead: Lead, creator) -> Lead:
-    return lead_assign(lead=lead, acting_user=creator, note_source="Web-to-Lead").lead
-
-
-def _autorespond(lead: Lead, creator, intake: Intake) -> None:
-    autoresponse_send(lead=lead, acting_user=creator, source=AUTORESPONSE_SOURCE)
-
-
 FINISH_FIELDS = ["outcome", "reason", "errors", "lead", "processed_at", "processed_by", "claimed_key", "unused_values"]
 
 
@@ -109,12 +100,16 @@ def _create_lead(intake: Intake, *, data: dict, custom: dict, creator) -> Lead:
     note = f"Web-to-Lead: {form.name}"
     if intake.campaign:
         note += f" (campaign {intake.campaign})"
-    lead = lead_create(data=data, custom_fields=custom, acting_user=creator, owner=creator, history_note=note)
-    if form.run_assignment:
-        lead = _assign(lead, creator)
-    if form.send_autoresponse:
-        _autorespond(lead, creator, intake)
-    return lead
+    return lead_intake(
+        data=data,
+        custom_fields=custom,
+        acting_user=creator,
+        owner=creator,
+        source=AUTORESPONSE_SOURCE,
+        assign=form.run_assignment,
+        auto_respond=form.send_autoresponse,
+        note=note,
+    ).lead
 
 
 def _note_unused_values(lead: Lead, intake: Intake, parsed: ParsedSubmission, creator) -> None:
