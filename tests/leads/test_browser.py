@@ -175,3 +175,39 @@ def test_enter_saves_the_lead_form_and_the_header_follows_an_inline_edit(page, l
     page.wait_for_selector("div#field-company")
     page.get_by_test_id("record-subtitle").get_by_text("Countess · Difference Engines").wait_for()
     assert "Difference Engines" in page.locator("#lead-highlights").inner_text()
+
+
+def test_mass_change_skips_a_lead_someone_changed_after_the_list_was_opened(page, login, rep, other_rep):
+    from leads.services import lead_update
+
+    LeadFactory(owner_user=rep, last_name="Hopper", company="Navy", status="New")
+    changed = LeadFactory(owner_user=rep, last_name="Lovelace", company="Engines", status="New")
+    login(rep)
+    page.goto("/leads/?view=my&ordering=last_name")
+
+    # While the list is open, the lead's owner changes its status in another tab.
+    lead_update(lead=changed, data={"status": "Nurturing"}, acting_user=rep)
+    boxes = page.locator("input.lead-select")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.get_by_test_id("mass-change_status").click()
+    page.locator("#mass-status").select_option("Working")
+    with page.expect_navigation():
+        page.locator("#mass-change_status").get_by_role("button", name="Change Status").click()
+
+    messages = page.locator("#messages").inner_text()
+    assert "Changed the status of 1 lead." in messages
+    assert "someone else changed it after you opened the list" in messages
+    assert dict(Lead.objects.values_list("last_name", "status")) == {"Hopper": "Working", "Lovelace": "Nurturing"}
+
+
+def test_the_converted_step_of_the_path_opens_the_convert_page(page, login, rep):
+    lead = LeadFactory(owner_user=rep, status="Working")
+    login(rep)
+    page.goto(f"/leads/{lead.pk}/")
+
+    with page.expect_navigation():
+        page.get_by_test_id("path-convert").click()
+
+    assert page.url.endswith(f"/leads/{lead.pk}/convert/")
+    assert Lead.objects.get(pk=lead.pk).status == "Working"
