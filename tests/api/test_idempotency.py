@@ -122,7 +122,7 @@ def test_a_server_error_keeps_no_key_so_the_retry_runs(rep, settings):
     assert Lead.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_duplicates_create_one_lead(rep):
     _, key = api_token_create(user=rep)
     start = threading.Barrier(2)
