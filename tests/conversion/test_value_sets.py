@@ -51,3 +51,12 @@ def test_the_preview_has_no_warning_when_every_value_is_carried_over(client, lea
 
     assert "mapping-warnings" not in page
     assert "preview-warnings" not in preview
+
+
+def test_a_lead_source_added_to_the_lead_is_offered_by_the_contact_and_opportunity_forms(client, rep, marketing_admin):
+    picklist_value_create(object_name="lead", field_name="lead_source", label="Podcast", acting_user=marketing_admin)
+    client.force_login(rep)
+
+    for name in ("sales:contact_create", "sales:opportunity_create"):
+        body = client.get(reverse(name)).content.decode()
+        assert '<option value="Podcast">Podcast</option>' in body, name
