@@ -17,6 +17,7 @@ urlpatterns = [
     path("setup/web-to-lead/<int:pk>/edit/", views.form_edit, name="form_edit"),
     path("setup/web-to-lead/<int:pk>/preview/", views.form_preview, name="form_preview"),
     path("setup/web-to-lead/intake/", views.intake_list_view, name="intake_list"),
+    path("setup/web-to-lead/intake/backfill/", views.intake_backfill, name="intake_backfill"),
     path("setup/web-to-lead/intake/<int:pk>/", views.intake_detail, name="intake_detail"),
     path("setup/web-to-lead/intake/<int:pk>/replay/", views.intake_replay, name="intake_replay"),
 ]

@@ -14,6 +14,8 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt, xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
@@ -206,7 +208,7 @@ CORS_MAX_AGE = "86400"
 
 def _allowed_origin(request) -> str:
     """The request's ``Origin`` when it is on the allowed return domains, else ""."""
-    origin = request.headers.get("origin", "")
+    origin = request.META.get("HTTP_ORIGIN", "")
     return origin if origin and services.origin_allowed_now(origin) else ""
 
 
@@ -258,7 +260,7 @@ def submit(request):
     response = _answer(request, result)
     # What ``never_cache`` sends, as one constant: no answer to a submission is ever stored.
     response["Cache-Control"] = NEVER_STORE
-    if "origin" in request.headers:
+    if "HTTP_ORIGIN" in request.META:
         origin = _allowed_origin(request)
         if origin:
             response["Access-Control-Allow-Origin"] = origin
@@ -478,6 +480,34 @@ def intake_list_view(request):
             "unused_count": unused_values_count(user=request.user),
         },
     )
+
+
+@setup_admin_required
+@require_POST
+def intake_backfill(request):
+    """Fill in, on their leads, the posted values that could not be used then and can be now."""
+    result = services.intake_unused_values_backfill(acting_user=request.user)
+    if result.filled:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d value filled in on its lead.", "%(count)d values filled in on their leads.", result.filled
+            )
+            % {"count": result.filled},
+        )
+    else:
+        messages.info(request, _("No value could be filled in: add the values first (for example to the picklist)."))
+    if result.decided:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d value was left out: its field was set on the lead meanwhile.",
+                "%(count)d values were left out: their fields were set on the leads meanwhile.",
+                result.decided,
+            )
+            % {"count": result.decided},
+        )
+    return redirect(f"{reverse('webtolead:intake_list')}?unused=1" if result.remaining else "webtolead:intake_list")
 
 
 @setup_admin_required

@@ -194,3 +194,40 @@ def test_the_intake_detail_shows_the_values_we_could_not_use(client, web_form, f
 
     assert "Values we could not use" in page
     assert "“Web”" in page
+
+
+def test_once_the_admin_adds_the_value_the_backfill_sets_it_on_the_lead(client, web_form, fields_for, marketing_admin):
+    from core.services import picklist_value_create
+
+    client.post(URL, fields_for(web_form, lead_source="Web", rating="Lukewarm", last_name="Early"))
+    picklist_value_create(object_name="lead", field_name="lead_source", label="Web", acting_user=marketing_admin)
+    client.force_login(marketing_admin)
+
+    response = client.post(reverse("webtolead:intake_backfill"), follow=True)
+
+    lead = Lead.objects.get()
+    assert lead.lead_source == "Web"
+    assert lead.rating == ""  # still not one of ours: it waits
+    assert Intake.objects.get().unused_values == {"rating": "Lukewarm"}
+    assert "1 value filled in on its lead." in response.content.decode()
+    assert "1 submission with values we could not use" in response.content.decode()
+
+
+def test_the_backfill_leaves_a_field_someone_has_set_since(client, web_form, fields_for, marketing_admin):
+    from core.services import picklist_value_create
+    from webtolead.services import intake_unused_values_backfill
+
+    client.post(URL, fields_for(web_form, lead_source="Web"))
+    Lead.objects.update(lead_source="Trade Show")
+    picklist_value_create(object_name="lead", field_name="lead_source", label="Web", acting_user=marketing_admin)
+
+    result = intake_unused_values_backfill(acting_user=marketing_admin)
+
+    assert (result.filled, result.decided, result.remaining) == (0, 1, 0)
+    assert Lead.objects.get().lead_source == "Trade Show"
+
+
+def test_only_setup_admins_may_backfill(client, web_form, rep):
+    client.force_login(rep)
+
+    assert client.post(reverse("webtolead:intake_backfill")).status_code == 403

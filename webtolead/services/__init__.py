@@ -14,6 +14,7 @@ leads) and ``replay`` (an admin runs a stored row again). Code that replaces a f
 patches it in the module that calls it.
 """
 
+from .backfill import BackfillResult, intake_unused_values_backfill
 from .parsing import SubmissionResult, _payload_text, parse_submission
 from .processing import (
     AUTORESPONSE_SOURCE,
@@ -53,6 +54,7 @@ __all__ = [
     "PUBLIC_CONFIG",
     "REPLAYABLE",
     "RETRY_FAILED_AFTER",
+    "BackfillResult",
     "SubmissionResult",
     "_create_lead",
     "_notify_limit_reached",
@@ -63,6 +65,7 @@ __all__ = [
     "intake_record",
     "intake_release",
     "intake_replay",
+    "intake_unused_values_backfill",
     "origin_allowed",
     "origin_allowed_now",
     "parse_submission",
