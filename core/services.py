@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Q, QuerySet, TextField
+from django.db.models import F, Max, Q, TextField
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -147,10 +147,23 @@ def _shared_objects(object_name: str, field_name: str) -> list[str]:
     return [name for name in value_set_objects(object_name, field_name) if picklist_field_exists(name, field_name)]
 
 
-def _same_value_elsewhere(value: PicklistValue) -> QuerySet[PicklistValue]:
-    """The value with the same API name in the picklists sharing its value set."""
-    others = [name for name in value_set_objects(value.object_name, value.field_name) if name != value.object_name]
-    return PicklistValue.objects.filter(object_name__in=others, field_name=value.field_name, api_name=value.api_name)
+def _lock_same_value(value: PicklistValue) -> tuple[PicklistValue, list[PicklistValue]]:
+    """Lock the value and the values with its API name in the picklists sharing its value set, in
+    the order ``_lock_value_set`` locks them (no deadlock between the two); answers the value, read
+    again, and the others."""
+    rows = list(
+        PicklistValue.objects.select_for_update()
+        .filter(
+            object_name__in=value_set_objects(value.object_name, value.field_name),
+            field_name=value.field_name,
+            api_name=value.api_name,
+        )
+        .order_by("pk")
+    )
+    locked = next((row for row in rows if row.pk == value.pk), None)
+    if locked is None:
+        raise PicklistValue.DoesNotExist("This value no longer exists.")
+    return locked, [row for row in rows if row.pk != value.pk]
 
 
 def _object_label(object_name: str) -> str:
@@ -216,8 +229,7 @@ def picklist_value_update(*, value: PicklistValue, acting_user, **changes) -> Pi
     """Relabel or change flags, on every picklist sharing the value set. Records store the API name,
     so relabelling touches no record."""
     require_setup_admin(acting_user)
-    value = PicklistValue.objects.select_for_update().get(pk=value.pk)
-    elsewhere = list(_same_value_elsewhere(value).select_for_update().order_by("pk"))
+    value, elsewhere = _lock_same_value(value)
     errors: dict = {}
     if "label" in changes:
         label = (changes["label"] or "").strip()
@@ -343,8 +355,7 @@ def picklist_value_set_active(*, value: PicklistValue, active: bool, acting_user
     """Deactivate: kept on records that have it, no longer offered. The default stays active.
     Picklists sharing the value set change with it."""
     require_setup_admin(acting_user)
-    value = PicklistValue.objects.select_for_update().get(pk=value.pk)
-    elsewhere = list(_same_value_elsewhere(value).select_for_update().order_by("pk"))
+    value, elsewhere = _lock_same_value(value)
     if not active:
         usages = _usages_across([value, *elsewhere])
         if usages:
