@@ -10,3 +10,18 @@ cores (gunicorn's guide says two to four per core); each keeps its own database 
 import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+
+# Metrics: every worker writes its counters to files in this folder and /metrics adds up all of
+# them (prometheus-client's multi-process mode). The folder is shared with the Celery workers of
+# the same host, so that their task metrics are added in too; a process that exits leaves its
+# counters there and its live values are dropped (child_exit below).
+metrics_dir = os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR", os.path.join(os.environ.get("LEADCRM_VAR_DIR", "var"), "metrics")
+)
+os.makedirs(metrics_dir, exist_ok=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

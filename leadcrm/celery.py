@@ -13,3 +13,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadcrm.settings")
 app = Celery("leadcrm", task_cls="core.breaker:BrokerGuardedTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Request id headers on published tasks, task metrics and worker heartbeats (core/celery_signals.py).
+import core.celery_signals  # noqa: E402, F401

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 
+from core.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("LEADCRM_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -55,6 +57,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line, task and answer of the request carries its id; the access log and
+    # the request metrics see every answer, the probes' too.
+    "core.request_id.RequestIdMiddleware",
+    # /healthz and /readyz are answered before the host check and the HTTPS redirect.
+    "core.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -181,6 +188,10 @@ CELERY_BEAT_SCHEDULE["leads-requeue-stalled-imports"] = {
 RECYCLE_BIN_DAYS = env.int("RECYCLE_BIN_DAYS", default=15)
 CELERY_BEAT_SCHEDULE["core-purge-recycle-bin"] = {"task": "core.purge_recycle_bin", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# One beat publishes at a time (core/beat.py): a second one stands by and takes over this many
+# seconds after the first stops ticking.
+CELERY_BEAT_SCHEDULER = "core.beat:SingleBeatScheduler"
+BEAT_LOCK_SECONDS = env.float("BEAT_LOCK_SECONDS", default=30.0)
 
 # Auth -----------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -283,6 +294,8 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Prometheus scrapes over plain HTTP from inside the deployment (the probes are answered earlier).
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -292,12 +305,19 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    # Refused requests (401, 403, 404, 429) are logged as one line; tracebacks only for errors.
-    "filters": {"refusals_without_traceback": {"()": "core.log_filters.RefusalsWithoutTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals_without_traceback"]}},
-    "loggers": {"django.request": {"filters": ["refusals_without_traceback"]}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
-}
+# Logs: readable text by default, one JSON object per line with LOG_FORMAT=json (core/logs.py).
+# The access log (one line per request, at INFO) is on in production and off under DEBUG, where the
+# development server prints its own; ACCESS_LOG sets it either way.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+LOGGING = logging_config(
+    log_format=LOG_FORMAT,
+    level=env.str("LOG_LEVEL", default="WARNING"),
+    access_log=env.bool("ACCESS_LOG", default=not DEBUG),
+)
+# Celery workers keep this logging (and its format) instead of installing their own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Metrics (/metrics, Prometheus text format): answered to "Authorization: Bearer <METRICS_TOKEN>"
+# or to a client address in METRICS_ALLOWED_IPS (addresses or networks); with neither, to nobody.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])

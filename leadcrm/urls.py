@@ -3,6 +3,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from core.health import healthz, readyz
+from core.metrics import metrics_view
 from core.urls import account_urlpatterns
 
 from .navigation import home
@@ -12,6 +14,10 @@ urlpatterns = [
     path("", include(("webtolead.urls", "webtolead"))),
     # Browsers ask for /favicon.ico on every site, whatever the page's link tags say.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
+    # Probes (also answered by core.health.ProbeMiddleware before the host check) and metrics.
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("django-admin/", admin.site.urls),
     path("api/", include("leadcrm.api_urls")),
     path("", home, name="home"),
