@@ -639,10 +639,12 @@ def test_user_input_is_escaped_everywhere(rep_client, rep, marketing_admin):
         object_name="lead", label="Motto", field_type="text", help_text=XSS, acting_user=marketing_admin
     )
     lead = lead_create(
-        data={"last_name": XSS, "company": XSS, "title": XSS, "city": XSS, "website": "javascript:alert(1)"},
+        data={"last_name": XSS, "company": XSS, "title": XSS, "city": XSS},
         custom_fields={"Motto__c": XSS},
         acting_user=rep,
     )
+    # The services refuse such a website now; one stored before that must still not become a link.
+    Lead.objects.filter(pk=lead.pk).update(website="javascript:alert(1)")
     lead_update(lead=lead, data={"description": XSS}, acting_user=rep)
     LeadNoteFactory(lead=lead, body=XSS, title=XSS, created_by=rep)
     session = rep_client.session
