@@ -150,57 +150,7 @@ class ProbeMiddleware:
         return self.get_response(request)
 
 
-# Backlogs and heartbeats: the System health page and the metrics read the same numbers. ----------
-
-
-def _age(since, now) -> float | None:
-    return None if since is None else max((now - since).total_seconds(), 0.0)
-
-
-def backlogs() -> dict:
-    """What waits for the workers, read from the database: four small grouped queries on indexed
-    columns, so that a scrape every few seconds costs little."""
-    from django.apps import apps
-    from django.db.models import Count, Min
-    from django.utils import timezone
-
-    now = timezone.now()
-    email_model = apps.get_model("emails", "OutboundEmail")
-    intake_model = apps.get_model("webtolead", "Intake")
-    import_model = apps.get_model("leads", "LeadImport")
-
-    by_status = dict.fromkeys(email_model.Status.values, 0)
-    for row in email_model.objects.order_by().values("status").annotate(count=Count("id")):
-        by_status[row["status"]] = row["count"]
-    oldest_email = (
-        email_model.objects.filter(status=email_model.Status.QUEUED).order_by().aggregate(at=Min("created_at"))["at"]
-    )
-    by_outcome = dict.fromkeys(intake_model.Outcome.values, 0)
-    for row in intake_model.objects.order_by().values("outcome").annotate(count=Count("id")):
-        by_outcome[row["outcome"]] = row["count"]
-    oldest_intake = (
-        intake_model.objects.filter(outcome=intake_model.Outcome.RECEIVED)
-        .order_by()
-        .aggregate(at=Min("received_at"))["at"]
-    )
-    imports = dict.fromkeys([import_model.Status.PENDING, import_model.Status.RUNNING], 0)
-    for row in (
-        import_model.objects.filter(status__in=list(imports)).order_by().values("status").annotate(count=Count("id"))
-    ):
-        imports[row["status"]] = row["count"]
-    return {
-        "outbox": {
-            "by_status": by_status,
-            "queued": by_status[email_model.Status.QUEUED],
-            "oldest_queued_age": _age(oldest_email, now),
-        },
-        "webtolead": {
-            "by_outcome": by_outcome,
-            "backlog": by_outcome[intake_model.Outcome.RECEIVED],
-            "oldest_age": _age(oldest_intake, now),
-        },
-        "imports": {str(status): count for status, count in imports.items()},
-    }
+# Heartbeats: the System health page and the metrics read them. -----------------------------------
 
 
 def heartbeats() -> dict:

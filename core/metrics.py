@@ -7,7 +7,8 @@ and ``/metrics`` adds them up, whichever gunicorn worker answers the scrape. Wit
 development server, tests) the values live in the process.
 
 The backlogs (outbox, Web-to-Lead submissions, imports) and the worker heartbeats are not counted
-as things happen: ``BacklogCollector`` reads them from the database and the cache at scrape time.
+as things happen: the collectors named in ``METRICS_COLLECTORS`` read them at scrape time
+(``leadcrm.system_health.BacklogCollector``).
 """
 
 import hmac
@@ -15,9 +16,9 @@ import os
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
 
 # Request latencies, seconds: a Web-to-Lead POST answers in a few milliseconds, a list page in tens.
 REQUEST_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -66,59 +67,6 @@ def observe_task_wait(*, task: str, seconds: float) -> None:
     TASK_WAIT_SECONDS.labels(task).observe(max(seconds, 0.0))
 
 
-class BacklogCollector:
-    """Gauges read at scrape time: the outbox, Web-to-Lead submissions, imports, heartbeats."""
-
-    def collect(self):
-        from .health import backlogs, heartbeats
-
-        data = backlogs()
-        outbox = GaugeMetricFamily("leadcrm_outbox_emails", "Outbox emails, by status.", labels=["status"])
-        for status, count in data["outbox"]["by_status"].items():
-            outbox.add_metric([status], count)
-        yield outbox
-        yield GaugeMetricFamily(
-            "leadcrm_outbox_oldest_queued_age_seconds",
-            "Age of the oldest queued outbox email that is due (0 when none).",
-            value=data["outbox"]["oldest_queued_age"] or 0.0,
-        )
-        intakes = GaugeMetricFamily(
-            "leadcrm_webtolead_intakes", "Web-to-Lead submissions stored, by outcome.", labels=["outcome"]
-        )
-        for outcome, count in data["webtolead"]["by_outcome"].items():
-            intakes.add_metric([outcome], count)
-        yield intakes
-        yield GaugeMetricFamily(
-            "leadcrm_webtolead_backlog",
-            "Web-to-Lead submissions received and not yet processed.",
-            value=data["webtolead"]["backlog"],
-        )
-        yield GaugeMetricFamily(
-            "leadcrm_webtolead_backlog_oldest_age_seconds",
-            "Age of the oldest received, unprocessed Web-to-Lead submission (0 when none).",
-            value=data["webtolead"]["oldest_age"] or 0.0,
-        )
-        imports = GaugeMetricFamily("leadcrm_lead_imports", "Lead imports pending or running.", labels=["status"])
-        for status, count in data["imports"].items():
-            imports.add_metric([status], count)
-        yield imports
-        beats = heartbeats()
-        workers = GaugeMetricFamily(
-            "leadcrm_worker_heartbeat_age_seconds",
-            "Seconds since each Celery worker's last heartbeat.",
-            labels=["worker"],
-        )
-        for worker in beats["workers"]:
-            workers.add_metric([worker["name"]], worker["age"])
-        yield workers
-        beat = GaugeMetricFamily(
-            "leadcrm_beat_heartbeat_age_seconds", "Seconds since each beat's last tick.", labels=["beat", "leader"]
-        )
-        for entry in beats["beats"]:
-            beat.add_metric([entry["name"], "true" if entry["leader"] else "false"], entry["age"])
-        yield beat
-
-
 def registry() -> CollectorRegistry:
     """What ``/metrics`` answers: every process's values (multi-process mode) and the backlogs."""
     reg = CollectorRegistry()
@@ -131,7 +79,9 @@ def registry() -> CollectorRegistry:
         for collector in (REQUESTS, REQUEST_SECONDS, SERVER_ERRORS, TASKS, TASK_FAILURES, TASK_SECONDS):
             reg.register(collector)
         reg.register(TASK_WAIT_SECONDS)
-    reg.register(BacklogCollector())
+    # Gauges computed at scrape time (the backlogs in the database, the heartbeats).
+    for path in getattr(settings, "METRICS_COLLECTORS", ()):
+        reg.register(import_string(path)())
     return reg
 
 

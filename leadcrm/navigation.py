@@ -33,6 +33,7 @@ SETUP = [
     ("Record Types", "sales:recordtype_list", "tags", "admin"),
     ("Products", "sales:product_list", "box-seam", "admin"),
     ("Conversion Mapping", "conversion:mapping", "arrow-left-right", "admin"),
+    ("System Health", "system_health", "heart-pulse", "admin"),
     ("API Docs", "api-docs", "braces", "all"),
 ]
 

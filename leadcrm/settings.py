@@ -321,3 +321,5 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # or to a client address in METRICS_ALLOWED_IPS (addresses or networks); with neither, to nobody.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+# Gauges read at scrape time: the backlogs in the database and the worker and beat heartbeats.
+METRICS_COLLECTORS = ["leadcrm.system_health.BacklogCollector"]

@@ -8,6 +8,7 @@ from core.metrics import metrics_view
 from core.urls import account_urlpatterns
 
 from .navigation import home
+from .system_health import system_health
 
 urlpatterns = [
     # The public Web-to-Lead endpoint is the busiest URL: it is resolved first.
@@ -18,6 +19,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
+    path("setup/system-health/", system_health, name="system_health"),
     path("django-admin/", admin.site.urls),
     path("api/", include("leadcrm.api_urls")),
     path("", home, name="home"),
