@@ -119,7 +119,7 @@ class IdempotencyKeyMiddleware:
 
     def __call__(self, request):
         key = request.headers.get("Idempotency-Key")
-        if key is None or request.method != "POST" or not request.path.startswith(API_PREFIX):
+        if key is None or request.method != "POST" or not request.path_info.startswith(API_PREFIX):
             return self.get_response(request)
         key = key.strip()
         if not key or len(key) > KEY_MAX_LENGTH:
