@@ -1,22 +1,14 @@
 """Forms of the emails pages: input shape only; services validate and save."""
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from core.criteria import OPERATOR_LABELS, OPERATORS, VALUELESS, field_specs
+from core.forms import apply_service_errors as apply_service_errors  # re-exported: leads.email_views uses it
+from core.rules.forms import RuleEntryForm
 
 from .models import EmailFolder, EmailTemplate
 
 MERGE_HELP = "Merge fields such as {{Lead.FirstName|there}} (the text after | is used when the field is blank)."
-
-
-def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's errors on the form: known fields get theirs, the rest are form-wide."""
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class FolderForm(forms.Form):
@@ -65,11 +57,6 @@ class PreviewForm(forms.Form):
     lead = forms.IntegerField(label="Lead", min_value=1, help_text="The lead whose fields fill the merge fields.")
 
 
-class AutoResponseRuleForm(forms.Form):
-    name = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"autofocus": True}))
-    description = forms.CharField(max_length=500, required=False)
-
-
 class AutoResponseSettingsForm(forms.Form):
     default_template = forms.ModelChoiceField(
         queryset=EmailTemplate.objects.filter(is_active=True).order_by("name"),
@@ -84,90 +71,29 @@ class AutoResponseSettingsForm(forms.Form):
     default_reply_to = forms.EmailField(label="Reply-to", required=False)
 
 
-CRITERIA_ROWS = 5
-SELECT = {"class": "form-select form-select-sm"}
+class AutoResponseEntryForm(RuleEntryForm):
+    """An entry: the criteria rows and filter logic (shared by every kind of rule), where it goes
+    in the order, and the email it sends."""
 
+    object_name = "lead"
 
-class AutoResponseEntryForm(forms.Form):
-    """An entry: up to N criteria rows (field, operator, value), filter logic, template, sender."""
-
-    sort_order = forms.IntegerField(label="Order", min_value=1, required=False, help_text="1 is evaluated first.")
-    filter_logic = forms.CharField(
-        max_length=500,
-        required=False,
-        help_text="Optional, such as (1 AND 2) OR 3. Blank means all criteria must match.",
-    )
+    sort_order = forms.IntegerField(label=_("Order"), min_value=1, required=False, help_text=_("1 is evaluated first."))
     template = forms.ModelChoiceField(
         queryset=EmailTemplate.objects.filter(is_active=True).order_by("name"),
-        help_text="The email sent to leads that match.",
+        help_text=_("The email sent to leads that match."),
     )
     from_name = forms.CharField(max_length=120, required=False)
-    from_address = forms.EmailField(required=False, help_text="Leave blank to use the system's sender address.")
+    from_address = forms.EmailField(required=False, help_text=_("Leave blank to use the system's sender address."))
     reply_to = forms.EmailField(required=False)
 
-    def __init__(self, *args, rows: int = CRITERIA_ROWS, **kwargs):
-        super().__init__(*args, **kwargs)
-        specs = field_specs("lead")
-        field_choices = [("", "--None--")] + [(name, spec.label) for name, spec in specs.items()]
-        operator_choices = [("", "--None--")] + [(op, OPERATOR_LABELS[op]) for op in OPERATORS]
-        self.rows = rows
-        for n in range(1, rows + 1):
-            self.fields[f"field_{n}"] = forms.ChoiceField(
-                label=f"Field {n}", choices=field_choices, required=False, widget=forms.Select(attrs=SELECT)
-            )
-            self.fields[f"operator_{n}"] = forms.ChoiceField(
-                label=f"Operator {n}", choices=operator_choices, required=False, widget=forms.Select(attrs=SELECT)
-            )
-            self.fields[f"value_{n}"] = forms.CharField(
-                label=f"Value {n}",
-                max_length=1000,
-                required=False,
-                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
-                help_text="Several values (includes / excludes): separate them with commas.",
-            )
-
-    @staticmethod
-    def initial_from(entry, rows: int) -> dict:
-        initial = {
-            "sort_order": entry.sort_order,
-            "filter_logic": entry.filter_logic,
+    @classmethod
+    def action_initial(cls, entry) -> dict:
+        return {
             "template": entry.template_id,
             "from_name": entry.from_name,
             "from_address": entry.from_address,
             "reply_to": entry.reply_to,
         }
-        for n, criterion in enumerate(entry.criteria or [], start=1):
-            if n > rows:
-                break
-            value = criterion.get("value")
-            initial[f"field_{n}"] = criterion.get("field")
-            initial[f"operator_{n}"] = criterion.get("operator")
-            initial[f"value_{n}"] = ", ".join(value) if isinstance(value, list) else (value or "")
-        return initial
-
-    def criteria_rows(self):
-        return [(self[f"field_{n}"], self[f"operator_{n}"], self[f"value_{n}"], n) for n in range(1, self.rows + 1)]
-
-    def clean(self):
-        cleaned = super().clean()
-        criteria = []
-        for n in range(1, self.rows + 1):
-            field, operator = cleaned.get(f"field_{n}"), cleaned.get(f"operator_{n}")
-            value = (cleaned.get(f"value_{n}") or "").strip()
-            if not field and not operator and not value:
-                continue
-            if not field or not operator:
-                self.add_error(f"field_{n}", f"Row {n}: choose a field and an operator.")
-                continue
-            if operator in VALUELESS:
-                parsed = None
-            elif operator in {"includes", "excludes"}:
-                parsed = [v.strip() for v in value.split(",") if v.strip()]
-            else:
-                parsed = value
-            criteria.append({"field": field, "operator": operator, "value": parsed})
-        cleaned["criteria"] = criteria
-        return cleaned
 
 
 class SendEmailForm(forms.Form):

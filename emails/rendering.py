@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 
 from core.fields import display_value
 from core.models import FieldDefinition, FieldType
+from core.roles import display_name
 
 # Anything between double braces is a merge-field candidate; the inner grammar is checked apart so
 # that ``{{ 7*7 }}`` or ``{{Lead.__class__}}`` are reported as unknown instead of silently kept.
@@ -159,7 +160,7 @@ def _owner_value(record, part: str) -> str:
         return ""
     if hasattr(owner, "get_full_name"):
         values = {
-            "Name": owner.get_full_name() or owner.get_username(),
+            "Name": display_name(owner),
             "FirstName": owner.first_name,
             "LastName": owner.last_name,
             "Email": owner.email,

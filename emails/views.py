@@ -1,46 +1,32 @@
 """Setup pages of the emails app (marketing and system admins): templates and folders, the
 outbox, and auto-response rules. Views are thin: permission, form, service, message, redirect."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import registry
-from core.criteria import describe, field_specs
-from core.roles import is_marketing_admin
+from core.forms import apply_service_errors
+from core.roles import setup_admin_required
+from core.rules import views as rule_views
+from core.rules.views import RulePages
 
 from . import selectors, services
 from .filters import OutboundEmailFilter
 from .forms import (
     AutoResponseEntryForm,
-    AutoResponseRuleForm,
     AutoResponseSettingsForm,
     EmailTemplateForm,
     FolderForm,
     PreviewForm,
-    apply_service_errors,
 )
 from .models import AutoResponseEntry, AutoResponseRule, EmailFolder, EmailTemplate, OutboundEmail
 from .rendering import available_merge_fields, render_template, unknown_merge_fields
-
-
-def admin_required(view):
-    """Marketing admins and system admins only; everyone else gets 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not is_marketing_admin(request.user):
-            raise PermissionDenied("Only marketing and system admins may manage email.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+from .services.autoresponse import AUTO_RESPONSE
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -50,7 +36,7 @@ def _error_text(exc: ValidationError) -> str:
 # Templates and folders -------------------------------------------------------------------------
 
 
-@admin_required
+@setup_admin_required
 def template_list(request):
     folder_id = request.GET.get("folder", "")
     folders = list(selectors.folder_list())
@@ -78,7 +64,7 @@ def _template_form_page(request, form, *, template=None):
     )
 
 
-@admin_required
+@setup_admin_required
 @require_http_methods(["GET", "POST"])
 def template_create(request):
     initial = {"folder": request.GET.get("folder") or None, "is_active": True}
@@ -94,7 +80,7 @@ def template_create(request):
     return _template_form_page(request, form)
 
 
-@admin_required
+@setup_admin_required
 @require_http_methods(["GET", "POST"])
 def template_edit(request, pk: int):
     template = get_object_or_404(EmailTemplate, pk=pk)
@@ -127,7 +113,7 @@ def _preview(template: EmailTemplate, lead_id: int | None):
     return lead, render_template(template, record=lead)
 
 
-@admin_required
+@setup_admin_required
 def template_detail(request, pk: int):
     template = get_object_or_404(EmailTemplate.objects.select_related("folder", "created_by", "updated_by"), pk=pk)
     form = PreviewForm(request.GET or None)
@@ -148,7 +134,7 @@ def template_detail(request, pk: int):
     return render(request, "emails/template_detail.html", context)
 
 
-@admin_required
+@setup_admin_required
 @require_POST
 def template_delete(request, pk: int):
     template = get_object_or_404(EmailTemplate, pk=pk)
@@ -161,7 +147,7 @@ def template_delete(request, pk: int):
     return redirect("emails:template_list")
 
 
-@admin_required
+@setup_admin_required
 @require_http_methods(["GET", "POST"])
 def folder_list(request):
     form = FolderForm(request.POST or None)
@@ -178,7 +164,7 @@ def folder_list(request):
     return render(request, "emails/folder_list.html", {"folders": selectors.folder_list(), "form": form})
 
 
-@admin_required
+@setup_admin_required
 @require_http_methods(["GET", "POST"])
 def folder_edit(request, pk: int):
     folder = get_object_or_404(EmailFolder, pk=pk)
@@ -194,7 +180,7 @@ def folder_edit(request, pk: int):
     return render(request, "emails/folder_form.html", {"form": form, "folder": folder})
 
 
-@admin_required
+@setup_admin_required
 @require_POST
 def folder_delete(request, pk: int):
     folder = get_object_or_404(EmailFolder, pk=pk)
@@ -210,7 +196,7 @@ def folder_delete(request, pk: int):
 # Outbox ----------------------------------------------------------------------------------------
 
 
-@admin_required
+@setup_admin_required
 def outbox(request):
     filterset = OutboundEmailFilter(request.GET, queryset=selectors.outbox_list(user=request.user))
     rows = filterset.qs if filterset.is_valid() else selectors.outbox_list(user=request.user).none()
@@ -224,13 +210,13 @@ def outbox(request):
     )
 
 
-@admin_required
+@setup_admin_required
 def outbox_detail(request, pk: int):
     email = get_object_or_404(selectors.outbox_list(user=request.user), pk=pk)
     return render(request, "emails/outbox_detail.html", {"email": email})
 
 
-@admin_required
+@setup_admin_required
 @require_POST
 def outbox_retry(request, pk: int):
     email = get_object_or_404(selectors.outbox_list(user=request.user), pk=pk)
@@ -246,7 +232,7 @@ def outbox_retry(request, pk: int):
 # Auto-response rules ---------------------------------------------------------------------------
 
 
-@admin_required
+@setup_admin_required
 def autoresponse_list(request):
     settings_row = selectors.autoresponse_settings()
     settings_form = AutoResponseSettingsForm(
@@ -264,7 +250,7 @@ def autoresponse_list(request):
     )
 
 
-@admin_required
+@setup_admin_required
 @require_POST
 def autoresponse_settings(request):
     form = AutoResponseSettingsForm(request.POST)
@@ -287,138 +273,98 @@ def autoresponse_settings(request):
     )
 
 
-@admin_required
+PAGES = RulePages(
+    title=gettext_lazy("Auto-Response Rules"),
+    eyebrow=gettext_lazy("Auto-Response Rule"),
+    icon="reply-all",
+    list="emails:autoresponse_list",
+    detail="emails:autoresponse_detail",
+    create="emails:autoresponse_create",
+    edit="emails:autoresponse_edit",
+    activate="emails:autoresponse_activate",
+    delete="emails:autoresponse_delete",
+    entry_create="emails:autoresponse_entry_create",
+    entry_edit="emails:autoresponse_entry_edit",
+    entry_move="emails:autoresponse_entry_move",
+    entry_delete="emails:autoresponse_entry_delete",
+)
+
+
+@setup_admin_required
 @require_http_methods(["GET", "POST"])
 def autoresponse_create(request):
-    form = AutoResponseRuleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rule = services.autoresponse_rule_create(acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"Auto-response rule “{rule.name}” was created. Add its entries.")
-            return redirect("emails:autoresponse_detail", pk=rule.pk)
-    return render(request, "emails/autoresponse_form.html", {"form": form})
+    return rule_views.rule_form_page(request, kind=AUTO_RESPONSE, pages=PAGES)
 
 
-@admin_required
+@setup_admin_required
 @require_http_methods(["GET", "POST"])
 def autoresponse_edit(request, pk: int):
     rule = get_object_or_404(AutoResponseRule, pk=pk)
-    form = AutoResponseRuleForm(request.POST or None, initial={"name": rule.name, "description": rule.description})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.autoresponse_rule_update(rule=rule, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "The rule was saved.")
-            return redirect("emails:autoresponse_detail", pk=rule.pk)
-    return render(request, "emails/autoresponse_form.html", {"form": form, "rule": rule})
+    return rule_views.rule_form_page(request, kind=AUTO_RESPONSE, pages=PAGES, rule=rule)
 
 
-@admin_required
+@setup_admin_required
 def autoresponse_detail(request, pk: int):
     rule = get_object_or_404(AutoResponseRule, pk=pk)
-    specs = field_specs("lead")
-    entries = [
-        {"entry": entry, "criteria": [describe(c, specs) for c in entry.criteria or []]}
-        for entry in selectors.autoresponse_rule_entries(rule)
-    ]
-    return render(
+    return rule_views.rule_detail_page(
         request,
-        "emails/autoresponse_detail.html",
-        {"rule": rule, "entries": entries, "settings_row": selectors.autoresponse_settings()},
+        kind=AUTO_RESPONSE,
+        pages=PAGES,
+        rule=rule,
+        entries=selectors.autoresponse_rule_entries(rule),
+        template="emails/autoresponse_detail.html",
+        context={"settings_row": selectors.autoresponse_settings()},
     )
 
 
-@admin_required
+@setup_admin_required
 @require_POST
 def autoresponse_activate(request, pk: int):
     rule = get_object_or_404(AutoResponseRule, pk=pk)
-    try:
-        if request.POST.get("active") == "0":
-            services.autoresponse_rule_deactivate(rule=rule, acting_user=request.user)
-            messages.success(request, f"“{rule.name}” was deactivated: only the default response is sent now.")
-        else:
-            services.autoresponse_rule_activate(rule=rule, acting_user=request.user)
-            messages.success(request, f"“{rule.name}” is now the active auto-response rule.")
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    return redirect("emails:autoresponse_detail", pk=rule.pk)
+    return rule_views.rule_activate_view(request, kind=AUTO_RESPONSE, pages=PAGES, rule=rule)
 
 
-@admin_required
+@setup_admin_required
 @require_POST
 def autoresponse_delete(request, pk: int):
     rule = get_object_or_404(AutoResponseRule, pk=pk)
-    try:
-        services.autoresponse_rule_delete(rule=rule, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return redirect("emails:autoresponse_detail", pk=rule.pk)
-    messages.success(request, f"Auto-response rule “{rule.name}” was deleted.")
-    return redirect("emails:autoresponse_list")
+    return rule_views.rule_delete_view(request, kind=AUTO_RESPONSE, pages=PAGES, rule=rule)
 
 
-def _entry_rows(entry: AutoResponseEntry | None) -> int:
-    return max(5, len(entry.criteria or []) + 2) if entry else 5
+def _entry_form_page(request, *, rule, entry=None):
+    return rule_views.entry_form_page(
+        request,
+        kind=AUTO_RESPONSE,
+        pages=PAGES,
+        form_class=AutoResponseEntryForm,
+        rule=rule,
+        entry=entry,
+        template="emails/autoresponse_entry_form.html",
+    )
 
 
-def _entry_form_page(request, form, *, rule, entry=None):
-    return render(request, "emails/autoresponse_entry_form.html", {"form": form, "rule": rule, "entry": entry})
-
-
-@admin_required
+@setup_admin_required
 @require_http_methods(["GET", "POST"])
 def autoresponse_entry_create(request, pk: int):
-    rule = get_object_or_404(AutoResponseRule, pk=pk)
-    form = AutoResponseEntryForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.autoresponse_entry_create(rule=rule, data=form.cleaned_data, acting_user=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "The rule entry was added.")
-            return redirect("emails:autoresponse_detail", pk=rule.pk)
-    return _entry_form_page(request, form, rule=rule)
+    return _entry_form_page(request, rule=get_object_or_404(AutoResponseRule, pk=pk))
 
 
-@admin_required
+@setup_admin_required
 @require_http_methods(["GET", "POST"])
 def autoresponse_entry_edit(request, pk: int):
     entry = get_object_or_404(AutoResponseEntry.objects.select_related("rule"), pk=pk)
-    rows = _entry_rows(entry)
-    form = AutoResponseEntryForm(
-        request.POST or None, rows=rows, initial=AutoResponseEntryForm.initial_from(entry, rows)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.autoresponse_entry_update(entry=entry, data=form.cleaned_data, acting_user=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"Entry {entry.sort_order} was saved.")
-            return redirect("emails:autoresponse_detail", pk=entry.rule_id)
-    return _entry_form_page(request, form, rule=entry.rule, entry=entry)
+    return _entry_form_page(request, rule=entry.rule, entry=entry)
 
 
-@admin_required
+@setup_admin_required
 @require_POST
 def autoresponse_entry_delete(request, pk: int):
     entry = get_object_or_404(AutoResponseEntry, pk=pk)
-    services.autoresponse_entry_delete(entry=entry, acting_user=request.user)
-    messages.success(request, "The rule entry was deleted.")
-    return redirect("emails:autoresponse_detail", pk=entry.rule_id)
+    return rule_views.entry_delete_view(request, kind=AUTO_RESPONSE, pages=PAGES, entry=entry)
 
 
-@admin_required
+@setup_admin_required
 @require_POST
 def autoresponse_entry_move(request, pk: int):
     entry = get_object_or_404(AutoResponseEntry, pk=pk)
-    direction = -1 if request.POST.get("direction") == "up" else 1
-    services.autoresponse_entry_move(entry=entry, direction=direction, acting_user=request.user)
-    messages.success(request, "The rule entries were reordered.")
-    return redirect("emails:autoresponse_detail", pk=entry.rule_id)
+    return rule_views.entry_move_view(request, kind=AUTO_RESPONSE, pages=PAGES, entry=entry)

@@ -32,9 +32,13 @@ How a kind plugs in
    (``core.rules.services``) under your kind's names, passing ``kind=``. To run the rule, take
    ``compiled_rule(kind=..., rule=active_rule(kind))`` and ``first_match(record)``; then do your
    action. Register ``picklist_usage`` with ``core.registry.register_picklist_usage``.
-4. Pages: a criteria form subclasses ``core.rules.forms.RuleEntryForm`` (the criteria rows and the
-   filter logic) and adds the action fields; the rule page and the entry page extend
-   ``core/rules/rule_detail.html`` and ``core/rules/entry_form.html`` and fill their blocks.
+4. Pages: an entry form subclasses ``core.rules.forms.RuleEntryForm`` (criteria rows and filter
+   logic) with the action fields and ``action_initial``. Describe the pages once in a
+   ``core.rules.views.RulePages`` (titles and URL names); each view checks the permission, fetches
+   the record and calls ``rule_form_page``, ``rule_detail_page``, ``rule_activate_view``,
+   ``rule_delete_view``, ``entry_form_page``, ``entry_delete_view`` or ``entry_move_view``. The
+   kind's templates extend ``core/rules/rule_detail.html`` and ``core/rules/entry_form.html`` and
+   fill their blocks (the entry's action columns, step 2 of the entry form).
 """
 
 from .kinds import RuleKind, get_kind, register_kind, registered_kinds

@@ -23,6 +23,7 @@ from django.utils import timezone
 from core.breaker import BrokerUnavailable
 from core.fields import validate_email
 from core.history import Change, history_record
+from core.roles import require_setup_admin
 
 from ..models import EmailTemplate, OutboundEmail
 from ..rendering import render_template
@@ -379,10 +380,7 @@ def outbox_sweep(*, now=None, limit: int = SWEEP_BATCH) -> SweepResult:
 @transaction.atomic
 def outbound_email_retry(*, email: OutboundEmail, acting_user) -> OutboundEmail:
     """Send a failed email again (admins, from the outbox page): a fresh set of attempts."""
-    from core.roles import is_marketing_admin
-
-    if not is_marketing_admin(acting_user):
-        raise PermissionError("Only admins may retry emails.")
+    require_setup_admin(acting_user)
     updated = OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.FAILED).update(
         status=OutboundEmail.Status.QUEUED, attempts=0, next_attempt_at=timezone.now(), published_at=None
     )

@@ -1,18 +1,19 @@
 """Pages of lead routing: my queues, queue setup, assignment rules, the rule tester, lead settings."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.criteria import describe, field_specs
+from core.criteria import field_specs
 from core.forms import apply_service_errors
-from core.roles import is_marketing_admin
+from core.roles import setup_admin_required
+from core.rules import views as rule_views
+from core.rules.views import RulePages
 
 from ..fields import OBJECT_NAME
 from ..models import Lead, Queue
@@ -20,30 +21,16 @@ from ..ownership import owner_key, owner_label
 from ..selectors import lead_detail, lead_is_editable_by, leads_visible_to, owner_choices
 from . import selectors, services
 from .forms import (
-    MAX_ROWS,
     LeadSettingsForm,
     QueueForm,
     RuleEntryForm,
-    RuleForm,
     RuleTestForm,
     SendToQueueForm,
-    criteria_field_info,
 )
 from .models import AssignmentRule, RoutingAvailability, RuleEntry
 
 QUEUE_PAGE_SIZE = 50
 DRY_RUN_SIZE = 100
-
-
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not is_marketing_admin(request.user):
-            raise PermissionDenied("Only marketing and system admins may change lead routing.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _page(raw) -> int:
@@ -166,7 +153,7 @@ def availability_toggle(request: HttpRequest) -> HttpResponse:
 # Queue setup -----------------------------------------------------------------------------------
 
 
-@admin_required
+@setup_admin_required
 def queue_setup(request: HttpRequest) -> HttpResponse:
     users = list(get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username"))
     unavailable = set(RoutingAvailability.objects.filter(is_available=False).values_list("user_id", flat=True))
@@ -181,7 +168,7 @@ def queue_setup(request: HttpRequest) -> HttpResponse:
     )
 
 
-@admin_required
+@setup_admin_required
 @require_http_methods(["GET", "POST"])
 def queue_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     queue = get_object_or_404(Queue, pk=pk) if pk else None
@@ -211,7 +198,7 @@ def queue_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "leads/routing/queue_form.html", {"form": form, "queue": queue})
 
 
-@admin_required
+@setup_admin_required
 @require_POST
 def queue_delete(request: HttpRequest, pk: int) -> HttpResponse:
     queue = get_object_or_404(Queue, pk=pk)
@@ -227,7 +214,7 @@ def queue_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # Lead settings ---------------------------------------------------------------------------------
 
 
-@admin_required
+@setup_admin_required
 @require_http_methods(["GET", "POST"])
 def lead_settings(request: HttpRequest) -> HttpResponse:
     row = selectors.lead_settings()
@@ -252,32 +239,34 @@ def lead_settings(request: HttpRequest) -> HttpResponse:
 # Assignment rules ------------------------------------------------------------------------------
 
 
-@admin_required
+@setup_admin_required
 def rule_list(request: HttpRequest) -> HttpResponse:
     return render(request, "leads/routing/rule_list.html", {"rules": selectors.rule_list()})
 
 
-@admin_required
+PAGES = RulePages(
+    title=gettext_lazy("Assignment Rules"),
+    eyebrow=gettext_lazy("Lead Assignment Rule"),
+    icon="signpost-split",
+    list="leads:rule_list",
+    detail="leads:rule_detail",
+    create="leads:rule_create",
+    edit="leads:rule_edit",
+    activate="leads:rule_activate",
+    delete="leads:rule_delete",
+    entry_create="leads:entry_create",
+    entry_edit="leads:entry_edit",
+    entry_move="leads:entry_move",
+    entry_delete="leads:entry_delete",
+    entry_edit_takes_rule=True,
+)
+
+
+@setup_admin_required
 @require_http_methods(["GET", "POST"])
 def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     rule = get_object_or_404(AssignmentRule, pk=pk) if pk else None
-    form = RuleForm(request.POST or None, initial={"name": rule.name, "description": rule.description} if rule else {})
-    if request.method == "POST" and form.is_valid():
-        try:
-            if rule:
-                saved = services.rule_update(rule=rule, acting_user=request.user, **form.cleaned_data)
-            else:
-                saved = services.rule_create(acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                f"The rule “{saved.name}” was {'saved' if rule else 'created'}."
-                + ("" if rule else " Add its entries."),
-            )
-            return redirect("leads:rule_detail", pk=saved.pk)
-    return render(request, "leads/routing/rule_form.html", {"form": form, "rule": rule})
+    return rule_views.rule_form_page(request, kind=services.ASSIGNMENT, pages=PAGES, rule=rule)
 
 
 def _owner_named(criterion, specs, owners: dict) -> dict:
@@ -292,116 +281,69 @@ def _owner_named(criterion, specs, owners: dict) -> dict:
     return {**criterion, "value": named}
 
 
-@admin_required
+@setup_admin_required
 def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(AssignmentRule.objects.select_related("updated_by"), pk=pk)
     specs = field_specs(OBJECT_NAME)
     owners = {key: label for _group, choices in owner_choices() for key, label in choices}
-    entries = [
-        {
-            "entry": entry,
-            "criteria": [describe(_owner_named(c, specs, owners), specs) for c in entry.criteria or []],
-            "assignee": services.entry_assignee_label(entry),
-        }
-        for entry in selectors.rule_entries(rule=rule)
-    ]
-    problems = [f"Entry {entry.sort_order}: {message}" for entry, message in services.entry_problems(rule)]
-    return render(
+    return rule_views.rule_detail_page(
         request,
-        "leads/routing/rule_detail.html",
-        {"rule": rule, "entries": entries, "settings_row": selectors.lead_settings(), "problems": problems},
+        kind=services.ASSIGNMENT,
+        pages=PAGES,
+        rule=rule,
+        entries=selectors.rule_entries(rule=rule),
+        template="leads/routing/rule_detail.html",
+        named=lambda criterion: _owner_named(criterion, specs, owners),
+        extra=lambda entry: {"assignee": services.entry_assignee_label(entry)},
+        context={"settings_row": selectors.lead_settings()},
     )
 
 
-@admin_required
+@setup_admin_required
 @require_POST
 def rule_activate(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(AssignmentRule, pk=pk)
-    if request.POST.get("active") == "0":
-        services.rule_deactivate(rule=rule, acting_user=request.user)
-        messages.success(request, f"The rule “{rule.name}” is inactive: no assignment rule runs now.")
-        return redirect("leads:rule_detail", pk=rule.pk)
-    try:
-        services.rule_activate(rule=rule, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"The rule “{rule.name}” is now the active assignment rule.")
-    return redirect("leads:rule_detail", pk=rule.pk)
+    return rule_views.rule_activate_view(request, kind=services.ASSIGNMENT, pages=PAGES, rule=rule)
 
 
-@admin_required
+@setup_admin_required
 @require_POST
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(AssignmentRule, pk=pk)
-    try:
-        services.rule_delete(rule=rule, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("leads:rule_detail", pk=rule.pk)
-    messages.success(request, f"The rule “{rule.name}” was deleted.")
-    return redirect("leads:rule_list")
+    return rule_views.rule_delete_view(request, kind=services.ASSIGNMENT, pages=PAGES, rule=rule)
 
 
-@admin_required
+@setup_admin_required
 @require_http_methods(["GET", "POST"])
 def entry_edit(request: HttpRequest, rule_pk: int, pk: int | None = None) -> HttpResponse:
     rule = get_object_or_404(AssignmentRule, pk=rule_pk)
     entry = get_object_or_404(RuleEntry, pk=pk, rule=rule) if pk else None
-    rows = RuleEntryForm.rows_for(entry)
-    if request.method == "POST":
-        rows = int(request.POST.get("rows", rows)) if str(request.POST.get("rows", "")).isdigit() else rows
-        form = RuleEntryForm(request.POST, rows=rows)
-    else:
-        form = RuleEntryForm(rows=rows, initial=RuleEntryForm.initial_from(entry) if entry else None)
-    if request.method == "POST" and form.is_valid():
-        values = form.cleaned_data
-        data = services.EntryInput(
-            criteria=values["criteria"],
-            filter_logic=values["filter_logic"],
-            assign_to=values["assign_to"],
-            assign_user=values["assign_user"],
-            assign_queue=values["assign_queue"],
-            assign_group=values["assign_group"],
-            weighted=values["weighted"],
-            do_not_reassign=values["do_not_reassign"],
-            notification_template=values["notification_template"],
-        )
-        try:
-            saved = services.entry_save(rule=rule, data=data, entry=entry, acting_user=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"Entry {saved.sort_order} of “{rule.name}” was saved.")
-            return redirect("leads:rule_detail", pk=rule.pk)
-    return render(
+    return rule_views.entry_form_page(
         request,
-        "leads/routing/entry_form.html",
-        {"rule": rule, "entry": entry, "form": form, "field_info": criteria_field_info(), "max_rows": MAX_ROWS},
+        kind=services.ASSIGNMENT,
+        pages=PAGES,
+        form_class=RuleEntryForm,
+        rule=rule,
+        entry=entry,
+        template="leads/routing/entry_form.html",
     )
 
 
-@admin_required
+@setup_admin_required
 @require_POST
 def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(RuleEntry.objects.select_related("rule"), pk=pk)
-    services.entry_delete(entry=entry, acting_user=request.user)
-    messages.success(request, f"Entry {entry.sort_order} of “{entry.rule.name}” was deleted.")
-    return redirect("leads:rule_detail", pk=entry.rule_id)
+    entry = get_object_or_404(RuleEntry, pk=pk)
+    return rule_views.entry_delete_view(request, kind=services.ASSIGNMENT, pages=PAGES, entry=entry)
 
 
-@admin_required
+@setup_admin_required
 @require_POST
 def entry_move(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(RuleEntry.objects.select_related("rule"), pk=pk)
-    services.entry_move(
-        entry=entry, direction=-1 if request.POST.get("direction") == "up" else 1, acting_user=request.user
-    )
-    messages.success(request, "The entries were reordered.")
-    return redirect("leads:rule_detail", pk=entry.rule_id)
+    entry = get_object_or_404(RuleEntry, pk=pk)
+    return rule_views.entry_move_view(request, kind=services.ASSIGNMENT, pages=PAGES, entry=entry)
 
 
-@admin_required
+@setup_admin_required
 @require_http_methods(["GET", "POST"])
 def rule_test(request: HttpRequest, pk: int) -> HttpResponse:
     """Which entry would take a lead (or typed values), and a dry run over the latest leads."""

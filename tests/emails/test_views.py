@@ -329,3 +329,39 @@ def test_emails_related_list_does_not_query_per_email(client, rep):
         _row(f"more-{n}", object_name="lead", record_id=lead.pk, created_by=rep)
 
     assert queries_for_page() == with_one
+
+
+@pytest.mark.django_db
+def test_rule_page_lists_entries_that_cannot_send_and_activation_is_refused(client, marketing_admin, welcome_template):
+    from emails.models import EmailTemplate
+    from emails.services import autoresponse_entry_create, autoresponse_rule_create
+
+    rule = autoresponse_rule_create(name="Main", acting_user=marketing_admin)
+    autoresponse_entry_create(rule=rule, data={"template": welcome_template}, acting_user=marketing_admin)
+    EmailTemplate.objects.filter(pk=welcome_template.pk).update(is_active=False)
+    client.force_login(marketing_admin)
+
+    page = client.get(reverse("emails:autoresponse_detail", args=[rule.pk])).content.decode()
+    activated = client.post(reverse("emails:autoresponse_activate", args=[rule.pk]), follow=True)
+
+    assert 'data-testid="rule-problems"' in page
+    assert "Entry 1: the template “Welcome” is inactive." in page
+    assert "Fix the rule" in activated.content.decode()
+    rule.refresh_from_db()
+    assert not rule.is_active
+
+
+@pytest.mark.django_db
+def test_entry_form_keeps_rows_added_in_the_page(client, marketing_admin, welcome_template):
+    from emails.services import autoresponse_rule_create
+
+    rule = autoresponse_rule_create(name="Main", acting_user=marketing_admin)
+    client.force_login(marketing_admin)
+
+    response = client.post(
+        reverse("emails:autoresponse_entry_create", args=[rule.pk]),
+        {"rows": 7, "field_7": "company", "operator_7": "is_not_blank", "template": welcome_template.pk},
+    )
+
+    assert response.status_code == 302
+    assert rule.entries.get().criteria == [{"field": "company", "operator": "is_not_blank", "value": None}]

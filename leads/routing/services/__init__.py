@@ -4,8 +4,9 @@
 - ``queues``: queues and their members;
 - ``accept``: queue members accepting leads, sending a lead to a queue;
 - ``availability``: who takes round-robin leads now;
-- ``rules``: assignment rules and their entries, and the compiled-rule cache;
+- ``rules``: assignment rules and their entries (a kind of ``core.rules``);
 - ``assignment``: running the active rule on leads (``lead_assign``, the mass action);
+- ``notification``: the new owner's email, written to the outbox with the assignment;
 - ``preview``: trying a rule on a record or a set of leads without saving;
 - ``usage``: where routing uses a picklist value.
 
@@ -17,9 +18,11 @@ from core.criteria import CriteriaError
 from .accept import is_queue_member, lead_accept, lead_send_to_queue, queue_accept_next
 from .assignment import AssignmentResult, lead_assign, leads_assign_many
 from .availability import availability_set
+from .notification import assignment_notification_enqueue, assignment_recipients
 from .preview import DryRun, EntryTrace, RuleTest, entry_assignee_label, rule_dry_run, rule_test
 from .queues import queue_create, queue_delete, queue_update
 from .rules import (
+    ASSIGNMENT,
     CompiledEntry,
     CompiledRule,
     EntryInput,
@@ -39,6 +42,7 @@ from .settings import lead_settings_update
 from .usage import picklist_usage
 
 __all__ = [
+    "ASSIGNMENT",
     "AssignmentResult",
     "CompiledEntry",
     "CompiledRule",
@@ -48,6 +52,8 @@ __all__ = [
     "EntryTrace",
     "RuleTest",
     "active_rule",
+    "assignment_notification_enqueue",
+    "assignment_recipients",
     "availability_set",
     "compiled_rule",
     "entry_assignee_label",

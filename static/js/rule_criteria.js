@@ -1,4 +1,4 @@
-// Criteria rows of assignment rule entries: each row offers the operators that fit its field's
+// Criteria rows of rule entries (every kind of rule): each row offers the operators that fit its field's
 // type, and lists a picklist's values under the value input.
 (function () {
   "use strict";
