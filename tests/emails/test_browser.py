@@ -73,3 +73,29 @@ def test_rep_sends_an_email_from_the_lead_page_and_sees_it_listed(page, login, r
     row = OutboundEmail.objects.get()
     assert (row.kind, row.to_address, row.status) == ("manual", "ann@example.com", "sent")
     assert [m.subject for m in mail.outbox] == ["Our call <tomorrow>"]
+
+
+def test_admin_builds_an_auto_response_rule_on_the_shared_rule_pages(page, login, marketing_admin):
+    from emails.models import AutoResponseRule
+
+    email_template_create(
+        data={"name": "Webinar thanks", "subject": "Thanks", "body_text": "See you."}, acting_user=marketing_admin
+    )
+    login(marketing_admin)
+    page.goto("/setup/auto-response-rules/new/")
+    page.fill("input[name=name]", "Webinars")
+    page.click("form[data-cancel-url] button[type=submit]")
+    page.get_by_test_id("new-entry").click()
+    page.select_option("select[name=field_1]", "lead_source")
+    page.select_option("select[name=operator_1]", "equals")
+    page.fill("input[name=value_1]", "Webinar")
+    page.click("[data-criteria-add]")  # a sixth criterion row, added in the page
+    page.select_option("select[name=field_6]", "email")
+    page.select_option("select[name=operator_6]", "is_not_blank")
+    page.select_option("select[name=template]", label="Webinar thanks")
+    page.click("text=Save entry")
+
+    assert "Email is not blank" in page.get_by_test_id("entry-1").inner_text()
+    page.get_by_test_id("activate-rule").click()
+    assert page.get_by_test_id("rule-active").is_visible()
+    assert AutoResponseRule.objects.get(name="Webinars").is_active
