@@ -218,10 +218,7 @@ def lead_update(
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
     if not lead_is_editable_by(locked, acting_user):
         raise PermissionError("You may not edit this lead.")
-    if expected_version is not None and locked.version != expected_version:
-        raise LeadEditConflict(
-            locked, list(history_for(object_name=OBJECT_NAME, record_id=locked.pk, since_version=expected_version))
-        )
+    _check_version(locked, expected_version)
     before = _snapshot(locked)
     for key, value in _coerce(data).items():
         setattr(locked, key, value)
@@ -273,11 +270,30 @@ def _owner_change(lead: Lead, owner, *, acting_user, note: str, now) -> bool:
     return True
 
 
+def _check_version(locked: Lead, expected_version: int | None) -> None:
+    """Refuse the write when the lead moved on since the version the user started from (``None``:
+    not checked), with the changes made meanwhile."""
+    if expected_version is not None and locked.version != expected_version:
+        raise LeadEditConflict(
+            locked, list(history_for(object_name=OBJECT_NAME, record_id=locked.pk, since_version=expected_version))
+        )
+
+
 @transaction.atomic
-def lead_change_owner(*, lead: Lead, owner, acting_user, note: str = "", check_access: bool = True) -> Lead:
+def lead_change_owner(
+    *,
+    lead: Lead,
+    owner,
+    acting_user,
+    note: str = "",
+    check_access: bool = True,
+    expected_version: int | None = None,
+) -> Lead:
+    """Give the lead another owner; ``expected_version`` works as in ``lead_update``."""
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
     if check_access and not lead_is_editable_by(locked, acting_user):
         raise PermissionError("You may not change the owner of this lead.")
+    _check_version(locked, expected_version)
     _owner_change(locked, owner, acting_user=acting_user, note=note, now=timezone.now())
     return locked
 

@@ -166,6 +166,12 @@ class ChangeOwnerSerializer(serializers.Serializer):
     note = serializers.CharField(
         required=False, allow_blank=True, max_length=300, help_text="Shown in the lead's history."
     )
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The version you read: a lead saved by someone else since answers 409. Without it the "
+        "change is not checked (answer header X-Version-Check: unchecked).",
+    )
 
 
 class FieldChangeSerializer(serializers.ModelSerializer):

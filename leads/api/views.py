@@ -102,6 +102,20 @@ class LeadSearchFilter(BaseFilterBackend):
         ]
 
 
+def _conflict_answer(conflict: LeadEditConflict) -> Response:
+    payload = {
+        "detail": str(conflict),
+        "current_version": conflict.lead.version,
+        "changes": FieldChangeSerializer(conflict.changes, many=True).data,
+    }
+    return Response(payload, status=status.HTTP_409_CONFLICT)
+
+
+def _version_checked(response: Response, version: int | None) -> Response:
+    response[VERSION_CHECK_HEADER] = "checked" if version is not None else "unchecked"
+    return response
+
+
 def _switch(request, param: str, key: str) -> bool:
     """An option asked for by ``?<param>=true`` or ``"<key>": true`` in the body."""
     data = request.data if isinstance(request.data, dict) else {}
@@ -221,17 +235,10 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                     acting_user=request.user,
                 )
         except LeadEditConflict as conflict:
-            payload = {
-                "detail": str(conflict),
-                "current_version": conflict.lead.version,
-                "changes": FieldChangeSerializer(conflict.changes, many=True).data,
-            }
-            return Response(payload, status=status.HTTP_409_CONFLICT)
+            return _conflict_answer(conflict)
         if _assignment_asked(request):
             lead = lead_assign(lead=lead, acting_user=request.user, note_source="API").lead
-        response = self._answer(lead)
-        response[VERSION_CHECK_HEADER] = "checked" if values["expected_version"] is not None else "unchecked"
-        return response
+        return _version_checked(self._answer(lead), values["expected_version"])
 
     @extend_schema(
         summary="Replace a lead's fields",
@@ -270,8 +277,17 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(
         summary="Change a lead's owner",
+        description="Send `version` to be refused (409) if the lead changed since you read it; without it the "
+        "change still succeeds, and the `X-Version-Check: unchecked` answer header says it was not checked.",
         request=ChangeOwnerSerializer,
-        responses={200: LeadSerializer, 400: FIELD_ERRORS, 403: NOT_EDITABLE, 404: NOT_FOUND},
+        parameters=[VERSION_CHECK],
+        responses={
+            200: LeadSerializer,
+            400: FIELD_ERRORS,
+            403: NOT_EDITABLE,
+            404: NOT_FOUND,
+            409: LeadConflictSerializer,
+        },
     )
     @action(detail=True, methods=["post"], url_path="change-owner", filter_backends=[])
     def change_owner(self, request, pk=None):
@@ -281,10 +297,18 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         owner = owner_from_key(serializer.validated_data["owner"])
         if owner is None:
             raise serializers.ValidationError({"owner": ["Choose an active user or an existing queue."]})
-        lead = lead_change_owner(
-            lead=lead, owner=owner, acting_user=request.user, note=serializer.validated_data.get("note", "")
-        )
-        return self._answer(lead)
+        version = serializer.validated_data.get("version")
+        try:
+            lead = lead_change_owner(
+                lead=lead,
+                owner=owner,
+                acting_user=request.user,
+                note=serializer.validated_data.get("note", ""),
+                expected_version=version,
+            )
+        except LeadEditConflict as conflict:
+            return _conflict_answer(conflict)
+        return _version_checked(self._answer(lead), version)
 
     @extend_schema(
         summary="A lead's field history",

@@ -414,8 +414,9 @@ def test_the_version_check_header_is_documented(client, rep):
 
     schema = client.get(reverse("api-schema"), {"format": "json"}).json()
 
-    for method in ("put", "patch"):
-        headers = schema["paths"]["/api/leads/{id}/"][method]["responses"]["200"]["headers"]
+    writes = [("/api/leads/{id}/", "put"), ("/api/leads/{id}/", "patch"), ("/api/leads/{id}/change-owner/", "post")]
+    for path, method in writes:
+        headers = schema["paths"][path][method]["responses"]["200"]["headers"]
         assert headers["X-Version-Check"]["schema"]["enum"] == ["checked", "unchecked"]
 
 
@@ -555,6 +556,30 @@ def test_change_owner_refuses_unknown_owners(api, rep, owner):
     assert response.status_code == 400
     assert list(response.json()) == ["owner"]
     assert Lead.objects.get(pk=lead.pk).owner_user == rep
+
+
+def test_change_owner_checks_the_version_when_sent(api, rep, other_rep):
+    lead = lead_create(data={"last_name": "Ng", "company": "Acme"}, acting_user=rep)
+    lead_update(lead=lead, data={"title": "CEO"}, acting_user=rep)
+    client = api.as_user(rep)
+
+    stale = client.post(f"{detail(lead)}change-owner/", {"owner": f"user:{other_rep.pk}", "version": 1}, format="json")
+    unchecked = client.post(f"{detail(lead)}change-owner/", {"owner": f"user:{other_rep.pk}"}, format="json")
+
+    assert stale.status_code == 409
+    assert stale.json()["current_version"] == 2
+    assert (unchecked.status_code, unchecked["X-Version-Check"]) == (200, "unchecked")
+    assert Lead.objects.get(pk=lead.pk).owner_user == other_rep
+
+
+def test_change_owner_with_the_current_version_is_checked(api, rep, other_rep):
+    lead = lead_create(data={"last_name": "Ng", "company": "Acme"}, acting_user=rep)
+
+    response = api.as_user(rep).post(
+        f"{detail(lead)}change-owner/", {"owner": f"user:{other_rep.pk}", "version": 1}, format="json"
+    )
+
+    assert (response.status_code, response["X-Version-Check"]) == (200, "checked")
 
 
 def test_change_owner_refuses_inactive_users(api, rep):
