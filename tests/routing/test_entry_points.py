@@ -147,3 +147,17 @@ def test_a_notification_the_outbox_refuses_never_undoes_the_assignment(make_rule
     lead.refresh_from_db()
     assert lead.owner_user == other_rep
     assert not OutboundEmail.objects.exists()
+
+
+def test_the_notification_task_run_again_writes_no_second_email(make_rule, rep, other_rep):
+    from leads.routing import tasks
+
+    template = EmailTemplate.objects.create(name="New lead", subject="Hi", body_text="Hi")
+    rule = make_rule("Notify", [{"criteria": [], "assign_user": other_rep, "notification_template": template}])
+    lead = LeadFactory(owner_user=rep)
+    services.lead_assign(lead=lead, acting_user=rep)
+    lead.refresh_from_db()
+
+    tasks.assignment_notify(lead_id=lead.pk, entry_id=rule.entries.get().pk, lead_version=lead.version)
+
+    assert OutboundEmail.objects.filter(kind="assignment_notification").count() == 1
