@@ -49,6 +49,22 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "registration/password_reset_complete.html"
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password; the session stays signed in, every API token ends."""
+
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        api_tokens_revoke_all(user=form.user)
+        return response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "registration/password_change_done.html"
+
+
 @login_required
 def api_tokens(request):
     """The user's API tokens: when each was made, last used and expires; revoke or make one."""

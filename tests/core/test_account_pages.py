@@ -73,3 +73,20 @@ def test_the_token_page_lists_creates_and_revokes_only_the_users_tokens(client, 
     assert client.post(reverse("api_token_revoke", args=[mine.pk])).status_code == 302
     assert set(ApiToken.objects.values_list("pk", flat=True)) == {theirs.pk, ApiToken.objects.get(user=rep).pk}
     assert ApiToken.objects.filter(pk=theirs.pk).exists()
+
+
+def test_changing_the_password_keeps_the_session_and_ends_the_api_tokens(client, api, rep):
+    _, key = api_token_create(user=rep)
+    client.force_login(rep)
+    assert f'href="{reverse("password_change")}"' in client.get(reverse("api_tokens")).content.decode()
+
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "brand-new-pass-789", "new_password2": "brand-new-pass-789"},
+    )
+
+    assert response.url == reverse("password_change_done")
+    assert client.get(reverse("api_tokens")).status_code == 200  # still signed in
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/leads/").status_code == 401
+    assert not ApiToken.objects.filter(user=rep).exists()
