@@ -111,7 +111,10 @@ def lead_list_view(request: HttpRequest) -> HttpResponse:
         "mass_actions": MASS_ACTIONS,
         "owner_choices": filterset.owner_choices,
         "filter_inputs": filter_inputs(filterset),
-        "status_choices": [v for v in filterset.picklist_values if v.field_name == "status" and v.is_active],
+        # A converted status is reached by converting, so the mass action does not offer it.
+        "status_choices": [
+            v for v in filterset.picklist_values if v.field_name == "status" and v.is_active and not v.is_converted
+        ],
         "is_filtered": bool(request.GET.get("q")) or filterset.active_filter_count() > 0,
     }
     return render(request, "leads/lead_list.html", context)

@@ -95,3 +95,13 @@ def test_malformed_versions_are_ignored():
     data = QueryDict("versions=12:3&versions=x:1&versions=7&versions=8:-1&versions=9:4")
 
     assert seen_versions(data) == {12: 3, 9: 4}
+
+
+def test_the_mass_status_dialog_does_not_offer_a_converted_status(rep_client, rep):
+    LeadFactory(owner_user=rep)
+
+    response = rep_client.get(reverse("leads:list"), {"view": "my"})
+
+    offered = [v.api_name for v in response.context["status_choices"]]
+    assert "Working" in offered
+    assert "Qualified" not in offered
