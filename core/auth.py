@@ -81,8 +81,17 @@ def _account_hash(username: str) -> str:
     return hashlib.sha256((username or "").strip().lower().encode()).hexdigest()[:32]
 
 
+def _source(address: str) -> str:
+    """The unit an address counts as: itself, or for IPv6 its /64, which one host usually holds whole."""
+    ip = _ip(address)
+    if isinstance(ip, ipaddress.IPv6Address) and not ip.ipv4_mapped:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip.ipv4_mapped) if isinstance(ip, ipaddress.IPv6Address) else address
+
+
 def _counters(username: str, address: str) -> list[tuple[str, int]]:
     """The failure counters an attempt touches, each with the failures it allows before delays."""
+    address = _source(address)
     return [
         (f"login-fail:pair:{_account_hash(username)}:{address}", settings.LOGIN_THROTTLE_ACCOUNT_LIMIT),
         (f"login-fail:addr:{address}", settings.LOGIN_THROTTLE_ADDRESS_LIMIT),

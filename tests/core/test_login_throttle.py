@@ -103,3 +103,12 @@ def test_token_api_works_when_the_cache_is_down(api, rep, settings):
     response = api.post("/api/auth/token/", {"username": "rep", "password": PASSWORD}, format="json")
 
     assert response.status_code == 200
+
+
+def test_ipv6_addresses_of_one_host_share_their_counter(settings):
+    settings.LOGIN_THROTTLE_ADDRESS_LIMIT = 2
+    login_failed("a", "2001:db8:1:2::10")
+    login_failed("b", "2001:db8:1:2::99")
+
+    assert login_wait("c", "2001:db8:1:2:abcd::1") > 0
+    assert login_wait("c", "2001:db8:1:3::1") == 0
