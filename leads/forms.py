@@ -8,7 +8,7 @@ from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import form_field, form_initial, picklist_choices
-from core.models import FieldDefinition
+from core.models import FieldDefinition, PicklistValue
 from core.selectors import field_definitions, picklist_default
 
 from .fields import OBJECT_NAME, PICKLIST_FIELDS, SECTIONS, STANDARD_FIELDS, WRITABLE_FIELDS
@@ -26,9 +26,16 @@ def _standard_field(api: str, ftype: str, definition: FieldDefinition | None, de
     model_field = Lead._meta.get_field(api)
     if api in PICKLIST_FIELDS:
         current = getattr(lead, api) if lead else None
-        return forms.ChoiceField(
-            choices=picklist_choices(OBJECT_NAME, api, current=current, blank=not required), **common
-        )
+        choices = picklist_choices(OBJECT_NAME, api, current=current, blank=not required)
+        if api == "status":
+            # A converted status is reached by converting the lead (the service refuses it here).
+            converted = set(
+                PicklistValue.objects.filter(
+                    object_name=OBJECT_NAME, field_name="status", is_converted=True
+                ).values_list("api_name", flat=True)
+            )
+            choices = [(value, label) for value, label in choices if value not in converted or value == current]
+        return forms.ChoiceField(choices=choices, **common)
     if ftype == "checkbox":
         common["required"] = False
         return forms.BooleanField(**common)

@@ -5,6 +5,7 @@ tests/api/test_leads.py), and ``lead_mark_converted`` is the one way that sets i
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import FieldHistory
 from leads.models import Lead
@@ -83,17 +84,31 @@ def test_mark_converted_checks_access(rep, other_rep):
 # Pages -------------------------------------------------------------------------------------------
 
 
-def test_edit_form_shows_the_refusal_beside_the_status(rep_client, rep):
+def test_edit_form_does_not_offer_a_converted_status_and_refuses_it(rep_client, rep):
     lead = LeadFactory(owner_user=rep, status="Working")
 
+    page = rep_client.get(reverse("leads:edit", args=[lead.pk]))
     response = rep_client.post(
         reverse("leads:edit", args=[lead.pk]),
         {"last_name": lead.last_name, "company": lead.company, "status": "Qualified", "version": lead.version},
     )
 
+    offered = [value for value, _label in page.context["form"].fields["status"].choices]
+    assert "Working" in offered
+    assert "Qualified" not in offered
     assert response.status_code == 200
-    assert response.context["form"].errors["status"] == [str(CONVERTED_STATUS_BY_CONVERTING)]
+    assert response.context["form"].errors["status"]
     assert Lead.objects.get(pk=lead.pk).status == "Working"
+
+
+def test_the_form_still_shows_the_converted_status_a_lead_has(rep_client, system_admin):
+    # a converted lead, opened by someone allowed to edit converted leads, keeps its status choice
+    lead = LeadFactory(owner_user=system_admin, status="Qualified", is_converted=True, converted_at=timezone.now())
+    rep_client.force_login(system_admin)
+
+    page = rep_client.get(reverse("leads:edit", args=[lead.pk]))
+
+    assert "Qualified" in [value for value, _label in page.context["form"].fields["status"].choices]
 
 
 def test_status_path_refuses_a_converted_status_and_offers_convert(rep_client, rep):
