@@ -1,17 +1,22 @@
 """The signed-in user's own account pages: password reset by email (Django's views, our templates)
 and the list of their API tokens."""
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .auth import client_address, over_hourly_limit
 from .tokens import api_token_create, api_token_revoke, api_tokens_of, api_tokens_revoke_all
+
+logger = logging.getLogger(__name__)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -23,6 +28,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("password_reset_done")
 
     def form_valid(self, form):
+        address = client_address(self.request)
+        if over_hourly_limit("password-reset", address, settings.PASSWORD_RESET_REQUESTS_PER_HOUR):
+            # The same answer as always, without the email: nobody can flood an inbox from here.
+            logger.warning("Password reset requests from %s over the hourly limit; no email sent", address)
+            return HttpResponseRedirect(self.get_success_url())
         # Links start with the address people open the app at, not with whatever Host header the
         # request carried.
         self.extra_email_context = {"site_url": getattr(settings, "SITE_URL", "")}

@@ -161,3 +161,18 @@ def throttled_message(wait: int) -> str:
         "Too many failed logins. Try again in %(count)d minutes.",
         minutes,
     ) % {"count": minutes}
+
+
+def over_hourly_limit(kind: str, address: str, limit: int) -> bool:
+    """Count one more ``kind`` request from ``address`` in the current hour; whether it is past
+    ``limit``. When the cache fails the request is let through with a log line."""
+    key = f"hourly:{kind}:{_source(address)}:{int(time.time() // 3600)}"
+    try:
+        if cache.add(key, 1, 3600):
+            return limit < 1
+        return cache.incr(key) > limit
+    except ValueError:
+        return False
+    except Exception:
+        logger.warning("Rate limit %s unavailable (cache error); request from %s let through", kind, address)
+        return False

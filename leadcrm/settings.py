@@ -214,6 +214,8 @@ LOGIN_THROTTLE_MAX_DELAY_SECONDS = env.int("LOGIN_THROTTLE_MAX_DELAY_SECONDS", d
 # Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated): the client
 # address of throttles and rate limits is read through them (core.auth.client_address).
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# Password reset emails asked for per client address and hour; more get the usual answer, no email.
+PASSWORD_RESET_REQUESTS_PER_HOUR = env.int("PASSWORD_RESET_REQUESTS_PER_HOUR", default=5)
 
 # I18N -----------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -90,3 +90,18 @@ def test_changing_the_password_keeps_the_session_and_ends_the_api_tokens(client,
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get("/api/leads/").status_code == 401
     assert not ApiToken.objects.filter(user=rep).exists()
+
+
+def test_reset_requests_from_one_address_are_limited_per_hour(client, rep, settings):
+    settings.PASSWORD_RESET_REQUESTS_PER_HOUR = 2
+    rep.email = "riley@example.com"
+    rep.save()
+
+    answers = [
+        client.post(reverse("password_reset"), {"email": "riley@example.com"}, REMOTE_ADDR="192.0.2.5")
+        for _ in range(4)
+    ]
+    elsewhere = client.post(reverse("password_reset"), {"email": "riley@example.com"}, REMOTE_ADDR="192.0.2.6")
+
+    assert {a.url for a in answers} == {elsewhere.url} == {reverse("password_reset_done")}
+    assert len(mail.outbox) == 3
