@@ -89,8 +89,9 @@ class IntakeRules:
 def intake_row(
     *, row: IntakeRow, options: IntakeOptions, acting_user, rules: IntakeRules | None = None
 ) -> IntakeResult:
-    """Make one lead inside the caller's transaction. Raises ``ValidationError`` (the lead's field
-    errors) or ``PermissionError`` and then writes nothing of its own."""
+    """Make one lead inside the caller's transaction (a batch gives each row a savepoint, so that
+    a refused row is rolled back alone). Raises ``ValidationError`` with the lead's field errors,
+    or ``PermissionError``."""
     lead = lead_create(
         data=row.data,
         custom_fields=row.custom_fields,
