@@ -22,6 +22,9 @@ os.makedirs(metrics_dir, exist_ok=True)
 
 
 def child_exit(server, worker):
+    import socket
+
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(worker.pid)
+    # The files are named by host and process id (core.metrics.process_identifier).
+    multiprocess.mark_process_dead(f"{socket.gethostname()}-{worker.pid}")

@@ -11,6 +11,7 @@
 
 import contextlib
 import os
+import socket
 import time
 
 from celery import signals
@@ -77,4 +78,4 @@ def child_stopped(pid=None, **kwargs):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(pid or os.getpid())
+        multiprocess.mark_process_dead(f"{socket.gethostname()}-{pid or os.getpid()}")

@@ -8,6 +8,7 @@ and ``REDIS_URL`` switch to PostgreSQL and Redis (broker and cache).
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 from core.logs import logging_config
 
@@ -173,6 +174,17 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "UTC"
+# Queues by kind of work, so that a large import never delays an auto-response: public intake,
+# emails, imports, and everything else. A worker started without -Q takes all four; production
+# gives imports workers of their own (docker-compose: worker-imports).
+CELERY_TASK_QUEUES = [Queue(name) for name in ("intake", "emails", "imports", "default")]
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "webtolead.*": {"queue": "intake"},
+    "emails.tasks.*": {"queue": "emails"},
+    "leads.routing.assignment_notify": {"queue": "emails"},
+    "leads.imports.*": {"queue": "imports"},
+}
 CELERY_BEAT_SCHEDULE: dict = {}
 # Re-publish outbox rows left queued (e.g. while the broker was down) and re-queue abandoned claims.
 CELERY_BEAT_SCHEDULE["emails-sweep-outbox"] = {"task": "emails.tasks.sweep_outbox", "schedule": 60.0}
@@ -323,5 +335,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # or to a client address in METRICS_ALLOWED_IPS (addresses or networks); with neither, to nobody.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+# Set for gunicorn (gunicorn.conf.py) and the workers of one host: each process writes its metrics
+# to files in this folder and /metrics adds them up (prometheus-client reads it from the environment).
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
 # Gauges read at scrape time: the backlogs in the database and the worker and beat heartbeats.
 METRICS_COLLECTORS = ["leadcrm.system_health.BacklogCollector"]

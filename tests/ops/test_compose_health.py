@@ -1,5 +1,6 @@
 """docker-compose healthchecks call the app's own probes and commands."""
 
+import re
 from pathlib import Path
 
 import yaml
@@ -25,3 +26,28 @@ def test_web_worker_and_beat_have_healthchecks_on_the_apps_probes():
         check = services[name]["healthcheck"]
         assert check["test"][0] == "CMD", name
         assert int(check["timeout"].rstrip("s")) < int(check["interval"].rstrip("s")), name
+
+
+def test_workers_take_every_queue_and_imports_have_workers_of_their_own():
+    from django.conf import settings
+
+    services = _services()
+    queues = {}
+    for name in ("worker", "worker-imports"):
+        command = services[name]["command"].split()
+        queues[name] = set(command[command.index("-Q") + 1].split(","))
+
+    assert queues["worker-imports"] == {"imports"}
+    assert "imports" not in queues["worker"]
+    assert queues["worker"] | queues["worker-imports"] == {queue.name for queue in settings.CELERY_TASK_QUEUES}
+
+
+def test_scripts_run_starts_workers_for_every_queue():
+    from django.conf import settings
+
+    script = (ROOT / "scripts" / "run").read_text()
+    consumed = set()
+    for listed in re.findall(r"-Q ([\w,]+)", script):
+        consumed |= set(listed.split(","))
+
+    assert consumed == {queue.name for queue in settings.CELERY_TASK_QUEUES}

@@ -13,10 +13,10 @@ from webtolead.services import DRAIN
 def test_the_drain_task_is_published_to_the_broker():
     celery_app.conf.task_always_eager = False
     queue = redis.Redis.from_url(settings.REDIS_URL)
-    before = queue.llen("celery")
+    before = queue.llen("intake")
 
     published = DRAIN.request()
 
     assert published is True
-    assert queue.llen("celery") == before + 1
-    queue.rpop("celery")  # nobody consumes it in this test
+    assert queue.llen("intake") == before + 1
+    queue.rpop("intake")  # nobody consumes it in this test

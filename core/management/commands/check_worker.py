@@ -21,21 +21,23 @@ class Command(BaseCommand):
             help="worker node name to ask (e.g. celery@host); repeat for several; default: every worker",
         )
         parser.add_argument(
-            "--local", action="store_true", help="ask only the worker of this host (node name celery@<hostname>)"
+            "--local", action="store_true", help="only a worker of this host counts (node name <name>@<hostname>)"
         )
 
     def handle(self, *args, timeout: float, destination: list[str], local: bool, **options):
         from leadcrm.celery import app
 
         destinations = list(destination)
-        if local:
-            destinations.append(f"celery@{socket.gethostname()}")
         try:
             answers = app.control.inspect(timeout=timeout, destination=destinations or None).ping() or {}
         except Exception as exc:  # the broker is down: no worker can be reached either
             raise CommandError(f"no worker answered: the broker is unreachable ({type(exc).__name__})") from exc
+        if local:
+            # Workers of this host, whatever their node name's prefix (celery@, intake@, ...).
+            host = socket.gethostname()
+            answers = {name: answer for name, answer in answers.items() if name.split("@", 1)[-1] == host}
         if not answers:
-            where = ", ".join(destinations) if destinations else "any worker"
+            where = ", ".join(destinations) if destinations else ("this host" if local else "any worker")
             raise CommandError(f"no worker answered within {timeout:g} s ({where})")
         for name in sorted(answers):
             self.stdout.write(f"{name}: ok")
