@@ -369,7 +369,7 @@ def picklist_value_set_active(*, value: PicklistValue, active: bool, acting_user
 def _usages_across(values: list[PicklistValue]) -> list[str]:
     """The usages of one value in the picklists sharing its value set; those of the other objects
     say which object they are on."""
-    found = []
+    found: list[str] = []
     for each in values:
         prefix = "" if each is values[0] else f"{_object_label(each.object_name)}: "
         found.extend(prefix + usage for usage in picklist_value_usages(each))
@@ -387,9 +387,10 @@ def picklist_value_delete(*, value: PicklistValue, replacement: PicklistValue | 
     # Lock the whole value set: the replacement must not be deactivated or deleted meanwhile.
     locked = _lock_value_set(value.object_name, value.field_name)
     by_key = {(v.object_name, v.api_name): v for v in locked}
-    value = next((v for v in locked if v.pk == value.pk), None)
-    if value is None:
+    current = next((v for v in locked if v.pk == value.pk), None)
+    if current is None:
         raise ValidationError("This value no longer exists.")
+    value = current
     targets = [
         by_key[(name, value.api_name)]
         for name in value_set_objects(value.object_name, value.field_name)
@@ -414,6 +415,7 @@ def picklist_value_delete(*, value: PicklistValue, replacement: PicklistValue | 
     moved = 0
     for target in targets:
         if target.pk in in_use:
+            assert replacement is not None  # checked above whenever a target is in use
             target_replacement = by_key.get((target.object_name, replacement.api_name))
             if target_replacement is None or not target_replacement.is_active:
                 raise ValidationError(
@@ -468,10 +470,10 @@ def _move_records(value: PicklistValue, replacement: PicklistValue, holding, act
         moved = model._default_manager.filter(pk__in=ids).update(**{column: replacement.api_name})
     else:
         for record in model._default_manager.filter(pk__in=ids).iterator():
-            record.custom_fields[value.field_name] = replacement.api_name
+            record.custom_fields[value.field_name] = replacement.api_name  # type: ignore[attr-defined]
             record.save(update_fields=["custom_fields"])
             moved += 1
-    touched = {}
+    touched: dict[str, object] = {}
     if has_version:
         touched["version"] = F("version") + 1
     if "last_modified_at" in field_names:

@@ -320,11 +320,11 @@ def lead_record_sections(*, lead: Lead) -> list[RecordSection]:
     for definition in definitions:
         if not definition.is_custom:
             continue
-        value = (lead.custom_fields or {}).get(definition.api_name)
-        if definition.field_type == FieldType.PICKLIST and value:
-            text = picklists.get(definition.api_name, {}).get(value, str(value))
+        stored = (lead.custom_fields or {}).get(definition.api_name)
+        if definition.field_type == FieldType.PICKLIST and stored:
+            text = picklists.get(definition.api_name, {}).get(stored, str(stored))
         else:
-            text = display_value(definition, value)
+            text = display_value(definition, stored)
         custom_rows.append(
             FieldRow(
                 definition.api_name,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db import models
+if TYPE_CHECKING:
+    from .models import RuleBase, RuleEntryBase
 
 
 def _no_problems(entry) -> list[str]:
@@ -26,8 +27,8 @@ class RuleKind:
     key: str
     # "Assignment rule": used in messages such as "Assignment rule “Main”, entry 2 uses it."
     label: str
-    rule_model: type[models.Model]
-    entry_model: type[models.Model]
+    rule_model: type[RuleBase]
+    entry_model: type[RuleEntryBase]
     # The object whose fields the criteria test (a ``core.criteria`` object name).
     object_name: str
     # The case-insensitive unique constraint on the rule's name (``rule_name_unique_ci``).

@@ -39,12 +39,12 @@ def _actor(user):
 
 
 def _lock_rule(kind: RuleKind, pk: int):
-    return kind.rule_model.objects.select_for_update().get(pk=pk)
+    return kind.rule_model._default_manager.select_for_update().get(pk=pk)
 
 
 def rule_touch(kind: RuleKind, rule, acting_user) -> None:
     """Bump the rule's version (the compiled rule is built again) and record who changed it."""
-    kind.rule_model.objects.filter(pk=rule.pk).update(
+    kind.rule_model._default_manager.filter(pk=rule.pk).update(
         version=F("version") + 1, updated_at=timezone.now(), updated_by=_actor(acting_user)
     )
 
@@ -60,7 +60,7 @@ def _rule_values(kind: RuleKind, *, name: str, description: str, exclude_pk: int
         errors["name"] = [_("Enter a name.")]
     elif len(name) > NAME_MAX:
         errors["name"] = [_("Use at most %(max)d characters.") % {"max": NAME_MAX}]
-    elif kind.rule_model.objects.filter(name__iexact=name).exclude(pk=exclude_pk).exists():
+    elif kind.rule_model._default_manager.filter(name__iexact=name).exclude(pk=exclude_pk).exists():
         errors["name"] = [_duplicate_name(name)]
     if len(description) > DESCRIPTION_MAX:
         errors["description"] = [_("Use at most %(max)d characters.") % {"max": DESCRIPTION_MAX}]
@@ -85,7 +85,9 @@ def rule_create(*, kind: RuleKind, name: str, description: str = "", acting_user
     require_setup_admin(acting_user)
     values = _rule_values(kind, name=name, description=description, exclude_pk=None)
     with _unique_name(kind, values["name"]):
-        return kind.rule_model.objects.create(**values, created_by=_actor(acting_user), updated_by=_actor(acting_user))
+        return kind.rule_model._default_manager.create(
+            **values, created_by=_actor(acting_user), updated_by=_actor(acting_user)
+        )
 
 
 @transaction.atomic
@@ -112,7 +114,7 @@ def rule_delete(*, kind: RuleKind, rule, acting_user) -> None:
 
 
 def active_rule(kind: RuleKind):
-    return kind.rule_model.objects.filter(is_active=True).first()
+    return kind.rule_model._default_manager.filter(is_active=True).first()
 
 
 @transaction.atomic
@@ -122,8 +124,8 @@ def rule_activate(*, kind: RuleKind, rule, acting_user):
     require_setup_admin(acting_user)
     # Lock every rule of the kind so that two activations at once are ordered; the partial unique
     # constraint refuses a second active rule in any case.
-    list(kind.rule_model.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
-    locked = kind.rule_model.objects.get(pk=rule.pk)
+    list(kind.rule_model._default_manager.select_for_update().order_by("pk").values_list("pk", flat=True))
+    locked = kind.rule_model._default_manager.get(pk=rule.pk)
     problems = [
         _("Entry %(number)s: %(problem)s") % {"number": entry.sort_order, "problem": message}
         for entry, message in entry_problems(kind=kind, rule=locked)
@@ -131,12 +133,12 @@ def rule_activate(*, kind: RuleKind, rule, acting_user):
     if problems:
         raise ValidationError({"__all__": [_("Fix the rule's entries before activating it:"), *problems]})
     now, actor = timezone.now(), _actor(acting_user)
-    kind.rule_model.objects.filter(is_active=True).exclude(pk=locked.pk).update(
+    kind.rule_model._default_manager.filter(is_active=True).exclude(pk=locked.pk).update(
         is_active=False, version=F("version") + 1, updated_at=now, updated_by=actor
     )
     try:
         with transaction.atomic():
-            kind.rule_model.objects.filter(pk=locked.pk).update(
+            kind.rule_model._default_manager.filter(pk=locked.pk).update(
                 is_active=True, version=F("version") + 1, updated_at=now, updated_by=actor
             )
     except IntegrityError:
@@ -149,7 +151,7 @@ def rule_activate(*, kind: RuleKind, rule, acting_user):
 def rule_deactivate(*, kind: RuleKind, rule, acting_user):
     """No rule of the kind runs until one is activated again."""
     require_setup_admin(acting_user)
-    kind.rule_model.objects.filter(pk=rule.pk).update(
+    kind.rule_model._default_manager.filter(pk=rule.pk).update(
         is_active=False, version=F("version") + 1, updated_at=timezone.now(), updated_by=_actor(acting_user)
     )
     rule.refresh_from_db()
@@ -195,14 +197,14 @@ def entry_create(*, kind: RuleKind, rule, data: dict, acting_user, position: int
     require_setup_admin(acting_user)
     locked = _lock_rule(kind, rule.pk)
     values = clean_entry(kind, data)
-    entries = kind.entry_model.objects.filter(rule=locked)
+    entries = kind.entry_model._default_manager.filter(rule=locked)
     last = entries.aggregate(m=Max("sort_order"))["m"] or 0
     if not position or int(position) > last:
         position = last + 1
     else:
         position = max(int(position), 1)
         entries.filter(sort_order__gte=position).update(sort_order=F("sort_order") + 1)
-    entry = kind.entry_model.objects.create(rule=locked, sort_order=position, **values)
+    entry = kind.entry_model._default_manager.create(rule=locked, sort_order=position, **values)
     rule_touch(kind, locked, acting_user)
     return entry
 
@@ -211,7 +213,7 @@ def entry_create(*, kind: RuleKind, rule, data: dict, acting_user, position: int
 def entry_update(*, kind: RuleKind, entry, data: dict, acting_user):
     require_setup_admin(acting_user)
     locked_rule = _lock_rule(kind, entry.rule_id)
-    locked = kind.entry_model.objects.get(pk=entry.pk, rule=locked_rule)
+    locked = kind.entry_model._default_manager.get(pk=entry.pk, rule=locked_rule)
     for key, value in clean_entry(kind, data).items():
         setattr(locked, key, value)
     locked.save()
@@ -223,7 +225,7 @@ def _renumber(kind: RuleKind, ordered: list) -> None:
     """Number ``ordered`` 1, 2, 3... in one statement (the unique order is checked at commit)."""
     changed = [(item.pk, position) for position, item in enumerate(ordered, start=1) if item.sort_order != position]
     if changed:
-        kind.entry_model.objects.filter(pk__in=[pk for pk, _position in changed]).update(
+        kind.entry_model._default_manager.filter(pk__in=[pk for pk, _position in changed]).update(
             sort_order=Case(
                 *(When(pk=pk, then=Value(position)) for pk, position in changed),
                 output_field=models.PositiveIntegerField(),
@@ -232,7 +234,9 @@ def _renumber(kind: RuleKind, ordered: list) -> None:
 
 
 def _ordered_entries(kind: RuleKind, rule) -> list:
-    return list(kind.entry_model.objects.filter(rule=rule).order_by("sort_order", "id").only("pk", "sort_order"))
+    return list(
+        kind.entry_model._default_manager.filter(rule=rule).order_by("sort_order", "id").only("pk", "sort_order")
+    )
 
 
 @transaction.atomic
@@ -240,7 +244,7 @@ def entry_delete(*, kind: RuleKind, entry, acting_user) -> None:
     """Delete an entry; the ones after it move up."""
     require_setup_admin(acting_user)
     rule = _lock_rule(kind, entry.rule_id)
-    kind.entry_model.objects.filter(pk=entry.pk).delete()
+    kind.entry_model._default_manager.filter(pk=entry.pk).delete()
     _renumber(kind, _ordered_entries(kind, rule))
     rule_touch(kind, rule, acting_user)
 
@@ -265,7 +269,7 @@ def entry_problems(*, kind: RuleKind, rule) -> list[tuple[object, str]]:
     reports about its action (an inactive user, a deactivated template)."""
     specs = field_specs(kind.object_name)
     problems = []
-    entries = kind.entry_model.objects.filter(rule=rule).select_related(*kind.entry_related)
+    entries = kind.entry_model._default_manager.filter(rule=rule).select_related(*kind.entry_related)
     for entry in entries.order_by("sort_order", "id"):
         try:
             validate_criteria(
@@ -323,7 +327,7 @@ def compiled_rule(*, kind: RuleKind, rule) -> CompiledRule:
     if hit is not None and hit[0] == key:
         return hit[1]
     specs = field_specs(kind.object_name)
-    entries = kind.entry_model.objects.filter(rule=rule).select_related(*kind.entry_related)
+    entries = kind.entry_model._default_manager.filter(rule=rule).select_related(*kind.entry_related)
     result = CompiledRule(
         rule=rule,
         entries=tuple(
@@ -357,7 +361,7 @@ def picklist_usage(*, kind: RuleKind, value) -> list[str]:
     """Entries of the kind whose criteria use a picklist value (so the value cannot be deleted)."""
     if value.object_name != kind.object_name:
         return []
-    entries = kind.entry_model.objects.select_related("rule").order_by("rule__name", "sort_order")
+    entries = kind.entry_model._default_manager.select_related("rule").order_by("rule__name", "sort_order")
     return [
         _("%(kind)s “%(rule)s”, entry %(number)s uses it in its criteria.")
         % {"kind": kind.label, "rule": entry.rule.name, "number": entry.sort_order}
