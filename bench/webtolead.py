@@ -161,11 +161,11 @@ def seed() -> str:
     return form.public_key
 
 
-def wait_for(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+def wait_for(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit("gunicorn exited:\n" + proc.stdout.read())
+            raise SystemExit("gunicorn exited:\n" + log.read_text())
         try:
             urllib.request.urlopen(url, timeout=2)
             return
@@ -353,6 +353,7 @@ def main() -> None:
             .splitlines()[-1]
         )
         port = free_port()
+        server_log = (workdir / "gunicorn.log").open("w")
         server = subprocess.Popen(
             [
                 str(Path(PYTHON).parent / "gunicorn"),
@@ -362,13 +363,15 @@ def main() -> None:
             ],
             cwd=ROOT,
             env=env,
-            stdout=subprocess.PIPE,
+            # A file, not a pipe: production logs a line per request, and a pipe nobody reads
+            # fills and stops the workers.
+            stdout=server_log,
             stderr=subprocess.STDOUT,
             text=True,
         )
         base = f"http://127.0.0.1:{port}"
         bare_url, w2l_url = f"{base}/bench/bare/", f"{base}/web-to-lead/"
-        wait_for(bare_url, server)
+        wait_for(bare_url, server, workdir / "gunicorn.log")
         made = Submissions(key)
         count, threads = args.requests, args.threads
         print(

@@ -72,7 +72,10 @@ class WebToLeadFormForm(forms.ModelForm):
             "return_url": "Where visitors go after submitting. Its domain must be allowed in the settings.",
             "run_assignment": "The active assignment rule picks the owner; otherwise the default lead creator owns it.",
             "send_autoresponse": "The active auto-response rule emails the visitor.",
-            "salesforce_oid": "For a form moved from Salesforce: its oid value, so the unchanged form finds this one.",
+            "salesforce_oid": (
+                "For a form moved from Salesforce: its oid value (15 or 18 characters), so the unchanged form "
+                "finds this one."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
