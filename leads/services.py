@@ -152,10 +152,12 @@ def _validate(lead: Lead, *, before: dict | None, custom_raw: dict | None) -> di
         errors.setdefault(field, []).extend(messages)
     if lead.annual_revenue is not None and isinstance(lead.annual_revenue, Decimal) and lead.annual_revenue < 0:
         errors.setdefault("annual_revenue", []).append("Annual revenue cannot be negative.")
-    try:
-        validate_web_address(lead.website)
-    except ValidationError as exc:
-        errors.setdefault("website", []).extend(exc.messages)
+    if before is None or before.get("website") != lead.website:
+        # A web address stored before the rule existed does not block saving other fields.
+        try:
+            validate_web_address(lead.website)
+        except ValidationError as exc:
+            errors.setdefault("website", []).extend(exc.messages)
     custom = lead.custom_fields
     try:
         custom = clean_custom_fields(
