@@ -1,5 +1,9 @@
 """Reads for conversion: suggestions on the convert page, the mapping tables, past conversions."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
@@ -11,6 +15,9 @@ from sales.models import Account, Contact
 
 from .mapping import PAGE_SET_FIELDS, STANDARD_MAPPING, TARGET_LABELS, TARGET_OBJECTS, TYPE_COMPATIBILITY
 from .models import LeadConversion, LeadFieldMapping
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def converted_statuses() -> QuerySet[PicklistValue]:
@@ -43,7 +50,7 @@ def opportunity_required() -> bool:
     return bool(lead_settings().opportunity_required_on_convert)
 
 
-def default_owner(lead: Lead, acting_user):
+def default_owner(lead: Lead, acting_user: User):
     """The lead's owner; the converting user when a queue owns the lead."""
     owner = lead.owner_user if lead.owner_user_id else None
     if owner is not None and owner.is_active:

@@ -101,7 +101,9 @@ def _check_unique(source, target, *, exclude_pk=None) -> None:
 
 
 @transaction.atomic
-def field_mapping_create(*, lead_field: str, target_object: str, target_field: str, acting_user) -> LeadFieldMapping:
+def field_mapping_create(
+    *, lead_field: str, target_object: str, target_field: str, acting_user: User
+) -> LeadFieldMapping:
     """Map a custom lead field (api name) to a custom field of account, contact or opportunity."""
     _require_admin(acting_user)
     source, target = _mapping_fields(lead_field=lead_field, target_object=target_object, target_field=target_field)
@@ -120,7 +122,7 @@ def field_mapping_create(*, lead_field: str, target_object: str, target_field: s
 
 
 @transaction.atomic
-def field_mapping_update(*, mapping: LeadFieldMapping, target_field: str, acting_user) -> LeadFieldMapping:
+def field_mapping_update(*, mapping: LeadFieldMapping, target_field: str, acting_user: User) -> LeadFieldMapping:
     """Point an existing mapping at another custom field of the same object."""
     _require_admin(acting_user)
     mapping = LeadFieldMapping.objects.select_for_update().select_related("lead_field").get(pk=mapping.pk)
@@ -139,7 +141,7 @@ def field_mapping_update(*, mapping: LeadFieldMapping, target_field: str, acting
 
 
 @transaction.atomic
-def field_mapping_delete(*, mapping: LeadFieldMapping, acting_user) -> None:
+def field_mapping_delete(*, mapping: LeadFieldMapping, acting_user: User) -> None:
     _require_admin(acting_user)
     LeadFieldMapping.objects.filter(pk=mapping.pk).delete()
 
@@ -228,7 +230,7 @@ def _as_int(value) -> int | None:
     return int(value)
 
 
-def _resolve(lead: Lead, acting_user, options: ConvertOptions, ctx: MappingContext) -> Resolved:
+def _resolve(lead: Lead, acting_user: User, options: ConvertOptions, ctx: MappingContext) -> Resolved:
     """Check every option against the database; raises all problems at once."""
     errors: dict[str, list[str]] = {}
 
@@ -432,7 +434,7 @@ def _required_custom_errors(
     return errors
 
 
-def _check_lead(lead: Lead, acting_user) -> None:
+def _check_lead(lead: Lead, acting_user: User) -> None:
     if not lead_is_editable_by(lead, acting_user):
         raise PermissionError("You may not convert this lead.")
     if lead.is_converted:
@@ -440,7 +442,7 @@ def _check_lead(lead: Lead, acting_user) -> None:
 
 
 def lead_convert_preview(
-    *, lead: Lead, acting_user, options: ConvertOptions, context: MappingContext | None = None
+    *, lead: Lead, acting_user: User, options: ConvertOptions, context: MappingContext | None = None
 ) -> ConversionPreview:
     """What ``lead_convert`` would write with these options, without writing anything."""
     _check_lead(lead, acting_user)
@@ -471,7 +473,7 @@ def _call(object_name: str, ctx: MappingContext, func, **kwargs):
 
 
 def lead_convert(
-    *, lead: Lead, acting_user, options: ConvertOptions, context: MappingContext | None = None
+    *, lead: Lead, acting_user: User, options: ConvertOptions, context: MappingContext | None = None
 ) -> LeadConversion:
     """Convert a lead into an account, a contact and optionally an opportunity, in one transaction.
 
@@ -489,7 +491,9 @@ def lead_convert(
         raise ValidationError({"__all__": [DATABASE_FAILURE]}) from exc
 
 
-def _convert(*, lead: Lead, acting_user, options: ConvertOptions, context: MappingContext | None) -> LeadConversion:
+def _convert(
+    *, lead: Lead, acting_user: User, options: ConvertOptions, context: MappingContext | None
+) -> LeadConversion:
     locked = Lead.objects.select_for_update(of=("self",)).select_related("owner_user").get(pk=lead.pk)
     _check_lead(locked, acting_user)
     ctx = context or MappingContext.load()
@@ -645,7 +649,7 @@ class BulkResult:
     errors: dict[str, list[str]] | None = None
 
 
-def lead_convert_bulk(*, items: list[tuple[int, ConvertOptions]], acting_user) -> list[BulkResult]:
+def lead_convert_bulk(*, items: list[tuple[int, ConvertOptions]], acting_user: User) -> list[BulkResult]:
     """Convert several leads; each is atomic on its own, and one failing does not stop the others."""
     if len(items) > BULK_LIMIT:
         raise ValidationError({"leads": [f"Convert at most {BULK_LIMIT} leads per request."]})
@@ -659,7 +663,7 @@ def lead_convert_bulk(*, items: list[tuple[int, ConvertOptions]], acting_user) -
     return results
 
 
-def _convert_one(lead: Lead | None, lead_id, options: ConvertOptions, acting_user, ctx) -> BulkResult:
+def _convert_one(lead: Lead | None, lead_id, options: ConvertOptions, acting_user: User, ctx) -> BulkResult:
     if lead is None:
         return BulkResult(lead_id, errors={"lead": ["No such lead, or you may not see it."]})
     try:

@@ -1,5 +1,9 @@
 """Writes to shared configuration: organisation settings, picklist values, field definitions."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q, TextField
@@ -15,9 +19,12 @@ from .picklist_values import value_set_objects
 from .roles import is_system_admin, require_setup_admin
 from .salesforce_ids import id15
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
-def org_settings_update(*, lead_access: str, acting_user) -> OrgSettings:
+def org_settings_update(*, lead_access: str, acting_user: User) -> OrgSettings:
     if not is_system_admin(acting_user):
         raise PermissionError("Only system admins may change sharing settings.")
     if lead_access not in OrgSettings.LeadAccess.values:
@@ -175,7 +182,7 @@ def _object_label(object_name: str) -> str:
 
 @transaction.atomic
 def picklist_value_create(
-    *, object_name: str, field_name: str, label: str, api_name: str = "", acting_user, **flags
+    *, object_name: str, field_name: str, label: str, api_name: str = "", acting_user: User, **flags
 ) -> PicklistValue:
     """Add a value at the end of the picklist, and of every picklist sharing its value set."""
     require_setup_admin(acting_user)
@@ -225,7 +232,7 @@ def picklist_value_create(
 
 
 @transaction.atomic
-def picklist_value_update(*, value: PicklistValue, acting_user, **changes) -> PicklistValue:
+def picklist_value_update(*, value: PicklistValue, acting_user: User, **changes) -> PicklistValue:
     """Relabel or change flags, on every picklist sharing the value set. Records store the API name,
     so relabelling touches no record."""
     require_setup_admin(acting_user)
@@ -270,7 +277,7 @@ def _last_converted_problem(value: PicklistValue) -> str:
 
 
 @transaction.atomic
-def picklist_reorder(*, object_name: str, field_name: str, ordered_ids: list[int], acting_user) -> None:
+def picklist_reorder(*, object_name: str, field_name: str, ordered_ids: list[int], acting_user: User) -> None:
     """Put the values in this order; picklists sharing the value set follow it."""
     require_setup_admin(acting_user)
     locked = _lock_value_set(object_name, field_name)
@@ -292,7 +299,7 @@ def picklist_reorder(*, object_name: str, field_name: str, ordered_ids: list[int
 
 
 @transaction.atomic
-def picklist_value_move(*, value: PicklistValue, direction: int, acting_user) -> None:
+def picklist_value_move(*, value: PicklistValue, direction: int, acting_user: User) -> None:
     """Move a value one place up (-1) or down (+1)."""
     require_setup_admin(acting_user)
     ids = list(
@@ -321,7 +328,7 @@ def _sync_custom_picklist_default(object_name: str, field_name: str, api_name: s
 
 
 @transaction.atomic
-def picklist_set_default(*, value: PicklistValue, acting_user) -> PicklistValue:
+def picklist_set_default(*, value: PicklistValue, acting_user: User) -> PicklistValue:
     require_setup_admin(acting_user)
     siblings = PicklistValue.objects.select_for_update().filter(
         object_name=value.object_name, field_name=value.field_name
@@ -338,7 +345,7 @@ def picklist_set_default(*, value: PicklistValue, acting_user) -> PicklistValue:
 
 
 @transaction.atomic
-def picklist_clear_default(*, object_name: str, field_name: str, acting_user) -> None:
+def picklist_clear_default(*, object_name: str, field_name: str, acting_user: User) -> None:
     """Leave a picklist without a default; a required field keeps one so that new records get a value."""
     require_setup_admin(acting_user)
     required = FieldDefinition.objects.filter(object_name=object_name, api_name=field_name, is_required=True)
@@ -351,7 +358,7 @@ def picklist_clear_default(*, object_name: str, field_name: str, acting_user) ->
 
 
 @transaction.atomic
-def picklist_value_set_active(*, value: PicklistValue, active: bool, acting_user) -> PicklistValue:
+def picklist_value_set_active(*, value: PicklistValue, active: bool, acting_user: User) -> PicklistValue:
     """Deactivate: kept on records that have it, no longer offered. The default stays active.
     Picklists sharing the value set change with it."""
     require_setup_admin(acting_user)
@@ -377,7 +384,7 @@ def _usages_across(values: list[PicklistValue]) -> list[str]:
 
 
 @transaction.atomic
-def picklist_value_delete(*, value: PicklistValue, replacement: PicklistValue | None, acting_user) -> int:
+def picklist_value_delete(*, value: PicklistValue, replacement: PicklistValue | None, acting_user: User) -> int:
     """Delete a value, from every picklist sharing its value set; records that hold it move to
     ``replacement`` (a value of the same picklist) in the same transaction.
 
@@ -429,7 +436,7 @@ def picklist_value_delete(*, value: PicklistValue, replacement: PicklistValue | 
     return moved
 
 
-def _move_records(value: PicklistValue, replacement: PicklistValue, holding, acting_user) -> int:
+def _move_records(value: PicklistValue, replacement: PicklistValue, holding, acting_user: User) -> int:
     """Give the records holding ``value`` the ``replacement`` value, with a history row each."""
     now = timezone.now()
     spec = registry.object_spec(value.object_name)
@@ -519,7 +526,7 @@ def custom_field_create(
     object_name: str,
     label: str,
     field_type: str,
-    acting_user,
+    acting_user: User,
     api_name: str = "",
     is_required: bool = False,
     default_value=None,
@@ -638,7 +645,7 @@ def _clean_salesforce_field_id(definition: FieldDefinition, raw, errors: dict) -
 
 
 @transaction.atomic
-def field_definition_update(*, definition: FieldDefinition, acting_user, **changes) -> FieldDefinition:
+def field_definition_update(*, definition: FieldDefinition, acting_user: User, **changes) -> FieldDefinition:
     """Label, help text, description, requested by and purpose for any field; required, default,
     active and the Salesforce field id for custom fields only (standard fields keep the model's rules)."""
     require_setup_admin(acting_user)

@@ -15,15 +15,21 @@ gets the same result as ``lead_intake`` one row at a time.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from core.rules import CompiledRule
 from emails.models import OutboundEmail
 from emails.services import autoresponse_send
 
 from .models import Lead
+from .routing.models import AssignmentRule
 from .routing.services import AssignmentResult, active_rule, compiled_rule, lead_assign
 from .services import lead_create
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Entry point -> the words its assignment adds to the lead's history note ("" adds none). The
 # entry point's key is also the auto-response's source: one auto-response per lead and source.
@@ -75,8 +81,8 @@ class IntakeResult:
 class IntakeRules:
     """The rules read once for any number of rows: the active assignment rule, compiled."""
 
-    rule: object = None
-    compiled: object = None
+    rule: AssignmentRule | None = None
+    compiled: CompiledRule | None = None
 
     @classmethod
     def load(cls, options: IntakeOptions) -> IntakeRules:
@@ -87,7 +93,7 @@ class IntakeRules:
 
 
 def intake_row(
-    *, row: IntakeRow, options: IntakeOptions, acting_user, rules: IntakeRules | None = None
+    *, row: IntakeRow, options: IntakeOptions, acting_user: User, rules: IntakeRules | None = None
 ) -> IntakeResult:
     """Make one lead inside the caller's transaction (a batch gives each row a savepoint, so that
     a refused row is rolled back alone). Raises ``ValidationError`` with the lead's field errors,
@@ -120,7 +126,7 @@ def intake_row(
 def lead_intake(
     *,
     data: dict,
-    acting_user,
+    acting_user: User,
     source: str,
     custom_fields: dict | None = None,
     owner=None,

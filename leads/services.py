@@ -1,8 +1,10 @@
 """Writes to leads. The browser, the API, web-to-lead, imports and tasks all call these."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -23,6 +25,9 @@ from .fields import OBJECT_NAME, PICKLIST_FIELDS, WRITABLE_FIELDS
 from .models import Lead, LeadNote, Queue, RecentlyViewed
 from .ownership import owner_label, set_owner
 from .selectors import lead_is_deletable_by, lead_is_editable_by
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class LeadEditConflict(Exception):
@@ -174,7 +179,7 @@ def _validate(lead: Lead, *, before: dict | None, custom_raw: dict | None) -> di
 def lead_create(
     *,
     data: dict,
-    acting_user,
+    acting_user: User,
     owner=None,
     custom_fields: dict | None = None,
     history_note: str = "",
@@ -211,7 +216,7 @@ def lead_update(
     *,
     lead: Lead,
     data: dict,
-    acting_user,
+    acting_user: User,
     custom_fields: dict | None = None,
     expected_version: int | None = None,
 ) -> Lead:
@@ -244,7 +249,7 @@ def lead_update(
     return locked
 
 
-def _owner_change(lead: Lead, owner, *, acting_user, note: str, now) -> bool:
+def _owner_change(lead: Lead, owner, *, acting_user: User, note: str, now) -> bool:
     """Change the owner of a locked lead and record it; answers whether anything changed."""
     if owner is None:
         raise ValidationError({"owner": "Choose a user or a queue."})
@@ -286,7 +291,7 @@ def lead_change_owner(
     *,
     lead: Lead,
     owner,
-    acting_user,
+    acting_user: User,
     note: str = "",
     check_access: bool = True,
     expected_version: int | None = None,
@@ -308,7 +313,7 @@ def _moved_on(lead: Lead, versions: dict[int, int] | None) -> bool:
 
 @transaction.atomic
 def lead_mass_change_owner(
-    *, lead_ids: list[int], owner, acting_user, versions: dict[int, int] | None = None
+    *, lead_ids: list[int], owner, acting_user: User, versions: dict[int, int] | None = None
 ) -> MassResult:
     """Give the selected leads a new owner. ``versions`` maps lead ids to the version the user
     saw: a lead saved by someone else since is skipped (counted in ``changed_since``)."""
@@ -326,7 +331,7 @@ def lead_mass_change_owner(
 
 @transaction.atomic
 def lead_mass_change_status(
-    *, lead_ids: list[int], status: str, acting_user, versions: dict[int, int] | None = None
+    *, lead_ids: list[int], status: str, acting_user: User, versions: dict[int, int] | None = None
 ) -> MassResult:
     """Give the selected leads a status (never a converted one: only conversion sets those).
     ``versions`` works as in ``lead_mass_change_owner``."""
@@ -366,7 +371,7 @@ def lead_mass_change_status(
 
 
 @transaction.atomic
-def lead_mark_converted(*, lead: Lead, status: str, acting_user, note: str = "", at=None) -> Lead:
+def lead_mark_converted(*, lead: Lead, status: str, acting_user: User, note: str = "", at=None) -> Lead:
     """Mark a lead converted with a Lead Status flagged converted, and record it in its history.
     The one way a lead gets a converted status; the conversion service calls it in its
     transaction, after creating the records the lead became. Answers the updated lead."""
@@ -404,7 +409,7 @@ def lead_mark_converted(*, lead: Lead, status: str, acting_user, note: str = "",
 
 
 @transaction.atomic
-def lead_note_create(*, lead: Lead, body: str, acting_user, title: str = "") -> LeadNote:
+def lead_note_create(*, lead: Lead, body: str, acting_user: User, title: str = "") -> LeadNote:
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": "Write something in the note."})
@@ -429,7 +434,7 @@ CONVERTED_NOT_DELETABLE = (
 
 
 @transaction.atomic
-def lead_delete(*, lead: Lead, acting_user) -> RecycleBinEntry:
+def lead_delete(*, lead: Lead, acting_user: User) -> RecycleBinEntry:
     """Move a lead, with its notes, to the Recycle Bin; its history stays for a restore."""
     locked = Lead.objects.select_for_update().filter(pk=lead.pk).first()
     if locked is None:
@@ -450,7 +455,7 @@ def lead_delete(*, lead: Lead, acting_user) -> RecycleBinEntry:
 
 
 @transaction.atomic
-def leads_delete_many(*, lead_ids: list[int], acting_user) -> MassResult:
+def leads_delete_many(*, lead_ids: list[int], acting_user: User) -> MassResult:
     """The "Delete" mass action: every selected lead the user may delete goes to the Recycle Bin
     (``lead_delete`` locks each one)."""
     deleted = 0
@@ -463,7 +468,7 @@ def leads_delete_many(*, lead_ids: list[int], acting_user) -> MassResult:
 
 
 @transaction.atomic
-def lead_restore(*, entry: RecycleBinEntry, acting_user) -> Lead:
+def lead_restore(*, entry: RecycleBinEntry, acting_user: User) -> Lead:
     """Put a deleted lead back as it was, with its notes, links and history, under its own id. When
     its owner (user or queue) is gone or the user inactive, the restoring user owns it."""
     if not acting_user.has_perm("leads.delete_lead"):
