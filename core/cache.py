@@ -29,8 +29,14 @@ class ResilientRedisCache(RedisCache):
     def _call(self, method: str, fallback, *args, **kwargs):
         if self.breaker.is_open:
             return fallback()
+        call = getattr(super(), method)
         try:
-            result = getattr(super(), method)(*args, **kwargs)
+            try:
+                result = call(*args, **kwargs)
+            except UNREACHABLE:
+                # Once more on a new connection: after Redis restarted, every pooled connection
+                # fails once although Redis is back.
+                result = call(*args, **kwargs)
         except UNREACHABLE as exc:
             self.breaker.record_failure(exc)
             return fallback()

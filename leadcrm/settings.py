@@ -169,10 +169,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # 30 s between attempts, instead of exiting at the first lost connection.
 CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
-# Publishing must not hang a request when the broker is down: one attempt, a short connect
-# timeout, no publish retries, and the breaker above; rows stay queued for the sweeper.
+# Publishing must not hang a request when the broker is down: a short connect timeout, one retry
+# at once on a new connection (after Redis restarted, a pooled connection fails once although
+# Redis is back), and the breaker above; rows stay queued for the sweeper.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
-CELERY_TASK_PUBLISH_RETRY = False
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
 CELERY_TIMEZONE = "UTC"
 # Queues by kind of work, so that a large import never delays an auto-response: public intake,
 # emails, imports, and everything else. A worker started without -Q takes all four; production

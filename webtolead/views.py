@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.paginator import Paginator
+from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -256,6 +257,9 @@ def submit(request):
         result = services.submission_receive(unreadable=unreadable, **stored)
     except Exception:
         logger.exception("Web-to-Lead submission to form %r could not be checked; stored as received", form_key)
+        if not connection.in_atomic_block:
+            # A connection the database dropped (a restart, a failover) is replaced for the fallback.
+            connection.close_if_unusable_or_obsolete()
         result = _store_unchecked(stored)
     response = _answer(request, result)
     # What ``never_cache`` sends, as one constant: no answer to a submission is ever stored.

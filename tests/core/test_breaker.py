@@ -169,4 +169,4 @@ def test_the_worker_retries_the_broker_forever_and_publishing_tries_once():
     assert conf.broker_connection_max_retries is None
     assert conf.broker_transport_options["max_retries"] == 0
     assert conf.broker_connection_timeout <= 1
-    assert conf.task_publish_retry is False
+    assert conf.task_publish_retry_policy["max_retries"] <= 1

@@ -77,7 +77,7 @@ def test_many_submissions_share_few_drain_tasks(
     assert Lead.objects.count() == 20
 
 
-def test_without_a_broker_the_request_makes_the_lead_itself(
+def test_without_a_broker_the_visitor_is_answered_and_the_row_waits_for_the_next_drain(
     client, web_form, fields_for, monkeypatch, django_capture_on_commit_callbacks
 ):
     celery_app.conf.task_always_eager = False
@@ -88,11 +88,13 @@ def test_without_a_broker_the_request_makes_the_lead_itself(
     monkeypatch.setattr(services.DRAIN, "_publish", refuse)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(URL, fields_for(web_form, last_name="Inline"))
+        response = client.post(URL, fields_for(web_form, last_name="Later"))
 
     assert response.status_code == 303
-    assert Intake.objects.get().outcome == Intake.Outcome.CREATED
-    assert Lead.objects.get().last_name == "Inline"
+    assert Intake.objects.get().outcome == Intake.Outcome.RECEIVED
+    assert not Lead.objects.exists()
+    assert submissions_process() == 1  # the next drain, once the broker is back
+    assert Lead.objects.get().last_name == "Later"
 
 
 def test_the_drain_checks_each_row_again_with_the_configuration_of_now(

@@ -1,5 +1,5 @@
-"""With the broker down a visitor still gets the success answer; the lead and its queued email
-are stored for the sweeper."""
+"""With the broker down a visitor still gets the success answer at once; the submission waits,
+stored, for the next drain, and the auto-response it leads to waits in the outbox for the sweeper."""
 
 import json
 
@@ -9,6 +9,7 @@ from emails.models import OutboundEmail
 from emails.services import autoresponse_settings_update, email_template_create
 from leads.models import Lead
 from webtolead.models import Intake
+from webtolead.services import submissions_process
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -24,6 +25,8 @@ def test_submission_succeeds_and_the_email_stays_queued_when_the_broker_is_down(
     response = client.post("/web-to-lead/", json.dumps(fields_for(web_form)), content_type="application/json")
 
     assert response.status_code == 200
+    assert Intake.objects.get().outcome == Intake.Outcome.RECEIVED
+    assert submissions_process() == 1  # beat's drain, the broker still down
     lead = Lead.objects.get()
     assert Intake.objects.get().outcome == Intake.Outcome.CREATED
     email = OutboundEmail.objects.get(kind=OutboundEmail.Kind.AUTO_RESPONSE, record_id=lead.pk)
