@@ -170,3 +170,31 @@ def test_the_worker_retries_the_broker_forever_and_publishing_tries_once():
     assert conf.broker_transport_options["max_retries"] == 0
     assert conf.broker_connection_timeout <= 1
     assert conf.task_publish_retry_policy["max_retries"] <= 1
+
+
+def test_login_answers_at_once_while_the_configured_cache_cannot_reach_redis(client, rep, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": CLOSED,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+    }
+    started = time.monotonic()
+
+    wrong = client.post("/login/", {"username": "rep", "password": "wrong"})
+    right = client.post("/login/", {"username": "rep", "password": "demo-pass-123"})
+
+    assert time.monotonic() - started < 1.0
+    assert wrong.status_code == 200
+    assert right.status_code == 302
+
+
+def test_beat_sweeps_up_every_kind_of_work_left_for_a_worker(settings):
+    swept = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+    assert {
+        "webtolead.process_submissions",  # submissions left received
+        "emails.tasks.sweep_outbox",  # emails left queued
+        "leads.imports.requeue_stalled_imports",  # imports left pending
+    } <= swept
