@@ -71,3 +71,28 @@ def recyclable(name: str) -> RecycleSpec | None:
 
 def recyclable_objects() -> list[RecycleSpec]:
     return list(_recyclable.values())
+
+
+@dataclass(frozen=True)
+class RecordPart:
+    """A related list (or other panel) that a higher app adds to an object's record page, so that
+    the lower app never imports it. ``render(request, record)`` answers the part's HTML (usually
+    ``render_to_string`` of the app's own template), or "" to show nothing for this record.
+    Parts are shown by ``order``, then by ``key``."""
+
+    object_name: str
+    key: str
+    render: Callable[..., str]
+    order: int = 100
+
+
+_record_parts: dict[tuple[str, str], RecordPart] = {}
+
+
+def register_record_part(part: RecordPart) -> None:
+    """Add a part to an object's record page (idempotent per object and key; call from ready())."""
+    _record_parts[(part.object_name, part.key)] = part
+
+
+def record_parts(object_name: str) -> list[RecordPart]:
+    return sorted((p for p in _record_parts.values() if p.object_name == object_name), key=lambda p: (p.order, p.key))

@@ -12,3 +12,16 @@ def user_name(user, empty: str = "System") -> str:
     if user is None or not getattr(user, "pk", None):
         return empty
     return user.get_full_name() or user.username
+
+
+@register.simple_tag(takes_context=True)
+def record_parts(context, object_name: str, record) -> str:
+    """The related lists that other apps registered for this object's record page, in order."""
+    from django.utils.html import format_html_join
+    from django.utils.safestring import mark_safe
+
+    from core.registry import record_parts as registered
+
+    request = context.get("request")
+    rendered = [part.render(request, record) for part in registered(object_name)]
+    return format_html_join("", "{}", ((mark_safe(html),) for html in rendered if html))  # noqa: S308
