@@ -9,7 +9,6 @@ from django.core.cache import caches
 from kombu.exceptions import OperationalError
 
 from core.breaker import BrokerUnavailable, CircuitBreaker, broker_breaker, reset_breakers
-from core.coalesce import Coalescer
 from core.tasks import purge_recycle_bin
 from leadcrm.celery import app as celery_app
 
@@ -149,16 +148,6 @@ def test_tasks_run_inline_never_look_at_the_breaker(settings):
     breaker.record_failure(ConnectionError("down"))
 
     assert purge_recycle_bin.delay().get() == 0  # eager in unit tests
-
-
-def test_a_coalescer_whose_broker_is_skipped_says_no_without_a_log_line(caplog):
-    def publish(delay):
-        raise BrokerUnavailable("skipped")
-
-    with caplog.at_level(logging.DEBUG, logger="core.coalesce"):
-        assert Coalescer(publish, interval=1.0).request() is False
-
-    assert caplog.records == []
 
 
 def test_the_worker_retries_the_broker_forever_and_publishing_tries_once():

@@ -1,5 +1,8 @@
 """Coalesced publishing: few tasks for many requests, none of them left without a run after it."""
 
+import logging
+
+from core.breaker import BrokerUnavailable
 from core.coalesce import Coalescer
 
 
@@ -86,3 +89,13 @@ def test_reset_forgets_what_was_published():
     coalescer.request()
 
     assert [delay for _, delay in published][-1] == 0.0
+
+
+def test_a_coalescer_whose_broker_is_skipped_says_no_without_a_log_line(caplog):
+    def publish(delay):
+        raise BrokerUnavailable("skipped")
+
+    with caplog.at_level(logging.DEBUG, logger="core.coalesce"):
+        assert Coalescer(publish, interval=1.0).request() is False
+
+    assert caplog.records == []
