@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 
 
 class OrgSettings(models.Model):
@@ -52,6 +53,7 @@ class PicklistValue(models.Model):
             models.UniqueConstraint(
                 fields=["object_name", "field_name", "api_name"], name="picklist_value_unique_api_name"
             ),
+            models.UniqueConstraint(F("object_name"), F("field_name"), Lower("label"), name="picklist_value_label_ci"),
             models.UniqueConstraint(
                 fields=["object_name", "field_name"],
                 condition=Q(is_default=True),
@@ -121,6 +123,7 @@ class FieldDefinition(models.Model):
         ordering = ["object_name", "sort_order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["object_name", "api_name"], name="field_unique_api_name"),
+            models.UniqueConstraint(F("object_name"), Lower("api_name"), name="field_api_name_ci"),
             models.UniqueConstraint(
                 fields=["object_name", "salesforce_id"],
                 condition=~Q(salesforce_id=""),

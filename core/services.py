@@ -10,6 +10,7 @@ from django.db.models import F, Max, Q, TextField
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import registry
 from .db import unique_as_field_error
@@ -21,6 +22,17 @@ from .salesforce_ids import id15
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+
+# The database's word on case-insensitive uniqueness, for two admins saving at the same moment.
+_PICKLIST_UNIQUE = {
+    "picklist_value_label_ci": ("label", _("This label is already used in this picklist.")),
+    "picklist_value_unique_api_name": ("api_name", _("This value already exists in this picklist.")),
+}
+_FIELD_UNIQUE = {
+    "field_api_name_ci": ("api_name", _("A field with this API name already exists.")),
+    "field_unique_api_name": ("api_name", _("A field with this API name already exists.")),
+}
 
 
 @transaction.atomic
@@ -211,23 +223,24 @@ def picklist_value_create(
     cleaned_flags = _clean_flags(flags, errors)
     if errors:
         raise ValidationError(errors)
-    created = [
-        PicklistValue.objects.create(
-            object_name=name,
-            field_name=field_name,
-            api_name=api_name,
-            label=label,
-            sort_order=(
-                PicklistValue.objects.filter(object_name=name, field_name=field_name).aggregate(m=Max("sort_order"))[
-                    "m"
-                ]
-                or 0
+    with unique_as_field_error(_PICKLIST_UNIQUE):
+        created = [
+            PicklistValue.objects.create(
+                object_name=name,
+                field_name=field_name,
+                api_name=api_name,
+                label=label,
+                sort_order=(
+                    PicklistValue.objects.filter(object_name=name, field_name=field_name).aggregate(
+                        m=Max("sort_order")
+                    )["m"]
+                    or 0
+                )
+                + 1,
+                **cleaned_flags,
             )
-            + 1,
-            **cleaned_flags,
-        )
-        for name in _shared_objects(object_name, field_name)
-    ]
+            for name in _shared_objects(object_name, field_name)
+        ]
     return created[0]
 
 
@@ -255,12 +268,13 @@ def picklist_value_update(*, value: PicklistValue, acting_user: User, **changes)
         raise ValidationError(errors)
     for name, flag_value in cleaned_flags.items():
         setattr(value, name, flag_value)
-    value.save()
-    for other in elsewhere:
-        other.label = value.label
-        for name, flag_value in cleaned_flags.items():
-            setattr(other, name, flag_value)
-        other.save()
+    with unique_as_field_error(_PICKLIST_UNIQUE):
+        value.save()
+        for other in elsewhere:
+            other.label = value.label
+            for name, flag_value in cleaned_flags.items():
+                setattr(other, name, flag_value)
+            other.save()
     return value
 
 
@@ -597,23 +611,24 @@ def custom_field_create(
     if errors:
         raise ValidationError(errors)
     order = (FieldDefinition.objects.filter(object_name=object_name).aggregate(m=Max("sort_order"))["m"] or 0) + 1
-    definition = FieldDefinition.objects.create(
-        object_name=object_name,
-        api_name=api_name,
-        label=texts["label"],
-        field_type=field_type,
-        is_custom=True,
-        is_required=bool(is_required),
-        default_value=cleaned_default,
-        help_text=texts["help_text"],
-        description=texts["description"],
-        requested_by=texts["requested_by"],
-        purpose=texts["purpose"],
-        max_length=max_length,
-        decimal_places=decimal_places,
-        sort_order=order,
-        created_by=acting_user,
-    )
+    with unique_as_field_error(_FIELD_UNIQUE):
+        definition = FieldDefinition.objects.create(
+            object_name=object_name,
+            api_name=api_name,
+            label=texts["label"],
+            field_type=field_type,
+            is_custom=True,
+            is_required=bool(is_required),
+            default_value=cleaned_default,
+            help_text=texts["help_text"],
+            description=texts["description"],
+            requested_by=texts["requested_by"],
+            purpose=texts["purpose"],
+            max_length=max_length,
+            decimal_places=decimal_places,
+            sort_order=order,
+            created_by=acting_user,
+        )
     for position, text in enumerate(values, start=1):
         PicklistValue.objects.create(
             object_name=object_name,
