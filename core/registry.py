@@ -96,3 +96,43 @@ def register_record_part(part: RecordPart) -> None:
 
 def record_parts(object_name: str) -> list[RecordPart]:
     return sorted((p for p in _record_parts.values() if p.object_name == object_name), key=lambda p: (p.order, p.key))
+
+
+@dataclass(frozen=True)
+class SearchSpec:
+    """How the global search finds an object's records, registered by the object's app.
+
+    ``queryset_for_user(user)`` answers the records the user may read (the object's visibility
+    selector). ``fields`` are matched by prefix, ignoring case and accents; ``email_fields`` by
+    prefix ignoring case; ``phone_fields`` by their digits; ``full_name`` is a (first, last) pair
+    that a two-word query matches together ("Ada Lovelace"). ``url`` names the record page (one
+    ``pk`` argument); ``list_url`` names the list page, which takes the query as ``q`` plus
+    ``list_params``. ``title`` and ``subtitle`` describe a found record."""
+
+    object_name: str
+    label: str
+    queryset_for_user: Callable
+    fields: tuple[str, ...]
+    url: str
+    list_url: str = ""
+    list_params: tuple[tuple[str, str], ...] = ()
+    email_fields: tuple[str, ...] = ()
+    phone_fields: tuple[str, ...] = ()
+    full_name: tuple[str, str] | None = None
+    title: Callable = str
+    subtitle: Callable | None = None
+    icon: str = "search"
+    ordering: tuple[str, ...] = ("-id",)
+    order: int = 100
+
+
+_searchable: dict[str, SearchSpec] = {}
+
+
+def register_searchable(spec: SearchSpec) -> None:
+    """Make an object searchable from the header (idempotent per object; call from ready())."""
+    _searchable[spec.object_name] = spec
+
+
+def searchable_objects() -> list[SearchSpec]:
+    return sorted(_searchable.values(), key=lambda s: (s.order, s.object_name))

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("sales.api.urls")),
     path("", include("emails.api.urls")),
     path("", include("webtolead.api.urls")),
+    path("", include("search.api.urls")),
 ]

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "sales",
     "webtolead",
     "conversion",
+    "search",
     "demo",
 ]
 

@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include(("conversion.urls", "conversion"))),
     path("", include(("sales.urls", "sales"))),
     path("", include(("emails.urls", "emails"))),
+    path("", include(("search.urls", "search"))),
 ]

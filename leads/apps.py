@@ -58,3 +58,34 @@ class LeadsConfig(AppConfig):
         from .routing.services import picklist_usage
 
         register_picklist_usage(picklist_usage)
+
+        _register_search()
+
+
+def _register_search() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    from core.registry import SearchSpec, register_searchable
+
+    from .fields import OBJECT_NAME
+    from .selectors import leads_visible_to
+
+    register_searchable(
+        SearchSpec(
+            object_name=OBJECT_NAME,
+            label=_("Leads"),
+            queryset_for_user=lambda user: leads_visible_to(user).select_related("owner_user", "owner_queue"),
+            fields=("first_name", "last_name", "company"),
+            email_fields=("email",),
+            phone_fields=("phone",),
+            full_name=("first_name", "last_name"),
+            url="leads:detail",
+            list_url="leads:list",
+            list_params=(("view", "all"),),
+            title=lambda lead: lead.name,
+            subtitle=lambda lead: " · ".join(p for p in (lead.company, lead.email) if p),
+            icon="person-lines-fill",
+            ordering=("-created_at", "-id"),
+            order=10,
+        )
+    )

@@ -54,3 +54,63 @@ class SalesConfig(AppConfig):
                 for a in ("view", "add", "change")
             ],
         )
+        _register_search()
+
+
+def _register_search() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    from core.registry import SearchSpec, register_searchable
+
+    from . import selectors
+    from .fields import ACCOUNT, CONTACT, OPPORTUNITY
+
+    def joined(*parts) -> str:
+        return " · ".join(p for p in parts if p)
+
+    register_searchable(
+        SearchSpec(
+            object_name=CONTACT,
+            label=_("Contacts"),
+            queryset_for_user=selectors.contacts_visible_to,
+            fields=("first_name", "last_name", "account__name"),
+            email_fields=("email",),
+            phone_fields=("phone",),
+            full_name=("first_name", "last_name"),
+            url="sales:contact_detail",
+            list_url="sales:contact_list",
+            title=lambda c: " ".join(p for p in (c.first_name, c.last_name) if p),
+            subtitle=lambda c: joined(c.account.name if c.account_id else "", c.email),
+            icon="person-vcard",
+            order=20,
+        )
+    )
+    register_searchable(
+        SearchSpec(
+            object_name=ACCOUNT,
+            label=_("Accounts"),
+            queryset_for_user=selectors.accounts_visible_to,
+            fields=("name",),
+            phone_fields=("phone",),
+            url="sales:account_detail",
+            list_url="sales:account_list",
+            title=lambda a: a.name,
+            subtitle=lambda a: joined(a.billing_city, a.phone),
+            icon="building",
+            order=30,
+        )
+    )
+    register_searchable(
+        SearchSpec(
+            object_name=OPPORTUNITY,
+            label=_("Opportunities"),
+            queryset_for_user=selectors.opportunities_visible_to,
+            fields=("name", "account__name"),
+            url="sales:opportunity_detail",
+            list_url="sales:opportunity_list",
+            title=lambda o: o.name,
+            subtitle=lambda o: o.account.name,
+            icon="trophy",
+            order=40,
+        )
+    )
