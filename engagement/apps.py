@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EngagementConfig(AppConfig):
+    name = "engagement"
+    verbose_name = _("Engagement")
+
+    def ready(self) -> None:
+        from core.memo import forget_on_change
+        from core.registry import (
+            RecordPart,
+            register_conversion_hook,
+            register_email_html_filter,
+            register_record_part,
+            register_web_to_lead_hook,
+        )
+
+        from .models import EngagementSettings
+        from .services import email_html_track, on_conversion, on_web_to_lead
+        from .views import lead_engagement_part
+
+        register_record_part(RecordPart("lead", "engagement", lead_engagement_part, order=50))
+        register_web_to_lead_hook(on_web_to_lead)
+        register_conversion_hook(on_conversion)
+        register_email_html_filter(email_html_track)
+        forget_on_change(EngagementSettings)
