@@ -1,10 +1,15 @@
 import gc
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadcrm.settings")
-application = get_wsgi_application()
+# What django.core.wsgi.get_wsgi_application does, with the project's request class.
+django.setup(set_prefix=False)
+
+from core.http import Handler  # noqa: E402 - needs the apps loaded
+
+application = Handler()
 
 # Garbage collection in a web process. What loading the application made lives as long as the
 # process: freezing it keeps it out of the collector's full passes, which then stay short. A request

@@ -10,7 +10,10 @@ import math
 from urllib.parse import quote_plus
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
+from django.test.client import FakePayload
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -178,15 +181,63 @@ def test_non_finite_and_huge_json_numbers_are_kept_as_their_text(client, web_for
     assert not any(isinstance(v, float) and not math.isfinite(v) for v in payload.values())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Django's WSGIRequest decodes the query string with a declared non-text charset (rot13, "
-    "base64) while it is built, before any view or middleware runs; this needs a fix where the WSGI "
-    "request is made.",
-)
-def test_a_non_text_charset_with_a_query_string_is_answered(form_key):
+def _through_the_web_process(body: bytes, content_type: str, query: str):
+    """POST through the WSGI handler the web processes run (the test client builds Django's own
+    request instead)."""
+    from core.http import Handler
+
+    environ = Client()._base_environ(
+        PATH_INFO=URL,
+        REQUEST_METHOD="POST",
+        QUERY_STRING=query,
+        CONTENT_TYPE=content_type,
+        CONTENT_LENGTH=str(len(body)),
+        **{"wsgi.input": FakePayload(body)},
+    )
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer["status"] = int(status.split()[0])
+
+    # As the test client does: the test's transaction keeps its connection across the request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = Handler()(environ, start_response)
+        b"".join(response)
+        response.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return answer["status"]
+
+
+@pytest.mark.parametrize("charset", ["rot13", "base64", "zlib"])
+def test_a_non_text_charset_with_a_query_string_is_answered(form_key, charset):
+    # Given a body declaring a codec that is no text encoding, and a query string to decode
     before = Intake.objects.count()
 
-    response = _post(b"last_name=X", "application/x-www-form-urlencoded; charset=rot13", f"?form={form_key}")
+    # When it reaches the web process
+    status = _through_the_web_process(
+        b"last_name=X", f"application/x-www-form-urlencoded; charset={charset}", f"form={form_key}"
+    )
 
-    _assert_answered_and_stored_once(response, before)
+    # Then the charset is ignored like an unknown one: answered, and stored once
+    assert status in {200, 303, 400, 403}, status
+    assert Intake.objects.count() == before + 1
+
+
+def test_the_web_process_runs_the_projects_handler():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    probe = "import leadcrm.wsgi as w; print(type(w.application).__module__, type(w.application).__name__)"
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.split()[-2:] == ["core.http", "Handler"]
