@@ -19,6 +19,7 @@ from django.utils import timezone
 from core.fields import is_blank
 from core.memo import config_scope
 from core.models import FieldDefinition, PicklistValue
+from core.registry import conversion_hooks
 from core.roles import is_marketing_admin
 from leads.models import Lead
 from leads.selectors import lead_is_editable_by, leads_visible_to
@@ -599,6 +600,9 @@ def _convert(
     )
     if options.send_email and owner.email:
         _email_owner(conversion, account=account, contact=contact, opportunity=opportunity, acting_user=acting_user)
+    # Apps above this one (activities...) move what they hold on the lead, in this transaction.
+    for hook in conversion_hooks():
+        hook(conversion=conversion, acting_user=acting_user)
     lead.is_converted, lead.converted_at, lead.status, lead.version = True, now, locked.status, locked.version
     return conversion
 

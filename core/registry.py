@@ -98,6 +98,21 @@ def record_parts(object_name: str) -> list[RecordPart]:
     return sorted((p for p in _record_parts.values() if p.object_name == object_name), key=lambda p: (p.order, p.key))
 
 
+# Called at the end of a lead's conversion, inside its transaction, as
+# ``hook(conversion=, acting_user=)``: higher apps move what they hold on the lead to its contact.
+_conversion_hooks: list[Callable[..., None]] = []
+
+
+def register_conversion_hook(hook: Callable[..., None]) -> None:
+    """Run ``hook`` after every lead conversion (idempotent; call from ready())."""
+    if hook not in _conversion_hooks:
+        _conversion_hooks.append(hook)
+
+
+def conversion_hooks() -> list[Callable[..., None]]:
+    return list(_conversion_hooks)
+
+
 @dataclass(frozen=True)
 class SearchSpec:
     """How the global search finds an object's records, registered by the object's app.

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("sales.api.urls")),
     path("", include("emails.api.urls")),
     path("", include("webtolead.api.urls")),
+    path("", include("activities.api.urls")),
     path("", include("search.api.urls")),
 ]

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "sales",
     "webtolead",
     "conversion",
+    "activities",
     "search",
     "demo",
 ]
@@ -202,6 +203,8 @@ CELERY_BEAT_SCHEDULE["leads-requeue-stalled-imports"] = {
 # Deleted records older than RECYCLE_BIN_DAYS leave the Recycle Bin for good.
 RECYCLE_BIN_DAYS = env.int("RECYCLE_BIN_DAYS", default=15)
 CELERY_BEAT_SCHEDULE["core-purge-recycle-bin"] = {"task": "core.purge_recycle_bin", "schedule": 3600.0}
+# Task reminders whose time has come go to the outbox (each task and reminder time once).
+CELERY_BEAT_SCHEDULE["activities-send-task-reminders"] = {"task": "activities.send_task_reminders", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # One beat publishes at a time (core/beat.py): a second one stands by and takes over this many
 # seconds after the first stops ticking.

@@ -29,5 +29,6 @@ urlpatterns = [
     path("", include(("conversion.urls", "conversion"))),
     path("", include(("sales.urls", "sales"))),
     path("", include(("emails.urls", "emails"))),
+    path("activities/", include(("activities.urls", "activities"))),
     path("", include(("search.urls", "search"))),
 ]

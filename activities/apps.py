@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+ACTIVITY_WORK = tuple(
+    f"activities.{action}_{model}"
+    for model in ("task", "event", "call")
+    for action in ("view", "add", "change", "delete")
+)
+
+
+class ActivitiesConfig(AppConfig):
+    name = "activities"
+    verbose_name = _("Activities")
+
+    def ready(self) -> None:
+        from core.registry import RecordPart, register_conversion_hook, register_record_part
+        from core.roles import MARKETING_ADMIN, SALES_REP, SYSTEM_ADMIN, grant
+
+        from .parts import OBJECTS, activity_history_part, open_activities_part
+        from .services import activities_follow_conversion
+
+        grant(SALES_REP, *ACTIVITY_WORK)
+        grant(MARKETING_ADMIN, *ACTIVITY_WORK)
+        grant(SYSTEM_ADMIN, *ACTIVITY_WORK)
+        for object_name in OBJECTS:
+            register_record_part(RecordPart(object_name, "open_activities", open_activities_part, order=20))
+            register_record_part(RecordPart(object_name, "activity_history", activity_history_part, order=30))
+        register_conversion_hook(activities_follow_conversion)
+        from . import tasks as _tasks  # noqa: F401
