@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _private_leads():
-    OrgSettings.objects.update_or_create(pk=1, defaults={"lead_access": OrgSettings.LeadAccess.PRIVATE})
+    OrgSettings.objects.update_or_create(singleton=1, defaults={"lead_access": OrgSettings.LeadAccess.PRIVATE})
 
 
 def _titles(groups, object_name):
@@ -50,6 +50,7 @@ def test_search_finds_full_names_emails_and_phone_numbers(rep):
     assert _titles(global_search(user=rep, query="ada love"), "lead") == ["Ada Lovelace"]
     assert _titles(global_search(user=rep, query="ADA@ENG"), "lead") == ["Ada Lovelace"]
     assert _titles(global_search(user=rep, query="44 20 7946"), "lead") == ["Ada Lovelace"]
+    assert _titles(global_search(user=rep, query="7946-0018"), "lead") == ["Ada Lovelace"]
 
 
 def test_a_rep_does_not_find_another_reps_private_lead(rep, other_rep, system_admin):
@@ -82,6 +83,7 @@ def test_results_are_grouped_by_object_and_limited_with_a_more_link(rep):
     assert groups["lead"].has_more
     assert groups["lead"].more_url == "/leads/?view=all&q=initech"
     assert [h.title for h in groups["account"].hits] == ["Initech"]
+    # A contact and an opportunity are also found by their account's name.
     assert [h.title for h in groups["contact"].hits] == ["Peter Gibbons"]
     assert [h.title for h in groups["opportunity"].hits] == ["Initech renewal"]
     assert not groups["account"].has_more
