@@ -1,11 +1,13 @@
 from django.urls import include, path
 
-from . import email_views, views
+from . import email_views, kanban, views
 from .imports import views as import_views
 
 urlpatterns = [
     path("", views.lead_list_view, name="list"),
     path("columns/", views.lead_list_columns_view, name="list_columns"),
+    path("kanban/", kanban.lead_kanban_view, name="kanban"),
+    path("kanban/move/", kanban.lead_kanban_move, name="kanban_move"),
     path("mass-action/", views.lead_mass_action, name="mass_action"),
     path("new/", views.lead_create_view, name="create"),
     path("<int:pk>/", views.lead_detail_view, name="detail"),
