@@ -197,7 +197,7 @@ def on_web_to_lead(*, lead: Lead, intake, acting_user=None) -> list[str]:
         lead=lead,
         visitor_id=visitor_id,
         title=_clean_text(getattr(intake.form, "name", ""), 500),
-        campaign=_clean_text(getattr(intake, "campaign", ""), 255),
+        campaign=_clean_text(getattr(intake, "campaign", "") or getattr(intake.form, "campaign", ""), 255),
         external_id=f"intake:{intake.pk}",
     )
     return [f"{attached} earlier website visits attached to the lead."] if attached else []
