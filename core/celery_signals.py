@@ -36,7 +36,8 @@ def add_context_headers(sender=None, headers=None, **kwargs):
 @signals.task_prerun.connect
 def task_started(task_id=None, task=None, **kwargs):
     request = task.request
-    token = bind_request_id(valid_request_id(request.get("request_id")))
+    # A task run inline (eager) has no headers: it keeps the id of the request that runs it.
+    token = bind_request_id(valid_request_id(request.get("request_id")) or current_request_id())
     _running[task_id] = (time.perf_counter(), token)
     published = request.get("published_at")
     if isinstance(published, int | float) and not request.get("is_eager"):

@@ -141,3 +141,25 @@ def test_the_log_format_follows_the_setting():
     assert text_config["handlers"]["console"]["formatter"] == "text"
     assert "refusals_without_traceback" in json_config["handlers"]["console"]["filters"]
     assert text_config["loggers"]["leadcrm.access"]["level"] == "WARNING"
+
+
+def test_a_task_run_inline_keeps_the_id_of_the_request_that_runs_it():
+    class InlineTask:
+        name = "webtolead.process_submissions"
+
+        class request:  # shaped as Celery's task request, without headers
+            @staticmethod
+            def get(key):
+                return {"is_eager": True}.get(key)
+
+    token = bind_request_id("follow-me-6")
+    try:
+        celery_signals.task_started(task_id="t-2", task=InlineTask)
+        during = current_request_id()
+        celery_signals.task_finished(task_id="t-2", task=InlineTask, state="SUCCESS")
+        after = current_request_id()
+    finally:
+        reset_request_id(token)
+
+    assert during == "follow-me-6"
+    assert after == "follow-me-6"
