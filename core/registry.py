@@ -151,3 +151,22 @@ def register_searchable(spec: SearchSpec) -> None:
 
 def searchable_objects() -> list[SearchSpec]:
     return sorted(_searchable.values(), key=lambda s: (s.order, s.object_name))
+
+
+# Called after Web-to-Lead made a lead from a submission, inside its transaction, as
+# ``hook(lead=, intake=, acting_user=)``; each answers notes (strings) kept on the intake row.
+_web_to_lead_hooks: list[Callable[..., list[str]]] = []
+
+
+def register_web_to_lead_hook(hook: Callable[..., list[str]]) -> None:
+    """Run ``hook`` for every lead a Web-to-Lead submission makes (idempotent; call from ready())."""
+    if hook not in _web_to_lead_hooks:
+        _web_to_lead_hooks.append(hook)
+
+
+def run_web_to_lead_hooks(**kwargs) -> list[str]:
+    """Run the registered hooks; answers their notes, in order."""
+    notes: list[str] = []
+    for hook in _web_to_lead_hooks:
+        notes.extend(hook(**kwargs) or [])
+    return notes

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("sales.api.urls")),
     path("", include("emails.api.urls")),
     path("", include("webtolead.api.urls")),
+    path("", include("campaigns.api.urls")),
     path("", include("activities.api.urls")),
     path("", include("search.api.urls")),
 ]

@@ -15,6 +15,7 @@ MAIN = [
     ("Accounts", "sales:account_list", "building", "all"),
     ("Contacts", "sales:contact_list", "person-vcard", "all"),
     ("Opportunities", "sales:opportunity_list", "trophy", "all"),
+    ("Campaigns", "campaigns:list", "megaphone", "all"),
     ("My Tasks", "activities:my_tasks", "check2-square", "all"),
     ("Recycle Bin", "core:recycle_bin", "trash", "all"),
 ]

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "conversion",
     "activities",
     "search",
+    "campaigns",
     "demo",
 ]
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include(("conversion.urls", "conversion"))),
     path("", include(("sales.urls", "sales"))),
     path("", include(("emails.urls", "emails"))),
+    path("campaigns/", include(("campaigns.urls", "campaigns"))),
     path("activities/", include(("activities.urls", "activities"))),
     path("", include(("search.urls", "search"))),
 ]

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.memo import config_scope
+from core.registry import run_web_to_lead_hooks
 from emails.models import OutboundEmail
 from emails.services import email_enqueue
 from leads.intake import lead_intake
@@ -212,12 +213,14 @@ def _process(
         with transaction.atomic():
             lead = _create_lead(intake, data=data, custom=custom, creator=creator)
             _note_unused_values(lead, intake, parsed, creator)
+            # Apps above this one (campaigns) act on the new lead; their notes stay on the row.
+            notes = run_web_to_lead_hooks(lead=lead, intake=intake, acting_user=creator)
     except ValidationError as exc:
         errors = _salesforce_errors(exc)
         intake.claimed_key = None
         _finish(intake, Outcome.REJECTED, reason=_reason_from(errors), errors=errors, acting_user=acting_user)
         return SubmissionResult(intake, False, errors, status=400)
-    _finish(intake, Outcome.CREATED, lead=lead, acting_user=acting_user)
+    _finish(intake, Outcome.CREATED, reason=" ".join(notes), lead=lead, acting_user=acting_user)
     return accepted
 
 

@@ -1,0 +1,38 @@
+from django.apps import AppConfig
+
+
+class CampaignsConfig(AppConfig):
+    name = "campaigns"
+    verbose_name = "Campaigns"
+
+    def ready(self) -> None:
+        from core.registry import (
+            ObjectSpec,
+            RecordPart,
+            register_conversion_hook,
+            register_object,
+            register_record_part,
+            register_web_to_lead_hook,
+        )
+        from core.roles import MARKETING_ADMIN, SALES_REP, grant
+
+        from . import services
+        from .fields import CAMPAIGN, PICKLIST_FIELDS
+        from .models import Campaign
+        from .parts import lead_campaign_history
+
+        register_object(
+            ObjectSpec(name=CAMPAIGN, label="Campaign", model=Campaign, picklist_fields={f: f for f in PICKLIST_FIELDS})
+        )
+        register_record_part(RecordPart("lead", "campaigns", lead_campaign_history, order=40))
+        register_web_to_lead_hook(services.web_to_lead_campaign)
+        register_conversion_hook(services.conversion_carry_campaigns)
+        grant(SALES_REP, "campaigns.view_campaign", "campaigns.view_campaignmember")
+        grant(
+            MARKETING_ADMIN,
+            *[
+                f"campaigns.{action}_{model}"
+                for model in ("campaign", "campaignmember", "campaignmemberstatus", "campaigninfluence")
+                for action in ("view", "add", "change", "delete")
+            ],
+        )
