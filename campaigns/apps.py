@@ -19,12 +19,14 @@ class CampaignsConfig(AppConfig):
         from . import services
         from .fields import CAMPAIGN, PICKLIST_FIELDS
         from .models import Campaign
-        from .parts import lead_campaign_history
+        from .parts import contact_campaign_history, lead_campaign_history, opportunity_campaign_source
 
         register_object(
             ObjectSpec(name=CAMPAIGN, label="Campaign", model=Campaign, picklist_fields={f: f for f in PICKLIST_FIELDS})
         )
         register_record_part(RecordPart("lead", "campaigns", lead_campaign_history, order=40))
+        register_record_part(RecordPart("contact", "campaigns", contact_campaign_history, order=40))
+        register_record_part(RecordPart("opportunity", "campaigns", opportunity_campaign_source, order=10))
         register_web_to_lead_hook(services.web_to_lead_campaign)
         register_conversion_hook(services.conversion_carry_campaigns)
         grant(SALES_REP, "campaigns.view_campaign", "campaigns.view_campaignmember")

@@ -81,6 +81,11 @@ def campaign_for_code(code: str) -> Campaign | None:
     return found
 
 
+def campaign_for_tracking_code(code: str) -> Campaign | None:
+    code = (code or "").strip()
+    return Campaign.objects.filter(tracking_code__iexact=code).first() if code else None
+
+
 def descendant_ids(campaign: Campaign) -> list[int]:
     """The campaign's id and those of every campaign below it, by a recursive query (a cycle, which
     the services refuse, would still end: UNION drops rows already seen)."""
@@ -198,3 +203,14 @@ def campaign_influences(*, campaign: Campaign) -> QuerySet[CampaignInfluence]:
         .select_related("opportunity", "opportunity__account")
         .order_by("-created_at", "-id")
     )
+
+
+def contact_memberships(*, contact) -> QuerySet[CampaignMember]:
+    return (
+        CampaignMember.objects.filter(contact=contact).select_related("campaign", "status").order_by("created_at", "id")
+    )
+
+
+def primary_influence(*, opportunity) -> CampaignInfluence | None:
+    """The opportunity's primary campaign source, if it has one."""
+    return CampaignInfluence.objects.filter(opportunity=opportunity, is_primary=True).select_related("campaign").first()

@@ -433,26 +433,43 @@ def campaign_member_remove(*, member: CampaignMember, acting_user) -> None:
 # Web-to-Lead ------------------------------------------------------------------------------------
 
 MEMBER_STATUS_FIELD = "member_status"
+UTM_CAMPAIGN_FIELD = "utm_campaign"
+
+
+def _first(value) -> str:
+    """A posted value as text (a repeated field posts a list: its first value)."""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value or "").strip() if isinstance(value, str | int) else ""
+
+
 DEFAULT_WEB_STATUS = "Responded"
 
 
 def web_to_lead_campaign(*, lead: Lead, intake, acting_user) -> list[str]:
-    """Put a lead made by Web-to-Lead into the campaign its submission (or else its form) names,
-    with the posted ``member_status`` (default Responded). An unknown or inactive campaign, or an
+    """Put a lead made by Web-to-Lead into the campaign its submission names (``Campaign_ID``: an
+    id or a tracking code; else a ``utm_campaign`` equal to a tracking code; else the form's
+    campaign), with the posted ``member_status`` (default Responded). An unknown or inactive campaign, or an
     unknown status, never costs the lead: the answer notes why, for the intake row."""
-    code = (getattr(intake, "campaign", "") or getattr(getattr(intake, "form", None), "campaign", "") or "").strip()
+    payload = getattr(intake, "payload", None) or {}
+    code = (getattr(intake, "campaign", "") or "").strip()
+    campaign = None
+    if not code:
+        # A utm_campaign that equals a campaign's tracking code names it (the mapping admins set
+        # by giving the campaign that code); any other utm value is no campaign of ours.
+        campaign = selectors.campaign_for_tracking_code(_first(payload.get(UTM_CAMPAIGN_FIELD)))
+        if campaign is None:
+            code = (getattr(getattr(intake, "form", None), "campaign", "") or "").strip()
+        else:
+            code = campaign.tracking_code
     if not code:
         return []
-    campaign = selectors.campaign_for_code(code)
+    campaign = campaign or selectors.campaign_for_code(code)
     if campaign is None:
         return [_("Campaign “%(code)s” not found; the lead was not added to a campaign.") % {"code": code}]
     if not campaign.is_active:
         return [_("Campaign “%(name)s” is inactive; the lead was not added to it.") % {"name": campaign.name}]
-    payload = getattr(intake, "payload", None) or {}
-    posted = payload.get(MEMBER_STATUS_FIELD)
-    if isinstance(posted, list):
-        posted = posted[0] if posted else ""
-    wanted = str(posted or "").strip()[:120] or DEFAULT_WEB_STATUS
+    wanted = _first(payload.get(MEMBER_STATUS_FIELD))[:120] or DEFAULT_WEB_STATUS
     notes = []
     try:
         status = _status_of(campaign, wanted)

@@ -19,6 +19,8 @@ def campaign_metadata(db):
     may have flushed them."""
     from core.models import PicklistValue
 
+    if not PicklistValue.objects.filter(object_name="lead", field_name="status", is_converted=True).exists():
+        importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
     if not PicklistValue.objects.filter(object_name="campaign").exists():
         importlib.import_module("campaigns.migrations.0002_seed_fields_and_picklists").seed(apps, None)
     if not PicklistValue.objects.filter(object_name="opportunity", field_name="stage").exists():

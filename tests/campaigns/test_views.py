@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from campaigns import services
 from campaigns.models import Campaign, CampaignMember
-from tests.factories import LeadFactory
+from tests.factories import LeadFactory, OpportunityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +152,23 @@ def test_leads_selected_on_the_list_are_added_to_a_campaign(client, marketing_ad
     assert done["Location"] == "/leads/"
     assert CampaignMember.objects.filter(campaign=campaign).count() == 3
     assert CampaignMember.objects.filter(status__label="Responded").count() == 2
+
+
+def test_a_converted_leads_contact_and_opportunity_show_their_campaigns(rf, rep, marketing_admin, campaign):
+    from campaigns.parts import contact_campaign_history, opportunity_campaign_source
+    from conversion.services import ConvertOptions, lead_convert
+
+    lead = LeadFactory(owner_user=rep, status="Working")
+    services.campaign_members_add(campaign=campaign, leads=[lead], acting_user=marketing_admin)
+    conversion = lead_convert(lead=lead, acting_user=rep, options=ConvertOptions(opportunity_name="Deal"))
+    request = rf.get("/")
+    request.user = rep
+
+    contact_part = contact_campaign_history(request, conversion.contact)
+    opportunity_part = opportunity_campaign_source(request, conversion.opportunity)
+
+    assert "Campaign History" in contact_part
+    assert "Spring Webinar" in contact_part
+    assert "Primary Campaign Source" in opportunity_part
+    assert "Spring Webinar" in opportunity_part
+    assert opportunity_campaign_source(request, OpportunityFactory()) == ""

@@ -79,3 +79,19 @@ def test_an_inactive_campaign_still_creates_the_lead_and_notes_why(
     assert Lead.objects.count() == 1
     assert not CampaignMember.objects.exists()
     assert "inactive" in intake.reason
+
+
+def test_a_utm_campaign_equal_to_a_tracking_code_names_the_campaign(client, web_form, fields_for, campaign):  # noqa: F811
+    client.post(URL, fields_for(web_form, utm_campaign="Spring-26"))
+
+    member = CampaignMember.objects.get()
+    assert member.campaign == campaign
+    assert member.status.label == "Responded"
+
+
+def test_another_utm_campaign_falls_back_to_the_forms_campaign(client, web_form, fields_for, campaign):  # noqa: F811
+    client.post(URL, fields_for(web_form, utm_campaign="newsletter-42"))
+
+    assert not CampaignMember.objects.exists()
+    # The form names "Spring launch", which is no campaign here.
+    assert "Spring launch" in Intake.objects.get().reason
