@@ -170,3 +170,21 @@ def run_web_to_lead_hooks(**kwargs) -> list[str]:
     for hook in _web_to_lead_hooks:
         notes.extend(hook(**kwargs) or [])
     return notes
+
+
+# Applied by the outbox to an email's HTML body right before it is sent, in order, as
+# ``html = filter(email=, html=)`` (engagement adds its open pixel and tracked links).
+_email_html_filters: list[Callable[..., str]] = []
+
+
+def register_email_html_filter(html_filter: Callable[..., str]) -> None:
+    """Pass every sent email's HTML through ``html_filter`` (idempotent; call from ready())."""
+    if html_filter not in _email_html_filters:
+        _email_html_filters.append(html_filter)
+
+
+def email_html_filtered(*, email, html: str) -> str:
+    """The HTML body as it is sent: ``html`` through the registered filters."""
+    for html_filter in _email_html_filters:
+        html = html_filter(email=email, html=html)
+    return html

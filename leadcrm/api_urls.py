@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("emails.api.urls")),
     path("", include("webtolead.api.urls")),
     path("", include("campaigns.api.urls")),
+    path("", include("engagement.api.urls")),
     path("", include("activities.api.urls")),
     path("", include("search.api.urls")),
 ]

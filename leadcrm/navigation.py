@@ -29,6 +29,7 @@ SETUP = [
     ("Lead Settings", "leads:lead_settings", "sliders", "admin"),
     ("Web-to-Lead", "webtolead:form_list", "globe", "admin"),
     ("Web-to-Lead Intake", "webtolead:intake_list", "inbox", "admin"),
+    ("Engagement Tracking", "engagement:settings", "activity", "admin"),
     ("Auto-Response Rules", "emails:autoresponse_list", "reply-all", "admin"),
     ("Email Templates", "emails:template_list", "envelope-paper", "admin"),
     ("Outbox", "emails:outbox", "send", "admin"),

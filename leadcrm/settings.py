@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "sales",
     "webtolead",
     "conversion",
+    "engagement",
     "activities",
     "search",
     "campaigns",
@@ -186,6 +187,7 @@ CELERY_TASK_QUEUES = [Queue(name) for name in ("intake", "emails", "imports", "d
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "webtolead.*": {"queue": "intake"},
+    "engagement.*": {"queue": "intake"},
     "emails.tasks.*": {"queue": "emails"},
     "leads.routing.assignment_notify": {"queue": "emails"},
     "leads.imports.*": {"queue": "imports"},
@@ -196,6 +198,8 @@ CELERY_BEAT_SCHEDULE["emails-sweep-outbox"] = {"task": "emails.tasks.sweep_outbo
 # Web-to-Lead: submissions left received (no broker when they came) or held by the daily limit
 # become leads, oldest first.
 CELERY_BEAT_SCHEDULE["webtolead-process-submissions"] = {"task": "webtolead.process_submissions", "schedule": 60.0}
+# Tracking requests left received (no broker when they came) become engagement events.
+CELERY_BEAT_SCHEDULE["engagement-process-tracking"] = {"task": "engagement.process_tracking", "schedule": 60.0}
 # Lead imports left with pending rows (dead worker or broker) are queued again.
 CELERY_BEAT_SCHEDULE["leads-requeue-stalled-imports"] = {
     "task": "leads.imports.requeue_stalled_imports",

@@ -13,6 +13,8 @@ from .system_health import system_health
 urlpatterns = [
     # The public Web-to-Lead endpoint is the busiest URL: it is resolved first.
     path("", include(("webtolead.urls", "webtolead"))),
+    # The public tracking script and endpoints (/t/...), as busy: resolved next.
+    path("", include(("engagement.urls", "engagement"))),
     # Browsers ask for /favicon.ico on every site, whatever the page's link tags say.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
     # Probes (also answered by core.health.ProbeMiddleware before the host check) and metrics.

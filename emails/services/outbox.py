@@ -23,6 +23,7 @@ from django.utils import timezone
 from core.breaker import BrokerUnavailable
 from core.fields import validate_email
 from core.history import Change, history_record
+from core.registry import email_html_filtered
 from core.roles import require_setup_admin
 
 from ..models import EmailTemplate, OutboundEmail
@@ -293,7 +294,8 @@ def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
         },
     )
     if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
+        # Apps above this one (engagement) finish the HTML as sent: open pixel, tracked links.
+        message.attach_alternative(email_html_filtered(email=email, html=email.body_html), "text/html")
     return message
 
 

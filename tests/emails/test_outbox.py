@@ -247,7 +247,8 @@ def test_message_headers_sender_and_html_alternative(welcome_template, django_ca
     assert sent.from_email == "Acme Sales <sales@acme.example>"
     assert sent.reply_to == ["reply@acme.example"]
     assert sent.subject == "Welcome, Ann"
-    assert sent.alternatives[0][0] == "<p>Hi <b>Ann</b> from Acme</p>"
+    # The HTML as written, then the open pixel that engagement tracking adds to an email to a lead.
+    assert sent.alternatives[0][0].startswith("<p>Hi <b>Ann</b> from Acme</p><img src=")
     assert sent.extra_headers["Message-ID"].startswith("<outbox-")
     row = OutboundEmail.objects.get()
     assert (row.object_name, row.record_id, row.template_id) == ("lead", lead.pk, welcome_template.pk)

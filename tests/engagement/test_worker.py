@@ -12,7 +12,7 @@ from .conftest import VISITOR
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_turns_posted_page_views_into_events(client, celery_worker_process):
     for path in ("/", "/pricing", "/contact"):
         body = json.dumps({"type": "page_view", "vid": VISITOR, "url": f"https://www.example.com{path}"})
