@@ -284,6 +284,8 @@ def campaign_update(
 def campaign_delete(*, campaign: Campaign, acting_user) -> None:
     """Delete a campaign with its members; its child campaigns lose their parent."""
     _require_editor(campaign, acting_user)
+    # Members first: their statuses (deleted with the campaign) are protected while members use them.
+    CampaignMember.objects.filter(campaign=campaign).delete()
     Campaign.objects.filter(pk=campaign.pk).delete()
 
 

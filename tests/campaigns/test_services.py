@@ -221,3 +221,29 @@ def test_no_cost_means_no_roi_or_cost_per_lead(campaign):
 
     assert stats.roi is None
     assert stats.cost_per_lead is None
+
+
+def test_custom_fields_are_validated_by_the_core_field_registry(new_campaign, marketing_admin):
+    from core.services import custom_field_create
+
+    custom_field_create(object_name="campaign", label="Attendees", field_type="number", acting_user=marketing_admin)
+
+    campaign = new_campaign(custom_fields={"Attendees__c": "120"})
+    assert campaign.custom_fields == {"Attendees__c": 120}
+    with pytest.raises(ValidationError) as exc:
+        services.campaign_update(
+            campaign=campaign, data={}, custom_fields={"Attendees__c": "many"}, acting_user=marketing_admin
+        )
+    assert "Attendees__c" in exc.value.message_dict
+
+
+def test_deleting_a_campaign_removes_its_members_and_orphans_its_children(campaign, new_campaign, marketing_admin):
+    child = new_campaign("Child", parent=campaign)
+    lead = LeadFactory()
+    services.campaign_members_add(campaign=campaign, leads=[lead], acting_user=marketing_admin)
+
+    services.campaign_delete(campaign=campaign, acting_user=marketing_admin)
+
+    child.refresh_from_db()
+    assert child.parent is None
+    assert not CampaignMember.objects.exists()
