@@ -1,6 +1,8 @@
 """The normalisation that queries and values go through before they are compared."""
 
-from search.normalize import normalize, phone_digits
+import sqlite3
+
+from search.normalize import normalize, phone_digits, register_sqlite_functions
 from search.selectors import clean_query, is_searchable
 
 
@@ -31,3 +33,17 @@ def test_a_query_needs_two_characters_after_normalisation():
 def test_clean_query_trims_collapses_and_caps_the_length():
     assert clean_query("  ada   lovelace ") == "ada lovelace"
     assert len(clean_query("x" * 500)) == 100
+
+
+def test_sqlite_connections_get_the_same_normalisation_in_sql():
+    # given a SQLite connection as the embedded default opens one
+    class Wrapper:
+        vendor = "sqlite"
+        connection = sqlite3.connect(":memory:")
+
+    # when the search app prepares it
+    register_sqlite_functions(connection=Wrapper)
+
+    # then SQL compares the same forms as Python
+    row = Wrapper.connection.execute("SELECT crm_normalize('Crème  Brûlée'), crm_digits('+1 (555) 01')").fetchone()
+    assert row == ("CREME BRULEE", "155501")
