@@ -6,6 +6,7 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -114,8 +115,7 @@ def email_open(request, token: str):
 
 
 def _token_shaped(token: str) -> bool:
-    from django.core import signing
-
+    """Whether the token is one this site signed (its email may since be gone)."""
     try:
         signing.loads(token, salt=services.email_tracking.OPEN_SALT)
     except signing.BadSignature:

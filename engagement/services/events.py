@@ -68,10 +68,11 @@ def _validate(*, event_type: str, url: str, properties) -> dict:
             text = json.dumps(properties, ensure_ascii=False, allow_nan=False)
             size = len(text.encode())  # a lone surrogate fails here
         except (TypeError, ValueError):
-            text, size = "", MAX_PROPERTIES_BYTES + 1
+            text, size = "", 0
+            errors["properties"] = [_("Properties must be JSON text, numbers and lists that can be stored.")]
         if "\\u0000" in text:  # PostgreSQL's jsonb holds no NUL character
-            size = MAX_PROPERTIES_BYTES + 1
-        if size > MAX_PROPERTIES_BYTES:
+            errors["properties"] = [_("Properties may not contain NUL characters.")]
+        elif size > MAX_PROPERTIES_BYTES:
             errors["properties"] = [_("Properties must be at most %(n)s bytes of JSON.") % {"n": MAX_PROPERTIES_BYTES}]
     return errors
 

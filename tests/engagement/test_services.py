@@ -85,3 +85,24 @@ def test_the_database_refuses_an_event_of_nobody():
     now = timezone.now()
     with pytest.raises(IntegrityError):
         EngagementEvent.objects.create(event_type=Type.CUSTOM, source="api", occurred_at=now, recorded_at=now)
+
+
+def test_properties_the_database_cannot_hold_are_refused(lead):
+    for properties in ({"a": "nul\x00"}, {"a": "\ud800"}, {"a": float("nan")}):
+        with pytest.raises(ValidationError) as caught:
+            engagement_event_record(event_type=Type.CUSTOM, source="api", lead=lead, properties=properties)
+        assert "properties" in caught.value.message_dict
+
+
+def test_after_conversion_the_leads_events_belong_to_its_contact_too(lead):
+    from types import SimpleNamespace
+
+    from engagement.services import on_conversion
+    from tests.factories import ContactFactory
+
+    engagement_event_record(event_type=Type.PAGE_VIEW, source="api", lead=lead)
+    contact = ContactFactory()
+
+    on_conversion(conversion=SimpleNamespace(lead_id=lead.pk, contact_id=contact.pk))
+
+    assert EngagementEvent.objects.get().contact == contact
