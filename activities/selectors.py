@@ -98,10 +98,11 @@ class ActivityRow:
 
 
 def open_activities(*, user, object_name: str, record, limit: int = 20) -> list[ActivityRow]:
-    """Open tasks (by due date, undated last) and events not yet over (soonest first)."""
+    """Open tasks (by due date, undated last) and events not yet over (soonest first) of a record
+    the caller has checked ``user`` may see: whoever sees a record sees its activities."""
     now = timezone.now()
-    tasks = _of_record(tasks_visible_to(user), object_name, record).exclude(status=Task.Status.COMPLETED)
-    events = _of_record(events_visible_to(user), object_name, record).filter(end_at__gte=now)
+    tasks = _of_record(_related(Task.objects.all()), object_name, record).exclude(status=Task.Status.COMPLETED)
+    events = _of_record(_related(Event.objects.all()), object_name, record).filter(end_at__gte=now)
     rows = [ActivityRow("task", t, t.due_date) for t in tasks.order_by("due_date", "pk")[:limit]]
     rows += [ActivityRow("event", e, e.start_at) for e in events.order_by("start_at", "pk")[:limit]]
     rows.sort(key=lambda row: _sort_key(row.when) if row.when else dt.datetime.max.replace(tzinfo=dt.UTC))
@@ -109,11 +110,11 @@ def open_activities(*, user, object_name: str, record, limit: int = 20) -> list[
 
 
 def activity_history(*, user, object_name: str, record, limit: int = 20) -> list[ActivityRow]:
-    """Completed tasks, past events and logged calls, latest first."""
+    """Completed tasks, past events and logged calls of a record ``user`` may see, latest first."""
     now = timezone.now()
-    tasks = _of_record(tasks_visible_to(user), object_name, record).filter(status=Task.Status.COMPLETED)
-    events = _of_record(events_visible_to(user), object_name, record).filter(end_at__lt=now)
-    calls = _of_record(calls_visible_to(user), object_name, record)
+    tasks = _of_record(_related(Task.objects.all()), object_name, record).filter(status=Task.Status.COMPLETED)
+    events = _of_record(_related(Event.objects.all()), object_name, record).filter(end_at__lt=now)
+    calls = _of_record(_related(Call.objects.all()), object_name, record)
     rows = [ActivityRow("task", t, t.completed_at) for t in tasks.order_by("-completed_at", "-pk")[:limit]]
     rows += [ActivityRow("event", e, e.end_at) for e in events.order_by("-end_at", "-pk")[:limit]]
     rows += [ActivityRow("call", c, c.called_at) for c in calls.order_by("-called_at", "-pk")[:limit]]

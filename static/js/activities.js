@@ -29,12 +29,15 @@
     if (event.key === "Escape" && event.target.closest("[data-activity-form]")) { closeForm(); }
   });
 
-  document.addEventListener("htmx:afterSwap", (event) => {
-    const slot = event.detail.target;
-    if (slot && slot.id === "activity-form-slot") {
-      const first = slot.querySelector("form input:not([type=hidden]), form select, form textarea");
-      if (first) { first.focus(); }
-      slot.scrollIntoView({ block: "nearest" });
+  // A form newly swapped into the slot takes the focus (its first field), so one types at once.
+  document.addEventListener("htmx:afterSettle", () => {
+    const form = document.querySelector("#activity-form-slot form[data-activity-form]:not([data-focused])");
+    if (!form) { return; }
+    form.dataset.focused = "true";
+    const first = form.querySelector("input:not([type=hidden]), select, textarea");
+    if (first) {
+      first.focus();
+      form.scrollIntoView({ block: "nearest" });
     }
   });
 })();

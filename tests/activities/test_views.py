@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from activities import services
 from activities.models import Call, Task
-from tests.factories import AccountFactory, LeadFactory
+from tests.factories import AccountFactory, ContactFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +113,14 @@ def test_my_tasks_empty_state(client, rep):
     page = client.get("/activities/my-tasks/").content.decode()
 
     assert 'data-testid="no-tasks"' in page
+
+
+def test_contact_page_lists_the_contacts_activities(client, rep):
+    contact = ContactFactory()
+    services.task_create(data={"contact": contact.pk, "subject": "Renewal call"}, acting_user=rep)
+    client.force_login(rep)
+
+    page = client.get(f"/contacts/{contact.pk}/").content.decode()
+
+    assert 'id="open-activities"' in page
+    assert "Renewal call" in page
