@@ -1,7 +1,9 @@
 // The lead Kanban board: HTML5 drag and drop of cards between columns. A drop posts the move
 // through htmx; the server answers the updated card, a redirect to the convert page (converted
 // status) or an error, and the card goes back to its column. The "Move to…" menu of each card is
-// the keyboard way and works without this script. The "Group by" select applies on change.
+// the keyboard way and works without this script; with it, the left and right arrow keys move a
+// focused card to the neighbouring column (a converted status only through the menu, as it leaves
+// the board). The "Group by" select applies on change.
 (function () {
   "use strict";
   var board = document.querySelector(".kanban-board");
@@ -45,7 +47,7 @@
     recount(columnOf(card));
   }
 
-  function move(card, column) {
+  function move(card, column, keepFocus) {
     var from = columnOf(card);
     if (!column || column === from) return;
     var place = { parent: card.parentNode, next: card.nextSibling };
@@ -70,6 +72,7 @@
       var fresh = document.getElementById(card.id);
       if (fresh && fresh !== card) {
         say(column.dataset.label);
+        if (keepFocus) fresh.focus();
       } else if (card.isConnected) {
         card.classList.remove("kanban-saving");
       }
@@ -85,6 +88,21 @@
     putBack(card, card._kanbanPlace);
     recount(from);
     showError(event.detail.xhr.responseText || "");
+  });
+
+  board.addEventListener("keydown", function (event) {
+    var card = event.target;
+    if (!card.classList || !card.classList.contains("kanban-card")) return;
+    if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
+    var columns = Array.prototype.filter.call(board.querySelectorAll(".kanban-column"), function (c) {
+      return c.dataset.accepts === "true" && c.dataset.converted !== "true";
+    });
+    var from = columnOf(card);
+    var index = columns.indexOf(from);
+    var next = columns[index + (event.key === "ArrowRight" ? 1 : -1)];
+    if (index < 0 || !next) return;
+    event.preventDefault();
+    move(card, next, true);
   });
 
   board.addEventListener("dragstart", function (event) {

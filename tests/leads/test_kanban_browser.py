@@ -20,6 +20,7 @@ def _seeded_picklists(transactional_db):
 def test_rep_drags_a_card_across_the_board_and_moves_another_with_the_keyboard(page, login, rep):
     dragged = LeadFactory(owner_user=rep, last_name="Hopper", status="New")
     keyed = LeadFactory(owner_user=rep, last_name="Lovelace", status="New")
+    arrowed = LeadFactory(owner_user=rep, last_name="Turing", status="New")
     login(rep)
     page.goto("/leads/")
     page.get_by_test_id("kanban-toggle").click()
@@ -38,6 +39,13 @@ def test_rep_drags_a_card_across_the_board_and_moves_another_with_the_keyboard(p
     page.wait_for_selector(f'section[data-value="Nurturing"] #kanban-card-{keyed.pk}')
     assert Lead.objects.get(pk=keyed.pk).status == "Nurturing"
     assert "moved to Nurturing" in page.locator("#messages").inner_text()
+
+    # Keyboard: a focused card moves to the next column with the right arrow and keeps the focus.
+    page.locator(f"#kanban-card-{arrowed.pk}").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector(f'section[data-value="Working"] #kanban-card-{arrowed.pk}[data-version="2"]')
+    assert page.evaluate("document.activeElement.id") == f"kanban-card-{arrowed.pk}"
+    assert Lead.objects.get(pk=arrowed.pk).status == "Working"
 
 
 def test_dropping_a_card_on_a_converted_status_opens_the_convert_page(page, login, rep):
