@@ -58,6 +58,9 @@ def _related(*, acting_user, related: dict[str, Any], errors: dict[str, list[str
     if record is None:
         _add(errors, name, _("No such record, or you may not see it."))
         return {}
+    if name == "lead" and getattr(record, "is_converted", False):
+        _add(errors, name, _("This lead was converted: add activities to its contact."))
+        return {}
     return {name: record}
 
 
@@ -393,6 +396,8 @@ def task_reminders_send(*, now: dt.datetime | None = None, limit: int = REMINDER
     )
     sent = 0
     for pk, reminder_at in due:
+        if reminder_at is None:  # excluded by the filter; narrows the type
+            continue
         with transaction.atomic():
             claimed = Task.objects.filter(pk=pk, reminder_at=reminder_at, reminder_sent_at__isnull=True).update(
                 reminder_sent_at=now

@@ -1,6 +1,7 @@
 """On conversion, the lead's activities follow it to the new contact."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from activities import selectors, services
@@ -33,3 +34,13 @@ def test_tasks_events_and_calls_follow_the_lead_to_its_contact(rep):
     ):
         rows = selectors.open_activities(user=rep, object_name=object_name, record=record)
         assert task.pk in {row.activity.pk for row in rows if row.kind == "task"}
+
+
+def test_a_converted_lead_takes_no_new_activities(rep):
+    lead = LeadFactory(owner_user=rep, company="Acme")
+    lead_convert(lead=lead, acting_user=rep, options=ConvertOptions(create_opportunity=False))
+
+    with pytest.raises(ValidationError) as caught:
+        services.task_create(data={"lead": lead.pk, "subject": "Late"}, acting_user=rep)
+
+    assert "lead" in caught.value.message_dict

@@ -74,3 +74,23 @@ def test_my_tasks_views(rep):
     assert list(selectors.my_tasks(user=rep, view="overdue", today=today)) == [late]
     assert list(selectors.my_tasks(user=rep, view="today", today=today)) == [now]
     assert list(selectors.my_tasks(user=rep, view="week", today=today)) == [now, friday]
+
+
+def test_an_attendee_sees_the_event_of_a_lead_they_cannot_see(rep, other_rep, private_sharing):
+    now = timezone.now()
+    event = services.event_create(
+        data={
+            "lead": LeadFactory(owner_user=other_rep).pk,
+            "subject": "Demo",
+            "start_at": now,
+            "end_at": now + dt.timedelta(hours=1),
+            "attendees": [rep.pk],
+        },
+        acting_user=other_rep,
+    )
+    services.event_create(
+        data={"lead": LeadFactory(owner_user=other_rep).pk, "subject": "Private", "start_at": now, "end_at": now},
+        acting_user=other_rep,
+    )
+
+    assert list(selectors.events_visible_to(rep)) == [event]
