@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from core.models import PicklistValue
 from core.roles import is_marketing_admin
 
+from .filters import CampaignFilter
 from .models import Campaign, CampaignInfluence, CampaignMember, CampaignMemberStatus
 
 
@@ -35,13 +36,13 @@ def campaigns_editable_by(user) -> QuerySet[Campaign]:
     return qs if is_marketing_admin(user) else qs.filter(owner=user)
 
 
-def campaign_list(*, user, q: str = "", active: str = "") -> QuerySet[Campaign]:
+def campaign_list(*, user, params=None, request=None) -> tuple[QuerySet[Campaign], CampaignFilter]:
+    """The campaigns of the list page (and the API), filtered by ``CampaignFilter``; invalid
+    filters are ignored. Answers the rows and the bound FilterSet."""
     qs = campaigns_visible_to(user).annotate(member_count=Count("members"))
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(tracking_code__iexact=q))
-    if active in ("1", "0"):
-        qs = qs.filter(is_active=active == "1")
-    return qs.order_by("name", "id")
+    filterset = CampaignFilter(params or None, queryset=qs, request=request)
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
+    return rows.order_by("name", "id"), filterset
 
 
 def member_statuses(*, campaign: Campaign) -> QuerySet[CampaignMemberStatus]:

@@ -104,13 +104,16 @@ def _sections(campaign) -> list[tuple[str, list[dict]]]:
     return sections
 
 
+def _without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 @login_required
 def campaign_list_view(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
-    active = request.GET.get("active", "")
-    records, page, has_next = page_window(
-        selectors.campaign_list(user=request.user, q=q, active=active), request.GET.get("page"), PAGE_SIZE
-    )
+    rows, filterset = selectors.campaign_list(user=request.user, params=request.GET, request=request)
+    records, page, has_next = page_window(rows, request.GET.get("page"), PAGE_SIZE)
     labels = picklist_labels(object_name=CAMPAIGN)
     for campaign in records:
         campaign.type_label = labels.get("type", {}).get(campaign.type, campaign.type)
@@ -122,8 +125,9 @@ def campaign_list_view(request: HttpRequest) -> HttpResponse:
             "campaigns": records,
             "page": page,
             "has_next": has_next,
-            "q": q,
-            "active": active,
+            "filter": filterset,
+            "is_filtered": any(v for k, v in request.GET.items() if k != "page"),
+            "query_string": _without_page(request),
             "can_create": selectors.campaign_can_be_created_by(request.user),
         },
     )

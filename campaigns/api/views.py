@@ -5,12 +5,14 @@ its members (others get 403). Every write goes through ``campaigns.services``.""
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from campaigns import selectors, services
+from campaigns.filters import CampaignFilter
 from campaigns.models import Campaign, CampaignMember
 from leads.selectors import leads_visible_to
 from sales.selectors import contacts_visible_to
@@ -101,6 +103,8 @@ class CampaignViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = CampaignSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CampaignFilter
 
     def get_queryset(self):
         return selectors.campaigns_visible_to(self.request.user).order_by("id")

@@ -172,3 +172,25 @@ def test_a_converted_leads_contact_and_opportunity_show_their_campaigns(rf, rep,
     assert "Primary Campaign Source" in opportunity_part
     assert "Spring Webinar" in opportunity_part
     assert opportunity_campaign_source(request, OpportunityFactory()) == ""
+
+
+def test_the_list_filters_by_type_and_active_and_the_api_uses_the_same_filters(
+    client, api, rep, new_campaign, marketing_admin, django_assert_max_num_queries
+):
+    new_campaign("Expo East", type="Trade Show")
+    new_campaign("Expo West", type="Trade Show", is_active=False)
+    new_campaign("Newsletter", type="Email")
+    client.force_login(rep)
+
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("campaigns:list"), {"type": "Trade Show", "is_active": "true"}).content.decode()
+    by_code = client.get(reverse("campaigns:list"), {"q": "expo"}).content.decode()
+    api_rows = api.as_user(rep).get("/api/campaigns/", {"type": "Trade Show"}).json()
+
+    assert "Expo East" in page
+    assert "Expo West" not in page
+    assert "Newsletter" not in page
+    assert "Expo West" in by_code
+    assert "Newsletter" not in by_code
+    rows = api_rows["results"] if isinstance(api_rows, dict) else api_rows
+    assert sorted(r["name"] for r in rows) == ["Expo East", "Expo West"]
