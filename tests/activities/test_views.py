@@ -124,3 +124,26 @@ def test_contact_page_lists_the_contacts_activities(client, rep):
 
     assert 'id="open-activities"' in page
     assert "Renewal call" in page
+
+
+def test_my_tasks_card_shows_overdue_and_todays_tasks(rf, rep):
+    import datetime as dt
+
+    from activities.parts import my_tasks_card
+
+    lead = LeadFactory(owner_user=rep)
+    today = timezone.localdate()
+    services.task_create(
+        data={"lead": lead.pk, "subject": "Late one", "due_date": today - dt.timedelta(days=2)}, acting_user=rep
+    )
+    services.task_create(
+        data={"lead": lead.pk, "subject": "Next month", "due_date": today + dt.timedelta(days=40)}, acting_user=rep
+    )
+    request = rf.get("/")
+    request.user = rep
+
+    html = my_tasks_card(request)
+
+    assert "Late one" in html
+    assert "Next month" not in html
+    assert "1 overdue" in html
