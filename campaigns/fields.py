@@ -1,6 +1,8 @@
 """The standard fields of campaigns and their default picklist values, seeded into
 ``core.FieldDefinition`` / ``core.PicklistValue`` so that admins can relabel them and add values."""
 
+from django.utils.translation import gettext_lazy as _
+
 CAMPAIGN = "campaign"
 
 # (api name, label, type, required, section, help text)
@@ -28,7 +30,7 @@ CAMPAIGN_FIELDS = [
     ("description", "Description", "textarea", False, "planning", "Anything else worth knowing about the campaign."),
 ]
 
-SECTIONS = [("info", "Campaign Information"), ("planning", "Planning")]
+SECTIONS = [("info", _("Campaign Information")), ("planning", _("Planning"))]
 
 PICKLIST_FIELDS = ("type", "status")
 

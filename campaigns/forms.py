@@ -74,7 +74,7 @@ class CampaignForm(forms.Form):
     @property
     def bound_sections(self):
         info = [self[name] for name in STANDARD if name not in PLANNING]
-        sections = [(_(SECTIONS[0][1]), info), (_(SECTIONS[1][1]), [self[name] for name in PLANNING])]
+        sections = [(SECTIONS[0][1], info), (SECTIONS[1][1], [self[name] for name in PLANNING])]
         if self.custom_names:
             sections.append((_("Custom Fields"), [self[name] for name in self.custom_names]))
         return sections

@@ -88,7 +88,7 @@ def _sections(campaign) -> list[tuple[str, list[dict]]]:
             for api_name, label, _type, _req, section, help_text in CAMPAIGN_FIELDS
             if section == key
         ]
-        sections.append((_(title), rows))
+        sections.append((title, rows))
     custom = [
         {
             "name": d.api_name,

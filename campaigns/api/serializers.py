@@ -1,6 +1,7 @@
 """Output shapes of the campaigns API and the input shapes of its member actions. Campaign writes
 pass the body to the services, which validate it (their errors become 400s with field errors)."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from campaigns.models import Campaign, CampaignMember, CampaignMemberStatus
@@ -74,7 +75,7 @@ class MembersAddSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs.get("leads") and not attrs.get("contacts"):
-            raise serializers.ValidationError({"leads": ["Give at least one lead or contact id."]})
+            raise serializers.ValidationError({"leads": [_("Give at least one lead or contact id.")]})
         return attrs
 
 

@@ -5,6 +5,7 @@ its members (others get 403). Every write goes through ``campaigns.services``.""
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -44,7 +45,7 @@ def _resolve(raw, finder, field: str, message: str):
 
 def _split(body) -> dict:
     if not isinstance(body, dict):
-        raise ValidationError({"non_field_errors": ["Expected a JSON object."]})
+        raise ValidationError({"non_field_errors": [_("Expected a JSON object.")]})
     data = {k: v for k, v in body.items() if k not in READ_ONLY_KEYS}
     extra = {}
     if "owner" in data:
@@ -52,18 +53,18 @@ def _split(body) -> dict:
             data.pop("owner"),
             lambda pk: get_user_model().objects.filter(pk=pk, is_active=True).first(),
             "owner",
-            "Choose an active user.",
+            _("Choose an active user."),
         )
     if "parent" in data:
         extra["parent"] = _resolve(
-            data.pop("parent"), lambda pk: Campaign.objects.filter(pk=pk).first(), "parent", "Choose a campaign."
+            data.pop("parent"), lambda pk: Campaign.objects.filter(pk=pk).first(), "parent", _("Choose a campaign.")
         )
     custom = data.pop("custom_fields", None)
     if custom is not None and not isinstance(custom, dict):
-        raise ValidationError({"custom_fields": ["Expected an object of field API names to values."]})
+        raise ValidationError({"custom_fields": [_("Expected an object of field API names to values.")]})
     version = data.pop("version", None)
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
-        raise ValidationError({"version": ["Expected the version number you read."]})
+        raise ValidationError({"version": [_("Expected the version number you read.")]})
     return {"data": data, "custom_fields": custom, "version": version, **extra}
 
 
@@ -119,7 +120,7 @@ class CampaignViewSet(
         campaign = self.get_object()
         parts = _split(request.data)
         if "owner" in parts and parts["owner"] is None:
-            raise ValidationError({"owner": ["Choose an active user."]})
+            raise ValidationError({"owner": [_("Choose an active user.")]})
         campaign = services.campaign_update(
             campaign=campaign, acting_user=request.user, expected_version=parts.pop("version"), **parts
         )
@@ -157,7 +158,9 @@ class CampaignViewSet(
         for field, wanted, found in (("leads", lead_ids, leads), ("contacts", contact_ids, contacts)):
             missing = sorted(wanted - {r.pk for r in found})
             if missing:
-                errors[field] = [f"No such record, or you may not see it: {', '.join(map(str, missing))}."]
+                errors[field] = [
+                    _("No such record, or you may not see it: %(ids)s.") % {"ids": ", ".join(map(str, missing))}
+                ]
         if errors:
             raise ValidationError(errors)
         result = services.campaign_members_add(
