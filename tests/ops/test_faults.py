@@ -281,10 +281,32 @@ def test_a_redis_outage_costs_no_submission_no_error_and_no_wait(
     assert statuses == {303: len(labels)}, services.all_logs()
     during = [round(seconds, 3) for _status, seconds in answers["during"]]
     assert max(during) < FAST_ANSWER, f"submissions took {during} s while Redis was down"
-    # The worker reconnects with backoff; when kombu fails while restoring unacknowledged
-    # messages on the lost connection, it exits and its supervisor starts it again.
-    assert worker.poll() is None, "the worker's supervisor stopped" + services.all_logs()
+    # The worker reconnects with backoff. (kombu can fail while restoring the unacknowledged
+    # messages of the lost connection; the worker then exits and its supervisor starts it again.)
     assert "Connection to broker lost" in (services.logs / "worker.log").read_text()
+    assert worker.poll() is None, "the worker's supervisor stopped" + services.all_logs()
+    _assert_each_once(labels, smtp_inbox)
+
+
+def test_a_worker_busy_with_a_batch_when_redis_goes_away_loses_nothing_and_sends_each_email_once(
+    services, web_form, fields_for, auto_response, smtp_inbox
+):
+    services.web()
+    labels = [f"busy-{n}" for n in range(40)]
+    for label in labels:
+        assert services.post(web_form, fields_for, label)[0] == 303
+    worker = services.worker()
+    # Redis goes away while the worker runs a task it has not acknowledged yet (acks_late).
+    assert wait_until(lambda: _writing_transactions() > 0, timeout=30), services.all_logs()
+    services.redis.stop()
+    time.sleep(3)
+    services.redis.start()
+    labels.append("busy-after")
+    assert services.post(web_form, fields_for, "busy-after")[0] == 303
+
+    services.beat_ticks(labels, smtp_inbox)
+
+    assert worker.poll() is None, "the worker's supervisor stopped" + services.all_logs()
     _assert_each_once(labels, smtp_inbox)
 
 
