@@ -1,5 +1,5 @@
 """Two people adding the same lead to a campaign at the same moment make one membership, and
-neither gets an error. A transactional test (the threads need committed rows): a few seconds.
+neither gets an error. Transactional (the threads need committed rows), so it takes a few seconds."""
 
 import threading
 
