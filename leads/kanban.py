@@ -97,7 +97,9 @@ def kanban_columns(*, leads, group: str, values: list[PicklistValue], cap: int =
 
 @login_required
 def lead_kanban_view(request: HttpRequest) -> HttpResponse:
-    group = request.GET.get("group") if request.GET.get("group") in GROUP_FIELDS else "status"
+    group = request.GET.get("group") or "status"
+    if group not in GROUP_FIELDS:
+        group = "status"
     view = request.GET.get("view") or request.session.get(SESSION_VIEW) or "my"
     if view not in LIST_VIEWS:
         view = "my"

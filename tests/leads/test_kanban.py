@@ -159,3 +159,11 @@ def test_the_list_page_links_to_the_board(client, rep):
 
     assert 'data-testid="kanban-toggle"' in html
     assert "/leads/kanban/?view=my" in html
+
+
+def test_an_unknown_grouping_falls_back_to_the_status(client, rep):
+    client.force_login(rep)
+
+    response = client.get(reverse("leads:kanban"), {"group": "salutation"})
+
+    assert response.context["group"] == "status"
