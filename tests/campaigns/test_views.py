@@ -194,3 +194,15 @@ def test_the_list_filters_by_type_and_active_and_the_api_uses_the_same_filters(
     assert "Newsletter" not in by_code
     rows = api_rows["results"] if isinstance(api_rows, dict) else api_rows
     assert sorted(r["name"] for r in rows) == ["Expo East", "Expo West"]
+
+
+def test_campaign_picklists_and_fields_appear_on_the_setup_pages(client, marketing_admin, campaign_metadata):
+    client.force_login(marketing_admin)
+
+    picklists = client.get(reverse("core:picklist_list"))
+    fields = client.get(reverse("core:field_list"), {"object": "campaign"})
+
+    assert picklists.status_code == 200
+    assert "Campaign" in picklists.content.decode()
+    assert fields.status_code == 200
+    assert "Tracking Code" in fields.content.decode()
