@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from .models import FieldHistory
+from .registry import run_record_change_hooks
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,10 @@ def history_record(
         )
         for c in changes
     ]
-    return FieldHistory.objects.bulk_create(rows)
+    saved = FieldHistory.objects.bulk_create(rows)
+    if saved:
+        run_record_change_hooks(object_name=object_name, record_id=record_id)
+    return saved
 
 
 def history_for(*, object_name: str, record_id: int, since_version: int | None = None):

@@ -188,3 +188,35 @@ def email_html_filtered(*, email, html: str) -> str:
     for html_filter in _email_html_filters:
         html = html_filter(email=email, html=html)
     return html
+
+
+# Called after an engagement event was stored, inside its transaction, as ``hook(event=)``
+# (scoring queues the lead's new score on commit).
+_engagement_event_hooks: list[Callable[..., None]] = []
+
+
+def register_engagement_event_hook(hook: Callable[..., None]) -> None:
+    """Run ``hook`` after every new engagement event (idempotent; call from ready())."""
+    if hook not in _engagement_event_hooks:
+        _engagement_event_hooks.append(hook)
+
+
+def run_engagement_event_hooks(**kwargs) -> None:
+    for hook in _engagement_event_hooks:
+        hook(**kwargs)
+
+
+# Called after changes of a record were written to its Field History, inside the transaction, as
+# ``hook(object_name=, record_id=)`` (scoring queues a changed lead's new score on commit).
+_record_change_hooks: list[Callable[..., None]] = []
+
+
+def register_record_change_hook(hook: Callable[..., None]) -> None:
+    """Run ``hook`` after every recorded change of a record (idempotent; call from ready())."""
+    if hook not in _record_change_hooks:
+        _record_change_hooks.append(hook)
+
+
+def run_record_change_hooks(**kwargs) -> None:
+    for hook in _record_change_hooks:
+        hook(**kwargs)

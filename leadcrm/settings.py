@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "webtolead",
     "conversion",
     "engagement",
+    "scoring",
     "activities",
     "search",
     "campaigns",

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.registry import run_engagement_event_hooks
 from leads.models import Lead
 
 from ..models import EngagementEvent, LeadTrackingPreference, TrackedVisitor
@@ -147,6 +148,7 @@ def engagement_event_record(
         if existing is None:
             raise
         return existing, False
+    run_engagement_event_hooks(event=event)
     return event, True
 
 

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ScoringConfig(AppConfig):
+    name = "scoring"
+    verbose_name = _("Lead scoring")
+
+    def ready(self) -> None:
+        from core.registry import (
+            RecordPart,
+            register_engagement_event_hook,
+            register_record_change_hook,
+            register_record_part,
+        )
+
+        from .services import on_engagement_event, on_record_change
+        from .views import lead_score_part
+
+        register_record_part(RecordPart("lead", "score", lead_score_part, order=5))
+        register_engagement_event_hook(on_engagement_event)
+        register_record_change_hook(on_record_change)

@@ -1,0 +1,136 @@
+"""Lead scoring: scoring models, their fit rules (criteria on lead fields, a kind of
+``core.rules``) and behaviour rules (engagement events), and each lead's score per model."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.rules.models import RuleBase, RuleEntryBase, entry_unique_order, rule_name_required, rule_name_unique_ci
+from engagement.models import EngagementEvent
+
+POINTS_MIN, POINTS_MAX = -100, 100
+
+
+class ScoringModel(RuleBase):
+    """A way of scoring leads: fit rules and behaviour rules, weighted into one 0–100 score.
+    Several models may be active; exactly one may be the default (shown first on the lead page).
+    ``is_active`` here means the model scores leads (several may); ``version`` is bumped on every
+    change of the model or its rules."""
+
+    is_default = models.BooleanField(_("default model"), default=False)
+    fit_weight = models.PositiveSmallIntegerField(
+        _("fit weight"), default=50, validators=[MaxValueValidator(100)], help_text=_("Percent of the score.")
+    )
+    behaviour_weight = models.PositiveSmallIntegerField(
+        _("behaviour weight"), default=50, validators=[MaxValueValidator(100)], help_text=_("Percent of the score.")
+    )
+    decay_half_life_days = models.PositiveSmallIntegerField(
+        _("decay half-life (days)"),
+        default=30,
+        help_text=_("Behaviour points halve after this many days; 0 means they never decay."),
+    )
+
+    class Meta(RuleBase.Meta):
+        verbose_name = _("scoring model")
+        verbose_name_plural = _("scoring models")
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="scoring_one_default"),
+            rule_name_unique_ci("scoring_scoringmodel_name_ci"),
+            rule_name_required("scoring_scoringmodel_name_required"),
+            models.CheckConstraint(
+                condition=Q(fit_weight__lte=100, behaviour_weight__lte=100)
+                & (Q(fit_weight__gt=0) | Q(behaviour_weight__gt=0)),
+                name="scoring_scoringmodel_weights",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_default=False) | Q(is_active=True), name="scoring_scoringmodel_default_active"
+            ),
+        ]
+
+
+class FitRule(RuleEntryBase):
+    """Criteria on the lead's fields (standard and custom) and the points a lead meeting them gets.
+    Every matching fit rule of a model counts (not only the first)."""
+
+    rule = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="entries")
+    label = models.CharField(_("label"), max_length=120, blank=True)
+    points = models.SmallIntegerField(
+        _("points"), validators=[MinValueValidator(POINTS_MIN), MaxValueValidator(POINTS_MAX)]
+    )
+
+    class Meta(RuleEntryBase.Meta):
+        verbose_name = _("fit rule")
+        constraints = [
+            entry_unique_order("scoring_fitrule_unique_order"),
+            models.CheckConstraint(
+                condition=Q(points__gte=POINTS_MIN, points__lte=POINTS_MAX), name="scoring_fitrule_points_range"
+            ),
+        ]
+
+
+class BehaviourRule(models.Model):
+    """Points for each engagement event of a type (and, optionally, whose URL matches a pattern),
+    at most ``daily_cap`` points per rule per day."""
+
+    model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="behaviour_rules")
+    label = models.CharField(_("label"), max_length=120, blank=True)
+    event_type = models.CharField(_("event type"), max_length=20, choices=EngagementEvent.Type.choices)
+    url_pattern = models.CharField(
+        _("URL pattern"),
+        max_length=500,
+        blank=True,
+        help_text=_("Optional. The event's URL must contain this text; * stands for any text."),
+    )
+    points = models.SmallIntegerField(
+        _("points per event"), validators=[MinValueValidator(POINTS_MIN), MaxValueValidator(POINTS_MAX)]
+    )
+    daily_cap = models.PositiveSmallIntegerField(
+        _("cap per day"),
+        null=True,
+        blank=True,
+        help_text=_("At most this many points (in absolute value) per day from this rule; blank means no cap."),
+    )
+
+    class Meta:
+        ordering = ["model", "id"]
+        verbose_name = _("behaviour rule")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(points__gte=POINTS_MIN, points__lte=POINTS_MAX), name="scoring_behaviourrule_points_range"
+            ),
+            models.CheckConstraint(condition=~Q(points=0), name="scoring_behaviourrule_points_nonzero"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or f"{self.get_event_type_display()} ({self.points:+d})"
+
+
+class LeadScore(models.Model):
+    """A lead's score by one model (kept here: the lead table stays the leads app's)."""
+
+    class Grade(models.TextChoices):
+        A = "A", "A"
+        B = "B", "B"
+        C = "C", "C"
+        D = "D", "D"
+
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="scores")
+    model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="scores")
+    score = models.PositiveSmallIntegerField(_("score"))
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices)
+    explanation = models.JSONField(default=dict, blank=True)
+    model_version = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("lead score")
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "model"], name="scoring_leadscore_lead_model"),
+            models.CheckConstraint(condition=Q(score__lte=100), name="scoring_leadscore_range"),
+            models.CheckConstraint(condition=Q(grade__in=["A", "B", "C", "D"]), name="scoring_leadscore_grade"),
+        ]
+        indexes = [models.Index("model", models.F("score").desc(), name="scoring_leadscore_rank_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}/{self.model_id}: {self.score} {self.grade}"

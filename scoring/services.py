@@ -1,0 +1,414 @@
+"""Scoring models and their rules (fit rules are a kind of ``core.rules``), and each lead's score:
+computed from the lead's fields and engagement events, stored per model, recomputed in a worker
+after an event or a change of the lead (queued on commit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core import rules
+from core.db import unique_as_field_error
+from core.roles import require_setup_admin
+from core.rules import RuleKind
+from engagement.models import EngagementEvent
+from leads.fields import OBJECT_NAME
+from leads.models import Lead
+
+from . import domain
+from .models import POINTS_MAX, POINTS_MIN, BehaviourRule, FitRule, LeadScore, ScoringModel
+
+NAME_CONSTRAINT = "scoring_scoringmodel_name_ci"
+# Events older than this no longer count (their points have decayed to nothing in practice).
+EVENT_WINDOW = timedelta(days=365)
+
+
+def _points(value, field: str = "points") -> int:
+    try:
+        points = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({field: [_("Enter a whole number of points.")]}) from None
+    if not POINTS_MIN <= points <= POINTS_MAX:
+        raise ValidationError(
+            {field: [_("Points must be between %(min)d and %(max)d.") % {"min": POINTS_MIN, "max": POINTS_MAX}]}
+        )
+    return points
+
+
+def _clean_fit_action(data: dict) -> dict:
+    """A fit rule's action: the points a matching lead gets, and an optional label."""
+    label = " ".join(str(data.get("label") or "").split())
+    if len(label) > 120:
+        raise ValidationError({"label": [_("Use at most %(max)d characters.") % {"max": 120}]})
+    return {"points": _points(data.get("points")), "label": label}
+
+
+FIT = rules.register_kind(
+    RuleKind(
+        key="scoring_fit",
+        label=gettext_lazy("Scoring model"),
+        rule_model=ScoringModel,
+        entry_model=FitRule,
+        object_name=OBJECT_NAME,
+        name_constraint=NAME_CONSTRAINT,
+        clean_action=_clean_fit_action,
+    )
+)
+
+
+# Scoring models --------------------------------------------------------------------------------
+
+
+def _model_values(data: dict, *, instance: ScoringModel | None) -> dict:
+    errors: dict[str, list[str]] = {}
+    values: dict = {}
+    for key, default in (("fit_weight", 50), ("behaviour_weight", 50), ("decay_half_life_days", 30)):
+        raw = data.get(key, getattr(instance, key, default))
+        try:
+            values[key] = int(raw)
+        except (TypeError, ValueError):
+            errors[key] = [_("Enter a whole number.")]
+            continue
+        limit = 3650 if key == "decay_half_life_days" else 100
+        if not 0 <= values[key] <= limit:
+            errors[key] = [_("Enter a number from 0 to %(max)d.") % {"max": limit}]
+    if not errors and values["fit_weight"] + values["behaviour_weight"] == 0:
+        errors["fit_weight"] = [_("Give fit or behaviour some weight.")]
+    values["is_active"] = bool(data.get("is_active", getattr(instance, "is_active", True)))
+    values["is_default"] = bool(data.get("is_default", getattr(instance, "is_default", False)))
+    if values["is_default"] and not values["is_active"]:
+        errors["is_default"] = [_("The default model must be active.")]
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _save_model(model: ScoringModel, data: dict, acting_user) -> ScoringModel:
+    errors: dict[str, list[str]] = {}
+    values: dict = {}
+    for clean in (
+        lambda: rules.services._rule_values(
+            FIT,
+            name=data.get("name", model.name),
+            description=data.get("description", model.description),
+            exclude_pk=model.pk,
+        ),
+        lambda: _model_values(data, instance=model if model.pk else None),
+    ):
+        try:
+            values.update(clean())
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    for key, value in values.items():
+        setattr(model, key, value)
+    actor = acting_user if getattr(acting_user, "pk", None) else None
+    model.updated_by = actor
+    if not model.pk:
+        model.created_by = actor
+    else:
+        model.version += 1
+    if model.is_default:
+        ScoringModel.objects.filter(is_default=True).exclude(pk=model.pk).update(is_default=False)
+    message = _("A scoring model named “%(name)s” already exists.") % {"name": model.name}
+    constraints = dict.fromkeys(FIT.name_constraints, ("name", message))
+    constraints["scoring_one_default"] = ("is_default", _("Another model became the default at the same moment."))
+    with unique_as_field_error(constraints):
+        model.save()
+    return model
+
+
+@transaction.atomic
+def scoring_model_create(*, data: dict, acting_user) -> ScoringModel:
+    """A new scoring model (active unless said otherwise; the first one is the default)."""
+    require_setup_admin(acting_user)
+    data = dict(data)
+    if not ScoringModel.objects.filter(is_default=True).exists() and data.get("is_active", True):
+        data.setdefault("is_default", True)
+    return _save_model(ScoringModel(), data, acting_user)
+
+
+@transaction.atomic
+def scoring_model_update(*, model: ScoringModel, data: dict, acting_user) -> ScoringModel:
+    """Change a model; its leads are scored again in the background."""
+    require_setup_admin(acting_user)
+    locked = ScoringModel.objects.select_for_update().get(pk=model.pk)
+    saved = _save_model(locked, data, acting_user)
+    model_recompute_queue(saved.pk)
+    return saved
+
+
+@transaction.atomic
+def scoring_model_delete(*, model: ScoringModel, acting_user) -> None:
+    require_setup_admin(acting_user)
+    locked = ScoringModel.objects.select_for_update().get(pk=model.pk)
+    if locked.is_default:
+        raise ValidationError({"__all__": [_("Make another model the default before deleting this one.")]})
+    locked.delete()
+
+
+def _touched(model_id: int, acting_user) -> None:
+    rules.rule_touch(FIT, ScoringModel(pk=model_id), acting_user)
+    model_recompute_queue(model_id)
+
+
+# Fit rules (entries of the rules mechanism) ------------------------------------------------------
+
+
+def fit_rule_create(*, model: ScoringModel, data: dict, acting_user, position: int | None = None) -> FitRule:
+    entry = rules.entry_create(kind=FIT, rule=model, data=data, acting_user=acting_user, position=position)
+    model_recompute_queue(model.pk)
+    return entry
+
+
+def fit_rule_update(*, rule: FitRule, data: dict, acting_user) -> FitRule:
+    entry = rules.entry_update(kind=FIT, entry=rule, data=data, acting_user=acting_user)
+    model_recompute_queue(rule.rule_id)
+    return entry
+
+
+def fit_rule_delete(*, rule: FitRule, acting_user) -> None:
+    rules.entry_delete(kind=FIT, entry=rule, acting_user=acting_user)
+    model_recompute_queue(rule.rule_id)
+
+
+def fit_rule_move(*, rule: FitRule, direction: int, acting_user) -> None:
+    rules.entry_move(kind=FIT, entry=rule, direction=direction, acting_user=acting_user)
+
+
+# Behaviour rules -------------------------------------------------------------------------------
+
+
+def _behaviour_values(data: dict) -> dict:
+    errors: dict[str, list[str]] = {}
+    values: dict = {"label": " ".join(str(data.get("label") or "").split())[:120]}
+    event_type = data.get("event_type")
+    if event_type not in EngagementEvent.Type.values:
+        errors["event_type"] = [_("Choose one of the event types.")]
+    values["event_type"] = event_type
+    pattern = str(data.get("url_pattern") or "").strip()
+    if len(pattern) > 500:
+        errors["url_pattern"] = [_("Use at most %(max)d characters.") % {"max": 500}]
+    values["url_pattern"] = pattern
+    try:
+        values["points"] = _points(data.get("points"))
+        if values["points"] == 0:
+            errors["points"] = [_("Give the rule some points (positive or negative).")]
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    cap = data.get("daily_cap")
+    if cap in (None, ""):
+        values["daily_cap"] = None
+    else:
+        try:
+            values["daily_cap"] = int(cap)
+            if not 1 <= values["daily_cap"] <= 1000:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors["daily_cap"] = [_("Enter a number from 1 to 1000, or leave it blank.")]
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+@transaction.atomic
+def behaviour_rule_create(*, model: ScoringModel, data: dict, acting_user) -> BehaviourRule:
+    require_setup_admin(acting_user)
+    ScoringModel.objects.select_for_update().get(pk=model.pk)
+    rule = BehaviourRule.objects.create(model=model, **_behaviour_values(data))
+    _touched(model.pk, acting_user)
+    return rule
+
+
+@transaction.atomic
+def behaviour_rule_update(*, rule: BehaviourRule, data: dict, acting_user) -> BehaviourRule:
+    require_setup_admin(acting_user)
+    ScoringModel.objects.select_for_update().get(pk=rule.model_id)
+    locked = BehaviourRule.objects.get(pk=rule.pk)
+    for key, value in _behaviour_values(data).items():
+        setattr(locked, key, value)
+    locked.save()
+    _touched(locked.model_id, acting_user)
+    return locked
+
+
+@transaction.atomic
+def behaviour_rule_delete(*, rule: BehaviourRule, acting_user) -> None:
+    require_setup_admin(acting_user)
+    ScoringModel.objects.select_for_update().get(pk=rule.model_id)
+    BehaviourRule.objects.filter(pk=rule.pk).delete()
+    _touched(rule.model_id, acting_user)
+
+
+# Scores ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scored:
+    model: ScoringModel
+    result: domain.Result
+
+
+def lead_score_compute(*, lead: Lead, model: ScoringModel, now=None) -> domain.Result:
+    """The lead's score by ``model`` now, with the explanation (reads only). A fit rule whose
+    criteria name a field deleted since never matches (the model page flags it)."""
+    now = now or timezone.now()
+    compiled = rules.compiled_rule(kind=FIT, rule=model)
+    memo: dict = {}
+    fit_rules = [
+        domain.FitRuleInput(
+            key=c.entry.pk,
+            label=c.entry.label or _("Fit rule %(number)s") % {"number": c.number},
+            points=c.entry.points,
+            matched=c.criteria.matches(lead, memo),
+        )
+        for c in compiled.entries
+    ]
+    behaviour = [
+        domain.BehaviourRuleInput(
+            key=r.pk,
+            label=str(r),
+            event_type=r.event_type,
+            points=r.points,
+            url_pattern=r.url_pattern,
+            daily_cap=r.daily_cap,
+        )
+        for r in model.behaviour_rules.all()
+    ]
+    events = []
+    if behaviour:
+        types = {r.event_type for r in behaviour}
+        rows = EngagementEvent.objects.filter(
+            lead_id=lead.pk,
+            event_type__in=types,
+            is_machine=False,
+            occurred_at__gte=now - EVENT_WINDOW,
+            occurred_at__lte=now,
+        ).values_list("event_type", "occurred_at", "url")
+        events = [domain.EventInput(event_type=t, occurred_at=at, url=url) for t, at, url in rows]
+    return domain.compute(
+        model=domain.ModelInput(model.fit_weight, model.behaviour_weight, model.decay_half_life_days),
+        fit_rules=fit_rules,
+        behaviour_rules=behaviour,
+        events=events,
+        now=now,
+    )
+
+
+def active_models() -> list[ScoringModel]:
+    return list(ScoringModel.objects.filter(is_active=True).order_by("-is_default", "name"))
+
+
+@transaction.atomic
+def lead_score_recompute(*, lead_id: int, now=None) -> list[LeadScore]:
+    """Store the lead's score by every active model (idempotent: one row per lead and model,
+    overwritten); a lead that no longer exists is skipped."""
+    lead = Lead.objects.filter(pk=lead_id).first()
+    if lead is None:
+        return []
+    now = now or timezone.now()
+    saved = []
+    for model in active_models():
+        result = lead_score_compute(lead=lead, model=model, now=now)
+        score, _created = LeadScore.objects.update_or_create(
+            lead=lead,
+            model=model,
+            defaults={
+                "score": result.score,
+                "grade": result.grade,
+                "explanation": result.as_dict(),
+                "model_version": model.version,
+                "computed_at": now,
+            },
+        )
+        saved.append(score)
+    return saved
+
+
+def lead_score_queue(lead_id: int) -> None:
+    """Score the lead again in a worker once the current transaction commits."""
+    from .tasks import recompute_lead
+
+    transaction.on_commit(lambda: recompute_lead.delay(lead_id))
+
+
+def model_recompute_queue(model_id: int) -> None:
+    from .tasks import recompute_model
+
+    transaction.on_commit(lambda: recompute_model.delay(model_id))
+
+
+def model_recompute(*, model_id: int, batch: int = 500) -> int:
+    """Score every open lead by the model again (the model's page shows the old scores meanwhile);
+    answers how many leads were scored."""
+    model = ScoringModel.objects.filter(pk=model_id, is_active=True).first()
+    if model is None:
+        return 0
+    now = timezone.now()
+    count = 0
+    ids = Lead.objects.filter(is_converted=False).order_by("pk").values_list("pk", flat=True)
+    for lead in Lead.objects.filter(pk__in=ids).iterator(chunk_size=batch):
+        result = lead_score_compute(lead=lead, model=model, now=now)
+        LeadScore.objects.update_or_create(
+            lead=lead,
+            model=model,
+            defaults={
+                "score": result.score,
+                "grade": result.grade,
+                "explanation": result.as_dict(),
+                "model_version": model.version,
+                "computed_at": now,
+            },
+        )
+        count += 1
+    return count
+
+
+# Hooks -----------------------------------------------------------------------------------------
+
+
+def on_engagement_event(*, event) -> None:
+    """Engagement hook: a lead's new event changes its score."""
+    if event.lead_id and not event.is_machine:
+        lead_score_queue(event.lead_id)
+
+
+def on_record_change(*, object_name: str, record_id: int) -> None:
+    """Field History hook: a changed lead is scored again."""
+    if object_name == OBJECT_NAME:
+        lead_score_queue(record_id)
+
+
+def lead_scores(*, lead: Lead) -> list[Scored]:
+    """The lead's score by every active model (default first): stored, or computed now when the
+    worker has not stored it yet."""
+    stored = {s.model_id: s for s in LeadScore.objects.filter(lead=lead)}
+    out = []
+    for model in active_models():
+        score = stored.get(model.pk)
+        if score is not None and score.model_version == model.version:
+            out.append(Scored(model, _result_from(score)))
+        else:
+            out.append(Scored(model, lead_score_compute(lead=lead, model=model)))
+    return out
+
+
+def _result_from(score: LeadScore) -> domain.Result:
+    data = score.explanation or {}
+    return domain.Result(
+        score=score.score,
+        grade=score.grade,
+        fit_score=data.get("fit_score", 0),
+        behaviour_score=data.get("behaviour_score", 0),
+        fit=data.get("fit", []),
+        behaviour=data.get("behaviour", []),
+        decay_half_life_days=data.get("decay_half_life_days", 0),
+    )
