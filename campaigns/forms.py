@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import custom_definitions, form_field, form_initial, picklist_choices
+from core.roles import display_name
 from core.selectors import field_labels
 
 from .fields import CAMPAIGN, SECTIONS
@@ -62,7 +63,10 @@ class CampaignForm(forms.Form):
         if instance is not None:
             parents = parents.exclude(pk=instance.pk)
         self.fields["parent"].queryset = parents
-        self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        self.fields["owner"].queryset = (
+            get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+        )
+        self.fields["owner"].label_from_instance = display_name
         self.custom_names = []
         for definition in custom_definitions(CAMPAIGN):
             current = (instance.custom_fields or {}).get(definition.api_name) if instance else None
