@@ -115,5 +115,6 @@ def test_the_combined_score_stays_within_0_and_100(fit, behaviour, ages, weights
     result = compute(model=model, fit_rules=fit_rules, behaviour_rules=rules, events=events, now=NOW)
 
     assert 0 <= result.score <= 100
-    assert 0 <= result.fit_score <= 100 and 0 <= result.behaviour_score <= 100
+    assert 0 <= result.fit_score <= 100
+    assert 0 <= result.behaviour_score <= 100
     assert result.grade in "ABCD"

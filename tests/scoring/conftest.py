@@ -1,0 +1,44 @@
+"""Fixtures of the scoring tests: a default scoring model with a fit rule and a behaviour rule."""
+
+import pytest
+
+from core.rules import services as rule_services
+from scoring import services
+from tests.factories import LeadFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_compiled_rules():
+    """Compiled rules are cached by rule id and version, which a rolled-back test may repeat."""
+    rule_services._cache.clear()
+    yield
+    rule_services._cache.clear()
+
+
+@pytest.fixture
+def model(marketing_admin):
+    model = services.scoring_model_create(
+        data={"name": "Main", "fit_weight": 50, "behaviour_weight": 50, "decay_half_life_days": 0},
+        acting_user=marketing_admin,
+    )
+    services.fit_rule_create(
+        model=model,
+        data={
+            "label": "Based in Berlin",
+            "points": 80,
+            "criteria": [{"field": "city", "operator": "equals", "value": "Berlin"}],
+        },
+        acting_user=marketing_admin,
+    )
+    services.behaviour_rule_create(
+        model=model,
+        data={"label": "Pricing visits", "event_type": "page_view", "url_pattern": "/pricing", "points": 10},
+        acting_user=marketing_admin,
+    )
+    model.refresh_from_db()
+    return model
+
+
+@pytest.fixture
+def lead(rep):
+    return LeadFactory(owner_user=rep, city="Berlin", email="ada@lovelace.example")
