@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "activities",
     "search",
     "campaigns",
+    "reports",
     "demo",
 ]
 

@@ -1,0 +1,724 @@
+"""The standard lead reports. Every lead report starts from the leads the viewer may read
+(``leads.selectors``), so a rep's counts include only leads they could open; the Web-to-Lead
+intake report is for marketing admins, who see every submission.
+
+Counting and grouping happen in SQL; durations go through ``reports.stats``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.models import FieldHistory, PicklistValue
+from core.roles import display_name, is_marketing_admin
+from core.selectors import picklist_default, picklist_labels
+from leads.fields import OBJECT_NAME
+from leads.filters import LeadFilter
+from leads.models import Lead, Queue
+from leads.selectors import converted_leads_shared_with, leads_visible_to
+
+from . import stats
+
+LEAD_FILTER_KEYS = ("owner", "status", "lead_source", "created_from", "created_to")
+DEFAULT_DAYS = 30
+MAX_PERIODS = 400
+STUCK_LIST_LIMIT = 100
+TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+PERIODS = [("day", gettext_lazy("Day")), ("week", gettext_lazy("Week")), ("month", gettext_lazy("Month"))]
+GROUPS = [
+    ("lead_source", gettext_lazy("Lead Source")),
+    ("status", gettext_lazy("Lead Status")),
+    ("owner", gettext_lazy("Owner")),
+    ("country", gettext_lazy("Country")),
+]
+FUNNEL_GROUPS = [("lead_source", gettext_lazy("Lead Source")), ("owner", gettext_lazy("Owner"))]
+
+
+def _web_to_lead_forms() -> list[tuple[str, str]]:
+    from webtolead.models import WebToLeadForm
+
+    return [
+        ("", _("Any form")),
+        *((str(pk), name) for pk, name in WebToLeadForm.objects.order_by("name").values_list("pk", "name")),
+    ]
+
+
+class ReportParamsForm(forms.Form):
+    """The report-specific parameters; lead filters (owner, status, source, dates) are the lead
+    list's own, read by ``leads.filters.LeadFilter``."""
+
+    period = forms.ChoiceField(label=gettext_lazy("Period"), choices=PERIODS, required=False)
+    group = forms.ChoiceField(label=gettext_lazy("Group by"), choices=GROUPS, required=False)
+    by = forms.ChoiceField(label=gettext_lazy("By"), choices=FUNNEL_GROUPS, required=False)
+    stuck_days = forms.IntegerField(
+        label=gettext_lazy("Stuck after (days)"), min_value=1, max_value=3650, required=False
+    )
+    form = forms.TypedChoiceField(
+        label=gettext_lazy("Web-to-Lead form"), choices=lambda: _web_to_lead_forms(), coerce=int, required=False
+    )
+
+
+@dataclass
+class Result:
+    """A report's answer: table columns and rows, a drill-down link per cell, and chart data."""
+
+    columns: list[dict]
+    rows: list[dict]
+    chart: dict
+    links: list[dict] = field(default_factory=list)
+    groups: list[dict] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Params:
+    user: object
+    leads: QuerySet[Lead] | None
+    lead_filters: dict
+    date_from: dt.date
+    date_to: dt.date
+    period: str
+    group: str
+    by: str
+    stuck_days: int
+    form_id: int | None
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    key: str
+    title: str
+    description: str
+    help_text: str
+    runner: Callable[[Params], Result]
+    options: tuple[str, ...]
+    lead_filters: bool = True
+    admins_only: bool = False
+
+
+class ReportParamsError(Exception):
+    def __init__(self, errors: dict):
+        super().__init__(errors)
+        self.errors = errors
+
+
+# Scope ------------------------------------------------------------------------------------------
+
+
+def report_leads(user) -> QuerySet[Lead]:
+    """The leads the user may read, converted ones included: conversion reports count them. Both
+    parts are the sharing rules of ``leads.selectors``."""
+    return leads_visible_to(user, include_converted=True) | converted_leads_shared_with(user)
+
+
+def build_params(*, user, data, spec: ReportSpec) -> Params:
+    """Validated parameters; raises ``ReportParamsError`` with field errors."""
+    data = data.copy() if hasattr(data, "copy") else dict(data)
+    today = timezone.localdate()
+    if not data.get("created_to"):
+        data["created_to"] = today.isoformat()
+    if not data.get("created_from"):
+        data["created_from"] = (today - dt.timedelta(days=DEFAULT_DAYS - 1)).isoformat()
+    options = ReportParamsForm(data)
+    lead_filter = LeadFilter(
+        {
+            k: data.getlist(k) if k == "status" and hasattr(data, "getlist") else data.get(k)
+            for k in LEAD_FILTER_KEYS
+            if data.get(k)
+        },
+        queryset=report_leads(user),
+    )
+    errors = {}
+    if not options.is_valid():
+        errors.update(options.errors.get_json_data())
+    if not lead_filter.form.is_valid():
+        errors.update(lead_filter.form.errors.get_json_data())
+    if errors:
+        raise ReportParamsError({k: [e["message"] for e in v] for k, v in errors.items()})
+    cleaned = lead_filter.form.cleaned_data
+    date_from, date_to = cleaned["created_from"], cleaned["created_to"]
+    if date_from > date_to:
+        raise ReportParamsError({"created_from": [_("The start date must not be after the end date.")]})
+    opts = options.cleaned_data
+    period = opts.get("period") or "day"
+    if _period_count(date_from, date_to, period) > MAX_PERIODS:
+        raise ReportParamsError({"period": [_("Too many periods for this date range: choose a longer period.")]})
+    if spec.admins_only and not is_marketing_admin(user):
+        raise PermissionDenied
+    lead_filters = {}
+    for key in LEAD_FILTER_KEYS:
+        value = cleaned.get(key)
+        if value in (None, "", []):
+            continue
+        lead_filters[key] = value.isoformat() if isinstance(value, dt.date) else value
+    return Params(
+        user=user,
+        leads=lead_filter.qs if spec.lead_filters else None,
+        lead_filters=lead_filters,
+        date_from=date_from,
+        date_to=date_to,
+        period=period,
+        group=opts.get("group") or "lead_source",
+        by=opts.get("by") or "lead_source",
+        stuck_days=opts.get("stuck_days") or 14,
+        form_id=opts.get("form"),
+    )
+
+
+def lead_list_url(params: Params, **overrides) -> str:
+    """The lead list filtered like the report, narrowed to one cell."""
+    query = {**params.lead_filters, **overrides}
+    pairs = []
+    for key, value in query.items():
+        for item in value if isinstance(value, list) else [value]:
+            pairs.append((key, item))
+    return f"{reverse('leads:list')}?{urlencode(pairs)}"
+
+
+# Periods ----------------------------------------------------------------------------------------
+
+
+def _period_start(day: dt.date, period: str) -> dt.date:
+    if period == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _period_end(start: dt.date, period: str) -> dt.date:
+    if period == "week":
+        return start + dt.timedelta(days=6)
+    if period == "month":
+        return start.replace(day=calendar.monthrange(start.year, start.month)[1])
+    return start
+
+
+def _periods(date_from: dt.date, date_to: dt.date, period: str) -> list[dt.date]:
+    starts, current = [], _period_start(date_from, period)
+    while current <= date_to:
+        starts.append(current)
+        current = _period_end(current, period) + dt.timedelta(days=1)
+    return starts
+
+
+def _period_count(date_from: dt.date, date_to: dt.date, period: str) -> int:
+    span = (date_to - date_from).days
+    return span // {"day": 1, "week": 7, "month": 28}[period] + 1
+
+
+def _period_label(start: dt.date, period: str) -> str:
+    return start.strftime("%Y-%m") if period == "month" else start.isoformat()
+
+
+def _as_date(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+# Group labels -----------------------------------------------------------------------------------
+
+
+def _owner_labels(keys: set[str]) -> dict[str, str]:
+    user_ids = [int(k.split(":")[1]) for k in keys if k.startswith("user:")]
+    queue_ids = [int(k.split(":")[1]) for k in keys if k.startswith("queue:")]
+    labels = {f"user:{u.pk}": display_name(u) for u in get_user_model().objects.filter(pk__in=user_ids)}
+    labels.update({f"queue:{q.pk}": q.name for q in Queue.objects.filter(pk__in=queue_ids)})
+    return labels
+
+
+def _owner_key(user_id, queue_id) -> str:
+    return f"user:{user_id}" if user_id else f"queue:{queue_id}"
+
+
+def _group_fields(group: str) -> tuple[list[str], Callable[[dict], str]]:
+    """(the ``values()`` fields of a group, row -> group key)."""
+    if group == "owner":
+        return ["owner_user_id", "owner_queue_id"], lambda r: _owner_key(r["owner_user_id"], r["owner_queue_id"])
+    return [group], lambda r: r[group] or ""
+
+
+def _labeller(group: str, keys: set[str]) -> Callable[[str], str]:
+    if group == "owner":
+        owners = _owner_labels(keys)
+        return lambda k: owners.get(k, k)
+    if group in ("lead_source", "status"):
+        labels = picklist_labels(object_name=OBJECT_NAME).get(group, {})
+        return lambda k: labels.get(k, k) if k else _("(none)")
+    return lambda k: k or _("(none)")
+
+
+def _group_link(params: Params, group: str, key: str, **overrides) -> str | None:
+    """Drill-down to the lead list; groups the lead list cannot filter on get none."""
+    if not key or group == "country":
+        return None
+    if group == "status":
+        overrides["status"] = [key]
+    else:
+        overrides[group] = key
+    return lead_list_url(params, **overrides)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+# (a) Leads created --------------------------------------------------------------------------------
+
+
+def leads_created(params: Params) -> Result:
+    period, group = params.period, params.group
+    trunc = TRUNC[period]("created_at", output_field=DateField())
+    fields, key_of = _group_fields(group)
+    counted = params.leads.annotate(period_start=trunc).values(*fields, "period_start").annotate(n=Count("pk"))
+    counts: dict[tuple[dt.date, str], int] = {}
+    totals: dict[str, int] = defaultdict(int)
+    for row in counted.order_by():
+        key = key_of(row)
+        start = _as_date(row["period_start"])
+        counts[(start, key)] = counts.get((start, key), 0) + row["n"]
+        totals[key] += row["n"]
+    keys = sorted(totals, key=lambda k: (-totals[k], k))
+    label = _labeller(group, set(keys))
+    groups = [{"key": k, "label": label(k), "total": totals[k]} for k in keys]
+    columns = [{"key": "period", "label": _("Period"), "numeric": False}]
+    columns += [{"key": f"g{i}", "label": g["label"], "numeric": True} for i, g in enumerate(groups)]
+    columns.append({"key": "total", "label": _("Total"), "numeric": True})
+    rows, links = [], []
+    starts = _periods(params.date_from, params.date_to, period)
+    for start in starts:
+        end = min(_period_end(start, period), params.date_to)
+        start_in_range = max(start, params.date_from)
+        dates = {"created_from": start_in_range.isoformat(), "created_to": end.isoformat()}
+        row = {"period": _period_label(start, period)}
+        link = {"total": lead_list_url(params, **dates)}
+        for i, g in enumerate(groups):
+            row[f"g{i}"] = counts.get((start, g["key"]), 0)
+            link[f"g{i}"] = _group_link(params, group, g["key"], **dates)
+        row["total"] = sum(row[f"g{i}"] for i in range(len(groups)))
+        rows.append(row)
+        links.append(link)
+    chart = {
+        "type": "bar",
+        "stacked": True,
+        "labels": [r["period"] for r in rows],
+        "datasets": [{"label": g["label"], "data": [r[f"g{i}"] for r in rows]} for i, g in enumerate(groups)],
+    }
+    return Result(columns=columns, rows=rows, links=links, groups=groups, chart=chart)
+
+
+# (b) Funnel -------------------------------------------------------------------------------------
+
+
+def _status_history() -> QuerySet[FieldHistory]:
+    return FieldHistory.objects.filter(object_name=OBJECT_NAME, record_id=OuterRef("pk"), field_name="status")
+
+
+def converted_statuses() -> list[str]:
+    return list(
+        PicklistValue.objects.filter(object_name=OBJECT_NAME, field_name="status", is_converted=True).values_list(
+            "api_name", flat=True
+        )
+    )
+
+
+def _stage_annotations(qs: QuerySet[Lead]) -> tuple[QuerySet[Lead], Q, Q]:
+    """(leads with the history aliases, "reached working" condition, "reached qualified" condition)."""
+    default = picklist_default(object_name=OBJECT_NAME, field_name="status") or ""
+    qualified = converted_statuses()
+    qs = qs.alias(
+        status_changed=Exists(_status_history()),
+        reached_qualified=Exists(_status_history().filter(new_value__in=qualified)),
+    )
+    working = Q(is_converted=True) | Q(status_changed=True) | ~Q(status=default)
+    reached = Q(is_converted=True) | Q(status__in=qualified) | Q(reached_qualified=True)
+    return qs, working, reached
+
+
+STAGES = [
+    ("created", gettext_lazy("Created")),
+    ("working", gettext_lazy("Working")),
+    ("qualified", gettext_lazy("Qualified")),
+    ("converted", gettext_lazy("Converted")),
+]
+
+
+def funnel(params: Params) -> Result:
+    qs, working, qualified = _stage_annotations(params.leads)
+    fields, key_of = _group_fields(params.by)
+    counted = (
+        qs.values(*fields)
+        .annotate(
+            created=Count("pk"),
+            working=Count("pk", filter=working),
+            qualified=Count("pk", filter=qualified),
+            converted=Count("pk", filter=Q(is_converted=True)),
+        )
+        .order_by()
+    )
+    per_group: dict[str, dict[str, int]] = {}
+    for row in counted:
+        bucket = per_group.setdefault(key_of(row), dict.fromkeys(k for k, _label in STAGES))
+        for stage, _label in STAGES:
+            bucket[stage] = (bucket[stage] or 0) + row[stage]
+    keys = sorted(per_group, key=lambda k: (-per_group[k]["created"], k))
+    label = _labeller(params.by, set(keys))
+    total = {stage: sum(per_group[k][stage] for k in keys) for stage, _label in STAGES}
+    columns = [{"key": "group", "label": dict(FUNNEL_GROUPS)[params.by], "numeric": False}]
+    columns += [{"key": stage, "label": str(text), "numeric": True} for stage, text in STAGES]
+    columns += [
+        {"key": "working_rate", "label": _("Created → Working %"), "numeric": True},
+        {"key": "qualified_rate", "label": _("Working → Qualified %"), "numeric": True},
+        {"key": "converted_rate", "label": _("Qualified → Converted %"), "numeric": True},
+        {"key": "overall_rate", "label": _("Created → Converted %"), "numeric": True},
+    ]
+    rows, links, groups = [], [], []
+
+    def make_row(name: str, counts: dict[str, int]) -> dict:
+        return {
+            "group": name,
+            **counts,
+            "working_rate": _rate(counts["working"], counts["created"]),
+            "qualified_rate": _rate(counts["qualified"], counts["working"]),
+            "converted_rate": _rate(counts["converted"], counts["qualified"]),
+            "overall_rate": _rate(counts["converted"], counts["created"]),
+        }
+
+    for key in keys:
+        rows.append(make_row(label(key), per_group[key]))
+        links.append({"created": _group_link(params, params.by, key)})
+        groups.append({"key": key, "label": label(key)})
+    rows.append(make_row(_("Total"), total))
+    links.append({"created": lead_list_url(params)})
+    chart = {
+        "type": "bar",
+        "stacked": False,
+        "labels": [str(text) for _stage, text in STAGES],
+        "datasets": [{"label": _("All leads"), "data": [total[stage] for stage, _label in STAGES]}],
+    }
+    return Result(columns=columns, rows=rows, links=links, groups=groups, chart=chart)
+
+
+# (c) Conversion by source -----------------------------------------------------------------------
+
+
+def _conversion_durations(qs: QuerySet[Lead]) -> dict[str, tuple[float | None, float | None]]:
+    """{lead_source: (median seconds, p90 seconds)} of creation -> conversion."""
+    converted = qs.filter(is_converted=True, converted_at__isnull=False)
+    if connection.vendor == "postgresql":
+        seconds = stats.seconds_between("created_at", "converted_at")
+        rows = (
+            converted.values("lead_source")
+            .annotate(median=stats.Percentile(seconds, 0.5), p90=stats.Percentile(seconds, 0.9))
+            .order_by()
+        )
+        return {r["lead_source"]: (r["median"], r["p90"]) for r in rows}
+    durations: dict[str, list[float]] = defaultdict(list)
+    for source, created, done in converted.values_list("lead_source", "created_at", "converted_at").iterator():
+        durations[source].append((done - created).total_seconds())
+    return {s: (stats.percentile(v, 0.5), stats.percentile(v, 0.9)) for s, v in durations.items()}
+
+
+def conversion_by_source(params: Params) -> Result:
+    counted = (
+        params.leads.values("lead_source")
+        .annotate(leads=Count("pk"), converted=Count("pk", filter=Q(is_converted=True)))
+        .order_by()
+    )
+    durations = _conversion_durations(params.leads)
+    per_source: dict[str, dict] = {}
+    for row in counted:
+        per_source[row["lead_source"]] = {"leads": row["leads"], "converted": row["converted"]}
+    keys = sorted(per_source, key=lambda k: (-per_source[k]["leads"], k))
+    label = _labeller("lead_source", set(keys))
+    columns = [
+        {"key": "source", "label": _("Lead Source"), "numeric": False},
+        {"key": "leads", "label": _("Leads"), "numeric": True},
+        {"key": "converted", "label": _("Converted"), "numeric": True},
+        {"key": "conversion_rate", "label": _("Conversion rate %"), "numeric": True},
+        {"key": "median_days", "label": _("Median days to convert"), "numeric": True},
+        {"key": "p90_days", "label": _("90th percentile days to convert"), "numeric": True},
+    ]
+    rows, links = [], []
+    for key in keys:
+        median, p90 = durations.get(key, (None, None))
+        counts = per_source[key]
+        rows.append(
+            {
+                "source": label(key),
+                "leads": counts["leads"],
+                "converted": counts["converted"],
+                "conversion_rate": _rate(counts["converted"], counts["leads"]),
+                "median_days": stats.days(median),
+                "p90_days": stats.days(p90),
+            }
+        )
+        links.append({"leads": _group_link(params, "lead_source", key)})
+    chart = {
+        "type": "bar",
+        "stacked": False,
+        "labels": [r["source"] for r in rows],
+        "datasets": [{"label": _("Conversion rate %"), "data": [r["conversion_rate"] or 0 for r in rows]}],
+    }
+    groups = [{"key": k, "label": label(k)} for k in keys]
+    return Result(columns=columns, rows=rows, links=links, groups=groups, chart=chart)
+
+
+# (d) Time in status -----------------------------------------------------------------------------
+
+
+def time_in_status(params: Params) -> Result:
+    """Visits of each status from the status history: a lead starts in the old value of its first
+    status change (or its current status) at creation; each change ends one visit. A visit still
+    running is not counted in the durations; it makes the lead stuck when longer than N days."""
+    now = timezone.now()
+    leads = {
+        pk: (created, status, converted)
+        for pk, created, status, converted in params.leads.values_list("pk", "created_at", "status", "is_converted")
+    }
+    changes: dict[int, list[tuple]] = defaultdict(list)
+    history = (
+        FieldHistory.objects.filter(
+            object_name=OBJECT_NAME, field_name="status", record_id__in=params.leads.values("pk")
+        )
+        .order_by("record_id", "changed_at", "id")
+        .values_list("record_id", "changed_at", "old_value", "new_value")
+    )
+    for record_id, changed_at, old, new in history.iterator():
+        changes[record_id].append((changed_at, old, new))
+    durations: dict[str, list[float]] = defaultdict(list)
+    now_in: dict[str, int] = defaultdict(int)
+    stuck: dict[str, int] = defaultdict(int)
+    stuck_leads = []
+    threshold = dt.timedelta(days=params.stuck_days)
+    for pk, (created, status, converted) in leads.items():
+        events = changes.get(pk, [])
+        current, since = (events[0][1] if events else status), created
+        for changed_at, _old, new in events:
+            durations[current].append(max((changed_at - since).total_seconds(), 0.0))
+            current, since = new, changed_at
+        if converted:
+            continue
+        now_in[status] += 1
+        if now - since > threshold:
+            stuck[status] += 1
+            stuck_leads.append((since, pk, status))
+    labels = picklist_labels(object_name=OBJECT_NAME).get("status", {})
+    order = list(
+        PicklistValue.objects.filter(object_name=OBJECT_NAME, field_name="status")
+        .order_by("sort_order", "id")
+        .values_list("api_name", flat=True)
+    )
+    seen = set(durations) | set(now_in)
+    keys = [s for s in order if s in seen] + sorted(seen - set(order))
+    columns = [
+        {"key": "status", "label": _("Lead Status"), "numeric": False},
+        {"key": "visits", "label": _("Completed visits"), "numeric": True},
+        {"key": "median_days", "label": _("Median days"), "numeric": True},
+        {"key": "p90_days", "label": _("90th percentile days"), "numeric": True},
+        {"key": "now_in", "label": _("Leads in status now"), "numeric": True},
+        {"key": "stuck", "label": _("Stuck longer than %(days)s days") % {"days": params.stuck_days}, "numeric": True},
+    ]
+    rows, links = [], []
+    for key in keys:
+        values = durations.get(key, [])
+        rows.append(
+            {
+                "status": labels.get(key, key),
+                "visits": len(values),
+                "median_days": stats.days(stats.percentile(values, 0.5)),
+                "p90_days": stats.days(stats.percentile(values, 0.9)),
+                "now_in": now_in.get(key, 0),
+                "stuck": stuck.get(key, 0),
+            }
+        )
+        links.append({"now_in": _group_link(params, "status", key)})
+    stuck_leads.sort()
+    oldest = stuck_leads[:STUCK_LIST_LIMIT]
+    names = {
+        lead.pk: lead
+        for lead in Lead.objects.filter(pk__in=[pk for _s, pk, _st in oldest]).select_related(
+            "owner_user", "owner_queue"
+        )
+    }
+    stuck_rows = [
+        {
+            "name": names[pk].name,
+            "url": reverse("leads:detail", args=[pk]),
+            "status": labels.get(status, status),
+            "owner": display_name(names[pk].owner_user) if names[pk].owner_user_id else names[pk].owner_queue.name,
+            "days": round((now - since).total_seconds() / 86400, 1),
+        }
+        for since, pk, status in oldest
+    ]
+    chart = {
+        "type": "bar",
+        "stacked": False,
+        "labels": [r["status"] for r in rows],
+        "datasets": [
+            {"label": _("Median days"), "data": [r["median_days"] or 0 for r in rows]},
+            {"label": _("90th percentile days"), "data": [r["p90_days"] or 0 for r in rows]},
+        ],
+    }
+    groups = [{"key": k, "label": labels.get(k, k)} for k in keys]
+    return Result(
+        columns=columns,
+        rows=rows,
+        links=links,
+        groups=groups,
+        chart=chart,
+        extra={"stuck_leads": stuck_rows, "stuck_total": len(stuck_leads)},
+    )
+
+
+# (e) Web-to-Lead intake -------------------------------------------------------------------------
+
+INTAKE_OUTCOMES = [
+    ("created", gettext_lazy("Accepted")),
+    ("pending", gettext_lazy("Pending")),
+    ("spam", gettext_lazy("Spam")),
+    ("rejected", gettext_lazy("Rejected")),
+]
+
+
+def web_to_lead_intake(params: Params) -> Result:
+    from webtolead.models import Intake, WebToLeadForm
+
+    start = timezone.make_aware(dt.datetime.combine(params.date_from, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(params.date_to + dt.timedelta(days=1), dt.time.min))
+    qs = Intake.objects.filter(received_at__gte=start, received_at__lt=end)
+    if params.form_id:
+        qs = qs.filter(form_id=params.form_id)
+    counted = (
+        qs.annotate(day=TruncDay("received_at", output_field=DateField()))
+        .values("day", "form_id")
+        .annotate(**{o: Count("pk", filter=Q(outcome=o)) for o, _label in INTAKE_OUTCOMES})
+        .order_by("day", "form_id")
+    )
+    forms_by_id = dict(WebToLeadForm.objects.values_list("pk", "name"))
+    intake_url = reverse("webtolead:intake_list")
+    columns = [
+        {"key": "day", "label": _("Day"), "numeric": False},
+        {"key": "form", "label": _("Form"), "numeric": False},
+        *[{"key": o, "label": str(text), "numeric": True} for o, text in INTAKE_OUTCOMES],
+        {"key": "total", "label": _("Total"), "numeric": True},
+    ]
+    rows, links = [], []
+    per_day: dict[dt.date, dict[str, int]] = {}
+    for row in counted:
+        day = _as_date(row["day"])
+        name = forms_by_id.get(row["form_id"], _("(no form)"))
+        values = {o: row[o] for o, _label in INTAKE_OUTCOMES}
+        rows.append({"day": day.isoformat(), "form": name, **values, "total": sum(values.values())})
+        form_part = f"&form={row['form_id']}" if row["form_id"] else ""
+        links.append({o: f"{intake_url}?outcome={o}{form_part}" for o, _label in INTAKE_OUTCOMES})
+        bucket = per_day.setdefault(day, dict.fromkeys((o for o, _label in INTAKE_OUTCOMES), 0))
+        for o in values:
+            bucket[o] += values[o]
+    days = _periods(params.date_from, params.date_to, "day")
+    chart = {
+        "type": "bar",
+        "stacked": True,
+        "labels": [d.isoformat() for d in days],
+        "datasets": [
+            {"label": str(text), "data": [per_day.get(d, {}).get(o, 0) for d in days]} for o, text in INTAKE_OUTCOMES
+        ],
+    }
+    groups = [{"key": str(pk), "label": name} for pk, name in sorted(forms_by_id.items(), key=lambda i: i[1])]
+    return Result(columns=columns, rows=rows, links=links, groups=groups, chart=chart)
+
+
+# Registry ---------------------------------------------------------------------------------------
+
+REPORTS: dict[str, ReportSpec] = {
+    spec.key: spec
+    for spec in [
+        ReportSpec(
+            "leads-created",
+            gettext_lazy("Leads created"),
+            gettext_lazy("New leads by source, status, owner or country, per day, week or month."),
+            gettext_lazy("Each lead is counted once, in the period of its creation date, under its current value."),
+            leads_created,
+            ("period", "group"),
+        ),
+        ReportSpec(
+            "funnel",
+            gettext_lazy("Lead funnel"),
+            gettext_lazy("Created → working → qualified → converted, with the conversion rate of each stage."),
+            gettext_lazy(
+                "Leads created in the date range. Working: the status was changed at least once, or is not the "
+                "default status. Qualified: the lead has been in a status marked “converted” in the lead status "
+                "picklist (from the status history or its current status). Converted: the lead was converted. "
+                "A converted lead counts in every stage."
+            ),
+            funnel,
+            ("by",),
+        ),
+        ReportSpec(
+            "conversion-by-source",
+            gettext_lazy("Conversion by lead source"),
+            gettext_lazy("Conversion rate and time from creation to conversion, per lead source."),
+            gettext_lazy(
+                "Leads created in the date range. Time to convert runs from the lead's creation to its conversion; "
+                "the median and the 90th percentile are over the converted leads."
+            ),
+            conversion_by_source,
+            (),
+        ),
+        ReportSpec(
+            "time-in-status",
+            gettext_lazy("Time in status"),
+            gettext_lazy("How long leads stay in each status, and the leads stuck in one."),
+            gettext_lazy(
+                "From the status history of the leads created in the date range. Each stay in a status is one visit "
+                "(a reopened lead visits a status again); only finished visits count in the median and the 90th "
+                "percentile. A lead is stuck when its current status has not changed for longer than the chosen "
+                "number of days. Converted leads are not counted as in a status now."
+            ),
+            time_in_status,
+            ("stuck_days",),
+        ),
+        ReportSpec(
+            "web-to-lead-intake",
+            gettext_lazy("Web-to-Lead intake"),
+            gettext_lazy("Submissions accepted, pending, spam or rejected, per form and day."),
+            gettext_lazy(
+                "Submissions received in the date range, by their current outcome. Accepted submissions made a lead."
+            ),
+            web_to_lead_intake,
+            ("form",),
+            lead_filters=False,
+            admins_only=True,
+        ),
+    ]
+}
+
+
+def reports_for(user) -> list[ReportSpec]:
+    admin = is_marketing_admin(user)
+    return [spec for spec in REPORTS.values() if admin or not spec.admins_only]
+
+
+def run_report(*, user, key: str, data) -> tuple[ReportSpec, Params, Result]:
+    """Run one standard report in the user's sharing scope. Raises ``KeyError`` for an unknown
+    report, ``PermissionDenied`` for an admin report and ``ReportParamsError`` for bad parameters."""
+    spec = REPORTS[key]
+    if spec.admins_only and not is_marketing_admin(user):
+        raise PermissionDenied
+    params = build_params(user=user, data=data, spec=spec)
+    return spec, params, spec.runner(params)
