@@ -1,6 +1,7 @@
 """A lean single-row insert for the hottest write paths."""
 
 import re
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
@@ -8,6 +9,10 @@ from weakref import WeakKeyDictionary
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connections, router, transaction
 from django.db.models import CharField, Field, ForeignKey, Model, TextField
+from django.utils.functional import Promise
+
+# A message: text, or lazily translated text.
+StrOrPromise = str | Promise
 
 # How a field's attribute becomes its parameter: GENERIC through ``get_db_prep_save``; TEXT and
 # KEY pass a ``str`` (TEXT) or ``int`` (KEY) attribute, or ``None``, through unchanged, which is
@@ -181,7 +186,7 @@ def _sqlstate(exc: DatabaseError) -> str | None:
 
 
 @contextmanager
-def unique_as_field_error(constraints: dict[str, tuple[str, str]]):
+def unique_as_field_error(constraints: Mapping[str, tuple[str, StrOrPromise]]):
     """Run the block in a savepoint and turn a violation of one of the named unique constraints
     into ``ValidationError({field: message})``, so that two concurrent creates that both passed the
     friendly check still end in the same field error, not a 500.
