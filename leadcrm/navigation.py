@@ -17,6 +17,7 @@ MAIN = [
     ("Opportunities", "sales:opportunity_list", "trophy", "all"),
     ("Campaigns", "campaigns:list", "megaphone", "all"),
     ("My Tasks", "activities:my_tasks", "check2-square", "all"),
+    ("Reports", "reports:list", "bar-chart-line", "all"),
     ("Recycle Bin", "core:recycle_bin", "trash", "all"),
 ]
 SETUP = [
@@ -30,6 +31,7 @@ SETUP = [
     ("Web-to-Lead", "webtolead:form_list", "globe", "admin"),
     ("Web-to-Lead Intake", "webtolead:intake_list", "inbox", "admin"),
     ("Engagement Tracking", "engagement:settings", "activity", "admin"),
+    ("Scoring Models", "scoring:model_list", "speedometer2", "admin"),
     ("Auto-Response Rules", "emails:autoresponse_list", "reply-all", "admin"),
     ("Email Templates", "emails:template_list", "envelope-paper", "admin"),
     ("Outbox", "emails:outbox", "send", "admin"),

@@ -33,5 +33,7 @@ urlpatterns = [
     path("", include(("emails.urls", "emails"))),
     path("campaigns/", include(("campaigns.urls", "campaigns"))),
     path("activities/", include(("activities.urls", "activities"))),
+    path("", include(("scoring.urls", "scoring"))),
+    path("reports/", include(("reports.urls", "reports"))),
     path("", include(("search.urls", "search"))),
 ]

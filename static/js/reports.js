@@ -1,0 +1,49 @@
+// Draws a report's chart from the JSON the page carries (#report-chart-data); the table below the
+// chart holds the same numbers for screen readers and small screens.
+(function () {
+  "use strict";
+
+  var PALETTE = ["#0176d3", "#f88962", "#2e844a", "#fcb95b", "#a094ed", "#54698d", "#e3066a", "#06a59a", "#7f8de1", "#ba0517"];
+
+  function draw() {
+    var source = document.getElementById("report-chart-data");
+    var canvas = document.getElementById("report-chart");
+    if (!source || !canvas || typeof window.Chart === "undefined") {
+      return;
+    }
+    var data = JSON.parse(source.textContent);
+    var box = canvas.parentElement;
+    box.style.position = "relative";
+    box.style.height = window.matchMedia("(max-width: 576px)").matches ? "260px" : "340px";
+    var stacked = Boolean(data.stacked);
+    var datasets = (data.datasets || []).map(function (set, index) {
+      var colour = PALETTE[index % PALETTE.length];
+      return { label: set.label, data: set.data, backgroundColor: colour, borderColor: colour, borderWidth: 1 };
+    });
+    canvas.dataset.ready = "0";
+    new window.Chart(canvas, {
+      type: data.type || "bar",
+      data: { labels: data.labels || [], datasets: datasets },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        plugins: {
+          legend: { display: datasets.length > 1, position: "bottom", labels: { boxWidth: 12 } },
+          title: { display: false, text: data.title || "" }
+        },
+        scales: {
+          x: { stacked: stacked, ticks: { autoSkip: true, maxRotation: 60 } },
+          y: { stacked: stacked, beginAtZero: true, ticks: { precision: 0 } }
+        }
+      }
+    });
+    canvas.dataset.ready = "1";
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", draw);
+  } else {
+    draw();
+  }
+})();
