@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("webtolead.api.urls")),
     path("", include("campaigns.api.urls")),
     path("", include("engagement.api.urls")),
+    path("", include("scoring.api.urls")),
     path("", include("activities.api.urls")),
     path("", include("search.api.urls")),
+    path("", include("reports.api.urls")),
 ]

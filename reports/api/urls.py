@@ -1,0 +1,9 @@
+from django.urls import path
+
+from .views import ReportExportView, ReportListView, ReportRunView
+
+urlpatterns = [
+    path("reports/", ReportListView.as_view(), name="api-report-list"),
+    path("reports/<slug:key>/run/", ReportRunView.as_view(), name="api-report-run"),
+    path("reports/<slug:key>/export.csv", ReportExportView.as_view(), name="api-report-export"),
+]
