@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from django.core.management import call_command
 
+from core import heartbeat
 from core.beat import LOCK_KEY
 from tests.waiting import wait_until
 
@@ -86,6 +88,10 @@ def test_a_second_beat_stands_by_and_takes_over_when_the_first_dies(beats):
 
     assert _sent(second_log) == 0, second_log.read_text()
     assert _sent(first_log) >= 6
+    # Both beats tick: the healthcheck passes for each, and the heartbeats say which one publishes.
+    call_command("check_beat", "--local", "--max-age", "5")
+    roles = sorted(entry["leader"] for entry in heartbeat.entries("beat"))
+    assert roles == [False, True]
 
     os.kill(first.pid, signal.SIGKILL)
     first.wait()
