@@ -132,7 +132,7 @@ def scoring_model_create(*, data: dict, acting_user) -> ScoringModel:
     require_setup_admin(acting_user)
     data = dict(data)
     if not ScoringModel.objects.filter(is_default=True).exists() and data.get("is_active", True):
-        data.setdefault("is_default", True)
+        data["is_default"] = True  # the first active model is the default
     return _save_model(ScoringModel(), data, acting_user)
 
 
@@ -255,6 +255,7 @@ def behaviour_rule_delete(*, rule: BehaviourRule, acting_user) -> None:
 class Scored:
     model: ScoringModel
     result: domain.Result
+    computed_at: object = None
 
 
 def lead_score_compute(*, lead: Lead, model: ScoringModel, now=None) -> domain.Result:
@@ -395,9 +396,10 @@ def lead_scores(*, lead: Lead) -> list[Scored]:
     for model in active_models():
         score = stored.get(model.pk)
         if score is not None and score.model_version == model.version:
-            out.append(Scored(model, _result_from(score)))
+            out.append(Scored(model, _result_from(score), score.computed_at))
         else:
-            out.append(Scored(model, lead_score_compute(lead=lead, model=model)))
+            now = timezone.now()
+            out.append(Scored(model, lead_score_compute(lead=lead, model=model, now=now), now))
     return out
 
 

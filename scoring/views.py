@@ -1,9 +1,23 @@
 """Scoring pages: the Score panel of a lead's record page, and the Setup pages of scoring models
-and their rules."""
+and their rules (fit rules through the shared rule pages of ``core.rules``)."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.forms import apply_service_errors
+from core.roles import setup_admin_required
+from core.rules import views as rule_views
+from core.rules.views import RulePages
 
 from . import services
+from .forms import BehaviourRuleForm, FitRuleForm, ScoringModelForm
+from .models import BehaviourRule, FitRule, ScoringModel
 
 
 def lead_score_part(request, lead) -> str:
@@ -13,3 +27,157 @@ def lead_score_part(request, lead) -> str:
     if not scored:
         return ""
     return render_to_string("scoring/score_part.html", {"lead": lead, "scored": scored}, request=request)
+
+
+PAGES = RulePages(
+    title=gettext_lazy("Scoring Models"),
+    eyebrow=gettext_lazy("Lead Scoring Model"),
+    icon="speedometer2",
+    list="scoring:model_list",
+    detail="scoring:model_detail",
+    create="scoring:model_create",
+    edit="scoring:model_edit",
+    activate="scoring:model_activate",
+    delete="scoring:model_delete",
+    entry_create="scoring:fit_create",
+    entry_edit="scoring:fit_edit",
+    entry_move="scoring:fit_move",
+    entry_delete="scoring:fit_delete",
+    entry_edit_takes_rule=True,
+)
+
+
+@setup_admin_required
+def model_list(request: HttpRequest) -> HttpResponse:
+    models = ScoringModel.objects.prefetch_related("entries", "behaviour_rules").order_by("-is_default", "name")
+    return render(request, "scoring/model_list.html", {"models": models, "pages": PAGES})
+
+
+@setup_admin_required
+@require_http_methods(["GET", "POST"])
+def model_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    model = get_object_or_404(ScoringModel, pk=pk) if pk else None
+    form = ScoringModelForm(request.POST or None, initial=ScoringModelForm.initial_from(model))
+    if request.method == "POST" and form.is_valid():
+        try:
+            if model is None:
+                saved = services.scoring_model_create(data=form.cleaned_data, acting_user=request.user)
+            else:
+                saved = services.scoring_model_update(model=model, data=form.cleaned_data, acting_user=request.user)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The scoring model “%(name)s” was saved.") % {"name": saved.name})
+            return redirect("scoring:model_detail", pk=saved.pk)
+    return render(
+        request,
+        "scoring/model_form.html",
+        {"form": form, "rule": model, "pages": PAGES, "urls": PAGES.rule_urls(model)},
+    )
+
+
+@setup_admin_required
+def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    model = get_object_or_404(ScoringModel.objects.select_related("updated_by"), pk=pk)
+    return rule_views.rule_detail_page(
+        request,
+        kind=services.FIT,
+        pages=PAGES,
+        rule=model,
+        entries=model.entries.order_by("sort_order", "id"),
+        template="scoring/model_detail.html",
+        context={"behaviour_rules": model.behaviour_rules.all()},
+    )
+
+
+@setup_admin_required
+@require_POST
+def model_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Several models may be active: this only turns the model on or off."""
+    model = get_object_or_404(ScoringModel, pk=pk)
+    active = request.POST.get("active") != "0"
+    try:
+        services.scoring_model_update(model=model, data={"is_active": active}, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The scoring model “%(name)s” was saved.") % {"name": model.name})
+    return redirect("scoring:model_detail", pk=pk)
+
+
+@setup_admin_required
+@require_POST
+def model_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    model = get_object_or_404(ScoringModel, pk=pk)
+    try:
+        services.scoring_model_delete(model=model, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("scoring:model_detail", pk=pk)
+    messages.success(request, _("The scoring model “%(name)s” was deleted.") % {"name": model.name})
+    return redirect("scoring:model_list")
+
+
+@setup_admin_required
+@require_http_methods(["GET", "POST"])
+def fit_edit(request: HttpRequest, rule_pk: int, pk: int | None = None) -> HttpResponse:
+    model = get_object_or_404(ScoringModel, pk=rule_pk)
+    entry = get_object_or_404(FitRule, pk=pk, rule=model) if pk else None
+    response = rule_views.entry_form_page(
+        request,
+        kind=services.FIT,
+        pages=PAGES,
+        form_class=FitRuleForm,
+        rule=model,
+        entry=entry,
+        template="scoring/fit_rule_form.html",
+    )
+    if request.method == "POST" and response.status_code == 302:
+        services.model_recompute_queue(model.pk)
+    return response
+
+
+@setup_admin_required
+@require_POST
+def fit_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(FitRule, pk=pk)
+    response = rule_views.entry_delete_view(request, kind=services.FIT, pages=PAGES, entry=entry)
+    services.model_recompute_queue(entry.rule_id)
+    return response
+
+
+@setup_admin_required
+@require_POST
+def fit_move(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(FitRule, pk=pk)
+    return rule_views.entry_move_view(request, kind=services.FIT, pages=PAGES, entry=entry)
+
+
+@setup_admin_required
+@require_http_methods(["GET", "POST"])
+def behaviour_edit(request: HttpRequest, model_pk: int, pk: int | None = None) -> HttpResponse:
+    model = get_object_or_404(ScoringModel, pk=model_pk)
+    rule = get_object_or_404(BehaviourRule, pk=pk, model=model) if pk else None
+    form = BehaviourRuleForm(request.POST or None, initial=BehaviourRuleForm.initial_from(rule))
+    if request.method == "POST" and form.is_valid():
+        try:
+            if rule is None:
+                services.behaviour_rule_create(model=model, data=form.cleaned_data, acting_user=request.user)
+            else:
+                services.behaviour_rule_update(rule=rule, data=form.cleaned_data, acting_user=request.user)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The behaviour rule was saved."))
+            return redirect("scoring:model_detail", pk=model.pk)
+    context = {"form": form, "rule": model, "behaviour_rule": rule, "pages": PAGES, "urls": PAGES.rule_urls(model)}
+    return render(request, "scoring/behaviour_rule_form.html", context)
+
+
+@setup_admin_required
+@require_POST
+def behaviour_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(BehaviourRule, pk=pk)
+    services.behaviour_rule_delete(rule=rule, acting_user=request.user)
+    messages.success(request, _("The behaviour rule was deleted."))
+    return redirect("scoring:model_detail", pk=rule.model_id)

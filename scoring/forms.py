@@ -1,0 +1,83 @@
+"""Setup forms of scoring models and their rules; the services check the rules again."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.rules.forms import RuleEntryForm
+from engagement.models import EngagementEvent
+
+from .models import POINTS_MAX, POINTS_MIN
+
+
+class ScoringModelForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120, widget=forms.TextInput(attrs={"autofocus": True}))
+    description = forms.CharField(
+        label=_("Description"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    fit_weight = forms.IntegerField(
+        label=_("Fit weight"), min_value=0, max_value=100, initial=50, help_text=_("Share of fit in the score.")
+    )
+    behaviour_weight = forms.IntegerField(
+        label=_("Behaviour weight"),
+        min_value=0,
+        max_value=100,
+        initial=50,
+        help_text=_("Share of behaviour in the score."),
+    )
+    decay_half_life_days = forms.IntegerField(
+        label=_("Decay half-life (days)"),
+        min_value=0,
+        max_value=3650,
+        initial=30,
+        help_text=_("Behaviour points halve after this many days; 0 means they never decay."),
+    )
+    is_active = forms.BooleanField(label=_("Active (scores leads)"), required=False, initial=True)
+    is_default = forms.BooleanField(label=_("Default model"), required=False)
+
+    @staticmethod
+    def initial_from(model) -> dict:
+        if model is None:
+            return {}
+        fields = ScoringModelForm.base_fields
+        return {name: getattr(model, name) for name in fields}
+
+
+class FitRuleForm(RuleEntryForm):
+    object_name = "lead"
+
+    label = forms.CharField(label=_("Label"), max_length=120, required=False)
+    points = forms.IntegerField(
+        label=_("Points"),
+        min_value=POINTS_MIN,
+        max_value=POINTS_MAX,
+        help_text=_("Added to the fit score of every lead that meets the criteria (negative to subtract)."),
+    )
+
+    @classmethod
+    def action_initial(cls, entry) -> dict:
+        return {"label": entry.label, "points": entry.points}
+
+
+class BehaviourRuleForm(forms.Form):
+    label = forms.CharField(label=_("Label"), max_length=120, required=False)
+    event_type = forms.ChoiceField(label=_("Event type"), choices=EngagementEvent.Type.choices)
+    url_pattern = forms.CharField(
+        label=_("URL pattern"),
+        max_length=500,
+        required=False,
+        help_text=_("Optional. The event's URL must contain this text; * stands for any text."),
+    )
+    points = forms.IntegerField(label=_("Points per event"), min_value=POINTS_MIN, max_value=POINTS_MAX)
+    daily_cap = forms.IntegerField(
+        label=_("Cap per day"),
+        min_value=1,
+        max_value=1000,
+        required=False,
+        help_text=_("At most this many points per day from this rule; blank means no cap."),
+    )
+
+    @staticmethod
+    def initial_from(rule) -> dict:
+        if rule is None:
+            return {}
+        return {name: getattr(rule, name) for name in BehaviourRuleForm.base_fields}

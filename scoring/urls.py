@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("setup/scoring-models/", views.model_list, name="model_list"),
+    path("setup/scoring-models/new/", views.model_edit, name="model_create"),
+    path("setup/scoring-models/<int:pk>/", views.model_detail, name="model_detail"),
+    path("setup/scoring-models/<int:pk>/edit/", views.model_edit, name="model_edit"),
+    path("setup/scoring-models/<int:pk>/activate/", views.model_activate, name="model_activate"),
+    path("setup/scoring-models/<int:pk>/delete/", views.model_delete, name="model_delete"),
+    path("setup/scoring-models/<int:rule_pk>/fit-rules/new/", views.fit_edit, name="fit_create"),
+    path("setup/scoring-models/<int:rule_pk>/fit-rules/<int:pk>/", views.fit_edit, name="fit_edit"),
+    path("setup/scoring-fit-rules/<int:pk>/move/", views.fit_move, name="fit_move"),
+    path("setup/scoring-fit-rules/<int:pk>/delete/", views.fit_delete, name="fit_delete"),
+    path("setup/scoring-models/<int:model_pk>/behaviour-rules/new/", views.behaviour_edit, name="behaviour_create"),
+    path("setup/scoring-models/<int:model_pk>/behaviour-rules/<int:pk>/", views.behaviour_edit, name="behaviour_edit"),
+    path("setup/scoring-behaviour-rules/<int:pk>/delete/", views.behaviour_delete, name="behaviour_delete"),
+]
