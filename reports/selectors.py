@@ -182,9 +182,10 @@ def build_params(*, user, data, spec: ReportSpec) -> Params:
 
 
 def lead_list_url(params: Params, **overrides) -> str:
-    """The lead list filtered like the report, narrowed to one cell."""
+    """The lead list filtered like the report, narrowed to one cell. The "all" list view: the list
+    otherwise reopens the user's last view (often "My Leads"), which the report did not narrow to."""
     query = {**params.lead_filters, **overrides}
-    pairs = []
+    pairs = [("view", "all")]
     for key, value in query.items():
         for item in value if isinstance(value, list) else [value]:
             pairs.append((key, item))

@@ -44,6 +44,7 @@ def test_leads_created_drill_down_is_the_filtered_lead_list(known_leads, marketi
     link = urlparse(result.links[1]["g0"])
     assert link.path == "/leads/"
     assert parse_qs(link.query) == {
+        "view": ["all"],
         "lead_source": ["Website"],
         "created_from": ["2026-11-09"],
         "created_to": ["2026-11-15"],
