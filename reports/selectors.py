@@ -38,6 +38,7 @@ from . import stats
 LEAD_FILTER_KEYS = ("owner", "status", "lead_source", "created_from", "created_to")
 DEFAULT_DAYS = 30
 MAX_PERIODS = 400
+DEFAULT_STUCK_DAYS = 14
 STUCK_LIST_LIMIT = 100
 TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 PERIODS = [("day", gettext_lazy("Day")), ("week", gettext_lazy("Week")), ("month", gettext_lazy("Month"))]
@@ -67,7 +68,11 @@ class ReportParamsForm(forms.Form):
     group = forms.ChoiceField(label=gettext_lazy("Group by"), choices=GROUPS, required=False)
     by = forms.ChoiceField(label=gettext_lazy("By"), choices=FUNNEL_GROUPS, required=False)
     stuck_days = forms.IntegerField(
-        label=gettext_lazy("Stuck after (days)"), min_value=1, max_value=3650, required=False
+        label=gettext_lazy("Stuck after (days)"),
+        min_value=1,
+        max_value=3650,
+        required=False,
+        widget=forms.NumberInput(attrs={"placeholder": DEFAULT_STUCK_DAYS}),
     )
     form = forms.TypedChoiceField(
         label=gettext_lazy("Web-to-Lead form"), choices=lambda: _web_to_lead_forms(), coerce=int, required=False
@@ -176,7 +181,7 @@ def build_params(*, user, data, spec: ReportSpec) -> Params:
         period=period,
         group=opts.get("group") or "lead_source",
         by=opts.get("by") or "lead_source",
-        stuck_days=opts.get("stuck_days") or 14,
+        stuck_days=opts.get("stuck_days") or DEFAULT_STUCK_DAYS,
         form_id=opts.get("form"),
     )
 

@@ -1,5 +1,6 @@
 """Report pages: the list of standard reports, one report (chart, table, filters) and its CSV."""
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
@@ -22,6 +23,18 @@ def report_list(request):
     return render(request, "reports/report_list.html", {"reports": reports_for(request.user)})
 
 
+def _bootstrap(form) -> None:
+    """Bootstrap classes on the filter inputs, as the other list pages have them."""
+    for bound in form:
+        widget = bound.field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            widget.attrs["class"] = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            widget.attrs["class"] = "form-select"
+        else:
+            widget.attrs["class"] = "form-control"
+
+
 def _table(result) -> list[list[dict]]:
     """Rows of cells ({value, link, numeric}) in column order, for the template."""
     table = []
@@ -40,6 +53,8 @@ def report_detail(request, key: str):
         raise PermissionDenied
     lead_filter = LeadFilter(request.GET or None)
     options = ReportParamsForm(request.GET or None)
+    _bootstrap(lead_filter.form)
+    _bootstrap(options)
     context = {"spec": spec, "lead_form": lead_filter.form, "options": options, "errors": None, "result": None}
     try:
         _spec, params, result = run_report(user=request.user, key=key, data=request.GET)

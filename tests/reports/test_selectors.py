@@ -154,3 +154,15 @@ def test_filters_narrow_the_report(known_leads, marketing_admin, other_rep):
 
     assert rows_by(result, "group")["Total"]["created"] == 1
     assert f"owner=user%3A{other_rep.pk}" in result.links[-1]["created"]
+
+
+def test_time_to_convert_without_percentile_cont_matches_postgresql(known_leads, marketing_admin, monkeypatch):
+    from types import SimpleNamespace
+
+    from reports import selectors
+
+    _spec, _params, in_sql = run_report(user=marketing_admin, key="conversion-by-source", data=RANGE)
+    monkeypatch.setattr(selectors, "connection", SimpleNamespace(vendor="sqlite"))
+    _spec, _params, in_python = run_report(user=marketing_admin, key="conversion-by-source", data=RANGE)
+
+    assert in_python.rows == in_sql.rows
