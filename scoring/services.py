@@ -4,6 +4,7 @@ after an event or a change of the lead (queued on commit)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import rules
+from core.breaker import BrokerUnavailable
 from core.db import unique_as_field_error
 from core.roles import require_setup_admin
 from core.rules import RuleKind
@@ -23,6 +25,8 @@ from leads.models import Lead
 
 from . import domain
 from .models import POINTS_MAX, POINTS_MIN, BehaviourRule, FitRule, LeadScore, ScoringModel
+
+logger = logging.getLogger(__name__)
 
 NAME_CONSTRAINT = "scoring_scoringmodel_name_ci"
 # Events older than this no longer count (their points have decayed to nothing in practice).
@@ -338,13 +342,26 @@ def lead_score_queue(lead_id: int) -> None:
     """Score the lead again in a worker once the current transaction commits."""
     from .tasks import recompute_lead
 
-    transaction.on_commit(lambda: recompute_lead.delay(lead_id))
+    transaction.on_commit(lambda: _publish(recompute_lead, lead_id))
 
 
 def model_recompute_queue(model_id: int) -> None:
     from .tasks import recompute_model
 
-    transaction.on_commit(lambda: recompute_model.delay(model_id))
+    transaction.on_commit(lambda: _publish(recompute_model, model_id))
+
+
+def _publish(task, object_id: int) -> bool:
+    """Hand a recompute to the broker. Never raises: with the broker down the stored score stays
+    as it was until the next event or change (the lead page computes a stale model's score live)."""
+    try:
+        task.delay(object_id)
+    except BrokerUnavailable:
+        return False  # the broker's breaker is open: it logged the outage once
+    except Exception:
+        logger.warning("Could not hand %s(%s) to the broker.", task.name, object_id, exc_info=True)
+        return False
+    return True
 
 
 def model_recompute(*, model_id: int, batch: int = 500) -> int:

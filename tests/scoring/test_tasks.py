@@ -29,3 +29,12 @@ def test_the_model_task_rescores_every_open_lead_and_is_idempotent(model, lead):
 
     assert first == again == 1
     assert LeadScore.objects.get(lead=lead, model=model).score == 40
+
+
+def test_a_broker_outage_leaves_the_event_recorded(model, lead, broker_down, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        event, created = engagement_event_record(event_type="page_view", source="api", lead=lead)
+
+    assert created
+    assert event.lead == lead
+    assert not LeadScore.objects.filter(lead=lead).exists()
