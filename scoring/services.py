@@ -262,11 +262,38 @@ class Scored:
     computed_at: object = None
 
 
-def lead_score_compute(*, lead: Lead, model: ScoringModel, now=None) -> domain.Result:
+@dataclass(frozen=True)
+class _Prepared:
+    """What scoring by one model needs besides the lead: read once per model, not per lead."""
+
+    compiled: rules.CompiledRule
+    behaviour: list[domain.BehaviourRuleInput]
+
+
+def _prepare(model: ScoringModel) -> _Prepared:
+    return _Prepared(
+        compiled=rules.compiled_rule(kind=FIT, rule=model),
+        behaviour=[
+            domain.BehaviourRuleInput(
+                key=r.pk,
+                label=str(r),
+                event_type=r.event_type,
+                points=r.points,
+                url_pattern=r.url_pattern,
+                daily_cap=r.daily_cap,
+            )
+            for r in model.behaviour_rules.all()
+        ],
+    )
+
+
+def lead_score_compute(
+    *, lead: Lead, model: ScoringModel, now=None, prepared: _Prepared | None = None
+) -> domain.Result:
     """The lead's score by ``model`` now, with the explanation (reads only). A fit rule whose
     criteria name a field deleted since never matches (the model page flags it)."""
     now = now or timezone.now()
-    compiled = rules.compiled_rule(kind=FIT, rule=model)
+    prepared = prepared or _prepare(model)
     memo: dict = {}
     fit_rules = [
         domain.FitRuleInput(
@@ -275,22 +302,11 @@ def lead_score_compute(*, lead: Lead, model: ScoringModel, now=None) -> domain.R
             points=c.entry.points,
             matched=c.criteria.matches(lead, memo),
         )
-        for c in compiled.entries
-    ]
-    behaviour = [
-        domain.BehaviourRuleInput(
-            key=r.pk,
-            label=str(r),
-            event_type=r.event_type,
-            points=r.points,
-            url_pattern=r.url_pattern,
-            daily_cap=r.daily_cap,
-        )
-        for r in model.behaviour_rules.all()
+        for c in prepared.compiled.entries
     ]
     events = []
-    if behaviour:
-        types = {r.event_type for r in behaviour}
+    if prepared.behaviour:
+        types = {r.event_type for r in prepared.behaviour}
         rows = EngagementEvent.objects.filter(
             lead_id=lead.pk,
             event_type__in=types,
@@ -302,10 +318,25 @@ def lead_score_compute(*, lead: Lead, model: ScoringModel, now=None) -> domain.R
     return domain.compute(
         model=domain.ModelInput(model.fit_weight, model.behaviour_weight, model.decay_half_life_days),
         fit_rules=fit_rules,
-        behaviour_rules=behaviour,
+        behaviour_rules=prepared.behaviour,
         events=events,
         now=now,
     )
+
+
+def _store(*, lead: Lead, model: ScoringModel, result: domain.Result, now) -> LeadScore:
+    score, _created = LeadScore.objects.update_or_create(
+        lead=lead,
+        model=model,
+        defaults={
+            "score": result.score,
+            "grade": result.grade,
+            "explanation": result.as_dict(),
+            "model_version": model.version,
+            "computed_at": now,
+        },
+    )
+    return score
 
 
 def active_models() -> list[ScoringModel]:
@@ -320,22 +351,10 @@ def lead_score_recompute(*, lead_id: int, now=None) -> list[LeadScore]:
     if lead is None:
         return []
     now = now or timezone.now()
-    saved = []
-    for model in active_models():
-        result = lead_score_compute(lead=lead, model=model, now=now)
-        score, _created = LeadScore.objects.update_or_create(
-            lead=lead,
-            model=model,
-            defaults={
-                "score": result.score,
-                "grade": result.grade,
-                "explanation": result.as_dict(),
-                "model_version": model.version,
-                "computed_at": now,
-            },
-        )
-        saved.append(score)
-    return saved
+    return [
+        _store(lead=lead, model=model, result=lead_score_compute(lead=lead, model=model, now=now), now=now)
+        for model in active_models()
+    ]
 
 
 def lead_score_queue(lead_id: int) -> None:
@@ -365,27 +384,17 @@ def _publish(task, object_id: int) -> bool:
 
 
 def model_recompute(*, model_id: int, batch: int = 500) -> int:
-    """Score every open lead by the model again (the model's page shows the old scores meanwhile);
-    answers how many leads were scored."""
+    """Score every open lead by the model again (the lead pages show the old scores meanwhile);
+    answers how many leads were scored. The model's rules are read once."""
     model = ScoringModel.objects.filter(pk=model_id, is_active=True).first()
     if model is None:
         return 0
     now = timezone.now()
+    prepared = _prepare(model)
     count = 0
-    ids = Lead.objects.filter(is_converted=False).order_by("pk").values_list("pk", flat=True)
-    for lead in Lead.objects.filter(pk__in=ids).iterator(chunk_size=batch):
-        result = lead_score_compute(lead=lead, model=model, now=now)
-        LeadScore.objects.update_or_create(
-            lead=lead,
-            model=model,
-            defaults={
-                "score": result.score,
-                "grade": result.grade,
-                "explanation": result.as_dict(),
-                "model_version": model.version,
-                "computed_at": now,
-            },
-        )
+    for lead in Lead.objects.filter(is_converted=False).order_by("pk").iterator(chunk_size=batch):
+        result = lead_score_compute(lead=lead, model=model, now=now, prepared=prepared)
+        _store(lead=lead, model=model, result=result, now=now)
         count += 1
     return count
 

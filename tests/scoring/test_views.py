@@ -67,3 +67,12 @@ def test_sales_reps_do_not_reach_the_setup_pages(client, rep, model):
 
     assert client.get("/setup/scoring-models/").status_code in (302, 403)
     assert client.get(f"/setup/scoring-models/{model.pk}/").status_code in (302, 403)
+
+
+def test_a_fit_rule_on_a_deleted_field_is_flagged_on_the_model_page(client, marketing_admin, model):
+    model.entries.update(criteria=[{"field": "custom__gone", "operator": "equals", "value": "x"}])
+    client.force_login(marketing_admin)
+
+    html = client.get(f"/setup/scoring-models/{model.pk}/").content.decode()
+
+    assert 'data-testid="rule-problems"' in html
