@@ -151,3 +151,27 @@ def test_api_schema_documents_the_report_endpoints(api, rep):
     assert "/api/reports/{key}/run/" in schema["paths"]
     assert "/api/reports/{key}/export.csv" in schema["paths"]
     assert "text/csv" in schema["paths"]["/api/reports/{key}/export.csv"]["get"]["responses"]["200"]["content"]
+
+
+@pytest.mark.parametrize(
+    ("key", "extra"),
+    [
+        ("leads-created", {"group": "owner", "period": "day"}),
+        ("funnel", {"by": "owner"}),
+        ("conversion-by-source", {}),
+        ("time-in-status", {}),
+    ],
+)
+def test_report_pages_read_a_fixed_number_of_queries(
+    client, known_leads, marketing_admin, key, extra, django_assert_max_num_queries
+):
+    from tests.factories import LeadFactory
+
+    # Fifteen more owners: a query per owner or per lead would pass the bound.
+    LeadFactory.create_batch(15, created_at=at(5), status="Working")
+    client.force_login(marketing_admin)
+
+    with django_assert_max_num_queries(20):
+        response = client.get(f"/reports/{key}/", {**RANGE, **extra})
+
+    assert response.status_code == 200
