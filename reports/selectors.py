@@ -324,6 +324,7 @@ def leads_created(params: Params) -> Result:
         "stacked": True,
         "labels": [r["period"] for r in rows],
         "datasets": [{"label": g["label"], "data": [r[f"g{i}"] for r in rows]} for i, g in enumerate(groups)],
+        "links": [[link[f"g{i}"] for link in links] for i in range(len(groups))],
     }
     return Result(columns=columns, rows=rows, links=links, groups=groups, chart=chart)
 
@@ -416,6 +417,8 @@ def funnel(params: Params) -> Result:
         "stacked": False,
         "labels": [str(text) for _stage, text in STAGES],
         "datasets": [{"label": _("All leads"), "data": [total[stage] for stage, _label in STAGES]}],
+        # Only the created stage is a lead list filter; the list leaves converted leads out.
+        "links": [[links[-1]["created"], None, None, None]],
     }
     return Result(columns=columns, rows=rows, links=links, groups=groups, chart=chart)
 
@@ -480,6 +483,7 @@ def conversion_by_source(params: Params) -> Result:
         "stacked": False,
         "labels": [r["source"] for r in rows],
         "datasets": [{"label": _("Conversion rate %"), "data": [r["conversion_rate"] or 0 for r in rows]}],
+        "links": [[link["leads"] for link in links]],
     }
     groups = [{"key": k, "label": label(k)} for k in keys]
     return Result(columns=columns, rows=rows, links=links, groups=groups, chart=chart)
@@ -637,12 +641,17 @@ def web_to_lead_intake(params: Params) -> Result:
         for o in values:
             bucket[o] += values[o]
     days = _periods(params.date_from, params.date_to, "day")
+    form_filter = f"&form={params.form_id}" if params.form_id else ""
     chart = {
         "type": "bar",
         "stacked": True,
         "labels": [d.isoformat() for d in days],
         "datasets": [
             {"label": str(text), "data": [per_day.get(d, {}).get(o, 0) for d in days]} for o, text in INTAKE_OUTCOMES
+        ],
+        "links": [
+            [f"{intake_url}?outcome={o}{form_filter}" if per_day.get(d, {}).get(o) else None for d in days]
+            for o, _label in INTAKE_OUTCOMES
         ],
     }
     groups = [{"key": str(pk), "label": name} for pk, name in sorted(forms_by_id.items(), key=lambda i: i[1])]

@@ -20,6 +20,12 @@
       var colour = PALETTE[index % PALETTE.length];
       return { label: set.label, data: set.data, backgroundColor: colour, borderColor: colour, borderWidth: 1 };
     });
+    var links = data.links || [];
+    function linkOf(elements) {
+      if (!elements || !elements.length) { return null; }
+      var row = links[elements[0].datasetIndex] || [];
+      return row[elements[0].index] || null;
+    }
     canvas.dataset.ready = "0";
     new window.Chart(canvas, {
       type: data.type || "bar",
@@ -28,6 +34,14 @@
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
+        // A bar with a drill-down link opens the filtered list; the table has the same links.
+        onClick: function (event, elements) {
+          var url = linkOf(elements);
+          if (url) { window.location.assign(url); }
+        },
+        onHover: function (event, elements) {
+          canvas.style.cursor = linkOf(elements) ? "pointer" : "default";
+        },
         plugins: {
           legend: { display: datasets.length > 1, position: "bottom", labels: { boxWidth: 12 } },
           title: { display: false, text: data.title || "" }

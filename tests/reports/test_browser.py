@@ -48,3 +48,27 @@ def test_report_is_readable_at_phone_width(page, login, marketing_admin, known_l
     assert page.locator("#report-chart").bounding_box()["width"] <= 390
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.get_by_test_id("report-table").is_visible()
+
+
+def test_clicking_a_chart_bar_opens_the_leads_behind_it(page, login, marketing_admin, known_leads):
+    login(marketing_admin)
+    page.goto("/reports/leads-created/?created_from=2026-11-02&created_to=2026-11-15&period=week&group=lead_source")
+    page.wait_for_selector("#report-chart[data-ready='1']")
+
+    # The Website bar of the first week: L1 and L2.
+    bar = page.evaluate(
+        """() => {
+          const el = Chart.getChart(document.getElementById('report-chart')).getDatasetMeta(0).data[0];
+          return {x: el.x, y: (el.y + el.base) / 2};
+        }"""
+    )
+    box = page.locator("#report-chart").bounding_box()
+    page.mouse.click(box["x"] + bar["x"], box["y"] + bar["y"])
+
+    page.wait_for_url(re.compile(r"/leads/\?"))
+    assert "lead_source=Website" in page.url
+    assert "created_from=2026-11-02" in page.url
+    assert "created_to=2026-11-08" in page.url
+    listing = page.locator("main").inner_text()
+    assert known_leads["L1"].last_name in listing
+    assert known_leads["L2"].last_name in listing
