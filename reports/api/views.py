@@ -16,6 +16,7 @@ from .serializers import ReportRunSerializer, ReportSerializer
 FIELD_ERRORS = OpenApiResponse(description="Field errors: {parameter: [messages]}.")
 FORBIDDEN = OpenApiResponse(description="The report is for marketing admins.")
 PARAMETERS = [
+    OpenApiParameter("key", str, OpenApiParameter.PATH, enum=list(REPORTS), description="The report's key."),
     OpenApiParameter("created_from", OpenApiTypes.DATE, description="First day (default: 29 days ago)."),
     OpenApiParameter("created_to", OpenApiTypes.DATE, description="Last day (default: today)."),
     OpenApiParameter("owner", str, description="user:<id> or queue:<id>, as on the lead list."),
