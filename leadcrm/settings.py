@@ -182,10 +182,11 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
 CELERY_TIMEZONE = "UTC"
-# Queues by kind of work, so that a large import never delays an auto-response: public intake,
-# emails, imports, and everything else. A worker started without -Q takes all four; production
-# gives imports workers of their own (docker-compose: worker-imports).
-CELERY_TASK_QUEUES = [Queue(name) for name in ("intake", "emails", "imports", "default")]
+# Queues by kind of work, so that a large import or a model's rescoring never delays an
+# auto-response: public intake, emails, imports, scoring, and everything else. A worker started
+# without -Q takes them all; production gives the bulk work (imports, scoring) workers of their own
+# (docker-compose: worker-bulk).
+CELERY_TASK_QUEUES = [Queue(name) for name in ("intake", "emails", "imports", "scoring", "default")]
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "webtolead.*": {"queue": "intake"},
@@ -193,6 +194,7 @@ CELERY_TASK_ROUTES = {
     "emails.tasks.*": {"queue": "emails"},
     "leads.routing.assignment_notify": {"queue": "emails"},
     "leads.imports.*": {"queue": "imports"},
+    "scoring.*": {"queue": "scoring"},
 }
 CELERY_BEAT_SCHEDULE: dict = {}
 # Re-publish outbox rows left queued (e.g. while the broker was down) and re-queue abandoned claims.

@@ -28,18 +28,18 @@ def test_web_worker_and_beat_have_healthchecks_on_the_apps_probes():
         assert int(check["timeout"].rstrip("s")) < int(check["interval"].rstrip("s")), name
 
 
-def test_workers_take_every_queue_and_imports_have_workers_of_their_own():
+def test_workers_take_every_queue_and_bulk_work_has_workers_of_its_own():
     from django.conf import settings
 
     services = _services()
     queues = {}
-    for name in ("worker", "worker-imports"):
+    for name in ("worker", "worker-bulk"):
         command = services[name]["command"].split()
         queues[name] = set(command[command.index("-Q") + 1].split(","))
 
-    assert queues["worker-imports"] == {"imports"}
-    assert "imports" not in queues["worker"]
-    assert queues["worker"] | queues["worker-imports"] == {queue.name for queue in settings.CELERY_TASK_QUEUES}
+    assert queues["worker-bulk"] == {"imports", "scoring"}
+    assert queues["worker"] == {"intake", "emails", "default"}
+    assert queues["worker"] | queues["worker-bulk"] == {queue.name for queue in settings.CELERY_TASK_QUEUES}
 
 
 def test_scripts_run_starts_workers_for_every_queue():

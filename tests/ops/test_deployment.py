@@ -23,7 +23,7 @@ def _settings_env_names() -> set[str]:
 def test_compose_describes_the_production_shape():
     services = _compose()["services"]
 
-    assert set(services) == {"web", "worker", "worker-imports", "beat", "postgres", "redis"}
+    assert set(services) == {"web", "worker", "worker-bulk", "beat", "postgres", "redis"}
     assert "gunicorn leadcrm.wsgi:application" in services["web"]["command"]
     assert services["worker"]["command"].startswith("celery -A leadcrm worker")
     assert services["beat"]["command"].startswith("celery -A leadcrm beat")
@@ -32,7 +32,7 @@ def test_compose_describes_the_production_shape():
 def test_compose_starts_the_app_again_whenever_it_exits():
     services = _compose()["services"]
 
-    assert {"web", "worker", "worker-imports", "beat"} <= set(services)
+    assert {"web", "worker", "worker-bulk", "beat"} <= set(services)
     for name, service in services.items():  # a service added later is checked too
         assert service["restart"] == "unless-stopped", name
 
@@ -41,7 +41,7 @@ def test_compose_environment_is_read_by_the_settings():
     services = _compose()["services"]
     known = _settings_env_names()
 
-    for name in ("web", "worker", "worker-imports", "beat"):
+    for name in ("web", "worker", "worker-bulk", "beat"):
         env = services[name]["environment"]
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["REDIS_URL"].startswith("redis://")
