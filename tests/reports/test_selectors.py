@@ -166,3 +166,20 @@ def test_time_to_convert_without_percentile_cont_matches_postgresql(known_leads,
     _spec, _params, in_python = run_report(user=marketing_admin, key="conversion-by-source", data=RANGE)
 
     assert in_python.rows == in_sql.rows
+
+
+def test_a_long_date_range_needs_a_longer_period_only_where_there_are_periods(marketing_admin):
+    from reports.selectors import ReportParamsError
+
+    two_years = {"created_from": "2024-01-01", "created_to": "2025-12-31"}
+
+    with pytest.raises(ReportParamsError) as refused:
+        run_report(user=marketing_admin, key="leads-created", data={**two_years, "period": "day"})
+    _spec, _params, monthly = run_report(
+        user=marketing_admin, key="leads-created", data={**two_years, "period": "month"}
+    )
+    _spec, _params, funnel = run_report(user=marketing_admin, key="funnel", data=two_years)
+
+    assert "period" in refused.value.errors
+    assert len(monthly.rows) == 24
+    assert funnel.rows[-1]["created"] == 0
