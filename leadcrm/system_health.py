@@ -5,6 +5,7 @@ It reads the models of several apps, so it lives in the project package (``core`
 app); ``core.metrics`` adds ``BacklogCollector`` to every scrape (setting ``METRICS_COLLECTORS``).
 """
 
+from django.conf import settings
 from django.db.models import Count, Min
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -73,6 +74,12 @@ class BacklogCollector:
         for status, count in data["outbox"]["by_status"].items():
             outbox.add_metric([status], count)
         yield outbox
+        queues = GaugeMetricFamily(
+            "leadcrm_celery_queue_length", "Tasks waiting in each Celery queue for a worker.", labels=["queue"]
+        )
+        for queue, length in queue_lengths().items():
+            queues.add_metric([queue], length)
+        yield queues
         yield GaugeMetricFamily(
             "leadcrm_outbox_oldest_queued_age_seconds",
             "Age of the oldest queued outbox email that is due (0 when none).",
@@ -135,6 +142,35 @@ def _url(name: str) -> str:
         return ""
 
 
+# kombu's Redis transport keeps a queue's messages in a list named after it, and those of a raised
+# priority in lists with a suffix.
+_PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
+
+
+def queue_lengths() -> dict[str, int]:
+    """Tasks waiting in each Celery queue (not yet taken by a worker); empty unless the broker is
+    Redis and answers."""
+    import redis
+
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith(("redis://", "rediss://")):
+        return {}
+    names = [queue.name for queue in settings.CELERY_TASK_QUEUES]
+    client = redis.Redis.from_url(url, socket_connect_timeout=1.0, socket_timeout=1.0)
+    try:
+        pipe = client.pipeline(transaction=False)
+        for name in names:
+            for suffix in _PRIORITY_SUFFIXES:
+                pipe.llen(name + suffix)
+        counts = pipe.execute()
+    except redis.RedisError:
+        return {}
+    finally:
+        client.close()
+    step = len(_PRIORITY_SUFFIXES)
+    return {name: sum(counts[i * step : (i + 1) * step]) for i, name in enumerate(names)}
+
+
 def system_health_context() -> dict:
     checks = readiness()
     labels = {
@@ -161,6 +197,7 @@ def system_health_context() -> dict:
             "url": _url("webtolead:intake_list"),
         },
         "imports": data["imports"],
+        "queues": queue_lengths(),
         "workers": beats["workers"],
         "beats": beats["beats"],
     }

@@ -194,3 +194,21 @@ def test_the_system_health_page_says_when_no_worker_or_beat_reported(client, mar
     assert 'data-testid="empty-beats"' in html
     assert "Every submission has been processed." in html
     assert "The outbox is empty." in html
+
+
+def test_tasks_waiting_in_each_queue_are_exported_and_shown(client, metrics_token, settings, marketing_admin):
+    import redis
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.delete("imports")
+    broker.rpush("imports", "a", "b")
+    try:
+        samples = _scrape(client)
+        client.force_login(marketing_admin)
+        html = client.get("/setup/system-health/").content.decode()
+    finally:
+        broker.delete("imports")
+
+    assert samples[("leadcrm_celery_queue_length", (("queue", "imports"),))] == 2
+    assert ("leadcrm_celery_queue_length", (("queue", "intake"),)) in samples
+    assert 'data-testid="queue-imports"' in html
