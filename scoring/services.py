@@ -93,16 +93,32 @@ def _model_values(data: dict, *, instance: ScoringModel | None) -> dict:
     return values
 
 
+def _name_values(data: dict, model: ScoringModel) -> dict:
+    name = " ".join(str(data.get("name", model.name) or "").split())
+    description = str(data.get("description", model.description) or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("Enter a name.")]
+    elif len(name) > 120:
+        errors["name"] = [_("Use at most %(max)d characters.") % {"max": 120}]
+    elif ScoringModel.objects.filter(name__iexact=name).exclude(pk=model.pk).exists():
+        errors["name"] = [_duplicate(name)]
+    if len(description) > 500:
+        errors["description"] = [_("Use at most %(max)d characters.") % {"max": 500}]
+    if errors:
+        raise ValidationError(errors)
+    return {"name": name, "description": description}
+
+
+def _duplicate(name: str) -> str:
+    return _("A scoring model named “%(name)s” already exists.") % {"name": name}
+
+
 def _save_model(model: ScoringModel, data: dict, acting_user) -> ScoringModel:
     errors: dict[str, list[str]] = {}
     values: dict = {}
     for clean in (
-        lambda: rules.services._rule_values(
-            FIT,
-            name=data.get("name", model.name),
-            description=data.get("description", model.description),
-            exclude_pk=model.pk,
-        ),
+        lambda: _name_values(data, model),
         lambda: _model_values(data, instance=model if model.pk else None),
     ):
         try:
@@ -122,8 +138,7 @@ def _save_model(model: ScoringModel, data: dict, acting_user) -> ScoringModel:
         model.version += 1
     if model.is_default:
         ScoringModel.objects.filter(is_default=True).exclude(pk=model.pk).update(is_default=False)
-    message = _("A scoring model named “%(name)s” already exists.") % {"name": model.name}
-    constraints = dict.fromkeys(FIT.name_constraints, ("name", message))
+    constraints = dict.fromkeys(FIT.name_constraints, ("name", _duplicate(model.name)))
     constraints["scoring_one_default"] = ("is_default", _("Another model became the default at the same moment."))
     with unique_as_field_error(constraints):
         model.save()
