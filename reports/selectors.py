@@ -22,6 +22,7 @@ from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,6 +33,7 @@ from leads.fields import OBJECT_NAME
 from leads.filters import LeadFilter
 from leads.models import Lead, Queue
 from leads.selectors import converted_leads_shared_with, leads_visible_to
+from webtolead.models import Intake, WebToLeadForm
 
 from . import stats
 
@@ -52,8 +54,6 @@ FUNNEL_GROUPS = [("lead_source", gettext_lazy("Lead Source")), ("owner", gettext
 
 
 def _web_to_lead_forms() -> list[tuple[str, str]]:
-    from webtolead.models import WebToLeadForm
-
     return [
         ("", _("Any form")),
         *((str(pk), name) for pk, name in WebToLeadForm.objects.order_by("name").values_list("pk", "name")),
@@ -94,7 +94,7 @@ class Result:
 @dataclass
 class Params:
     user: object
-    leads: QuerySet[Lead] | None
+    leads: QuerySet[Lead]
     lead_filters: dict
     date_from: dt.date
     date_to: dt.date
@@ -108,9 +108,9 @@ class Params:
 @dataclass(frozen=True)
 class ReportSpec:
     key: str
-    title: str
-    description: str
-    help_text: str
+    title: str | Promise
+    description: str | Promise
+    help_text: str | Promise
     runner: Callable[[Params], Result]
     options: tuple[str, ...]
     lead_filters: bool = True
@@ -179,7 +179,7 @@ def build_params(*, user, data, spec: ReportSpec) -> Params:
         lead_filters[key] = value.isoformat() if isinstance(value, dt.date) else value
     return Params(
         user=user,
-        leads=lead_filter.qs if spec.lead_filters else None,
+        leads=lead_filter.qs if spec.lead_filters else Lead.objects.none(),
         lead_filters=lead_filters,
         date_from=date_from,
         date_to=date_to,
@@ -299,15 +299,15 @@ def leads_created(params: Params) -> Result:
     counted = params.leads.annotate(period_start=trunc).values(*fields, "period_start").annotate(n=Count("pk"))
     counts: dict[tuple[dt.date, str], int] = {}
     totals: dict[str, int] = defaultdict(int)
-    for row in counted.order_by():
-        key = key_of(row)
-        start = _as_date(row["period_start"])
-        counts[(start, key)] = counts.get((start, key), 0) + row["n"]
-        totals[key] += row["n"]
+    for counted_row in counted.order_by():
+        key = key_of(counted_row)
+        start = _as_date(counted_row["period_start"])
+        counts[(start, key)] = counts.get((start, key), 0) + counted_row["n"]
+        totals[key] += counted_row["n"]
     keys = sorted(totals, key=lambda k: (-totals[k], k))
     label = _labeller(group, set(keys))
-    groups = [{"key": k, "label": label(k), "total": totals[k]} for k in keys]
-    columns = [{"key": "period", "label": _("Period"), "numeric": False}]
+    groups: list[dict] = [{"key": k, "label": label(k), "total": totals[k]} for k in keys]
+    columns: list[dict] = [{"key": "period", "label": _("Period"), "numeric": False}]
     columns += [{"key": f"g{i}", "label": g["label"], "numeric": True} for i, g in enumerate(groups)]
     columns.append({"key": "total", "label": _("Total"), "numeric": True})
     rows, links = [], []
@@ -316,8 +316,8 @@ def leads_created(params: Params) -> Result:
         end = min(_period_end(start, period), params.date_to)
         start_in_range = max(start, params.date_from)
         dates = {"created_from": start_in_range.isoformat(), "created_to": end.isoformat()}
-        row = {"period": _period_label(start, period)}
-        link = {"total": lead_list_url(params, **dates)}
+        row: dict = {"period": _period_label(start, period)}
+        link: dict[str, str | None] = {"total": lead_list_url(params, **dates)}
         for i, g in enumerate(groups):
             row[f"g{i}"] = counts.get((start, g["key"]), 0)
             link[f"g{i}"] = _group_link(params, group, g["key"], **dates)
@@ -385,9 +385,9 @@ def funnel(params: Params) -> Result:
     )
     per_group: dict[str, dict[str, int]] = {}
     for row in counted:
-        bucket = per_group.setdefault(key_of(row), dict.fromkeys(k for k, _label in STAGES))
+        bucket = per_group.setdefault(key_of(row), dict.fromkeys((k for k, _label in STAGES), 0))
         for stage, _label in STAGES:
-            bucket[stage] = (bucket[stage] or 0) + row[stage]
+            bucket[stage] += row[stage]
     keys = sorted(per_group, key=lambda k: (-per_group[k]["created"], k))
     label = _labeller(params.by, set(keys))
     total = {stage: sum(per_group[k][stage] for k in keys) for stage, _label in STAGES}
@@ -444,7 +444,8 @@ def _conversion_durations(qs: QuerySet[Lead]) -> dict[str, tuple[float | None, f
         return {r["lead_source"]: (r["median"], r["p90"]) for r in rows}
     durations: dict[str, list[float]] = defaultdict(list)
     for source, created, done in converted.values_list("lead_source", "created_at", "converted_at").iterator():
-        durations[source].append((done - created).total_seconds())
+        if done is not None:
+            durations[source].append((done - created).total_seconds())
     return {s: (stats.percentile(v, 0.5), stats.percentile(v, 0.9)) for s, v in durations.items()}
 
 
@@ -576,7 +577,7 @@ def time_in_status(params: Params) -> Result:
             "name": names[pk].name,
             "url": reverse("leads:detail", args=[pk]),
             "status": labels.get(status, status),
-            "owner": display_name(names[pk].owner_user) if names[pk].owner_user_id else names[pk].owner_queue.name,
+            "owner": display_name(names[pk].owner_user) if names[pk].owner_user else str(names[pk].owner_queue),
             "days": round((now - since).total_seconds() / 86400, 1),
         }
         for since, pk, status in oldest
@@ -612,8 +613,6 @@ INTAKE_OUTCOMES = [
 
 
 def web_to_lead_intake(params: Params) -> Result:
-    from webtolead.models import Intake, WebToLeadForm
-
     start = timezone.make_aware(dt.datetime.combine(params.date_from, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(params.date_to + dt.timedelta(days=1), dt.time.min))
     qs = Intake.objects.filter(received_at__gte=start, received_at__lt=end)
