@@ -302,8 +302,30 @@ def _prepare(model: ScoringModel) -> _Prepared:
     )
 
 
+def _events_of(lead_ids, *, prepared: _Prepared, now) -> dict[int, list[domain.EventInput]]:
+    """The events the model's behaviour rules read, per lead, in one query."""
+    out: dict[int, list[domain.EventInput]] = {pk: [] for pk in lead_ids}
+    if not prepared.behaviour:
+        return out
+    rows = EngagementEvent.objects.filter(
+        lead_id__in=lead_ids,
+        event_type__in={r.event_type for r in prepared.behaviour},
+        is_machine=False,
+        occurred_at__gte=now - EVENT_WINDOW,
+        occurred_at__lte=now,
+    ).values_list("lead_id", "event_type", "occurred_at", "url")
+    for lead_id, event_type, at, url in rows:
+        out[lead_id].append(domain.EventInput(event_type=event_type, occurred_at=at, url=url))
+    return out
+
+
 def lead_score_compute(
-    *, lead: Lead, model: ScoringModel, now=None, prepared: _Prepared | None = None
+    *,
+    lead: Lead,
+    model: ScoringModel,
+    now=None,
+    prepared: _Prepared | None = None,
+    events: list[domain.EventInput] | None = None,
 ) -> domain.Result:
     """The lead's score by ``model`` now, with the explanation (reads only). A fit rule whose
     criteria name a field deleted since never matches (the model page flags it)."""
@@ -319,17 +341,8 @@ def lead_score_compute(
         )
         for c in prepared.compiled.entries
     ]
-    events = []
-    if prepared.behaviour:
-        types = {r.event_type for r in prepared.behaviour}
-        rows = EngagementEvent.objects.filter(
-            lead_id=lead.pk,
-            event_type__in=types,
-            is_machine=False,
-            occurred_at__gte=now - EVENT_WINDOW,
-            occurred_at__lte=now,
-        ).values_list("event_type", "occurred_at", "url")
-        events = [domain.EventInput(event_type=t, occurred_at=at, url=url) for t, at, url in rows]
+    if events is None:
+        events = _events_of([lead.pk], prepared=prepared, now=now)[lead.pk]
     return domain.compute(
         model=domain.ModelInput(model.fit_weight, model.behaviour_weight, model.decay_half_life_days),
         fit_rules=fit_rules,
@@ -398,20 +411,44 @@ def _publish(task, object_id: int) -> bool:
     return True
 
 
-def model_recompute(*, model_id: int, batch: int = 500) -> int:
-    """Score every open lead by the model again (the lead pages show the old scores meanwhile);
-    answers how many leads were scored. The model's rules are read once."""
+def model_recompute(*, model_id: int, batch: int = 2000) -> int:
+    """Score every open lead by the model again, a batch of leads at a time: one query for the
+    leads, one for their events and one upsert of their scores per batch (the lead pages show the
+    old scores meanwhile). Answers how many leads were scored."""
     model = ScoringModel.objects.filter(pk=model_id, is_active=True).first()
     if model is None:
         return 0
     now = timezone.now()
     prepared = _prepare(model)
-    count = 0
-    for lead in Lead.objects.filter(is_converted=False).order_by("pk").iterator(chunk_size=batch):
-        result = lead_score_compute(lead=lead, model=model, now=now, prepared=prepared)
-        _store(lead=lead, model=model, result=result, now=now)
-        count += 1
-    return count
+    leads = Lead.objects.filter(is_converted=False).order_by("pk")
+    count, last = 0, 0
+    while True:
+        chunk = list(leads.filter(pk__gt=last)[:batch])
+        if not chunk:
+            return count
+        events = _events_of([lead.pk for lead in chunk], prepared=prepared, now=now)
+        rows = []
+        for lead in chunk:
+            result = lead_score_compute(lead=lead, model=model, now=now, prepared=prepared, events=events[lead.pk])
+            rows.append(
+                LeadScore(
+                    lead=lead,
+                    model=model,
+                    score=result.score,
+                    grade=result.grade,
+                    explanation=result.as_dict(),
+                    model_version=model.version,
+                    computed_at=now,
+                )
+            )
+        LeadScore.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["lead", "model"],
+            update_fields=["score", "grade", "explanation", "model_version", "computed_at"],
+        )
+        count += len(chunk)
+        last = chunk[-1].pk
 
 
 # Hooks -----------------------------------------------------------------------------------------

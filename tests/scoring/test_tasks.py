@@ -4,8 +4,9 @@ rescored after a change of the model."""
 import pytest
 
 from engagement.services import engagement_event_record
-from scoring import tasks
+from scoring import services, tasks
 from scoring.models import LeadScore
+from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +39,19 @@ def test_a_broker_outage_leaves_the_event_recorded(model, lead, broker_down, dja
     assert created
     assert event.lead == lead
     assert not LeadScore.objects.filter(lead=lead).exists()
+
+
+def test_the_model_recompute_scores_leads_in_batches_like_one_by_one(model, lead, rep, django_assert_max_num_queries):
+    others = [LeadFactory(owner_user=rep, city=city) for city in ("Berlin", "Paris", "Rome", "Berlin")]
+    for target in (lead, others[1]):
+        engagement_event_record(event_type="page_view", source="api", lead=target, url="https://a.example/pricing")
+    one_by_one = {target.pk: services.lead_score_compute(lead=target, model=model).score for target in (lead, *others)}
+
+    with django_assert_max_num_queries(8):  # per batch: the leads, their events, one upsert
+        count = services.model_recompute(model_id=model.pk, batch=10)
+    again = services.model_recompute(model_id=model.pk, batch=2)
+
+    assert count == again == 5
+    assert dict(LeadScore.objects.filter(model=model).values_list("lead_id", "score")) == one_by_one
+    assert one_by_one[lead.pk] == 45
+    assert one_by_one[others[1].pk] == 5
