@@ -1,5 +1,6 @@
 """Each standard report's numbers on the known data set of conftest.py."""
 
+import datetime as dt
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -183,3 +184,47 @@ def test_a_long_date_range_needs_a_longer_period_only_where_there_are_periods(ma
     assert "period" in refused.value.errors
     assert len(monthly.rows) == 24
     assert funnel.rows[-1]["created"] == 0
+
+
+def test_conversion_on_the_day_of_creation(rep, marketing_admin):
+    from tests.factories import LeadFactory
+
+    from .conftest import at
+
+    LeadFactory(
+        owner_user=rep,
+        lead_source="Webinar",
+        status="Qualified",
+        created_at=at(4),
+        is_converted=True,
+        converted_at=at(4) + dt.timedelta(hours=12),
+    )
+
+    _spec, _params, conversion = run_report(user=marketing_admin, key="conversion-by-source", data=RANGE)
+    _spec, _params, funnel = run_report(user=marketing_admin, key="funnel", data=RANGE)
+
+    assert rows_by(conversion, "source")["Webinar"]["median_days"] == 0.5
+    assert [rows_by(funnel, "group")["Webinar"][s] for s in ("created", "working", "qualified", "converted")] == [
+        1,
+        1,
+        1,
+        1,
+    ]
+
+
+def test_queue_filter_and_a_queue_member_under_private_sharing(rep, other_rep):
+    from tests.factories import LeadFactory, QueueFactory
+
+    from .conftest import at
+
+    OrgSettings.objects.update_or_create(singleton=1, defaults={"lead_access": OrgSettings.LeadAccess.PRIVATE})
+    queue = QueueFactory(name="Inbound")
+    queue.members.add(rep)
+    LeadFactory(owner_user=None, owner_queue=queue, created_at=at(5))
+    LeadFactory(owner_user=other_rep, created_at=at(5))
+
+    _spec, _params, member = run_report(user=rep, key="funnel", data={**RANGE, "owner": f"queue:{queue.pk}"})
+    _spec, _params, outsider = run_report(user=other_rep, key="funnel", data={**RANGE, "owner": f"queue:{queue.pk}"})
+
+    assert rows_by(member, "group")["Total"]["created"] == 1
+    assert rows_by(outsider, "group")["Total"]["created"] == 0
