@@ -28,7 +28,7 @@ def _is_number(text: str) -> bool:
 
 def csv_rows(result: Result):
     keys = [c["key"] for c in result.columns]
-    yield [str(c["label"]) for c in result.columns]
+    yield [_cell(c["label"]) for c in result.columns]
     for row in result.rows:
         yield [_cell(row.get(k)) for k in keys]
 

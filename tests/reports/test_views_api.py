@@ -175,3 +175,17 @@ def test_report_pages_read_a_fixed_number_of_queries(
         response = client.get(f"/reports/{key}/", {**RANGE, **extra})
 
     assert response.status_code == 200
+
+
+def test_csv_cells_that_look_like_formulas_are_quoted(client, rep, marketing_admin):
+    from tests.factories import LeadFactory
+
+    LeadFactory(owner_user=rep, country="=HYPERLINK(1)", created_at=at(3))
+    client.force_login(marketing_admin)
+
+    rows = streamed_csv(
+        client.get("/reports/leads-created/export.csv", {**RANGE, "group": "country", "period": "month"})
+    )
+
+    assert rows[0] == ["Period", "'=HYPERLINK(1)", "Total"]
+    assert rows[1] == ["2026-11", "1", "1"]
