@@ -10,13 +10,15 @@ class ScoringConfig(AppConfig):
         from core.registry import (
             RecordPart,
             register_engagement_event_hook,
+            register_picklist_usage,
             register_record_change_hook,
             register_record_part,
         )
 
-        from .services import on_engagement_event, on_record_change
+        from .services import fit_picklist_usage, on_engagement_event, on_record_change
         from .views import lead_score_part
 
         register_record_part(RecordPart("lead", "score", lead_score_part, order=5))
         register_engagement_event_hook(on_engagement_event)
         register_record_change_hook(on_record_change)
+        register_picklist_usage(fit_picklist_usage)

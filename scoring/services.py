@@ -66,6 +66,12 @@ FIT = rules.register_kind(
 )
 
 
+def fit_picklist_usage(value) -> list[str]:
+    """A provider for ``core.registry.register_picklist_usage``: fit rules whose criteria use a
+    lead picklist value (so the value cannot be deleted)."""
+    return rules.picklist_usage(kind=FIT, value=value)
+
+
 # Scoring models --------------------------------------------------------------------------------
 
 

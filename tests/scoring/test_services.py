@@ -5,6 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from core.models import PicklistValue
+from core.services import picklist_value_delete
 from engagement.services import engagement_event_record
 from leads.services import lead_update
 from scoring import services
@@ -123,3 +125,15 @@ def test_a_fit_rule_on_a_deleted_field_never_matches_and_does_not_crash(model, l
     result = services.lead_score_compute(lead=lead, model=model)
 
     assert result.fit == []
+
+
+def test_a_picklist_value_used_by_a_fit_rule_cannot_be_deleted(model, marketing_admin):
+    services.fit_rule_create(
+        model=model,
+        data={"points": 10, "criteria": [{"field": "lead_source", "operator": "includes", "value": ["Webinar"]}]},
+        acting_user=marketing_admin,
+    )
+    value = PicklistValue.objects.get(object_name="lead", field_name="lead_source", api_name="Webinar")
+
+    with pytest.raises(ValidationError, match="Scoring model “Main”, entry 2 uses it"):
+        picklist_value_delete(value=value, replacement=None, acting_user=marketing_admin)
