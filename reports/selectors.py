@@ -18,7 +18,19 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    DateField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
@@ -115,6 +127,8 @@ class ReportSpec:
     options: tuple[str, ...]
     lead_filters: bool = True
     admins_only: bool = False
+    # False: a report of the present state, without a date range.
+    dated: bool = True
 
 
 class ReportParamsError(Exception):
@@ -136,6 +150,8 @@ def build_params(*, user, data, spec: ReportSpec) -> Params:
     """Validated parameters; raises ``ReportParamsError`` with field errors."""
     data = data.copy() if hasattr(data, "copy") else dict(data)
     today = timezone.localdate()
+    if not spec.dated:
+        data["created_from"] = data["created_to"] = today.isoformat()
     if not data.get("created_to"):
         data["created_to"] = today.isoformat()
     if not data.get("created_from"):
@@ -171,6 +187,14 @@ def build_params(*, user, data, spec: ReportSpec) -> Params:
         )
     if spec.admins_only and not is_marketing_admin(user):
         raise PermissionDenied
+    leads = lead_filter.qs if spec.lead_filters else Lead.objects.none()
+    if not spec.dated:
+        # The date inputs were set to today only to satisfy the filter: the report reads every lead.
+        cleaned = {k: v for k, v in cleaned.items() if k not in ("created_from", "created_to")}
+        leads = LeadFilter(
+            {k: v for k, v in lead_filter.data.items() if k not in ("created_from", "created_to")},
+            queryset=report_leads(user),
+        ).qs
     lead_filters = {}
     for key in LEAD_FILTER_KEYS:
         value = cleaned.get(key)
@@ -179,7 +203,7 @@ def build_params(*, user, data, spec: ReportSpec) -> Params:
         lead_filters[key] = value.isoformat() if isinstance(value, dt.date) else value
     return Params(
         user=user,
-        leads=lead_filter.qs if spec.lead_filters else Lead.objects.none(),
+        leads=leads,
         lead_filters=lead_filters,
         date_from=date_from,
         date_to=date_to,
@@ -602,6 +626,64 @@ def time_in_status(params: Params) -> Result:
     )
 
 
+# Queue backlog ----------------------------------------------------------------------------------
+
+
+def queue_backlog(params: Params) -> Result:
+    """The leads waiting in each queue now, and how long they have waited since the queue got them."""
+    now = timezone.now()
+    waiting = params.leads.filter(owner_queue__isnull=False, is_converted=False)
+    counted = {
+        row["owner_queue_id"]: row
+        for row in waiting.values("owner_queue_id").annotate(n=Count("pk"), oldest=Min("owner_assigned_at")).order_by()
+    }
+    medians: dict[int, tuple[float | None, float | None]]
+    if connection.vendor == "postgresql":
+        age = stats.EpochSeconds(ExpressionWrapper(Value(now) - F("owner_assigned_at"), output_field=DurationField()))
+        medians = {
+            r["owner_queue_id"]: (r["median"], r["p90"])
+            for r in waiting.values("owner_queue_id")
+            .annotate(median=stats.Percentile(age, 0.5), p90=stats.Percentile(age, 0.9))
+            .order_by()
+        }
+    else:
+        ages: dict[int, list[float]] = defaultdict(list)
+        for queue_id, assigned in waiting.values_list("owner_queue_id", "owner_assigned_at").iterator():
+            ages[queue_id].append((now - assigned).total_seconds())
+        medians = {q: (stats.percentile(v, 0.5), stats.percentile(v, 0.9)) for q, v in ages.items()}
+    names = dict(Queue.objects.filter(pk__in=list(counted)).values_list("pk", "name"))
+    keys = sorted(counted, key=lambda q: (-counted[q]["n"], names.get(q, "")))
+    columns = [
+        {"key": "queue", "label": _("Queue"), "numeric": False},
+        {"key": "waiting", "label": _("Leads waiting"), "numeric": True},
+        {"key": "oldest_days", "label": _("Oldest (days)"), "numeric": True},
+        {"key": "median_days", "label": _("Median age (days)"), "numeric": True},
+        {"key": "p90_days", "label": _("90th percentile age (days)"), "numeric": True},
+    ]
+    rows, links = [], []
+    for queue_id in keys:
+        median, p90 = medians.get(queue_id, (None, None))
+        rows.append(
+            {
+                "queue": names.get(queue_id, str(queue_id)),
+                "waiting": counted[queue_id]["n"],
+                "oldest_days": stats.days((now - counted[queue_id]["oldest"]).total_seconds()),
+                "median_days": stats.days(median),
+                "p90_days": stats.days(p90),
+            }
+        )
+        links.append({"waiting": lead_list_url(params, owner=f"queue:{queue_id}")})
+    chart = {
+        "type": "bar",
+        "stacked": False,
+        "labels": [r["queue"] for r in rows],
+        "datasets": [{"label": _("Leads waiting"), "data": [r["waiting"] for r in rows]}],
+        "links": [[link["waiting"] for link in links]],
+    }
+    groups = [{"key": f"queue:{q}", "label": names.get(q, str(q))} for q in keys]
+    return Result(columns=columns, rows=rows, links=links, groups=groups, chart=chart)
+
+
 # (e) Web-to-Lead intake -------------------------------------------------------------------------
 
 INTAKE_OUTCOMES = [
@@ -711,6 +793,18 @@ REPORTS: dict[str, ReportSpec] = {
             ),
             time_in_status,
             ("stuck_days",),
+        ),
+        ReportSpec(
+            "queue-backlog",
+            gettext_lazy("Queue backlog"),
+            gettext_lazy("Leads waiting in each queue now, and how long they have waited."),
+            gettext_lazy(
+                "Unconverted leads owned by a queue now, whatever their creation date; a lead's age runs from "
+                "the moment the queue got it."
+            ),
+            queue_backlog,
+            (),
+            dated=False,
         ),
         ReportSpec(
             "web-to-lead-intake",

@@ -228,3 +228,32 @@ def test_queue_filter_and_a_queue_member_under_private_sharing(rep, other_rep):
 
     assert rows_by(member, "group")["Total"]["created"] == 1
     assert rows_by(outsider, "group")["Total"]["created"] == 0
+
+
+def test_queue_backlog_now_whatever_the_creation_date(rep, marketing_admin):
+    from django.utils import timezone
+
+    from tests.factories import LeadFactory, QueueFactory
+
+    from .conftest import at
+
+    inbound, partners = QueueFactory(name="Inbound"), QueueFactory(name="Partners")
+    now = timezone.now()
+    for days in (1, 2, 3, 10):
+        LeadFactory(owner_user=None, owner_queue=inbound, owner_assigned_at=now - dt.timedelta(days=days))
+    LeadFactory(
+        owner_user=None, owner_queue=partners, created_at=at(1, 1), owner_assigned_at=now - dt.timedelta(days=4)
+    )
+    LeadFactory(owner_user=rep, created_at=at(1, 1))
+
+    _spec, _params, result = run_report(user=marketing_admin, key="queue-backlog", data={"created_from": "2026-11-01"})
+
+    rows = rows_by(result, "queue")
+    assert list(rows) == ["Inbound", "Partners"]
+    assert rows["Inbound"]["waiting"] == 4
+    assert rows["Inbound"]["oldest_days"] == 10.0
+    assert rows["Inbound"]["median_days"] == 2.5
+    assert rows["Inbound"]["p90_days"] == pytest.approx(7.9)
+    assert rows["Partners"]["waiting"] == 1
+    assert "created_from" not in result.links[0]["waiting"]
+    assert f"owner=queue%3A{inbound.pk}" in result.links[0]["waiting"]
