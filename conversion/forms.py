@@ -2,6 +2,8 @@
 
 from django import forms
 
+from core.forms import apply_service_errors
+from core.roles import display_name
 from sales.models import Product
 
 from .mapping import TARGET_LABELS
@@ -22,7 +24,7 @@ def _choice_id(value: str, label: str):
 
 class OwnerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.username
+        return display_name(obj)
 
 
 class ConvertForm(forms.Form):
@@ -93,17 +95,8 @@ class ConvertForm(forms.Form):
     }
 
     def add_service_errors(self, exc) -> None:
-        if not hasattr(exc, "error_dict"):
-            for message in exc.messages:
-                self.add_error(None, message)
-            return
-        for key, messages in exc.message_dict.items():
-            target = self.ERROR_FIELDS.get(key)
-            for message in messages:
-                if target in self.fields and target not in ("account", "contact"):
-                    self.add_error(target, message)
-                else:
-                    self.add_error(None, message)
+        # The account and contact choices are searched for above the form: their errors go on top.
+        apply_service_errors(self, exc, field_map=self.ERROR_FIELDS, form_wide=("account", "contact"))
 
 
 class ProductLineForm(forms.Form):

@@ -20,7 +20,7 @@ from core.fields import is_blank
 from core.memo import config_scope
 from core.models import FieldDefinition, PicklistValue
 from core.registry import conversion_hooks
-from core.roles import is_marketing_admin
+from core.roles import display_name, require_setup_admin
 from leads.models import Lead
 from leads.selectors import lead_is_editable_by, leads_visible_to
 from leads.services import lead_mark_converted
@@ -51,11 +51,6 @@ DATABASE_FAILURE = (
 
 
 # Custom field mappings -------------------------------------------------------------------------
-
-
-def _require_admin(user) -> None:
-    if not is_marketing_admin(user):
-        raise PermissionError("Only marketing and system admins may change the conversion mapping.")
 
 
 def _mapping_fields(*, lead_field: str, target_object: str, target_field: str) -> tuple:
@@ -106,7 +101,7 @@ def field_mapping_create(
     *, lead_field: str, target_object: str, target_field: str, acting_user: User
 ) -> LeadFieldMapping:
     """Map a custom lead field (api name) to a custom field of account, contact or opportunity."""
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     source, target = _mapping_fields(lead_field=lead_field, target_object=target_object, target_field=target_field)
     _check_unique(source, target)
     try:
@@ -125,7 +120,7 @@ def field_mapping_create(
 @transaction.atomic
 def field_mapping_update(*, mapping: LeadFieldMapping, target_field: str, acting_user: User) -> LeadFieldMapping:
     """Point an existing mapping at another custom field of the same object."""
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     mapping = LeadFieldMapping.objects.select_for_update().select_related("lead_field").get(pk=mapping.pk)
     source, target = _mapping_fields(
         lead_field=mapping.lead_field.api_name, target_object=mapping.target_object, target_field=target_field
@@ -143,7 +138,7 @@ def field_mapping_update(*, mapping: LeadFieldMapping, target_field: str, acting
 
 @transaction.atomic
 def field_mapping_delete(*, mapping: LeadFieldMapping, acting_user: User) -> None:
-    _require_admin(acting_user)
+    require_setup_admin(acting_user)
     LeadFieldMapping.objects.filter(pk=mapping.pk).delete()
 
 
@@ -621,7 +616,7 @@ def _email_owner(
     lead, owner = conversion.lead, conversion.owner
     if owner is None:
         return
-    converter = acting_user.get_full_name() or acting_user.username
+    converter = display_name(acting_user)
     lines = [
         f"{converter} converted the lead {lead.full_name} ({lead.company}).",
         "",

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from core.roles import is_marketing_admin
+from core.roles import setup_admin_required
 from leads.selectors import can_view_converted, converted_leads_shared_with, lead_is_editable_by, leads_visible_to
 from sales import selectors as sales_selectors
 
@@ -214,14 +214,8 @@ def converted_view(request, pk):
     )
 
 
-def _require_admin(request) -> None:
-    if not is_marketing_admin(request.user):
-        raise PermissionDenied("Only marketing and system admins may change the conversion mapping.")
-
-
-@login_required
+@setup_admin_required
 def mapping_view(request):
-    _require_admin(request)
     form = FieldMappingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         target_object, target_field = form.target_parts()
@@ -258,10 +252,9 @@ def mapping_view(request):
     )
 
 
-@login_required
+@setup_admin_required
 @require_POST
 def mapping_delete_view(request, pk):
-    _require_admin(request)
     mapping = get_object_or_404(selectors.field_mappings(), pk=pk)
     label = f"{mapping.lead_field.label} → {TARGET_LABELS[mapping.target_object]} {mapping.target_field.label}"
     field_mapping_delete(mapping=mapping, acting_user=request.user)

@@ -1,3 +1,5 @@
+from collections.abc import Iterable, Mapping
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -26,14 +28,20 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 # Setup forms: they shape input only; the services in core.services validate and write. -------------
 
 
-def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
+def apply_service_errors(
+    form: forms.Form, exc: ValidationError, *, field_map: Mapping[str, str] | None = None, form_wide: Iterable[str] = ()
+) -> None:
     """Map a service's ValidationError onto the form: known fields get their messages, the rest
-    become form-wide errors."""
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
+    become form-wide errors. ``field_map`` renames a service's keys to the form's fields where the
+    two differ; the fields in ``form_wide`` show their errors at the top of the form instead."""
+    if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
+        return
+    field_map = field_map or {}
+    on_top = set(form_wide)
+    for key, messages in exc.message_dict.items():
+        field = field_map.get(key, key)
+        form.add_error(field if field in form.fields and field not in on_top else None, messages)
 
 
 def errors_as_text(form: forms.Form) -> str:

@@ -8,6 +8,7 @@ from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import form_field, form_initial, picklist_choices
+from core.forms import apply_service_errors
 from core.models import FieldDefinition, PicklistValue
 from core.selectors import field_definitions, picklist_default
 
@@ -169,11 +170,7 @@ class LeadForm(forms.Form):
 
     def add_service_errors(self, error: ValidationError) -> None:
         """Put a service's ValidationError beside the fields it names (others on top of the form)."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
+        apply_service_errors(self, error)
 
 
 class NoteForm(forms.Form):

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from core.roles import display_name
+
 
 class Queue(models.Model):
     """A queue of leads that its members (users, or everyone in a role group) work and accept."""
@@ -119,7 +121,7 @@ class Lead(models.Model):
     @property
     def owner_name(self) -> str:
         if self.owner_user_id:
-            return self.owner_user.get_full_name() or self.owner_user.username
+            return display_name(self.owner_user)
         return self.owner_queue.name if self.owner_queue_id else ""
 
 

@@ -3,6 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from core.roles import display_name
+
 from .models import Queue
 
 
@@ -11,7 +13,7 @@ def owner_label(owner) -> str:
         return ""
     if isinstance(owner, Queue):
         return f"Queue: {owner.name}"
-    return owner.get_full_name() or owner.username
+    return display_name(owner)
 
 
 def owner_key(owner) -> str:

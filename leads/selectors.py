@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.fields import display_value
 from core.history import history_for
 from core.models import FieldDefinition, FieldHistory, FieldType, OrgSettings
-from core.roles import VIEW_CONVERTED_LEADS, sees_all_records
+from core.roles import VIEW_CONVERTED_LEADS, display_name, sees_all_records
 from core.selectors import field_definitions, org_settings, picklist_labels, picklist_values
 
 from .fields import OBJECT_NAME, PICKLIST_FIELDS, SECTIONS, STANDARD_FIELDS
@@ -141,7 +141,7 @@ def owner_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Grouped choices for an owner input: active users, then queues (keys of leads.ownership)."""
     users = get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
     return [
-        ("Users", [(f"user:{u.pk}", u.get_full_name() or u.username) for u in users]),
+        ("Users", [(f"user:{u.pk}", display_name(u)) for u in users]),
         ("Queues", [(f"queue:{q.pk}", q.name) for q in Queue.objects.order_by("name")]),
     ]
 

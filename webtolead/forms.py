@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from core.fields import picklist_choices
+from core.roles import display_name
 
 from .models import WebToLeadForm, WebToLeadSettings
 
@@ -35,7 +36,7 @@ class WebToLeadSettingsForm(forms.ModelForm):
         self.fields["default_creator"].queryset = (
             get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
         )
-        self.fields["default_creator"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["default_creator"].label_from_instance = display_name
         self.fields["enabled"].help_text = "Turn off to refuse every web form submission (they are still logged)."
         if templates is not None:
             self.fields["default_template"] = forms.ModelChoiceField(

@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.auth import client_address
+from core.forms import apply_service_errors
 from core.roles import setup_admin_required
 from emails.selectors import autoresponse_settings, templates_for_sending
 
@@ -334,21 +335,11 @@ def settings_edit(request):
         try:
             services.webtolead_settings_update(data=dict(form.cleaned_data), acting_user=request.user)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Web-to-Lead settings saved.")
             return redirect("webtolead:form_list")
     return render(request, "webtolead/settings_form.html", {"form": form})
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, msgs in exc.message_dict.items():
-            for msg in msgs:
-                form.add_error(field if field in form.fields else None, msg)
-    else:
-        for msg in exc.messages:
-            form.add_error(None, msg)
 
 
 def _builder_rows(request, form_obj: WebToLeadForm | None) -> list[dict]:
@@ -400,7 +391,7 @@ def form_create(request):
         try:
             created = services.webtolead_form_create(data=data, acting_user=request.user)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"Web-to-Lead form “{created.name}” created. Copy its HTML below.")
             return redirect("webtolead:form_detail", pk=created.pk)
@@ -418,7 +409,7 @@ def form_edit(request, pk: int):
         try:
             services.webtolead_form_update(form=obj, data=data, acting_user=request.user)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"Web-to-Lead form “{obj.name}” saved.")
             return redirect("webtolead:form_detail", pk=obj.pk)

@@ -2,6 +2,8 @@
 
 from django import template
 
+from core.roles import display_name
+
 register = template.Library()
 
 
@@ -9,9 +11,7 @@ register = template.Library()
 def user_name(user, empty: str = "System") -> str:
     """A user's full name, else their username; ``empty`` when there is no user (work done by the
     system: web-to-lead, tasks, migrations)."""
-    if user is None or not getattr(user, "pk", None):
-        return empty
-    return user.get_full_name() or user.username
+    return display_name(user, empty)
 
 
 @register.simple_tag(takes_context=True)

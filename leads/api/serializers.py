@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from core.api.serializers import QuickReadMixin
 from core.models import FieldHistory
+from core.roles import display_name
 from leads.fields import WRITABLE_FIELDS
 from leads.models import Lead, LeadNote
 from leads.ownership import owner_label
@@ -23,7 +24,7 @@ NUMBER_TYPES = {"DecimalField", "PositiveIntegerField"}
 def user_ref(user) -> dict | None:
     if user is None:
         return None
-    return {"id": user.pk, "name": user.get_full_name() or user.username}
+    return {"id": user.pk, "name": display_name(user)}
 
 
 class UserRefSerializer(serializers.Serializer):

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from core.fields import picklist_choices
-from core.roles import is_marketing_admin
+from core.roles import display_name, is_marketing_admin
 
 from ..fields import OBJECT_NAME
 from .models import LeadImport
@@ -13,7 +13,7 @@ from .parsing import MAX_BYTES, MAX_ROWS, importable_fields
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return display_name(obj)
 
 
 class LeadImportUploadForm(forms.Form):

@@ -41,7 +41,7 @@ def test_forbidden_page_says_why_and_whom_to_ask(client, rep):
     assert response.status_code == 403
     body = response.content.decode()
     assert 'data-testid="user-menu"' in body
-    assert "Only marketing and system admins may change the conversion mapping." in body
+    assert "Only marketing and system admins may change the setup." in body
     assert "owner or an administrator" in body
 
 
