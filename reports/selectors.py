@@ -29,6 +29,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
@@ -38,12 +39,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from activities.models import Call
 from core.models import FieldHistory, PicklistValue
 from core.roles import display_name, is_marketing_admin
 from core.selectors import picklist_default, picklist_labels
+from emails.models import OutboundEmail
 from leads.fields import OBJECT_NAME
 from leads.filters import LeadFilter
-from leads.models import Lead, Queue
+from leads.models import Lead, LeadNote, Queue
 from leads.selectors import converted_leads_shared_with, leads_visible_to
 from webtolead.models import Intake, WebToLeadForm
 
@@ -626,6 +629,98 @@ def time_in_status(params: Params) -> Result:
     )
 
 
+# Speed to lead ----------------------------------------------------------------------------------
+
+
+def _first(qs: QuerySet, field_name: str) -> Subquery:
+    return Subquery(qs.order_by(field_name).values(field_name)[:1])
+
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 3600, 2)
+
+
+def speed_to_lead(params: Params) -> Result:
+    """Time from creation to the first touch by a person: a status change, a note, a logged call or
+    an email sent by a user (automatic emails and changes have no user and do not count)."""
+    record = OuterRef("pk")
+    leads = params.leads.annotate(
+        touch_status=_first(
+            FieldHistory.objects.filter(
+                object_name=OBJECT_NAME, record_id=record, field_name="status", changed_by__isnull=False
+            ),
+            "changed_at",
+        ),
+        touch_note=_first(LeadNote.objects.filter(lead=record, created_by__isnull=False), "created_at"),
+        touch_call=_first(
+            Call.objects.filter(Q(lead=record) | Q(converted_lead=record), created_by__isnull=False), "called_at"
+        ),
+        touch_email=_first(
+            OutboundEmail.objects.filter(object_name=OBJECT_NAME, record_id=record, created_by__isnull=False),
+            "created_at",
+        ),
+    )
+    waits: dict[str, list[float]] = defaultdict(list)
+    totals: dict[str, int] = defaultdict(int)
+    for row in leads.values(
+        "owner_user_id", "owner_queue_id", "created_at", "touch_status", "touch_note", "touch_call", "touch_email"
+    ).iterator():
+        key = _owner_key(row["owner_user_id"], row["owner_queue_id"])
+        totals[key] += 1
+        touches = [row[k] for k in ("touch_status", "touch_note", "touch_call", "touch_email") if row[k] is not None]
+        if touches:
+            waits[key].append(max((min(touches) - row["created_at"]).total_seconds(), 0.0))
+    keys = sorted(totals, key=lambda k: (-totals[k], k))
+    label = _labeller("owner", set(keys))
+    columns = [
+        {"key": "owner", "label": _("Owner or queue"), "numeric": False},
+        {"key": "leads", "label": _("Leads"), "numeric": True},
+        {"key": "touched", "label": _("Touched"), "numeric": True},
+        {"key": "untouched", "label": _("Not touched yet"), "numeric": True},
+        {"key": "median_hours", "label": _("Median hours to first touch"), "numeric": True},
+        {"key": "p90_hours", "label": _("90th percentile hours to first touch"), "numeric": True},
+    ]
+    rows, links = [], []
+    all_waits: list[float] = []
+    for key in keys:
+        values = waits.get(key, [])
+        all_waits += values
+        rows.append(
+            {
+                "owner": label(key),
+                "leads": totals[key],
+                "touched": len(values),
+                "untouched": totals[key] - len(values),
+                "median_hours": _hours(stats.percentile(values, 0.5)),
+                "p90_hours": _hours(stats.percentile(values, 0.9)),
+            }
+        )
+        links.append({"leads": _group_link(params, "owner", key)})
+    if keys:
+        rows.append(
+            {
+                "owner": _("Total"),
+                "leads": sum(totals.values()),
+                "touched": len(all_waits),
+                "untouched": sum(totals.values()) - len(all_waits),
+                "median_hours": _hours(stats.percentile(all_waits, 0.5)),
+                "p90_hours": _hours(stats.percentile(all_waits, 0.9)),
+            }
+        )
+        links.append({"leads": lead_list_url(params)})
+    chart = {
+        "type": "bar",
+        "stacked": False,
+        "labels": [r["owner"] for r in rows[:-1]],
+        "datasets": [
+            {"label": _("Median hours to first touch"), "data": [r["median_hours"] or 0 for r in rows[:-1]]},
+            {"label": _("90th percentile hours to first touch"), "data": [r["p90_hours"] or 0 for r in rows[:-1]]},
+        ],
+    }
+    groups = [{"key": k, "label": label(k)} for k in keys]
+    return Result(columns=columns, rows=rows, links=links, groups=groups, chart=chart)
+
+
 # Queue backlog ----------------------------------------------------------------------------------
 
 
@@ -793,6 +888,18 @@ REPORTS: dict[str, ReportSpec] = {
             ),
             time_in_status,
             ("stuck_days",),
+        ),
+        ReportSpec(
+            "speed-to-lead",
+            gettext_lazy("Speed to lead"),
+            gettext_lazy("Time from a lead's creation to its first touch by a person, per owner or queue."),
+            gettext_lazy(
+                "Leads created in the date range, by their current owner. The first touch is the earliest status "
+                "change, note, logged call or email made by a user; automatic changes and emails do not count. "
+                "Leads not touched yet are counted apart and not in the median or the 90th percentile."
+            ),
+            speed_to_lead,
+            (),
         ),
         ReportSpec(
             "queue-backlog",

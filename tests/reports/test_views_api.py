@@ -109,7 +109,14 @@ def test_api_lists_the_reports_the_caller_may_run(api, rep, marketing_admin):
     keys = [r["key"] for r in api.as_user(rep).get("/api/reports/").json()]
     admin_keys = [r["key"] for r in api.as_user(marketing_admin).get("/api/reports/").json()]
 
-    assert keys == ["leads-created", "funnel", "conversion-by-source", "time-in-status", "queue-backlog"]
+    assert keys == [
+        "leads-created",
+        "funnel",
+        "conversion-by-source",
+        "time-in-status",
+        "speed-to-lead",
+        "queue-backlog",
+    ]
     assert admin_keys[-1] == "web-to-lead-intake"
 
 
@@ -161,6 +168,7 @@ def test_api_schema_documents_the_report_endpoints(api, rep):
         ("conversion-by-source", {}),
         ("time-in-status", {}),
         ("queue-backlog", {}),
+        ("speed-to-lead", {}),
     ],
 )
 def test_report_pages_read_a_fixed_number_of_queries(
