@@ -5,41 +5,42 @@ app's pages appear in the menu as soon as that app routes them."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.roles import is_marketing_admin, is_system_admin
 
 # (label, url name, icon, who: "all" | "admin" | "sysadmin")
 MAIN = [
-    ("Leads", "leads:list", "person-lines-fill", "all"),
-    ("Queues", "leads:queue_list", "inboxes", "all"),
-    ("Accounts", "sales:account_list", "building", "all"),
-    ("Contacts", "sales:contact_list", "person-vcard", "all"),
-    ("Opportunities", "sales:opportunity_list", "trophy", "all"),
-    ("Campaigns", "campaigns:list", "megaphone", "all"),
-    ("My Tasks", "activities:my_tasks", "check2-square", "all"),
-    ("Reports", "reports:list", "bar-chart-line", "all"),
-    ("Recycle Bin", "core:recycle_bin", "trash", "all"),
+    (_("Leads"), "leads:list", "person-lines-fill", "all"),
+    (_("Queues"), "leads:queue_list", "inboxes", "all"),
+    (_("Accounts"), "sales:account_list", "building", "all"),
+    (_("Contacts"), "sales:contact_list", "person-vcard", "all"),
+    (_("Opportunities"), "sales:opportunity_list", "trophy", "all"),
+    (_("Campaigns"), "campaigns:list", "megaphone", "all"),
+    (_("My Tasks"), "activities:my_tasks", "check2-square", "all"),
+    (_("Reports"), "reports:list", "bar-chart-line", "all"),
+    (_("Recycle Bin"), "core:recycle_bin", "trash", "all"),
 ]
 SETUP = [
-    ("Picklists", "core:picklist_list", "list-ul", "admin"),
-    ("Fields & Help Text", "core:field_list", "input-cursor-text", "admin"),
-    ("Sharing Settings", "core:sharing", "shield-lock", "sysadmin"),
-    ("Users", "core:user_list", "people", "sysadmin"),
-    ("Queues", "leads:queue_setup", "inboxes", "admin"),
-    ("Assignment Rules", "leads:rule_list", "signpost-split", "admin"),
-    ("Lead Settings", "leads:lead_settings", "sliders", "admin"),
-    ("Web-to-Lead", "webtolead:form_list", "globe", "admin"),
-    ("Web-to-Lead Intake", "webtolead:intake_list", "inbox", "admin"),
-    ("Engagement Tracking", "engagement:settings", "activity", "admin"),
-    ("Scoring Models", "scoring:model_list", "speedometer2", "admin"),
-    ("Auto-Response Rules", "emails:autoresponse_list", "reply-all", "admin"),
-    ("Email Templates", "emails:template_list", "envelope-paper", "admin"),
-    ("Outbox", "emails:outbox", "send", "admin"),
-    ("Record Types", "sales:recordtype_list", "tags", "admin"),
-    ("Products", "sales:product_list", "box-seam", "admin"),
-    ("Conversion Mapping", "conversion:mapping", "arrow-left-right", "admin"),
-    ("System Health", "system_health", "heart-pulse", "admin"),
-    ("API Docs", "api-docs", "braces", "all"),
+    (_("Picklists"), "core:picklist_list", "list-ul", "admin"),
+    (_("Fields & Help Text"), "core:field_list", "input-cursor-text", "admin"),
+    (_("Sharing Settings"), "core:sharing", "shield-lock", "sysadmin"),
+    (_("Users"), "core:user_list", "people", "sysadmin"),
+    (_("Queues"), "leads:queue_setup", "inboxes", "admin"),
+    (_("Assignment Rules"), "leads:rule_list", "signpost-split", "admin"),
+    (_("Lead Settings"), "leads:lead_settings", "sliders", "admin"),
+    (_("Web-to-Lead"), "webtolead:form_list", "globe", "admin"),
+    (_("Web-to-Lead Intake"), "webtolead:intake_list", "inbox", "admin"),
+    (_("Engagement Tracking"), "engagement:settings", "activity", "admin"),
+    (_("Scoring Models"), "scoring:model_list", "speedometer2", "admin"),
+    (_("Auto-Response Rules"), "emails:autoresponse_list", "reply-all", "admin"),
+    (_("Email Templates"), "emails:template_list", "envelope-paper", "admin"),
+    (_("Outbox"), "emails:outbox", "send", "admin"),
+    (_("Record Types"), "sales:recordtype_list", "tags", "admin"),
+    (_("Products"), "sales:product_list", "box-seam", "admin"),
+    (_("Conversion Mapping"), "conversion:mapping", "arrow-left-right", "admin"),
+    (_("System Health"), "system_health", "heart-pulse", "admin"),
+    (_("API Docs"), "api-docs", "braces", "all"),
 ]
 
 
