@@ -9,6 +9,7 @@ urlpatterns = [
     path("setup/scoring-models/<int:pk>/edit/", views.model_edit, name="model_edit"),
     path("setup/scoring-models/<int:pk>/activate/", views.model_activate, name="model_activate"),
     path("setup/scoring-models/<int:pk>/delete/", views.model_delete, name="model_delete"),
+    path("setup/scoring-models/<int:pk>/recompute/", views.model_recompute, name="model_recompute"),
     path("setup/scoring-models/<int:rule_pk>/fit-rules/new/", views.fit_edit, name="fit_create"),
     path("setup/scoring-models/<int:rule_pk>/fit-rules/<int:pk>/", views.fit_edit, name="fit_edit"),
     path("setup/scoring-fit-rules/<int:pk>/move/", views.fit_move, name="fit_move"),

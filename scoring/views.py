@@ -107,6 +107,18 @@ def model_activate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @setup_admin_required
 @require_POST
+def model_recompute(request: HttpRequest, pk: int) -> HttpResponse:
+    """Score every open lead by the model again, in the background."""
+    model = get_object_or_404(ScoringModel, pk=pk, is_active=True)
+    services.model_recompute_queue(model.pk)
+    messages.success(
+        request, _("The leads are being scored again by “%(name)s” in the background.") % {"name": model.name}
+    )
+    return redirect("scoring:model_detail", pk=pk)
+
+
+@setup_admin_required
+@require_POST
 def model_delete(request: HttpRequest, pk: int) -> HttpResponse:
     model = get_object_or_404(ScoringModel, pk=pk)
     try:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from scoring.models import BehaviourRule, FitRule, ScoringModel
+from scoring.models import BehaviourRule, FitRule, LeadScore, ScoringModel
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +76,16 @@ def test_a_fit_rule_on_a_deleted_field_is_flagged_on_the_model_page(client, mark
     html = client.get(f"/setup/scoring-models/{model.pk}/").content.decode()
 
     assert 'data-testid="rule-problems"' in html
+
+
+def test_an_admin_has_every_lead_scored_again_from_the_model_page(
+    client, marketing_admin, model, lead, django_capture_on_commit_callbacks
+):
+    client.force_login(marketing_admin)
+    assert 'data-testid="recompute-model"' in client.get(f"/setup/scoring-models/{model.pk}/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/setup/scoring-models/{model.pk}/recompute/")
+
+    assert response.status_code == 302
+    assert LeadScore.objects.get(lead=lead, model=model).score == 40
