@@ -392,9 +392,12 @@ def lead_score_recompute(*, lead_id: int, now=None) -> list[LeadScore]:
 
 
 def lead_score_queue(lead_id: int) -> None:
-    """Score the lead again in a worker once the current transaction commits."""
+    """Score the lead again in a worker once the current transaction commits (nothing to do, and
+    no task, while no scoring model is active)."""
     from .tasks import recompute_lead
 
+    if not ScoringModel.objects.filter(is_active=True).exists():
+        return
     transaction.on_commit(lambda: _publish(recompute_lead, lead_id))
 
 

@@ -137,3 +137,23 @@ def test_a_picklist_value_used_by_a_fit_rule_cannot_be_deleted(model, marketing_
 
     with pytest.raises(ValidationError, match="Scoring model “Main”, entry 2 uses it"):
         picklist_value_delete(value=value, replacement=None, acting_user=marketing_admin)
+
+
+def test_no_recompute_is_queued_while_no_model_is_active(
+    model, lead, rep, monkeypatch, django_capture_on_commit_callbacks
+):
+    published = []
+    monkeypatch.setattr(services, "_publish", lambda task, object_id: published.append((task.name, object_id)))
+
+    # Given an active model, a change queues the lead's recompute
+    with django_capture_on_commit_callbacks(execute=True):
+        lead_update(lead=lead, data={"city": "Paris"}, acting_user=rep)
+    assert ("scoring.recompute_lead", lead.pk) in published
+
+    # When no model is active any more, a change queues nothing
+    published.clear()
+    ScoringModel.objects.update(is_active=False, is_default=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        lead_update(lead=lead, data={"city": "Lyon"}, acting_user=rep)
+
+    assert published == []
