@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from core import heartbeat
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_an_admin_opens_system_health_from_the_setup_menu(page, login, marketing_admin):
