@@ -64,6 +64,35 @@ def pytest_configure(config):
         raise pytest.UsageError("Test services missing: " + "; ".join(problems))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _leave_the_test_database_as_migrated(request, django_db_setup, django_db_blocker):
+    """Transactional tests flush the database when they end, the migrations' seeded rows included.
+    A run that ends on one would leave a kept database (``--reuse-db``) empty for the next run:
+    put the migrated rows back before the session closes."""
+    yield
+    if not request.config.getoption("reuse_db", False):
+        return
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.core.management.color import no_style
+    from django.db import connections
+
+    from core.models import FieldDefinition
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if not contents or FieldDefinition.objects.using(connection.alias).exists():
+                continue
+            call_command("flush", database=connection.alias, interactive=False, inhibit_post_migrate=True, verbosity=0)
+            connection.creation.deserialize_db_from_string(contents)
+            # The rows came back with their ids: the next ones must not collide with them.
+            statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery(settings):
     """Unit and integration tests run tasks inline; worker tests start a real worker instead."""
