@@ -43,32 +43,31 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "registration/password_reset_done.html"
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    """Set a new password from the emailed link. The new password also ends every API token."""
-
-    template_name = "registration/password_reset_confirm.html"
-    success_url = reverse_lazy("password_reset_complete")
+class _EndsApiTokens:
+    """A view whose form sets a new password: every API token of that user ends with it."""
 
     def form_valid(self, form):
         response = super().form_valid(form)
         api_tokens_revoke_all(user=form.user)
         return response
+
+
+class PasswordResetConfirmView(_EndsApiTokens, auth_views.PasswordResetConfirmView):
+    """Set a new password from the emailed link. The new password also ends every API token."""
+
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "registration/password_reset_complete.html"
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class PasswordChangeView(_EndsApiTokens, auth_views.PasswordChangeView):
     """Change one's own password; the session stays signed in, every API token ends."""
 
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("password_change_done")
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        api_tokens_revoke_all(user=form.user)
-        return response
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
