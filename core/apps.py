@@ -28,4 +28,6 @@ class CoreConfig(AppConfig):
             "core.view_fielddefinition",
             "core.add_fielddefinition",
             "core.change_fielddefinition",
+            "core.export_records",
+            "core.manage_campaigns",
         )

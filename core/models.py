@@ -25,6 +25,12 @@ class OrgSettings(models.Model):
         verbose_name = "organisation settings"
         verbose_name_plural = "organisation settings"
         constraints = [models.CheckConstraint(condition=Q(singleton=1), name="orgsettings_single_row")]
+        # App permissions: what a user may do across objects. Roles grant them by default
+        # (core.roles.grant) and permission sets grant them to particular users on top of a role.
+        permissions = [
+            ("export_records", "Export"),
+            ("manage_campaigns", "Manage Campaigns"),
+        ]
 
     def __str__(self) -> str:
         return "Organisation settings"

@@ -13,6 +13,10 @@ ROLES = (SALES_REP, MARKETING_ADMIN, SYSTEM_ADMIN)
 
 # Codename of the permission that opens converted leads.
 VIEW_CONVERTED_LEADS = "leads.view_edit_converted_lead"
+# App permissions (core.OrgSettings.Meta.permissions): marketing admins have them through their role;
+# a permission set gives them to other users.
+EXPORT_RECORDS = "core.export_records"
+MANAGE_CAMPAIGNS = "core.manage_campaigns"
 
 
 def _group_names(user) -> set[str]:
@@ -36,6 +40,18 @@ def is_marketing_admin(user) -> bool:
 
 def sees_all_records(user) -> bool:
     return is_marketing_admin(user)
+
+
+def may_export(user) -> bool:
+    """Exports (report CSVs, list exports) need the Export permission."""
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(EXPORT_RECORDS)
+
+
+def may_manage_campaigns(user) -> bool:
+    """Create, edit and delete any campaign: marketing admins, or the Manage Campaigns permission."""
+    return is_marketing_admin(user) or (
+        bool(getattr(user, "is_authenticated", False)) and user.has_perm(MANAGE_CAMPAIGNS)
+    )
 
 
 def role_label(user) -> str:
