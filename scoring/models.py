@@ -134,3 +134,113 @@ class LeadScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id}/{self.model_id}: {self.score} {self.grade}"
+
+
+class VelocityRule(models.Model):
+    """Points once a lead shows a burst of engagement: at least ``min_events`` events of a type
+    (optionally on matching URLs) within ``window_days`` days ("8 visits in 4 days → +20"). The
+    points decay from the end of the lead's latest such burst, like behaviour points."""
+
+    model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="velocity_rules")
+    label = models.CharField(_("label"), max_length=120, blank=True)
+    event_type = models.CharField(_("event type"), max_length=20, choices=EngagementEvent.Type.choices)
+    url_pattern = models.CharField(
+        _("URL pattern"),
+        max_length=500,
+        blank=True,
+        help_text=_("Optional. The event's URL must contain this text; * stands for any text."),
+    )
+    min_events = models.PositiveSmallIntegerField(
+        _("events"), validators=[MinValueValidator(2), MaxValueValidator(1000)]
+    )
+    window_days = models.PositiveSmallIntegerField(
+        _("within days"), validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    points = models.SmallIntegerField(
+        _("points"), validators=[MinValueValidator(POINTS_MIN), MaxValueValidator(POINTS_MAX)]
+    )
+
+    class Meta:
+        ordering = ["model", "id"]
+        verbose_name = _("velocity rule")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(points__gte=POINTS_MIN, points__lte=POINTS_MAX) & ~Q(points=0),
+                name="scoring_velocityrule_points",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_events__gte=2, min_events__lte=1000, window_days__gte=1, window_days__lte=365),
+                name="scoring_velocityrule_window",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or f"{self.min_events} × {self.get_event_type_display()} / {self.window_days} d"
+
+
+class StatusProgressionRule(models.Model):
+    """Points for how fast a lead moved from one Lead Status to another, read from the lead's
+    Field History: the time from first entering ``from_status`` to first entering ``to_status``
+    after it, compared with a threshold ("from Open to Working within 2 days → +15"). An "over"
+    rule also counts a lead still waiting for ``to_status`` longer than the threshold. The
+    statuses are Lead Status api values; a rule naming a value deleted since is skipped."""
+
+    class Comparison(models.TextChoices):
+        WITHIN = "within", _("within (at most)")
+        OVER = "over", _("over (more than)")
+
+    class Unit(models.TextChoices):
+        HOURS = "hours", _("hours")
+        DAYS = "days", _("days")
+
+    model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="progression_rules")
+    label = models.CharField(_("label"), max_length=120, blank=True)
+    from_status = models.CharField(_("from status"), max_length=120)
+    to_status = models.CharField(_("to status"), max_length=120)
+    comparison = models.CharField(_("comparison"), max_length=10, choices=Comparison.choices)
+    threshold = models.PositiveIntegerField(_("threshold"), validators=[MinValueValidator(1), MaxValueValidator(8760)])
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices, default=Unit.DAYS)
+    points = models.SmallIntegerField(
+        _("points"), validators=[MinValueValidator(POINTS_MIN), MaxValueValidator(POINTS_MAX)]
+    )
+
+    class Meta:
+        ordering = ["model", "id"]
+        verbose_name = _("status progression rule")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(points__gte=POINTS_MIN, points__lte=POINTS_MAX) & ~Q(points=0),
+                name="scoring_progressionrule_points",
+            ),
+            models.CheckConstraint(condition=~Q(from_status=models.F("to_status")), name="scoring_progression_two"),
+            models.CheckConstraint(
+                condition=Q(threshold__gte=1, threshold__lte=8760), name="scoring_progression_threshold"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or f"{self.from_status} → {self.to_status}"
+
+    @property
+    def threshold_hours(self) -> int:
+        return self.threshold * (24 if self.unit == self.Unit.DAYS else 1)
+
+
+class LeadScoreHistory(models.Model):
+    """A lead's score by one model each time it changed (one row per change, not per
+    recompute): what the Score panel's sparkline and the score API's history show."""
+
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="+")
+    model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"))
+    grade = models.CharField(_("grade"), max_length=1, choices=LeadScore.Grade.choices)
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("lead score history")
+        verbose_name_plural = _("lead score history")
+        indexes = [models.Index("lead", "model", models.F("changed_at").desc(), name="scoring_history_lead_idx")]
+        constraints = [models.CheckConstraint(condition=Q(score__lte=100), name="scoring_history_range")]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}/{self.model_id}: {self.score} at {self.changed_at:%Y-%m-%d %H:%M}"
