@@ -220,3 +220,61 @@ def register_record_change_hook(hook: Callable[..., None]) -> None:
 def run_record_change_hooks(**kwargs) -> None:
     for hook in _record_change_hooks:
         hook(**kwargs)
+
+
+# Called when a person's email opt-out is set (the unsubscribe link, the preference page, an edit of
+# the field), inside that transaction, as ``hook(object_name=, record_id=, reason=, acting_user=)``:
+# higher apps stop what they send the person (nurture ends its enrolments).
+_email_opt_out_hooks: list[Callable[..., None]] = []
+
+
+def register_email_opt_out_hook(hook: Callable[..., None]) -> None:
+    """Run ``hook`` whenever a lead or contact opts out of email (idempotent; call from ready())."""
+    if hook not in _email_opt_out_hooks:
+        _email_opt_out_hooks.append(hook)
+
+
+def run_email_opt_out_hooks(*, object_name: str, record_id: int, reason: str = "", acting_user=None) -> None:
+    for hook in _email_opt_out_hooks:
+        hook(object_name=object_name, record_id=record_id, reason=reason, acting_user=acting_user)
+
+
+# Answer, for lead ids, those that reached the marketing-qualified threshold, as
+# ``provider(lead_ids=) -> set[int]`` (scoring plugs its MQL rule in; nurture stops at MQL).
+_mql_providers: list[Callable[..., set[int]]] = []
+
+
+def register_mql_provider(provider: Callable[..., set[int]]) -> None:
+    """Tell apps which leads are marketing-qualified (idempotent; call from ready())."""
+    if provider not in _mql_providers:
+        _mql_providers.append(provider)
+
+
+def leads_reached_mql(lead_ids) -> set[int]:
+    """The ids among ``lead_ids`` that some registered provider calls marketing-qualified."""
+    ids = list(lead_ids)
+    reached: set[int] = set()
+    for provider in _mql_providers:
+        reached |= set(provider(lead_ids=ids) or ())
+    return reached
+
+
+# Answer, for a lead, a few lines of score facts a branch may test, as
+# ``provider(lead_ids=) -> {lead_id: score}`` (the default scoring model's score).
+_lead_score_providers: list[Callable[..., dict[int, int]]] = []
+
+
+def register_lead_score_provider(provider: Callable[..., dict[int, int]]) -> None:
+    """Expose leads' current scores to other apps (idempotent; call from ready())."""
+    if provider not in _lead_score_providers:
+        _lead_score_providers.append(provider)
+
+
+def lead_scores(lead_ids) -> dict[int, int]:
+    """Each lead's score from the first provider that knows it (no provider: empty)."""
+    ids = list(lead_ids)
+    scores: dict[int, int] = {}
+    for provider in _lead_score_providers:
+        for lead_id, score in (provider(lead_ids=ids) or {}).items():
+            scores.setdefault(lead_id, score)
+    return scores
