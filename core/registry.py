@@ -258,23 +258,3 @@ def leads_reached_mql(lead_ids) -> set[int]:
         reached |= set(provider(lead_ids=ids) or ())
     return reached
 
-
-# Answer, for a lead, a few lines of score facts a branch may test, as
-# ``provider(lead_ids=) -> {lead_id: score}`` (the default scoring model's score).
-_lead_score_providers: list[Callable[..., dict[int, int]]] = []
-
-
-def register_lead_score_provider(provider: Callable[..., dict[int, int]]) -> None:
-    """Expose leads' current scores to other apps (idempotent; call from ready())."""
-    if provider not in _lead_score_providers:
-        _lead_score_providers.append(provider)
-
-
-def lead_scores(lead_ids) -> dict[int, int]:
-    """Each lead's score from the first provider that knows it (no provider: empty)."""
-    ids = list(lead_ids)
-    scores: dict[int, int] = {}
-    for provider in _lead_score_providers:
-        for lead_id, score in (provider(lead_ids=ids) or {}).items():
-            scores.setdefault(lead_id, score)
-    return scores
