@@ -11,6 +11,7 @@ metrics scrape at DEBUG only, so that a scrape every few seconds does not fill t
 the request metrics (``core.metrics``).
 """
 
+import contextlib
 import contextvars
 import logging
 import re
@@ -68,6 +69,18 @@ def bind_request_id(value: str | None) -> contextvars.Token:
 
 def reset_request_id(token: contextvars.Token) -> None:
     _request_id.reset(token)
+
+
+@contextlib.contextmanager
+def request_id_bound(value: str | None):
+    """Run the block under ``value``, the request id a stored row was received with: a worker that
+    drains the rows of many requests logs and queues each row's work under that row's own id. A
+    row without one (stored before ids were kept) keeps the current id."""
+    token = _request_id.set(valid_request_id(value) or current_request_id())
+    try:
+        yield
+    finally:
+        _request_id.reset(token)
 
 
 def current_user_id() -> int | None:

@@ -112,6 +112,9 @@ class OutboundEmail(models.Model):
     claim_token = models.CharField(max_length=40, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=255, blank=True)
+    # The request id the email was queued under (the HTTP request's, or that of the stored
+    # submission a worker processed): its delivery task runs and logs under the same id.
+    request_id = models.CharField(max_length=64, blank=True, editable=False)
 
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(

@@ -155,6 +155,9 @@ class Intake(models.Model):
     processed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
+    # The X-Request-ID of the POST that stored the row: the worker makes its lead and queues its
+    # auto-response under this id, so one grep of the logs follows the submission to its email.
+    request_id = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -24,6 +24,7 @@ from core.breaker import BrokerUnavailable
 from core.fields import validate_email
 from core.history import Change, history_record
 from core.registry import email_html_filtered
+from core.request_id import current_request_id, request_id_bound
 from core.roles import require_setup_admin
 
 from ..models import EmailTemplate, OutboundEmail
@@ -153,10 +154,11 @@ def email_enqueue(
             "next_attempt_at": now,
             "created_at": now,
             "created_by": _actor(acting_user),
+            "request_id": current_request_id() or "",
         },
     )
     if created:
-        transaction.on_commit(lambda: outbound_email_publish(email_id=email.pk))
+        transaction.on_commit(lambda: outbound_email_publish(email_id=email.pk, request_id=email.request_id))
     return email
 
 
@@ -256,13 +258,15 @@ def record_email_send(
 # Delivery ----------------------------------------------------------------------------------------
 
 
-def outbound_email_publish(*, email_id: int, countdown: int | None = None) -> bool:
+def outbound_email_publish(*, email_id: int, countdown: int | None = None, request_id: str = "") -> bool:
     """Hand a row to the broker. Never raises: with the broker down the row stays queued and the
-    sweeper publishes it later."""
+    sweeper publishes it later. ``request_id`` (the row's) is the task's: published on commit, after
+    a batch of rows, the task would otherwise carry the id of whatever ran the batch."""
     from ..tasks import deliver_outbound_email
 
     try:
-        deliver_outbound_email.apply_async(args=[email_id], countdown=countdown)
+        with request_id_bound(request_id):
+            deliver_outbound_email.apply_async(args=[email_id], countdown=countdown)
     except BrokerUnavailable:
         return False  # the broker's breaker is open: it logged the outage once
     except Exception:
@@ -323,11 +327,17 @@ def outbound_email_deliver(*, email_id: int) -> str:
     if not claimed:
         return "skipped"
     email = OutboundEmail.objects.get(pk=email_id)
-    try:
-        message = build_message(email)
-        message.send(fail_silently=False)
-    except Exception as exc:  # any failure of the backend is recorded on the row, never lost
-        return _record_failure(email, token=token, exc=exc)
+    with request_id_bound(email.request_id):
+        try:
+            message = build_message(email)
+            message.send(fail_silently=False)
+        except Exception as exc:  # any failure of the backend is recorded on the row, never lost
+            return _record_failure(email, token=token, exc=exc)
+        logger.info(
+            "Outbound email %s sent",
+            email.pk,
+            extra={"email_id": email.pk, "kind": email.kind, "attempt": email.attempts},
+        )
     mine = OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.SENDING, claim_token=token)
     mine.update(
         status=OutboundEmail.Status.SENT,
@@ -354,7 +364,9 @@ def _record_failure(email: OutboundEmail, *, token: str, exc: Exception) -> str:
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
     )
     if updated:
-        transaction.on_commit(lambda: outbound_email_publish(email_id=email.pk, countdown=delay))
+        transaction.on_commit(
+            lambda: outbound_email_publish(email_id=email.pk, countdown=delay, request_id=email.request_id)
+        )
     return "retry"
 
 
@@ -373,9 +385,9 @@ def outbox_sweep(*, now=None, limit: int = SWEEP_BATCH) -> SweepResult:
         OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED, next_attempt_at__lte=now)
         .filter(Q(published_at__isnull=True) | Q(published_at__lt=now - REPUBLISH_AFTER))
         .order_by("next_attempt_at", "id")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "request_id")[:limit]
     )
-    published = sum(1 for pk in due if outbound_email_publish(email_id=pk))
+    published = sum(1 for pk, request_id in due if outbound_email_publish(email_id=pk, request_id=request_id))
     return SweepResult(requeued=requeued, failed=failed, published=published)
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from core.coalesce import Coalescer
 from core.db import insert_row
 from core.memo import SharedConfig, memoized
+from core.request_id import current_request_id, request_id_bound
 
 from ..models import EngagementEvent, EngagementSettings, TrackingIntake
 from ..selectors import engagement_settings, lead_opted_out, visitor_lead_id
@@ -77,6 +78,7 @@ def tracking_receive(
         received_at=timezone.now(),
         outcome=TrackingIntake.Outcome.RECEIVED,
         reason="",
+        request_id=current_request_id() or "",
     )
     insert_row(row)
     transaction.on_commit(DRAIN.request)
@@ -172,13 +174,16 @@ def tracking_process(*, batch_size: int = 200) -> int:
                 return done
             for row in rows:
                 tried.add(row.pk)
-                try:
-                    with transaction.atomic():
-                        _process(row, settings_row)
-                except Exception as exc:
-                    logger.exception("Tracking row %s could not be processed", row.pk)
-                    TrackingIntake.objects.filter(pk=row.pk).update(
-                        reason=f"Processing failed, to be tried again: {exc}"[:300], processed_at=timezone.now()
-                    )
-                    continue
+                # Each row's log lines carry the id of the request that stored it.
+                with request_id_bound(row.request_id):
+                    try:
+                        with transaction.atomic():
+                            _process(row, settings_row)
+                    except Exception as exc:
+                        logger.exception("Tracking row %s could not be processed", row.pk)
+                        TrackingIntake.objects.filter(pk=row.pk).update(
+                            reason=f"Processing failed, to be tried again: {exc}"[:300], processed_at=timezone.now()
+                        )
+                        continue
+                    logger.info("Tracking row %s: %s", row.pk, row.outcome, extra={"tracking_intake_id": row.pk})
                 done += 1

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.memo import config_scope
 from core.registry import run_web_to_lead_hooks
+from core.request_id import request_id_bound
 from emails.models import OutboundEmail
 from emails.services import email_enqueue
 from leads.intake import lead_intake
@@ -176,7 +177,24 @@ def _accepted(intake: Intake) -> SubmissionResult:
 def _process(
     intake: Intake, settings_row: WebToLeadSettings, *, check_spam: bool, check_limit: bool, acting_user=None
 ) -> SubmissionResult:
-    """Process one locked intake row inside the caller's transaction."""
+    """Process one locked intake row inside the caller's transaction, under the request id of the
+    POST that stored it: its log lines and the emails it queues carry that id."""
+    with request_id_bound(intake.request_id):
+        result = _process_row(
+            intake, settings_row, check_spam=check_spam, check_limit=check_limit, acting_user=acting_user
+        )
+        logger.info(
+            "Web-to-Lead submission %s: %s",
+            intake.pk,
+            intake.outcome,
+            extra={"intake_id": intake.pk, "outcome": intake.outcome, "lead_id": intake.lead_id},
+        )
+    return result
+
+
+def _process_row(
+    intake: Intake, settings_row: WebToLeadSettings, *, check_spam: bool, check_limit: bool, acting_user=None
+) -> SubmissionResult:
     Outcome = Intake.Outcome
     now = timezone.now()
     decided, parsed = _screen(intake, settings_row, check_spam=check_spam, acting_user=acting_user)
@@ -277,7 +295,8 @@ def submissions_process(*, batch_size: int = 50) -> int:
                         with transaction.atomic():
                             _process(row, settings_row, check_spam=False, check_limit=True)
                     except Exception as exc:
-                        logger.exception("Web-to-Lead submission %s could not be processed", row.pk)
+                        with request_id_bound(row.request_id):
+                            logger.exception("Web-to-Lead submission %s could not be processed", row.pk)
                         Intake.objects.filter(pk=row.pk).update(
                             reason=f"Processing failed, to be tried again: {exc}"[:500], processed_at=timezone.now()
                         )

@@ -12,6 +12,7 @@ from django.utils.crypto import salted_hmac
 from core.coalesce import Coalescer
 from core.db import insert_row
 from core.memo import SharedConfig, memoized
+from core.request_id import current_request_id
 
 from ..fields import CAMPAIGN_FIELD, RETURN_URL_FIELD, SUBMISSION_KEY_FIELD
 from ..models import Intake, WebToLeadForm, WebToLeadSettings
@@ -77,6 +78,7 @@ def _new_intake(*, payload: dict, form, form_key: str, content_type: str, source
         submission_key=submission_key,
         campaign=_payload_text(payload.get(CAMPAIGN_FIELD)).strip()[:255],
         sanitized=sanitized,
+        request_id=current_request_id() or "",
     )
 
 
