@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = "Reports"
+
+    def ready(self) -> None:
+        from core.registry import register_record_change_hook
+
+        from .rollups import on_record_change
+
+        register_record_change_hook(on_record_change)

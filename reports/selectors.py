@@ -40,9 +40,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from activities.models import Call
-from core.models import FieldHistory, PicklistValue
-from core.roles import display_name, is_marketing_admin
-from core.selectors import picklist_default, picklist_labels
+from core.models import FieldHistory, OrgSettings, PicklistValue
+from core.roles import display_name, is_marketing_admin, sees_all_records
+from core.selectors import org_settings, picklist_default, picklist_labels
 from emails.models import OutboundEmail
 from leads.fields import OBJECT_NAME
 from leads.filters import LeadFilter
@@ -50,7 +50,8 @@ from leads.models import Lead, LeadNote, Queue
 from leads.selectors import converted_leads_shared_with, leads_visible_to
 from webtolead.models import Intake, WebToLeadForm
 
-from . import stats
+from . import rollup_queries, stats
+from .rollups import status_visits
 
 LEAD_FILTER_KEYS = ("owner", "status", "lead_source", "created_from", "created_to")
 DEFAULT_DAYS = 30
@@ -118,6 +119,8 @@ class Params:
     by: str
     stuck_days: int
     form_id: int | None
+    # True: the report reads the rollups (the viewer reads every lead, filters the rollups hold).
+    rollups: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,14 @@ def report_leads(user) -> QuerySet[Lead]:
     """The leads the user may read, converted ones included: conversion reports count them. Both
     parts are the sharing rules of ``leads.selectors``."""
     return leads_visible_to(user, include_converted=True) | converted_leads_shared_with(user)
+
+
+def reads_every_lead(user) -> bool:
+    """Whether ``report_leads`` is every lead for this user (the sharing rules of
+    ``leads.selectors``: admins, or an org-wide default other than Private)."""
+    return bool(user.is_authenticated) and (
+        sees_all_records(user) or org_settings().lead_access != OrgSettings.LeadAccess.PRIVATE
+    )
 
 
 def build_params(*, user, data, spec: ReportSpec) -> Params:
@@ -215,6 +226,10 @@ def build_params(*, user, data, spec: ReportSpec) -> Params:
         by=opts.get("by") or "lead_source",
         stuck_days=opts.get("stuck_days") or DEFAULT_STUCK_DAYS,
         form_id=opts.get("form"),
+        rollups=spec.dated
+        and set(lead_filters) <= rollup_queries.ROLLUP_FILTERS
+        and reads_every_lead(user)
+        and rollup_queries.rollups_ready(),
     )
 
 
@@ -312,6 +327,10 @@ def _group_link(params: Params, group: str, key: str, **overrides) -> str | None
     return lead_list_url(params, **overrides)
 
 
+def _rollup_args(params: Params) -> tuple[dict, dt.date, dt.date]:
+    return params.lead_filters, params.date_from, params.date_to
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
@@ -323,10 +342,15 @@ def leads_created(params: Params) -> Result:
     period, group = params.period, params.group
     trunc = TRUNC[period]("created_at", output_field=DateField())
     fields, key_of = _group_fields(group)
-    counted = params.leads.annotate(period_start=trunc).values(*fields, "period_start").annotate(n=Count("pk"))
+    if params.rollups and group != "country":
+        counted = rollup_queries.created_counts(*_rollup_args(params), period=period, fields=fields)
+    else:
+        counted = list(
+            params.leads.annotate(period_start=trunc).values(*fields, "period_start").annotate(n=Count("pk")).order_by()
+        )
     counts: dict[tuple[dt.date, str], int] = {}
     totals: dict[str, int] = defaultdict(int)
-    for counted_row in counted.order_by():
+    for counted_row in counted:
         key = key_of(counted_row)
         start = _as_date(counted_row["period_start"])
         counts[(start, key)] = counts.get((start, key), 0) + counted_row["n"]
@@ -397,10 +421,9 @@ STAGES = [
 ]
 
 
-def funnel(params: Params) -> Result:
-    qs, working, qualified = _stage_annotations(params.leads)
-    fields, key_of = _group_fields(params.by)
-    counted = (
+def _stage_counts(leads: QuerySet[Lead], fields: list[str]) -> list[dict]:
+    qs, working, qualified = _stage_annotations(leads)
+    return list(
         qs.values(*fields)
         .annotate(
             created=Count("pk"),
@@ -410,6 +433,14 @@ def funnel(params: Params) -> Result:
         )
         .order_by()
     )
+
+
+def funnel(params: Params) -> Result:
+    fields, key_of = _group_fields(params.by)
+    if params.rollups:
+        counted = rollup_queries.stage_counts(*_rollup_args(params), fields=fields)
+    else:
+        counted = _stage_counts(params.leads, fields)
     per_group: dict[str, dict[str, int]] = {}
     for row in counted:
         bucket = per_group.setdefault(key_of(row), dict.fromkeys((k for k, _label in STAGES), 0))
@@ -477,15 +508,20 @@ def _conversion_durations(qs: QuerySet[Lead]) -> dict[str, tuple[float | None, f
 
 
 def conversion_by_source(params: Params) -> Result:
-    counted = (
-        params.leads.values("lead_source")
-        .annotate(leads=Count("pk"), converted=Count("pk", filter=Q(is_converted=True)))
-        .order_by()
-    )
-    durations = _conversion_durations(params.leads)
     per_source: dict[str, dict] = {}
-    for row in counted:
-        per_source[row["lead_source"]] = {"leads": row["leads"], "converted": row["converted"]}
+    if params.rollups:
+        for row in rollup_queries.stage_counts(*_rollup_args(params), fields=["lead_source"]):
+            per_source[row["lead_source"]] = {"leads": row["created"], "converted": row["converted"]}
+        durations = rollup_queries.conversion_durations(*_rollup_args(params))
+    else:
+        counted = (
+            params.leads.values("lead_source")
+            .annotate(leads=Count("pk"), converted=Count("pk", filter=Q(is_converted=True)))
+            .order_by()
+        )
+        for row in counted:
+            per_source[row["lead_source"]] = {"leads": row["leads"], "converted": row["converted"]}
+        durations = _conversion_durations(params.leads)
     keys = sorted(per_source, key=lambda k: (-per_source[k]["leads"], k))
     label = _labeller("lead_source", set(keys))
     columns = [
@@ -525,11 +561,9 @@ def conversion_by_source(params: Params) -> Result:
 # (d) Time in status -----------------------------------------------------------------------------
 
 
-def time_in_status(params: Params) -> Result:
-    """Visits of each status from the status history: a lead starts in the old value of its first
-    status change (or its current status) at creation; each change ends one visit. A visit still
-    running is not counted in the durations; it makes the lead stuck when longer than N days."""
-    now = timezone.now()
+def _status_summary_raw(params: Params, stuck_since: dt.datetime) -> tuple[dict[str, dict], list[tuple], int]:
+    """({status: {visits, median, p90, now_in, stuck}}, the oldest stuck (since, lead id, status),
+    stuck total) from the leads and their status history."""
     leads = {
         pk: (created, status, converted)
         for pk, created, status, converted in params.leads.values_list("pk", "created_at", "status", "is_converted")
@@ -545,29 +579,44 @@ def time_in_status(params: Params) -> Result:
     for record_id, changed_at, old, new in history.iterator():
         changes[record_id].append((changed_at, old, new))
     durations: dict[str, list[float]] = defaultdict(list)
-    now_in: dict[str, int] = defaultdict(int)
-    stuck: dict[str, int] = defaultdict(int)
+    summary: dict[str, dict] = {}
     stuck_leads = []
-    threshold = dt.timedelta(days=params.stuck_days)
     for pk, (created, status, converted) in leads.items():
-        events = changes.get(pk, [])
-        current, since = (events[0][1] if events else status), created
-        for changed_at, _old, new in events:
-            durations[current].append(max((changed_at - since).total_seconds(), 0.0))
-            current, since = new, changed_at
-        if converted:
-            continue
-        now_in[status] += 1
-        if now - since > threshold:
-            stuck[status] += 1
-            stuck_leads.append((since, pk, status))
+        for visit, since, seconds in status_visits(created, status, converted, changes.get(pk, [])):
+            bucket = summary.setdefault(visit, {"visits": 0, "now_in": 0, "stuck": 0})
+            if seconds is not None:
+                durations[visit].append(seconds)
+            else:
+                bucket["now_in"] += 1
+                if since < stuck_since:
+                    bucket["stuck"] += 1
+                    stuck_leads.append((since, pk, visit))
+    for key, bucket in summary.items():
+        values = durations.get(key, [])
+        bucket.update(visits=len(values), median=stats.percentile(values, 0.5), p90=stats.percentile(values, 0.9))
+    stuck_leads.sort()
+    return summary, stuck_leads[:STUCK_LIST_LIMIT], len(stuck_leads)
+
+
+def time_in_status(params: Params) -> Result:
+    """Visits of each status from the status history (``reports.rollups.status_visits``). A visit
+    still running is not counted in the durations; it makes the lead stuck when longer than N days."""
+    now = timezone.now()
+    stuck_since = now - dt.timedelta(days=params.stuck_days)
+    if params.rollups:
+        args = _rollup_args(params)
+        summary = rollup_queries.status_visits(*args, stuck_since=stuck_since)
+        oldest = rollup_queries.oldest_stuck(*args, stuck_since=stuck_since, limit=STUCK_LIST_LIMIT)
+        stuck_total = sum(b["stuck"] for b in summary.values())
+    else:
+        summary, oldest, stuck_total = _status_summary_raw(params, stuck_since)
     labels = picklist_labels(object_name=OBJECT_NAME).get("status", {})
     order = list(
         PicklistValue.objects.filter(object_name=OBJECT_NAME, field_name="status")
         .order_by("sort_order", "id")
         .values_list("api_name", flat=True)
     )
-    seen = set(durations) | set(now_in)
+    seen = set(summary)
     keys = [s for s in order if s in seen] + sorted(seen - set(order))
     columns = [
         {"key": "status", "label": _("Lead Status"), "numeric": False},
@@ -579,20 +628,18 @@ def time_in_status(params: Params) -> Result:
     ]
     rows, links = [], []
     for key in keys:
-        values = durations.get(key, [])
+        bucket = summary[key]
         rows.append(
             {
                 "status": labels.get(key, key),
-                "visits": len(values),
-                "median_days": stats.days(stats.percentile(values, 0.5)),
-                "p90_days": stats.days(stats.percentile(values, 0.9)),
-                "now_in": now_in.get(key, 0),
-                "stuck": stuck.get(key, 0),
+                "visits": bucket["visits"],
+                "median_days": stats.days(bucket["median"]),
+                "p90_days": stats.days(bucket["p90"]),
+                "now_in": bucket["now_in"],
+                "stuck": bucket["stuck"],
             }
         )
         links.append({"now_in": _group_link(params, "status", key)})
-    stuck_leads.sort()
-    oldest = stuck_leads[:STUCK_LIST_LIMIT]
     names = {
         lead.pk: lead
         for lead in Lead.objects.filter(pk__in=[pk for _s, pk, _st in oldest]).select_related(
@@ -625,7 +672,7 @@ def time_in_status(params: Params) -> Result:
         links=links,
         groups=groups,
         chart=chart,
-        extra={"stuck_leads": stuck_rows, "stuck_total": len(stuck_leads)},
+        extra={"stuck_leads": stuck_rows, "stuck_total": stuck_total},
     )
 
 

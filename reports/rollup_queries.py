@@ -1,0 +1,133 @@
+"""The standard reports' questions asked of the rollups instead of the leads: the same answers
+(``tests/reports/test_rollups.py`` holds them equal), from a few thousand narrow rows.
+
+Rollups count every lead, so they answer only a viewer who may read every lead, and only filters
+they hold (owner, status, source, creation dates); ``reports.selectors`` decides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import connection
+from django.db.models import Count, DateField, Q, QuerySet, Sum
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+
+from . import stats
+from .models import LeadDailyCount, LeadFact, RollupState, StatusStay
+
+# The lead filters the rollups hold.
+ROLLUP_FILTERS = frozenset({"owner", "status", "lead_source", "created_from", "created_to"})
+TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+
+
+def rollups_ready() -> bool:
+    """Whether the rollups were built (by the backfill or a first sweep); until then reports read
+    the leads. Once built, they trail the leads by at most one sweep (a minute)."""
+    return RollupState.objects.filter(swept_until__isnull=False).exists()
+
+
+def _dimension_q(filters: dict, prefix: str = "") -> Q:
+    q = Q()
+    owner = filters.get("owner")
+    if owner:
+        kind, _sep, pk = str(owner).partition(":")
+        q &= Q(**{f"{prefix}owner_user_id" if kind == "user" else f"{prefix}owner_queue_id": int(pk)})
+    if filters.get("status"):
+        q &= Q(**{f"{prefix}status__in": filters["status"]})
+    if filters.get("lead_source"):
+        q &= Q(**{f"{prefix}lead_source": filters["lead_source"]})
+    return q
+
+
+def daily_counts(filters: dict, date_from: dt.date, date_to: dt.date) -> QuerySet[LeadDailyCount]:
+    return LeadDailyCount.objects.filter(_dimension_q(filters), day__gte=date_from, day__lte=date_to)
+
+
+def facts(filters: dict, date_from: dt.date, date_to: dt.date) -> QuerySet[LeadFact]:
+    return LeadFact.objects.filter(
+        _dimension_q(filters), created_day__gte=date_from, created_day__lte=date_to, lead__isnull=False
+    )
+
+
+def created_counts(filters: dict, date_from, date_to, *, period: str, fields: list[str]) -> list[dict]:
+    """Rows of ``fields`` + ``period_start`` + ``n``, as the leads-created report counts them."""
+    period_start = TRUNC[period]("day", output_field=DateField())
+    return list(
+        daily_counts(filters, date_from, date_to)
+        .annotate(period_start=period_start)
+        .values(*fields, "period_start")
+        .annotate(n=Sum("leads"))
+        .order_by()
+    )
+
+
+def stage_counts(filters: dict, date_from, date_to, *, fields: list[str]) -> list[dict]:
+    """Rows of ``fields`` + created / working / qualified / converted, as the funnel counts them."""
+    return list(
+        daily_counts(filters, date_from, date_to)
+        .values(*fields)
+        .annotate(created=Sum("leads"), working=Sum("working"), qualified=Sum("qualified"), converted=Sum("converted"))
+        .order_by()
+    )
+
+
+def _percentiles(qs: QuerySet, group: str, value: str) -> dict:
+    """{group value: (median, p90)} of ``value`` over ``qs`` (NULLs ignored)."""
+    if connection.vendor == "postgresql":
+        rows = (
+            qs.filter(**{f"{value}__isnull": False})
+            .values(group)
+            .annotate(median=stats.Percentile(value, 0.5), p90=stats.Percentile(value, 0.9))
+            .order_by()
+        )
+        return {r[group]: (r["median"], r["p90"]) for r in rows}
+    values: dict = defaultdict(list)
+    for key, seconds in qs.filter(**{f"{value}__isnull": False}).values_list(group, value).iterator():
+        values[key].append(seconds)
+    return {k: (stats.percentile(v, 0.5), stats.percentile(v, 0.9)) for k, v in values.items()}
+
+
+def conversion_durations(filters: dict, date_from, date_to) -> dict[str, tuple]:
+    """{lead_source: (median, p90)} seconds from creation to conversion."""
+    return _percentiles(
+        facts(filters, date_from, date_to).filter(is_converted=True), "lead_source", "seconds_to_convert"
+    )
+
+
+def _stays(filters: dict, date_from, date_to) -> QuerySet[StatusStay]:
+    return StatusStay.objects.filter(
+        _dimension_q(filters, "fact__"), lead_created_day__gte=date_from, lead_created_day__lte=date_to
+    )
+
+
+def status_visits(filters: dict, date_from, date_to, *, stuck_since: dt.datetime) -> dict:
+    """{status: {visits, median, p90, now_in, stuck}} and the oldest stuck stays (lead id, since)."""
+    stays = _stays(filters, date_from, date_to)
+    done = stays.filter(seconds__isnull=False)
+    percentiles = _percentiles(done, "status", "seconds")
+    out: dict[str, dict] = {}
+    for row in done.values("status").annotate(n=Count("pk")).order_by():
+        median, p90 = percentiles.get(row["status"], (None, None))
+        out[row["status"]] = {"visits": row["n"], "median": median, "p90": p90, "now_in": 0, "stuck": 0}
+    open_stays = stays.filter(seconds__isnull=True)
+    for row in (
+        open_stays.values("status")
+        .annotate(now_in=Count("pk"), stuck=Count("pk", filter=Q(entered_at__lt=stuck_since)))
+        .order_by()
+    ):
+        bucket = out.setdefault(row["status"], {"visits": 0, "median": None, "p90": None, "now_in": 0, "stuck": 0})
+        bucket["now_in"], bucket["stuck"] = row["now_in"], row["stuck"]
+    return out
+
+
+def oldest_stuck(filters: dict, date_from, date_to, *, stuck_since: dt.datetime, limit: int) -> list[tuple]:
+    """(entered_at, lead id, status) of the longest-stuck open stays, oldest first."""
+    return [
+        (since, lead_id, status)
+        for since, lead_id, status in _stays(filters, date_from, date_to)
+        .filter(seconds__isnull=True, entered_at__lt=stuck_since)
+        .order_by("entered_at", "fact__lead_id")
+        .values_list("entered_at", "fact__lead_id", "status")[:limit]
+    ]

@@ -1,0 +1,248 @@
+"""Report rollups: per-lead facts (``LeadFact``), status visits (``StatusStay``) and daily counts
+(``LeadDailyCount``), kept up to date from the leads.
+
+Three ways keep them current, all through ``rollups_refresh`` (one computation, so the rollups
+always equal what the raw reports compute):
+- the Field History hook (``on_record_change``): a changed lead is refreshed on commit;
+- the beat sweep (``rollups_sweep``): leads created or modified since the last sweep (lead intake
+  writes no history) and facts of deleted leads;
+- ``manage.py reports_backfill``: every lead, in batches.
+
+Facts depend on the lead status picklist (its default and its "converted" values): after changing
+those, run the backfill again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from core.models import FieldHistory, PicklistValue
+from core.selectors import picklist_default
+from leads.fields import OBJECT_NAME
+from leads.models import Lead
+
+from .models import LeadDailyCount, LeadFact, RollupState, StatusStay
+
+BATCH = 5_000
+# Leads modified this long before the last sweep are read again: a transaction that started
+# before the sweep may commit a change stamped earlier.
+SWEEP_OVERLAP = dt.timedelta(minutes=5)
+
+
+def _local_day(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def _stage_settings() -> tuple[str, set[str]]:
+    default = picklist_default(object_name=OBJECT_NAME, field_name="status") or ""
+    qualified = set(
+        PicklistValue.objects.filter(object_name=OBJECT_NAME, field_name="status", is_converted=True).values_list(
+            "api_name", flat=True
+        )
+    )
+    return default, qualified
+
+
+def status_visits(created: dt.datetime, status: str, converted: bool, events: list[tuple]) -> list[tuple]:
+    """(status, entered at, seconds) of each visit of a lead in a status, from its status changes
+    ``(changed_at, old, new)`` in order: the lead starts in the old value of its first change (or
+    its current status) at creation, and each change ends one visit. The visit still running has
+    ``None`` seconds; a converted lead has none."""
+    visits = []
+    current, since = (events[0][1] if events else status), created
+    for changed_at, _old, new in events:
+        visits.append((current, since, max((changed_at - since).total_seconds(), 0.0)))
+        current, since = new, changed_at
+    if not converted:
+        visits.append((status, since, None))
+    return visits
+
+
+def _facts_for(lead_rows: list[dict], now: dt.datetime) -> tuple[list[LeadFact], dict[int, list[dict]]]:
+    """Facts and status visits of leads, from their rows and their status history."""
+    default, qualified = _stage_settings()
+    changes: dict[int, list[tuple]] = defaultdict(list)
+    history = (
+        FieldHistory.objects.filter(
+            object_name=OBJECT_NAME, field_name="status", record_id__in=[r["id"] for r in lead_rows]
+        )
+        .order_by("record_id", "changed_at", "id")
+        .values_list("record_id", "changed_at", "old_value", "new_value")
+    )
+    for record_id, changed_at, old, new in history.iterator():
+        changes[record_id].append((changed_at, old, new))
+    facts, stays = [], {}
+    for row in lead_rows:
+        events = changes.get(row["id"], [])
+        created, status, converted = row["created_at"], row["status"], row["is_converted"]
+        day = _local_day(created)
+        copied = {
+            "lead_created_day": day,
+            "lead_source": row["lead_source"],
+            "owner_user_id_copy": row["owner_user_id"],
+            "owner_queue_id_copy": row["owner_queue_id"],
+        }
+        stays[row["id"]] = [
+            {"status": visit, "entered_at": since, "seconds": seconds, **copied}
+            for visit, since, seconds in status_visits(created, status, converted, events)
+        ]
+        done = row["converted_at"]
+        facts.append(
+            LeadFact(
+                lead_id=row["id"],
+                created_day=day,
+                created_at=created,
+                lead_source=row["lead_source"],
+                status=status,
+                owner_user_id=row["owner_user_id"],
+                owner_queue_id=row["owner_queue_id"],
+                is_converted=converted,
+                reached_working=converted or bool(events) or status != default,
+                reached_qualified=converted or status in qualified or any(e[2] in qualified for e in events),
+                seconds_to_convert=(done - created).total_seconds() if converted and done else None,
+                refreshed_at=now,
+            )
+        )
+    return facts, stays
+
+
+LEAD_FIELDS = (
+    "id",
+    "created_at",
+    "lead_source",
+    "status",
+    "owner_user_id",
+    "owner_queue_id",
+    "is_converted",
+    "converted_at",
+)
+
+
+def _recount_days(days: Iterable[dt.date]) -> None:
+    days = sorted(set(days))
+    if not days:
+        return
+    LeadDailyCount.objects.filter(day__in=days).delete()
+    counted = (
+        LeadFact.objects.filter(created_day__in=days, lead__isnull=False)
+        .values("created_day", "lead_source", "status", "owner_user_id", "owner_queue_id")
+        .annotate(
+            n=Count("pk"),
+            w=Count("pk", filter=Q(reached_working=True)),
+            q=Count("pk", filter=Q(reached_qualified=True)),
+            c=Count("pk", filter=Q(is_converted=True)),
+        )
+        .order_by()
+    )
+    LeadDailyCount.objects.bulk_create(
+        (
+            LeadDailyCount(
+                day=r["created_day"],
+                lead_source=r["lead_source"],
+                status=r["status"],
+                owner_user_id=r["owner_user_id"],
+                owner_queue_id=r["owner_queue_id"],
+                leads=r["n"],
+                working=r["w"],
+                qualified=r["q"],
+                converted=r["c"],
+            )
+            for r in counted.iterator()
+        ),
+        batch_size=BATCH,
+    )
+
+
+def _state() -> RollupState:
+    """The rollup state row, locked: refreshes run one at a time, so two of them never recount the
+    same day at once."""
+    RollupState.objects.get_or_create(singleton=1)
+    return RollupState.objects.select_for_update().get(singleton=1)
+
+
+def _refresh(lead_ids: list[int], *, recount: bool = True) -> set[dt.date]:
+    """Rewrite the facts of ``lead_ids`` (and drop those of deleted leads); answers the days touched."""
+    now = timezone.now()
+    lead_rows = list(Lead.objects.filter(pk__in=lead_ids).values(*LEAD_FIELDS))
+    old = LeadFact.objects.filter(Q(lead_id__in=lead_ids) | Q(lead__isnull=True))
+    days = set(old.values_list("created_day", flat=True))
+    old.delete()
+    facts, stays = _facts_for(lead_rows, now)
+    LeadFact.objects.bulk_create(facts, batch_size=BATCH)
+    by_lead = {f.lead_id: f for f in facts}
+    StatusStay.objects.bulk_create(
+        (StatusStay(fact_id=by_lead[lead_id].pk, **visit) for lead_id, visits in stays.items() for visit in visits),
+        batch_size=BATCH,
+    )
+    days |= {f.created_day for f in facts}
+    if recount:
+        _recount_days(days)
+    return days
+
+
+@transaction.atomic
+def rollups_refresh(*, lead_ids: Iterable[int]) -> int:
+    """Bring the rollups of these leads up to date (idempotent); answers the leads refreshed."""
+    ids = sorted(set(lead_ids))
+    _state()
+    for start in range(0, len(ids), BATCH):
+        _refresh(ids[start : start + BATCH])
+    return len(ids)
+
+
+@transaction.atomic
+def rollups_sweep() -> int:
+    """Refresh the leads created or changed since the last sweep and forget deleted ones."""
+    state = _state()
+    now = timezone.now()
+    qs = Lead.objects.all()
+    if state.swept_until is not None:
+        qs = qs.filter(last_modified_at__gte=state.swept_until - SWEEP_OVERLAP)
+    ids = list(qs.values_list("pk", flat=True))
+    if not ids and not LeadFact.objects.filter(lead__isnull=True).exists():
+        RollupState.objects.filter(singleton=1).update(swept_until=now)
+        return 0
+    for start in range(0, max(len(ids), 1), BATCH):
+        _refresh(ids[start : start + BATCH])
+    RollupState.objects.filter(singleton=1).update(swept_until=now)
+    return len(ids)
+
+
+def rollups_backfill(*, log=None) -> int:
+    """Rebuild every rollup from the leads, in batches of ``BATCH`` leads (one transaction each),
+    then recount every day."""
+    with transaction.atomic():
+        _state()
+        started = timezone.now()
+        LeadFact.objects.filter(lead__isnull=True).delete()
+    last, done = 0, 0
+    while True:
+        ids = list(Lead.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH])
+        if not ids:
+            break
+        with transaction.atomic():
+            _refresh(ids, recount=False)
+        last, done = ids[-1], done + len(ids)
+        if log:
+            log(done)
+    with transaction.atomic():
+        _state()
+        LeadDailyCount.objects.all().delete()
+        _recount_days(LeadFact.objects.values_list("created_day", flat=True).distinct())
+        RollupState.objects.filter(singleton=1).update(swept_until=started)
+    return done
+
+
+def on_record_change(*, object_name: str, record_id: int) -> None:
+    """Field History hook: a lead's changed status reaches the rollups once the change commits."""
+    if object_name != OBJECT_NAME:
+        return
+    from .tasks import refresh_lead_rollups
+
+    transaction.on_commit(lambda: refresh_lead_rollups.delay(record_id))

@@ -1,0 +1,17 @@
+"""Celery tasks of reports: thin, idempotent, calling a service."""
+
+from celery import shared_task
+
+from .rollups import rollups_refresh, rollups_sweep
+
+
+@shared_task(name="reports.refresh_lead_rollups")
+def refresh_lead_rollups(lead_id: int) -> int:
+    """A changed lead's rollups (safe to run twice: the facts are rewritten from the lead)."""
+    return rollups_refresh(lead_ids=[lead_id])
+
+
+@shared_task(name="reports.sweep_rollups")
+def sweep_rollups() -> int:
+    """Beat: leads created or changed since the last sweep reach the rollups."""
+    return rollups_sweep()
