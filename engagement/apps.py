@@ -12,16 +12,18 @@ class EngagementConfig(AppConfig):
             RecordPart,
             register_conversion_hook,
             register_email_html_filter,
+            register_email_sent_hook,
             register_record_part,
             register_web_to_lead_hook,
         )
 
         from .models import EngagementSettings
-        from .services import email_html_track, on_conversion, on_web_to_lead
+        from .services import email_html_track, email_sent_record, on_conversion, on_web_to_lead
         from .views import lead_engagement_part
 
         register_record_part(RecordPart("lead", "engagement", lead_engagement_part, order=50))
         register_web_to_lead_hook(on_web_to_lead)
         register_conversion_hook(on_conversion)
         register_email_html_filter(email_html_track)
+        register_email_sent_hook(email_sent_record)
         forget_on_change(EngagementSettings)

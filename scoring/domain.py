@@ -35,6 +35,36 @@ class BehaviourRuleInput:
 
 
 @dataclass(frozen=True)
+class VelocityRuleInput:
+    key: int
+    label: str
+    event_type: str
+    min_events: int
+    window_days: int
+    points: int
+    url_pattern: str = ""
+
+
+@dataclass(frozen=True)
+class ProgressionRuleInput:
+    key: int
+    label: str
+    from_status: str
+    to_status: str
+    within: bool  # True: at most the threshold; False: more than the threshold
+    threshold_hours: int
+    points: int
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """The lead entered ``status`` at ``at`` (its first status at its creation time)."""
+
+    status: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class EventInput:
     event_type: str
     occurred_at: datetime
@@ -58,9 +88,13 @@ class Result:
     fit: list[dict] = field(default_factory=list)
     behaviour: list[dict] = field(default_factory=list)
     decay_half_life_days: int = 0
+    velocity: list[dict] = field(default_factory=list)
+    progression: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
+            "velocity": self.velocity,
+            "progression": self.progression,
             "score": self.score,
             "grade": self.grade,
             "fit_score": self.fit_score,
@@ -102,6 +136,48 @@ def _capped(points: int, count: int, cap: int | None) -> int:
     return max(-cap, min(cap, total))
 
 
+def _counts(rule, event: EventInput) -> bool:
+    return not event.is_machine and event.event_type == rule.event_type and url_matches(rule.url_pattern, event.url)
+
+
+def latest_burst(times: list[datetime], *, min_events: int, window_days: int) -> datetime | None:
+    """The end of the latest run of ``min_events`` events within ``window_days`` days (the time
+    of the event that completed it), or None when the lead never had such a run."""
+    if len(times) < min_events:
+        return None
+    ordered = sorted(times)
+    span = window_days * 86400
+    for end in range(len(ordered) - 1, min_events - 2, -1):
+        if (ordered[end] - ordered[end - min_events + 1]).total_seconds() <= span:
+            return ordered[end]
+    return None
+
+
+def progression_hours(changes: list[StatusChange], *, from_status: str, to_status: str, now: datetime):
+    """Hours from first entering ``from_status`` to first entering ``to_status`` after it, and
+    whether ``to_status`` was reached (when not, the hours run up to ``now``); None when the
+    lead never entered ``from_status``."""
+    ordered = sorted(changes, key=lambda c: c.at)
+    start = next((c.at for c in ordered if c.status == from_status), None)
+    if start is None:
+        return None
+    end = next((c.at for c in ordered if c.status == to_status and c.at >= start), None)
+    reached = end is not None
+    return ((end if reached else now) - start).total_seconds() / 3600, reached
+
+
+def progression_applies(rule: ProgressionRuleInput, changes: list[StatusChange], now: datetime) -> float | None:
+    """The hours that earned the rule's points, or None when it does not apply: a "within" rule
+    once ``to_status`` was reached in time; an "over" rule once it took (or is taking) longer."""
+    measured = progression_hours(changes, from_status=rule.from_status, to_status=rule.to_status, now=now)
+    if measured is None:
+        return None
+    hours, reached = measured
+    if rule.within:
+        return hours if reached and hours <= rule.threshold_hours else None
+    return hours if hours > rule.threshold_hours else None
+
+
 def compute(
     *,
     model: ModelInput,
@@ -109,6 +185,9 @@ def compute(
     behaviour_rules: list[BehaviourRuleInput],
     events: list[EventInput],
     now: datetime,
+    velocity_rules: list[VelocityRuleInput] = (),
+    progression_rules: list[ProgressionRuleInput] = (),
+    status_changes: list[StatusChange] = (),
 ) -> Result:
     """The lead's score and why: each rule that contributed, its points and the decay applied."""
     fit_lines = [{"rule": r.label, "points": r.points} for r in fit_rules if r.matched and r.points]
@@ -119,7 +198,7 @@ def compute(
     for rule in behaviour_rules:
         per_day: dict = defaultdict(list)
         for event in events:
-            if event.is_machine or event.event_type != rule.event_type or not url_matches(rule.url_pattern, event.url):
+            if not _counts(rule, event):
                 continue
             per_day[event.occurred_at.date()].append(event)
         if not per_day:
@@ -137,6 +216,26 @@ def compute(
         behaviour_lines.append(
             {"rule": rule.label, "events": count, "points": int(raw), "decayed_points": round(decayed, 2)}
         )
+
+    velocity_lines = []
+    for rule in velocity_rules:
+        times = [e.occurred_at for e in events if _counts(rule, e)]
+        end = latest_burst(times, min_events=rule.min_events, window_days=rule.window_days)
+        if end is None:
+            continue
+        decayed = rule.points * decay_factor((now - end).total_seconds() / 86400, model.decay_half_life_days)
+        behaviour_total += decayed
+        velocity_lines.append(
+            {"rule": rule.label, "points": rule.points, "decayed_points": round(decayed, 2), "at": end.isoformat()}
+        )
+
+    progression_lines = []
+    for rule in progression_rules:
+        hours = progression_applies(rule, status_changes, now)
+        if hours is None:
+            continue
+        behaviour_total += rule.points
+        progression_lines.append({"rule": rule.label, "points": rule.points, "hours": round(hours, 1)})
     behaviour_score = clamp(behaviour_total)
 
     weights = model.fit_weight + model.behaviour_weight
@@ -149,4 +248,6 @@ def compute(
         fit=fit_lines,
         behaviour=behaviour_lines,
         decay_half_life_days=model.decay_half_life_days,
+        velocity=velocity_lines,
+        progression=progression_lines,
     )

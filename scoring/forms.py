@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.rules.forms import RuleEntryForm
 from engagement.models import EngagementEvent
 
-from .models import POINTS_MAX, POINTS_MIN
+from .models import POINTS_MAX, POINTS_MIN, StatusProgressionRule
 
 
 class ScoringModelForm(forms.Form):
@@ -81,3 +81,59 @@ class BehaviourRuleForm(forms.Form):
         if rule is None:
             return {}
         return {name: getattr(rule, name) for name in BehaviourRuleForm.base_fields}
+
+
+class VelocityRuleForm(forms.Form):
+    label = forms.CharField(label=_("Label"), max_length=120, required=False)
+    min_events = forms.IntegerField(
+        label=_("Events"), min_value=2, max_value=1000, help_text=_("How many events make the burst.")
+    )
+    event_type = forms.ChoiceField(label=_("Event type"), choices=EngagementEvent.Type.choices)
+    url_pattern = forms.CharField(
+        label=_("URL pattern"),
+        max_length=500,
+        required=False,
+        help_text=_("Optional. The event's URL must contain this text; * stands for any text."),
+    )
+    window_days = forms.IntegerField(label=_("Within days"), min_value=1, max_value=365)
+    points = forms.IntegerField(
+        label=_("Points"),
+        min_value=POINTS_MIN,
+        max_value=POINTS_MAX,
+        help_text=_("Given once for the lead's latest burst; they decay from its end like behaviour points."),
+    )
+
+    @staticmethod
+    def initial_from(rule) -> dict:
+        if rule is None:
+            return {}
+        return {name: getattr(rule, name) for name in VelocityRuleForm.base_fields}
+
+
+class ProgressionRuleForm(forms.Form):
+    label = forms.CharField(label=_("Label"), max_length=120, required=False)
+    from_status = forms.ChoiceField(label=_("From status"))
+    to_status = forms.ChoiceField(label=_("To status"))
+    comparison = forms.ChoiceField(label=_("Time taken"), choices=StatusProgressionRule.Comparison.choices)
+    threshold = forms.IntegerField(label=_("Threshold"), min_value=1, max_value=8760)
+    unit = forms.ChoiceField(label=_("Unit"), choices=StatusProgressionRule.Unit.choices)
+    points = forms.IntegerField(
+        label=_("Points"),
+        min_value=POINTS_MIN,
+        max_value=POINTS_MAX,
+        help_text=_(
+            "Within: the lead reached the second status in at most this time. Over: it took longer, or is still "
+            "waiting longer."
+        ),
+    )
+
+    def __init__(self, *args, status_choices: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("from_status", "to_status"):
+            self.fields[name].choices = status_choices
+
+    @staticmethod
+    def initial_from(rule) -> dict:
+        if rule is None:
+            return {}
+        return {name: getattr(rule, name) for name in ProgressionRuleForm.base_fields}

@@ -17,4 +17,16 @@ urlpatterns = [
     path("setup/scoring-models/<int:model_pk>/behaviour-rules/new/", views.behaviour_edit, name="behaviour_create"),
     path("setup/scoring-models/<int:model_pk>/behaviour-rules/<int:pk>/", views.behaviour_edit, name="behaviour_edit"),
     path("setup/scoring-behaviour-rules/<int:pk>/delete/", views.behaviour_delete, name="behaviour_delete"),
+    path("setup/scoring-models/<int:model_pk>/velocity-rules/new/", views.velocity_edit, name="velocity_create"),
+    path("setup/scoring-models/<int:model_pk>/velocity-rules/<int:pk>/", views.velocity_edit, name="velocity_edit"),
+    path("setup/scoring-velocity-rules/<int:pk>/delete/", views.velocity_delete, name="velocity_delete"),
+    path(
+        "setup/scoring-models/<int:model_pk>/progression-rules/new/", views.progression_edit, name="progression_create"
+    ),
+    path(
+        "setup/scoring-models/<int:model_pk>/progression-rules/<int:pk>/",
+        views.progression_edit,
+        name="progression_edit",
+    ),
+    path("setup/scoring-progression-rules/<int:pk>/delete/", views.progression_delete, name="progression_delete"),
 ]

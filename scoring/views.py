@@ -14,10 +14,13 @@ from core.forms import apply_service_errors
 from core.roles import setup_admin_required
 from core.rules import views as rule_views
 from core.rules.views import RulePages
+from core.selectors import picklist_values
+from leads.fields import OBJECT_NAME
 
-from . import services
-from .forms import BehaviourRuleForm, FitRuleForm, ScoringModelForm
-from .models import BehaviourRule, FitRule, ScoringModel
+from . import services, timing_rules
+from .forms import BehaviourRuleForm, FitRuleForm, ProgressionRuleForm, ScoringModelForm, VelocityRuleForm
+from .history import score_sparkline
+from .models import BehaviourRule, FitRule, ScoringModel, StatusProgressionRule, VelocityRule
 
 
 def lead_score_part(request, lead) -> str:
@@ -26,7 +29,9 @@ def lead_score_part(request, lead) -> str:
     scored = services.lead_scores(lead=lead)
     if not scored:
         return ""
-    return render_to_string("scoring/score_part.html", {"lead": lead, "scored": scored}, request=request)
+    sparklines = score_sparkline(lead=lead, model_ids=[s.model.pk for s in scored])
+    items = [{"item": s, "sparkline": sparklines.get(s.model.pk)} for s in scored]
+    return render_to_string("scoring/score_part.html", {"lead": lead, "items": items}, request=request)
 
 
 PAGES = RulePages(
@@ -86,7 +91,12 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
         rule=model,
         entries=model.entries.order_by("sort_order", "id"),
         template="scoring/model_detail.html",
-        context={"behaviour_rules": model.behaviour_rules.all()},
+        context={
+            "behaviour_rules": model.behaviour_rules.all(),
+            "velocity_rules": model.velocity_rules.all(),
+            "progression_rules": _labelled(model.progression_rules.all()),
+            "progression_problems": timing_rules.progression_rule_problems(model),
+        },
     )
 
 
@@ -165,31 +175,109 @@ def fit_move(request: HttpRequest, pk: int) -> HttpResponse:
     return rule_views.entry_move_view(request, kind=services.FIT, pages=PAGES, entry=entry)
 
 
+def _labelled(progression_rules) -> list[StatusProgressionRule]:
+    """The rules with their statuses' labels (the api value of a deleted one)."""
+    labels = {v.api_name: v.label for v in _statuses()}
+    rules = list(progression_rules)
+    for r in rules:
+        r.from_label = labels.get(r.from_status, r.from_status)
+        r.to_label = labels.get(r.to_status, r.to_status)
+    return rules
+
+
+def _statuses():
+    return picklist_values(object_name=OBJECT_NAME, field_name="status")
+
+
+def _rule_form_page(request: HttpRequest, *, model: ScoringModel, rule, form, save, heading: str) -> HttpResponse:
+    """The form page of one of a model's non-criteria rules: ``save(data)`` calls the service."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The rule was saved."))
+            return redirect("scoring:model_detail", pk=model.pk)
+    context = {
+        "form": form,
+        "rule": model,
+        "is_new": rule is None,
+        "heading": heading,
+        "pages": PAGES,
+        "urls": PAGES.rule_urls(model),
+    }
+    return render(request, "scoring/rule_form.html", context)
+
+
+def _rule_deleted(request: HttpRequest, rule, delete) -> HttpResponse:
+    delete(rule=rule, acting_user=request.user)
+    messages.success(request, _("The rule was deleted."))
+    return redirect("scoring:model_detail", pk=rule.model_id)
+
+
 @setup_admin_required
 @require_http_methods(["GET", "POST"])
 def behaviour_edit(request: HttpRequest, model_pk: int, pk: int | None = None) -> HttpResponse:
     model = get_object_or_404(ScoringModel, pk=model_pk)
     rule = get_object_or_404(BehaviourRule, pk=pk, model=model) if pk else None
     form = BehaviourRuleForm(request.POST or None, initial=BehaviourRuleForm.initial_from(rule))
-    if request.method == "POST" and form.is_valid():
-        try:
-            if rule is None:
-                services.behaviour_rule_create(model=model, data=form.cleaned_data, acting_user=request.user)
-            else:
-                services.behaviour_rule_update(rule=rule, data=form.cleaned_data, acting_user=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The behaviour rule was saved."))
-            return redirect("scoring:model_detail", pk=model.pk)
-    context = {"form": form, "rule": model, "behaviour_rule": rule, "pages": PAGES, "urls": PAGES.rule_urls(model)}
-    return render(request, "scoring/behaviour_rule_form.html", context)
+
+    def save(data):
+        if rule is None:
+            return services.behaviour_rule_create(model=model, data=data, acting_user=request.user)
+        return services.behaviour_rule_update(rule=rule, data=data, acting_user=request.user)
+
+    return _rule_form_page(request, model=model, rule=rule, form=form, save=save, heading=_("Behaviour rule"))
 
 
 @setup_admin_required
 @require_POST
 def behaviour_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    rule = get_object_or_404(BehaviourRule, pk=pk)
-    services.behaviour_rule_delete(rule=rule, acting_user=request.user)
-    messages.success(request, _("The behaviour rule was deleted."))
-    return redirect("scoring:model_detail", pk=rule.model_id)
+    return _rule_deleted(request, get_object_or_404(BehaviourRule, pk=pk), services.behaviour_rule_delete)
+
+
+@setup_admin_required
+@require_http_methods(["GET", "POST"])
+def velocity_edit(request: HttpRequest, model_pk: int, pk: int | None = None) -> HttpResponse:
+    model = get_object_or_404(ScoringModel, pk=model_pk)
+    rule = get_object_or_404(VelocityRule, pk=pk, model=model) if pk else None
+    form = VelocityRuleForm(request.POST or None, initial=VelocityRuleForm.initial_from(rule))
+
+    def save(data):
+        if rule is None:
+            return timing_rules.velocity_rule_create(model=model, data=data, acting_user=request.user)
+        return timing_rules.velocity_rule_update(rule=rule, data=data, acting_user=request.user)
+
+    return _rule_form_page(request, model=model, rule=rule, form=form, save=save, heading=_("Velocity rule"))
+
+
+@setup_admin_required
+@require_POST
+def velocity_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _rule_deleted(request, get_object_or_404(VelocityRule, pk=pk), timing_rules.velocity_rule_delete)
+
+
+@setup_admin_required
+@require_http_methods(["GET", "POST"])
+def progression_edit(request: HttpRequest, model_pk: int, pk: int | None = None) -> HttpResponse:
+    model = get_object_or_404(ScoringModel, pk=model_pk)
+    rule = get_object_or_404(StatusProgressionRule, pk=pk, model=model) if pk else None
+    choices = [(v.api_name, v.label) for v in _statuses()]
+    form = ProgressionRuleForm(
+        request.POST or None, initial=ProgressionRuleForm.initial_from(rule), status_choices=choices
+    )
+
+    def save(data):
+        if rule is None:
+            return timing_rules.progression_rule_create(model=model, data=data, acting_user=request.user)
+        return timing_rules.progression_rule_update(rule=rule, data=data, acting_user=request.user)
+
+    return _rule_form_page(request, model=model, rule=rule, form=form, save=save, heading=_("Status progression rule"))
+
+
+@setup_admin_required
+@require_POST
+def progression_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(StatusProgressionRule, pk=pk)
+    return _rule_deleted(request, rule, timing_rules.progression_rule_delete)

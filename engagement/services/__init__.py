@@ -11,6 +11,7 @@ from .email_tracking import (
     email_click_target,
     email_html_track,
     email_open_record,
+    email_sent_record,
     is_machine_open,
     open_token,
 )
@@ -24,6 +25,7 @@ from .events import (
     visitor_id_or_empty,
     web_url_or_empty,
 )
+from .last_activity import lead_last_activity_refresh, lead_last_activity_touch
 from .setup import engagement_settings_update
 from .tracking import DRAIN, MAX_BODY_BYTES, public_settings, rate_limited, tracking_process, tracking_receive
 
@@ -35,9 +37,12 @@ __all__ = [
     "email_click_target",
     "email_html_track",
     "email_open_record",
+    "email_sent_record",
     "engagement_event_record",
     "engagement_settings_update",
     "is_machine_open",
+    "lead_last_activity_refresh",
+    "lead_last_activity_touch",
     "lead_tracking_opt_out_set",
     "on_conversion",
     "on_web_to_lead",

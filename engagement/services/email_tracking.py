@@ -155,3 +155,23 @@ def email_click_target(*, token: str, user_agent: str = "") -> str | None:
             properties={"user_agent": user_agent[:200]} if user_agent else {},
         )
     return url
+
+
+def email_sent_record(*, email: OutboundEmail) -> EngagementEvent | None:
+    """Record that an email went to a lead (registered as the outbox's email-sent hook):
+    auto-responses, "Send Email" and later nurture emails alike. Idempotent per email; an email
+    to anything but an existing lead records nothing."""
+    lead_id = _tracked_lead_id(email)
+    if not _lead_exists(lead_id):
+        return None
+    event, _created = engagement_event_record(
+        event_type=EngagementEvent.Type.EMAIL_SENT,
+        source="outbox",
+        lead_id=lead_id,
+        occurred_at=email.sent_at,
+        outbound_email=email,
+        template_id=email.template_id,
+        title=email.subject,
+        external_id=f"email-sent-{email.pk}",
+    )
+    return event

@@ -17,6 +17,7 @@ from leads.models import Lead
 
 from ..models import EngagementEvent, LeadTrackingPreference, TrackedVisitor
 from ..selectors import lead_opted_out
+from .last_activity import lead_last_activity_refresh, lead_last_activity_touch
 
 VISITOR_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 # Properties are a small bag of facts, not a document store.
@@ -148,6 +149,8 @@ def engagement_event_record(
         if existing is None:
             raise
         return existing, False
+    if event.lead_id is not None:
+        lead_last_activity_touch(lead_id=event.lead_id, at=event.occurred_at)
     run_engagement_event_hooks(event=event)
     return event, True
 
@@ -169,9 +172,12 @@ def visitor_attach(*, visitor_id: str, lead: Lead) -> int:
     if not visitor_id or lead_opted_out(lead.pk):
         return 0
     TrackedVisitor.objects.update_or_create(visitor_id=visitor_id, defaults={"lead": lead, "linked_at": timezone.now()})
-    return EngagementEvent.objects.filter(visitor_id=visitor_id, lead__isnull=True).update(
+    attached = EngagementEvent.objects.filter(visitor_id=visitor_id, lead__isnull=True).update(
         lead=lead, contact_id=_contact_of(lead.pk)
     )
+    if attached:
+        lead_last_activity_refresh(lead_ids=[lead.pk])
+    return attached
 
 
 @transaction.atomic
