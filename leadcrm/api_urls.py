@@ -9,6 +9,8 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("core.api.urls")),
     path("", include("conversion.api.urls")),
+    # Before leads: /api/leads/{id}/enrolments/ is nurture's route.
+    path("", include("nurture.api.urls")),
     path("", include("leads.api.urls")),
     path("", include("sales.api.urls")),
     path("", include("emails.api.urls")),

@@ -33,6 +33,7 @@ SETUP = [
     (_("Web-to-Lead Intake"), "webtolead:intake_list", "inbox", "admin"),
     (_("Engagement Tracking"), "engagement:settings", "activity", "admin"),
     (_("Scoring Models"), "scoring:model_list", "speedometer2", "admin"),
+    (_("Nurture Sequences"), "nurture:list", "water", "admin"),
     (_("Auto-Response Rules"), "emails:autoresponse_list", "reply-all", "admin"),
     (_("Email Templates"), "emails:template_list", "envelope-paper", "admin"),
     (_("Outbox"), "emails:outbox", "send", "admin"),

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "search",
     "campaigns",
     "reports",
+    "nurture",
     "demo",
 ]
 
@@ -195,6 +196,7 @@ CELERY_TASK_ROUTES = {
     "leads.routing.assignment_notify": {"queue": "emails"},
     "leads.imports.*": {"queue": "imports"},
     "scoring.*": {"queue": "scoring"},
+    "nurture.*": {"queue": "emails"},
 }
 CELERY_BEAT_SCHEDULE: dict = {}
 # Re-publish outbox rows left queued (e.g. while the broker was down) and re-queue abandoned claims.
@@ -214,6 +216,10 @@ RECYCLE_BIN_DAYS = env.int("RECYCLE_BIN_DAYS", default=15)
 CELERY_BEAT_SCHEDULE["core-purge-recycle-bin"] = {"task": "core.purge_recycle_bin", "schedule": 3600.0}
 # Task reminders whose time has come go to the outbox (each task and reminder time once).
 CELERY_BEAT_SCHEDULE["activities-send-task-reminders"] = {"task": "activities.send_task_reminders", "schedule": 60.0}
+# Nurture sequences: due enrolments run (their emails go to the outbox), at most this many emails
+# per minute from all workers together (0: no limit).
+CELERY_BEAT_SCHEDULE["nurture-tick"] = {"task": "nurture.tick", "schedule": 30.0}
+NURTURE_EMAILS_PER_MINUTE = env.int("NURTURE_EMAILS_PER_MINUTE", default=600)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # One beat publishes at a time (core/beat.py): a second one stands by and takes over this many
 # seconds after the first stops ticking.

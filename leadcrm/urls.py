@@ -35,5 +35,6 @@ urlpatterns = [
     path("activities/", include(("activities.urls", "activities"))),
     path("", include(("scoring.urls", "scoring"))),
     path("reports/", include(("reports.urls", "reports"))),
+    path("setup/nurture-sequences/", include(("nurture.urls", "nurture"))),
     path("", include(("search.urls", "search"))),
 ]
