@@ -6,6 +6,7 @@ values (rules, mappings, forms) from its ``AppConfig.ready``.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import models
 
@@ -258,3 +259,39 @@ def leads_reached_mql(lead_ids) -> set[int]:
         reached |= set(provider(lead_ids=ids) or ())
     return reached
 
+
+@dataclass(frozen=True)
+class Backlog:
+    """Work waiting for the task workers, as the database records it: how many items wait and when
+    the oldest of them became due (None when nothing waits)."""
+
+    pending: int
+    oldest_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class BacklogGauge:
+    """A backlog an app measures for ``/metrics`` and Setup -> System Health (the scoring lag, a
+    sequence's steps due): ``read()`` answers a ``Backlog`` from a few cheap queries, run at every
+    scrape. ``key`` is the ``backlog`` label of the ``leadcrm_backlog_pending`` and
+    ``leadcrm_backlog_lag_seconds`` gauges; ``label`` and ``description`` head its card on the
+    System Health page; ``url`` names the page that lists the waiting work (optional)."""
+
+    key: str
+    label: str
+    read: Callable[[], Backlog]
+    description: str = ""
+    url: str = ""
+    order: int = 100
+
+
+_backlog_gauges: dict[str, BacklogGauge] = {}
+
+
+def register_backlog_gauge(gauge: BacklogGauge) -> None:
+    """Measure ``gauge`` on every scrape and on System Health (idempotent per key; call from ready())."""
+    _backlog_gauges[gauge.key] = gauge
+
+
+def backlog_gauges() -> list[BacklogGauge]:
+    return sorted(_backlog_gauges.values(), key=lambda g: (g.order, g.key))

@@ -1,9 +1,14 @@
 """Setup -> System health, and the backlog gauges of /metrics: what waits for the task workers
-(Web-to-Lead submissions, outbox emails, lead imports) and whether workers and beat are alive.
+(Web-to-Lead submissions, outbox emails, lead imports, and the backlogs apps register, such as the
+scoring lag) and whether workers and beat are alive.
 
 It reads the models of several apps, so it lives in the project package (``core`` names no higher
 app); ``core.metrics`` adds ``BacklogCollector`` to every scrape (setting ``METRICS_COLLECTORS``).
+Apps above these register further backlogs (``core.registry.register_backlog_gauge``) instead of
+being imported here.
 """
+
+import logging
 
 from django.conf import settings
 from django.db.models import Count, Min
@@ -16,10 +21,13 @@ from django.views.decorators.cache import never_cache
 from prometheus_client.core import GaugeMetricFamily
 
 from core.health import heartbeats, readiness
+from core.registry import backlog_gauges
 from core.roles import setup_admin_required
 from emails.models import OutboundEmail
 from leads.imports.models import LeadImport
 from webtolead.models import Intake
+
+logger = logging.getLogger(__name__)
 
 
 def _age(since, now) -> float | None:
@@ -65,10 +73,37 @@ def backlogs() -> dict:
     }
 
 
+def registered_backlogs() -> list[dict]:
+    """Each registered backlog as read now: key, label, description, url name, pending and the
+    oldest item's age in seconds. A backlog whose reading fails is left out (and logged): one
+    app's broken query never costs the whole scrape."""
+    now = timezone.now()
+    found = []
+    for gauge in backlog_gauges():
+        try:
+            backlog = gauge.read()
+        except Exception:
+            logger.exception("Reading the %s backlog failed", gauge.key)
+            continue
+        found.append(
+            {
+                "key": gauge.key,
+                "label": gauge.label,
+                "description": gauge.description,
+                "url": gauge.url,
+                "pending": backlog.pending,
+                "oldest_age": _age(backlog.oldest_at, now) if backlog.pending else None,
+            }
+        )
+    return found
+
+
 class BacklogCollector:
-    """Gauges read at scrape time: the outbox, Web-to-Lead submissions, imports, heartbeats."""
+    """Gauges read at scrape time: the outbox, Web-to-Lead submissions, imports, the registered
+    backlogs, heartbeats."""
 
     def collect(self):
+        yield from self._registered()
         data = backlogs()
         outbox = GaugeMetricFamily("leadcrm_outbox_emails", "Outbox emails, by status.", labels=["status"])
         for status, count in data["outbox"]["by_status"].items():
@@ -120,6 +155,21 @@ class BacklogCollector:
         for entry in beats["beats"]:
             beat.add_metric([entry["name"], "true" if entry["leader"] else "false"], entry["age"])
         yield beat
+
+    def _registered(self):
+        pending = GaugeMetricFamily(
+            "leadcrm_backlog_pending", "Items waiting for the workers, by registered backlog.", labels=["backlog"]
+        )
+        lag = GaugeMetricFamily(
+            "leadcrm_backlog_lag_seconds",
+            "Age of the oldest item waiting in each registered backlog, such as the scoring lag (0 when none).",
+            labels=["backlog"],
+        )
+        for backlog in registered_backlogs():
+            pending.add_metric([backlog["key"]], backlog["pending"])
+            lag.add_metric([backlog["key"]], backlog["oldest_age"] or 0.0)
+        yield pending
+        yield lag
 
 
 def _duration(seconds: float | None) -> str:
@@ -197,6 +247,14 @@ def system_health_context() -> dict:
             "url": _url("webtolead:intake_list"),
         },
         "imports": data["imports"],
+        "registered_backlogs": [
+            {
+                **backlog,
+                "oldest_text": _duration(backlog["oldest_age"]),
+                "url": _url(backlog["url"]) if backlog["url"] else "",
+            }
+            for backlog in registered_backlogs()
+        ],
         "queues": queue_lengths(),
         "workers": beats["workers"],
         "beats": beats["beats"],

@@ -8,13 +8,16 @@ class ScoringConfig(AppConfig):
 
     def ready(self) -> None:
         from core.registry import (
+            BacklogGauge,
             RecordPart,
+            register_backlog_gauge,
             register_engagement_event_hook,
             register_picklist_usage,
             register_record_change_hook,
             register_record_part,
         )
 
+        from .lag import scoring_backlog
         from .services import fit_picklist_usage, on_engagement_event, on_record_change
         from .views import lead_score_part
 
@@ -22,3 +25,13 @@ class ScoringConfig(AppConfig):
         register_engagement_event_hook(on_engagement_event)
         register_record_change_hook(on_record_change)
         register_picklist_usage(fit_picklist_usage)
+        register_backlog_gauge(
+            BacklogGauge(
+                key="scoring",
+                label=_("Leads waiting to be scored"),
+                description=_("Engagement events and lead changes not yet reflected in the score."),
+                read=scoring_backlog,
+                url="scoring:model_list",
+                order=10,
+            )
+        )
