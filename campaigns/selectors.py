@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 
 from core.models import PicklistValue
-from core.roles import is_marketing_admin
+from core.roles import may_manage_campaigns
 
 from .filters import CampaignFilter
 from .models import Campaign, CampaignInfluence, CampaignMember, CampaignMemberStatus
@@ -22,18 +22,19 @@ def campaigns_visible_to(user) -> QuerySet[Campaign]:
 
 
 def campaign_is_editable_by(campaign: Campaign, user) -> bool:
-    """Marketing admins (and system admins) and the campaign's owner change a campaign and its members."""
-    return is_marketing_admin(user) or (campaign.owner_id is not None and campaign.owner_id == user.pk)
+    """Marketing admins, users with the Manage Campaigns permission and the campaign's owner change a
+    campaign and its members."""
+    return may_manage_campaigns(user) or (campaign.owner_id is not None and campaign.owner_id == user.pk)
 
 
 def campaign_can_be_created_by(user) -> bool:
-    return is_marketing_admin(user)
+    return may_manage_campaigns(user)
 
 
 def campaigns_editable_by(user) -> QuerySet[Campaign]:
     """The active campaigns the user may add members to (the lead page offers these)."""
     qs = Campaign.objects.filter(is_active=True).order_by("name", "id")
-    return qs if is_marketing_admin(user) else qs.filter(owner=user)
+    return qs if may_manage_campaigns(user) else qs.filter(owner=user)
 
 
 def campaign_list(*, user, params=None, request=None) -> tuple[QuerySet[Campaign], CampaignFilter]:

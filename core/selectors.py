@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, TextField
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
@@ -170,11 +169,6 @@ def picklist_record_counts(*, object_name: str, field_name: str) -> dict[str, in
     # Blank values are left out in Python: an isnull lookup on a JSON key is not portable.
     rows = records.values(column).annotate(n=Count("pk")).order_by()
     return {str(row[column]): row["n"] for row in rows if row[column] not in (None, "")}
-
-
-def users_with_roles():
-    """Every user with their groups, for the Users setup page."""
-    return get_user_model().objects.prefetch_related("groups").order_by("last_name", "first_name", "username")
 
 
 def recycle_bin_entries(*, user, object_name: str | None = None):

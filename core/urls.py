@@ -41,7 +41,6 @@ urlpatterns = [
     path("setup/fields/<str:object_name>/<str:api_name>/", views.field_detail, name="field_detail"),
     path("setup/fields/<str:object_name>/<str:api_name>/edit/", views.field_edit, name="field_edit"),
     path("setup/sharing/", views.sharing, name="sharing"),
-    path("setup/users/", views.user_list, name="user_list"),
     path("recycle-bin/", views.recycle_bin, name="recycle_bin"),
     path("recycle-bin/<int:pk>/restore/", views.recycle_bin_restore, name="recycle_bin_restore"),
     path("recycle-bin/<int:pk>/purge/", views.recycle_bin_purge, name="recycle_bin_purge"),

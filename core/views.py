@@ -28,7 +28,6 @@ from .forms import (
 from .models import FieldDefinition, FieldType, OrgSettings, PicklistValue
 from .paging import page_window
 from .roles import (
-    role_label,
     sees_all_records,
     setup_admin_required,
     system_admin_required,
@@ -445,16 +444,6 @@ def sharing(request):
         {"form": form, "current": current, "options": options, "selected": form["lead_access"].value()},
         status=400 if form.errors else 200,
     )
-
-
-@system_admin_required
-def user_list(request):
-    users = list(selectors.users_with_roles())
-    for user in users:
-        # The groups are prefetched; role_label reads them from the cache it fills here.
-        user._leadcrm_groups = {g.name for g in user.groups.all()}
-        user.role = role_label(user)
-    return render(request, "core/user_list.html", {"users": users})
 
 
 # Recycle Bin ---------------------------------------------------------------------------------------

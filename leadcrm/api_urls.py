@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("activities.api.urls")),
     path("", include("search.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("users.api.urls")),
 ]

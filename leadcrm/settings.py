@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "search",
     "campaigns",
     "reports",
+    "users",
     "nurture",
     "demo",
 ]

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include(account_urlpatterns)),
     path("", include(("core.urls", "core"))),
+    path("", include(("users.urls", "users"))),
     path("leads/", include(("leads.urls", "leads"))),
     path("", include(("conversion.urls", "conversion"))),
     path("", include(("sales.urls", "sales"))),

@@ -37,7 +37,7 @@ def _setup_urls() -> list[tuple[str, str]]:
         ("post", reverse("core:field_create", args=["lead"])),
         ("get", reverse("core:sharing")),
         ("post", reverse("core:sharing")),
-        ("get", reverse("core:user_list")),
+        ("get", reverse("users:user_list")),
     ]
 
 
@@ -67,7 +67,7 @@ def test_marketing_admin_opens_picklists_and_fields_but_not_sharing_or_users(cli
     assert client.get(reverse("core:picklist_list")).status_code == 200
     assert client.get(reverse("core:field_list")).status_code == 200
     assert client.get(reverse("core:sharing")).status_code == 403
-    assert client.get(reverse("core:user_list")).status_code == 403
+    assert client.get(reverse("users:user_list")).status_code == 403
 
 
 def test_setup_menu_lists_the_pages_for_each_role(client, marketing_admin, system_admin):
@@ -79,7 +79,7 @@ def test_setup_menu_lists_the_pages_for_each_role(client, marketing_admin, syste
     client.force_login(system_admin)
     page = client.get(reverse("core:picklist_list")).content.decode()
     assert reverse("core:sharing") in page
-    assert reverse("core:user_list") in page
+    assert reverse("users:user_list") in page
 
 
 def test_home_login_and_logout_keep_their_plain_names():
@@ -448,15 +448,6 @@ def test_sharing_refuses_an_unknown_level(client, system_admin):
     assert org_settings().lead_access == "private"
 
 
-def test_users_page_lists_roles(client, system_admin, marketing_admin, rep, django_assert_max_num_queries):
-    client.force_login(system_admin)
-
-    with django_assert_max_num_queries(10):
-        page = client.get(reverse("core:user_list")).content.decode()
-
-    assert "Riley Rep" in page
-    assert "Marketing admin" in page
-    assert "System admin" in page
 
 
 def test_opportunity_stage_page_shows_closed_won_and_probability(client, marketing_admin):
