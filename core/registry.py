@@ -295,3 +295,55 @@ def register_backlog_gauge(gauge: BacklogGauge) -> None:
 
 def backlog_gauges() -> list[BacklogGauge]:
     return sorted(_backlog_gauges.values(), key=lambda g: (g.order, g.key))
+
+
+# Asked by the outbox right before it sends a marketing email, as ``check(email=)``: each answers
+# "" to let it go, or why it must not be sent (consent: opted out, withdrawn, suppressed).
+_marketing_send_checks: list[Callable[..., str]] = []
+
+
+def register_marketing_send_check(check: Callable[..., str]) -> None:
+    """Ask ``check`` before every marketing email is sent (idempotent; call from ready())."""
+    if check not in _marketing_send_checks:
+        _marketing_send_checks.append(check)
+
+
+def marketing_send_refusal(*, email) -> str:
+    """The first reason a registered check gives not to send ``email``; "" to send it."""
+    for check in _marketing_send_checks:
+        reason = check(email=email)
+        if reason:
+            return reason
+    return ""
+
+
+# Applied by the outbox to every message right before it is sent, after the HTML filters, as
+# ``hook(email=, message=)`` changing the ``EmailMessage`` in place (consent adds the unsubscribe
+# link and the List-Unsubscribe headers to marketing email).
+_email_message_hooks: list[Callable[..., None]] = []
+
+
+def register_email_message_hook(hook: Callable[..., None]) -> None:
+    """Pass every sent message through ``hook`` (idempotent; call from ready())."""
+    if hook not in _email_message_hooks:
+        _email_message_hooks.append(hook)
+
+
+def email_message_finished(*, email, message) -> None:
+    for hook in _email_message_hooks:
+        hook(email=email, message=message)
+
+
+# Asked by the Web-to-Lead generator for more inputs of a form's HTML, as ``part(form=)`` answering
+# HTML ("" for none), put before the submit button (consent adds its checkbox).
+_web_to_lead_form_parts: list[Callable[..., str]] = []
+
+
+def register_web_to_lead_form_part(part: Callable[..., str]) -> None:
+    """Add ``part``'s inputs to every generated Web-to-Lead form (idempotent; call from ready())."""
+    if part not in _web_to_lead_form_parts:
+        _web_to_lead_form_parts.append(part)
+
+
+def web_to_lead_form_parts(*, form) -> list[str]:
+    return [html for part in _web_to_lead_form_parts if (html := part(form=form))]

@@ -39,6 +39,14 @@ class EmailTemplateForm(forms.Form):
     is_active = forms.BooleanField(
         label="Active", required=False, initial=True, help_text="Only active templates can be chosen."
     )
+    is_marketing = forms.BooleanField(
+        label=_("Marketing"),
+        required=False,
+        help_text=_(
+            "Marketing emails carry an unsubscribe link and are never sent to people who opted out. "
+            "Leave unticked for notifications and replies."
+        ),
+    )
 
     @classmethod
     def initial_from(cls, template: EmailTemplate) -> dict:
@@ -50,6 +58,7 @@ class EmailTemplateForm(forms.Form):
             "body_text": template.body_text,
             "body_html": template.body_html,
             "is_active": template.is_active,
+            "is_marketing": template.is_marketing,
         }
 
 

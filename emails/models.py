@@ -48,6 +48,9 @@ class EmailTemplate(models.Model):
     body_text = models.TextField(max_length=32000)
     body_html = models.TextField(max_length=100000, blank=True)
     is_active = models.BooleanField(default=True)
+    # A marketing template's emails carry an unsubscribe link and are refused at send time to people
+    # who opted out; the others (notifications, replies) are transactional.
+    is_marketing = models.BooleanField("marketing", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -79,6 +82,8 @@ class OutboundEmail(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        # Not sent on purpose (a marketing email to someone who opted out): the reason is last_error.
+        SKIPPED = "skipped", "Skipped"
 
     class Kind(models.TextChoices):
         AUTO_RESPONSE = "auto_response", "Auto-response"
@@ -86,6 +91,7 @@ class OutboundEmail(models.Model):
         NOTIFICATION = "notification", "Notification"
         MANUAL = "manual", "Email"
         SYSTEM = "system", "System"
+        LIST_EMAIL = "list_email", "List email"
 
     idempotency_key = models.CharField(max_length=200, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -101,6 +107,9 @@ class OutboundEmail(models.Model):
     object_name = models.CharField(max_length=40, blank=True)
     record_id = models.BigIntegerField(null=True, blank=True)
     template = models.ForeignKey(EmailTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Marketing email (list email, sequence step, a marketing template): checked against consent
+    # right before it is sent and given an unsubscribe link; transactional email is neither.
+    is_marketing = models.BooleanField(default=False)
 
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -127,7 +136,8 @@ class OutboundEmail(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["queued", "sending", "sent", "failed"]), name="outbound_email_status_valid"
+                condition=Q(status__in=["queued", "sending", "sent", "failed", "skipped"]),
+                name="outbound_email_status_valid",
             ),
             models.CheckConstraint(condition=~Q(idempotency_key=""), name="outbound_email_key_required"),
             models.CheckConstraint(

@@ -219,11 +219,15 @@ def lead_update(
     acting_user: User,
     custom_fields: dict | None = None,
     expected_version: int | None = None,
+    check_access: bool = True,
+    history_note: str = "",
 ) -> Lead:
     """Change fields of a lead. ``expected_version`` is the version the editor started from: if the
-    lead moved on since, the save is refused with the changes made meanwhile."""
+    lead moved on since, the save is refused with the changes made meanwhile. ``check_access=False``
+    is for changes the person makes about themselves with no user signed in (unsubscribing):
+    ``acting_user`` is then ``None`` and ``history_note`` says where the change came from."""
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
-    if not lead_is_editable_by(locked, acting_user):
+    if check_access and not lead_is_editable_by(locked, acting_user):
         raise PermissionError("You may not edit this lead.")
     _check_version(locked, expected_version)
     before = _snapshot(locked)
@@ -236,7 +240,7 @@ def lead_update(
     now = timezone.now()
     locked.version += 1
     locked.last_modified_at = now
-    locked.last_modified_by = acting_user
+    locked.last_modified_by = acting_user if getattr(acting_user, "pk", None) else None
     locked.save()
     history_record(
         object_name=OBJECT_NAME,
@@ -244,6 +248,7 @@ def lead_update(
         changes=changes,
         acting_user=acting_user,
         record_version=locked.version,
+        note=history_note,
         at=now,
     )
     return locked

@@ -7,8 +7,10 @@ small script fetches the token and key when the page loads; the preview page ren
 
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from core.models import FieldType
+from core.registry import web_to_lead_form_parts
 
 from .fields import (
     FORM_KEY_FIELD,
@@ -77,6 +79,8 @@ def form_html(form: WebToLeadForm, *, base_url: str, prefill: bool = False) -> s
             "action": action,
             "token_url": f"{token_url}?{FORM_KEY_FIELD}={form.public_key}",
             "prefill": prefill,
+            # Inputs apps above this one add (a consent checkbox), as HTML they rendered.
+            "extra_parts": [mark_safe(html) for html in web_to_lead_form_parts(form=form)],  # noqa: S308
             "ts_value": fill_token(form.public_key) if prefill else "",
             "key_value": submission_key() if prefill else "",
             "names": {

@@ -22,6 +22,7 @@ class OutboundEmailSerializer(serializers.ModelSerializer):
             "object_name",
             "record_id",
             "template",
+            "is_marketing",
             "attempts",
             "last_error",
             "next_attempt_at",
@@ -37,5 +38,16 @@ class EmailTemplateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EmailTemplate
-        fields = ["id", "name", "folder", "description", "subject", "body_text", "body_html", "is_active", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "folder",
+            "description",
+            "subject",
+            "body_text",
+            "body_html",
+            "is_active",
+            "is_marketing",
+            "updated_at",
+        ]
         read_only_fields = fields

@@ -23,7 +23,7 @@ from django.utils import timezone
 from core.breaker import BrokerUnavailable
 from core.fields import validate_email
 from core.history import Change, history_record
-from core.registry import email_html_filtered
+from core.registry import email_html_filtered, email_message_finished, marketing_send_refusal
 from core.request_id import current_request_id, request_id_bound
 from core.roles import require_setup_admin
 
@@ -113,10 +113,13 @@ def email_enqueue(
     record_id: int | None = None,
     template: EmailTemplate | None = None,
     acting_user=None,
+    is_marketing: bool | None = None,
 ) -> OutboundEmail:
     """Write an email to the outbox, once per ``idempotency_key``, and hand it to Celery on commit.
 
     A second call with a key already used answers the existing row and sends nothing more.
+    ``is_marketing`` (default: the template's own flag, else transactional) marks an email that is
+    checked against consent when it is sent and carries an unsubscribe link.
     """
     existing = OutboundEmail.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
     if existing is not None:
@@ -151,6 +154,9 @@ def email_enqueue(
             "object_name": object_name,
             "record_id": record_id,
             "template": template,
+            "is_marketing": bool(template is not None and template.is_marketing)
+            if is_marketing is None
+            else bool(is_marketing),
             "next_attempt_at": now,
             "created_at": now,
             "created_by": _actor(acting_user),
@@ -176,6 +182,7 @@ def email_enqueue_from_template(
     reply_to: str = "",
     acting_user=None,
     extra_context: dict | None = None,
+    is_marketing: bool | None = None,
 ) -> OutboundEmail:
     """Merge ``template`` with ``record`` and write the result to the outbox (see ``email_enqueue``)."""
     existing = OutboundEmail.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
@@ -198,6 +205,7 @@ def email_enqueue_from_template(
         record_id=record.pk,
         template=template,
         acting_user=acting_user,
+        is_marketing=is_marketing,
     )
 
 
@@ -300,6 +308,8 @@ def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
     if email.body_html:
         # Apps above this one (engagement) finish the HTML as sent: open pixel, tracked links.
         message.attach_alternative(email_html_filtered(email=email, html=email.body_html), "text/html")
+    # Then the message as a whole (consent adds the unsubscribe link and headers to marketing email).
+    email_message_finished(email=email, message=message)
     return message
 
 
@@ -327,6 +337,13 @@ def outbound_email_deliver(*, email_id: int) -> str:
     if not claimed:
         return "skipped"
     email = OutboundEmail.objects.get(pk=email_id)
+    refusal = marketing_send_refusal(email=email) if email.is_marketing else ""
+    if refusal:
+        # Checked now, not when queued: an opt-out between the two must win.
+        OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.SENDING, claim_token=token).update(
+            status=OutboundEmail.Status.SKIPPED, last_error=refusal[:2000], claim_token=""
+        )
+        return "refused"
     with request_id_bound(email.request_id):
         try:
             message = build_message(email)

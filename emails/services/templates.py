@@ -11,7 +11,7 @@ from core.roles import require_setup_admin
 from ..models import AutoResponseEntry, AutoResponseSettings, EmailFolder, EmailTemplate
 from ..rendering import sanitize_html, unknown_merge_fields
 
-TEMPLATE_FIELDS = ("folder", "name", "description", "subject", "body_text", "body_html", "is_active")
+TEMPLATE_FIELDS = ("folder", "name", "description", "subject", "body_text", "body_html", "is_active", "is_marketing")
 
 
 def _folder_exists(name: str) -> str:

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from .views import ConsentListView, LeadEraseView, LeadExportView
+
+urlpatterns = [
+    path("consent/", ConsentListView.as_view(), name="api-consent-list"),
+    path("leads/<int:pk>/export/", LeadExportView.as_view(), name="api-lead-export"),
+    path("leads/<int:pk>/erase/", LeadEraseView.as_view(), name="api-lead-erase"),
+]

@@ -1,0 +1,30 @@
+"""The Consent related list this app adds to the lead page: the ledger, recording a grant or a
+withdrawal, and (for system admins) the export and erasure of the person's data."""
+
+from django.template.loader import render_to_string
+
+from core.roles import is_system_admin
+from leads.selectors import lead_is_editable_by
+
+from . import selectors
+from .models import ConsentRecord, Purpose
+
+
+def lead_consent_part(request, lead) -> str:
+    lines = list(selectors.lead_consent_lines(lead=lead)[:50])
+    return render_to_string(
+        "consent/includes/lead_consent.html",
+        {
+            "lead": lead,
+            "lines": lines,
+            "state": selectors.lead_marketing_state(lead=lead),
+            "can_record": lead_is_editable_by(lead, request.user),
+            "is_system_admin": is_system_admin(request.user),
+            "purposes": Purpose.choices,
+            "actions": [
+                (ConsentRecord.Action.GRANTED, ConsentRecord.Action.GRANTED.label),
+                (ConsentRecord.Action.WITHDRAWN, ConsentRecord.Action.WITHDRAWN.label),
+            ],
+        },
+        request=request,
+    )
