@@ -36,6 +36,13 @@ OPERATORS = (
     "excludes",
     "is_blank",
     "is_not_blank",
+    # Relative dates: the last or next N days (today included), this or last calendar period.
+    "last_n_days",
+    "next_n_days",
+    "this_month",
+    "last_month",
+    "this_quarter",
+    "this_year",
 )
 
 OPERATOR_LABELS = {
@@ -52,9 +59,18 @@ OPERATOR_LABELS = {
     "excludes": "excludes",
     "is_blank": "is blank",
     "is_not_blank": "is not blank",
+    "last_n_days": "in the last N days",
+    "next_n_days": "in the next N days",
+    "this_month": "this month",
+    "last_month": "last month",
+    "this_quarter": "this quarter",
+    "this_year": "this year",
 }
 
-VALUELESS = frozenset({"is_blank", "is_not_blank"})
+RELATIVE_PERIODS = frozenset({"this_month", "last_month", "this_quarter", "this_year"})
+RELATIVE_DAYS = frozenset({"last_n_days", "next_n_days"})
+VALUELESS = frozenset({"is_blank", "is_not_blank"}) | RELATIVE_PERIODS
+MAX_RELATIVE_DAYS = 36600
 LIST_OPERATORS = frozenset({"includes", "excludes"})
 
 _TEXT_TYPES = ("text", "textarea", "email", "phone", "url")
@@ -66,8 +82,8 @@ _ORDERED_OPS = ("equals", "not_equal", "lt", "gt", "lte", "gte", "is_blank", "is
 TYPE_OPERATORS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(_TEXT_TYPES, _TEXT_OPS),
     **dict.fromkeys(_NUMBER_TYPES, _ORDERED_OPS),
-    "date": _ORDERED_OPS,
-    "datetime": _ORDERED_OPS,
+    "date": _ORDERED_OPS + tuple(sorted(RELATIVE_DAYS)) + tuple(sorted(RELATIVE_PERIODS)),
+    "datetime": _ORDERED_OPS + tuple(sorted(RELATIVE_DAYS)) + tuple(sorted(RELATIVE_PERIODS)),
     "checkbox": ("equals", "not_equal"),
     "picklist": ("equals", "not_equal", "includes", "excludes", "is_blank", "is_not_blank"),
     "lookup": ("equals", "not_equal", "is_blank", "is_not_blank"),
@@ -451,6 +467,14 @@ def _clean_value(spec: FieldSpec, operator: str, value):
     """Normalise a criterion value for storage; raise ``CriteriaError`` with a clear message."""
     if operator in VALUELESS:
         return None
+    if operator in RELATIVE_DAYS:
+        try:
+            days = int(str(value).strip())
+        except (TypeError, ValueError):
+            days = 0
+        if not 1 <= days <= MAX_RELATIVE_DAYS:
+            raise CriteriaError(f"{spec.label}: enter a number of days from 1 to {MAX_RELATIVE_DAYS}.")
+        return str(days)
     ftype = spec.field_type
     if ftype == "checkbox":
         try:
@@ -697,10 +721,35 @@ def _datetime_norm(value):
     return None if _blank(value) else _to_datetime(value)
 
 
+def relative_range(operator: str, value, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The first and last day (both included) of a relative date operator, in the local time zone."""
+    today = today or timezone.localdate()
+    if operator == "last_n_days":
+        return today - dt.timedelta(days=int(value) - 1), today
+    if operator == "next_n_days":
+        return today, today + dt.timedelta(days=int(value) - 1)
+    if operator == "this_year":
+        return today.replace(month=1, day=1), today.replace(month=12, day=31)
+    if operator == "this_quarter":
+        first = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+    elif operator == "last_month":
+        first = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    elif operator == "this_month":
+        first = today.replace(day=1)
+    else:
+        raise CriteriaError(f"“{operator}” is not a relative date operator.")
+    index = first.month - 1 + (3 if operator == "this_quarter" else 1)
+    after = dt.date(first.year + index // 12, index % 12 + 1, 1)
+    return first, after - dt.timedelta(days=1)
+
+
 def _build_test(spec: FieldSpec, criterion: Criterion):
     """Answer (normalise, test) for a validated criterion; both are plain closures for speed."""
     operator = criterion.operator
     ftype = spec.field_type
+    if operator in RELATIVE_DAYS or operator in RELATIVE_PERIODS:
+        first, last = relative_range(operator, criterion.value)
+        return _date_norm, (lambda v: v is not None and first <= v <= last)
     if operator == "is_blank":
         return _same, _blank
     if operator == "is_not_blank":
@@ -858,3 +907,114 @@ def describe(criterion: Criterion | dict, specs: dict[str, FieldSpec]) -> str:
             value = value if len(value) > 1 else value[0]
         text += f" {_quote(value)}"
     return text
+
+
+# Querysets -------------------------------------------------------------------------------------
+
+
+def _column(spec: FieldSpec) -> str:
+    return f"custom_fields__{spec.api_name}" if spec.is_custom else spec.api_name
+
+
+def criterion_q(spec: FieldSpec, criterion: Criterion, column: str | None = None):
+    """A validated criterion as a ``Q`` on the object's model, with the meaning ``evaluate`` gives
+    it (text compared ignoring case; "not equal" and "excludes" also match blanks)."""
+    from django.db.models import Q
+
+    column = column or _column(spec)
+    operator, ftype = criterion.operator, spec.field_type
+    values = criterion.value if isinstance(criterion.value, list) else [criterion.value]
+    text_like = ftype in _TEXT_TYPES or ftype in {"picklist", "lookup"}
+    if ftype == "lookup" and not spec.is_custom and column != spec.api_name:
+        # A foreign key column: "user:<id>" values name its row.
+        ids = [int(str(v).partition(":")[2]) for v in values if v]
+        if operator in VALUELESS:
+            blank = Q(**{f"{column}__isnull": True})
+            return blank if operator == "is_blank" else ~blank
+        return Q(**{f"{column}__in": ids}) if operator == "equals" else ~Q(**{f"{column}__in": ids})
+    if ftype == "lookup" and not spec.is_custom:
+        # An owner: "user:<id>" or "queue:<id>" in two columns.
+        def one(value: str) -> Q:
+            kind, _sep, pk = str(value).partition(":")
+            return Q(**{f"{column}_{kind}_id": int(pk)})
+
+        if operator in VALUELESS:
+            blank = Q(**{f"{column}_user__isnull": True}) & Q(**{f"{column}_queue__isnull": True})
+            return blank if operator == "is_blank" else ~blank
+        matched = Q()
+        for value in values:
+            matched |= one(value)
+        return matched if operator == "equals" else ~matched
+    if operator in VALUELESS and operator not in RELATIVE_PERIODS:
+        blank = Q(**{f"{column}__isnull": True})
+        if text_like:
+            blank |= Q(**{column: ""})
+        return blank if operator == "is_blank" else ~blank
+    date_column = f"{column}__date" if ftype == "datetime" and not spec.is_custom else column
+    if operator in RELATIVE_DAYS or operator in RELATIVE_PERIODS:
+        first, last = relative_range(operator, criterion.value)
+        return Q(**{f"{date_column}__gte": first, f"{date_column}__lte": last})
+    if text_like:
+        if ftype in _TEXT_TYPES:
+            lookups = {"equals": "iexact", "not_equal": "iexact", "contains": "icontains"}
+            lookups.update(not_contain="icontains", starts_with="istartswith")
+            matched = Q()
+            for value in values:
+                matched |= Q(**{f"{column}__{lookups[operator]}": value})
+        else:
+            matched = Q(**{f"{column}__in": [str(v) for v in values]})
+        negated = operator in {"not_equal", "not_contain", "excludes"}
+        if negated:
+            return ~matched | Q(**{f"{column}__isnull": True})
+        return matched
+    if ftype == "checkbox":
+        expected = _to_bool(values[0])
+        return Q(**{column: expected}) if operator == "equals" else ~Q(**{column: expected})
+    if ftype in _NUMBER_TYPES:
+        bound = _to_decimal(values[0])
+    elif ftype == "date":
+        bound = _to_date(values[0])
+    else:
+        text = str(values[0])
+        date_only = parse_date(text) if len(text) <= 10 else None
+        if date_only is not None:
+            bound, column = date_only, date_column
+        else:
+            bound = _to_datetime(text)
+    if operator == "equals":
+        return Q(**{column: bound})
+    if operator == "not_equal":
+        return ~Q(**{column: bound}) | Q(**{f"{column}__isnull": True})
+    return Q(**{f"{column}__{operator}": bound})
+
+
+def _node_q(node: Node, parts: dict):
+    from django.db.models import Q
+
+    if isinstance(node, Ref):
+        return parts[node.index]
+    if isinstance(node, Not):
+        return ~_node_q(node.child, parts)
+    children = [_node_q(child, parts) for child in node.children]
+    if not children:
+        return Q()
+    combined = children[0]
+    for child in children[1:]:
+        combined = (combined & child) if isinstance(node, And) else (combined | child)
+    return combined
+
+
+def criteria_q(
+    *, criteria: Sequence, logic: str = "", specs: dict[str, FieldSpec], columns: dict[str, str] | None = None
+):
+    """Validated criteria and their filter logic as one ``Q`` (what ``evaluate`` would match), for
+    reports and list filters that run in the database. ``columns`` maps a field to its model
+    column where the two differ. Raises ``CriteriaError`` for criteria that no longer fit."""
+    columns = columns or {}
+    parts = {}
+    for index, raw in enumerate(criteria, start=1):
+        criterion = _coerce_criterion(raw)
+        spec = specs.get(criterion.field)
+        checked = check_criterion(spec, criterion)
+        parts[index] = criterion_q(spec, checked, columns.get(checked.field))
+    return _node_q(parse_logic(logic or "", len(parts)), parts)

@@ -35,3 +35,48 @@ class ReportRunSerializer(serializers.Serializer):
     groups = GroupSerializer(many=True)
     chart = serializers.DictField(help_text="labels, datasets [{label, data}], type and stacked.")
     extra = serializers.DictField(required=False)
+
+
+class SavedReportInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True)
+    object_name = serializers.ChoiceField(choices=["lead", "account", "contact", "opportunity", "campaign"])
+    columns = serializers.ListField(child=serializers.CharField(), help_text="Field API names.")
+    criteria = serializers.ListField(
+        child=serializers.DictField(), required=False, help_text="[{field, operator, value}], the criteria engine's."
+    )
+    filter_logic = serializers.CharField(required=False, allow_blank=True, help_text="e.g. (1 AND 2) OR 3")
+    groupings = serializers.ListField(
+        child=serializers.DictField(), required=False, help_text="Up to two [{field, period}]; period for dates."
+    )
+    summaries = serializers.ListField(
+        child=serializers.DictField(), required=False, help_text="[{function: sum|avg|min|max, field}]"
+    )
+    chart_type = serializers.ChoiceField(choices=["bar", "stacked_bar", "line", "donut", "funnel"], required=False)
+    folder = serializers.IntegerField(required=False, allow_null=True)
+    sharing = serializers.ChoiceField(choices=["private", "role"], required=False)
+    shared_role = serializers.IntegerField(required=False, allow_null=True, help_text="Group id when shared.")
+
+
+class SavedReportSerializer(SavedReportInputSerializer):
+    id = serializers.IntegerField()
+    key = serializers.CharField()
+    title = serializers.CharField()
+    owner = serializers.IntegerField()
+
+
+class BuilderGroupSerializer(serializers.Serializer):
+    keys = serializers.ListField()
+    labels = serializers.ListField(child=serializers.CharField())
+    count = serializers.IntegerField()
+    summaries = serializers.DictField()
+
+
+class BuilderRunSerializer(serializers.Serializer):
+    columns = serializers.ListField(child=serializers.DictField())
+    rows = serializers.ListField(child=serializers.DictField())
+    total = serializers.IntegerField()
+    truncated = serializers.BooleanField()
+    group_columns = serializers.ListField(child=serializers.DictField())
+    groups = BuilderGroupSerializer(many=True)
+    chart = serializers.DictField()

@@ -1,22 +1,38 @@
 """The standard reports over the API, run in the caller's sharing scope like the pages."""
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+import csv
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reports.exports import csv_response
+from reports.builder import ReportDefinition, run_definition
+from reports.exports import Echo, cell, csv_response
 from reports.selectors import REPORTS, ReportParamsError, reports_for, run_report
+from reports.services import saved_report_create, saved_reports_visible_to
 
-from .serializers import ReportRunSerializer, ReportSerializer
+from .serializers import (
+    BuilderRunSerializer,
+    ReportRunSerializer,
+    ReportSerializer,
+    SavedReportInputSerializer,
+    SavedReportSerializer,
+)
 
+RUN_RESULT = PolymorphicProxySerializer(
+    component_name="ReportRunResult",
+    serializers=[ReportRunSerializer, BuilderRunSerializer],
+    resource_type_field_name=None,
+)
 FIELD_ERRORS = OpenApiResponse(description="Field errors: {parameter: [messages]}.")
 FORBIDDEN = OpenApiResponse(description="The report is for marketing admins.")
 PARAMETERS = [
-    OpenApiParameter("key", str, OpenApiParameter.PATH, enum=list(REPORTS), description="The report's key."),
+    OpenApiParameter("key", str, OpenApiParameter.PATH, description="A standard report's key, or a saved report's id."),
     OpenApiParameter("created_from", OpenApiTypes.DATE, description="First day (default: 29 days ago)."),
     OpenApiParameter("created_to", OpenApiTypes.DATE, description="Last day (default: today)."),
     OpenApiParameter("owner", str, description="user:<id> or queue:<id>, as on the lead list."),
@@ -63,22 +79,103 @@ def _spec_data(spec) -> dict:
     }
 
 
+def _saved_data(report) -> dict:
+    return {
+        "id": report.pk,
+        "key": str(report.pk),
+        "title": report.name,
+        "description": report.description,
+        "folder": report.folder.name if report.folder_id else "",
+        "sharing": report.sharing,
+        "shared_role": report.shared_role_id,
+        "owner": report.owner_id,
+        **ReportDefinition.from_saved(report).as_data(),
+    }
+
+
+def _saved(request, key: str):
+    return get_object_or_404(saved_reports_visible_to(request.user), pk=int(key))
+
+
 class ReportListView(APIView):
-    @extend_schema(operation_id="reports_list", responses=ReportSerializer(many=True), tags=["reports"])
+    @extend_schema(
+        operation_id="reports_list",
+        responses={200: ReportSerializer(many=True)},
+        tags=["reports"],
+        description="The standard reports the caller may run, then the saved reports they may see (with an id).",
+    )
     def get(self, request):
-        """The standard reports the caller may run."""
-        return Response([_spec_data(spec) for spec in reports_for(request.user)])
+        """The standard reports the caller may run, and the saved builder reports they may see."""
+        standard = [_spec_data(spec) for spec in reports_for(request.user)]
+        return Response(standard + [_saved_data(r) for r in saved_reports_visible_to(request.user)])
+
+    @extend_schema(
+        operation_id="reports_create",
+        request=SavedReportInputSerializer,
+        responses={201: SavedReportSerializer, 400: FIELD_ERRORS},
+        tags=["reports"],
+    )
+    def post(self, request):
+        """Save a builder report definition."""
+        if not isinstance(request.data, dict):
+            return Response({"non_field_errors": ["Send a JSON object."]}, status=400)
+        try:
+            report = saved_report_create(data=request.data, acting_user=request.user)
+        except ValidationError as exc:
+            return Response(exc.message_dict, status=400)
+        return Response(_saved_data(report), status=201)
+
+
+def builder_run_data(result) -> dict:
+    return {
+        "columns": result.columns,
+        "rows": result.rows,
+        "total": result.total,
+        "truncated": result.truncated,
+        "group_columns": result.group_columns,
+        "groups": result.groups,
+        "chart": result.chart,
+    }
+
+
+def builder_csv_rows(result):
+    """The groups (with count and summaries) when the report is grouped, else the detail rows."""
+    if result.groups:
+        summary_keys = list(result.groups[0]["summaries"])
+        yield [cell(c["label"]) for c in result.group_columns] + ["Records"] + [cell(k) for k in summary_keys]
+        for group in result.groups:
+            yield (
+                [cell(v) for v in group["labels"]]
+                + [group["count"]]
+                + [cell(group["summaries"][k]) for k in summary_keys]
+            )
+        return
+    yield [cell(c["label"]) for c in result.columns]
+    for row in result.rows:
+        yield [cell(row.get(c["key"])) for c in result.columns]
+
+
+def builder_csv_response(name: str, result) -> StreamingHttpResponse:
+    writer = csv.writer(Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(r) for r in builder_csv_rows(result)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="report-{name}.csv"'
+    return response
 
 
 class ReportRunView(APIView):
     @extend_schema(
         operation_id="reports_run",
         parameters=PARAMETERS,
-        responses={200: ReportRunSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN},
+        responses={200: RUN_RESULT, 400: FIELD_ERRORS, 403: FORBIDDEN},
         tags=["reports"],
     )
     def get(self, request, key: str):
-        """Run a standard report: its table rows, groups, drill-down links and chart data."""
+        """Run a report: a standard one (by key) or a saved one (by id), in the caller's sharing scope."""
+        if key.isdigit():
+            report = _saved(request, key)
+            return Response(builder_run_data(run_definition(ReportDefinition.from_saved(report), user=request.user)))
         outcome = _run(request, key)
         if isinstance(outcome, ReportParamsError):
             return Response(outcome.errors, status=400)
@@ -110,6 +207,9 @@ class ReportExportView(APIView):
     )
     def get(self, request, key: str):
         """The report's table as CSV, streamed."""
+        if key.isdigit():
+            report = _saved(request, key)
+            return builder_csv_response(key, run_definition(ReportDefinition.from_saved(report), user=request.user))
         outcome = _run(request, key)
         if isinstance(outcome, ReportParamsError):
             return Response(outcome.errors, status=400)
