@@ -13,10 +13,12 @@ class EngagementConfig(AppConfig):
             register_conversion_hook,
             register_email_html_filter,
             register_email_sent_hook,
+            register_list_extension,
             register_record_part,
             register_web_to_lead_hook,
         )
 
+        from . import listing
         from .models import EngagementSettings
         from .services import email_html_track, email_sent_record, on_conversion, on_web_to_lead
         from .views import lead_engagement_part
@@ -26,4 +28,5 @@ class EngagementConfig(AppConfig):
         register_conversion_hook(on_conversion)
         register_email_html_filter(email_html_track)
         register_email_sent_hook(email_sent_record)
+        register_list_extension(listing.EXTENSION)
         forget_on_change(EngagementSettings)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from core.models import FieldDefinition, FieldType, PicklistValue
+from core.registry import list_extensions
 from core.selectors import field_definitions
 
 from .fields import OBJECT_NAME
@@ -94,8 +95,13 @@ class LeadOrderingFilter(django_filters.OrderingFilter):
 
     def __init__(self, *args, custom_api_names: list[str] | None = None, **kwargs):
         self.custom_api_names = list(custom_api_names or [])
+        # Columns of other apps sort by their annotations (``leads.selectors.with_list_extensions``).
+        self.extension_columns = {
+            key: columns for e in list_extensions(OBJECT_NAME) for key, columns in e.ordering.items()
+        }
         fields = {key: key for key in ORDERING_COLUMNS}
         fields.update({name: name for name in self.custom_api_names})
+        fields.update({key: key for key in self.extension_columns})
         kwargs.setdefault("fields", fields)
         super().__init__(*args, **kwargs)
 
@@ -112,6 +118,8 @@ class LeadOrderingFilter(django_filters.OrderingFilter):
                 columns = [F(c) for c in ORDERING_COLUMNS[key]]
             elif key in self.custom_api_names:
                 columns = [KeyTransform(key, "custom_fields")]
+            elif key in self.extension_columns:
+                columns = [F(c) for c in self.extension_columns[key]]
             else:
                 continue
             for column in columns:
@@ -164,6 +172,11 @@ class LeadFilter(django_filters.FilterSet):
         self.custom_definitions = _custom_definitions()
         for definition in self.custom_definitions:
             for name, filter_ in self._custom_filters(definition):
+                filter_.model = Lead
+                filter_.parent = self
+                self.filters[name] = filter_
+        for extension in list_extensions(OBJECT_NAME):
+            for name, filter_ in extension.filters().items():
                 filter_.model = Lead
                 filter_.parent = self
                 self.filters[name] = filter_

@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.fields import display_value
 from core.history import history_for
 from core.models import FieldDefinition, FieldHistory, FieldType, OrgSettings
+from core.registry import ListExtension, list_extensions
 from core.roles import VIEW_CONVERTED_LEADS, display_name, sees_all_records
 from core.selectors import field_definitions, org_settings, picklist_labels, picklist_values
 
@@ -95,8 +96,20 @@ LIST_VIEWS = {
 }
 
 
+def with_list_extensions(qs: QuerySet[Lead]) -> QuerySet[Lead]:
+    """The leads with the values of the columns other apps add to the list (score, grade, last
+    activity...), each a join or an indexed subquery (``core.registry.register_list_extension``)."""
+    for extension in list_extensions(OBJECT_NAME):
+        qs = extension.annotate(qs)
+    return qs
+
+
 def lead_list(*, user, view: str = "all") -> QuerySet[Lead]:
-    """The named list views: my, queues, all, recent, today."""
+    """The named list views: my, queues, all, recent, today (with the columns of other apps)."""
+    return with_list_extensions(_lead_list(user=user, view=view))
+
+
+def _lead_list(*, user, view: str) -> QuerySet[Lead]:
     qs = leads_visible_to(user).select_related("owner_user", "owner_queue")
     if view == "my":
         return qs.filter(owner_user=user)
@@ -198,6 +211,7 @@ class Column:
     field_type: str
     sortable: bool
     definition: FieldDefinition | None = None
+    extension: ListExtension | None = None
 
 
 def lead_list_columns() -> list[Column]:
@@ -212,6 +226,11 @@ def lead_list_columns() -> list[Column]:
             columns.append(Column(api, labels.get(api, label), ftype, api in ORDERING_COLUMNS))
     columns += [Column(key, label, "datetime", True) for key, label in SYSTEM_COLUMNS]
     columns += [Column(d.api_name, d.label, d.field_type, True, d) for d in definitions if d.is_custom]
+    for extension in list_extensions(OBJECT_NAME):
+        columns += [
+            Column(key, str(label), ftype, key in extension.ordering, extension=extension)
+            for key, label, ftype in extension.columns
+        ]
     return columns
 
 
@@ -220,6 +239,8 @@ def _cell(lead: Lead, column: Column, picklists: dict[str, dict[str, str]]) -> s
         return lead.name
     if column.key == "owner":
         return lead.owner_name
+    if column.extension is not None:
+        return column.extension.display(column.key, getattr(lead, column.key, None))
     if column.definition is not None:
         value = (lead.custom_fields or {}).get(column.key)
         if column.field_type == FieldType.PICKLIST and value:

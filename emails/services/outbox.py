@@ -23,7 +23,7 @@ from django.utils import timezone
 from core.breaker import BrokerUnavailable
 from core.fields import validate_email
 from core.history import Change, history_record
-from core.registry import email_html_filtered, email_message_finished, marketing_send_refusal
+from core.registry import email_html_filtered, email_message_finished, marketing_send_refusal, run_email_sent_hooks
 from core.request_id import current_request_id, request_id_bound
 from core.roles import require_setup_admin
 
@@ -356,14 +356,29 @@ def outbound_email_deliver(*, email_id: int) -> str:
             extra={"email_id": email.pk, "kind": email.kind, "attempt": email.attempts},
         )
     mine = OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.SENDING, claim_token=token)
-    mine.update(
-        status=OutboundEmail.Status.SENT,
-        sent_at=timezone.now(),
-        message_id=message.extra_headers.get("Message-ID", "")[:255],
-        last_error="",
-        claim_token="",
-    )
+    sent_at = timezone.now()
+    with transaction.atomic():
+        marked = mine.update(
+            status=OutboundEmail.Status.SENT,
+            sent_at=sent_at,
+            message_id=message.extra_headers.get("Message-ID", "")[:255],
+            last_error="",
+            claim_token="",
+        )
+        if marked:
+            email.status, email.sent_at = OutboundEmail.Status.SENT, sent_at
+            _email_sent_hooks(email)
     return "sent"
+
+
+def _email_sent_hooks(email: OutboundEmail) -> None:
+    """Tell higher apps the email went out (engagement records an "email sent" event). The email
+    is sent and marked whatever they do: a failing hook is logged, never a reason to send again."""
+    try:
+        with transaction.atomic():
+            run_email_sent_hooks(email=email)
+    except Exception:
+        logger.exception("An email-sent hook failed for outbound email %s.", email.pk)
 
 
 def _record_failure(email: OutboundEmail, *, token: str, exc: Exception) -> str:

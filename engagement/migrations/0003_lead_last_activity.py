@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                     models.OneToOneField(
                         on_delete=django.db.models.deletion.CASCADE,
                         primary_key=True,
-                        related_name="+",
+                        related_name="last_activity",
                         serialize=False,
                         to="leads.lead",
                     ),

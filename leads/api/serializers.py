@@ -12,8 +12,9 @@ from rest_framework import serializers
 
 from core.api.serializers import QuickReadMixin
 from core.models import FieldHistory
+from core.registry import list_extensions
 from core.roles import display_name
-from leads.fields import WRITABLE_FIELDS
+from leads.fields import OBJECT_NAME, WRITABLE_FIELDS
 from leads.models import Lead, LeadNote
 from leads.ownership import owner_label
 
@@ -87,6 +88,14 @@ class LeadSerializer(QuickReadMixin, serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "created_at", "last_modified_at", "is_converted", "converted_at"]
         extra_kwargs = {"status": {"required": False, "help_text": "Defaults to the picklist's default value."}}
+
+    def get_fields(self) -> dict:
+        """The lead's fields and the read-only values other apps add to the list (score, grade,
+        last activity...), read from the annotations of ``leads.selectors.with_list_extensions``."""
+        fields = super().get_fields()
+        for extension in list_extensions(OBJECT_NAME):
+            fields.update(extension.api_fields())
+        return fields
 
     @extend_schema_field(OwnerSerializer)
     def get_owner(self, lead: Lead) -> dict:

@@ -28,7 +28,14 @@ from leads.filters import LeadFilter, OwnerFilter, search_q
 from leads.intake import lead_intake
 from leads.models import Lead
 from leads.ownership import owner_from_key
-from leads.selectors import LIST_VIEWS, lead_is_editable_by, lead_list, lead_notes, leads_visible_to
+from leads.selectors import (
+    LIST_VIEWS,
+    lead_is_editable_by,
+    lead_list,
+    lead_notes,
+    leads_visible_to,
+    with_list_extensions,
+)
 from leads.services import (
     LeadEditConflict,
     lead_change_owner,
@@ -173,7 +180,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 raise serializers.ValidationError({"view": [f"Choose one of: {', '.join(LIST_VIEWS)}."]})
             return lead_list(user=user, view=view).select_related("created_by", "last_modified_by")
         # A record may be opened by users allowed to see converted leads.
-        visible = leads_visible_to(user, include_converted=True)
+        visible = with_list_extensions(leads_visible_to(user, include_converted=True))
         return visible.select_related("owner_user", "owner_queue", "created_by", "last_modified_by")
 
     def get_object(self) -> Lead:
@@ -188,9 +195,9 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def _answer(self, lead: Lead, code: int = status.HTTP_200_OK) -> Response:
         # The caller just wrote this lead; after a change of owner they may no longer see it, but
         # they still get the result of their own write.
-        fresh = Lead.objects.select_related("owner_user", "owner_queue", "created_by", "last_modified_by").get(
-            pk=lead.pk
-        )
+        fresh = with_list_extensions(
+            Lead.objects.select_related("owner_user", "owner_queue", "created_by", "last_modified_by")
+        ).get(pk=lead.pk)
         return Response(LeadSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(

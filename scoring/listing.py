@@ -1,0 +1,97 @@
+"""The score columns and filters of the lead list (page and API): the default model's score,
+grade and the time it was computed, joined from ``LeadScore`` (one row per lead and model, its
+``(model, score)`` index serving the sort), registered with ``core.registry`` so that the leads
+app never imports scoring."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import CharField, DateTimeField, F, FilteredRelation, IntegerField, Q, QuerySet, Value
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from core.registry import ListExtension
+
+from .models import LeadScore, ScoringModel
+
+COLUMNS = (
+    ("score", _("Score"), "number"),
+    ("grade", _("Grade"), "text"),
+    ("score_updated_at", _("Score Updated"), "datetime"),
+)
+
+
+def default_model_id() -> int | None:
+    return ScoringModel.objects.filter(is_default=True).values_list("pk", flat=True).first()
+
+
+def annotate(qs: QuerySet) -> QuerySet:
+    """``score``, ``grade`` and ``score_updated_at`` of the default model (None when unscored)."""
+    model_id = default_model_id()
+    if model_id is None:
+        return qs.annotate(
+            score=Value(None, output_field=IntegerField()),
+            grade=Value(None, output_field=CharField()),
+            score_updated_at=Value(None, output_field=DateTimeField()),
+        )
+    return qs.annotate(
+        default_score=FilteredRelation("scores", condition=Q(scores__model_id=model_id)),
+        score=F("default_score__score"),
+        grade=F("default_score__grade"),
+        score_updated_at=F("default_score__computed_at"),
+    )
+
+
+def display(key: str, value) -> str:
+    if value is None:
+        return ""
+    if key == "score_updated_at":
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def filters() -> dict:
+    return {
+        "score_min": django_filters.NumberFilter(
+            field_name="score", lookup_expr="gte", label=_("Score (min)"), widget=forms.NumberInput
+        ),
+        "score_max": django_filters.NumberFilter(
+            field_name="score", lookup_expr="lte", label=_("Score (max)"), widget=forms.NumberInput
+        ),
+        "grade": django_filters.MultipleChoiceFilter(
+            field_name="grade",
+            label=_("Grade"),
+            choices=LeadScore.Grade.choices,
+            widget=forms.CheckboxSelectMultiple,
+            distinct=False,
+        ),
+    }
+
+
+def api_fields() -> dict:
+    return {
+        "score": serializers.IntegerField(
+            read_only=True, allow_null=True, help_text=_("The default scoring model's score (0–100); null if unscored.")
+        ),
+        "grade": serializers.CharField(
+            read_only=True, allow_null=True, help_text=_("The default scoring model's grade (A–D, from fit).")
+        ),
+        "score_updated_at": serializers.DateTimeField(
+            read_only=True, allow_null=True, help_text=_("When the default model's score was computed.")
+        ),
+    }
+
+
+EXTENSION = ListExtension(
+    object_name="lead",
+    key="score",
+    annotate=annotate,
+    columns=COLUMNS,
+    display=display,
+    ordering={"score": ("score",), "grade": ("grade",), "score_updated_at": ("score_updated_at",)},
+    filters=filters,
+    api_fields=api_fields,
+    order=10,
+)
