@@ -347,3 +347,58 @@ def register_web_to_lead_form_part(part: Callable[..., str]) -> None:
 
 def web_to_lead_form_parts(*, form) -> list[str]:
     return [html for part in _web_to_lead_form_parts if (html := part(form=form))]
+
+
+# Called by the outbox when it marked an email sent (after the SMTP server accepted it), inside a
+# savepoint, as ``hook(email=)``; a failing hook is logged and never makes the email go again
+# (engagement records an "email sent" event for an email to a lead).
+_email_sent_hooks: list[Callable[..., None]] = []
+
+
+def register_email_sent_hook(hook: Callable[..., None]) -> None:
+    """Run ``hook`` for every email the outbox sent (idempotent; call from ready())."""
+    if hook not in _email_sent_hooks:
+        _email_sent_hooks.append(hook)
+
+
+def run_email_sent_hooks(**kwargs) -> None:
+    for hook in _email_sent_hooks:
+        hook(**kwargs)
+
+
+@dataclass(frozen=True)
+class ListExtension:
+    """Columns and filters that a higher app adds to an object's list page and list API (the
+    lead list shows the score and grade of scoring, the last activity of engagement), so that the
+    object's app never imports it.
+
+    ``annotate(queryset)`` answers the queryset with one annotation per column key (a join or an
+    indexed subquery: it runs on every list request, so it must not read each row's related rows).
+    ``columns`` are ``(key, label, field_type)``; ``display(key, value)`` formats a cell;
+    ``ordering`` maps a column key to the annotation(s) it sorts by. ``filters()`` answers
+    ``{name: django_filters.Filter}`` added to the object's FilterSet (the HTML filter panel and
+    the API alike). ``api_fields()`` answers ``{key: serializer field}`` (read-only) for the API."""
+
+    object_name: str
+    key: str
+    annotate: Callable
+    columns: tuple[tuple[str, str, str], ...]
+    display: Callable[[str, object], str]
+    ordering: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    filters: Callable[[], dict] = dict
+    api_fields: Callable[[], dict] = dict
+    order: int = 100
+
+
+_list_extensions: dict[tuple[str, str], ListExtension] = {}
+
+
+def register_list_extension(extension: ListExtension) -> None:
+    """Add columns and filters to an object's list (idempotent per object and key; call from ready())."""
+    _list_extensions[(extension.object_name, extension.key)] = extension
+
+
+def list_extensions(object_name: str) -> list[ListExtension]:
+    return sorted(
+        (e for e in _list_extensions.values() if e.object_name == object_name), key=lambda e: (e.order, e.key)
+    )

@@ -207,6 +207,8 @@ CELERY_BEAT_SCHEDULE["emails-sweep-outbox"] = {"task": "emails.tasks.sweep_outbo
 CELERY_BEAT_SCHEDULE["webtolead-process-submissions"] = {"task": "webtolead.process_submissions", "schedule": 60.0}
 # Tracking requests left received (no broker when they came) become engagement events.
 CELERY_BEAT_SCHEDULE["engagement-process-tracking"] = {"task": "engagement.process_tracking", "schedule": 60.0}
+# Behaviour points decay with time: stored scores that time alone changed are computed again.
+CELERY_BEAT_SCHEDULE["scoring-apply-decay"] = {"task": "scoring.apply_decay", "schedule": 3600.0}
 # Lead imports left with pending rows (dead worker or broker) are queued again.
 CELERY_BEAT_SCHEDULE["leads-requeue-stalled-imports"] = {
     "task": "leads.imports.requeue_stalled_imports",
