@@ -324,4 +324,5 @@ def test_operators_list_is_the_agreed_one():
     assert OPERATORS == (
         "equals", "not_equal", "contains", "not_contain", "starts_with", "lt", "gt", "lte", "gte",
         "includes", "excludes", "is_blank", "is_not_blank",
+        "last_n_days", "next_n_days", "this_month", "last_month", "this_quarter", "this_year",
     )  # fmt: skip
