@@ -1,9 +1,11 @@
 """Lead scoring: scoring models, their fit rules (criteria on lead fields, a kind of
 ``core.rules``) and behaviour rules (engagement events), and each lead's score per model."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from core.rules.models import RuleBase, RuleEntryBase, entry_unique_order, rule_name_required, rule_name_unique_ci
@@ -30,6 +32,38 @@ class ScoringModel(RuleBase):
         default=30,
         help_text=_("Behaviour points halve after this many days; 0 means they never decay."),
     )
+    # The hand-off to sales: a lead whose score rises to the threshold becomes a marketing-qualified
+    # lead once, and again only after falling below threshold − hysteresis (no flapping).
+    mql_threshold = models.PositiveSmallIntegerField(
+        _("MQL threshold"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("A lead whose score rises to this becomes a marketing-qualified lead; blank means never."),
+    )
+    mql_hysteresis = models.PositiveSmallIntegerField(
+        _("MQL hysteresis"),
+        default=10,
+        validators=[MaxValueValidator(100)],
+        help_text=_("The lead qualifies again only after its score fell below the threshold minus this."),
+    )
+    mql_status = models.CharField(
+        _("set status to"), max_length=120, blank=True, help_text=_("A Lead Status value; blank leaves it.")
+    )
+    mql_queue = models.ForeignKey(
+        "leads.Queue",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("move to queue"),
+    )
+    mql_notify_owner = models.BooleanField(_("email the owner"), default=False)
+    # The last full recompute's progress (the model page's progress bar).
+    recompute_total = models.PositiveIntegerField(default=0)
+    recompute_done = models.PositiveIntegerField(default=0)
+    recompute_started_at = models.DateTimeField(null=True, blank=True)
+    recompute_finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(RuleBase.Meta):
         verbose_name = _("scoring model")
@@ -122,6 +156,11 @@ class LeadScore(models.Model):
     explanation = models.JSONField(default=dict, blank=True)
     model_version = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(_("computed at"))
+    # MQL state: armed until the score crosses the model's threshold, then disarmed until it falls
+    # below threshold − hysteresis; ``mql_crossings`` numbers the crossings (one hand-off each).
+    mql_armed = models.BooleanField(default=True)
+    mql_at = models.DateTimeField(_("MQL date"), null=True, blank=True)
+    mql_crossings = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("lead score")
@@ -129,6 +168,9 @@ class LeadScore(models.Model):
             models.UniqueConstraint(fields=["lead", "model"], name="scoring_leadscore_lead_model"),
             models.CheckConstraint(condition=Q(score__lte=100), name="scoring_leadscore_range"),
             models.CheckConstraint(condition=Q(grade__in=["A", "B", "C", "D"]), name="scoring_leadscore_grade"),
+            models.CheckConstraint(
+                condition=Q(mql_crossings=0) | Q(mql_at__isnull=False), name="scoring_leadscore_mql"
+            ),
         ]
         indexes = [models.Index("model", models.F("score").desc(), name="scoring_leadscore_rank_idx")]
 
@@ -244,3 +286,88 @@ class LeadScoreHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id}/{self.model_id}: {self.score} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class AlertRule(models.Model):
+    """ "Event type X (optionally on a URL or from a template) happened N times within D hours →
+    email the lead's owner (or a queue) now", independent of any score. A lead alerts at most once
+    per rule per window: the windows are consecutive periods of ``window_hours`` (a constraint on
+    ``AlertFiring`` holds it)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    event_type = models.CharField(_("event type"), max_length=20, choices=EngagementEvent.Type.choices)
+    url_pattern = models.CharField(
+        _("URL pattern"),
+        max_length=500,
+        blank=True,
+        help_text=_("Optional. The event's URL must contain this text; * stands for any text."),
+    )
+    template = models.ForeignKey(
+        "emails.EmailTemplate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("email template"),
+        help_text=_("Optional. Only events of emails sent from this template count."),
+    )
+    min_events = models.PositiveSmallIntegerField(
+        _("number of events"), validators=[MinValueValidator(1), MaxValueValidator(1000)]
+    )
+    window_hours = models.PositiveSmallIntegerField(
+        _("within hours"), validators=[MinValueValidator(1), MaxValueValidator(24 * 90)]
+    )
+    notify_queue = models.ForeignKey(
+        "leads.Queue",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("notify queue"),
+        help_text=_("Blank: the lead's owner (a queue owner's email when a queue owns the lead)."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("alert rule")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="scoring_alertrule_name_ci"),
+            models.CheckConstraint(condition=~Q(name=""), name="scoring_alertrule_name_required"),
+            models.CheckConstraint(
+                condition=Q(min_events__gte=1, window_hours__gte=1), name="scoring_alertrule_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AlertFiring(models.Model):
+    """One alert of a rule about a lead in one window (at most one: a database constraint)."""
+
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="firings")
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="+")
+    window_start = models.DateTimeField()
+    fired_at = models.DateTimeField()
+    event_count = models.PositiveIntegerField()
+    email = models.ForeignKey(
+        "emails.OutboundEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-fired_at"]
+        verbose_name = _("alert")
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "lead", "window_start"], name="scoring_alert_once_per_window")
+        ]
+        indexes = [models.Index("lead", models.F("fired_at").desc(), name="scoring_alert_lead_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}/{self.lead_id} at {self.fired_at:%Y-%m-%d %H:%M}"
