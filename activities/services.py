@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.history import diff, history_record
+from core.registry import run_lead_touch_hooks
 
 from .models import RELATED_FIELDS, Activity, Call, Event, Task
 from .selectors import activity_is_editable_by, related_record_for
@@ -186,6 +187,8 @@ def task_update(*, task: Task, data: dict[str, Any], acting_user) -> Task:
     task.last_modified_by, task.last_modified_at = acting_user, timezone.now()
     task.save()
     _history(task, "task", before, TASK_FIELDS, acting_user)
+    if task.lead_id and task.completed_at is not None and before["status"] != Task.Status.COMPLETED:
+        run_lead_touch_hooks(lead_id=task.lead_id, at=task.completed_at, acting_user=acting_user)
     return task
 
 
@@ -315,7 +318,7 @@ def call_log(*, data: dict[str, Any], acting_user) -> Call:
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
-    return Call.objects.create(
+    call = Call.objects.create(
         **related,
         subject=data["subject"],
         outcome=data["outcome"],
@@ -328,6 +331,9 @@ def call_log(*, data: dict[str, Any], acting_user) -> Call:
         last_modified_by=acting_user,
         last_modified_at=now,
     )
+    if call.lead_id:
+        run_lead_touch_hooks(lead_id=call.lead_id, at=call.called_at, acting_user=acting_user)
+    return call
 
 
 @transaction.atomic

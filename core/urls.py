@@ -1,5 +1,5 @@
 """Core pages. ``account_urlpatterns`` (login, logout) keep their plain names; the setup pages live
-in the ``core`` namespace. The home page is the project's (``leadcrm.navigation.home``)."""
+in the ``core`` namespace. The home page is the user's dashboard (``dashboards.views.home``)."""
 
 from django.urls import path
 

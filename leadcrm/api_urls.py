@@ -21,5 +21,7 @@ urlpatterns = [
     path("", include("activities.api.urls")),
     path("", include("search.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("dashboards.api.urls")),
+    path("", include("sla.api.urls")),
     path("", include("users.api.urls")),
 ]

@@ -2,8 +2,6 @@
 know them all (``core`` names no higher app). An entry shows once its URL name exists, so each
 app's pages appear in the menu as soon as that app routes them."""
 
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +17,8 @@ MAIN = [
     (_("Campaigns"), "campaigns:list", "megaphone", "all"),
     (_("My Tasks"), "activities:my_tasks", "check2-square", "all"),
     (_("Reports"), "reports:list", "bar-chart-line", "all"),
+    (_("Dashboards"), "dashboards:list", "speedometer", "all"),
+    (_("Queue Health"), "sla:queue_health", "heart-pulse", "all"),
     (_("Recycle Bin"), "core:recycle_bin", "trash", "all"),
 ]
 SETUP = [
@@ -29,6 +29,8 @@ SETUP = [
     (_("Permission Sets"), "users:permission_set_list", "shield-check", "sysadmin"),
     (_("Queues"), "leads:queue_setup", "inboxes", "admin"),
     (_("Assignment Rules"), "leads:rule_list", "signpost-split", "admin"),
+    (_("SLA Rules"), "sla:rule_list", "stopwatch", "admin"),
+    (_("Business Hours"), "sla:business_hours_list", "clock", "admin"),
     (_("Lead Settings"), "leads:lead_settings", "sliders", "admin"),
     (_("Web-to-Lead"), "webtolead:form_list", "globe", "admin"),
     (_("Web-to-Lead Intake"), "webtolead:intake_list", "inbox", "admin"),
@@ -77,10 +79,3 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     return {"nav": menu(admin=is_marketing_admin(user), sysadmin=is_system_admin(user), path=request.path)}
-
-
-@login_required
-def home(request):
-    """The home page is the first page of the menu (the lead list)."""
-    main = menu(admin=False, sysadmin=False)["main"]
-    return redirect(main[0]["url"] if main else "core:recycle_bin")

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "search",
     "campaigns",
     "reports",
+    "sla",
+    "dashboards",
     "users",
     "nurture",
     "demo",
@@ -219,6 +221,8 @@ RECYCLE_BIN_DAYS = env.int("RECYCLE_BIN_DAYS", default=15)
 CELERY_BEAT_SCHEDULE["core-purge-recycle-bin"] = {"task": "core.purge_recycle_bin", "schedule": 3600.0}
 # Task reminders whose time has come go to the outbox (each task and reminder time once).
 CELERY_BEAT_SCHEDULE["activities-send-task-reminders"] = {"task": "activities.send_task_reminders", "schedule": 60.0}
+# SLA clocks past due are breached (notify, reassign or move, once per breach).
+CELERY_BEAT_SCHEDULE["sla-sweep-breaches"] = {"task": "sla.sweep_breaches", "schedule": 60.0}
 # Nurture sequences: due enrolments run (their emails go to the outbox), at most this many emails
 # per minute from all workers together (0: no limit).
 CELERY_BEAT_SCHEDULE["nurture-tick"] = {"task": "nurture.tick", "schedule": 30.0}

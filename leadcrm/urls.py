@@ -6,8 +6,8 @@ from django.views.generic import RedirectView
 from core.health import healthz, readyz
 from core.metrics import metrics_view
 from core.urls import account_urlpatterns
+from dashboards.views import home
 
-from .navigation import home
 from .system_health import system_health
 
 urlpatterns = [
@@ -36,6 +36,8 @@ urlpatterns = [
     path("activities/", include(("activities.urls", "activities"))),
     path("", include(("scoring.urls", "scoring"))),
     path("reports/", include(("reports.urls", "reports"))),
+    path("dashboards/", include(("dashboards.urls", "dashboards"))),
+    path("", include(("sla.urls", "sla"))),
     path("setup/nurture-sequences/", include(("nurture.urls", "nurture"))),
     path("", include(("search.urls", "search"))),
 ]

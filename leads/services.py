@@ -19,6 +19,7 @@ from core.history import Change, diff, history_for, history_record
 from core.memo import memoized
 from core.models import PicklistValue, RecycleBinEntry
 from core.recycle_bin import recycle_bin_move, recycle_bin_restore
+from core.registry import run_lead_touch_hooks
 from core.selectors import field_labels, picklist_default
 
 from .fields import OBJECT_NAME, PICKLIST_FIELDS, WRITABLE_FIELDS
@@ -422,9 +423,11 @@ def lead_note_create(*, lead: Lead, body: str, acting_user: User, title: str = "
         raise ValidationError({"title": "Use at most 200 characters."})
     if not lead_is_editable_by(lead, acting_user):
         raise PermissionError("You may not add notes to this lead.")
-    return LeadNote.objects.create(
+    note = LeadNote.objects.create(
         lead=lead, title=title.strip(), body=body, created_by=acting_user, created_at=timezone.now()
     )
+    run_lead_touch_hooks(lead_id=lead.pk, at=note.created_at, acting_user=acting_user)
+    return note
 
 
 def lead_mark_viewed(*, lead: Lead, user) -> None:

@@ -46,10 +46,10 @@ def test_every_page_gets_the_menu_of_the_signed_in_user(client, marketing_admin)
     assert response.context["role_label"] == "Marketing admin"
 
 
-def test_the_home_page_is_the_first_page_of_the_menu(client, rep):
+def test_the_home_page_is_the_dashboard_of_the_users_role(client, rep):
     client.force_login(rep)
 
     response = client.get(reverse("home"))
 
-    assert response.status_code == 302
-    assert response["Location"] == reverse("leads:list")
+    assert response.status_code == 200
+    assert response.context["dashboard"].name == "Sales rep home"

@@ -1,0 +1,253 @@
+"""Dashboard reads: the dashboards a user may open, their home dashboard, and a component's data
+(its report run in the user's sharing scope)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from activities.selectors import my_tasks
+from core.models import FieldHistory
+from core.roles import MARKETING_ADMIN, is_marketing_admin, role_label
+from leads.fields import OBJECT_NAME
+from leads.models import Lead
+from leads.selectors import leads_visible_to
+from reports.selectors import REPORTS, ReportParamsError, reports_for, run_report
+
+from .models import Dashboard, DashboardChoice, DashboardComponent
+
+WIDGETS = {
+    "my-tasks": gettext_lazy("My tasks (overdue and today)"),
+    "recent-activity": gettext_lazy("Recent activity on my leads"),
+}
+RANGES = {
+    "today": gettext_lazy("Today"),
+    "7d": gettext_lazy("Last 7 days"),
+    "this_week": gettext_lazy("This week"),
+    "30d": gettext_lazy("Last 30 days"),
+    "this_month": gettext_lazy("This month"),
+    "90d": gettext_lazy("Last 90 days"),
+    "365d": gettext_lazy("Last 365 days"),
+}
+WIDGET_LIMIT = 8
+
+
+def dashboards_for(user) -> QuerySet[Dashboard]:
+    """Admins see every dashboard; others those shared with their role or with everyone."""
+    qs = Dashboard.objects.all()
+    if not is_marketing_admin(user):
+        qs = qs.filter(Q(role="") | Q(role=role_label(user)))
+    return qs.order_by("name")
+
+
+def dashboard_for(*, user, pk) -> Dashboard | None:
+    return dashboards_for(user).filter(pk=pk).first()
+
+
+def home_dashboard(user) -> Dashboard | None:
+    """The dashboard the user picked, else the default of their role (system admins fall back to
+    the marketing admins' one), else the default for everyone, else the first they may open."""
+    visible = dashboards_for(user)
+    choice = DashboardChoice.objects.filter(user=user, dashboard__in=visible).select_related("dashboard").first()
+    if choice is not None:
+        return choice.dashboard
+    role = role_label(user)
+    for wanted in (role, MARKETING_ADMIN if is_marketing_admin(user) else None, ""):
+        if wanted is None:
+            continue
+        found = Dashboard.objects.filter(role=wanted, is_default=True).first()
+        if found is not None:
+            return found
+    return visible.first()
+
+
+def components_of(dashboard: Dashboard) -> list[DashboardComponent]:
+    return list(dashboard.components.order_by("sort_order", "id"))
+
+
+def source_choices(user) -> list[tuple[str, str]]:
+    """Every source a component may show: the reports the user may run, then the widgets."""
+    choices = [(f"report:{spec.key}", str(spec.title)) for spec in reports_for(user)]
+    choices += [(f"widget:{key}", str(label)) for key, label in WIDGETS.items()]
+    return choices
+
+
+def is_known_source(source: str) -> bool:
+    kind, _sep, key = source.partition(":")
+    return (kind == "report" and key in REPORTS) or (kind == "widget" and key in WIDGETS)
+
+
+# Parameters -------------------------------------------------------------------------------------
+
+
+def _range(span: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    if span == "today":
+        return today, today
+    if span == "this_week":
+        return today - dt.timedelta(days=today.weekday()), today
+    if span == "this_month":
+        return today.replace(day=1), today
+    if span.endswith("d") and span[:-1].isdigit():
+        return today - dt.timedelta(days=int(span[:-1]) - 1), today
+    return None
+
+
+def resolve_params(params: str, *, user, today: dt.date | None = None) -> QueryDict:
+    """A component's query string as the report reads it: ``owner=me`` is the viewer, and
+    ``range=`` a date range relative to today."""
+    today = today or timezone.localdate()
+    resolved = QueryDict(mutable=True)
+    for key, value in parse_qsl(params or "", keep_blank_values=False):
+        if key == "owner" and value == "me":
+            value = f"user:{user.pk}"
+        if key == "range":
+            span = _range(value, today)
+            if span is not None:
+                resolved["created_from"], resolved["created_to"] = span[0].isoformat(), span[1].isoformat()
+            continue
+        resolved.appendlist(key, value)
+    return resolved
+
+
+def params_problems(params: str) -> list[str]:
+    problems = []
+    for key, value in parse_qsl(params or "", keep_blank_values=True):
+        if key == "range" and _range(value, timezone.localdate()) is None:
+            problems.append(_("Unknown range “%(value)s”.") % {"value": value})
+    return problems
+
+
+# A component's data -----------------------------------------------------------------------------
+
+
+@dataclass
+class ComponentData:
+    """What a tile shows: a chart (Chart.js data with drill-down links), a table, or a list."""
+
+    component: DashboardComponent
+    title: str = ""
+    chart: dict | None = None
+    columns: list[dict] = field(default_factory=list)
+    table: list[list[dict]] = field(default_factory=list)
+    items: list[dict] = field(default_factory=list)
+    more_url: str = ""
+    error: str = ""
+
+    @property
+    def chart_id(self) -> str:
+        return f"chart-{self.component.pk}"
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.items) or any(
+            cell["numeric"] and cell["value"] for row in self.table for cell in row[1:] if cell["value"]
+        )
+
+
+def _cells(result) -> list[list[dict]]:
+    table = []
+    for index, row in enumerate(result.rows):
+        links = result.links[index] if index < len(result.links) else {}
+        table.append(
+            [{"value": row.get(c["key"]), "link": links.get(c["key"]), "numeric": c["numeric"]} for c in result.columns]
+        )
+    return table
+
+
+def shaped_chart(chart: dict, chart_type: str) -> dict | None:
+    """The report's chart drawn as the component asks. A donut shows one slice per series (summed
+    over the periods), linked when the report has a single period."""
+    if chart_type == DashboardComponent.ChartType.TABLE:
+        return None
+    shaped = {**chart, "type": chart_type, "stacked": chart_type == DashboardComponent.ChartType.STACKED}
+    if chart_type == DashboardComponent.ChartType.STACKED:
+        shaped["type"] = "bar"
+    datasets = chart.get("datasets") or []
+    if chart_type == DashboardComponent.ChartType.DOUGHNUT and len(datasets) > 1:
+        links = chart.get("links") or []
+        single = len(chart.get("labels") or []) == 1
+        shaped.update(
+            labels=[d["label"] for d in datasets],
+            datasets=[{"label": chart.get("title", ""), "data": [sum(v or 0 for v in d["data"]) for d in datasets]}],
+            links=[[(links[i][0] if single and i < len(links) and links[i] else None) for i in range(len(datasets))]],
+        )
+    return shaped
+
+
+def _report_url(key: str, data: QueryDict) -> str:
+    query = data.urlencode()
+    return reverse("reports:detail", args=[key]) + (f"?{query}" if query else "")
+
+
+def _widget(data: ComponentData, key: str, user) -> None:
+    if key == "my-tasks":
+        today = timezone.localdate()
+        tasks = (
+            my_tasks(user=user, view="all", today=today)
+            .filter(Q(due_date__lte=today) | Q(due_date__isnull=True))
+            .select_related("lead")[:WIDGET_LIMIT]
+        )
+        data.items = [
+            {
+                "label": task.subject,
+                "detail": task.due_date.isoformat() if task.due_date else "",
+                "url": reverse("leads:detail", args=[task.lead_id]) if task.lead_id else "",
+                "overdue": bool(task.due_date and task.due_date < today),
+            }
+            for task in tasks
+        ]
+        data.more_url = reverse("activities:my_tasks")
+    elif key == "recent-activity":
+        visible = leads_visible_to(user).values("pk")
+        rows = list(
+            FieldHistory.objects.filter(object_name=OBJECT_NAME, record_id__in=visible)
+            .select_related("changed_by")
+            .order_by("-changed_at", "-id")[:WIDGET_LIMIT]
+        )
+        names = {lead.pk: lead.name for lead in Lead.objects.filter(pk__in=[r.record_id for r in rows])}
+        data.items = [
+            {
+                "label": names.get(row.record_id, row.record_id),
+                "detail": f"{row.field_label}: {row.new_value[:60]}" if row.field_name != "created" else _("Created"),
+                "when": row.changed_at,
+                "url": reverse("leads:detail", args=[row.record_id]),
+            }
+            for row in rows
+        ]
+        data.more_url = reverse("leads:list")
+
+
+def component_data(*, user, component: DashboardComponent) -> ComponentData:
+    """Run the component's report (or read its widget) as the viewer: every count is of leads the
+    viewer may read."""
+    data = ComponentData(component=component, title=component.title)
+    kind, _sep, key = component.source.partition(":")
+    if kind == "widget" and key in WIDGETS:
+        _widget(data, key, user)
+        return data
+    if kind != "report" or key not in REPORTS:
+        data.error = _("This report no longer exists.")
+        return data
+    query = resolve_params(component.params, user=user)
+    try:
+        spec, _params, result = run_report(user=user, key=key, data=query)
+    except PermissionDenied:
+        data.error = _("This report is for marketing admins.")
+        return data
+    except ReportParamsError as exc:
+        data.error = " ".join(m for messages in exc.errors.values() for m in messages)
+        return data
+    data.columns = [{**c, "label": str(c["label"])} for c in result.columns]
+    data.table = _cells(result)
+    data.chart = shaped_chart({**result.chart, "title": component.title}, component.chart_type)
+    data.more_url = _report_url(spec.key, query)
+    return data
