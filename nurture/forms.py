@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.criteria import field_specs
 from core.selectors import picklist_values
 from emails.models import EmailTemplate
 from leads.models import Queue
@@ -102,6 +103,10 @@ class StepForm(forms.Form):
         self.fields["ref_step"].queryset = steps.filter(kind=NurtureStep.Kind.EMAIL)
         self.fields["else_step"].queryset = steps
         self.fields["action_status"].choices = [("", "—"), *_status_choices()]
+        self.fields["criteria_field"].choices = [("", "—")] + [
+            (api_name, spec.label)
+            for api_name, spec in sorted(field_specs("lead").items(), key=lambda i: str(i[1].label))
+        ]
         self.fields["action_campaign"].queryset = Campaign.objects.filter(is_active=True).order_by("name")
 
     def service_data(self) -> dict:
