@@ -402,3 +402,20 @@ def list_extensions(object_name: str) -> list[ListExtension]:
     return sorted(
         (e for e in _list_extensions.values() if e.object_name == object_name), key=lambda e: (e.order, e.key)
     )
+
+
+# Called when a person first works a lead in a way that is not a field change (a note, a logged
+# call, a completed task, an email they sent), inside the transaction, as
+# ``hook(lead_id=, at=, acting_user=)`` (SLAs stop the lead's first-touch clock).
+_lead_touch_hooks: list[Callable[..., None]] = []
+
+
+def register_lead_touch_hook(hook: Callable[..., None]) -> None:
+    """Run ``hook`` whenever a person touches a lead (idempotent; call from ready())."""
+    if hook not in _lead_touch_hooks:
+        _lead_touch_hooks.append(hook)
+
+
+def run_lead_touch_hooks(**kwargs) -> None:
+    for hook in _lead_touch_hooks:
+        hook(**kwargs)
