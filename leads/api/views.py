@@ -23,6 +23,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from core.history import history_for
+from core.registry import list_extensions
 from leads.fields import OBJECT_NAME
 from leads.filters import LeadFilter, OwnerFilter, search_q
 from leads.intake import lead_intake
@@ -88,6 +89,38 @@ def browser_messages(values: dict):
         if not values["blank_required"] or not hasattr(exc, "error_dict"):
             raise
         raise DjangoValidationError({**exc.message_dict, **values["blank_required"]}) from None
+
+
+class LeadListExtensionsSchema(BaseFilterBackend):
+    """Documents the filters other apps add to the lead list (``core.registry`` list extensions;
+    ``LeadFilter`` applies them): the schema reads only a FilterSet's class-level filters."""
+
+    TYPES = {"NumberFilter": "number", "DateFilter": "string"}
+
+    def filter_queryset(self, request, queryset, view):
+        return queryset
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = []
+        for extension in list_extensions(OBJECT_NAME):
+            for name, filter_ in extension.filters().items():
+                kind = self.TYPES.get(type(filter_).__name__, "string")
+                schema: dict = {"type": kind}
+                if type(filter_).__name__ == "DateFilter":
+                    schema["format"] = "date"
+                choices = filter_.extra.get("choices")
+                if choices:
+                    schema = {"type": "array", "items": {"type": "string", "enum": [c[0] for c in choices]}}
+                parameters.append(
+                    {
+                        "name": name,
+                        "required": False,
+                        "in": "query",
+                        "description": str(filter_.label),
+                        "schema": schema,
+                    }
+                )
+        return parameters
 
 
 class LeadSearchFilter(BaseFilterBackend):
@@ -165,7 +198,7 @@ def _assignment_asked(request) -> bool:
 )
 class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = LeadSerializer
-    filter_backends = [DjangoFilterBackend, LeadSearchFilter]
+    filter_backends = [DjangoFilterBackend, LeadSearchFilter, LeadListExtensionsSchema]
     filterset_class = LeadFilter
     lookup_value_regex = r"\d+"
     parser_classes = [JSONParser]
