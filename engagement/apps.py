@@ -13,6 +13,7 @@ class EngagementConfig(AppConfig):
             register_conversion_hook,
             register_email_html_filter,
             register_email_sent_hook,
+            register_lead_touch_hook,
             register_list_extension,
             register_record_part,
             register_web_to_lead_hook,
@@ -21,6 +22,7 @@ class EngagementConfig(AppConfig):
         from . import listing
         from .models import EngagementSettings
         from .services import email_html_track, email_sent_record, on_conversion, on_web_to_lead
+        from .services.last_activity import on_lead_touch
         from .views import lead_engagement_part
 
         register_record_part(RecordPart("lead", "engagement", lead_engagement_part, order=50))
@@ -29,4 +31,5 @@ class EngagementConfig(AppConfig):
         register_email_html_filter(email_html_track)
         register_email_sent_hook(email_sent_record)
         register_list_extension(listing.EXTENSION)
+        register_lead_touch_hook(on_lead_touch)
         forget_on_change(EngagementSettings)

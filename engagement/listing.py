@@ -1,5 +1,6 @@
 """The "last activity" column and filter of the lead list (page and API): the time of the lead's
-newest engagement event, joined from ``LeadLastActivity`` (one row per lead, indexed by time),
+newest engagement event or of the last time a person worked it (a note, a call, a completed task:
+the lead-touch hook), joined from ``LeadLastActivity`` (one row per lead, indexed by time),
 registered with ``core.registry`` so that the leads app never imports engagement."""
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def filters() -> dict:
 def api_fields() -> dict:
     return {
         "last_activity_at": serializers.DateTimeField(
-            read_only=True, allow_null=True, help_text=_("The time of the lead's newest engagement event.")
+            read_only=True, allow_null=True, help_text=_("The time of the lead's newest engagement event, note, call or completed task.")
         )
     }
 

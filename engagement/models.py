@@ -174,7 +174,7 @@ class EngagementEvent(models.Model):
 
 
 class LeadLastActivity(models.Model):
-    """The time of a lead's newest engagement event, kept beside the events (one row per lead,
+    """The time of a lead's newest engagement event, note, logged call or completed task, kept beside the events (one row per lead,
     only ever moved forward) so that the lead list sorts and filters by "last activity" through
     an index instead of reading every lead's events."""
 

@@ -34,3 +34,9 @@ def lead_last_activity_refresh(*, lead_ids) -> int:
     for row in rows:
         lead_last_activity_touch(lead_id=row["lead_id"], at=row["at"])
     return len(rows)
+
+
+def on_lead_touch(*, lead_id: int, at: datetime, acting_user=None) -> None:
+    """Lead-touch hook: a note, a logged call or a completed task is activity too."""
+    if lead_id and at:
+        lead_last_activity_touch(lead_id=lead_id, at=at)

@@ -157,3 +157,11 @@ def test_a_recompute_keeps_the_list_score_current(rep, model, lead):
 
     row = LeadScore.objects.get(lead=lead, model=model)
     assert row.score == 40  # Berlin: 80 fit points, weighted half
+
+
+def test_a_note_on_the_lead_is_activity_too(rep, lead):
+    from leads.services import lead_note_create
+
+    note = lead_note_create(lead=lead, body="Called back, interested.", acting_user=rep)
+
+    assert LeadLastActivity.objects.get(lead=lead).last_activity_at == note.created_at
