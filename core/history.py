@@ -48,23 +48,47 @@ def history_record(
     at=None,
 ) -> list[FieldHistory]:
     at = at or timezone.now()
-    rows = [
-        FieldHistory(
-            object_name=object_name,
-            record_id=record_id,
-            field_name=c.field_name,
-            field_label=c.field_label,
-            old_value=c.old_value[:10000],
-            new_value=c.new_value[:10000],
-            note=note[:300],
-            record_version=record_version,
-            changed_by=acting_user if getattr(acting_user, "pk", None) else None,
-            changed_at=at,
-        )
-        for c in changes
-    ]
+    rows = [_row(object_name, record_id, c, acting_user, record_version, note, at) for c in changes]
     saved = FieldHistory.objects.bulk_create(rows)
     if saved:
+        run_record_change_hooks(object_name=object_name, record_id=record_id)
+    return saved
+
+
+def _row(object_name: str, record_id: int, c: Change, acting_user, record_version: int, note: str, at) -> FieldHistory:
+    return FieldHistory(
+        object_name=object_name,
+        record_id=record_id,
+        field_name=c.field_name,
+        field_label=c.field_label,
+        old_value=c.old_value[:10000],
+        new_value=c.new_value[:10000],
+        note=note[:300],
+        record_version=record_version,
+        changed_by=acting_user if getattr(acting_user, "pk", None) else None,
+        changed_at=at,
+    )
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """One change of one record, for ``history_record_many``."""
+
+    record_id: int
+    change: Change
+    record_version: int = 0
+    note: str = ""
+
+
+def history_record_many(
+    *, object_name: str, changes: Iterable[RecordChange], acting_user, at=None
+) -> list[FieldHistory]:
+    """``history_record`` for the changes of many records at once (one multi-row insert), in
+    order; the change hooks run once per record."""
+    at = at or timezone.now()
+    rows = [_row(object_name, c.record_id, c.change, acting_user, c.record_version, c.note, at) for c in changes]
+    saved = FieldHistory.objects.bulk_create(rows, batch_size=2000)
+    for record_id in dict.fromkeys(row.record_id for row in saved):
         run_record_change_hooks(object_name=object_name, record_id=record_id)
     return saved
 

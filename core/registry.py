@@ -419,3 +419,52 @@ def register_lead_touch_hook(hook: Callable[..., None]) -> None:
 def run_lead_touch_hooks(**kwargs) -> None:
     for hook in _lead_touch_hooks:
         hook(**kwargs)
+
+
+# Called by the lead intake (one lead or a batch), inside its transaction, as
+# ``hook(items=[(lead, campaign), ...], acting_user=)`` for new leads whose row names a campaign
+# (an id or a tracking code); each answers notes by lead id (an unknown campaign never costs a lead).
+_lead_campaign_hooks: list[Callable[..., dict[int, list[str]]]] = []
+
+
+def register_lead_campaign_hook(hook: Callable[..., dict[int, list[str]]]) -> None:
+    """Run ``hook`` for new leads that name a campaign (idempotent; call from ready())."""
+    if hook not in _lead_campaign_hooks:
+        _lead_campaign_hooks.append(hook)
+
+
+def run_lead_campaign_hooks(*, items: list, acting_user) -> dict[int, list[str]]:
+    """Run the registered hooks over ``items``; answers their notes by lead id."""
+    notes: dict[int, list[str]] = {}
+    if not items:
+        return notes
+    for hook in _lead_campaign_hooks:
+        for lead_id, lines in (hook(items=items, acting_user=acting_user) or {}).items():
+            notes.setdefault(lead_id, []).extend(lines)
+    return notes
+
+
+# Web-to-Lead hooks that take a whole batch of (lead, intake) pairs at once, by the one-row hook they
+# stand for: ``batch(items=[(lead, intake), ...], acting_user=)`` answers notes by intake id.
+_web_to_lead_batch_hooks: dict[Callable[..., list[str]], Callable[..., dict[int, list[str]]]] = {}
+
+
+def register_web_to_lead_batch_hook(hook: Callable[..., list[str]], batch: Callable[..., dict[int, list[str]]]) -> None:
+    """Let the batched Web-to-Lead worker run ``batch`` once instead of ``hook`` per row (call from
+    ready(), after ``register_web_to_lead_hook(hook)``)."""
+    _web_to_lead_batch_hooks[hook] = batch
+
+
+def run_web_to_lead_hooks_many(*, items: list, acting_user) -> dict[int, list[str]]:
+    """The registered Web-to-Lead hooks over many (lead, intake) pairs: a hook with a batch form runs
+    once, any other once per pair. Answers the notes by intake id, in hook order."""
+    notes: dict[int, list[str]] = {intake.pk: [] for _lead, intake in items}
+    for hook in _web_to_lead_hooks:
+        batch = _web_to_lead_batch_hooks.get(hook)
+        if batch is not None:
+            for intake_id, lines in (batch(items=items, acting_user=acting_user) or {}).items():
+                notes[intake_id].extend(lines)
+            continue
+        for lead, intake in items:
+            notes[intake.pk].extend(hook(lead=lead, intake=intake, acting_user=acting_user) or [])
+    return notes

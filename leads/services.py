@@ -176,17 +176,13 @@ def _validate(lead: Lead, *, before: dict | None, custom_raw: dict | None) -> di
     return custom
 
 
-@transaction.atomic
-def lead_create(
-    *,
-    data: dict,
-    acting_user: User,
-    owner=None,
-    custom_fields: dict | None = None,
-    history_note: str = "",
-) -> Lead:
-    """Create a lead. Status defaults to the picklist default; the owner defaults to the creator."""
-    now = timezone.now()
+CREATED = Change("created", "Created", "", "Lead created")
+
+
+def lead_build(*, data: dict, acting_user: User, owner=None, custom_fields: dict | None = None, now=None) -> Lead:
+    """A new lead, validated and owned, not yet saved: what ``lead_create`` saves, and what the
+    batched intake inserts many at a time. Raises ``ValidationError`` with every field error."""
+    now = now or timezone.now()
     values = _coerce(data)
     if is_blank(values.get("status")):
         values["status"] = picklist_default(object_name=OBJECT_NAME, field_name="status") or ""
@@ -199,12 +195,27 @@ def lead_create(
     lead.created_at = lead.last_modified_at = now
     actor = acting_user if getattr(acting_user, "pk", None) else None
     lead.created_by = lead.last_modified_by = actor
+    return lead
+
+
+@transaction.atomic
+def lead_create(
+    *,
+    data: dict,
+    acting_user: User,
+    owner=None,
+    custom_fields: dict | None = None,
+    history_note: str = "",
+) -> Lead:
+    """Create a lead. Status defaults to the picklist default; the owner defaults to the creator."""
+    now = timezone.now()
+    lead = lead_build(data=data, acting_user=acting_user, owner=owner, custom_fields=custom_fields, now=now)
     lead.save()
     history_record(
         object_name=OBJECT_NAME,
         record_id=lead.pk,
-        changes=[Change("created", "Created", "", "Lead created")],
-        acting_user=actor,
+        changes=[CREATED],
+        acting_user=lead.created_by,
         record_version=lead.version,
         note=history_note,
         at=now,
@@ -257,12 +268,32 @@ def lead_update(
 
 def _owner_change(lead: Lead, owner, *, acting_user: User, note: str, now) -> bool:
     """Change the owner of a locked lead and record it; answers whether anything changed."""
+    change = owner_change_apply(lead, owner, acting_user=acting_user, now=now)
+    if change is None:
+        return False
+    lead.save()
+    history_record(
+        object_name=OBJECT_NAME,
+        record_id=lead.pk,
+        changes=[change],
+        acting_user=acting_user,
+        record_version=lead.version,
+        note=note,
+        at=now,
+    )
+    return True
+
+
+def owner_change_apply(lead: Lead, owner, *, acting_user: User, now) -> Change | None:
+    """Give an unsaved or locked lead a different owner in memory (a new version); answers the
+    history change to record, or ``None`` when ``owner`` owns it already. The caller saves the
+    lead and writes the history."""
     if owner is None:
         raise ValidationError({"owner": "Choose a user or a queue."})
     if (isinstance(owner, Queue) and lead.owner_queue_id == owner.pk) or (
         not isinstance(owner, Queue) and lead.owner_user_id == owner.pk
     ):
-        return False
+        return None
     if not isinstance(owner, Queue) and not owner.is_active:
         raise ValidationError({"owner": "An inactive user cannot own leads."})
     old = owner_label(lead.owner)
@@ -270,17 +301,7 @@ def _owner_change(lead: Lead, owner, *, acting_user: User, note: str, now) -> bo
     lead.version += 1
     lead.last_modified_at = now
     lead.last_modified_by = acting_user if getattr(acting_user, "pk", None) else None
-    lead.save()
-    history_record(
-        object_name=OBJECT_NAME,
-        record_id=lead.pk,
-        changes=[Change("owner", "Lead Owner", old, owner_label(owner))],
-        acting_user=acting_user,
-        record_version=lead.version,
-        note=note,
-        at=now,
-    )
-    return True
+    return Change("owner", "Lead Owner", old, owner_label(owner))
 
 
 def _check_version(locked: Lead, expected_version: int | None) -> None:

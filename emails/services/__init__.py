@@ -14,6 +14,7 @@ from .autoresponse import (
     autoresponse_rule_delete,
     autoresponse_rule_update,
     autoresponse_send,
+    autoresponse_send_many,
     autoresponse_settings_update,
 )
 from .outbox import (
@@ -25,6 +26,7 @@ from .outbox import (
     outbox_sweep,
     record_email_send,
 )
+from .outbox_batch import OutboxMessage, email_enqueue_many, outbound_emails_publish
 from .templates import (
     email_folder_create,
     email_folder_delete,
@@ -35,6 +37,7 @@ from .templates import (
 )
 
 __all__ = [
+    "OutboxMessage",
     "autoresponse_entry_create",
     "autoresponse_entry_delete",
     "autoresponse_entry_move",
@@ -45,9 +48,11 @@ __all__ = [
     "autoresponse_rule_delete",
     "autoresponse_rule_update",
     "autoresponse_send",
+    "autoresponse_send_many",
     "autoresponse_settings_update",
     "email_enqueue",
     "email_enqueue_from_template",
+    "email_enqueue_many",
     "email_folder_create",
     "email_folder_delete",
     "email_folder_update",
@@ -57,6 +62,7 @@ __all__ = [
     "outbound_email_deliver",
     "outbound_email_publish",
     "outbound_email_retry",
+    "outbound_emails_publish",
     "outbox_sweep",
     "record_email_send",
 ]

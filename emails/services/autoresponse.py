@@ -13,12 +13,13 @@ from django.utils.translation import gettext_lazy
 
 from core import rules
 from core.fields import validate_email
-from core.history import Change, history_record
+from core.history import Change, RecordChange, history_record, history_record_many
 from core.roles import require_setup_admin
 from core.rules import RuleKind
 
 from ..models import AutoResponseEntry, AutoResponseRule, AutoResponseSettings, EmailTemplate, OutboundEmail
 from .outbox import email_enqueue_from_template
+from .outbox_batch import OutboxMessage, email_enqueue_many
 
 OBJECT_NAME = "lead"
 logger = logging.getLogger(__name__)
@@ -177,31 +178,72 @@ def autoresponse_picklist_usage(value) -> list[str]:
 # Sending -----------------------------------------------------------------------------------------
 
 
+class AutoResponseChooser:
+    """The active rule, its templates and the default response, read once for any number of
+    leads: ``choose(lead)`` answers ``(template, sender, explanation)``."""
+
+    def __init__(self) -> None:
+        self.rule = rules.active_rule(AUTO_RESPONSE)
+        self.compiled = None
+        self.templates: dict[int, EmailTemplate] = {}
+        if self.rule is not None:
+            self.compiled = rules.compiled_rule(kind=AUTO_RESPONSE, rule=self.rule)
+            # The compiled rule is cached per rule version; templates change on their own, so they
+            # are read now (an entry whose template was deactivated is passed over).
+            ids = {item.entry.template_id for item in self.compiled.entries}
+            self.templates = EmailTemplate.objects.in_bulk([pk for pk in ids if pk])
+        self._default: tuple | None = None
+
+    def _usable(self, entry) -> bool:
+        return entry.template_id in self.templates and self.templates[entry.template_id].is_active
+
+    def _default_choice(self) -> tuple[EmailTemplate | None, dict, str]:
+        if self._default is None:
+            row = AutoResponseSettings.objects.select_related("default_template").filter(singleton=1).first()
+            if row and row.default_template and row.default_template.is_active:
+                sender = {
+                    "from_name": row.default_from_name,
+                    "from_address": row.default_from_address,
+                    "reply_to": row.default_reply_to,
+                }
+                self._default = (row.default_template, sender, "the default response template")
+            else:
+                self._default = (None, {}, "")
+        return self._default
+
+    def choose(self, lead) -> tuple[EmailTemplate | None, dict, str]:
+        if self.compiled is not None:
+            match = self.compiled.first_match(lead, usable=self._usable)
+            if match is not None:
+                entry = match.entry
+                sender = {"from_name": entry.from_name, "from_address": entry.from_address, "reply_to": entry.reply_to}
+                return self.templates[entry.template_id], sender, f"rule “{self.rule.name}”, entry {match.number}"
+        return self._default_choice()
+
+
 def autoresponse_choice(*, lead) -> tuple[EmailTemplate | None, dict, str]:
     """Which template the active rule sends to this lead: ``(template, sender, explanation)``."""
-    rule = rules.active_rule(AUTO_RESPONSE)
-    if rule is not None:
-        compiled = rules.compiled_rule(kind=AUTO_RESPONSE, rule=rule)
-        # The compiled rule is cached per rule version; templates change on their own, so they are
-        # read now (an entry whose template was deactivated is passed over).
-        ids = {item.entry.template_id for item in compiled.entries}
-        templates = EmailTemplate.objects.in_bulk([pk for pk in ids if pk])
-        match = compiled.first_match(
-            lead, usable=lambda e: e.template_id in templates and templates[e.template_id].is_active
-        )
-        if match is not None:
-            entry = match.entry
-            sender = {"from_name": entry.from_name, "from_address": entry.from_address, "reply_to": entry.reply_to}
-            return templates[entry.template_id], sender, f"rule “{rule.name}”, entry {match.number}"
-    settings_row = AutoResponseSettings.objects.select_related("default_template").filter(singleton=1).first()
-    if settings_row and settings_row.default_template and settings_row.default_template.is_active:
-        sender = {
-            "from_name": settings_row.default_from_name,
-            "from_address": settings_row.default_from_address,
-            "reply_to": settings_row.default_reply_to,
-        }
-        return settings_row.default_template, sender, "the default response template"
-    return None, {}, ""
+    return AutoResponseChooser().choose(lead)
+
+
+def _autoresponse_address(lead) -> str:
+    """Where the lead's auto-response goes; "" for a lead that opted out or has no valid address."""
+    to = (getattr(lead, "email", "") or "").strip()
+    if getattr(lead, "email_opt_out", False) or not to or not _valid_email(to):
+        return ""
+    return to
+
+
+def _autoresponse_key(lead, source: str) -> str:
+    return f"autoresponse:{OBJECT_NAME}:{lead.pk}:{source}"
+
+
+def _autoresponse_change(template: EmailTemplate, to: str) -> Change:
+    return Change("auto_response", "Auto-Response", "", f"“{template.name}” to {to}")
+
+
+def _autoresponse_note(source: str, reason: str) -> str:
+    return f"Auto-response ({source}) by {reason}"[:300]
 
 
 @transaction.atomic
@@ -212,11 +254,11 @@ def autoresponse_send(*, lead, acting_user=None, source: str) -> OutboundEmail |
     response template. A lead that opted out of email or has no valid address gets nothing.
     The email appears in the lead's Emails related list and a history note records it.
     """
-    to = (getattr(lead, "email", "") or "").strip()
-    if getattr(lead, "email_opt_out", False) or not to or not _valid_email(to):
+    to = _autoresponse_address(lead)
+    if not to:
         return None
     source = (source or "unknown").strip()[:60]
-    key = f"autoresponse:{OBJECT_NAME}:{lead.pk}:{source}"
+    key = _autoresponse_key(lead, source)
     existing = OutboundEmail.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing
@@ -242,9 +284,63 @@ def autoresponse_send(*, lead, acting_user=None, source: str) -> OutboundEmail |
     history_record(
         object_name=OBJECT_NAME,
         record_id=lead.pk,
-        changes=[Change("auto_response", "Auto-Response", "", f"“{template.name}” to {to}")],
+        changes=[_autoresponse_change(template, to)],
         acting_user=_actor(acting_user),
         record_version=getattr(lead, "version", 0) or 0,
-        note=f"Auto-response ({source}) by {reason}"[:300],
+        note=_autoresponse_note(source, reason),
     )
     return email
+
+
+@transaction.atomic
+def autoresponse_send_many(
+    *, leads: list, acting_user=None, source: str, request_ids: dict[int, str] | None = None
+) -> dict[int, OutboundEmail]:
+    """``autoresponse_send`` for many new leads at once: the rule is read once, the emails are
+    written to the outbox in one multi-row insert and handed to the broker together on commit, and
+    their history notes in one more insert. Answers the email of each lead that gets one, by lead
+    id. ``request_ids`` (by lead id) tags each email with the request it answers."""
+    source = (source or "unknown").strip()[:60]
+    addressed = [(lead, to) for lead in leads if (to := _autoresponse_address(lead))]
+    keys = {lead.pk: _autoresponse_key(lead, source) for lead, _to in addressed}
+    existing = {e.idempotency_key: e for e in OutboundEmail.objects.filter(idempotency_key__in=keys.values())}
+    chooser = AutoResponseChooser()
+    chosen, messages = [], []
+    answered: dict[int, OutboundEmail] = {}
+    for lead, to in addressed:
+        if keys[lead.pk] in existing:
+            answered[lead.pk] = existing[keys[lead.pk]]
+            continue
+        template, sender, reason = chooser.choose(lead)
+        if template is None:
+            continue
+        chosen.append((lead, to, template, reason))
+        messages.append(
+            OutboxMessage.from_template(
+                template=template,
+                record=lead,
+                object_name=OBJECT_NAME,
+                to=to,
+                kind=OutboundEmail.Kind.AUTO_RESPONSE,
+                idempotency_key=keys[lead.pk],
+                request_id=(request_ids or {}).get(lead.pk, ""),
+                **sender,
+            )
+        )
+    emails = email_enqueue_many(messages=messages, acting_user=acting_user)
+    changes = []
+    for (lead, to, template, reason), email in zip(chosen, emails, strict=True):
+        if isinstance(email, ValidationError):
+            logger.warning("Auto-response to lead %s not queued: %s", lead.pk, "; ".join(email.messages))
+            continue
+        answered[lead.pk] = email
+        changes.append(
+            RecordChange(
+                lead.pk,
+                _autoresponse_change(template, to),
+                getattr(lead, "version", 0) or 0,
+                _autoresponse_note(source, reason),
+            )
+        )
+    history_record_many(object_name=OBJECT_NAME, changes=changes, acting_user=_actor(acting_user))
+    return answered

@@ -11,9 +11,9 @@ from django.urls import reverse
 from core.history import history_for
 from emails.models import OutboundEmail
 from emails.services import autoresponse_settings_update, email_template_create
-from leads import intake as intake_module
 from leads.imports.services import lead_import_process, lead_import_start, lead_import_upload
 from leads.intake import IntakeOptions, IntakeRow, IntakeRules, intake_row, lead_intake
+from leads.intake import single as intake_single
 from leads.models import Lead
 from leads.routing import services as routing
 from tests.factories import QueueFactory
@@ -201,7 +201,7 @@ def test_a_failure_after_the_lead_was_created_undoes_the_lead(rep, inbound, monk
     def broken(**kwargs):
         raise RuntimeError("template store unavailable")
 
-    monkeypatch.setattr(intake_module, "autoresponse_send", broken)
+    monkeypatch.setattr(intake_single, "autoresponse_send", broken)
 
     # when the intake runs, then nothing of it stays: lead, assignment and history are one transaction
     with pytest.raises(RuntimeError):

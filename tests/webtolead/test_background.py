@@ -13,7 +13,7 @@ from leads.models import Lead
 from tests.database import terminate_backend
 from webtolead import services
 from webtolead.models import Intake, WebToLeadForm
-from webtolead.services import processing, submissions_process
+from webtolead.services import batches, processing, submissions_process
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +125,15 @@ def test_a_row_that_fails_keeps_its_place_notes_why_and_is_tried_again_later(
         return real(intake, **kwargs)
 
     monkeypatch.setattr(processing, "_create_lead", flaky)
+    real_batch = batches._make_leads
+
+    def flaky_batch(candidates, creator):
+        if any(intake.payload.get("last_name") == "Unlucky" for intake, _parsed in candidates):
+            raise RuntimeError("database hiccup")
+        return real_batch(candidates, creator)
+
+    # The batch fails as a whole; its rows are then made one by one.
+    monkeypatch.setattr(batches, "_make_leads", flaky_batch)
 
     assert submissions_process() == 1  # the other row is not held up
 
@@ -133,6 +142,7 @@ def test_a_row_that_fails_keeps_its_place_notes_why_and_is_tried_again_later(
     assert "database hiccup" in unlucky.reason
     assert submissions_process() == 0  # not again at once
     monkeypatch.setattr(processing, "_create_lead", real)
+    monkeypatch.setattr(batches, "_make_leads", real_batch)
     Intake.objects.filter(pk=unlucky.pk).update(processed_at=timezone.now() - dt.timedelta(minutes=6))
 
     assert submissions_process() == 1

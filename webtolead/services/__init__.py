@@ -3,18 +3,20 @@
 Flow of a public submission: the view calls ``submission_receive``, which checks the submission
 (form, spam, fields) against a shared snapshot of the configuration and stores it with its outcome in
 one insert, so the visitor's answer costs one write. An accepted row ("received") is handed to a
-Celery worker on commit; ``submissions_process`` then, row by row, checks it again afresh, enforces
-the daily limit and the per-render submission key, creates the lead, runs the assignment rule and
-the auto-response, and records the outcome. Emails go out on commit. When no worker can be reached,
-the request processes its own row before answering, and beat picks up any row left received.
+Celery worker on commit; ``submissions_process`` then, a batch of rows at a time, checks each row
+again afresh, enforces the daily limit and the per-render submission key, creates the leads with
+their assignment and auto-responses through the batched lead intake, and records the outcomes.
+Emails go out on commit. When no worker can be reached, the request processes its own row before
+answering, and beat picks up any row left received.
 
 The rooms: ``setup`` (settings, forms, return URLs), ``receiving`` (the public endpoint's insert
-and the hand-over to a worker), ``parsing`` (posted names to lead data), ``processing`` (rows to
-leads) and ``replay`` (an admin runs a stored row again). Code that replaces a function for a test
-patches it in the module that calls it.
+and the hand-over to a worker), ``parsing`` (posted names to lead data), ``processing`` (one row to
+a lead), ``batches`` (the worker's batches of rows to leads) and ``replay`` (an admin runs a stored
+row again). Code that replaces a function for a test patches it in the module that calls it.
 """
 
 from .backfill import BackfillResult, intake_unused_values_backfill
+from .batches import BATCH_SIZE, received_batch_process, submissions_process
 from .parsing import SubmissionResult, _payload_text, parse_submission
 from .processing import (
     AUTORESPONSE_SOURCE,
@@ -27,11 +29,11 @@ from .processing import (
     _screen,
     intake_process,
     pending_process,
-    submissions_process,
 )
 from .receiving import (
     DRAIN,
     PUBLIC_CONFIG,
+    form_language_now,
     intake_record,
     origin_allowed_now,
     submission_receive,
@@ -48,6 +50,7 @@ from .setup import (
 
 __all__ = [
     "AUTORESPONSE_SOURCE",
+    "BATCH_SIZE",
     "DRAIN",
     "FINISH_FIELDS",
     "LIMIT_NOTICE_KEY",
@@ -61,6 +64,7 @@ __all__ = [
     "_payload_text",
     "_process",
     "_screen",
+    "form_language_now",
     "intake_process",
     "intake_record",
     "intake_release",
@@ -70,6 +74,7 @@ __all__ = [
     "origin_allowed_now",
     "parse_submission",
     "pending_process",
+    "received_batch_process",
     "return_url_allowed",
     "submission_receive",
     "submission_return_url",

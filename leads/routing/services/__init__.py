@@ -16,7 +16,7 @@ Every public name is re-exported here: import from ``leads.routing.services``.
 from core.criteria import CriteriaError
 
 from .accept import is_queue_member, lead_accept, lead_send_to_queue, queue_accept_next
-from .assignment import AssignmentResult, lead_assign, leads_assign_many
+from .assignment import AssignmentResult, BatchAssignment, lead_assign, leads_assign_many
 from .availability import availability_set
 from .notification import assignment_notification_enqueue, assignment_recipients
 from .preview import DryRun, EntryTrace, RuleTest, entry_assignee_label, rule_dry_run, rule_test
@@ -44,6 +44,7 @@ from .usage import picklist_usage
 __all__ = [
     "ASSIGNMENT",
     "AssignmentResult",
+    "BatchAssignment",
     "CompiledEntry",
     "CompiledRule",
     "CriteriaError",

@@ -1,15 +1,12 @@
-"""Lead intake: the one way a new lead comes in, whatever the entry point.
+"""One lead at a time: ``lead_intake`` and ``intake_row``.
 
-The lead page, the API, imports and Web-to-Lead all call ``lead_intake``: it creates the lead,
+The lead page, the API and the single-lead entry points call ``lead_intake``: it creates the lead,
 runs the active assignment rule and sends the auto-response when the entry point asks for them,
-in one transaction. The emails and notifications it causes are outbox rows and tasks scheduled
-on commit, so a rolled-back intake leaves nothing behind.
-
-The work is split so that many rows can share what is read once: ``IntakeOptions`` (what the
-entry point asks for), ``IntakeRow`` (one lead's input), ``IntakeRules`` (the active assignment
-rule, compiled once) and ``intake_row`` (one row, inside the caller's transaction). A batched
-pipeline prepares ``IntakeRules`` once and runs ``intake_row`` per row, each in a savepoint, and
-gets the same result as ``lead_intake`` one row at a time.
+adds the lead to the campaign its row names, in one transaction. The emails and notifications it
+causes are outbox rows and tasks scheduled on commit, so a rolled-back intake leaves nothing behind.
+``IntakeOptions`` (what the entry point asks for), ``IntakeRow`` (one lead's input) and
+``IntakeRules`` (the active assignment rule, compiled once) are shared with the batched pipeline
+(``batch``), which gives many rows the same result as this path one row at a time.
 """
 
 from __future__ import annotations
@@ -19,14 +16,15 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from core.registry import run_lead_campaign_hooks
 from core.rules import CompiledRule
 from emails.models import OutboundEmail
 from emails.services import autoresponse_send
 
-from .models import Lead
-from .routing.models import AssignmentRule
-from .routing.services import AssignmentResult, active_rule, compiled_rule, lead_assign
-from .services import lead_create
+from ..models import Lead
+from ..routing.models import AssignmentRule
+from ..routing.services import AssignmentResult, active_rule, compiled_rule, lead_assign
+from ..services import lead_create
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -52,6 +50,9 @@ class IntakeOptions:
     auto_respond: bool = False
     note: str = ""
 
+    def note_for(self, row: IntakeRow) -> str:
+        return (self.note if row.note is None else row.note)[:300]
+
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
             raise ValueError(f"Unknown lead intake source {self.source!r}; expected one of {', '.join(SOURCES)}.")
@@ -59,22 +60,30 @@ class IntakeOptions:
 
 @dataclass(frozen=True)
 class IntakeRow:
-    """One lead's input: standard field values, custom field values and the owner before any
-    assignment (``None``: the acting user)."""
+    """One lead's input: standard field values, custom field values, the owner before any
+    assignment (``None``: the acting user), the campaign the lead joins (an id or tracking code;
+    "" for none), the request id its auto-response is queued under ("" for the current one) and
+    the note of its creation when it differs from the entry point's."""
 
     data: dict
     custom_fields: dict | None = None
     owner: object = None
+    campaign: str = ""
+    request_id: str = ""
+    # The note of this lead's creation in its history, instead of the options' note (``None``).
+    note: str | None = None
 
 
 @dataclass(frozen=True)
 class IntakeResult:
-    """The lead as it stands after intake, what the assignment rule did (``None`` when not asked)
-    and the auto-response queued (``None`` when not asked or not sent)."""
+    """The lead as it stands after intake, what the assignment rule did (``None`` when not asked),
+    the auto-response queued (``None`` when not asked or not sent) and notes about the campaign
+    the row named (say, an unknown campaign: the lead is made all the same)."""
 
     lead: Lead
     assignment: AssignmentResult | None = None
     autoresponse: OutboundEmail | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -103,7 +112,7 @@ def intake_row(
         custom_fields=row.custom_fields,
         owner=row.owner,
         acting_user=acting_user,
-        history_note=options.note[:300],
+        history_note=options.note_for(row),
     )
     assignment = None
     if options.assign:
@@ -119,7 +128,10 @@ def intake_row(
     email = None
     if options.auto_respond:
         email = autoresponse_send(lead=lead, acting_user=acting_user, source=options.source)
-    return IntakeResult(lead=lead, assignment=assignment, autoresponse=email)
+    notes: tuple[str, ...] = ()
+    if row.campaign:
+        notes = tuple(run_lead_campaign_hooks(items=[(lead, row.campaign)], acting_user=acting_user).get(lead.pk, []))
+    return IntakeResult(lead=lead, assignment=assignment, autoresponse=email, notes=notes)
 
 
 @transaction.atomic
@@ -133,11 +145,15 @@ def lead_intake(
     assign: bool = False,
     auto_respond: bool = False,
     note: str = "",
+    campaign: str = "",
 ) -> IntakeResult:
     """Create a lead as the entry point ``source`` ("page", "api", "import", "webtolead") asks:
     the active assignment rule chooses its owner when ``assign``, the auto-response goes out when
-    ``auto_respond``. One transaction; emails and notifications are sent after commit."""
+    ``auto_respond``, and the lead joins ``campaign`` when one is named. One transaction; emails and
+    notifications are sent after commit."""
     options = IntakeOptions(source=source, assign=assign, auto_respond=auto_respond, note=note)
     return intake_row(
-        row=IntakeRow(data=data, custom_fields=custom_fields, owner=owner), options=options, acting_user=acting_user
+        row=IntakeRow(data=data, custom_fields=custom_fields, owner=owner, campaign=campaign),
+        options=options,
+        acting_user=acting_user,
     )
