@@ -172,7 +172,8 @@ def shaped_chart(chart: dict, chart_type: str) -> dict | None:
     if chart_type == DashboardComponent.ChartType.STACKED:
         shaped["type"] = "bar"
     datasets = chart.get("datasets") or []
-    if chart_type == DashboardComponent.ChartType.DOUGHNUT and len(datasets) > 1:
+    # A stacked report (series per period) becomes one slice per series.
+    if chart_type == DashboardComponent.ChartType.DOUGHNUT and (chart.get("stacked") or len(datasets) > 1):
         links = chart.get("links") or []
         single = len(chart.get("labels") or []) == 1
         shaped.update(

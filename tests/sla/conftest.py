@@ -92,3 +92,10 @@ def sla_rule(make_sla_rule, hours, hot_queue, escalation_queue, other_rep):
             },
         ]
     )
+
+
+@pytest.fixture
+def private_sharing(db):
+    from core.models import OrgSettings
+
+    OrgSettings.objects.update_or_create(pk=1, defaults={"lead_access": OrgSettings.LeadAccess.PRIVATE})
