@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from core.memo import config_scope
 from core.registry import run_web_to_lead_hooks_many
+from core.request_id import request_id_bound
 from leads.intake import IntakeOptions, IntakeRow, IntakeRules, intake_batch
 
 from ..models import Intake, WebToLeadSettings
@@ -194,7 +195,8 @@ def _process_one_by_one(rows: list[Intake], settings_row: WebToLeadSettings) -> 
             with transaction.atomic():
                 _process(row, settings_row, check_spam=False, check_limit=True)
         except Exception as exc:
-            logger.exception("Web-to-Lead submission %s could not be processed", row.pk)
+            with request_id_bound(row.request_id):
+                logger.exception("Web-to-Lead submission %s could not be processed", row.pk)
             Intake.objects.filter(pk=row.pk).update(
                 reason=f"Processing failed, to be tried again: {exc}"[:500], processed_at=timezone.now()
             )

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from core.memo import config_scope
@@ -264,44 +263,6 @@ def intake_process(*, intake_pk: int) -> SubmissionResult | None:
 
 
 RETRY_FAILED_AFTER = timedelta(minutes=5)
-
-
-def submissions_process(*, batch_size: int = 50) -> int:
-    """Turn stored submissions into leads: first those held by the daily limit (oldest first, as the
-    window allows), then the received ones, oldest first.
-
-    Safe to run concurrently and repeatedly: rows are claimed with ``skip_locked`` and a processed
-    row is no longer received or pending. A row whose processing fails keeps its outcome, notes the
-    error and is tried again after ``RETRY_FAILED_AFTER``. Answers how many rows were processed.
-    """
-    done = pending_process(batch_size=batch_size)
-    tried: set[int] = set()
-    while True:
-        retry_before = timezone.now() - RETRY_FAILED_AFTER
-        with transaction.atomic():
-            settings_row = webtolead_settings()
-            rows = list(
-                _received_to_claim()
-                .filter(Q(processed_at__isnull=True) | Q(processed_at__lt=retry_before))
-                .exclude(pk__in=tried)
-                .order_by("received_at", "id")[:batch_size]
-            )
-            if not rows:
-                return done
-            with config_scope():
-                for row in rows:
-                    tried.add(row.pk)
-                    try:
-                        with transaction.atomic():
-                            _process(row, settings_row, check_spam=False, check_limit=True)
-                    except Exception as exc:
-                        with request_id_bound(row.request_id):
-                            logger.exception("Web-to-Lead submission %s could not be processed", row.pk)
-                        Intake.objects.filter(pk=row.pk).update(
-                            reason=f"Processing failed, to be tried again: {exc}"[:500], processed_at=timezone.now()
-                        )
-                        continue
-                    done += 1
 
 
 def pending_process(*, batch_size: int = 50) -> int:
