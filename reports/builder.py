@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -53,10 +54,10 @@ DATE_TYPES = ("date", "datetime")
 @dataclass(frozen=True)
 class ReportObject:
     name: str
-    label: str
+    label: Any
     visible_to: Callable[..., QuerySet]
     # System date fields every record has, besides the object's field metadata.
-    dates: tuple[tuple[str, str], ...] = (("created_at", "Created Date"),)
+    dates: tuple[tuple[str, Any], ...] = (("created_at", gettext_lazy("Created Date")),)
     # Owner lookup in two columns (owner_user / owner_queue), as leads have it.
     split_owner: bool = False
 
@@ -66,15 +67,15 @@ OBJECTS: dict[str, ReportObject] = {
     for o in (
         ReportObject(
             "lead",
-            "Leads",
+            gettext_lazy("Leads"),
             report_leads,
-            (("created_at", "Created Date"), ("converted_at", "Converted Date")),
+            (("created_at", gettext_lazy("Created Date")), ("converted_at", gettext_lazy("Converted Date"))),
             split_owner=True,
         ),
-        ReportObject("account", "Accounts", accounts_visible_to),
-        ReportObject("contact", "Contacts", contacts_visible_to),
-        ReportObject("opportunity", "Opportunities", opportunities_visible_to),
-        ReportObject("campaign", "Campaigns", campaigns_visible_to),
+        ReportObject("account", gettext_lazy("Accounts"), accounts_visible_to),
+        ReportObject("contact", gettext_lazy("Contacts"), contacts_visible_to),
+        ReportObject("opportunity", gettext_lazy("Opportunities"), opportunities_visible_to),
+        ReportObject("campaign", gettext_lazy("Campaigns"), campaigns_visible_to),
     )
 }
 
@@ -83,7 +84,9 @@ def report_fields(object_name: str) -> dict[str, FieldSpec]:
     """The object's reportable fields: its field metadata (standard and custom) and system dates."""
     specs = dict(field_specs(object_name))
     for api_name, label in OBJECTS[object_name].dates:
-        specs.setdefault(api_name, FieldSpec(api_name=api_name, label=label, field_type="datetime", is_custom=False))
+        specs.setdefault(
+            api_name, FieldSpec(api_name=api_name, label=str(label), field_type="datetime", is_custom=False)
+        )
     return specs
 
 

@@ -36,7 +36,9 @@ def _sharing(data: dict) -> tuple[str, Group | None, ReportFolder | None]:
         if role is None:
             errors["shared_role"] = [_("Choose the role to share the report with.")]
     folder = None
-    if data.get("folder"):
+    if str(data.get("new_folder") or "").strip():
+        folder = report_folder_create(name=str(data["new_folder"]), acting_user=None)
+    elif data.get("folder"):
         folder = ReportFolder.objects.filter(pk=_int(data.get("folder"))).first()
         if folder is None:
             errors["folder"] = [_("This folder does not exist.")]

@@ -10,6 +10,7 @@ from leads.filters import LeadFilter
 
 from .exports import csv_response
 from .selectors import REPORTS, ReportParamsError, ReportParamsForm, reports_for, run_report
+from .services import saved_reports_visible_to
 
 
 def _spec_or_404(key: str):
@@ -20,7 +21,8 @@ def _spec_or_404(key: str):
 
 @login_required
 def report_list(request):
-    return render(request, "reports/report_list.html", {"reports": reports_for(request.user)})
+    saved = saved_reports_visible_to(request.user).order_by("folder__name", "name")
+    return render(request, "reports/report_list.html", {"reports": reports_for(request.user), "saved": saved})
 
 
 def _bootstrap(form) -> None:

@@ -37,7 +37,7 @@ class RuleEntryForm(forms.Form):
 
     def __init__(self, *args, rows: int = DEFAULT_ROWS, **kwargs):
         super().__init__(*args, **kwargs)
-        specs = field_specs(self.object_name)
+        specs = self.specs()
         field_choices = [("", "--None--")] + [(name, spec.label) for name, spec in specs.items()]
         operator_choices = [("", "--None--")] + [(op, OPERATOR_LABELS[op]) for op in OPERATORS]
         self.rows = min(max(rows, 1), MAX_ROWS)
@@ -110,6 +110,10 @@ class RuleEntryForm(forms.Form):
         cleaned["criteria"] = criteria
         return cleaned
 
+    def specs(self) -> dict:
+        """The fields the criteria may test (a subclass may add some)."""
+        return field_specs(self.object_name)
+
     def lookup_values(self) -> list[list[str]]:
         """The choices offered for a lookup field's value (such as Lead Owner), as [key, label]."""
         return []
@@ -125,5 +129,5 @@ class RuleEntryForm(forms.Form):
                 if spec.field_type == "lookup"
                 else [[api, label] for api, label in spec.picklist_labels.items()],
             }
-            for name, spec in field_specs(self.object_name).items()
+            for name, spec in self.specs().items()
         }

@@ -16,9 +16,14 @@
     box.style.position = "relative";
     box.style.height = window.matchMedia("(max-width: 576px)").matches ? "260px" : "340px";
     var stacked = Boolean(data.stacked);
+    var round = data.type === "doughnut";
     var datasets = (data.datasets || []).map(function (set, index) {
-      var colour = PALETTE[index % PALETTE.length];
-      return { label: set.label, data: set.data, backgroundColor: colour, borderColor: colour, borderWidth: 1 };
+      // A donut colours its slices; other charts colour their series.
+      var colour = round
+        ? (set.data || []).map(function (_value, i) { return PALETTE[i % PALETTE.length]; })
+        : PALETTE[index % PALETTE.length];
+      var line = data.type === "line";
+      return { label: set.label, data: set.data, backgroundColor: colour, borderColor: colour, borderWidth: line ? 2 : 1, fill: false };
     });
     var links = data.links || [];
     function linkOf(elements) {
@@ -42,12 +47,14 @@
         onHover: function (event, elements) {
           canvas.style.cursor = linkOf(elements) ? "pointer" : "default";
         },
+        // A funnel is a horizontal bar chart, widest stage first.
+        indexAxis: data.horizontal ? "y" : "x",
         plugins: {
-          legend: { display: datasets.length > 1, position: "bottom", labels: { boxWidth: 12 } },
+          legend: { display: round || datasets.length > 1, position: "bottom", labels: { boxWidth: 12 } },
           title: { display: false, text: data.title || "" }
         },
-        scales: {
-          x: { stacked: stacked, ticks: { autoSkip: true, maxRotation: 60 } },
+        scales: round ? {} : {
+          x: { stacked: stacked, beginAtZero: true, ticks: { autoSkip: true, maxRotation: 60 } },
           y: { stacked: stacked, beginAtZero: true, ticks: { precision: 0 } }
         }
       }

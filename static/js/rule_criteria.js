@@ -16,7 +16,7 @@
       option.hidden = Boolean(option.value) && Boolean(spec) && !spec.operators.includes(option.value);
     }
     if (operator.selectedOptions[0] && operator.selectedOptions[0].hidden) operator.value = "";
-    const valueless = operator.value === "is_blank" || operator.value === "is_not_blank";
+    const valueless = ["is_blank", "is_not_blank", "this_month", "last_month", "this_quarter", "this_year"].includes(operator.value);
     value.disabled = valueless;
     if (valueless) value.value = "";
     hint.textContent = "";
@@ -27,7 +27,7 @@
     } else if (spec && spec.type === "checkbox") {
       hint.textContent = "true or false";
     } else if (spec && (spec.type === "date" || spec.type === "datetime")) {
-      hint.textContent = "YYYY-MM-DD";
+      hint.textContent = operator.value.endsWith("_n_days") ? "N (days)" : "YYYY-MM-DD";
     }
   }
 
