@@ -9,6 +9,8 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("core.api.urls")),
     path("", include("conversion.api.urls")),
+    # Before leads: /api/leads/{id}/export/ and /erase/ are consent's routes.
+    path("", include("consent.api.urls")),
     # Before leads: /api/leads/{id}/enrolments/ is nurture's route.
     path("", include("nurture.api.urls")),
     path("", include("leads.api.urls")),
@@ -16,6 +18,7 @@ urlpatterns = [
     path("", include("emails.api.urls")),
     path("", include("webtolead.api.urls")),
     path("", include("campaigns.api.urls")),
+    path("", include("listemail.api.urls")),
     path("", include("engagement.api.urls")),
     path("", include("scoring.api.urls")),
     path("", include("activities.api.urls")),

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "activities",
     "search",
     "campaigns",
+    "consent",
+    "listemail",
     "reports",
     "sla",
     "dashboards",
@@ -198,6 +200,8 @@ CELERY_TASK_ROUTES = {
     "emails.tasks.*": {"queue": "emails"},
     "leads.routing.assignment_notify": {"queue": "emails"},
     "leads.imports.*": {"queue": "imports"},
+    # Writing a list email's outbox rows is bulk work; the emails themselves go by the emails queue.
+    "listemail.*": {"queue": "imports"},
     "scoring.*": {"queue": "scoring"},
     "nurture.*": {"queue": "emails"},
 }
@@ -227,6 +231,8 @@ CELERY_BEAT_SCHEDULE["sla-sweep-breaches"] = {"task": "sla.sweep_breaches", "sch
 # per minute from all workers together (0: no limit).
 CELERY_BEAT_SCHEDULE["nurture-tick"] = {"task": "nurture.tick", "schedule": 30.0}
 NURTURE_EMAILS_PER_MINUTE = env.int("NURTURE_EMAILS_PER_MINUTE", default=600)
+# List emails whose background send stopped moving (a worker died) are started again.
+CELERY_BEAT_SCHEDULE["listemail-sweep"] = {"task": "listemail.tasks.sweep_list_emails", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # One beat publishes at a time (core/beat.py): a second one stands by and takes over this many
 # seconds after the first stops ticking.

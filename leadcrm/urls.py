@@ -33,6 +33,8 @@ urlpatterns = [
     path("", include(("sales.urls", "sales"))),
     path("", include(("emails.urls", "emails"))),
     path("campaigns/", include(("campaigns.urls", "campaigns"))),
+    path("consent/", include(("consent.urls", "consent"))),
+    path("list-emails/", include(("listemail.urls", "listemail"))),
     path("activities/", include(("activities.urls", "activities"))),
     path("", include(("scoring.urls", "scoring"))),
     path("reports/", include(("reports.urls", "reports"))),

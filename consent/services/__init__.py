@@ -18,6 +18,7 @@ from .ledger import (
     effective_action,
     email_hash,
     is_suppressed,
+    marketing_blocks,
 )
 from .privacy import lead_erase, lead_export, lead_export_data
 from .unsubscribe import (
@@ -49,6 +50,7 @@ __all__ = [
     "lead_erase",
     "lead_export",
     "lead_export_data",
+    "marketing_blocks",
     "marketing_message_finish",
     "marketing_send_refusal",
     "one_click_url",

@@ -247,3 +247,36 @@ def conversion_carry_consent(*, conversion, acting_user) -> None:
             check_access=False,
             history_note=_("Consent withdrawn on the converted lead"),
         )
+
+
+def marketing_blocks(people: list[tuple[int, str]], *, chunk: int = 5000) -> dict[int, str]:
+    """For many leads at once (``(lead id, address)``), why marketing email must not go to them:
+    ``{lead id: "withdrawn" | "pending" | "suppressed"}`` (absent: it may go). Reads the ledger by
+    lead and by address in chunks, and the suppression list."""
+    blocked: dict[int, str] = {}
+    for start in range(0, len(people), chunk):
+        part = people[start : start + chunk]
+        hashes = {lead_id: email_hash(address) for lead_id, address in part}
+        suppressed = set(
+            Suppression.objects.filter(email_hash__in=[h for h in hashes.values() if h]).values_list(
+                "email_hash", flat=True
+            )
+        )
+        by_lead: dict[int, list] = {}
+        by_hash: dict[str, list] = {}
+        lines = ConsentRecord.objects.filter(
+            Q(lead_id__in=list(hashes)) | Q(email_hash__in=[h for h in hashes.values() if h]),
+            purpose=Purpose.MARKETING_EMAIL,
+        ).values_list("lead_id", "email_hash", "occurred_at", "action")
+        for lead_id, hashed, at, action in lines:
+            by_lead.setdefault(lead_id, []).append((at, action))
+            if hashed:
+                by_hash.setdefault(hashed, []).append((at, action))
+        for lead_id, hashed in hashes.items():
+            if hashed and hashed in suppressed:
+                blocked[lead_id] = "suppressed"
+                continue
+            state = effective_action(by_lead.get(lead_id, []) + by_hash.get(hashed, []))
+            if state in (Action.WITHDRAWN, Action.PENDING):
+                blocked[lead_id] = state
+    return blocked

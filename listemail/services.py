@@ -1,0 +1,303 @@
+"""List email: preview who a template would go to (and who is skipped, and why), create the send
+with a row per recipient, and write their outbox rows in batches in the background.
+
+Every email is an outbox row whose idempotency key is ``list-email:<send>:<lead>``, and a recipient
+row is marked done in the same transaction as its outbox row is written: a worker killed mid-batch
+rolls its batch back and the next run (the sweeper restarts stalled sends) writes it again, while a
+re-run finds nothing pending and sends nothing twice. Opt-outs are checked again by the outbox when
+each email is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.db.models.functions import Least
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from campaigns.models import Campaign
+from campaigns.selectors import campaign_is_editable_by
+from campaigns.services import campaign_members_add
+from consent.services import marketing_blocks
+from core.fields import validate_email
+from core.roles import may_manage_campaigns
+from emails.models import EmailTemplate, OutboundEmail
+from emails.services import email_enqueue_from_template
+from leads.models import Lead
+from leads.selectors import leads_visible_to
+
+from .models import ListEmailRecipient, ListEmailSend
+
+logger = logging.getLogger(__name__)
+
+MAX_RECIPIENTS = 50_000
+BATCH_SIZE = 200
+# A send whose task has not moved for this long is started again by the sweeper.
+STALLED_AFTER = timedelta(minutes=2)
+SENT_STATUS = "Sent"
+
+SKIP_REASONS = {
+    "no_email": gettext_lazy("No valid email address"),
+    "opt_out": gettext_lazy("Opted out of email"),
+    "withdrawn": gettext_lazy("Withdrew marketing consent"),
+    "pending": gettext_lazy("Has not confirmed the subscription"),
+    "suppressed": gettext_lazy("On the suppression list"),
+    "duplicate": gettext_lazy("Duplicate address (an earlier lead has it)"),
+    "converted": gettext_lazy("Converted"),
+}
+
+
+@dataclass
+class Preview:
+    """Who a list email would go to (lead ids, in order) and who is skipped, by reason."""
+
+    recipients: list[int] = field(default_factory=list)
+    skipped: Counter = field(default_factory=Counter)
+    examples: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return len(self.recipients)
+
+    @property
+    def skipped_rows(self) -> list[tuple[str, str, int, list[str]]]:
+        """``(reason, label, count, a few names)`` for the reasons that skipped anyone."""
+        return [
+            (k, str(SKIP_REASONS[k]), self.skipped[k], self.examples.get(k, []))
+            for k in SKIP_REASONS
+            if self.skipped[k]
+        ]
+
+
+def _valid(address: str) -> bool:
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    return True
+
+
+def candidate_leads(*, user, lead_ids=None, campaign: Campaign | None = None) -> QuerySet[Lead]:
+    """The leads chosen: ids from a list view selection, or a campaign's lead members; only those
+    the user may see."""
+    leads = leads_visible_to(user, include_converted=True)
+    if campaign is not None:
+        return leads.filter(campaign_memberships__campaign=campaign)
+    return leads.filter(pk__in=[int(i) for i in (lead_ids or [])])
+
+
+def list_email_preview(*, leads: QuerySet[Lead]) -> Preview:
+    """Who of ``leads`` gets the email; the others are skipped with a reason: no (valid) address,
+    opted out or withdrew consent (or awaits confirmation, or suppressed), converted, or an address
+    an earlier lead already has."""
+    preview = Preview()
+    rows = list(
+        leads.order_by("id").values_list("id", "email", "email_opt_out", "is_converted", "first_name", "last_name")[
+            : MAX_RECIPIENTS * 2
+        ]
+    )
+    names: dict[int, str] = {}
+    usable: list[tuple[int, str]] = []
+
+    def skip(reason: str, lead_id: int) -> None:
+        preview.skipped[reason] += 1
+        examples = preview.examples.setdefault(reason, [])
+        if len(examples) < 5:
+            examples.append(names[lead_id])
+
+    for lead_id, email, opt_out, converted, first, last in rows:
+        names[lead_id] = " ".join(p for p in (first, last) if p) or f"#{lead_id}"
+        address = (email or "").strip()
+        if converted:
+            skip("converted", lead_id)
+        elif not address or not _valid(address):
+            skip("no_email", lead_id)
+        elif opt_out:
+            skip("opt_out", lead_id)
+        else:
+            usable.append((lead_id, address))
+    blocked = marketing_blocks(usable)
+    seen: set[str] = set()
+    for lead_id, address in usable:
+        if lead_id in blocked:
+            skip(blocked[lead_id], lead_id)
+            continue
+        key = address.lower()
+        if key in seen:
+            skip("duplicate", lead_id)
+            continue
+        seen.add(key)
+        preview.recipients.append(lead_id)
+    return preview
+
+
+def _check(*, user, template: EmailTemplate | None, record_campaign: Campaign | None) -> None:
+    if not may_manage_campaigns(user):
+        raise PermissionError(_("Only marketing admins may send list email."))
+    errors: dict[str, list[str]] = {}
+    if template is None:
+        errors["template"] = [_("Choose the email template to send.")]
+    elif not template.is_active:
+        errors["template"] = [_("Choose an active template.")]
+    if record_campaign is not None and not (
+        record_campaign.is_active and campaign_is_editable_by(record_campaign, user)
+    ):
+        errors["campaign"] = [_("Choose an active campaign you may change.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def list_email_create(
+    *,
+    user,
+    template: EmailTemplate | None,
+    leads: QuerySet[Lead],
+    record_campaign: Campaign | None = None,
+    from_name: str = "",
+    from_address: str = "",
+    reply_to: str = "",
+) -> ListEmailSend:
+    """Create a list email to the previewed recipients (at most 50,000) and start sending it on
+    commit. Raises ``ValidationError`` (nobody to send to, too many, an inactive template)."""
+    _check(user=user, template=template, record_campaign=record_campaign)
+    preview = list_email_preview(leads=leads)
+    if not preview.count:
+        raise ValidationError({"__all__": [_("Nobody of the chosen leads can receive this email.")]})
+    if preview.count > MAX_RECIPIENTS:
+        raise ValidationError(
+            {
+                "__all__": [
+                    _("A list email goes to at most %(n)s leads; narrow the selection.") % {"n": f"{MAX_RECIPIENTS:,}"}
+                ]
+            }
+        )
+    for name, value in (("from_address", from_address), ("reply_to", reply_to)):
+        if value and not _valid(value.strip()):
+            raise ValidationError({name: [_("Enter a valid email address.")]})
+    send = ListEmailSend.objects.create(
+        template=template,
+        campaign=record_campaign,
+        from_name=" ".join((from_name or "").split())[:120],
+        from_address=(from_address or "").strip(),
+        reply_to=(reply_to or "").strip(),
+        total=preview.count,
+        skipped=dict(preview.skipped),
+        created_at=timezone.now(),
+        created_by=user,
+    )
+    ListEmailRecipient.objects.bulk_create(
+        (ListEmailRecipient(send=send, lead_id=lead_id) for lead_id in preview.recipients), batch_size=5000
+    )
+    transaction.on_commit(lambda: list_email_start(send_id=send.pk))
+    return send
+
+
+def list_email_start(*, send_id: int) -> None:
+    """Hand the send to a worker; with the broker down, the sweeper starts it later."""
+    from .tasks import process_list_email
+
+    try:
+        process_list_email.delay(send_id)
+    except Exception:
+        logger.warning("Could not hand list email %s to the broker; the sweeper will retry.", send_id, exc_info=True)
+
+
+def _add_to_campaign(send: ListEmailSend, leads: list[Lead]) -> None:
+    """Record the send on the campaign: recipients not yet members join it as "Sent"."""
+    try:
+        campaign_members_add(campaign=send.campaign, leads=leads, status=SENT_STATUS, acting_user=send.created_by)
+    except ValidationError:  # the campaign has no "Sent" status: its default
+        campaign_members_add(campaign=send.campaign, leads=leads, status=None, acting_user=send.created_by)
+
+
+def _process_batch(send: ListEmailSend, *, batch_size: int) -> int | None:
+    """Write the outbox rows of the next pending recipients (one transaction); ``None``: none left."""
+    with transaction.atomic():
+        rows = list(
+            ListEmailRecipient.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(send=send, is_pending=True)
+            .select_related("lead")
+            .order_by("id")[:batch_size]
+        )
+        if not rows:
+            return None
+        written, members = 0, []
+        for row in rows:
+            lead = row.lead
+            row.is_pending = False
+            if lead is None or not lead.email:
+                continue  # erased or emptied since the preview
+            try:
+                with transaction.atomic():
+                    row.outbound_email = email_enqueue_from_template(
+                        template=send.template,
+                        record=lead,
+                        to=lead.email,
+                        kind=OutboundEmail.Kind.LIST_EMAIL,
+                        idempotency_key=f"list-email:{send.pk}:{lead.pk}",
+                        from_name=send.from_name,
+                        from_address=send.from_address,
+                        reply_to=send.reply_to,
+                        acting_user=send.created_by,
+                        is_marketing=True,
+                    )
+            except ValidationError as exc:
+                logger.warning("List email %s to lead %s not queued: %s", send.pk, lead.pk, "; ".join(exc.messages))
+                continue
+            written += 1
+            if not lead.is_converted:
+                members.append(lead)
+        ListEmailRecipient.objects.bulk_update(rows, ["is_pending", "outbound_email"])
+        if send.campaign_id and members:
+            try:
+                _add_to_campaign(send, members)
+            except PermissionError:
+                logger.warning("List email %s: its sender may no longer change campaign %s.", send.pk, send.campaign_id)
+        ListEmailSend.objects.filter(pk=send.pk).update(
+            # Never past the total, whatever a hand-made re-run of finished rows does.
+            processed=Least(F("processed") + len(rows), F("total")),
+            touched_at=timezone.now(),
+        )
+        return written
+
+
+def list_email_process(*, send_id: int, batch_size: int = BATCH_SIZE) -> int:
+    """The task's work: batches until no recipient is pending, then the send is done. Safe to run
+    twice and concurrently (pending rows are claimed with SKIP LOCKED). Answers emails queued."""
+    send = ListEmailSend.objects.select_related("template", "campaign", "created_by").filter(pk=send_id).first()
+    if send is None or send.status == ListEmailSend.Status.DONE:
+        return 0
+    ListEmailSend.objects.filter(pk=send.pk, status=ListEmailSend.Status.QUEUED).update(
+        status=ListEmailSend.Status.SENDING, touched_at=timezone.now()
+    )
+    total = 0
+    while (written := _process_batch(send, batch_size=batch_size)) is not None:
+        total += written
+    if not ListEmailRecipient.objects.filter(send=send, is_pending=True).exists():
+        ListEmailSend.objects.filter(pk=send.pk).exclude(status=ListEmailSend.Status.DONE).update(
+            status=ListEmailSend.Status.DONE, finished_at=timezone.now()
+        )
+    return total
+
+
+def list_emails_sweep(*, now=None) -> int:
+    """Start again the sends that stopped moving (a worker died, the broker was down)."""
+    now = now or timezone.now()
+    stalled = list(
+        ListEmailSend.objects.exclude(status=ListEmailSend.Status.DONE)
+        .filter(created_at__lt=now - STALLED_AFTER)
+        .exclude(touched_at__gte=now - STALLED_AFTER)
+        .values_list("pk", flat=True)[:100]
+    )
+    for pk in stalled:
+        list_email_start(send_id=pk)
+    return len(stalled)

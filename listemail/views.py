@@ -1,0 +1,97 @@
+"""List email pages: choose a template for a lead list selection (or a campaign's members), preview
+who gets it and who is skipped, send, and follow the progress (htmx polling)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from campaigns.selectors import campaigns_editable_by, campaigns_visible_to
+from core.forms import apply_service_errors
+from core.roles import may_manage_campaigns
+
+from . import selectors, services
+from .forms import ListEmailForm
+
+MAX_IDS = 5000
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return target if target and ok else default
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def list_email_new_view(request: HttpRequest) -> HttpResponse:
+    """The lead list's "Send List Email" (posts the selected ``ids``) or a campaign's (``campaign``):
+    the first post shows the form, "Preview" counts who gets it, "Send" sends."""
+    if not may_manage_campaigns(request.user):
+        raise PermissionDenied(_("Only marketing admins may send list email."))
+    data = request.POST if request.method == "POST" else request.GET
+    ids = [int(i) for i in data.getlist("ids") if i.isdigit()][:MAX_IDS]
+    raw_campaign = data.get("campaign", "")
+    campaign = (
+        get_object_or_404(campaigns_visible_to(request.user), pk=raw_campaign) if raw_campaign.isdigit() else None
+    )
+    back = _safe_next(request, reverse("campaigns:detail", args=[campaign.pk]) if campaign else reverse("leads:list"))
+    if not ids and campaign is None:
+        messages.error(request, _("Select at least one lead."))
+        return redirect(back)
+    choices = campaigns_editable_by(request.user)
+    step = request.POST.get("step", "")
+    initial = {"record_campaign": campaign.pk if campaign and choices.filter(pk=campaign.pk).exists() else None}
+    form = ListEmailForm(request.POST if step else None, campaigns=choices, initial=initial)
+    leads = services.candidate_leads(user=request.user, lead_ids=ids, campaign=campaign)
+    preview = None
+    if form.is_bound and form.is_valid():
+        values = form.cleaned_data
+        if step == "send":
+            try:
+                send = services.list_email_create(user=request.user, leads=leads, **values)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("The list email is being sent to %(n)s leads.") % {"n": send.total})
+                return redirect(reverse("listemail:detail", args=[send.pk]))
+        preview = services.list_email_preview(leads=leads)
+    return render(
+        request,
+        "listemail/new.html",
+        {
+            "form": form,
+            "ids": ids,
+            "campaign": campaign,
+            "next": back,
+            "preview": preview,
+            "max_recipients": services.MAX_RECIPIENTS,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+def list_email_list_view(request: HttpRequest) -> HttpResponse:
+    sends = selectors.list_emails_visible_to(request.user)[:200]
+    return render(request, "listemail/list.html", {"sends": sends})
+
+
+@login_required
+def list_email_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The send's record page; its progress panel polls itself (htmx) until the send is done."""
+    send = get_object_or_404(selectors.list_emails_visible_to(request.user), pk=pk)
+    context = {
+        "send": send,
+        "counts": selectors.delivery_counts(send=send),
+        "percent": selectors.progress_percent(send),
+        "skipped": [(str(services.SKIP_REASONS.get(k, k)), n) for k, n in send.skipped.items() if n],
+    }
+    if request.htmx:
+        return render(request, "listemail/partials/progress.html", context)
+    return render(request, "listemail/detail.html", context)
