@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.urls import reverse
@@ -145,6 +147,11 @@ class ComponentData:
     @property
     def chart_id(self) -> str:
         return f"chart-{self.component.pk}"
+
+    @property
+    def chart_json(self) -> str:
+        """The chart as JSON for the canvas's data attribute (htmx drops script elements it swaps in)."""
+        return json.dumps(self.chart, cls=DjangoJSONEncoder)
 
     @property
     def has_data(self) -> bool:

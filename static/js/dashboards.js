@@ -8,9 +8,8 @@
 
   function draw(canvas) {
     if (canvas.dataset.ready === "1" || typeof window.Chart === "undefined") { return; }
-    var source = document.getElementById(canvas.dataset.chartSource);
-    if (!source) { return; }
-    var data = JSON.parse(source.textContent);
+    if (!canvas.dataset.chart) { return; }
+    var data = JSON.parse(canvas.dataset.chart);
     var box = canvas.parentElement;
     box.style.position = "relative";
     box.style.height = window.matchMedia("(max-width: 576px)").matches ? "220px" : "260px";
