@@ -15,6 +15,7 @@ those, run the backfill again.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -29,6 +30,7 @@ from leads.models import Lead
 
 from .models import LeadDailyCount, LeadFact, RollupState, StatusStay
 
+logger = logging.getLogger(__name__)
 BATCH = 5_000
 # Leads modified this long before the last sweep are read again: a transaction that started
 # before the sweep may commit a change stamped earlier.
@@ -239,10 +241,18 @@ def rollups_backfill(*, log=None) -> int:
     return done
 
 
-def on_record_change(*, object_name: str, record_id: int) -> None:
-    """Field History hook: a lead's changed status reaches the rollups once the change commits."""
-    if object_name != OBJECT_NAME:
-        return
+def _publish_refresh(lead_id: int) -> None:
+    """Hand a lead's refresh to the broker. Never raises: with the broker down, the next sweep
+    refreshes the lead (its change moved its ``last_modified_at``)."""
     from .tasks import refresh_lead_rollups
 
-    transaction.on_commit(lambda: refresh_lead_rollups.delay(record_id))
+    try:
+        refresh_lead_rollups.delay(lead_id)
+    except Exception:  # the broker is down or its breaker is open: the sweep catches up
+        logger.info("Rollups of lead %s left to the next sweep.", lead_id, exc_info=True)
+
+
+def on_record_change(*, object_name: str, record_id: int) -> None:
+    """Field History hook: a lead's changed status reaches the rollups once the change commits."""
+    if object_name == OBJECT_NAME:
+        transaction.on_commit(lambda: _publish_refresh(record_id))
