@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .. import selectors, services
-from ..models import DashboardComponent
+from ..models import Dashboard, DashboardComponent
 from .serializers import (
     ComponentDataSerializer,
     ComponentInputSerializer,
@@ -25,6 +25,9 @@ COMPONENT_ID = OpenApiParameter("component_id", int, OpenApiParameter.PATH)
 
 class DashboardViewSet(viewsets.ViewSet):
     """Dashboards shared with the caller's role; marketing admins see and change all."""
+
+    # For the schema: the type of the id in the path.
+    queryset = Dashboard.objects.none()
 
     def _dashboard(self, request, pk):
         dashboard = selectors.dashboard_for(user=request.user, pk=pk)

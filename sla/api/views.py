@@ -36,6 +36,9 @@ class IsMarketingAdmin(BasePermission):
 class BusinessHoursViewSet(viewsets.ViewSet):
     """Business-hours calendars with their holidays."""
 
+    # For the schema: the type of the id in the path.
+    queryset = BusinessHours.objects.none()
+
     permission_classes = [IsAuthenticated, IsMarketingAdmin]
 
     def _queryset(self):
@@ -94,6 +97,9 @@ def _policy_data(validated: dict) -> dict:
 class SlaPolicyViewSet(viewsets.ViewSet):
     """SLA policies: the entries of SLA rules (criteria -> first touch within N business hours and
     the breach actions)."""
+
+    # For the schema: the type of the id in the path.
+    queryset = SlaPolicy.objects.none()
 
     permission_classes = [IsAuthenticated, IsMarketingAdmin]
 
