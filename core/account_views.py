@@ -7,13 +7,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .auth import client_address, over_hourly_limit
+from .forms import ProfileForm, apply_service_errors
+from .preferences import user_profile, user_profile_update
 from .tokens import api_token_create, api_token_revoke, api_tokens_of, api_tokens_revoke_all
 
 logger = logging.getLogger(__name__)
@@ -97,3 +101,24 @@ def api_token_revoke_view(request, pk: int):
         raise Http404
     messages.success(request, _("Token revoked. Programs using it can no longer sign in with it."))
     return redirect("api_tokens")
+
+
+@login_required
+def my_profile(request):
+    """My profile: the user's own name, email, language, time zone and email signature."""
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                profile = user_profile_update(user=request.user, data=form.cleaned_data, acting_user=request.user)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                # The answer to this very request already speaks the newly chosen language.
+                if profile["language"]:
+                    translation.activate(profile["language"])
+                messages.success(request, _("Your profile was saved."))
+                return redirect("my_profile")
+    else:
+        form = ProfileForm(initial=user_profile(user=request.user))
+    return render(request, "core/my_profile.html", {"form": form})

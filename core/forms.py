@@ -1,10 +1,13 @@
 from collections.abc import Iterable, Mapping
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .auth import client_address, login_failed, login_succeeded, login_wait, throttled_message
+from .locale import time_zone_names
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -209,3 +212,37 @@ class SharingForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["lead_access"].choices = OrgSettings.LeadAccess.choices
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The app's languages, each in its own words, after "the browser's language"."""
+    return [("", _("The browser's language")), *settings.LANGUAGES]
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    default = _("The organisation's time zone (%(zone)s)") % {"zone": settings.TIME_ZONE}
+    return [("", default), *((name, name.replace("_", " ")) for name in time_zone_names())]
+
+
+class ProfileForm(forms.Form):
+    """My profile: the user's name, email, language, time zone and email signature."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email"))
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), required=False, help_text=_("Dates and times are shown in this time zone.")
+    )
+    email_signature = forms.CharField(
+        label=_("Email signature"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Added below the emails you write to leads."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = language_choices()
+        self.fields["time_zone"].choices = time_zone_choices()

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 
 class OrgSettings(models.Model):
@@ -247,3 +248,28 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.user_id})"
+
+
+class UserPreferences(models.Model):
+    """A user's own settings: the language and time zone the app is shown in, and the signature
+    added below the emails the user writes. A user without a row, or with an empty value, gets the
+    browser's language (Accept-Language) and the organisation's time zone (``TIME_ZONE``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="preferences"
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    email_signature = models.TextField(_("email signature"), max_length=2000, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("user preferences")
+        verbose_name_plural = _("user preferences")
+        constraints = [
+            # The languages of settings.LANGUAGES; a new language needs a migration of this list.
+            models.CheckConstraint(condition=Q(language__in=["", "en", "es", "fr"]), name="userpreferences_language"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language or '-'} {self.time_zone or '-'}"

@@ -18,6 +18,7 @@ account_urlpatterns = [
     path("password-reset/done/", account_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("account/password/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path("account/password/done/", account_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("account/profile/", account_views.my_profile, name="my_profile"),
     path("account/api-tokens/", account_views.api_tokens, name="api_tokens"),
     path("account/api-tokens/new/", account_views.api_token_new, name="api_token_new"),
     path("account/api-tokens/<int:pk>/revoke/", account_views.api_token_revoke_view, name="api_token_revoke"),

@@ -79,9 +79,13 @@ MIDDLEWARE = [
     "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language (Accept-Language); a signed-in user's own choice replaces it below.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user's language and time zone (core.models.UserPreferences).
+    "core.locale.UserLocaleMiddleware",
     # After authentication: an API POST with an Idempotency-Key is answered once per user and key.
     "core.middleware.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -265,6 +269,14 @@ PASSWORD_RESET_REQUESTS_PER_HOUR = env.int("PASSWORD_RESET_REQUESTS_PER_HOUR", d
 
 # I18N -----------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+# The languages of the app: a user's profile chooses one, else the browser's Accept-Language does
+# (core.locale.UserLocaleMiddleware). The catalogs live in locale/ (scripts/check_translations).
+LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The user is read with its preferences in one query (the first backend is the one logins use;
+# the second still reads sessions made before it).
+AUTHENTICATION_BACKENDS = ["core.locale.PreferencesModelBackend", "django.contrib.auth.backends.ModelBackend"]
+# The organisation's time zone: times are shown in it unless a user's profile sets another.
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -2,7 +2,9 @@
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import picklist_choices
 from core.roles import display_name
@@ -65,6 +67,7 @@ class WebToLeadFormForm(forms.ModelForm):
             "run_assignment",
             "send_autoresponse",
             "submit_label",
+            "language",
             "salesforce_oid",
             "is_active",
         ]
@@ -83,6 +86,13 @@ class WebToLeadFormForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         current = self.instance.lead_source if self.instance and self.instance.pk else None
         self.fields["lead_source"].choices = picklist_choices("lead", "lead_source", current=current)
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language of the visitor pages"),
+            required=False,
+            choices=[("", _("The visitor's browser language")), *settings.LANGUAGES],
+            help_text=_("The thank-you and error pages a visitor sees after submitting."),
+            initial=self.instance.language if self.instance and self.instance.pk else "",
+        )
         self.fields["name"].widget.attrs["autofocus"] = True
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 
 class WebToLeadSettings(models.Model):
@@ -80,6 +81,8 @@ class WebToLeadForm(models.Model):
     run_assignment = models.BooleanField("run the active assignment rule", default=True)
     send_autoresponse = models.BooleanField("send the auto-response", default=True)
     submit_label = models.CharField(max_length=60, default="Submit")
+    # The language of the visitor pages (thank-you and error pages); empty: the visitor's browser's.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -15,6 +15,7 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -195,6 +196,8 @@ def _answer(request, result: services.SubmissionResult):
         return JsonResponse(body, status=result.status)
     if result.accepted:
         target = result.return_url or f"{_thanks_path(get_script_prefix(), get_urlconf())}?ref={result.public_ref}"
+        if not result.return_url and intake.form is not None and intake.form.language:
+            target += f"&lang={intake.form.language}"
         response = HttpResponseRedirect(target)
         response.status_code = 303
         return response
@@ -246,6 +249,10 @@ def submit(request):
         or services._payload_text(payload.get(FORM_KEY_ALT_FIELD))
         or services._payload_text(payload.get(FORM_KEY_FIELD))
     ).strip()
+    # The visitor pages (and their messages) speak the form's language when it has one.
+    language = services.form_language_now(form_key)
+    if language:
+        translation.activate(language)
     address = client_address(request)
     stored = {
         "payload": payload,
@@ -298,6 +305,10 @@ def token(request):
 
 @xframe_options_exempt
 def thanks(request):
+    language = request.GET.get("lang", "")
+    if language in {code for code, _name in settings.LANGUAGES}:
+        # The form's language, passed on by the redirect of the submission.
+        translation.activate(language)
     return render(request, "webtolead/public_thanks.html", {"reference": request.GET.get("ref", "")[:32]})
 
 

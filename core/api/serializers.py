@@ -1,8 +1,11 @@
 """Input and output shapes of the core API: tokens, picklists and the Recycle Bin."""
 
+from django.conf import settings
+from django.utils.translation import gettext
 from rest_framework import serializers
 from rest_framework.fields import SkipField, is_simple_callable
 
+from core.locale import time_zone_names
 from core.models import FieldDefinition, PicklistValue
 from core.templatetags.crm import user_name
 
@@ -163,3 +166,25 @@ class FieldDefinitionUpdateSerializer(serializers.Serializer):
     default_value = serializers.JSONField(required=False, allow_null=True)
     is_active = serializers.BooleanField(required=False)
     salesforce_id = serializers.CharField(required=False, allow_blank=True, max_length=18)
+
+
+class ProfileSerializer(serializers.Serializer):
+    """The signed-in user's own profile. An empty ``language`` follows the browser's
+    Accept-Language; an empty ``time_zone`` the organisation's (``default_time_zone``)."""
+
+    username = serializers.CharField(read_only=True)
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False)
+    language = serializers.ChoiceField(choices=["", *(code for code, _name in settings.LANGUAGES)], required=False)
+    time_zone = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, help_text="An IANA name, such as Europe/Madrid."
+    )
+    email_signature = serializers.CharField(max_length=2000, required=False, allow_blank=True, trim_whitespace=False)
+    default_time_zone = serializers.CharField(read_only=True)
+
+    def validate_time_zone(self, value: str) -> str:
+        # The service says the same; checked here too so that every field error comes at once.
+        if value and value not in time_zone_names():
+            raise serializers.ValidationError(gettext("Choose a time zone from the list, such as Europe/Madrid."))
+        return value

@@ -6,6 +6,7 @@ urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("auth/logout/", views.LogoutView.as_view(), name="api-logout"),
     path("auth/tokens/", views.ApiTokenListView.as_view(), name="api-tokens"),
+    path("me/", views.MeView.as_view(), name="api-me"),
     path("auth/tokens/<int:pk>/", views.ApiTokenDetailView.as_view(), name="api-token-detail"),
     path("picklists/", views.PicklistView.as_view(), name="api-picklists"),
     path("fields/<str:object_name>/<str:api_name>/", views.FieldDefinitionView.as_view(), name="api-field"),

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from core import registry
 from core.auth import client_address, login_failed, login_succeeded, login_wait, throttled_message
 from core.models import ApiToken, FieldDefinition, PicklistValue
+from core.preferences import user_profile, user_profile_update
 from core.recycle_bin import recycle_bin_purge
 from core.selectors import recycle_bin_entries
 from core.services import field_definition_update
@@ -22,6 +23,7 @@ from .serializers import (
     FieldDefinitionSerializer,
     FieldDefinitionUpdateSerializer,
     PicklistSerializer,
+    ProfileSerializer,
     RecycleBinEntrySerializer,
     RestoredRecordSerializer,
     TokenRequestSerializer,
@@ -243,3 +245,23 @@ class RecycleBinRestoreView(APIView):
             raise NotFound("Records of this kind cannot be restored.")
         record = spec.restore(entry=entry, acting_user=request.user)
         return Response({"object": entry.object_name, "record_id": record.pk})
+
+
+class MeView(APIView):
+    """The signed-in user's own profile: name, email, language, time zone and email signature."""
+
+    @extend_schema(operation_id="me_retrieve", responses=ProfileSerializer, tags=["auth"])
+    def get(self, request):
+        return Response(ProfileSerializer(user_profile(user=request.user)).data)
+
+    @extend_schema(
+        operation_id="me_partial_update",
+        request=ProfileSerializer,
+        responses={200: ProfileSerializer, 400: OpenApiResponse(description="Field errors.")},
+        tags=["auth"],
+    )
+    def patch(self, request):
+        changes = ProfileSerializer(data=request.data, partial=True)
+        changes.is_valid(raise_exception=True)
+        profile = user_profile_update(user=request.user, data=changes.validated_data, acting_user=request.user)
+        return Response(ProfileSerializer(profile).data)

@@ -187,6 +187,14 @@ def submission_return_url(intake: Intake, settings_row: WebToLeadSettings) -> st
     return ""
 
 
+def form_language_now(form_key: str) -> str:
+    """The language of the form's visitor pages ("" for the visitor's browser language), from the
+    endpoint's snapshot of the forms."""
+    with PUBLIC_CONFIG.scope():
+        form = _public_form(form_key)
+    return form.language if form is not None else ""
+
+
 def origin_allowed_now(origin: str) -> bool:
     """``origin_allowed`` against the endpoint's snapshot of the settings."""
     with PUBLIC_CONFIG.scope():

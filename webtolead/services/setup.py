@@ -3,9 +3,11 @@
 import secrets
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.db import unique_as_field_error
 from core.fields import clean_value
@@ -48,7 +50,7 @@ def webtolead_settings_update(*, data: dict, acting_user) -> WebToLeadSettings:
     """Change the Web-to-Lead settings (and the default response template of the auto-response
     settings, in the same transaction); an enabled Web-to-Lead needs an active default lead creator."""
     require_setup_admin(acting_user)
-    row, _ = WebToLeadSettings.objects.select_for_update().get_or_create(singleton=1)
+    row, _created = WebToLeadSettings.objects.select_for_update().get_or_create(singleton=1)
     errors: dict[str, list[str]] = {}
     for name in ("enabled", "honeypot_enabled"):
         if name in data:
@@ -173,6 +175,11 @@ def _apply_form_data(form: WebToLeadForm, data: dict) -> None:
     for name in ("run_assignment", "send_autoresponse", "is_active"):
         if name in data:
             setattr(form, name, bool(data[name]))
+    if "language" in data:
+        language = (data["language"] or "").strip()
+        if language and language not in {code for code, _name in settings.LANGUAGES}:
+            errors["language"] = [_("Choose one of the languages offered.")]
+        form.language = language
     if errors:
         raise ValidationError(errors)
 
