@@ -239,3 +239,15 @@ def test_queue_health_counts_backlog_oldest_and_breaches_today(sla_rule, hot_que
     assert rows["Hot Leads"].breaches_today == 1
     assert rows["Escalations"].backlog == 1
     assert rows["Escalations"].breaches_today == 0
+
+
+def test_the_demo_sla_rule_starts_clocks_on_open_leads(rep, marketing_admin):
+    from sla import demo
+    from sla.models import SlaRule
+
+    LeadFactory.create_batch(3, owner_user=rep)
+    demo.seed(users={"marketing": marketing_admin})
+    demo.seed(users={"marketing": marketing_admin})  # a second run adds nothing
+
+    assert SlaRule.objects.get().is_active
+    assert LeadSla.objects.filter(status=LeadSla.Status.OPEN, policy_name="Every other lead").count() == 3

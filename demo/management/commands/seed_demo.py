@@ -18,7 +18,15 @@ DEMO_USERS = [
     ("sysadmin", "admin", "Sam", "Taylor", SYSTEM_ADMIN),
 ]
 # Each app may ship a demo module with seed(*, users); lower apps first.
-DEMO_MODULES = ["leads.demo", "leads.routing.demo", "sales.demo", "emails.demo", "webtolead.demo", "conversion.demo"]
+DEMO_MODULES = [
+    "leads.demo",
+    "leads.routing.demo",
+    "sales.demo",
+    "emails.demo",
+    "webtolead.demo",
+    "conversion.demo",
+    "sla.demo",
+]
 
 
 class Command(BaseCommand):
