@@ -38,6 +38,7 @@ SETUP = [
     (_("Engagement Tracking"), "engagement:settings", "activity", "admin"),
     (_("Consent"), "consent:setup", "shield-check", "admin"),
     (_("Scoring Models"), "scoring:model_list", "speedometer2", "admin"),
+    (_("Alert Rules"), "scoring:alert_rule_list", "bell", "admin"),
     (_("Nurture Sequences"), "nurture:list", "water", "admin"),
     (_("Auto-Response Rules"), "emails:autoresponse_list", "reply-all", "admin"),
     (_("Email Templates"), "emails:template_list", "envelope-paper", "admin"),

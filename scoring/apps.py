@@ -12,12 +12,16 @@ class ScoringConfig(AppConfig):
             RecordPart,
             register_backlog_gauge,
             register_engagement_event_hook,
+            register_list_extension,
+            register_mql_provider,
             register_picklist_usage,
             register_record_change_hook,
             register_record_part,
         )
 
+        from . import listing
         from .lag import scoring_backlog
+        from .mql import leads_qualified
         from .services import fit_picklist_usage, on_engagement_event, on_record_change
         from .views import lead_score_part
 
@@ -25,6 +29,8 @@ class ScoringConfig(AppConfig):
         register_engagement_event_hook(on_engagement_event)
         register_record_change_hook(on_record_change)
         register_picklist_usage(fit_picklist_usage)
+        register_list_extension(listing.EXTENSION)
+        register_mql_provider(leads_qualified)
         register_backlog_gauge(
             BacklogGauge(
                 key="scoring",

@@ -4,7 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.rules.forms import RuleEntryForm
+from core.selectors import picklist_values
+from emails.models import EmailTemplate
 from engagement.models import EngagementEvent
+from leads.fields import OBJECT_NAME
+from leads.models import Queue
 
 from .models import POINTS_MAX, POINTS_MIN, StatusProgressionRule
 
@@ -33,6 +37,34 @@ class ScoringModelForm(forms.Form):
     )
     is_active = forms.BooleanField(label=_("Active (scores leads)"), required=False, initial=True)
     is_default = forms.BooleanField(label=_("Default model"), required=False)
+    mql_threshold = forms.IntegerField(
+        label=_("MQL threshold"),
+        min_value=1,
+        max_value=100,
+        required=False,
+        help_text=_("A lead whose score rises to this becomes a marketing-qualified lead; blank means never."),
+    )
+    mql_hysteresis = forms.IntegerField(
+        label=_("MQL hysteresis"),
+        min_value=0,
+        max_value=100,
+        initial=10,
+        required=False,
+        help_text=_("The lead qualifies again only after its score fell below the threshold minus this."),
+    )
+    mql_status = forms.ChoiceField(label=_("At MQL, set the status to"), required=False)
+    mql_queue = forms.ModelChoiceField(
+        label=_("At MQL, move the lead to the queue"), queryset=Queue.objects.order_by("name"), required=False
+    )
+    mql_notify_owner = forms.BooleanField(label=_("At MQL, email the owner"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mql_status"].choices = [("", _("(leave the status)"))] + [
+            (v.api_name, v.label)
+            for v in picklist_values(object_name=OBJECT_NAME, field_name="status", active_only=True)
+            if not v.is_converted
+        ]
 
     @staticmethod
     def initial_from(model) -> dict:
@@ -137,3 +169,38 @@ class ProgressionRuleForm(forms.Form):
         if rule is None:
             return {}
         return {name: getattr(rule, name) for name in ProgressionRuleForm.base_fields}
+
+
+class AlertRuleForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120, widget=forms.TextInput(attrs={"autofocus": True}))
+    description = forms.CharField(
+        label=_("Description"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    event_type = forms.ChoiceField(label=_("Event type"), choices=EngagementEvent.Type.choices)
+    url_pattern = forms.CharField(
+        label=_("URL pattern"),
+        max_length=500,
+        required=False,
+        help_text=_("Optional. The event's URL must contain this text; * stands for any text."),
+    )
+    template = forms.ModelChoiceField(
+        label=_("Email template"),
+        queryset=EmailTemplate.objects.order_by("name"),
+        required=False,
+        help_text=_("Optional. Only opens and clicks of emails sent from this template count."),
+    )
+    min_events = forms.IntegerField(label=_("Number of events"), min_value=1, max_value=1000, initial=5)
+    window_hours = forms.IntegerField(label=_("Within hours"), min_value=1, max_value=24 * 90, initial=24)
+    notify_queue = forms.ModelChoiceField(
+        label=_("Notify the queue"),
+        queryset=Queue.objects.order_by("name"),
+        required=False,
+        help_text=_("Blank: the lead's owner is emailed."),
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    @staticmethod
+    def initial_from(rule) -> dict:
+        if rule is None:
+            return {}
+        return {name: getattr(rule, name) for name in AlertRuleForm.base_fields}

@@ -69,7 +69,8 @@ def mql_values(data: dict, *, instance: ScoringModel | None, errors: dict) -> di
         except (TypeError, ValueError):
             errors["mql_threshold"] = [_("Enter a score from 1 to 100, or leave it blank.")]
     try:
-        values["mql_hysteresis"] = int(current("mql_hysteresis", 10) or 0)
+        raw = current("mql_hysteresis")
+        values["mql_hysteresis"] = 10 if raw in (None, "") else int(raw)
         if not 0 <= values["mql_hysteresis"] <= 100:
             raise ValueError
     except (TypeError, ValueError):

@@ -17,14 +17,25 @@ from django.utils.translation import gettext_lazy
 from core import rules
 from core.breaker import BrokerUnavailable
 from core.db import unique_as_field_error
+from core.models import FieldHistory
 from core.roles import require_setup_admin
 from core.rules import RuleKind
+from core.selectors import picklist_values
 from engagement.models import EngagementEvent
 from leads.fields import OBJECT_NAME
 from leads.models import Lead
 
-from . import domain
-from .models import POINTS_MAX, POINTS_MIN, BehaviourRule, FitRule, LeadScore, ScoringModel
+from . import domain, mql
+from .models import (
+    POINTS_MAX,
+    POINTS_MIN,
+    BehaviourRule,
+    FitRule,
+    LeadScore,
+    LeadScoreHistory,
+    ScoringModel,
+    StatusProgressionRule,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +105,7 @@ def _model_values(data: dict, *, instance: ScoringModel | None) -> dict:
     values["is_default"] = bool(data.get("is_default", getattr(instance, "is_default", False)))
     if values["is_default"] and not values["is_active"]:
         errors["is_default"] = [_("The default model must be active.")]
+    values.update(mql.mql_values(data, instance=instance, errors=errors))
     if errors:
         raise ValidationError(errors)
     return values
@@ -281,6 +293,7 @@ class Scored:
     model: ScoringModel
     result: domain.Result
     computed_at: object = None
+    mql_at: object = None
 
 
 @dataclass(frozen=True)
@@ -289,9 +302,31 @@ class _Prepared:
 
     compiled: rules.CompiledRule
     behaviour: list[domain.BehaviourRuleInput]
+    velocity: list[domain.VelocityRuleInput] = ()
+    progression: list[domain.ProgressionRuleInput] = ()
+
+    @property
+    def event_types(self) -> set[str]:
+        return {r.event_type for r in self.behaviour} | {r.event_type for r in self.velocity}
+
+
+def lead_statuses() -> set[str]:
+    """The Lead Status api values that exist now (a rule naming another is skipped)."""
+    return {v.api_name for v in picklist_values(object_name=OBJECT_NAME, field_name="status")}
+
+
+def progression_rule_problem(rule: StatusProgressionRule, statuses: set[str]) -> str:
+    """Why the rule cannot score now ("" when it can): a status it names was deleted."""
+    missing = [s for s in (rule.from_status, rule.to_status) if s not in statuses]
+    if missing:
+        return _("The Lead Status value %(values)s no longer exists; the rule is skipped.") % {
+            "values": ", ".join(f"“{m}”" for m in missing)
+        }
+    return ""
 
 
 def _prepare(model: ScoringModel) -> _Prepared:
+    statuses = lead_statuses() if model.progression_rules.exists() else set()
     return _Prepared(
         compiled=rules.compiled_rule(kind=FIT, rule=model),
         behaviour=[
@@ -305,17 +340,65 @@ def _prepare(model: ScoringModel) -> _Prepared:
             )
             for r in model.behaviour_rules.all()
         ],
+        velocity=[
+            domain.VelocityRuleInput(
+                key=r.pk,
+                label=str(r),
+                event_type=r.event_type,
+                min_events=r.min_events,
+                window_days=r.window_days,
+                points=r.points,
+                url_pattern=r.url_pattern,
+            )
+            for r in model.velocity_rules.all()
+        ],
+        progression=[
+            domain.ProgressionRuleInput(
+                key=r.pk,
+                label=str(r),
+                from_status=r.from_status,
+                to_status=r.to_status,
+                within=r.comparison == StatusProgressionRule.Comparison.WITHIN,
+                threshold_hours=r.threshold_hours,
+                points=r.points,
+            )
+            for r in model.progression_rules.all()
+            if not progression_rule_problem(r, statuses)
+        ],
     )
+
+
+def status_changes_of(leads) -> dict[int, list[domain.StatusChange]]:
+    """Each lead's statuses with the time it entered them, from its Field History in one query:
+    the first status at creation (the old value of its first status change, or its status now),
+    then every change."""
+    leads = list(leads)
+    rows: dict[int, list[tuple]] = {lead.pk: [] for lead in leads}
+    history = (
+        FieldHistory.objects.filter(object_name=OBJECT_NAME, record_id__in=list(rows), field_name="status")
+        .order_by("changed_at", "id")
+        .values_list("record_id", "old_value", "new_value", "changed_at")
+    )
+    for record_id, old, new, at in history:
+        rows[record_id].append((old, new, at))
+    out = {}
+    for lead in leads:
+        changes = rows[lead.pk]
+        first = changes[0][0] if changes else lead.status
+        out[lead.pk] = [domain.StatusChange(first, lead.created_at)] + [
+            domain.StatusChange(new, at) for _old, new, at in changes
+        ]
+    return out
 
 
 def _events_of(lead_ids, *, prepared: _Prepared, now) -> dict[int, list[domain.EventInput]]:
     """The events the model's behaviour rules read, per lead, in one query."""
     out: dict[int, list[domain.EventInput]] = {pk: [] for pk in lead_ids}
-    if not prepared.behaviour:
+    if not prepared.event_types:
         return out
     rows = EngagementEvent.objects.filter(
         lead_id__in=lead_ids,
-        event_type__in={r.event_type for r in prepared.behaviour},
+        event_type__in=prepared.event_types,
         is_machine=False,
         occurred_at__gte=now - EVENT_WINDOW,
         occurred_at__lte=now,
@@ -332,6 +415,7 @@ def lead_score_compute(
     now=None,
     prepared: _Prepared | None = None,
     events: list[domain.EventInput] | None = None,
+    status_changes: list[domain.StatusChange] | None = None,
 ) -> domain.Result:
     """The lead's score by ``model`` now, with the explanation (reads only). A fit rule whose
     criteria name a field deleted since never matches (the model page flags it)."""
@@ -349,16 +433,22 @@ def lead_score_compute(
     ]
     if events is None:
         events = _events_of([lead.pk], prepared=prepared, now=now)[lead.pk]
+    if status_changes is None:
+        status_changes = status_changes_of([lead])[lead.pk] if prepared.progression else []
     return domain.compute(
         model=domain.ModelInput(model.fit_weight, model.behaviour_weight, model.decay_half_life_days),
         fit_rules=fit_rules,
         behaviour_rules=prepared.behaviour,
         events=events,
         now=now,
+        velocity_rules=prepared.velocity,
+        progression_rules=prepared.progression,
+        status_changes=status_changes,
     )
 
 
 def _store(*, lead: Lead, model: ScoringModel, result: domain.Result, now) -> LeadScore:
+    before = LeadScore.objects.select_for_update().filter(lead=lead, model=model).values_list("score", "grade").first()
     score, _created = LeadScore.objects.update_or_create(
         lead=lead,
         model=model,
@@ -370,7 +460,22 @@ def _store(*, lead: Lead, model: ScoringModel, result: domain.Result, now) -> Le
             "computed_at": now,
         },
     )
+    history_append(model=model, changed={lead.pk: before}, scores=[score], now=now)
+    mql.crossings_apply(model=model, lead_ids=[lead.pk], now=now)
     return score
+
+
+def history_append(*, model: ScoringModel, changed: dict[int, tuple | None], scores, now) -> int:
+    """One history row per lead whose score or grade differs from ``changed[lead_id]`` (the
+    (score, grade) stored before, None for a first score): a recompute that changes nothing adds
+    nothing. Answers how many rows were added."""
+    rows = [
+        LeadScoreHistory(lead_id=s.lead_id, model=model, score=s.score, grade=s.grade, changed_at=now)
+        for s in scores
+        if s.lead_id in changed and changed[s.lead_id] != (s.score, s.grade)
+    ]
+    LeadScoreHistory.objects.bulk_create(rows)
+    return len(rows)
 
 
 def active_models() -> list[ScoringModel]:
@@ -391,14 +496,45 @@ def lead_score_recompute(*, lead_id: int, now=None) -> list[LeadScore]:
     ]
 
 
-def lead_score_queue(lead_id: int) -> None:
-    """Score the lead again in a worker once the current transaction commits (nothing to do, and
-    no task, while no scoring model is active)."""
-    from .tasks import recompute_lead
+class _LeadsToRescore:
+    """The leads a transaction asked to score again: one on-commit callback per transaction
+    publishes one task per lead, however many changes (Field History writes, events) asked."""
 
-    if not ScoringModel.objects.filter(is_active=True).exists():
+    def __init__(self) -> None:
+        self.lead_ids: dict[int, None] = {}
+
+    def __call__(self) -> None:
+        from .tasks import recompute_lead
+
+        for lead_id in self.lead_ids:
+            _publish(recompute_lead, lead_id)
+
+
+def _pending_batch() -> _LeadsToRescore | None:
+    """The current transaction's batch, if it registered one (rolled back with it: Django drops
+    the callbacks of a rolled-back transaction or savepoint)."""
+    connection = transaction.get_connection()
+    for _sids, callback, *_rest in connection.run_on_commit:
+        if isinstance(callback, _LeadsToRescore):
+            return callback
+    return None
+
+
+def lead_score_queue(lead_id: int) -> None:
+    """Score the lead again (and check its alert rules) in a worker once the current transaction
+    commits; one task per lead per transaction. Nothing to do, and no task, while no scoring model
+    and no alert rule is active."""
+    from .alerts import alert_rules_active
+
+    batch = _pending_batch()
+    if batch is not None:
+        batch.lead_ids[lead_id] = None
         return
-    transaction.on_commit(lambda: _publish(recompute_lead, lead_id))
+    if not ScoringModel.objects.filter(is_active=True).exists() and not alert_rules_active():
+        return
+    batch = _LeadsToRescore()
+    batch.lead_ids[lead_id] = None
+    transaction.on_commit(batch)
 
 
 def model_recompute_queue(model_id: int) -> None:
@@ -435,29 +571,52 @@ def model_recompute(*, model_id: int, batch: int = 2000) -> int:
         chunk = list(leads.filter(pk__gt=last)[:batch])
         if not chunk:
             return count
-        events = _events_of([lead.pk for lead in chunk], prepared=prepared, now=now)
-        rows = []
-        for lead in chunk:
-            result = lead_score_compute(lead=lead, model=model, now=now, prepared=prepared, events=events[lead.pk])
-            rows.append(
-                LeadScore(
-                    lead=lead,
-                    model=model,
-                    score=result.score,
-                    grade=result.grade,
-                    explanation=result.as_dict(),
-                    model_version=model.version,
-                    computed_at=now,
-                )
-            )
-        LeadScore.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["lead", "model"],
-            update_fields=["score", "grade", "explanation", "model_version", "computed_at"],
-        )
-        count += len(chunk)
+        count += _store_batch(model=model, prepared=prepared, leads=chunk, now=now)
         last = chunk[-1].pk
+
+
+def _store_batch(*, model: ScoringModel, prepared: _Prepared, leads: list[Lead], now) -> int:
+    """Score ``leads`` by the model and upsert their scores in one statement, with a history row
+    for each changed score; answers how many leads were scored."""
+    lead_ids = [lead.pk for lead in leads]
+    events = _events_of(lead_ids, prepared=prepared, now=now)
+    statuses = status_changes_of(leads) if prepared.progression else {}
+    before = {
+        lead_id: (score, grade)
+        for lead_id, score, grade in LeadScore.objects.filter(model=model, lead_id__in=lead_ids).values_list(
+            "lead_id", "score", "grade"
+        )
+    }
+    rows = []
+    for lead in leads:
+        result = lead_score_compute(
+            lead=lead,
+            model=model,
+            now=now,
+            prepared=prepared,
+            events=events[lead.pk],
+            status_changes=statuses.get(lead.pk, []),
+        )
+        rows.append(
+            LeadScore(
+                lead=lead,
+                model=model,
+                score=result.score,
+                grade=result.grade,
+                explanation=result.as_dict(),
+                model_version=model.version,
+                computed_at=now,
+            )
+        )
+    LeadScore.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["lead", "model"],
+        update_fields=["score", "grade", "explanation", "model_version", "computed_at"],
+    )
+    history_append(model=model, changed={pk: before.get(pk) for pk in lead_ids}, scores=rows, now=now)
+    mql.crossings_apply(model=model, lead_ids=lead_ids, now=now)
+    return len(rows)
 
 
 # Hooks -----------------------------------------------------------------------------------------
@@ -482,11 +641,12 @@ def lead_scores(*, lead: Lead) -> list[Scored]:
     out = []
     for model in active_models():
         score = stored.get(model.pk)
+        mql_at = score.mql_at if score is not None else None
         if score is not None and score.model_version == model.version:
-            out.append(Scored(model, _result_from(score), score.computed_at))
+            out.append(Scored(model, _result_from(score), score.computed_at, mql_at))
         else:
             now = timezone.now()
-            out.append(Scored(model, lead_score_compute(lead=lead, model=model, now=now), now))
+            out.append(Scored(model, lead_score_compute(lead=lead, model=model, now=now), now, mql_at))
     return out
 
 
@@ -500,4 +660,6 @@ def _result_from(score: LeadScore) -> domain.Result:
         fit=data.get("fit", []),
         behaviour=data.get("behaviour", []),
         decay_half_life_days=data.get("decay_half_life_days", 0),
+        velocity=data.get("velocity", []),
+        progression=data.get("progression", []),
     )

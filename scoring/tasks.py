@@ -3,14 +3,27 @@ model changed. Both are idempotent (scores are overwritten, never added to)."""
 
 from celery import shared_task
 
-from . import services
+from . import alerts, bulk, services
 
 
 @shared_task(name="scoring.recompute_lead", ignore_result=True)
 def recompute_lead(lead_id: int) -> int:
-    return len(services.lead_score_recompute(lead_id=lead_id))
+    """The lead's scores (with any MQL hand-off) and its alert rules, after its events or fields
+    changed."""
+    scored = len(services.lead_score_recompute(lead_id=lead_id))
+    alerts.lead_alerts_evaluate(lead_id=lead_id)
+    return scored
 
 
 @shared_task(name="scoring.recompute_model", ignore_result=True)
 def recompute_model(model_id: int) -> int:
-    return services.model_recompute(model_id=model_id)
+    """Every open lead by the model: set-based SQL on PostgreSQL, batches of leads elsewhere."""
+    return bulk.model_recompute_full(model_id=model_id)
+
+
+@shared_task(name="scoring.apply_decay", ignore_result=True)
+def apply_decay() -> int:
+    """Hourly (beat): stored scores that time alone changed are computed again."""
+    from .decay import decay_apply
+
+    return decay_apply()

@@ -1,8 +1,18 @@
 from django.urls import path
 
-from . import views
+from . import alert_views, views
 
 urlpatterns = [
+    path("setup/alert-rules/", alert_views.alert_rule_list, name="alert_rule_list"),
+    path("setup/alert-rules/new/", alert_views.alert_rule_edit, name="alert_rule_create"),
+    path("setup/alert-rules/<int:pk>/", alert_views.alert_rule_detail, name="alert_rule_detail"),
+    path("setup/alert-rules/<int:pk>/edit/", alert_views.alert_rule_edit, name="alert_rule_edit"),
+    path("setup/alert-rules/<int:pk>/delete/", alert_views.alert_rule_delete, name="alert_rule_delete"),
+    path(
+        "setup/scoring-models/<int:pk>/recompute/progress/",
+        alert_views.model_recompute_progress,
+        name="model_recompute_progress",
+    ),
     path("setup/scoring-models/", views.model_list, name="model_list"),
     path("setup/scoring-models/new/", views.model_edit, name="model_create"),
     path("setup/scoring-models/<int:pk>/", views.model_detail, name="model_detail"),

@@ -17,7 +17,7 @@ from core.rules.views import RulePages
 from core.selectors import picklist_values
 from leads.fields import OBJECT_NAME
 
-from . import services, timing_rules
+from . import bulk, services, timing_rules
 from .forms import BehaviourRuleForm, FitRuleForm, ProgressionRuleForm, ScoringModelForm, VelocityRuleForm
 from .history import score_sparkline
 from .models import BehaviourRule, FitRule, ScoringModel, StatusProgressionRule, VelocityRule
@@ -96,6 +96,8 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "velocity_rules": model.velocity_rules.all(),
             "progression_rules": _labelled(model.progression_rules.all()),
             "progression_problems": timing_rules.progression_rule_problems(model),
+            "progress": bulk.recompute_progress(model),
+            "mql_count": model.scores.filter(mql_crossings__gt=0).count(),
         },
     )
 
@@ -216,19 +218,46 @@ def _rule_deleted(request: HttpRequest, rule, delete) -> HttpResponse:
     return redirect("scoring:model_detail", pk=rule.model_id)
 
 
-@setup_admin_required
-@require_http_methods(["GET", "POST"])
-def behaviour_edit(request: HttpRequest, model_pk: int, pk: int | None = None) -> HttpResponse:
+def _rule_edit(
+    request: HttpRequest,
+    model_pk: int,
+    pk: int | None,
+    *,
+    rule_class,
+    form_class,
+    create,
+    update,
+    heading: str,
+    form_kwargs: dict | None = None,
+) -> HttpResponse:
+    """The create/edit page of one of a model's non-criteria rules: ``create(model=, data=,
+    acting_user=)`` and ``update(rule=, ...)`` are the services."""
     model = get_object_or_404(ScoringModel, pk=model_pk)
-    rule = get_object_or_404(BehaviourRule, pk=pk, model=model) if pk else None
-    form = BehaviourRuleForm(request.POST or None, initial=BehaviourRuleForm.initial_from(rule))
+    rule = get_object_or_404(rule_class, pk=pk, model=model) if pk else None
+    initial = {} if rule is None else {name: getattr(rule, name) for name in form_class.base_fields}
+    bound = form_class(request.POST or None, initial=initial, **(form_kwargs or {}))
 
     def save(data):
         if rule is None:
-            return services.behaviour_rule_create(model=model, data=data, acting_user=request.user)
-        return services.behaviour_rule_update(rule=rule, data=data, acting_user=request.user)
+            return create(model=model, data=data, acting_user=request.user)
+        return update(rule=rule, data=data, acting_user=request.user)
 
-    return _rule_form_page(request, model=model, rule=rule, form=form, save=save, heading=_("Behaviour rule"))
+    return _rule_form_page(request, model=model, rule=rule, form=bound, save=save, heading=heading)
+
+
+@setup_admin_required
+@require_http_methods(["GET", "POST"])
+def behaviour_edit(request: HttpRequest, model_pk: int, pk: int | None = None) -> HttpResponse:
+    return _rule_edit(
+        request,
+        model_pk,
+        pk,
+        rule_class=BehaviourRule,
+        form_class=BehaviourRuleForm,
+        create=services.behaviour_rule_create,
+        update=services.behaviour_rule_update,
+        heading=_("Behaviour rule"),
+    )
 
 
 @setup_admin_required
@@ -240,16 +269,16 @@ def behaviour_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @setup_admin_required
 @require_http_methods(["GET", "POST"])
 def velocity_edit(request: HttpRequest, model_pk: int, pk: int | None = None) -> HttpResponse:
-    model = get_object_or_404(ScoringModel, pk=model_pk)
-    rule = get_object_or_404(VelocityRule, pk=pk, model=model) if pk else None
-    form = VelocityRuleForm(request.POST or None, initial=VelocityRuleForm.initial_from(rule))
-
-    def save(data):
-        if rule is None:
-            return timing_rules.velocity_rule_create(model=model, data=data, acting_user=request.user)
-        return timing_rules.velocity_rule_update(rule=rule, data=data, acting_user=request.user)
-
-    return _rule_form_page(request, model=model, rule=rule, form=form, save=save, heading=_("Velocity rule"))
+    return _rule_edit(
+        request,
+        model_pk,
+        pk,
+        rule_class=VelocityRule,
+        form_class=VelocityRuleForm,
+        create=timing_rules.velocity_rule_create,
+        update=timing_rules.velocity_rule_update,
+        heading=_("Velocity rule"),
+    )
 
 
 @setup_admin_required
@@ -261,19 +290,18 @@ def velocity_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @setup_admin_required
 @require_http_methods(["GET", "POST"])
 def progression_edit(request: HttpRequest, model_pk: int, pk: int | None = None) -> HttpResponse:
-    model = get_object_or_404(ScoringModel, pk=model_pk)
-    rule = get_object_or_404(StatusProgressionRule, pk=pk, model=model) if pk else None
     choices = [(v.api_name, v.label) for v in _statuses()]
-    form = ProgressionRuleForm(
-        request.POST or None, initial=ProgressionRuleForm.initial_from(rule), status_choices=choices
+    return _rule_edit(
+        request,
+        model_pk,
+        pk,
+        rule_class=StatusProgressionRule,
+        form_class=ProgressionRuleForm,
+        form_kwargs={"status_choices": choices},
+        create=timing_rules.progression_rule_create,
+        update=timing_rules.progression_rule_update,
+        heading=_("Status progression rule"),
     )
-
-    def save(data):
-        if rule is None:
-            return timing_rules.progression_rule_create(model=model, data=data, acting_user=request.user)
-        return timing_rules.progression_rule_update(rule=rule, data=data, acting_user=request.user)
-
-    return _rule_form_page(request, model=model, rule=rule, form=form, save=save, heading=_("Status progression rule"))
 
 
 @setup_admin_required

@@ -1,8 +1,11 @@
 from django.urls import path
 
+from .alerts import AlertRuleDetailView, AlertRuleListView
 from .views import PROGRESSION, VELOCITY, LeadScoreView, ScoringModelDetailView, ScoringModelListView
 
 urlpatterns = [
+    path("alert-rules/", AlertRuleListView.as_view(), name="api-alert-rule-list"),
+    path("alert-rules/<int:pk>/", AlertRuleDetailView.as_view(), name="api-alert-rule-detail"),
     path("scoring-models/", ScoringModelListView.as_view(), name="api-scoring-model-list"),
     path("scoring-models/<int:pk>/", ScoringModelDetailView.as_view(), name="api-scoring-model-detail"),
     path("leads/<int:pk>/score/", LeadScoreView.as_view(), name="api-lead-score"),
