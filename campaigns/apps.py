@@ -10,6 +10,7 @@ class CampaignsConfig(AppConfig):
             ObjectSpec,
             RecordPart,
             register_conversion_hook,
+            register_lead_campaign_hook,
             register_object,
             register_record_part,
             register_web_to_lead_hook,
@@ -29,6 +30,7 @@ class CampaignsConfig(AppConfig):
         register_record_part(RecordPart("opportunity", "campaigns", opportunity_campaign_source, order=10))
         register_web_to_lead_hook(services.web_to_lead_campaign)
         register_conversion_hook(services.conversion_carry_campaigns)
+        register_lead_campaign_hook(services.lead_campaigns_join)
         grant(SALES_REP, "campaigns.view_campaign", "campaigns.view_campaignmember")
         grant(
             MARKETING_ADMIN,

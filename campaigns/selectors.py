@@ -83,6 +83,16 @@ def campaign_for_code(code: str) -> Campaign | None:
     return found
 
 
+def campaign_for_reference(reference: str) -> Campaign | None:
+    """The campaign an import row or the API names: its id, its tracking code, or its name when
+    exactly one campaign has it."""
+    found = campaign_for_code(reference)
+    if found is None and (reference or "").strip():
+        named = list(Campaign.objects.filter(name__iexact=reference.strip())[:2])
+        found = named[0] if len(named) == 1 else None
+    return found
+
+
 def campaign_for_tracking_code(code: str) -> Campaign | None:
     code = (code or "").strip()
     return Campaign.objects.filter(tracking_code__iexact=code).first() if code else None

@@ -486,6 +486,47 @@ def web_to_lead_campaign(*, lead: Lead, intake, acting_user) -> list[str]:
     return notes
 
 
+# Lead intake (imports, the API) ------------------------------------------------------------------
+
+
+def lead_campaigns_join(*, items: list, acting_user, member_status: str = "") -> dict[int, list[str]]:
+    """The lead intake's campaign hook: each new lead joins the campaign its row names (an id, a
+    tracking code or a name) with ``member_status`` (blank or unknown: the campaign's default).
+    An unknown or inactive campaign never costs the lead: the answer notes why, by lead id."""
+    notes: dict[int, list[str]] = {}
+    by_campaign: dict[int, tuple[Campaign, list[Lead]]] = {}
+    found: dict[str, Campaign | None] = {}
+    for lead, reference in items:
+        reference = str(reference or "").strip()[:255]
+        if reference not in found:
+            found[reference] = selectors.campaign_for_reference(reference)
+        campaign = found[reference]
+        if campaign is None:
+            notes.setdefault(lead.pk, []).append(
+                _("Campaign “%(code)s” not found; the lead was not added to a campaign.") % {"code": reference}
+            )
+        elif not campaign.is_active:
+            notes.setdefault(lead.pk, []).append(
+                _("Campaign “%(name)s” is inactive; the lead was not added to it.") % {"name": campaign.name}
+            )
+        else:
+            by_campaign.setdefault(campaign.pk, (campaign, []))[1].append(lead)
+    wanted = (member_status or "").strip()[:120]
+    for campaign, leads in by_campaign.values():
+        try:
+            status = _status_of(campaign, wanted or None)
+        except ValidationError:
+            status = _status_of(campaign, None)
+            for lead in leads:
+                notes.setdefault(lead.pk, []).append(
+                    _("Member status “%(wanted)s” is not in campaign “%(name)s”; “%(used)s” was used.")
+                    % {"wanted": wanted, "name": campaign.name, "used": status.label}
+                )
+        with transaction.atomic():
+            _add_members(campaign, leads=leads, contacts=[], status=status, acting_user=acting_user)
+    return notes
+
+
 # Conversion -------------------------------------------------------------------------------------
 
 

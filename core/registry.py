@@ -422,8 +422,9 @@ def run_lead_touch_hooks(**kwargs) -> None:
 
 
 # Called by the lead intake (one lead or a batch), inside its transaction, as
-# ``hook(items=[(lead, campaign), ...], acting_user=)`` for new leads whose row names a campaign
-# (an id or a tracking code); each answers notes by lead id (an unknown campaign never costs a lead).
+# ``hook(items=[(lead, campaign), ...], acting_user=, member_status=)`` for new leads whose row names
+# a campaign (an id, a tracking code or a name) with the member status asked for ("" for the
+# campaign's default); each answers notes by lead id (an unknown campaign never costs a lead).
 _lead_campaign_hooks: list[Callable[..., dict[int, list[str]]]] = []
 
 
@@ -433,13 +434,14 @@ def register_lead_campaign_hook(hook: Callable[..., dict[int, list[str]]]) -> No
         _lead_campaign_hooks.append(hook)
 
 
-def run_lead_campaign_hooks(*, items: list, acting_user) -> dict[int, list[str]]:
+def run_lead_campaign_hooks(*, items: list, acting_user, member_status: str = "") -> dict[int, list[str]]:
     """Run the registered hooks over ``items``; answers their notes by lead id."""
     notes: dict[int, list[str]] = {}
     if not items:
         return notes
     for hook in _lead_campaign_hooks:
-        for lead_id, lines in (hook(items=items, acting_user=acting_user) or {}).items():
+        answered = hook(items=items, acting_user=acting_user, member_status=member_status) or {}
+        for lead_id, lines in answered.items():
             notes.setdefault(lead_id, []).extend(lines)
     return notes
 

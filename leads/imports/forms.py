@@ -2,13 +2,14 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext, gettext_lazy
 
 from core.fields import picklist_choices
 from core.roles import display_name, is_marketing_admin
 
 from ..fields import OBJECT_NAME
 from .models import LeadImport
-from .parsing import MAX_BYTES, MAX_ROWS, importable_fields
+from .parsing import CAMPAIGN_COLUMN, MAX_BYTES, MAX_ROWS, importable_fields
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -56,12 +57,31 @@ class LeadImportMappingForm(forms.Form):
         help_text="Used for rows whose Lead Source cell is empty or not mapped.",
     )
 
+    campaign = forms.CharField(
+        label=gettext_lazy("Campaign"),
+        max_length=255,
+        required=False,
+        help_text=gettext_lazy(
+            "The campaign every new lead joins: its id, tracking code or name. A column mapped to "
+            "Campaign names the campaign of its row instead."
+        ),
+    )
+    campaign_status = forms.CharField(
+        label=gettext_lazy("Member status"),
+        max_length=120,
+        required=False,
+        help_text=gettext_lazy(
+            "The campaign member status the leads get, such as Sent or Responded (blank: the default)."
+        ),
+    )
+
     def __init__(self, *args, lead_import: LeadImport, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.lead_import = lead_import
         fields = importable_fields()
         choices = [("", "— Skip this column —")]
         choices += [(d.api_name, f"{d.label}{' (custom)' if d.is_custom else ''}") for d in fields]
+        choices.append((CAMPAIGN_COLUMN, gettext("Campaign (id, tracking code or name)")))
         self.column_names = []
         for index, header in enumerate(lead_import.headers):
             name = f"col_{index}"

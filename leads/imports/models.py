@@ -28,6 +28,10 @@ class LeadImport(models.Model):
     run_assignment = models.BooleanField(default=True)
     send_autoresponse = models.BooleanField(default=False)
     default_lead_source = models.CharField(max_length=120, blank=True)
+    # The campaign every new lead joins (an id, tracking code or name; a mapped Campaign_ID column
+    # wins for its row), and the member status they join with ("" for the campaign's default).
+    campaign = models.CharField(max_length=255, blank=True)
+    campaign_status = models.CharField(max_length=120, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

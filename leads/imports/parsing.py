@@ -113,6 +113,11 @@ def importable_fields() -> list[FieldDefinition]:
     return [d for d in definitions if d.is_custom or d.api_name in WRITABLE_FIELDS]
 
 
+# The column that names each row's campaign (an id, tracking code or name), as on Salesforce forms.
+CAMPAIGN_COLUMN = "Campaign_ID"
+CAMPAIGN_HEADERS = {"campaignid", "campaign", "campaignname"}
+
+
 def auto_mapping(headers: list[str], fields: list[FieldDefinition]) -> list[str]:
     """The field each column fills, matched by api name, label or a common alias; "" to skip.
     A field is matched to the first column naming it only."""
@@ -129,7 +134,11 @@ def auto_mapping(headers: list[str], fields: list[FieldDefinition]) -> list[str]
     mapping = []
     for header in headers:
         api = lookup.get(normalise(header), "")
-        if api not in available or api in used:
+        if normalise(header) in CAMPAIGN_HEADERS:
+            api = CAMPAIGN_COLUMN
+        elif api not in available or api in used:
+            api = ""
+        if api == CAMPAIGN_COLUMN and api in used:
             api = ""
         used.add(api)
         mapping.append(api)

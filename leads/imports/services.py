@@ -23,7 +23,7 @@ from ..intake import lead_intake
 from ..models import Lead
 from ..ownership import owner_label
 from .models import LeadImport, LeadImportRow
-from .parsing import auto_mapping, importable_fields, parse_csv
+from .parsing import CAMPAIGN_COLUMN, auto_mapping, importable_fields, parse_csv
 from .selectors import lead_import_is_managed_by
 
 logger = logging.getLogger(__name__)
@@ -84,14 +84,15 @@ def _validate_mapping(lead_import: LeadImport, mapping: list[str]) -> dict[str, 
     for header, api in zip(lead_import.headers, mapping, strict=True):
         if not api:
             continue
-        if api not in available:
+        if api not in available and api != CAMPAIGN_COLUMN:
             errors.setdefault("mapping", []).append(f"Column “{header}”: “{api}” is not a lead field.")
         elif api in seen:
+            label = available[api].label if api in available else "Campaign"
             errors.setdefault("mapping", []).append(
-                f"Columns “{seen[api]}” and “{header}” both fill {available[api].label}; choose one."
+                f"Columns “{seen[api]}” and “{header}” both fill {label}; choose one."
             )
         seen.setdefault(api, header)
-    if not any(mapping):
+    if not any(api and api != CAMPAIGN_COLUMN for api in mapping):
         errors.setdefault("mapping", []).append("Map at least one column to a lead field.")
     return errors
 
@@ -106,6 +107,8 @@ def lead_import_start(
     default_lead_source: str = "",
     owner=None,
     acting_user,
+    campaign: str = "",
+    campaign_status: str = "",
 ) -> LeadImport:
     """Confirm the mapping and options, and queue the import. Sales reps import leads they own;
     marketing admins may choose any active owner."""
@@ -128,9 +131,15 @@ def lead_import_start(
         ).exists()
     ):
         errors.setdefault("default_lead_source", []).append("Choose an active lead source.")
+    campaign, campaign_status = (campaign or "").strip(), (campaign_status or "").strip()
+    if len(campaign) > 255:
+        errors.setdefault("campaign", []).append("Use at most 255 characters.")
+    if len(campaign_status) > 120:
+        errors.setdefault("campaign_status", []).append("Use at most 120 characters.")
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
+    locked.campaign, locked.campaign_status = campaign, campaign_status
     locked.mapping = list(mapping)
     locked.run_assignment = bool(run_assignment)
     locked.send_autoresponse = bool(send_autoresponse)
@@ -191,6 +200,8 @@ def row_values(lead_import: LeadImport, cells: list[str], picklists: dict) -> tu
         if not api:
             continue
         value = cells[index].strip() if index < len(cells) else ""
+        if api == CAMPAIGN_COLUMN:
+            continue  # read by row_campaign
         if api in WRITABLE_FIELDS:
             if api in picklists and value:
                 value = picklists[api].get(value.lower(), value)
@@ -208,7 +219,17 @@ def _error_messages(exc: ValidationError) -> dict[str, list[str]]:
     return {"__all__": [str(m) for m in exc.messages]}
 
 
-def _create_lead(lead_import: LeadImport, data: dict, custom: dict) -> Lead:
+def row_campaign(lead_import: LeadImport, cells: list[str]) -> str:
+    """The campaign a row's lead joins: its mapped Campaign_ID cell, else the import's campaign."""
+    if CAMPAIGN_COLUMN in lead_import.mapping:
+        index = lead_import.mapping.index(CAMPAIGN_COLUMN)
+        value = cells[index].strip() if index < len(cells) else ""
+        if value:
+            return value
+    return lead_import.campaign
+
+
+def _create_lead(lead_import: LeadImport, data: dict, custom: dict, campaign: str = "") -> Lead:
     creator = lead_import.created_by
     return lead_intake(
         data=data,
@@ -219,6 +240,8 @@ def _create_lead(lead_import: LeadImport, data: dict, custom: dict) -> Lead:
         assign=lead_import.run_assignment,
         auto_respond=lead_import.send_autoresponse,
         note=f"Import: {lead_import.file_name}",
+        campaign=campaign,
+        campaign_status=lead_import.campaign_status,
     ).lead
 
 
@@ -245,7 +268,7 @@ def lead_import_row_process(*, row_id: int, picklists: dict | None = None) -> st
         if not errors:
             try:
                 with transaction.atomic():
-                    lead = _create_lead(lead_import, data, custom)
+                    lead = _create_lead(lead_import, data, custom, row_campaign(lead_import, row.raw_values))
             except ValidationError as exc:
                 errors = _error_messages(exc)
             except PermissionError as exc:

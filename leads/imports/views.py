@@ -103,6 +103,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 default_lead_source=form.cleaned_data["default_lead_source"],
                 owner=form.cleaned_data.get("owner"),
                 acting_user=request.user,
+                campaign=form.cleaned_data["campaign"],
+                campaign_status=form.cleaned_data["campaign_status"],
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)

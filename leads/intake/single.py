@@ -69,6 +69,8 @@ class IntakeRow:
     custom_fields: dict | None = None
     owner: object = None
     campaign: str = ""
+    # The member status the lead joins the campaign with ("" for the campaign's default).
+    campaign_status: str = ""
     request_id: str = ""
     # The note of this lead's creation in its history, instead of the options' note (``None``).
     note: str | None = None
@@ -130,7 +132,10 @@ def intake_row(
         email = autoresponse_send(lead=lead, acting_user=acting_user, source=options.source)
     notes: tuple[str, ...] = ()
     if row.campaign:
-        notes = tuple(run_lead_campaign_hooks(items=[(lead, row.campaign)], acting_user=acting_user).get(lead.pk, []))
+        joined = run_lead_campaign_hooks(
+            items=[(lead, row.campaign)], acting_user=acting_user, member_status=row.campaign_status
+        )
+        notes = tuple(joined.get(lead.pk, []))
     return IntakeResult(lead=lead, assignment=assignment, autoresponse=email, notes=notes)
 
 
@@ -146,6 +151,7 @@ def lead_intake(
     auto_respond: bool = False,
     note: str = "",
     campaign: str = "",
+    campaign_status: str = "",
 ) -> IntakeResult:
     """Create a lead as the entry point ``source`` ("page", "api", "import", "webtolead") asks:
     the active assignment rule chooses its owner when ``assign``, the auto-response goes out when
@@ -153,7 +159,9 @@ def lead_intake(
     notifications are sent after commit."""
     options = IntakeOptions(source=source, assign=assign, auto_respond=auto_respond, note=note)
     return intake_row(
-        row=IntakeRow(data=data, custom_fields=custom_fields, owner=owner, campaign=campaign),
+        row=IntakeRow(
+            data=data, custom_fields=custom_fields, owner=owner, campaign=campaign, campaign_status=campaign_status
+        ),
         options=options,
         acting_user=acting_user,
     )
