@@ -25,6 +25,8 @@ DEMO_MODULES = [
     "emails.demo",
     "webtolead.demo",
     "conversion.demo",
+    "campaigns.demo",
+    "consent.demo",
     "sla.demo",
 ]
 
