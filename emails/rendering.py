@@ -241,9 +241,12 @@ def render_text(
     )
 
 
-def render_template(template, *, record, object_name: str = "lead", extra_context: dict | None = None) -> RenderedEmail:
-    """Merge a template (anything with ``subject``, ``body_text``, ``body_html``) with a record."""
-    fields = field_map(object_name)
+def render_template(
+    template, *, record, object_name: str = "lead", extra_context: dict | None = None, fields: dict | None = None
+) -> RenderedEmail:
+    """Merge a template (anything with ``subject``, ``body_text``, ``body_html``) with a record.
+    Pass ``fields`` (``field_map(object_name)``) to merge many records with one read of the fields."""
+    fields = field_map(object_name) if fields is None else fields
     extra = {str(k): v for k, v in (extra_context or {}).items()}
     common = {"record": record, "object_name": object_name, "fields": fields, "extra": extra}
     subject = _substitute(template.subject, html=False, **common)

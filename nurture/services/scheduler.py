@@ -2,8 +2,7 @@
 ``SELECT ... FOR UPDATE SKIP LOCKED`` and runs each through the step engine.
 
 Each batch is one transaction: the emails it sends (outbox rows and their ``NurtureSend`` rows, one
-per enrolment and step, unique), the lead history lines and the enrolments' new positions commit
-together or not at all. Several workers may tick at once (each takes rows the others have not
+per enrolment and step, unique) and the enrolments' new positions commit together or not at all. Several workers may tick at once (each takes rows the others have not
 locked); a worker killed mid-batch leaves its transaction rolled back and its enrolments due, so
 the next tick runs them again and nothing is lost or sent twice. The outbox rows are handed to the
 broker after the commit, a chunk per task.
@@ -25,10 +24,9 @@ from django.utils import timezone
 
 from core.criteria import compile_criteria, field_specs
 from core.fields import validate_email
-from core.models import FieldHistory
 from core.registry import leads_reached_mql
 from emails.models import OutboundEmail
-from emails.rendering import render_template
+from emails.rendering import field_map, render_template
 from engagement.models import EngagementEvent
 
 from ..models import NurtureEnrolment, NurtureSend, NurtureSequence, NurtureStep, NurtureThrottle
@@ -37,7 +35,7 @@ from . import engine
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
-PUBLISH_CHUNK = 50
+PUBLISH_CHUNK = 200
 # The email kind of a sequence's emails in the outbox.
 EMAIL_KIND = "nurture"
 LEAD_TIME_ZONE_FIELD = "Time_Zone__c"
@@ -236,12 +234,12 @@ def _default_scores(lead_ids: list[int]) -> dict[int, int]:
 # Writing a batch's outcome ---------------------------------------------------------------------
 
 
-def _outbox_row(enrolment: NurtureEnrolment, step: NurtureStep, now: dt.datetime) -> OutboundEmail:
+def _outbox_row(enrolment: NurtureEnrolment, step: NurtureStep, now: dt.datetime, fields: dict) -> OutboundEmail:
     """The step's email for the enrolment's lead, due at once (``now`` is the scheduler's clock,
     which a test may move ahead; the outbox delivers by the real one)."""
     lead, sequence, template = enrolment.lead, enrolment.sequence, step.template
     now = min(now, timezone.now())
-    rendered = render_template(template, record=lead, object_name="lead")
+    rendered = render_template(template, record=lead, object_name="lead", fields=fields)
     subject = " ".join(rendered.subject.split()) or template.name
     return OutboundEmail(
         idempotency_key=idempotency_key(enrolment.pk, lead.pk, step.pk),
@@ -274,6 +272,19 @@ def _apply_outcome(enrolment: NurtureEnrolment, outcome: engine.Outcome, now: dt
         enrolment.exit_reason = outcome.exit_reason if outcome.status == "exited" else ""
 
 
+ENROLMENT_STATE = ("position", "next_run_at", "last_sent_at", "status", "ended_at", "exit_reason")
+
+
+def _save_enrolments(enrolments: list[NurtureEnrolment]) -> None:
+    """Write the batch's new states: one UPDATE per distinct state (enrolments run in step mostly
+    share one), cheaper than a CASE per row and field."""
+    groups: dict[tuple, list[int]] = {}
+    for enrolment in enrolments:
+        groups.setdefault(tuple(getattr(enrolment, f) for f in ENROLMENT_STATE), []).append(enrolment.pk)
+    for state, pks in groups.items():
+        NurtureEnrolment.objects.filter(pk__in=pks).update(**dict(zip(ENROLMENT_STATE, state, strict=True)))
+
+
 def process_due_batch(*, now: dt.datetime | None = None, limit: int = BATCH_SIZE) -> BatchResult:
     """Run up to ``limit`` due enrolments (one transaction); answers what it did."""
     now = now or timezone.now()
@@ -290,15 +301,20 @@ def process_due_batch(*, now: dt.datetime | None = None, limit: int = BATCH_SIZE
                     next_run_at__lte=now,
                     sequence__status=NurtureSequence.Status.ACTIVE,
                 )
-                .select_related("lead", "sequence")
+                .select_related("lead")
                 .order_by("next_run_at", "id")[:limit]
             )
             if not enrolments:
                 return result
+            # A batch holds few sequences: each is read once, not joined to every row.
+            sequences = NurtureSequence.objects.in_bulk({e.sequence_id for e in enrolments})
+            for enrolment in enrolments:
+                enrolment.sequence = sequences[enrolment.sequence_id]
             batch = _Batch(enrolments, budget)
             rows: list[OutboundEmail] = []
             sends: list[tuple[NurtureEnrolment, NurtureStep]] = []
             acted: list[tuple[NurtureEnrolment, NurtureStep]] = []
+            fields = None
             for enrolment in enrolments:
                 outcome = engine.run(
                     steps=batch.steps[enrolment.sequence_id],
@@ -308,7 +324,9 @@ def process_due_batch(*, now: dt.datetime | None = None, limit: int = BATCH_SIZE
                     now=now,
                 )
                 for step in outcome.sends:
-                    rows.append(_outbox_row(enrolment, step, now))
+                    if fields is None:
+                        fields = field_map("lead")  # read once per batch, not per email
+                    rows.append(_outbox_row(enrolment, step, now, fields))
                     sends.append((enrolment, step))
                 acted.extend((enrolment, step) for step in outcome.actions)
                 _apply_outcome(enrolment, outcome, now)
@@ -322,25 +340,9 @@ def process_due_batch(*, now: dt.datetime | None = None, limit: int = BATCH_SIZE
                     for (e, s), row in zip(sends, rows, strict=True)
                 ]
             )
-            # The send is logged on the lead like any email (its Emails list reads the outbox rows).
-            FieldHistory.objects.bulk_create(
-                [
-                    FieldHistory(
-                        object_name="lead",
-                        record_id=e.lead_id,
-                        field_name="email",
-                        field_label="Email",
-                        new_value=f"Sent “{row.subject}” to {row.to_address}"[:10000],
-                        note=f"Nurture sequence {e.sequence.name}"[:300],
-                        record_version=e.lead.version,
-                        changed_at=now,
-                    )
-                    for (e, _s), row in zip(sends, rows, strict=True)
-                ]
-            )
-            NurtureEnrolment.objects.bulk_update(
-                enrolments, ["position", "next_run_at", "last_sent_at", "status", "ended_at", "exit_reason"]
-            )
+            # Each send shows on the lead page's Emails list (its outbox row names the lead) and in
+            # its Nurture Sequences list (the enrolment's last send).
+            _save_enrolments(enrolments)
             if acted:
                 from .actions import run_actions
 

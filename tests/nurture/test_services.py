@@ -55,15 +55,16 @@ def test_a_three_step_sequence_sends_each_email_once_as_time_passes(three_step_s
     assert all(m.from_email == "Acme Marketing <news@acme.example>" for m in mail.outbox)
 
 
-def test_the_send_is_logged_on_the_lead(three_step_sequence, nurture_leads, rep, tick):
-    from core.models import FieldHistory
+def test_the_send_is_listed_on_the_lead(three_step_sequence, nurture_leads, rep, tick):
+    from emails.selectors import emails_for_record
 
     (lead,) = nurture_leads(1, first_name="Bo")
     _enrol(three_step_sequence, [lead], rep)
     tick()
-    line = FieldHistory.objects.get(object_name="lead", record_id=lead.pk, field_name="email")
-    assert line.new_value.startswith("Sent “Welcome for Bo”")
-    assert line.note == "Nurture sequence Warm-up"
+    (email,) = emails_for_record(object_name="lead", record_id=lead.pk)
+    assert email.subject == "Welcome for Bo"
+    assert email.is_marketing
+    assert NurtureEnrolment.objects.get(lead=lead).last_sent_at is not None
 
 
 def test_a_lead_is_in_a_sequence_once_at_a_time(three_step_sequence, nurture_leads, rep):

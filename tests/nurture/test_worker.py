@@ -77,12 +77,12 @@ django.setup()
 from nurture.services import scheduler
 original = scheduler._outbox_row
 made = []
-def slow_row(enrolment, step, now):
+def slow_row(enrolment, step, now, fields):
     made.append(1)
     if len(made) == 5:
         open(sys.argv[1], "w").write("mid-batch")
         time.sleep(120)  # killed here, holding the batch's row locks
-    return original(enrolment, step, now)
+    return original(enrolment, step, now, fields)
 scheduler._outbox_row = slow_row
 scheduler.nurture_tick()
 """
