@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from core.forms import apply_service_errors
 from core.roles import is_system_admin
 
-from .api.views import builder_csv_response
 from .builder import OBJECTS, ReportDefinition, run_definition
+from .exports import builder_csv_response
 from .forms import ObjectChoiceForm, ReportBuilderForm
 from .models import SavedReport
 from .services import saved_report_create, saved_report_update, saved_reports_visible_to

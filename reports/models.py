@@ -179,9 +179,14 @@ class ReportSchedule(models.Model):
     report = models.ForeignKey(SavedReport, on_delete=models.CASCADE, related_name="schedules")
     frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
     recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("recipients"))
+    # Sent at the first beat on or after this hour (local time); weekly ones on Mondays.
+    send_hour = models.PositiveSmallIntegerField(_("hour"), default=7)
     is_active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(send_hour__lte=23), name="report_schedule_hour")]
 
     def __str__(self) -> str:
         return f"{self.report} ({self.frequency})"
@@ -200,3 +205,20 @@ class ReportDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schedule_id} {self.period}"
+
+
+class ReportDeliveryEmail(models.Model):
+    """One recipient's email of a delivery: the CSV of the report as run in the recipient's own
+    sharing scope, attached by the outbox when the email is sent."""
+
+    delivery = models.ForeignKey(ReportDelivery, on_delete=models.CASCADE, related_name="emails")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    email = models.ForeignKey("emails.OutboundEmail", null=True, on_delete=models.SET_NULL, related_name="+")
+    filename = models.CharField(max_length=120)
+    csv = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["delivery", "user"], name="report_delivery_email_once")]
+
+    def __str__(self) -> str:
+        return f"{self.delivery} to {self.user_id}"

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from .rollups import rollups_refresh, rollups_sweep
+from .schedules import report_schedules_send
 
 
 @shared_task(name="reports.refresh_lead_rollups")
@@ -15,3 +16,9 @@ def refresh_lead_rollups(lead_id: int) -> int:
 def sweep_rollups() -> int:
     """Beat: leads created or changed since the last sweep reach the rollups."""
     return rollups_sweep()
+
+
+@shared_task(name="reports.send_scheduled_reports")
+def send_scheduled_reports() -> int:
+    """Beat: scheduled reports whose day or week has come go to the outbox (each period once)."""
+    return report_schedules_send()

@@ -1,9 +1,7 @@
 """The standard reports over the API, run in the caller's sharing scope like the pages."""
 
-import csv
-
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
@@ -12,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from reports.builder import ReportDefinition, run_definition
-from reports.exports import Echo, cell, csv_response
+from reports.exports import builder_csv_response, csv_response
 from reports.selectors import REPORTS, ReportParamsError, reports_for, run_report
 from reports.services import saved_report_create, saved_reports_visible_to
 
@@ -136,32 +134,6 @@ def builder_run_data(result) -> dict:
         "groups": result.groups,
         "chart": result.chart,
     }
-
-
-def builder_csv_rows(result):
-    """The groups (with count and summaries) when the report is grouped, else the detail rows."""
-    if result.groups:
-        summary_keys = list(result.groups[0]["summaries"])
-        yield [cell(c["label"]) for c in result.group_columns] + ["Records"] + [cell(k) for k in summary_keys]
-        for group in result.groups:
-            yield (
-                [cell(v) for v in group["labels"]]
-                + [group["count"]]
-                + [cell(group["summaries"][k]) for k in summary_keys]
-            )
-        return
-    yield [cell(c["label"]) for c in result.columns]
-    for row in result.rows:
-        yield [cell(row.get(c["key"])) for c in result.columns]
-
-
-def builder_csv_response(name: str, result) -> StreamingHttpResponse:
-    writer = csv.writer(Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(r) for r in builder_csv_rows(result)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="report-{name}.csv"'
-    return response
 
 
 class ReportRunView(APIView):
