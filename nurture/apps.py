@@ -6,9 +6,12 @@ class NurtureConfig(AppConfig):
     verbose_name = "Nurture sequences"
 
     def ready(self) -> None:
-        from core import registry
+        from django.utils.translation import gettext_lazy
+
         from core.registry import (
+            BacklogGauge,
             RecordPart,
+            register_backlog_gauge,
             register_conversion_hook,
             register_email_opt_out_hook,
             register_record_change_hook,
@@ -16,16 +19,23 @@ class NurtureConfig(AppConfig):
         )
         from core.roles import MARKETING_ADMIN, SALES_REP, grant
 
-        from . import services
+        from . import selectors, services
         from .parts import lead_nurture_sequences
 
         register_record_part(RecordPart("lead", "nurture", lead_nurture_sequences, order=45))
         register_record_change_hook(services.on_record_change)
         register_email_opt_out_hook(services.on_email_opt_out)
         register_conversion_hook(services.on_conversion)
-        # Consent's withdrawal hook, where that app provides it.
-        if hasattr(registry, "register_marketing_opt_out_hook"):
-            registry.register_marketing_opt_out_hook(services.on_email_opt_out)
+        register_backlog_gauge(
+            BacklogGauge(
+                key="sequences",
+                label=gettext_lazy("Nurture steps due"),
+                description=gettext_lazy("Enrolments whose next sequence step is due and not yet run."),
+                read=selectors.due_backlog,
+                url="nurture:list",
+                order=60,
+            )
+        )
         grant(SALES_REP, "nurture.view_nurturesequence", "nurture.view_nurtureenrolment")
         grant(
             MARKETING_ADMIN,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.utils import timezone
 
+from core.registry import Backlog
 from engagement.models import EngagementEvent
 from leads.selectors import leads_visible_to
 
@@ -110,3 +112,14 @@ def lead_enrolments(*, lead) -> QuerySet[NurtureEnrolment]:
 def step_at(steps: list[NurtureStep], position: int) -> NurtureStep | None:
     """The step an enrolment at ``position`` runs next (the first at or after it)."""
     return next((s for s in steps if s.position >= position), None)
+
+
+def due_backlog() -> Backlog:
+    """Enrolments of active sequences whose next step is due and not yet run, and since when the
+    oldest waits (the "sequence lag" on /metrics and System Health); one query on the due index."""
+    row = NurtureEnrolment.objects.filter(
+        status=NurtureEnrolment.Status.ACTIVE,
+        next_run_at__lte=timezone.now(),
+        sequence__status=NurtureSequence.Status.ACTIVE,
+    ).aggregate(pending=Count("id"), oldest_at=Min("next_run_at"))
+    return Backlog(pending=row["pending"], oldest_at=row["oldest_at"])

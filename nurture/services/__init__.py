@@ -21,7 +21,7 @@ from .rules import (
     enrolment_rule_delete,
     on_record_change,
 )
-from .scheduler import BatchResult, nurture_tick, oldest_due_age, process_due_batch, publish_emails
+from .scheduler import BatchResult, nurture_tick, process_due_batch, publish_emails
 from .sequences import (
     sequence_create,
     sequence_delete,
@@ -60,7 +60,6 @@ __all__ = [
     "enrolment_rule_deactivate",
     "enrolment_rule_delete",
     "nurture_tick",
-    "oldest_due_age",
     "on_conversion",
     "on_email_opt_out",
     "on_record_change",

@@ -390,19 +390,3 @@ def publish_emails(email_ids: list[int]) -> int:
         ).update(published_at=timezone.now())
         handed += len(chunk)
     return handed
-
-
-def oldest_due_age(*, now: dt.datetime | None = None) -> float:
-    """Seconds the oldest due enrolment of an active sequence has waited (0: none waiting)."""
-    now = now or timezone.now()
-    oldest = (
-        NurtureEnrolment.objects.filter(
-            status=NurtureEnrolment.Status.ACTIVE,
-            next_run_at__lte=now,
-            sequence__status=NurtureSequence.Status.ACTIVE,
-        )
-        .order_by("next_run_at")
-        .values_list("next_run_at", flat=True)
-        .first()
-    )
-    return max((now - oldest).total_seconds(), 0.0) if oldest else 0.0

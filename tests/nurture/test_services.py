@@ -399,3 +399,21 @@ def test_step_statistics(three_step_sequence, nurture_leads, rep, tick):
     assert (stats[1].sent, stats[1].opened, stats[1].clicked) == (2, 1, 1)
     assert (stats[3].waiting, stats[3].exited) == (1, 1)
     assert stats[3].sent == 0
+
+
+def test_the_sequence_lag_is_a_backlog_gauge(three_step_sequence, nurture_leads, rep, settings, client):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    settings.METRICS_TOKEN = "nurture-scrape-token-0123456789"
+    _enrol(three_step_sequence, nurture_leads(2), rep)
+    NurtureEnrolment.objects.update(next_run_at=timezone.now() - dt.timedelta(minutes=5))
+
+    response = client.get("/metrics", HTTP_AUTHORIZATION="Bearer nurture-scrape-token-0123456789")
+
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(response.content.decode())
+        for s in family.samples
+    }
+    assert samples[("leadcrm_backlog_pending", (("backlog", "sequences"),))] == 2
+    assert 295 <= samples[("leadcrm_backlog_lag_seconds", (("backlog", "sequences"),))] < 400
