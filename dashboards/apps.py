@@ -9,8 +9,9 @@ class DashboardsConfig(AppConfig):
     def ready(self) -> None:
         from reports.selectors import REPORTS
 
-        from .reports import AUTO_RESPONSE_DELIVERY
+        from .reports import AUTO_RESPONSE_DELIVERY, MQLS, SCORE_DISTRIBUTION
 
         # The standard reports are a dictionary keyed by report: adding one makes it a report like
         # the others (its page, CSV, API and drill-down), usable as a dashboard component.
-        REPORTS.setdefault(AUTO_RESPONSE_DELIVERY.key, AUTO_RESPONSE_DELIVERY)
+        for spec in (AUTO_RESPONSE_DELIVERY, SCORE_DISTRIBUTION, MQLS):
+            REPORTS.setdefault(spec.key, spec)

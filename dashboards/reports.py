@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.db.models import Count
-from django.db.models.functions import TruncDay
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDay, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from emails.models import OutboundEmail
-from reports.selectors import Params, ReportSpec, Result
+from reports.selectors import Params, ReportSpec, Result, report_leads
+from scoring.models import LeadScore, ScoringModel
 
 STATUSES = [
     (OutboundEmail.Status.SENT, gettext_lazy("Sent")),
@@ -78,4 +79,108 @@ AUTO_RESPONSE_DELIVERY = ReportSpec(
     options=(),
     lead_filters=False,
     admins_only=True,
+)
+
+
+# Scores and MQLs ---------------------------------------------------------------------------------
+
+SCORE_BANDS = [(0, 19), (20, 39), (40, 59), (60, 79), (80, 100)]
+
+
+def _default_model():
+    return ScoringModel.objects.filter(is_default=True).first()
+
+
+def score_distribution(params: Params) -> Result:
+    """Leads created in the date range by their score under the default scoring model, in bands."""
+    model = _default_model()
+    scores = (
+        LeadScore.objects.filter(model=model, lead__in=params.leads.values("pk")) if model else LeadScore.objects.none()
+    )
+    counted = scores.aggregate(
+        **{f"b{low}": Count("pk", filter=Q(score__gte=low, score__lte=high)) for low, high in SCORE_BANDS}
+    )
+    columns = [
+        {"key": "band", "label": _("Score"), "numeric": False},
+        {"key": "leads", "label": _("Leads"), "numeric": True},
+    ]
+    rows = [{"band": f"{low}–{high}", "leads": counted[f"b{low}"] or 0} for low, high in SCORE_BANDS]
+    chart = {
+        "type": "bar",
+        "stacked": False,
+        "labels": [r["band"] for r in rows],
+        "datasets": [{"label": _("Leads"), "data": [r["leads"] for r in rows]}],
+    }
+    return Result(columns=columns, rows=rows, chart=chart, extra={"model": model.name if model else ""})
+
+
+def mqls_per_week(params: Params) -> Result:
+    """Leads that became marketing-qualified (default scoring model) in each week of the range, and
+    how many of them are converted now."""
+    model = _default_model()
+    scores = (
+        LeadScore.objects.filter(
+            model=model,
+            mql_at__date__gte=params.date_from,
+            mql_at__date__lte=params.date_to,
+            lead__in=report_leads(params.user).values("pk"),
+        )
+        if model
+        else LeadScore.objects.none()
+    )
+    zone = timezone.get_current_timezone()
+    counted = (
+        scores.annotate(week=TruncWeek("mql_at", tzinfo=zone))
+        .values("week")
+        .annotate(mqls=Count("pk"), converted=Count("pk", filter=Q(lead__is_converted=True)))
+        .order_by("week")
+    )
+    columns = [
+        {"key": "week", "label": _("Week"), "numeric": False},
+        {"key": "mqls", "label": _("MQLs"), "numeric": True},
+        {"key": "converted", "label": _("Converted"), "numeric": True},
+        {"key": "rate", "label": _("MQL → converted %"), "numeric": True},
+    ]
+    rows = [
+        {
+            "week": row["week"].date().isoformat(),
+            "mqls": row["mqls"],
+            "converted": row["converted"],
+            "rate": round(100 * row["converted"] / row["mqls"], 1) if row["mqls"] else None,
+        }
+        for row in counted
+    ]
+    chart = {
+        "type": "bar",
+        "stacked": False,
+        "labels": [r["week"] for r in rows],
+        "datasets": [
+            {"label": _("MQLs"), "data": [r["mqls"] for r in rows]},
+            {"label": _("Converted"), "data": [r["converted"] for r in rows]},
+        ],
+    }
+    return Result(columns=columns, rows=rows, chart=chart)
+
+
+SCORE_DISTRIBUTION = ReportSpec(
+    key="score-distribution",
+    title=gettext_lazy("Score distribution"),
+    description=gettext_lazy("Leads by their score under the default scoring model."),
+    help_text=gettext_lazy(
+        "Leads created in the date range with a score from the default scoring model, in bands of 20."
+    ),
+    runner=score_distribution,
+    options=(),
+)
+MQLS = ReportSpec(
+    key="mqls",
+    title=gettext_lazy("MQLs per week"),
+    description=gettext_lazy("Leads that became marketing-qualified each week, and how many converted."),
+    help_text=gettext_lazy(
+        "Leads whose score under the default scoring model crossed its MQL threshold in the date range (their "
+        "latest crossing), by week, with those converted since."
+    ),
+    runner=mqls_per_week,
+    options=(),
+    lead_filters=False,
 )

@@ -19,6 +19,7 @@ def seeded(request):
         importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
     if not Dashboard.objects.exists():
         importlib.import_module("dashboards.migrations.0002_seed_role_dashboards").seed(apps, None)
+        importlib.import_module("dashboards.migrations.0003_marketing_mqls").seed(apps, None)
 
 
 @pytest.fixture

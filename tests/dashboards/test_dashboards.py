@@ -197,3 +197,27 @@ def test_the_auto_response_delivery_report_counts_by_status(client, marketing_ad
     response = client.get(reverse("reports:detail", args=["auto-response-delivery"]))
     row = response.context["result"].rows[-1]
     assert (row["sent"], row["failed"], row["total"]) == (2, 1, 3)
+
+
+def test_mqls_per_week_count_only_readable_leads_and_their_conversions(rep, other_rep, private_sharing):
+    from scoring.models import LeadScore, ScoringModel
+
+    model = ScoringModel.objects.create(name="Default", is_default=True, is_active=True)
+    now = timezone.now()
+
+    def mql(owner, converted=False):
+        lead = LeadFactory(owner_user=owner, is_converted=converted, converted_at=now if converted else None)
+        LeadScore.objects.create(
+            lead=lead, model=model, score=80, grade="A", computed_at=now, mql_at=now, mql_crossings=1
+        )
+
+    mql(rep)
+    mql(rep, converted=True)
+    mql(other_rep)
+    dashboard = Dashboard.objects.create(name="MQLs", role="")
+    component = _component(dashboard, source="report:mqls", params="range=7d")
+
+    rep_rows = selectors.component_data(user=rep, component=component).table
+    assert [(row[1]["value"], row[2]["value"]) for row in rep_rows] == [(2, 1)]
+    admin_rows = selectors.component_data(user=other_rep, component=component).table
+    assert [(row[1]["value"], row[2]["value"]) for row in admin_rows] == [(1, 0)]
