@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.criteria import field_specs
+from core.rules.forms import RuleEntryForm
 from core.selectors import picklist_values
 from emails.models import EmailTemplate
 from leads.models import Queue
@@ -138,3 +139,20 @@ class EnrolLeadsForm(forms.Form):
     def __init__(self, *args, sequences, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sequence"].queryset = sequences
+
+
+class EnrolmentEntryForm(RuleEntryForm):
+    """An enrolment rule entry: the criteria rows (shared by every kind of rule) and the sequence."""
+
+    object_name = "lead"
+
+    sort_order = forms.IntegerField(label=_("Order"), min_value=1, required=False, help_text=_("1 is evaluated first."))
+    sequence = forms.ModelChoiceField(
+        label=_("Sequence"),
+        queryset=NurtureSequence.objects.exclude(status=NurtureSequence.Status.DRAFT).order_by("name"),
+        help_text=_("The sequence a matching lead is enrolled in, once."),
+    )
+
+    @classmethod
+    def action_initial(cls, entry) -> dict:
+        return {"sequence": entry.sequence_id}

@@ -105,3 +105,27 @@ def test_deleting_a_step_keeps_enrolments_in_place(
     client.post(reverse("nurture:step_delete", args=[three_step_sequence.pk, first.pk]))
     enrolment = NurtureEnrolment.objects.get(lead=lead)
     assert NurtureStep.objects.get(sequence=three_step_sequence, position=enrolment.position).template.name == "Tips"
+
+
+def test_an_enrolment_rule_is_built_from_the_setup_pages(client, marketing_admin, three_step_sequence):
+    from nurture.models import EnrolmentRule
+
+    client.force_login(marketing_admin)
+    assert "No enrolment rules yet." in client.get(reverse("nurture:rule_list")).content.decode()
+    client.post(reverse("nurture:rule_create"), {"name": "Webinar leads"})
+    rule = EnrolmentRule.objects.get(name="Webinar leads")
+    response = client.post(
+        reverse("nurture:entry_create", args=[rule.pk]),
+        {
+            "field_1": "lead_source",
+            "operator_1": "equals",
+            "value_1": "Webinar",
+            "sequence": three_step_sequence.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    client.post(reverse("nurture:rule_activate", args=[rule.pk]))
+    rule.refresh_from_db()
+    assert rule.is_active
+    detail = client.get(reverse("nurture:rule_detail", args=[rule.pk])).content.decode()
+    assert "Warm-up" in detail
