@@ -1,0 +1,55 @@
+"""Real headless Chromium: a marketing admin selects leads on the lead list, sends them a list
+email after a preview, and watches the progress bar reach 100%."""
+
+import importlib
+import re
+
+import pytest
+from django.apps import apps
+from django.core import mail
+from playwright.sync_api import expect
+
+from emails.services import email_template_create
+from listemail.models import ListEmailSend
+from tests.factories import LeadFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture(autouse=True)
+def _seeded(transactional_db):
+    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+
+
+def test_admin_sends_a_list_email_to_a_selection(page, login, marketing_admin):
+    template = email_template_create(
+        data={
+            "name": "Autumn News",
+            "subject": "Autumn news",
+            "body_text": "Hi {{Lead.FirstName}}",
+            "is_marketing": True,
+        },
+        acting_user=marketing_admin,
+    )
+    ada = LeadFactory(owner_user=marketing_admin, first_name="Ada", email="ada@example.com")
+    out = LeadFactory(owner_user=marketing_admin, first_name="Otto", email="otto@example.com", email_opt_out=True)
+    login(marketing_admin)
+
+    page.goto("/leads/?view=all")
+    for lead in (ada, out):
+        page.locator(f"input.lead-select[value='{lead.pk}']").check()
+    page.get_by_test_id("mass-list-email").click()
+    page.wait_for_url("**/list-emails/new/")
+    page.select_option("#id_template", str(template.pk))
+    page.get_by_test_id("list-email-preview").click()
+    expect(page.get_by_test_id("recipient-count")).to_have_text("1 recipient")
+    expect(page.get_by_test_id("skipped")).to_contain_text("Opted out of email")
+    expect(page.get_by_test_id("skipped")).to_contain_text("Otto")
+    page.get_by_test_id("list-email-send").click()
+
+    page.wait_for_url(re.compile(r".*/list-emails/\d+/$"))
+    expect(page.get_by_test_id("progress-bar")).to_have_text("100%")
+    expect(page.get_by_test_id("send-status")).to_have_text("Done")
+    expect(page.get_by_test_id("sent-count")).to_have_text("1")
+    assert ListEmailSend.objects.get().total == 1
+    assert [m.to for m in mail.outbox] == [["ada@example.com"]]
