@@ -14,6 +14,7 @@ class NurtureConfig(AppConfig):
             register_backlog_gauge,
             register_conversion_hook,
             register_email_opt_out_hook,
+            register_record_change_batch_hook,
             register_record_change_hook,
             register_record_part,
         )
@@ -24,6 +25,7 @@ class NurtureConfig(AppConfig):
 
         register_record_part(RecordPart("lead", "nurture", lead_nurture_sequences, order=45))
         register_record_change_hook(services.on_record_change)
+        register_record_change_batch_hook(services.on_record_change, services.on_record_changes)
         register_email_opt_out_hook(services.on_email_opt_out)
         register_conversion_hook(services.on_conversion)
         register_backlog_gauge(

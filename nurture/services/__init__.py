@@ -20,6 +20,7 @@ from .rules import (
     enrolment_rule_deactivate,
     enrolment_rule_delete,
     on_record_change,
+    on_record_changes,
 )
 from .scheduler import BatchResult, nurture_tick, process_due_batch, publish_emails
 from .sequences import (
@@ -63,6 +64,7 @@ __all__ = [
     "on_conversion",
     "on_email_opt_out",
     "on_record_change",
+    "on_record_changes",
     "process_due_batch",
     "publish_emails",
     "sequence_create",

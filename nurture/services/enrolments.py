@@ -156,9 +156,8 @@ def enrolment_resume(*, enrolment: NurtureEnrolment, acting_user) -> NurtureEnro
     if locked.status != NurtureEnrolment.Status.PAUSED:
         raise ValidationError({"__all__": [_("Only a paused enrolment can be resumed.")]})
     locked.status = NurtureEnrolment.Status.ACTIVE
-    locked.next_run_at = (
-        max(locked.next_run_at or timezone.now(), timezone.now()) if locked.next_run_at else timezone.now()
-    )
+    now = timezone.now()
+    locked.next_run_at = max(locked.next_run_at, now) if locked.next_run_at else now
     locked.save(update_fields=["status", "next_run_at"])
     return locked
 

@@ -72,6 +72,15 @@ def enrolment_entry_delete(*, entry: EnrolmentRuleEntry, acting_user) -> None:
     rules.entry_delete(kind=ENROLMENT, entry=entry, acting_user=acting_user)
 
 
+def on_record_changes(*, object_name: str, record_ids: list[int]) -> None:
+    """The record change hook for many leads at once (a batch of new leads): nothing to do, and no
+    query per lead, while no enrolment rule is active."""
+    if object_name != "lead" or rules.active_rule(ENROLMENT) is None:
+        return
+    for record_id in record_ids:
+        on_record_change(object_name=object_name, record_id=record_id)
+
+
 def on_record_change(*, object_name: str, record_id: int, **kwargs) -> None:
     """A lead changed (a record change hook): enrol it as the active enrolment rule says."""
     if object_name != "lead":

@@ -40,6 +40,7 @@ PUBLISH_CHUNK = 200
 EMAIL_KIND = "nurture"
 LEAD_TIME_ZONE_FIELD = "Time_Zone__c"
 THROTTLE_WINDOW = dt.timedelta(minutes=1)
+RETRY_AFTER_ERROR = dt.timedelta(minutes=10)
 
 
 @dataclass
@@ -316,18 +317,26 @@ def process_due_batch(*, now: dt.datetime | None = None, limit: int = BATCH_SIZE
             acted: list[tuple[NurtureEnrolment, NurtureStep]] = []
             fields = None
             for enrolment in enrolments:
-                outcome = engine.run(
-                    steps=batch.steps[enrolment.sequence_id],
-                    position=enrolment.position,
-                    sent_step_ids=batch.sent_steps.get(enrolment.pk, set()),
-                    facts=_EnrolmentFacts(batch, enrolment),
-                    now=now,
-                )
-                for step in outcome.sends:
-                    if fields is None:
+                try:
+                    outcome = engine.run(
+                        steps=batch.steps[enrolment.sequence_id],
+                        position=enrolment.position,
+                        sent_step_ids=batch.sent_steps.get(enrolment.pk, set()),
+                        facts=_EnrolmentFacts(batch, enrolment),
+                        now=now,
+                    )
+                    if outcome.sends and fields is None:
                         fields = field_map("lead")  # read once per batch, not per email
-                    rows.append(_outbox_row(enrolment, step, now, fields))
-                    sends.append((enrolment, step))
+                    made = [_outbox_row(enrolment, step, now, fields) for step in outcome.sends]
+                except Exception:
+                    # One lead whose email cannot be made must not hold up the batch: it is tried
+                    # again later, the others go on.
+                    logger.exception("Nurture enrolment %s could not run; it is tried again later.", enrolment.pk)
+                    enrolment.next_run_at = now + RETRY_AFTER_ERROR
+                    result.processed += 1
+                    continue
+                rows.extend(made)
+                sends.extend((enrolment, step) for step in outcome.sends)
                 acted.extend((enrolment, step) for step in outcome.actions)
                 _apply_outcome(enrolment, outcome, now)
                 result.processed += 1

@@ -417,3 +417,26 @@ def test_the_sequence_lag_is_a_backlog_gauge(three_step_sequence, nurture_leads,
     }
     assert samples[("leadcrm_backlog_pending", (("backlog", "sequences"),))] == 2
     assert 295 <= samples[("leadcrm_backlog_lag_seconds", (("backlog", "sequences"),))] < 400
+
+
+def test_an_enrolment_that_fails_is_retried_later_and_the_batch_goes_on(
+    three_step_sequence, nurture_leads, rep, tick, monkeypatch
+):
+    from nurture.services import scheduler
+
+    broken, fine = nurture_leads(2)
+    _enrol(three_step_sequence, [broken, fine], rep)
+    original = scheduler._outbox_row
+
+    def failing(enrolment, step, now, fields):
+        if enrolment.lead_id == broken.pk:
+            raise RuntimeError("merge failed")
+        return original(enrolment, step, now, fields)
+
+    monkeypatch.setattr(scheduler, "_outbox_row", failing)
+    assert tick().sent == 1
+    enrolment = NurtureEnrolment.objects.get(lead=broken)
+    assert enrolment.position == 1
+    assert enrolment.next_run_at > timezone.now() + dt.timedelta(minutes=9)
+    monkeypatch.setattr(scheduler, "_outbox_row", original)
+    assert tick(now=timezone.now() + dt.timedelta(minutes=11)).sent == 1
