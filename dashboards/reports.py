@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, DateField, Q
 from django.db.models.functions import TruncDay, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +12,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from emails.models import OutboundEmail
-from reports.selectors import Params, ReportSpec, Result, report_leads
+from reports.selectors import (
+    TRUNC,
+    Params,
+    ReportSpec,
+    Result,
+    _as_date,
+    _period_label,
+    _periods,
+    report_leads,
+)
 from scoring.models import LeadScore, ScoringModel
 
 STATUSES = [
@@ -183,4 +192,53 @@ MQLS = ReportSpec(
     runner=mqls_per_week,
     options=(),
     lead_filters=False,
+)
+
+
+# Conversion trend --------------------------------------------------------------------------------
+
+
+def conversion_trend(params: Params) -> Result:
+    """Per period of creation: leads created, how many of them are converted now, and the rate."""
+    trunc = TRUNC[params.period]("created_at", output_field=DateField())
+    counted = {
+        _as_date(row["start"]): row
+        for row in params.leads.annotate(start=trunc)
+        .values("start")
+        .annotate(leads=Count("pk"), converted=Count("pk", filter=Q(is_converted=True)))
+        .order_by()
+    }
+    columns = [
+        {"key": "period", "label": _("Period"), "numeric": False},
+        {"key": "leads", "label": _("Leads"), "numeric": True},
+        {"key": "converted", "label": _("Converted"), "numeric": True},
+        {"key": "rate", "label": _("Conversion rate %"), "numeric": True},
+    ]
+    rows = []
+    for start in _periods(params.date_from, params.date_to, params.period):
+        row = counted.get(start, {"leads": 0, "converted": 0})
+        rows.append(
+            {
+                "period": _period_label(start, params.period),
+                "leads": row["leads"],
+                "converted": row["converted"],
+                "rate": round(100 * row["converted"] / row["leads"], 1) if row["leads"] else None,
+            }
+        )
+    chart = {
+        "type": "line",
+        "stacked": False,
+        "labels": [r["period"] for r in rows],
+        "datasets": [{"label": _("Conversion rate %"), "data": [r["rate"] or 0 for r in rows]}],
+    }
+    return Result(columns=columns, rows=rows, chart=chart)
+
+
+CONVERSION_TREND = ReportSpec(
+    key="conversion-trend",
+    title=gettext_lazy("Conversion rate trend"),
+    description=gettext_lazy("The share of the leads created each period that are converted now."),
+    help_text=gettext_lazy("Leads created in each period of the date range, and how many of them are converted now."),
+    runner=conversion_trend,
+    options=("period",),
 )

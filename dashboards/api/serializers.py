@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from ..models import ROLE_CHOICES, Dashboard, DashboardComponent
@@ -27,7 +28,7 @@ class DashboardInputSerializer(serializers.Serializer):
 class ComponentInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=120)
     source = serializers.CharField(
-        max_length=80, help_text="report:<report key> or widget:my-tasks / widget:recent-activity."
+        max_length=80, help_text=gettext_lazy("report:<report key> or widget:my-tasks / widget:recent-activity.")
     )
     params = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     chart_type = serializers.ChoiceField(choices=DashboardComponent.ChartType.choices, default="bar")
@@ -38,10 +39,14 @@ class ComponentInputSerializer(serializers.Serializer):
 class ComponentDataSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="component.pk")
     title = serializers.CharField()
-    chart = serializers.DictField(allow_null=True, help_text="Chart.js labels, datasets, type and drill-down links.")
+    chart = serializers.DictField(
+        allow_null=True, help_text=gettext_lazy("Chart.js labels, datasets, type and drill-down links.")
+    )
     columns = serializers.ListField(child=serializers.DictField())
-    rows = serializers.SerializerMethodField(help_text="Table rows: cells with value, link and numeric.")
-    items = serializers.ListField(child=serializers.DictField(), help_text="A widget's list (tasks, recent activity).")
+    rows = serializers.SerializerMethodField(help_text=gettext_lazy("Table rows: cells with value, link and numeric."))
+    items = serializers.ListField(
+        child=serializers.DictField(), help_text=gettext_lazy("A widget's list (tasks, recent activity).")
+    )
     more_url = serializers.CharField()
     error = serializers.CharField()
 

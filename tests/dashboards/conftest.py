@@ -20,6 +20,7 @@ def seeded(request):
     if not Dashboard.objects.exists():
         importlib.import_module("dashboards.migrations.0002_seed_role_dashboards").seed(apps, None)
         importlib.import_module("dashboards.migrations.0003_marketing_mqls").seed(apps, None)
+        importlib.import_module("dashboards.migrations.0004_marketing_conversion_trend").seed(apps, None)
 
 
 @pytest.fixture

@@ -221,3 +221,35 @@ def test_mqls_per_week_count_only_readable_leads_and_their_conversions(rep, othe
     assert [(row[1]["value"], row[2]["value"]) for row in rep_rows] == [(2, 1)]
     admin_rows = selectors.component_data(user=other_rep, component=component).table
     assert [(row[1]["value"], row[2]["value"]) for row in admin_rows] == [(1, 0)]
+
+
+def test_the_conversion_trend_gives_each_weeks_rate(client, marketing_admin, rep):
+    monday = dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC)
+    LeadFactory(owner_user=rep, created_at=monday)
+    LeadFactory(owner_user=rep, created_at=monday, is_converted=True, converted_at=monday + dt.timedelta(days=1))
+    LeadFactory(owner_user=rep, created_at=monday + dt.timedelta(days=7))
+    client.force_login(marketing_admin)
+    response = client.get(
+        reverse("reports:detail", args=["conversion-trend"]),
+        {"created_from": "2026-11-02", "created_to": "2026-11-15", "period": "week"},
+    )
+    rows = response.context["result"].rows
+    assert [(r["period"], r["leads"], r["converted"], r["rate"]) for r in rows] == [
+        ("2026-11-02", 2, 1, 50.0),
+        ("2026-11-09", 1, 0, 0.0),
+    ]
+
+
+def test_the_home_page_and_a_component_read_a_fixed_number_of_queries(client, rep, django_assert_max_num_queries):
+    LeadFactory.create_batch(5, owner_user=rep)
+    client.force_login(rep)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("home"))
+    dashboard = Dashboard.objects.get(name="Sales rep home")
+    component = dashboard.components.get(source="report:leads-created")
+    url = reverse("dashboards:component", args=[dashboard.pk, component.pk])
+    client.get(url, HTTP_HX_REQUEST="true")
+    LeadFactory.create_batch(10, owner_user=rep)
+    with django_assert_max_num_queries(20):
+        response = client.get(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200

@@ -251,3 +251,38 @@ def test_the_demo_sla_rule_starts_clocks_on_open_leads(rep, marketing_admin):
 
     assert SlaRule.objects.get().is_active
     assert LeadSla.objects.filter(status=LeadSla.Status.OPEN, policy_name="Every other lead").count() == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_clock_locked_by_another_sweep_is_skipped_not_waited_for(sla_rule, rep):
+    import threading
+
+    from django.db import connection, transaction
+
+    late = lead_intake(
+        data={"last_name": "Locked", "company": "Acme", "lead_source": "Webinar"}, acting_user=rep, source="api"
+    ).lead
+    other = lead_intake(
+        data={"last_name": "Free", "company": "Acme", "lead_source": "Webinar"}, acting_user=rep, source="api"
+    ).lead
+    LeadSla.objects.filter(lead__in=[late, other]).update(due_at=timezone.now() - dt.timedelta(minutes=1))
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_lock():
+        with transaction.atomic():
+            LeadSla.objects.select_for_update().get(lead=late)
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        assert services.sla_breaches_process(limit=10) == (1, 1)
+        assert LeadSla.objects.get(lead=other).status == LeadSla.Status.BREACHED
+        assert LeadSla.objects.get(lead=late).status == LeadSla.Status.OPEN
+    finally:
+        release.set()
+        holder.join()
+    assert services.sla_breaches_process(limit=10) == (1, 1)
