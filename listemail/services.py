@@ -30,7 +30,7 @@ from consent.services import marketing_blocks
 from core.fields import validate_email
 from core.roles import may_manage_campaigns
 from emails.models import EmailTemplate, OutboundEmail
-from emails.services import email_enqueue_from_template
+from emails.services.outbox_batch import OutboxMessage, email_enqueue_many
 from leads.models import Lead
 from leads.selectors import leads_visible_to
 
@@ -39,7 +39,7 @@ from .models import ListEmailRecipient, ListEmailSend
 logger = logging.getLogger(__name__)
 
 MAX_RECIPIENTS = 50_000
-BATCH_SIZE = 200
+BATCH_SIZE = 500
 # A send whose task has not moved for this long is started again by the sweeper.
 STALLED_AFTER = timedelta(minutes=2)
 SENT_STATUS = "Sent"
@@ -220,7 +220,8 @@ def _add_to_campaign(send: ListEmailSend, leads: list[Lead]) -> None:
 
 
 def _process_batch(send: ListEmailSend, *, batch_size: int) -> int | None:
-    """Write the outbox rows of the next pending recipients (one transaction); ``None``: none left."""
+    """Write the outbox rows of the next pending recipients (one transaction, one multi-row insert,
+    one hand-over to the broker on commit); ``None``: none left."""
     with transaction.atomic():
         rows = list(
             ListEmailRecipient.objects.select_for_update(skip_locked=True, of=("self",))
@@ -230,32 +231,44 @@ def _process_batch(send: ListEmailSend, *, batch_size: int) -> int | None:
         )
         if not rows:
             return None
-        written, members = 0, []
+        keys = {row.pk: f"list-email:{send.pk}:{row.lead_id}" for row in rows}
+        # A row written by an earlier run whose recipient was not marked (cannot happen in one
+        # transaction, but the key is the guarantee): it is linked, never written twice.
+        existing = {e.idempotency_key: e for e in OutboundEmail.objects.filter(idempotency_key__in=keys.values())}
+        messages, waiting = [], []
         for row in rows:
-            lead = row.lead
             row.is_pending = False
-            if lead is None or not lead.email:
-                continue  # erased or emptied since the preview
-            try:
-                with transaction.atomic():
-                    row.outbound_email = email_enqueue_from_template(
+            lead = row.lead
+            if keys[row.pk] in existing:
+                row.outbound_email = existing[keys[row.pk]]
+            elif lead is not None and lead.email:  # else erased or emptied since the preview
+                messages.append(
+                    OutboxMessage.from_template(
                         template=send.template,
                         record=lead,
                         to=lead.email,
                         kind=OutboundEmail.Kind.LIST_EMAIL,
-                        idempotency_key=f"list-email:{send.pk}:{lead.pk}",
+                        idempotency_key=keys[row.pk],
                         from_name=send.from_name,
                         from_address=send.from_address,
                         reply_to=send.reply_to,
-                        acting_user=send.created_by,
                         is_marketing=True,
                     )
-            except ValidationError as exc:
-                logger.warning("List email %s to lead %s not queued: %s", send.pk, lead.pk, "; ".join(exc.messages))
+                )
+                waiting.append(row)
+        written, members = 0, []
+        for row, answer in zip(
+            waiting, email_enqueue_many(messages=messages, acting_user=send.created_by), strict=True
+        ):
+            if isinstance(answer, ValidationError):
+                logger.warning(
+                    "List email %s to lead %s not queued: %s", send.pk, row.lead_id, "; ".join(answer.messages)
+                )
                 continue
+            row.outbound_email = answer
             written += 1
-            if not lead.is_converted:
-                members.append(lead)
+            if not row.lead.is_converted:
+                members.append(row.lead)
         ListEmailRecipient.objects.bulk_update(rows, ["is_pending", "outbound_email"])
         if send.campaign_id and members:
             try:

@@ -37,6 +37,8 @@ class OutboxMessage:
     record_id: int | None = None
     template: EmailTemplate | None = None
     request_id: str = ""
+    # Marketing email (consent is checked when it is sent); None: the template's own flag.
+    is_marketing: bool | None = None
 
     @classmethod
     def from_template(cls, *, template: EmailTemplate, record, object_name: str = "lead", **fields) -> OutboxMessage:
@@ -85,6 +87,9 @@ def _outbound_row(message: OutboxMessage, *, acting_user, now) -> OutboundEmail:
         object_name=message.object_name,
         record_id=message.record_id,
         template=message.template,
+        is_marketing=bool(message.template is not None and message.template.is_marketing)
+        if message.is_marketing is None
+        else message.is_marketing,
         request_id=message.request_id[:64],
         next_attempt_at=now,
         created_at=now,
