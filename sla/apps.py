@@ -12,15 +12,17 @@ class SlaConfig(AppConfig):
             register_lead_touch_hook,
             register_list_extension,
             register_picklist_usage,
+            register_record_change_batch_hook,
             register_record_change_hook,
             register_record_part,
         )
 
         from .lists import SLA_COLUMNS
-        from .services import on_lead_touched, on_record_change, sla_picklist_usage
+        from .services import on_lead_touched, on_record_change, on_record_changes, sla_picklist_usage
         from .views import lead_sla_part
 
         register_record_change_hook(on_record_change)
+        register_record_change_batch_hook(on_record_change, on_record_changes)
         register_lead_touch_hook(on_lead_touched)
         register_list_extension(SLA_COLUMNS)
         register_picklist_usage(sla_picklist_usage)

@@ -63,10 +63,10 @@ def filters() -> dict:
 def api_fields() -> dict:
     return {
         "sla_due_at": serializers.DateTimeField(
-            read_only=True, allow_null=True, help_text="When a person must first touch the lead (its SLA policy)."
+            read_only=True, allow_null=True, help_text=_("When a person must first touch the lead (its SLA policy).")
         ),
         "sla_status": serializers.CharField(
-            read_only=True, help_text='"" (no SLA), open, at_risk (due within 30 minutes), breached or met.'
+            read_only=True, help_text=_('"" (no SLA), open, at_risk (due within 30 minutes), breached or met.')
         ),
     }
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from core import rules
 from core.history import Change, history_record
+from core.models import FieldHistory
 from core.rules import RuleKind
 from emails.models import OutboundEmail
 from emails.services import email_enqueue
@@ -31,6 +32,8 @@ from .selectors import first_touches
 
 logger = logging.getLogger(__name__)
 SWEEP_BATCH = 200
+# History fields whose change by a person is a first touch.
+TOUCH_FIELDS = ("status", "email")
 WEEKDAYS = 7
 
 
@@ -269,12 +272,16 @@ def lead_sla_refresh(*, lead_id: int, now: dt.datetime | None = None) -> LeadSla
     clock = LeadSla.objects.select_for_update().filter(lead_id=lead_id).first()
     if clock is not None and clock.first_touched_at is not None:
         return clock
-    touched = first_touches([lead_id]).get(lead_id)
+    # Most changes of most leads end here, in a query or two: this runs on every recorded change.
+    policy = None if lead.is_converted else policy_for(lead)
+    if clock is None and policy is None:
+        return None
+    # Notes, calls and tasks stop the clock through the touch hook; here, what the history shows.
+    touched = _touched_in_history(lead_id)
     if clock is not None and touched is not None:
         return _touch(clock, touched)
     if lead.is_converted:
         return clock
-    policy = policy_for(lead)
     if policy is None:
         if clock is not None and clock.status == LeadSla.Status.OPEN:
             clock.delete()
@@ -300,6 +307,18 @@ def lead_sla_refresh(*, lead_id: int, now: dt.datetime | None = None) -> LeadSla
     return clock
 
 
+def _touched_in_history(lead_id: int) -> dt.datetime | None:
+    """When a person first changed the lead's status or emailed it, from its history."""
+    return (
+        FieldHistory.objects.filter(
+            object_name=OBJECT_NAME, record_id=lead_id, field_name__in=TOUCH_FIELDS, changed_by__isnull=False
+        )
+        .order_by("changed_at")
+        .values_list("changed_at", flat=True)
+        .first()
+    )
+
+
 def _touch(clock: LeadSla, at: dt.datetime) -> LeadSla:
     clock.first_touched_at = at
     if clock.status == LeadSla.Status.OPEN:
@@ -311,6 +330,18 @@ def _touch(clock: LeadSla, at: dt.datetime) -> LeadSla:
 def on_record_change(*, object_name: str, record_id: int) -> None:
     """Field History hook: a lead was created, changed owner or status."""
     if object_name == OBJECT_NAME:
+        lead_sla_refresh(lead_id=record_id)
+
+
+def on_record_changes(*, object_name: str, record_ids: list[int]) -> None:
+    """The Field History hook for many leads at once (a batch of new leads): while no SLA rule is
+    active only leads that already have a clock can change, so the others cost no query each."""
+    if object_name != OBJECT_NAME:
+        return
+    if rules.active_rule(SLA) is None:
+        with_clock = set(LeadSla.objects.filter(lead_id__in=record_ids).values_list("lead_id", flat=True))
+        record_ids = [pk for pk in record_ids if pk in with_clock]
+    for record_id in record_ids:
         lead_sla_refresh(lead_id=record_id)
 
 

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from leads.models import Queue
@@ -10,7 +11,7 @@ class BusinessHoursSerializer(serializers.ModelSerializer):
         child=serializers.ListField(child=serializers.CharField(), allow_null=True, min_length=2, max_length=2),
         min_length=7,
         max_length=7,
-        help_text='Seven entries, Monday first: ["09:00", "17:00"] or null for a closed day.',
+        help_text=gettext_lazy('Seven entries, Monday first: ["09:00", "17:00"] or null for a closed day.'),
     )
     holidays = serializers.SerializerMethodField()
 
@@ -74,7 +75,9 @@ class SlaPolicyInputSerializer(serializers.Serializer):
 class LeadSlaSerializer(serializers.ModelSerializer):
     lead = serializers.IntegerField(source="lead_id")
     sla_due_at = serializers.DateTimeField(source="due_at")
-    sla_status = serializers.SerializerMethodField(help_text="open, at_risk (due within 30 minutes), breached or met.")
+    sla_status = serializers.SerializerMethodField(
+        help_text=gettext_lazy("open, at_risk (due within 30 minutes), breached or met.")
+    )
 
     class Meta:
         model = LeadSla
