@@ -156,3 +156,41 @@ def test_the_api_schema_describes_the_sla_endpoints(api, marketing_admin):
     schema = api.as_user(marketing_admin).get("/api/schema/", {"format": "json"}).json()
     assert "/api/business-hours/" in schema["paths"]
     assert "/api/sla-policies/{id}/" in schema["paths"]
+
+
+def test_admin_adds_a_policy_through_the_shared_rule_pages(client, marketing_admin, hours, hot_queue, escalation_queue):
+    from sla.services import sla_rule_create
+
+    rule = sla_rule_create(name="Pages", acting_user=marketing_admin)
+    client.force_login(marketing_admin)
+    response = client.post(
+        reverse("sla:policy_create", args=[rule.pk]),
+        {
+            "field_1": "owner",
+            "operator_1": "equals",
+            "value_1": f"queue:{hot_queue.pk}",
+            "filter_logic": "",
+            "name": "Hot queue",
+            "business_hours": hours.pk,
+            "first_touch_hours": "0.5",
+            "notify_owner": "on",
+            "move_to_queue": escalation_queue.pk,
+        },
+    )
+    assert response.status_code == 302
+    policy = rule.entries.get()
+    assert (policy.name, policy.first_touch_hours, policy.move_to_queue) == ("Hot queue", 0.5, escalation_queue)
+    assert policy.criteria == [{"field": "owner", "operator": "equals", "value": f"queue:{hot_queue.pk}"}]
+
+    refused = client.post(
+        reverse("sla:policy_create", args=[rule.pk]),
+        {
+            "name": "Both",
+            "business_hours": hours.pk,
+            "first_touch_hours": "1",
+            "reassign": "on",
+            "move_to_queue": escalation_queue.pk,
+        },
+    )
+    assert refused.status_code == 200
+    assert "Reassign by the assignment rule or move to a queue, not both." in refused.content.decode()
