@@ -3,6 +3,8 @@ clock's state now, sortable by due time and filterable by state."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Now
@@ -44,7 +46,16 @@ def display(key: str, value) -> str:
     if value in (None, ""):
         return ""
     if key == "sla_due_at":
-        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+        when = date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+        left = value - timezone.now()
+        if left <= dt.timedelta(0):
+            return _("%(when)s (past due)") % {"when": when}
+        if left <= AT_RISK:
+            return _("%(when)s (breaching in %(minutes)s min)") % {
+                "when": when,
+                "minutes": int(left.total_seconds() // 60),
+            }
+        return when
     return str(dict(STATES).get(value, value))
 
 

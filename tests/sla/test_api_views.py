@@ -194,3 +194,19 @@ def test_admin_adds_a_policy_through_the_shared_rule_pages(client, marketing_adm
     )
     assert refused.status_code == 200
     assert "Reassign by the assignment rule or move to a queue, not both." in refused.content.decode()
+
+
+def test_the_lead_list_shows_the_sla_columns_and_sorts_by_due_time(client, sla_rule, rep):
+    soon = lead_intake(
+        data={"last_name": "Soonish", "company": "Acme", "lead_source": "Webinar"}, acting_user=rep, source="api"
+    ).lead
+    lead_intake(data={"last_name": "Later", "company": "Acme", "lead_source": "Webinar"}, acting_user=rep, source="api")
+    LeadSla.objects.filter(lead=soon).update(due_at=timezone.now() + dt.timedelta(minutes=10, seconds=30))
+    client.force_login(rep)
+    client.post(reverse("leads:list_columns"), {"columns": ["name", "sla_due_at", "sla_status"]})
+
+    page = client.get(reverse("leads:list"), {"view": "all", "ordering": "sla_due_at"}).content.decode()
+    assert "SLA due" in page
+    assert "(breaching in 10 min)" in page
+    assert "Breaching within 30 min" in page
+    assert page.index("Soonish") < page.index("Later")
