@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from .models import FieldHistory
-from .registry import run_record_change_hooks
+from .registry import run_record_change_hooks, run_record_change_hooks_many
 
 
 @dataclass(frozen=True)
@@ -81,15 +81,17 @@ class RecordChange:
 
 
 def history_record_many(
-    *, object_name: str, changes: Iterable[RecordChange], acting_user, at=None
+    *, object_name: str, changes: Iterable[RecordChange], acting_user, at=None, run_hooks: bool = True
 ) -> list[FieldHistory]:
     """``history_record`` for the changes of many records at once (one multi-row insert), in
-    order; the change hooks run once per record."""
+    order; the change hooks run once for all the records (``run_hooks=False``: the caller runs
+    them once when its batch is complete)."""
     at = at or timezone.now()
     rows = [_row(object_name, c.record_id, c.change, acting_user, c.record_version, c.note, at) for c in changes]
     saved = FieldHistory.objects.bulk_create(rows, batch_size=2000)
-    for record_id in dict.fromkeys(row.record_id for row in saved):
-        run_record_change_hooks(object_name=object_name, record_id=record_id)
+    if run_hooks:
+        record_ids = list(dict.fromkeys(row.record_id for row in saved))
+        run_record_change_hooks_many(object_name=object_name, record_ids=record_ids)
     return saved
 
 

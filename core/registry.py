@@ -223,6 +223,32 @@ def run_record_change_hooks(**kwargs) -> None:
         hook(**kwargs)
 
 
+# Record change hooks that take many records of one object at once, by the one-record hook they
+# stand for: ``batch(object_name=, record_ids=[...])`` (the batched lead intake runs them once per
+# batch instead of once per lead).
+_record_change_batch_hooks: dict[Callable[..., None], Callable[..., None]] = {}
+
+
+def register_record_change_batch_hook(hook: Callable[..., None], batch: Callable[..., None]) -> None:
+    """Let ``batch`` stand for ``hook`` when many records changed together (call from ready(),
+    after ``register_record_change_hook(hook)``)."""
+    _record_change_batch_hooks[hook] = batch
+
+
+def run_record_change_hooks_many(*, object_name: str, record_ids: list[int]) -> None:
+    """The record change hooks over many records: a hook with a batch form runs once, any other
+    once per record."""
+    if not record_ids:
+        return
+    for hook in _record_change_hooks:
+        batch = _record_change_batch_hooks.get(hook)
+        if batch is not None:
+            batch(object_name=object_name, record_ids=record_ids)
+            continue
+        for record_id in record_ids:
+            hook(object_name=object_name, record_id=record_id)
+
+
 # Called when a person's email opt-out is set (the unsubscribe link, the preference page, an edit of
 # the field), inside that transaction, as ``hook(object_name=, record_id=, reason=, acting_user=)``:
 # higher apps stop what they send the person (nurture ends its enrolments).

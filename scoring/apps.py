@@ -15,6 +15,7 @@ class ScoringConfig(AppConfig):
             register_list_extension,
             register_mql_provider,
             register_picklist_usage,
+            register_record_change_batch_hook,
             register_record_change_hook,
             register_record_part,
         )
@@ -22,12 +23,13 @@ class ScoringConfig(AppConfig):
         from . import listing
         from .lag import scoring_backlog
         from .mql import leads_qualified
-        from .services import fit_picklist_usage, on_engagement_event, on_record_change
+        from .services import fit_picklist_usage, on_engagement_event, on_record_change, on_record_changes
         from .views import lead_score_part
 
         register_record_part(RecordPart("lead", "score", lead_score_part, order=5))
         register_engagement_event_hook(on_engagement_event)
         register_record_change_hook(on_record_change)
+        register_record_change_batch_hook(on_record_change, on_record_changes)
         register_picklist_usage(fit_picklist_usage)
         register_list_extension(listing.EXTENSION)
         register_mql_provider(leads_qualified)

@@ -537,6 +537,16 @@ def lead_score_queue(lead_id: int) -> None:
     transaction.on_commit(batch)
 
 
+def leads_score_queue(lead_ids: list[int]) -> None:
+    """``lead_score_queue`` for many leads: one check, one task on commit."""
+    if not lead_ids:
+        return
+    lead_score_queue(lead_ids[0])
+    batch = _pending_batch()
+    if batch is not None:
+        batch.lead_ids.update(dict.fromkeys(lead_ids))
+
+
 def model_recompute_queue(model_id: int) -> None:
     from .tasks import recompute_model
 
@@ -632,6 +642,12 @@ def on_record_change(*, object_name: str, record_id: int) -> None:
     """Field History hook: a changed lead is scored again."""
     if object_name == OBJECT_NAME:
         lead_score_queue(record_id)
+
+
+def on_record_changes(*, object_name: str, record_ids: list[int]) -> None:
+    """The Field History hook for many leads at once (a batch of new leads)."""
+    if object_name == OBJECT_NAME:
+        leads_score_queue(record_ids)
 
 
 def lead_scores(*, lead: Lead) -> list[Scored]:

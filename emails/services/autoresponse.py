@@ -18,6 +18,7 @@ from core.roles import require_setup_admin
 from core.rules import RuleKind
 
 from ..models import AutoResponseEntry, AutoResponseRule, AutoResponseSettings, EmailTemplate, OutboundEmail
+from ..rendering import field_map
 from .outbox import email_enqueue_from_template
 from .outbox_batch import OutboxMessage, email_enqueue_many
 
@@ -294,17 +295,24 @@ def autoresponse_send(*, lead, acting_user=None, source: str) -> OutboundEmail |
 
 @transaction.atomic
 def autoresponse_send_many(
-    *, leads: list, acting_user=None, source: str, request_ids: dict[int, str] | None = None
+    *,
+    leads: list,
+    acting_user=None,
+    source: str,
+    request_ids: dict[int, str] | None = None,
+    run_hooks: bool = True,
 ) -> dict[int, OutboundEmail]:
     """``autoresponse_send`` for many new leads at once: the rule is read once, the emails are
     written to the outbox in one multi-row insert and handed to the broker together on commit, and
     their history notes in one more insert. Answers the email of each lead that gets one, by lead
-    id. ``request_ids`` (by lead id) tags each email with the request it answers."""
+    id. ``request_ids`` (by lead id) tags each email with the request it answers; with
+    ``run_hooks=False`` the caller runs the record change hooks once its batch is complete."""
     source = (source or "unknown").strip()[:60]
     addressed = [(lead, to) for lead in leads if (to := _autoresponse_address(lead))]
     keys = {lead.pk: _autoresponse_key(lead, source) for lead, _to in addressed}
     existing = {e.idempotency_key: e for e in OutboundEmail.objects.filter(idempotency_key__in=keys.values())}
     chooser = AutoResponseChooser()
+    merge_fields = field_map(OBJECT_NAME)
     chosen, messages = [], []
     answered: dict[int, OutboundEmail] = {}
     for lead, to in addressed:
@@ -320,6 +328,7 @@ def autoresponse_send_many(
                 template=template,
                 record=lead,
                 object_name=OBJECT_NAME,
+                merge_fields=merge_fields,
                 to=to,
                 kind=OutboundEmail.Kind.AUTO_RESPONSE,
                 idempotency_key=keys[lead.pk],
@@ -342,5 +351,5 @@ def autoresponse_send_many(
                 _autoresponse_note(source, reason),
             )
         )
-    history_record_many(object_name=OBJECT_NAME, changes=changes, acting_user=_actor(acting_user))
+    history_record_many(object_name=OBJECT_NAME, changes=changes, acting_user=_actor(acting_user), run_hooks=run_hooks)
     return answered

@@ -41,9 +41,12 @@ class OutboxMessage:
     is_marketing: bool | None = None
 
     @classmethod
-    def from_template(cls, *, template: EmailTemplate, record, object_name: str = "lead", **fields) -> OutboxMessage:
-        """``template`` merged with ``record``, as ``email_enqueue_from_template`` merges it."""
-        rendered = render_template(template, record=record, object_name=object_name)
+    def from_template(
+        cls, *, template: EmailTemplate, record, object_name: str = "lead", merge_fields: dict | None = None, **fields
+    ) -> OutboxMessage:
+        """``template`` merged with ``record``, as ``email_enqueue_from_template`` merges it (with
+        ``merge_fields``, the ``field_map`` read once for many records)."""
+        rendered = render_template(template, record=record, object_name=object_name, fields=merge_fields)
         # A template made only of merge fields can merge to nothing: never refuse the email for that.
         subject = rendered.subject.strip() or template.name
         return cls(

@@ -27,7 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.history import RecordChange, history_record_many
-from core.registry import run_lead_campaign_hooks
+from core.memo import config_scope
+from core.registry import run_lead_campaign_hooks, run_record_change_hooks_many
 from core.request_id import current_request_id
 from emails.services import autoresponse_send_many
 
@@ -57,7 +58,8 @@ def intake_batch(
 
     Answers, per row in order, its ``IntakeResult`` or the ``ValidationError`` that refused it."""
     rules = rules if rules is not None else IntakeRules.load(options)
-    with transaction.atomic():
+    # The field metadata and picklists every row is checked against are read once for the batch.
+    with config_scope(), transaction.atomic():
         try:
             with transaction.atomic():
                 return _intake_together(rows=rows, options=options, acting_user=acting_user, rules=rules)
@@ -110,7 +112,8 @@ def _intake_together(*, rows: Sequence[IntakeRow], options: IntakeOptions, actin
         changes.append(RecordChange(lead.pk, CREATED, 1, options.note_for(rows[index])))
         if owner_changes.get(index) is not None:
             changes.append(RecordChange(lead.pk, owner_changes[index], lead.version, assignments[index].note))
-    history_record_many(object_name=OBJECT_NAME, changes=changes, acting_user=actor, at=now)
+    # The record change hooks (scores, SLA clocks, nurture) run once per lead when it is complete.
+    history_record_many(object_name=OBJECT_NAME, changes=changes, acting_user=actor, at=now, run_hooks=False)
 
     leads = dict(built)
     if assigned_by_rule:
@@ -130,11 +133,17 @@ def _intake_together(*, rows: Sequence[IntakeRow], options: IntakeOptions, actin
             acting_user=acting_user,
             source=options.source,
             request_ids={lead.pk: rows[index].request_id or default_id for index, lead in leads.items()},
+            run_hooks=False,
         )
-    notes = run_lead_campaign_hooks(
-        items=[(lead, rows[index].campaign) for index, lead in leads.items() if rows[index].campaign],
-        acting_user=acting_user,
-    )
+    run_record_change_hooks_many(object_name=OBJECT_NAME, record_ids=[lead.pk for lead in leads.values()])
+    # One call per member status the rows name (most batches name one, or none).
+    by_status: dict[str, list] = {}
+    for index, lead in leads.items():
+        if rows[index].campaign:
+            by_status.setdefault(rows[index].campaign_status, []).append((lead, rows[index].campaign))
+    notes: dict[int, list[str]] = {}
+    for status, items in by_status.items():
+        notes.update(run_lead_campaign_hooks(items=items, acting_user=acting_user, member_status=status))
     for index, lead in leads.items():
         assignment = assignments.get(index)
         if options.assign and assignment is None:

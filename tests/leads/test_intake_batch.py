@@ -118,7 +118,7 @@ def campaign_hook():
     """A campaign hook as the campaigns app registers one: notes per lead id."""
     joined = []
 
-    def hook(*, items, acting_user):
+    def hook(*, items, acting_user, **kwargs):
         joined.extend((lead.pk, campaign) for lead, campaign in items)
         return {lead.pk: [f"joined {campaign}"] for lead, campaign in items}
 
