@@ -229,3 +229,32 @@ def test_decay_works_through_every_batch(marketing_admin, rep):
 
     assert decay_apply(now=start + timedelta(days=1), batch=2) == 5
     assert set(LeadScore.objects.filter(model=model).values_list("score", flat=True)) == {25}
+
+
+def test_a_fit_rule_on_a_custom_field_removed_since_is_skipped_and_flagged(model, marketing_admin, rep, client):
+    from core.models import FieldDefinition
+    from core.services import custom_field_create, field_definition_update
+
+    field = custom_field_create(object_name="lead", label="Tier", field_type="text", acting_user=marketing_admin)
+    services.fit_rule_create(
+        model=model,
+        data={
+            "label": "Gold tier",
+            "points": 20,
+            "criteria": [{"field": field.api_name, "operator": "equals", "value": "Gold"}],
+        },
+        acting_user=marketing_admin,
+    )
+    lead = LeadFactory(owner_user=rep, city="Berlin", custom_fields={field.api_name: "Gold"})
+    before = services.lead_score_recompute(lead_id=lead.pk)[0].explanation["fit"]
+
+    field_definition_update(definition=field, acting_user=marketing_admin, is_active=False)
+    FieldDefinition.objects.filter(pk=field.pk).delete()
+    ScoringModel.objects.filter(pk=model.pk).update(version=model.version + 1)
+    (after,) = services.lead_score_recompute(lead_id=lead.pk)
+    client.force_login(marketing_admin)
+    page = client.get(f"/setup/scoring-models/{model.pk}/").content.decode()
+
+    assert [line["rule"] for line in before] == ["Based in Berlin", "Gold tier"]
+    assert [line["rule"] for line in after.explanation["fit"]] == ["Based in Berlin"]
+    assert 'data-testid="rule-problems"' in page
