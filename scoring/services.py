@@ -326,7 +326,8 @@ def progression_rule_problem(rule: StatusProgressionRule, statuses: set[str]) ->
 
 
 def _prepare(model: ScoringModel) -> _Prepared:
-    statuses = lead_statuses() if model.progression_rules.exists() else set()
+    progression = list(model.progression_rules.all())
+    statuses = lead_statuses() if progression else set()
     return _Prepared(
         compiled=rules.compiled_rule(kind=FIT, rule=model),
         behaviour=[
@@ -362,7 +363,7 @@ def _prepare(model: ScoringModel) -> _Prepared:
                 threshold_hours=r.threshold_hours,
                 points=r.points,
             )
-            for r in model.progression_rules.all()
+            for r in progression
             if not progression_rule_problem(r, statuses)
         ],
     )
