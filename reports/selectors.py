@@ -53,7 +53,8 @@ from webtolead.models import Intake, WebToLeadForm
 from . import rollup_queries, stats
 from .rollups import status_visits
 
-LEAD_FILTER_KEYS = ("owner", "status", "lead_source", "created_from", "created_to")
+# The lead list's filters a report takes (campaign and web_form come from ``reports.listing``).
+LEAD_FILTER_KEYS = ("owner", "status", "lead_source", "campaign", "web_form", "created_from", "created_to")
 DEFAULT_DAYS = 30
 MAX_PERIODS = 400
 DEFAULT_STUCK_DAYS = 14
@@ -974,6 +975,27 @@ REPORTS: dict[str, ReportSpec] = {
         ),
     ]
 }
+
+
+def _campaign_reports() -> list[ReportSpec]:
+    from . import campaign_report as m
+
+    return [
+        ReportSpec(
+            "conversion-by-campaign",
+            gettext_lazy("Conversion by campaign"),
+            gettext_lazy("Conversion rate and time from creation to conversion, per campaign."),
+            gettext_lazy(
+                "Leads created in the date range that are members of a campaign (a converted lead counts in the "
+                "campaigns it was a member of); a lead in two campaigns counts in both."
+            ),
+            m.conversion_by_campaign,
+            (),
+        ),
+    ]
+
+
+REPORTS.update({spec.key: spec for spec in _campaign_reports()})
 
 
 def reports_for(user) -> list[ReportSpec]:

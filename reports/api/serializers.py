@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 
@@ -6,8 +7,12 @@ class ReportSerializer(serializers.Serializer):
     title = serializers.CharField()
     description = serializers.CharField()
     help_text = serializers.CharField()
-    options = serializers.ListField(child=serializers.CharField(), help_text="Report-specific query parameters.")
-    lead_filters = serializers.BooleanField(help_text="Whether owner, status and lead_source filters apply.")
+    options = serializers.ListField(
+        child=serializers.CharField(), help_text=gettext_lazy("Report-specific query parameters.")
+    )
+    lead_filters = serializers.BooleanField(
+        help_text=gettext_lazy("Whether owner, status and lead_source filters apply.")
+    )
 
 
 class ColumnSerializer(serializers.Serializer):
@@ -27,35 +32,45 @@ class ReportRunSerializer(serializers.Serializer):
     date_from = serializers.DateField()
     date_to = serializers.DateField()
     columns = ColumnSerializer(many=True)
-    rows = serializers.ListField(child=serializers.DictField(), help_text="One object per table row, by column key.")
+    rows = serializers.ListField(
+        child=serializers.DictField(), help_text=gettext_lazy("One object per table row, by column key.")
+    )
     links = serializers.ListField(
         child=serializers.DictField(child=serializers.CharField(allow_null=True)),
-        help_text="Per row: drill-down URL (the filtered lead list) by column key.",
+        help_text=gettext_lazy("Per row: drill-down URL (the filtered lead list) by column key."),
     )
     groups = GroupSerializer(many=True)
-    chart = serializers.DictField(help_text="labels, datasets [{label, data}], type and stacked.")
+    chart = serializers.DictField(help_text=gettext_lazy("labels, datasets [{label, data}], type and stacked."))
     extra = serializers.DictField(required=False)
 
 
 class SavedReportInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     description = serializers.CharField(required=False, allow_blank=True)
-    object_name = serializers.ChoiceField(choices=["lead", "account", "contact", "opportunity", "campaign"])
-    columns = serializers.ListField(child=serializers.CharField(), help_text="Field API names.")
+    object_name = serializers.CharField(help_text="lead, account, contact, opportunity or campaign.")
+    columns = serializers.ListField(child=serializers.CharField(), help_text=gettext_lazy("Field API names."))
     criteria = serializers.ListField(
-        child=serializers.DictField(), required=False, help_text="[{field, operator, value}], the criteria engine's."
+        child=serializers.DictField(),
+        required=False,
+        help_text=gettext_lazy("[{field, operator, value}], the criteria engine's."),
     )
-    filter_logic = serializers.CharField(required=False, allow_blank=True, help_text="e.g. (1 AND 2) OR 3")
+    filter_logic = serializers.CharField(
+        required=False, allow_blank=True, help_text=gettext_lazy("e.g. (1 AND 2) OR 3")
+    )
     groupings = serializers.ListField(
-        child=serializers.DictField(), required=False, help_text="Up to two [{field, period}]; period for dates."
+        child=serializers.DictField(),
+        required=False,
+        help_text=gettext_lazy("Up to two [{field, period}]; period for dates."),
     )
     summaries = serializers.ListField(
-        child=serializers.DictField(), required=False, help_text="[{function: sum|avg|min|max, field}]"
+        child=serializers.DictField(), required=False, help_text=gettext_lazy("[{function: sum|avg|min|max, field}]")
     )
-    chart_type = serializers.ChoiceField(choices=["bar", "stacked_bar", "line", "donut", "funnel"], required=False)
+    chart_type = serializers.CharField(required=False, help_text="bar, stacked_bar, line, donut or funnel.")
     folder = serializers.IntegerField(required=False, allow_null=True)
-    sharing = serializers.ChoiceField(choices=["private", "role"], required=False)
-    shared_role = serializers.IntegerField(required=False, allow_null=True, help_text="Group id when shared.")
+    sharing = serializers.CharField(required=False, help_text="private, or role (with shared_role).")
+    shared_role = serializers.IntegerField(
+        required=False, allow_null=True, help_text=gettext_lazy("Group id when shared.")
+    )
 
 
 class SavedReportSerializer(SavedReportInputSerializer):
