@@ -17,8 +17,8 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
-from django.db.models.functions import Least
+from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +30,7 @@ from consent.services import marketing_blocks
 from core.fields import validate_email
 from core.roles import may_manage_campaigns
 from emails.models import EmailTemplate, OutboundEmail
+from emails.rendering import field_map
 from emails.services.outbox_batch import OutboxMessage, email_enqueue_many
 from leads.models import Lead
 from leads.selectors import leads_visible_to
@@ -234,14 +235,16 @@ def _process_batch(send: ListEmailSend, *, batch_size: int) -> int | None:
         keys = {row.pk: f"list-email:{send.pk}:{row.lead_id}" for row in rows}
         # A row written by an earlier run whose recipient was not marked (cannot happen in one
         # transaction, but the key is the guarantee): it is linked, never written twice.
-        existing = {e.idempotency_key: e for e in OutboundEmail.objects.filter(idempotency_key__in=keys.values())}
+        existing = set(
+            OutboundEmail.objects.filter(idempotency_key__in=keys.values()).values_list("idempotency_key", flat=True)
+        )
         messages, waiting = [], []
+        merge_fields = field_map("lead")  # read once for the batch, not once per email
         for row in rows:
-            row.is_pending = False
             lead = row.lead
             if keys[row.pk] in existing:
-                row.outbound_email = existing[keys[row.pk]]
-            elif lead is not None and lead.email:  # else erased or emptied since the preview
+                continue  # linked below
+            if lead is not None and lead.email:  # else erased or emptied since the preview
                 messages.append(
                     OutboxMessage.from_template(
                         template=send.template,
@@ -253,6 +256,7 @@ def _process_batch(send: ListEmailSend, *, batch_size: int) -> int | None:
                         from_address=send.from_address,
                         reply_to=send.reply_to,
                         is_marketing=True,
+                        merge_fields=merge_fields,
                     )
                 )
                 waiting.append(row)
@@ -265,11 +269,18 @@ def _process_batch(send: ListEmailSend, *, batch_size: int) -> int | None:
                     "List email %s to lead %s not queued: %s", send.pk, row.lead_id, "; ".join(answer.messages)
                 )
                 continue
-            row.outbound_email = answer
             written += 1
             if not row.lead.is_converted:
                 members.append(row.lead)
-        ListEmailRecipient.objects.bulk_update(rows, ["is_pending", "outbound_email"])
+        # One UPDATE marks the batch done and links each recipient to its outbox row by its key.
+        ListEmailRecipient.objects.filter(pk__in=[row.pk for row in rows]).update(
+            is_pending=False,
+            outbound_email=Subquery(
+                OutboundEmail.objects.filter(
+                    idempotency_key=Concat(Value(f"list-email:{send.pk}:"), Cast(OuterRef("lead_id"), CharField()))
+                ).values("pk")[:1]
+            ),
+        )
         if send.campaign_id and members:
             try:
                 _add_to_campaign(send, members)
