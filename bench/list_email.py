@@ -2,7 +2,7 @@
 send's recipient rows, and the background batches writing the outbox rows, against a plain bulk
 insert of as many outbox rows in the same run.
 
-Uses the database helpers of ``bench/nurture.py``: creates (once) the database
+Uses the helpers of ``bench/nurture.py`` (database, leads, admin, the plain insert): creates (once) the database
 ``lead5bench_listemail`` on the server of ``DATABASE_URL`` (``--database`` names another), migrates
 it and loads ``--leads`` leads (default 50,000) with ``INSERT ... SELECT generate_series``; then
 marks one lead in 50 opted out, gives one in 100 the address of another (duplicates) and records a
@@ -13,10 +13,10 @@ consent withdrawal for one in 200 addresses. Each run then times, as a marketing
 3. ``list_email_process`` (SKIP LOCKED batches of ``--batch``: the template merged per lead, the
    outbox rows in one insert per batch, handed to the broker as one task per batch): outbox rows
    per second;
-4. a plain ``bulk_create`` of as many outbox rows (same subject and bodies, no merge, nothing else):
+4. a plain ``bulk_create`` of as many outbox rows (fixed subject and bodies, no merge, nothing else):
    rows per second, and the ratio of step 3 to it.
 
-The broker is Redis (``REDIS_URL``, default DB 5); the tasks are published but no worker sends
+The broker is Redis (``REDIS_URL``); the tasks are published but no worker sends
 them (the queues are purged at the end).
 
     .venv/bin/python bench/list_email.py                 # 50,000 leads
@@ -24,7 +24,6 @@ them (the queues are purged at the end).
 """
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -33,29 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from nurture import admin_user, ensure_database, seed_leads  # noqa: E402 - the sibling benchmark's helpers
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def setup(args) -> None:
-    from urllib.parse import urlparse, urlunparse
-
-    url = urlparse(os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
-    ensure_database(args.database, reseed=args.reseed)
-    os.environ["DATABASE_URL"] = urlunparse(url._replace(path=f"/{args.database}"))
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/5")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadcrm.settings")
-    os.environ["DJANGO_DEBUG"] = "false"
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-" * 10)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+from nurture import admin_user, plain_insert, seed_leads, setup  # noqa: E402 - the sibling benchmark's helpers
 
 
 def shape_audience(total: int) -> None:
@@ -69,7 +46,9 @@ def shape_audience(total: int) -> None:
 
     with connection.cursor() as cur:
         cur.execute("UPDATE leads_lead SET email_opt_out = (id % 50 = 0)")
-        cur.execute("UPDATE leads_lead SET email = 'lead' || (id - 1) || '@example.com' WHERE id % 100 = 1 AND id > 1")
+        cur.execute(
+            "UPDATE leads_lead l SET email = p.email FROM leads_lead p WHERE p.id = l.id - 1 AND l.id % 100 = 1"
+        )
     ConsentRecord.objects.all().delete()
     now = timezone.now()
     ConsentRecord.objects.bulk_create(
@@ -91,38 +70,6 @@ def clean() -> None:
 
     with connection.cursor() as cur:
         cur.execute("TRUNCATE listemail_listemailrecipient, listemail_listemailsend, emails_outboundemail CASCADE")
-
-
-def plain_insert(total: int, template, batch: int) -> float:
-    from django.db import transaction
-    from django.utils import timezone
-
-    from emails.models import OutboundEmail
-
-    now = timezone.now()
-    started = time.perf_counter()
-    for start in range(0, total, batch):
-        with transaction.atomic():
-            OutboundEmail.objects.bulk_create(
-                [
-                    OutboundEmail(
-                        idempotency_key=f"plain-{i}",
-                        kind="list_email",
-                        to_address=f"lead{i}@example.com",
-                        subject="Autumn news for First",
-                        body_text="Hello First at Company.",
-                        body_html="<p>Hello <b>First</b> at Company.</p>",
-                        object_name="lead",
-                        record_id=i,
-                        template=template,
-                        is_marketing=True,
-                        next_attempt_at=now,
-                        created_at=now,
-                    )
-                    for i in range(start, min(start + batch, total))
-                ]
-            )
-    return time.perf_counter() - started
 
 
 def purge_queues() -> None:
@@ -182,7 +129,7 @@ def main() -> None:
     assert rows == written == preview.count, (rows, written, preview.count)
     clean()
 
-    plain_seconds = plain_insert(rows, template, args.batch)
+    plain_seconds = plain_insert(rows, template)
     clean()
     purge_queues()
 
