@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from ..models import NurtureEnrolment, NurtureSequence
 
 OPEN = (NurtureEnrolment.Status.ACTIVE, NurtureEnrolment.Status.PAUSED)
 CHUNK = 5000
+ANALYZE_AFTER = 5000
 
 
 def _actor(user):
@@ -100,6 +101,11 @@ def enrol_leads(
         )
         for row in rows:
             (result.enrolled if row.lead_id in created else result.already).append(row.lead_id)
+    if len(result.enrolled) >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        # A large enrolment changes the table's shape at once; without fresh statistics the
+        # planner would read every due row per scheduler batch instead of the due index's first.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {NurtureEnrolment._meta.db_table}")
     return result
 
 

@@ -28,6 +28,7 @@ from core.registry import leads_reached_mql
 from emails.models import OutboundEmail
 from emails.rendering import field_map, render_template
 from engagement.models import EngagementEvent
+from leads.models import Lead
 
 from ..models import NurtureEnrolment, NurtureSend, NurtureSequence, NurtureStep, NurtureThrottle
 from . import engine
@@ -295,22 +296,24 @@ def process_due_batch(*, now: dt.datetime | None = None, limit: int = BATCH_SIZE
     email_ids: list[int] = []
     try:
         with transaction.atomic():
+            # The active sequences are few: naming them keeps the locking query on the due index
+            # (read in order, stopping at the batch size), with nothing joined to the rows it sorts.
+            sequences = NurtureSequence.objects.in_bulk(
+                list(NurtureSequence.objects.filter(status=NurtureSequence.Status.ACTIVE).values_list("pk", flat=True))
+            )
+            if not sequences:
+                return result
             enrolments = list(
-                NurtureEnrolment.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(
-                    status=NurtureEnrolment.Status.ACTIVE,
-                    next_run_at__lte=now,
-                    sequence__status=NurtureSequence.Status.ACTIVE,
-                )
-                .select_related("lead")
+                NurtureEnrolment.objects.select_for_update(skip_locked=True)
+                .filter(status=NurtureEnrolment.Status.ACTIVE, next_run_at__lte=now, sequence_id__in=list(sequences))
                 .order_by("next_run_at", "id")[:limit]
             )
             if not enrolments:
                 return result
-            # A batch holds few sequences: each is read once, not joined to every row.
-            sequences = NurtureSequence.objects.in_bulk({e.sequence_id for e in enrolments})
+            leads = Lead.objects.in_bulk([e.lead_id for e in enrolments])
             for enrolment in enrolments:
                 enrolment.sequence = sequences[enrolment.sequence_id]
+                enrolment.lead = leads[enrolment.lead_id]
             batch = _Batch(enrolments, budget)
             rows: list[OutboundEmail] = []
             sends: list[tuple[NurtureEnrolment, NurtureStep]] = []
