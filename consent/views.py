@@ -4,7 +4,6 @@ export and erasure (system admins), and the Setup pages for consent texts and fo
 
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -48,8 +47,8 @@ def _recipient(token: str):
 @require_http_methods(["GET", "POST"])
 def preferences_view(request: HttpRequest, token: str) -> HttpResponse:
     """The preference page a marketing email links to, in the organisation's language."""
-    with translation.override(settings.LANGUAGE_CODE):
-        recipient = _recipient(token)
+    recipient = _recipient(token)
+    with translation.override(services.person_language(recipient.object_name, recipient.record)):
         if request.method == "POST":
             choice = request.POST.get("choice")
             if choice == "unsubscribe":
@@ -88,10 +87,10 @@ def one_click_view(request: HttpRequest, token: str) -> HttpResponse:
 def confirm_view(request: HttpRequest, token: str) -> HttpResponse:
     """Double opt-in: the link of the confirmation email. Confirming takes a click (a POST), so a
     mail scanner that opens links confirms nothing."""
-    with translation.override(settings.LANGUAGE_CODE):
-        line = services.pending_line_for_token(token)
-        if line is None or line.lead is None:
-            raise Http404(_("This link is not valid or has expired."))
+    line = services.pending_line_for_token(token)
+    if line is None or line.lead is None:
+        raise Http404(_("This link is not valid or has expired."))
+    with translation.override(services.person_language("lead", line.lead)):
         confirmed = False
         if request.method == "POST":
             services.consent_confirm(line=line, ip_address=_address(request))

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.roles import require_setup_admin
@@ -19,6 +19,7 @@ from emails.services import email_enqueue
 
 from ..models import ConsentRecord, ConsentText, FormConsent, Purpose
 from .ledger import Action, consent_record
+from .unsubscribe import person_language
 
 # The posted name of the checkbox (ignored by the lead field parser, read by the hook).
 CHECKBOX_FIELD = "consent_marketing_email"
@@ -83,12 +84,16 @@ def _send_confirmation(line: ConsentRecord) -> None:
     lead = line.lead
     url = settings.SITE_URL + reverse("consent:confirm", args=[confirm_token(line)])
     context = {"lead": lead, "url": url, "text": line.text}
+    with translation.override(person_language("lead", lead)):
+        subject = _("Please confirm your subscription")
+        body_text = render_to_string("consent/email/confirm.txt", context)
+        body_html = render_to_string("consent/email/confirm.html", context)
     # Transactional: it asks for consent, so it may not itself wait for consent.
     email_enqueue(
         to=lead.email,
-        subject=_("Please confirm your subscription"),
-        body_text=render_to_string("consent/email/confirm.txt", context),
-        body_html=render_to_string("consent/email/confirm.html", context),
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
         kind=OutboundEmail.Kind.SYSTEM,
         idempotency_key=f"consent-confirm:{line.pk}",
         object_name="lead",

@@ -47,6 +47,23 @@ class Recipient:
         return bool(self.record.email_opt_out) or self.state == Action.WITHDRAWN
 
 
+def person_language(object_name: str, record) -> str:
+    """The language a person's pages and footers are shown in: that of the Web-to-Lead form the
+    lead came from, else the organisation's."""
+    from webtolead.models import Intake
+
+    if object_name == "lead" and record is not None:
+        language = (
+            Intake.objects.filter(lead_id=record.pk, form__isnull=False)
+            .order_by("received_at")
+            .values_list("form__language", flat=True)
+            .first()
+        )
+        if language:
+            return language
+    return settings.LANGUAGE_CODE
+
+
 def unsubscribe_token(*, object_name: str, record_id: int, address: str) -> str:
     """A signed, non-guessable token naming the recipient (the address only as a short hash, so the
     link itself reveals nothing)."""
@@ -158,7 +175,8 @@ def marketing_message_finish(*, email, message) -> None:
         return
     token = unsubscribe_token(object_name=email.object_name, record_id=email.record_id, address=email.to_address)
     url, one_click = preference_url(token), one_click_url(token)
-    with translation.override(settings.LANGUAGE_CODE):
+    record = MODELS[email.object_name].objects.filter(pk=email.record_id).first()
+    with translation.override(person_language(email.object_name, record)):
         message.body = (message.body or "") + _footer_text(url)
         message.alternatives = [
             type(alt)(_with_html_footer(alt.content, _footer_html(url)), alt.mimetype)

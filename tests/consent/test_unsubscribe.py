@@ -164,3 +164,20 @@ def test_the_preference_page_works_without_login(client):
 def test_a_bad_token_is_a_404(client):
     assert client.get(reverse("consent:preferences", args=["nope"])).status_code == 404
     assert client.post(reverse("consent:one_click", args=["nope"])).status_code == 404
+
+
+def test_the_preference_page_speaks_the_language_of_the_form_the_lead_came_from(
+    client, web_form, fields_for, marketing_admin
+):
+    web_form.language = "fr"
+    web_form.save(update_fields=["language"])
+    client.post("/web-to-lead/", fields_for(web_form))
+    from leads.models import Lead
+
+    lead = Lead.objects.get()
+    token = unsubscribe_token(object_name="lead", record_id=lead.pk, address=lead.email)
+    page = client.get(reverse("consent:preferences", args=[token]), headers={"accept-language": "en"})
+    assert b'<html lang="fr"' in page.content
+    other = LeadFactory()
+    token = unsubscribe_token(object_name="lead", record_id=other.pk, address=other.email)
+    assert b'<html lang="en' in client.get(reverse("consent:preferences", args=[token])).content
