@@ -32,6 +32,8 @@ class LeadFact(models.Model):
     reached_working = models.BooleanField(default=False)
     reached_qualified = models.BooleanField(default=False)
     seconds_to_convert = models.FloatField(null=True)
+    # Creation to the first touch by a person (status change, note, call or email); NULL: untouched.
+    seconds_to_first_touch = models.FloatField(null=True)
     refreshed_at = models.DateTimeField()
 
     class Meta:

@@ -131,3 +131,40 @@ def oldest_stuck(filters: dict, date_from, date_to, *, stuck_since: dt.datetime,
         .order_by("entered_at", "fact__lead_id")
         .values_list("entered_at", "fact__lead_id", "status")[:limit]
     ]
+
+
+def first_touch_waits(filters: dict, date_from, date_to) -> tuple[dict[tuple, dict], tuple]:
+    """({(owner user id, owner queue id): {leads, touched, median, p90}}, (median, p90) of all) in
+    seconds from creation to the first touch by a person."""
+    qs = facts(filters, date_from, date_to)
+    owner = ["owner_user_id", "owner_queue_id"]
+    touched = Q(seconds_to_first_touch__isnull=False)
+    per_owner = {
+        (r["owner_user_id"], r["owner_queue_id"]): {"leads": r["n"], "touched": r["t"], "median": None, "p90": None}
+        for r in qs.values(*owner).annotate(n=Count("pk"), t=Count("pk", filter=touched)).order_by()
+    }
+    waits = qs.filter(touched)
+    if connection.vendor == "postgresql":
+        percentiles = {
+            (r["owner_user_id"], r["owner_queue_id"]): (r["median"], r["p90"])
+            for r in waits.values(*owner)
+            .annotate(
+                median=stats.Percentile("seconds_to_first_touch", 0.5),
+                p90=stats.Percentile("seconds_to_first_touch", 0.9),
+            )
+            .order_by()
+        }
+        every = waits.aggregate(
+            median=stats.Percentile("seconds_to_first_touch", 0.5), p90=stats.Percentile("seconds_to_first_touch", 0.9)
+        )
+        overall = (every["median"], every["p90"])
+    else:
+        values: dict[tuple, list[float]] = defaultdict(list)
+        for user_id, queue_id, seconds in waits.values_list(*owner, "seconds_to_first_touch"):
+            values[(user_id, queue_id)].append(seconds)
+        percentiles = {k: (stats.percentile(v, 0.5), stats.percentile(v, 0.9)) for k, v in values.items()}
+        every_value = [w for v in values.values() for w in v]
+        overall = (stats.percentile(every_value, 0.5), stats.percentile(every_value, 0.9))
+    for key, (median, p90) in percentiles.items():
+        per_owner[key].update(median=median, p90=p90)
+    return per_owner, overall

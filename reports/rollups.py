@@ -20,13 +20,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from activities.models import Call
 from core.models import FieldHistory, PicklistValue
 from core.selectors import picklist_default
+from emails.models import OutboundEmail
 from leads.fields import OBJECT_NAME
-from leads.models import Lead
+from leads.models import Lead, LeadNote
 
 from .models import LeadDailyCount, LeadFact, RollupState, StatusStay
 
@@ -66,9 +68,50 @@ def status_visits(created: dt.datetime, status: str, converted: bool, events: li
     return visits
 
 
+def first_touches(lead_ids: list[int]) -> dict[int, dt.datetime]:
+    """{lead id: its first touch by a person}: the earliest status change, note, logged call or
+    email made by a user (automatic changes and emails have no user and do not count)."""
+    touches: dict[int, dt.datetime] = {}
+
+    def keep(rows) -> None:
+        for lead_id, moment in rows:
+            if lead_id is not None and moment is not None and (lead_id not in touches or moment < touches[lead_id]):
+                touches[lead_id] = moment
+
+    keep(
+        FieldHistory.objects.filter(
+            object_name=OBJECT_NAME, field_name="status", record_id__in=lead_ids, changed_by__isnull=False
+        )
+        .values("record_id")
+        .annotate(first=Min("changed_at"))
+        .values_list("record_id", "first")
+    )
+    keep(
+        LeadNote.objects.filter(lead_id__in=lead_ids, created_by__isnull=False)
+        .values("lead_id")
+        .annotate(first=Min("created_at"))
+        .values_list("lead_id", "first")
+    )
+    for column in ("lead_id", "converted_lead_id"):
+        keep(
+            Call.objects.filter(**{f"{column}__in": lead_ids}, created_by__isnull=False)
+            .values(column)
+            .annotate(first=Min("called_at"))
+            .values_list(column, "first")
+        )
+    keep(
+        OutboundEmail.objects.filter(object_name=OBJECT_NAME, record_id__in=lead_ids, created_by__isnull=False)
+        .values("record_id")
+        .annotate(first=Min("created_at"))
+        .values_list("record_id", "first")
+    )
+    return touches
+
+
 def _facts_for(lead_rows: list[dict], now: dt.datetime) -> tuple[list[LeadFact], dict[int, list[dict]]]:
     """Facts and status visits of leads, from their rows and their status history."""
     default, qualified = _stage_settings()
+    touches = first_touches([r["id"] for r in lead_rows])
     changes: dict[int, list[tuple]] = defaultdict(list)
     history = (
         FieldHistory.objects.filter(
@@ -108,6 +151,9 @@ def _facts_for(lead_rows: list[dict], now: dt.datetime) -> tuple[list[LeadFact],
                 reached_working=converted or bool(events) or status != default,
                 reached_qualified=converted or status in qualified or any(e[2] in qualified for e in events),
                 seconds_to_convert=(done - created).total_seconds() if converted and done else None,
+                seconds_to_first_touch=(
+                    max((touches[row["id"]] - created).total_seconds(), 0.0) if row["id"] in touches else None
+                ),
                 refreshed_at=now,
             )
         )
@@ -256,3 +302,8 @@ def on_record_change(*, object_name: str, record_id: int) -> None:
     """Field History hook: a lead's changed status reaches the rollups once the change commits."""
     if object_name == OBJECT_NAME:
         transaction.on_commit(lambda: _publish_refresh(record_id))
+
+
+def on_lead_touch(*, lead_id: int, **kwargs) -> None:
+    """Lead touch hook (a note, a call, an email by a person): its first touch reaches the rollups."""
+    transaction.on_commit(lambda: _publish_refresh(lead_id))

@@ -688,9 +688,9 @@ def _hours(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 3600, 2)
 
 
-def speed_to_lead(params: Params) -> Result:
-    """Time from creation to the first touch by a person: a status change, a note, a logged call or
-    an email sent by a user (automatic emails and changes have no user and do not count)."""
+def _waits_raw(params: Params) -> tuple[dict[str, dict], tuple]:
+    """({owner key: {leads, touched, median, p90}}, (median, p90) of all) in seconds, from the leads
+    and their first touches."""
     record = OuterRef("pk")
     leads = params.leads.annotate(
         touch_status=_first(
@@ -718,7 +718,28 @@ def speed_to_lead(params: Params) -> Result:
         touches = [row[k] for k in ("touch_status", "touch_note", "touch_call", "touch_email") if row[k] is not None]
         if touches:
             waits[key].append(max((min(touches) - row["created_at"]).total_seconds(), 0.0))
-    keys = sorted(totals, key=lambda k: (-totals[k], k))
+    per_owner = {
+        key: {
+            "leads": totals[key],
+            "touched": len(waits.get(key, [])),
+            "median": stats.percentile(waits.get(key, []), 0.5),
+            "p90": stats.percentile(waits.get(key, []), 0.9),
+        }
+        for key in totals
+    }
+    every = [w for values in waits.values() for w in values]
+    return per_owner, (stats.percentile(every, 0.5), stats.percentile(every, 0.9))
+
+
+def speed_to_lead(params: Params) -> Result:
+    """Time from creation to the first touch by a person: a status change, a note, a logged call or
+    an email sent by a user (automatic emails and changes have no user and do not count)."""
+    if params.rollups:
+        per_owner, overall = rollup_queries.first_touch_waits(*_rollup_args(params))
+        per_owner = {_owner_key(*k): v for k, v in per_owner.items()}
+    else:
+        per_owner, overall = _waits_raw(params)
+    keys = sorted(per_owner, key=lambda k: (-per_owner[k]["leads"], k))
     label = _labeller("owner", set(keys))
     columns = [
         {"key": "owner", "label": _("Owner or queue"), "numeric": False},
@@ -729,30 +750,30 @@ def speed_to_lead(params: Params) -> Result:
         {"key": "p90_hours", "label": _("90th percentile hours to first touch"), "numeric": True},
     ]
     rows, links = [], []
-    all_waits: list[float] = []
     for key in keys:
-        values = waits.get(key, [])
-        all_waits += values
+        bucket = per_owner[key]
         rows.append(
             {
                 "owner": label(key),
-                "leads": totals[key],
-                "touched": len(values),
-                "untouched": totals[key] - len(values),
-                "median_hours": _hours(stats.percentile(values, 0.5)),
-                "p90_hours": _hours(stats.percentile(values, 0.9)),
+                "leads": bucket["leads"],
+                "touched": bucket["touched"],
+                "untouched": bucket["leads"] - bucket["touched"],
+                "median_hours": _hours(bucket["median"]),
+                "p90_hours": _hours(bucket["p90"]),
             }
         )
         links.append({"leads": _group_link(params, "owner", key)})
     if keys:
+        leads_total = sum(b["leads"] for b in per_owner.values())
+        touched_total = sum(b["touched"] for b in per_owner.values())
         rows.append(
             {
                 "owner": _("Total"),
-                "leads": sum(totals.values()),
-                "touched": len(all_waits),
-                "untouched": sum(totals.values()) - len(all_waits),
-                "median_hours": _hours(stats.percentile(all_waits, 0.5)),
-                "p90_hours": _hours(stats.percentile(all_waits, 0.9)),
+                "leads": leads_total,
+                "touched": touched_total,
+                "untouched": leads_total - touched_total,
+                "median_hours": _hours(overall[0]),
+                "p90_hours": _hours(overall[1]),
             }
         )
         links.append({"leads": lead_list_url(params)})

@@ -6,11 +6,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.models import FieldHistory
 from leads.models import Lead
 from reports.models import LeadDailyCount, LeadFact, StatusStay
 from reports.rollups import rollups_backfill, rollups_refresh, rollups_sweep
 from reports.selectors import run_report
-from tests.factories import LeadFactory
+from tests.factories import LeadFactory, LeadNoteFactory
 
 from .conftest import RANGE, at, status_change
 
@@ -24,6 +25,7 @@ REPORTS = [
     ("funnel", {"by": "owner"}),
     ("conversion-by-source", {}),
     ("time-in-status", {"stuck_days": "3"}),
+    ("speed-to-lead", {}),
 ]
 
 
@@ -48,7 +50,11 @@ def same_answers(user, extra=None) -> None:
         assert rolled[key][1:] == raw[key][1:], key
 
 
-def test_known_leads_answer_the_same_from_the_rollups(known_leads, marketing_admin):
+def test_known_leads_answer_the_same_from_the_rollups(known_leads, rep, marketing_admin):
+    # First touches: a note by a person on L1, an automatic note on L2, a status change by a person on L3.
+    LeadNoteFactory(lead=known_leads["L1"], created_by=rep, created_at=at(2) + dt.timedelta(hours=5))
+    LeadNoteFactory(lead=known_leads["L2"], created_by=None, created_at=at(2) + dt.timedelta(hours=1))
+    FieldHistory.objects.filter(record_id=known_leads["L3"].pk, new_value="Working").update(changed_by=rep)
     same_answers(marketing_admin)
     same_answers(marketing_admin, {"lead_source": "Website"})
     assert LeadFact.objects.count() == Lead.objects.count()
