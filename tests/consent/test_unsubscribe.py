@@ -181,3 +181,33 @@ def test_the_preference_page_speaks_the_language_of_the_form_the_lead_came_from(
     other = LeadFactory()
     token = unsubscribe_token(object_name="lead", record_id=other.pk, address=other.email)
     assert b'<html lang="en' in client.get(reverse("consent:preferences", args=[token])).content
+
+
+@pytest.mark.django_db
+def test_an_auto_response_is_marketing_only_when_its_template_is(marketing_admin, django_capture_on_commit_callbacks):
+    from emails.services import autoresponse_send, autoresponse_settings_update, email_template_create
+
+    template = email_template_create(
+        data={"name": "Thanks", "subject": "Thanks", "body_text": "We got it."}, acting_user=marketing_admin
+    )
+    autoresponse_settings_update(default_template=template, acting_user=marketing_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        plain = autoresponse_send(lead=LeadFactory(), source="web")
+    template.is_marketing = True
+    template.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        marketing = autoresponse_send(lead=LeadFactory(), source="web")
+    assert (plain.is_marketing, marketing.is_marketing) == (False, True)
+    assert ["List-Unsubscribe" in m.extra_headers for m in mail.outbox] == [False, True]
+
+
+@pytest.mark.django_db
+def test_the_outbox_page_shows_a_skipped_email_as_not_sent(client, system_admin):
+    lead = LeadFactory(email_opt_out=True)
+    email = _send(lead)
+    from emails.services import outbound_email_deliver
+
+    assert outbound_email_deliver(email_id=email.pk) == "refused"
+    client.force_login(system_admin)
+    page = client.get(reverse("emails:outbox"))
+    assert b"Not sent" in page.content
