@@ -1,0 +1,253 @@
+"""Lead list by score benchmark: the lead list sorted and filtered by the default scoring model's
+score and grade and by last activity, at 1,000 leads and at N leads (default 1,000,000).
+
+Seeds two PostgreSQL databases on the server of ``DATABASE_URL`` (``leadcrm_bench_score_small``
+and ``leadcrm_bench_score``) with the leads of ``bench/lead_list.py`` (same spread over 50 reps,
+statuses, sources, three years), then a default scoring model, a score for 80% of the leads (0–100,
+a grade A–D) and a last activity for 60% of them, with ``INSERT ... SELECT generate_series``. Then
+it times, through Django's test client, requests that sort the whole list (a marketing admin sees
+every lead: the worst case) and a sales rep's own leads:
+
+- HTML All Leads by score, highest first (``?view=all&ordering=-score``),
+- API All Leads by score, highest first,
+- API grade A by score,
+- API All Leads by last activity, newest first,
+- HTML My Leads (a rep) by score.
+
+It prints p50 and p95 of each and the ratio p95(N) / p95(1,000), and with ``--explain`` the plans.
+
+    .venv/bin/python bench/lead_list_score.py                   # 1,000,000 leads
+    .venv/bin/python bench/lead_list_score.py --leads 100000
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import lead_list as base  # noqa: E402  (the lead seeding and timing helpers)
+
+SMALL_DB = "leadcrm_bench_score_small"
+LARGE_DB = "leadcrm_bench_score"
+ADMIN = "bench_marketing_admin"
+
+
+def run_child(server: str, mode: list[str], args) -> str:
+    env = {
+        **os.environ,
+        "DATABASE_URL": base.database_url(server, LARGE_DB),
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_SECURE_COOKIES": "false",
+        "LEADCRM_VAR_DIR": tempfile.mkdtemp(prefix="leadcrm-bench-"),
+        "LOG_LEVEL": "ERROR",
+    }
+    env.pop("REDIS_URL", None)
+    cmd = [sys.executable, __file__, "--child", *mode, "--requests", str(args.requests), "--warmup", str(args.warmup)]
+    cmd += ["--reseed"] if args.reseed else []
+    cmd += ["--explain"] if args.explain else []
+    proc = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
+    if proc.returncode != 0:
+        sys.exit(f"Benchmark step {' '.join(mode)} failed (exit {proc.returncode}).")
+    return proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--leads", type=int, default=1_000_000, help="leads in the large database")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per case and size")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed requests before timing")
+    parser.add_argument("--reseed", action="store_true", help="seed again even if the data is there")
+    parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each list query")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--seed", metavar="DB", help=argparse.SUPPRESS)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    server = base.server_url()
+    run_child(server, ["--seed", SMALL_DB, "--leads", str(base.SMALL)], args)
+    run_child(server, ["--seed", LARGE_DB, "--leads", str(args.leads)], args)
+    results = json.loads(run_child(server, ["--measure"], args))
+    report(results, args)
+
+
+def report(results: dict, args) -> None:
+    small, large = results["small"], results["large"]
+    n = large["leads"]
+    print()
+    print("Lead list by score and last activity: server time through Django's test client;")
+    print(f"{args.requests} timed requests per case and size after {args.warmup} warm-ups, sizes alternated.")
+    print(f"Scored leads: {small['scored']:,} of {small['leads']:,} / {large['scored']:,} of {n:,}.")
+    print(f"Load average during the run: {results['load_before']:.1f} -> {results['load_after']:.1f}.")
+    print()
+    header = f"{'case':<36}{'p50 @1k':>10}{'p95 @1k':>10}{f'p50 @{n:,}':>16}{f'p95 @{n:,}':>16}{'ratio p95':>11}"
+    print(header)
+    print("-" * len(header))
+    for key, label in results["labels"].items():
+        s, big = small["timings"][key], large["timings"][key]
+        ratio = big["p95"] / s["p95"] if s["p95"] else float("inf")
+        print(
+            f"{label:<36}{s['p50']:>8.1f}ms{s['p95']:>8.1f}ms{big['p50']:>14.1f}ms{big['p95']:>14.1f}ms{ratio:>11.2f}"
+        )
+
+
+# Child: one database, Django loaded -----------------------------------------------------------
+
+
+def child(args) -> None:
+    from urllib.parse import urlparse, urlunparse
+
+    if args.seed:
+        url = urlparse(os.environ["DATABASE_URL"])
+        os.environ["DATABASE_URL"] = urlunparse(url._replace(path=f"/{args.seed}"))
+        base.ensure_database(args.seed)
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadcrm.settings")
+    import django
+
+    django.setup()
+    if args.seed:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+        seed(args.leads, reseed=args.reseed)
+        return
+    print(json.dumps(measure(args)))
+
+
+def seed(total: int, *, reseed: bool) -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    from core.roles import MARKETING_ADMIN
+    from scoring.models import ScoringModel
+
+    base.seed(total, reseed=reseed)
+    admin, created = get_user_model().objects.get_or_create(username=ADMIN, defaults={"email": "admin@example.com"})
+    if created:
+        admin.set_unusable_password()
+        admin.save()
+        admin.groups.add(Group.objects.get(name=MARKETING_ADMIN))
+    with connection.cursor() as cur:
+        cur.execute("SELECT value FROM bench_meta WHERE key = 'scores'")
+        row = cur.fetchone()
+    if row and int(row[0]) == total and not reseed:
+        base.log(f"{connection.settings_dict['NAME']}: reusing the scores")
+        return
+    started = time.perf_counter()
+    model, _ = ScoringModel.objects.get_or_create(name="Bench model", defaults={"is_active": True, "is_default": True})
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM bench_meta WHERE key = 'scores'")
+        cur.execute("TRUNCATE scoring_leadscore, engagement_leadlastactivity")
+        cur.execute(
+            """
+            INSERT INTO scoring_leadscore (lead_id, model_id, score, grade, explanation, model_version, computed_at,
+                                           mql_armed, mql_crossings)
+            SELECT id, %s, s, CASE WHEN s >= 75 THEN 'A' WHEN s >= 50 THEN 'B' WHEN s >= 25 THEN 'C' ELSE 'D' END,
+                   '{}'::jsonb, %s, now() - random() * interval '30 days', true, 0
+            FROM (SELECT id, floor(random() * 101)::int AS s FROM leads_lead WHERE random() < 0.8) AS scored
+            """,
+            [model.pk, model.version],
+        )
+        cur.execute(
+            """
+            INSERT INTO engagement_leadlastactivity (lead_id, last_activity_at)
+            SELECT id, now() - random() * interval '365 days' FROM leads_lead WHERE random() < 0.6
+            """
+        )
+        cur.execute("INSERT INTO bench_meta (key, value) VALUES ('scores', %s)", [str(total)])
+    connection.ensure_connection()
+    autocommit = connection.connection.autocommit
+    connection.connection.autocommit = True
+    with connection.connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE scoring_leadscore")
+        cur.execute("VACUUM ANALYZE engagement_leadlastactivity")
+    connection.connection.autocommit = autocommit
+    base.log(f"{connection.settings_dict['NAME']}: scores seeded in {time.perf_counter() - started:.0f} s")
+
+
+def measure(args) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from leads.models import Lead
+    from scoring.models import LeadScore
+
+    sizes = {"small": SMALL_DB, "large": LARGE_DB}
+    html, api = reverse("leads:list"), reverse("api-lead-list")
+    cases = {
+        "html_all": ("HTML  All Leads by score", "admin", f"{html}?view=all&ordering=-score"),
+        "api_all": ("API   All Leads by score", "admin", f"{api}?view=all&ordering=-score"),
+        "api_grade": ("API   grade A by score", "admin", f"{api}?view=all&grade=A&ordering=-score"),
+        "api_activity": ("API   All Leads by last activity", "admin", f"{api}?view=all&ordering=-last_activity_at"),
+        "html_my": ("HTML  My Leads by score (a rep)", "rep", f"{html}?view=my&ordering=-score"),
+    }
+    clients: dict = {}
+    facts: dict = {}
+    for size, name in sizes.items():
+        base.use_database(name)
+        users = {"admin": ADMIN, "rep": "bench_rep_01"}
+        for who, username in users.items():
+            client = Client()
+            client.force_login(get_user_model().objects.get(username=username))
+            session = client.session
+            session["leads.list.columns"] = ["name", "company", "status", "score", "grade", "last_activity_at"]
+            session.save()
+            clients[(size, who)] = client
+        facts[size] = {"leads": Lead.objects.count(), "scored": LeadScore.objects.count()}
+    samples: dict = {size: {} for size in sizes}
+    load_before = os.getloadavg()[0]
+    for key, (_label, who, url) in cases.items():
+        for size, name in sizes.items():
+            base.use_database(name)
+            for _ in range(args.warmup):
+                response = clients[(size, who)].get(url)
+                if response.status_code != 200:
+                    raise SystemExit(f"{url} answered {response.status_code} on {name}")
+        for _ in range(args.requests):
+            for size, name in sizes.items():
+                base.use_database(name)
+                started = time.perf_counter()
+                clients[(size, who)].get(url)
+                samples[size].setdefault(key, []).append((time.perf_counter() - started) * 1000)
+        if args.explain:
+            base.use_database(LARGE_DB)
+            with CaptureQueriesContext(connection) as captured:
+                clients[("large", who)].get(url)
+            with connection.cursor() as cur:
+                for sql in [q["sql"] for q in captured.captured_queries if 'FROM "leads_lead"' in q["sql"]]:
+                    cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                    base.log(f"\n== {key}: {url}\n{sql}\n" + "\n".join(r[0] for r in cur.fetchall()))
+    return {
+        "labels": {key: label for key, (label, _who, _url) in cases.items()},
+        "load_before": load_before,
+        "load_after": os.getloadavg()[0],
+        **{
+            size: {
+                **facts[size],
+                "timings": {
+                    key: {"p50": statistics.median(v), "p95": base.percentile(v, 95)}
+                    for key, v in samples[size].items()
+                },
+            }
+            for size in sizes
+        },
+    }
+
+
+if __name__ == "__main__":
+    main()
