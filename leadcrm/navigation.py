@@ -63,6 +63,10 @@ def _resolve(entries, *, admin: bool, sysadmin: bool):
     return items
 
 
+# Entries of the main menu shown under "More", so that the bar fits on a laptop screen.
+MORE = {"listemail:list", "dashboards:list", "sla:queue_health", "core:recycle_bin"}
+
+
 def menu(*, admin: bool, sysadmin: bool, path: str = "") -> dict:
     main = _resolve(MAIN, admin=admin, sysadmin=sysadmin)
     # The entry whose URL is the longest prefix of the current page is the active one
@@ -71,7 +75,8 @@ def menu(*, admin: bool, sysadmin: bool, path: str = "") -> dict:
     if matches:
         max(matches, key=lambda item: len(item["url"]))["active"] = True
     return {
-        "main": main,
+        "main": [item for item in main if item["name"] not in MORE],
+        "more": [item for item in main if item["name"] in MORE],
         "setup": _resolve(SETUP, admin=admin, sysadmin=sysadmin),
     }
 

@@ -73,3 +73,14 @@ def test_main_pages_have_no_serious_accessibility_violation(page, login, rep, le
 
     assert _violations(page) == []
     assert _horizontal_overflow(page) <= 0
+
+
+def test_the_menu_bar_of_an_admin_fits_a_laptop_screen(page, login, system_admin):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login(system_admin)
+
+    page.goto("/leads/")
+
+    assert _horizontal_overflow(page) <= 0
+    page.get_by_test_id("nav-more").click()
+    assert page.get_by_role("link", name="Recycle Bin").first.is_visible()

@@ -53,3 +53,11 @@ def test_the_home_page_is_the_dashboard_of_the_users_role(client, rep):
 
     assert response.status_code == 200
     assert response.context["dashboard"].name == "Sales rep home"
+
+
+def test_less_used_entries_sit_under_more_and_can_be_active_there(db):
+    nav = menu(admin=False, sysadmin=False, path="/recycle-bin/")
+
+    assert "Recycle Bin" in [i["label"] for i in nav["more"]]
+    assert "Recycle Bin" not in [i["label"] for i in nav["main"]]
+    assert [i["label"] for i in nav["more"] if i.get("active")] == ["Recycle Bin"]

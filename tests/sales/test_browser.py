@@ -143,6 +143,7 @@ def test_rep_deletes_an_opportunity_and_restores_it_from_the_recycle_bin(page, l
     assert "was moved to the Recycle Bin" in page.locator("#messages").inner_text()
     assert not Opportunity.objects.filter(pk=opportunity.pk).exists()
 
+    page.get_by_test_id("nav-more").click()
     page.get_by_role("link", name="Recycle Bin").first.click()
     page.wait_for_url("**/recycle-bin/")
     row = page.get_by_test_id(f"bin-row-opportunity-{opportunity.pk}")
