@@ -212,7 +212,7 @@ def seed(leads: int, events: int) -> None:
     log(f"events loaded and indexed in {time.perf_counter() - started:.0f} s")
 
 
-def build_model():
+def build_model(mql_threshold: int):
     """A model like a marketing admin's, saved through the services."""
     from django.contrib.auth import get_user_model
 
@@ -233,7 +233,7 @@ def build_model():
             "fit_weight": 40,
             "behaviour_weight": 60,
             "decay_half_life_days": 30,
-            "mql_threshold": 60,
+            "mql_threshold": mql_threshold,
             "mql_hysteresis": 10,
             "mql_status": "Working",
         },
@@ -264,6 +264,12 @@ def main() -> None:
     parser.add_argument("--database", default="lead3bench")
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--seed-only", action="store_true", help="load the data and stop")
+    parser.add_argument(
+        "--mql-threshold",
+        type=int,
+        default=80,
+        help="the model's MQL threshold (default 80: the busiest leads cross it and are handed off one by one)",
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -288,7 +294,7 @@ def main() -> None:
 
     from scoring import bulk
 
-    model = build_model()
+    model = build_model(args.mql_threshold)
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM leads_lead WHERE NOT is_converted")
         leads = cur.fetchone()[0]

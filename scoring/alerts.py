@@ -151,15 +151,30 @@ def _matching(rule: AlertRule, lead_id: int, since: datetime, now: datetime) -> 
     return sum(1 for url in events.values_list("url", flat=True) if domain.url_matches(rule.url_pattern, url))
 
 
-def lead_alerts_evaluate(*, lead_id: int, now=None) -> list[AlertFiring]:
+def leads_alerts_evaluate(*, lead_ids, now=None) -> list[AlertFiring]:
+    """``lead_alerts_evaluate`` for many leads (the active rules read once)."""
+    rules = _active_rules()
+    if not rules:
+        return []
+    now = now or timezone.now()
+    return [f for lead_id in lead_ids for f in lead_alerts_evaluate(lead_id=lead_id, now=now, rules=rules)]
+
+
+def _active_rules() -> list[AlertRule]:
+    return list(AlertRule.objects.filter(is_active=True).select_related("notify_queue"))
+
+
+def lead_alerts_evaluate(*, lead_id: int, now=None, rules: list[AlertRule] | None = None) -> list[AlertFiring]:
     """Fire every active alert rule the lead's recent events meet, once per rule and window.
     Idempotent: a second run in the same window adds nothing (the constraint answers "already")."""
+    rules = _active_rules() if rules is None else rules
+    if not rules:
+        return []
     lead = Lead.objects.select_related("owner_user", "owner_queue").filter(pk=lead_id).first()
     if lead is None:
         return []
     now = now or timezone.now()
     fired = []
-    rules = AlertRule.objects.filter(is_active=True).select_related("notify_queue")
     recent_types = set(
         EngagementEvent.objects.filter(lead_id=lead_id, occurred_at__gt=now - timedelta(days=90)).values_list(
             "event_type", flat=True

@@ -15,6 +15,14 @@ def recompute_lead(lead_id: int) -> int:
     return scored
 
 
+@shared_task(name="scoring.recompute_leads", ignore_result=True)
+def recompute_leads(lead_ids: list[int]) -> int:
+    """Many leads' scores and alert rules at once, after one transaction changed them all."""
+    scored = services.leads_score_recompute(lead_ids=lead_ids)
+    alerts.leads_alerts_evaluate(lead_ids=lead_ids)
+    return scored
+
+
 @shared_task(name="scoring.recompute_model", ignore_result=True)
 def recompute_model(model_id: int) -> int:
     """Every open lead by the model: set-based SQL on PostgreSQL, batches of leads elsewhere."""

@@ -254,3 +254,22 @@ def test_concurrent_recomputes_hand_off_one_crossing_once(marketing_admin, rep):
     assert LeadScore.objects.get(lead=lead, model=model).mql_crossings == 1
     assert OutboundEmail.objects.filter(record_id=lead.pk, idempotency_key__startswith="mql:").count() == 1
     assert Lead.objects.filter(pk=lead.pk).exists()
+
+
+@pytest.mark.django_db
+def test_one_transaction_touching_many_leads_rescores_them_in_one_task(
+    visits_model, rep, django_capture_on_commit_callbacks
+):
+    leads = [LeadFactory(owner_user=rep) for _ in range(3)]
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        for lead in leads:
+            _visit(lead, 2)
+        _visit(leads[0], 1)
+
+    batches = [callback for callback in queued if isinstance(callback, services._LeadsToRescore)]
+    assert list(batches[0].lead_ids) == [lead.pk for lead in leads]  # one task for the transaction
+    scores = {s.lead_id: s for s in LeadScore.objects.filter(model=visits_model)}
+    assert [scores[lead.pk].score for lead in leads] == [90, 60, 60]
+    assert all(scores[lead.pk].mql_crossings == 1 for lead in leads)
+    expected = {lead.pk: services.lead_score_compute(lead=lead, model=visits_model).score for lead in leads}
+    assert {pk: s.score for pk, s in scores.items()} == expected
