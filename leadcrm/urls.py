@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from django.views.generic import RedirectView
 
 from core.health import healthz, readyz
@@ -11,6 +12,8 @@ from dashboards.views import home
 from .system_health import system_health
 
 urlpatterns = [
+    # The JavaScript catalog: gettext() for the scripts under static/js, in the request's language.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # The public Web-to-Lead endpoint is the busiest URL: it is resolved first.
     path("", include(("webtolead.urls", "webtolead"))),
     # The public tracking script and endpoints (/t/...), as busy: resolved next.

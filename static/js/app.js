@@ -11,7 +11,7 @@ document.addEventListener("click", (event) => {
     const source = document.querySelector(copy.dataset.copyTarget);
     if (source && navigator.clipboard) {
       navigator.clipboard.writeText(source.value || source.textContent);
-      copy.textContent = "Copied";
+      copy.textContent = gettext("Copied");
     }
   }
 });

@@ -13,7 +13,7 @@
     if (!/^[A-Za-z]/.test(base)) base = "F_" + base;
     return base.slice(0, 60) + "__c";
   };
-  api.placeholder = "Filled from the label";
+  api.placeholder = gettext("Filled from the label");
   label.addEventListener("input", () => { if (!edited) api.value = fromLabel(label.value); });
   api.addEventListener("input", () => { edited = api.value !== ""; });
   const toggle = () => { values.hidden = type.value !== "picklist"; };

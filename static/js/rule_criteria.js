@@ -5,6 +5,8 @@
   const data = document.getElementById("criteria-field-info");
   if (!data) return;
   const info = JSON.parse(data.textContent);
+  // Text in the user's language, from the JavaScript catalog that base.html loads (English without it).
+  const gettext = window.gettext || ((text) => text);
 
   function update(n) {
     const field = document.querySelector(`[data-criteria-field="${n}"]`);
@@ -21,13 +23,13 @@
     if (valueless) value.value = "";
     hint.textContent = "";
     if (spec && spec.type === "lookup") {
-      hint.textContent = "Values: " + spec.values.map((v) => `${v[0]} (${v[1]})`).join(", ");
+      hint.textContent = gettext("Values: %s").replace("%s", spec.values.map((v) => `${v[0]} (${v[1]})`).join(", "));
     } else if (spec && spec.values.length) {
-      hint.textContent = "Values: " + spec.values.map((v) => v[0]).join(", ");
+      hint.textContent = gettext("Values: %s").replace("%s", spec.values.map((v) => v[0]).join(", "));
     } else if (spec && spec.type === "checkbox") {
-      hint.textContent = "true or false";
+      hint.textContent = gettext("true or false");
     } else if (spec && (spec.type === "date" || spec.type === "datetime")) {
-      hint.textContent = operator.value.endsWith("_n_days") ? "N (days)" : "YYYY-MM-DD";
+      hint.textContent = operator.value.endsWith("_n_days") ? gettext("N (days)") : gettext("YYYY-MM-DD");
     }
   }
 
