@@ -220,13 +220,16 @@ def _add_to_campaign(send: ListEmailSend, leads: list[Lead]) -> None:
         campaign_members_add(campaign=send.campaign, leads=leads, status=None, acting_user=send.created_by)
 
 
-def _process_batch(send: ListEmailSend, *, batch_size: int) -> int | None:
-    """Write the outbox rows of the next pending recipients (one transaction, one multi-row insert,
-    one hand-over to the broker on commit); ``None``: none left."""
+def _process_batch(send: ListEmailSend, *, batch_size: int, after: int = 0) -> tuple[int, int] | None:
+    """Write the outbox rows of the next pending recipients after id ``after`` (one transaction,
+    one multi-row insert, one hand-over to the broker on commit). Answers the emails written and the
+    last recipient id; ``None``: none left."""
     with transaction.atomic():
         rows = list(
             ListEmailRecipient.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(send=send, is_pending=True)
+            # Keyset paging: the pending index keeps entries of rows done in this run until a
+            # vacuum, and each batch would otherwise walk past all of them again.
+            .filter(send=send, is_pending=True, pk__gt=after)
             .select_related("lead")
             .order_by("id")[:batch_size]
         )
@@ -291,7 +294,7 @@ def _process_batch(send: ListEmailSend, *, batch_size: int) -> int | None:
             processed=Least(F("processed") + len(rows), F("total")),
             touched_at=timezone.now(),
         )
-        return written
+        return written, rows[-1].pk
 
 
 def list_email_process(*, send_id: int, batch_size: int = BATCH_SIZE) -> int:
@@ -303,8 +306,9 @@ def list_email_process(*, send_id: int, batch_size: int = BATCH_SIZE) -> int:
     ListEmailSend.objects.filter(pk=send.pk, status=ListEmailSend.Status.QUEUED).update(
         status=ListEmailSend.Status.SENDING, touched_at=timezone.now()
     )
-    total = 0
-    while (written := _process_batch(send, batch_size=batch_size)) is not None:
+    total, after = 0, 0
+    while (batch := _process_batch(send, batch_size=batch_size, after=after)) is not None:
+        written, after = batch
         total += written
     if not ListEmailRecipient.objects.filter(send=send, is_pending=True).exists():
         ListEmailSend.objects.filter(pk=send.pk).exclude(status=ListEmailSend.Status.DONE).update(

@@ -90,7 +90,7 @@ def test_batches_pick_up_where_a_dead_worker_stopped(newsletter, marketing_admin
     # the worker handled one batch of two, then died (its task was never run to the end)
     from listemail.services import _process_batch
 
-    _process_batch(ListEmailSend.objects.get(pk=send.pk), batch_size=2)
+    assert _process_batch(ListEmailSend.objects.get(pk=send.pk), batch_size=2)[0] == 2
     assert ListEmailRecipient.objects.filter(send=send, is_pending=True).count() == 3
     # the sweeper starts it again later
     ListEmailSend.objects.filter(pk=send.pk).update(
