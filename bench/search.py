@@ -35,10 +35,11 @@ import lead_list  # noqa: E402  (the seeding of the lead list benchmark)
 DB = "leadcrm_bench_search"
 ACCOUNTS = 5_000
 TARGET_MS = 150
-# (label, query): prefixes of companies, names and emails, a full name, a phone number, an
+# (label, query): prefixes of companies, names and emails, a word inside company names, a full name, a phone number, an
 # accented spelling of an unaccented name, a short and very common prefix, and no match at all.
 QUERIES = [
     ("company word", "Northwind"),
+    ("word inside a company", "Robotics"),
     ("last name", "Garcia"),
     ("full name", "Maria Lopez"),
     ("email prefix", "james.smith"),

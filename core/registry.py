@@ -119,7 +119,8 @@ class SearchSpec:
     """How the global search finds an object's records, registered by the object's app.
 
     ``queryset_for_user(user)`` answers the records the user may read (the object's visibility
-    selector). ``fields`` are matched by prefix, ignoring case and accents; ``email_fields`` by
+    selector). ``fields`` are matched by prefix, ignoring case and accents, and ``word_fields``
+    (names of several words: a company) also from the start of any word; ``email_fields`` by
     prefix ignoring case; ``phone_fields`` by their digits; ``full_name`` is a (first, last) pair
     that a two-word query matches together ("Ada Lovelace"). ``url`` names the record page (one
     ``pk`` argument); ``list_url`` names the list page, which takes the query as ``q`` plus
@@ -130,6 +131,7 @@ class SearchSpec:
     queryset_for_user: Callable
     fields: tuple[str, ...]
     url: str
+    word_fields: tuple[str, ...] = ()
     list_url: str = ""
     list_params: tuple[tuple[str, str], ...] = ()
     email_fields: tuple[str, ...] = ()

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 # What every role may do with leads and their notes.
 LEAD_WORK = (
@@ -26,7 +27,7 @@ class LeadsConfig(AppConfig):
         register_object(
             ObjectSpec(
                 name=OBJECT_NAME,
-                label="Lead",
+                label=gettext_lazy("Lead"),
                 model=Lead,
                 picklist_fields={f: f for f in PICKLIST_FIELDS},
             )
@@ -38,7 +39,7 @@ class LeadsConfig(AppConfig):
         register_recyclable(
             RecycleSpec(
                 name=OBJECT_NAME,
-                label="Lead",
+                label=gettext_lazy("Lead"),
                 icon="person-lines-fill",
                 restore=lead_restore,
                 detail_url="leads:detail",
@@ -76,6 +77,7 @@ def _register_search() -> None:
             label=_("Leads"),
             queryset_for_user=lambda user: leads_visible_to(user).select_related("owner_user", "owner_queue"),
             fields=("first_name", "last_name", "company"),
+            word_fields=("company",),
             email_fields=("email",),
             phone_fields=("phone",),
             full_name=("first_name", "last_name"),

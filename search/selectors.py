@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Reverse
-from django.db.models.lookups import StartsWith
+from django.db.models.lookups import Contains, StartsWith
 from django.urls import reverse
 
 from core.registry import SearchSpec, searchable_objects
@@ -48,6 +48,12 @@ def _prefix(field: str, normalized: str) -> Q:
     return Q(StartsWith(Normalized(F(field)), normalized))
 
 
+def _word_prefix(field: str, normalized: str) -> Q:
+    """The query starts a word inside ``field`` ("widg" finds "Acme Widgets"); a trigram index on
+    the normalised field serves it on PostgreSQL."""
+    return Q(Contains(Normalized(F(field)), f" {normalized}"))
+
+
 def _name_prefix(model, field: str, normalized: str) -> Q:
     """A prefix of ``field``; through a relation ("account__name") as the ids of the matching
     related rows, read first from their own index: an ``IN (subquery)`` inside an OR would make
@@ -68,11 +74,13 @@ def _phone(field: str, number: str) -> Q:
 
 def search_condition(spec: SearchSpec, query: str, model=None) -> Q:
     """Which records of ``spec`` match ``query``: a prefix of a name-like field (ignoring case and
-    accents), of an email address, of a phone number's digits, or first and last name together."""
+    accents) or of a word inside a company-like one, of an email address, of a phone number's digits, or first and last name together."""
     normalized = normalize(query)
     condition = Q()
     for field in spec.fields:
         condition |= _name_prefix(model, field, normalized) if "__" in field else _prefix(field, normalized)
+    for field in spec.word_fields:
+        condition |= _word_prefix(field, normalized)
     for field in spec.email_fields:
         # istartswith compiles to UPPER(col::text) LIKE UPPER(...): the list search's indexes.
         condition |= Q(**{f"{field}__istartswith": query})

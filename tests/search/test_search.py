@@ -139,3 +139,25 @@ def test_results_page_needs_a_login(client):
     response = client.get("/search/", {"q": "ada"})
 
     assert response.status_code == 302
+
+
+def test_a_word_inside_a_company_or_account_name_is_found_from_its_start(rep):
+    LeadFactory(owner_user=rep, first_name="Ada", last_name="Lovelace", company="Analytical Engines Ltd")
+    LeadFactory(owner_user=rep, first_name="Luis", last_name="Pérez", company="Hermanos García")
+    AccountFactory(owner=rep, name="Wayne Enterprises")
+
+    assert _titles(global_search(user=rep, query="engines"), "lead") == ["Ada Lovelace"]
+    assert _titles(global_search(user=rep, query="Garcia"), "lead") == ["Luis Pérez"]
+    assert _titles(global_search(user=rep, query="enterp"), "account") == ["Wayne Enterprises"]
+    # only from the start of a word, not from its middle
+    assert _titles(global_search(user=rep, query="ngines"), "lead") == []
+
+
+def test_the_word_search_uses_the_trigram_index(rep):
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("EXPLAIN SELECT id FROM leads_lead WHERE UPPER(crm_unaccent(company)) LIKE '% ENGINES%'")
+        plan = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = on")
+
+    assert "lead_company_words_idx" in plan
