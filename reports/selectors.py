@@ -136,6 +136,8 @@ class ReportSpec:
     admins_only: bool = False
     # False: a report of the present state, without a date range.
     dated: bool = True
+    # True: the report reads the rollups when the viewer reads every lead (``Params.rollups``).
+    rollups: bool = False
 
 
 class ReportParamsError(Exception):
@@ -227,7 +229,7 @@ def build_params(*, user, data, spec: ReportSpec) -> Params:
         by=opts.get("by") or "lead_source",
         stuck_days=opts.get("stuck_days") or DEFAULT_STUCK_DAYS,
         form_id=opts.get("form"),
-        rollups=spec.dated
+        rollups=spec.rollups
         and set(lead_filters) <= rollup_queries.ROLLUP_FILTERS
         and reads_every_lead(user)
         and rollup_queries.rollups_ready(),
@@ -797,20 +799,29 @@ def queue_backlog(params: Params) -> Result:
     """The leads waiting in each queue now, and how long they have waited since the queue got them."""
     now = timezone.now()
     waiting = params.leads.filter(owner_queue__isnull=False, is_converted=False)
-    counted = {
-        row["owner_queue_id"]: row
-        for row in waiting.values("owner_queue_id").annotate(n=Count("pk"), oldest=Min("owner_assigned_at")).order_by()
-    }
     medians: dict[int, tuple[float | None, float | None]]
     if connection.vendor == "postgresql":
+        # One pass over the waiting leads: counts, oldest and percentiles together.
         age = stats.EpochSeconds(ExpressionWrapper(Value(now) - F("owner_assigned_at"), output_field=DurationField()))
-        medians = {
-            r["owner_queue_id"]: (r["median"], r["p90"])
-            for r in waiting.values("owner_queue_id")
-            .annotate(median=stats.Percentile(age, 0.5), p90=stats.Percentile(age, 0.9))
+        rows = list(
+            waiting.values("owner_queue_id")
+            .annotate(
+                n=Count("pk"),
+                oldest=Min("owner_assigned_at"),
+                median=stats.Percentile(age, 0.5),
+                p90=stats.Percentile(age, 0.9),
+            )
+            .order_by()
+        )
+        counted = {r["owner_queue_id"]: r for r in rows}
+        medians = {r["owner_queue_id"]: (r["median"], r["p90"]) for r in rows}
+    else:
+        counted = {
+            row["owner_queue_id"]: row
+            for row in waiting.values("owner_queue_id")
+            .annotate(n=Count("pk"), oldest=Min("owner_assigned_at"))
             .order_by()
         }
-    else:
         ages: dict[int, list[float]] = defaultdict(list)
         for queue_id, assigned in waiting.values_list("owner_queue_id", "owner_assigned_at").iterator():
             ages[queue_id].append((now - assigned).total_seconds())
@@ -920,6 +931,7 @@ REPORTS: dict[str, ReportSpec] = {
             gettext_lazy("Each lead is counted once, in the period of its creation date, under its current value."),
             leads_created,
             ("period", "group"),
+            rollups=True,
         ),
         ReportSpec(
             "funnel",
@@ -933,6 +945,7 @@ REPORTS: dict[str, ReportSpec] = {
             ),
             funnel,
             ("by",),
+            rollups=True,
         ),
         ReportSpec(
             "conversion-by-source",
@@ -944,6 +957,7 @@ REPORTS: dict[str, ReportSpec] = {
             ),
             conversion_by_source,
             (),
+            rollups=True,
         ),
         ReportSpec(
             "time-in-status",
@@ -957,6 +971,7 @@ REPORTS: dict[str, ReportSpec] = {
             ),
             time_in_status,
             ("stuck_days",),
+            rollups=True,
         ),
         ReportSpec(
             "speed-to-lead",
@@ -969,6 +984,7 @@ REPORTS: dict[str, ReportSpec] = {
             ),
             speed_to_lead,
             (),
+            rollups=True,
         ),
         ReportSpec(
             "queue-backlog",

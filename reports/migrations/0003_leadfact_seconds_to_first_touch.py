@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0002_reportdeliveryemail_reportschedule_send_hour_and_more'),
+        ("reports", "0002_reportdeliveryemail_reportschedule_send_hour_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='leadfact',
-            name='seconds_to_first_touch',
+            model_name="leadfact",
+            name="seconds_to_first_touch",
             field=models.FloatField(null=True),
         ),
     ]
