@@ -235,6 +235,10 @@ CELERY_BEAT_SCHEDULE["sla-sweep-breaches"] = {"task": "sla.sweep_breaches", "sch
 # per minute from all workers together (0: no limit).
 CELERY_BEAT_SCHEDULE["nurture-tick"] = {"task": "nurture.tick", "schedule": 30.0}
 NURTURE_EMAILS_PER_MINUTE = env.int("NURTURE_EMAILS_PER_MINUTE", default=600)
+# Leads created or changed since the last sweep reach the report rollups.
+CELERY_BEAT_SCHEDULE["reports-sweep-rollups"] = {"task": "reports.sweep_rollups", "schedule": 60.0}
+# Scheduled reports whose day or week has come are emailed (each schedule and period once).
+CELERY_BEAT_SCHEDULE["reports-send-scheduled"] = {"task": "reports.send_scheduled_reports", "schedule": 300.0}
 # List emails whose background send stopped moving (a worker died) are started again.
 CELERY_BEAT_SCHEDULE["listemail-sweep"] = {"task": "listemail.tasks.sweep_list_emails", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
