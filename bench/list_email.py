@@ -5,7 +5,7 @@ insert of as many outbox rows in the same run.
 Uses the helpers of ``bench/nurture.py`` (database, leads, admin, the plain insert): creates (once) the database
 ``lead5bench_listemail`` on the server of ``DATABASE_URL`` (``--database`` names another), migrates
 it and loads ``--leads`` leads (default 50,000) with ``INSERT ... SELECT generate_series``; then
-marks one lead in 50 opted out, gives one in 100 the address of another (duplicates) and records a
+marks one lead in 50 opted out, gives one in 100 the address of the lead before it (duplicates) and records a
 consent withdrawal for one in 200 addresses. Each run then times, as a marketing admin:
 
 1. ``list_email_preview`` of every lead: leads per second;
@@ -47,7 +47,7 @@ def shape_audience(total: int) -> None:
     with connection.cursor() as cur:
         cur.execute("UPDATE leads_lead SET email_opt_out = (id % 50 = 0)")
         cur.execute(
-            "UPDATE leads_lead l SET email = p.email FROM leads_lead p WHERE p.id = l.id - 1 AND l.id % 100 = 1"
+            "UPDATE leads_lead l SET email = p.email FROM leads_lead p WHERE p.id = l.id - 1 AND l.id % 100 = 2"
         )
     ConsentRecord.objects.all().delete()
     now = timezone.now()
