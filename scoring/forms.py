@@ -90,7 +90,9 @@ class FitRuleForm(RuleEntryForm):
         return {"label": entry.label, "points": entry.points}
 
 
-class BehaviourRuleForm(forms.Form):
+class EventRuleForm(forms.Form):
+    """Which engagement events a behaviour or velocity rule counts."""
+
     label = forms.CharField(label=_("Label"), max_length=120, required=False)
     event_type = forms.ChoiceField(label=_("Event type"), choices=EngagementEvent.Type.choices)
     url_pattern = forms.CharField(
@@ -99,6 +101,9 @@ class BehaviourRuleForm(forms.Form):
         required=False,
         help_text=_("Optional. The event's URL must contain this text; * stands for any text."),
     )
+
+
+class BehaviourRuleForm(EventRuleForm):
     points = forms.IntegerField(label=_("Points per event"), min_value=POINTS_MIN, max_value=POINTS_MAX)
     daily_cap = forms.IntegerField(
         label=_("Cap per day"),
@@ -108,24 +113,10 @@ class BehaviourRuleForm(forms.Form):
         help_text=_("At most this many points per day from this rule; blank means no cap."),
     )
 
-    @staticmethod
-    def initial_from(rule) -> dict:
-        if rule is None:
-            return {}
-        return {name: getattr(rule, name) for name in BehaviourRuleForm.base_fields}
 
-
-class VelocityRuleForm(forms.Form):
-    label = forms.CharField(label=_("Label"), max_length=120, required=False)
+class VelocityRuleForm(EventRuleForm):
     min_events = forms.IntegerField(
         label=_("Events"), min_value=2, max_value=1000, help_text=_("How many events make the burst.")
-    )
-    event_type = forms.ChoiceField(label=_("Event type"), choices=EngagementEvent.Type.choices)
-    url_pattern = forms.CharField(
-        label=_("URL pattern"),
-        max_length=500,
-        required=False,
-        help_text=_("Optional. The event's URL must contain this text; * stands for any text."),
     )
     window_days = forms.IntegerField(label=_("Within days"), min_value=1, max_value=365)
     points = forms.IntegerField(
@@ -134,12 +125,6 @@ class VelocityRuleForm(forms.Form):
         max_value=POINTS_MAX,
         help_text=_("Given once for the lead's latest burst; they decay from its end like behaviour points."),
     )
-
-    @staticmethod
-    def initial_from(rule) -> dict:
-        if rule is None:
-            return {}
-        return {name: getattr(rule, name) for name in VelocityRuleForm.base_fields}
 
 
 class ProgressionRuleForm(forms.Form):
@@ -163,12 +148,6 @@ class ProgressionRuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("from_status", "to_status"):
             self.fields[name].choices = status_choices
-
-    @staticmethod
-    def initial_from(rule) -> dict:
-        if rule is None:
-            return {}
-        return {name: getattr(rule, name) for name in ProgressionRuleForm.base_fields}
 
 
 class AlertRuleForm(forms.Form):
