@@ -140,10 +140,11 @@ def database_url(server: str, name: str) -> str:
     return urlunparse(urlparse(server)._replace(path=f"/{name}"))
 
 
-def run_child(server: str, mode: list[str], args) -> str:
+def run_child(server: str, mode: list[str], args, *, script: str = __file__, database: str = LARGE_DB) -> str:
+    """Run one step in a fresh process (``script --child ...``): seeding a database, or measuring."""
     env = {
         **os.environ,
-        "DATABASE_URL": database_url(server, LARGE_DB),
+        "DATABASE_URL": database_url(server, database),
         "DJANGO_DEBUG": "false",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_SECURE_COOKIES": "false",
@@ -152,7 +153,7 @@ def run_child(server: str, mode: list[str], args) -> str:
     }
     env.pop("REDIS_URL", None)
     env.pop("TEST_DB_NAME", None)
-    cmd = [sys.executable, __file__, "--child", *mode, "--requests", str(args.requests), "--warmup", str(args.warmup)]
+    cmd = [sys.executable, script, "--child", *mode, "--requests", str(args.requests), "--warmup", str(args.warmup)]
     cmd += ["--reseed"] if args.reseed else []
     cmd += ["--explain"] if args.explain else []
     proc = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
@@ -239,7 +240,11 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def child(args) -> None:
+def child(args, *, seed=None, measure=None) -> None:
+    """One step with Django loaded: seed ``args.seed`` or measure (another script's functions may
+    stand in for this one's)."""
+    seed = seed or globals()["seed"]
+    measure = measure or globals()["measure"]
     if args.seed:
         url = urlparse(os.environ["DATABASE_URL"])
         os.environ["DATABASE_URL"] = urlunparse(url._replace(path=f"/{args.seed}"))

@@ -24,9 +24,7 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -38,26 +36,6 @@ import lead_list as base  # noqa: E402  (the lead seeding and timing helpers)
 SMALL_DB = "leadcrm_bench_score_small"
 LARGE_DB = "leadcrm_bench_score"
 ADMIN = "bench_marketing_admin"
-
-
-def run_child(server: str, mode: list[str], args) -> str:
-    env = {
-        **os.environ,
-        "DATABASE_URL": base.database_url(server, LARGE_DB),
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DJANGO_SECURE_COOKIES": "false",
-        "LEADCRM_VAR_DIR": tempfile.mkdtemp(prefix="leadcrm-bench-"),
-        "LOG_LEVEL": "ERROR",
-    }
-    env.pop("REDIS_URL", None)
-    cmd = [sys.executable, __file__, "--child", *mode, "--requests", str(args.requests), "--warmup", str(args.warmup)]
-    cmd += ["--reseed"] if args.reseed else []
-    cmd += ["--explain"] if args.explain else []
-    proc = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
-    if proc.returncode != 0:
-        sys.exit(f"Benchmark step {' '.join(mode)} failed (exit {proc.returncode}).")
-    return proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
 
 
 def main() -> None:
@@ -72,12 +50,13 @@ def main() -> None:
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args)
+        base.child(args, seed=seed, measure=measure)
         return
     server = base.server_url()
-    run_child(server, ["--seed", SMALL_DB, "--leads", str(base.SMALL)], args)
-    run_child(server, ["--seed", LARGE_DB, "--leads", str(args.leads)], args)
-    results = json.loads(run_child(server, ["--measure"], args))
+    steps = {"script": __file__, "database": LARGE_DB}
+    base.run_child(server, ["--seed", SMALL_DB, "--leads", str(base.SMALL)], args, **steps)
+    base.run_child(server, ["--seed", LARGE_DB, "--leads", str(args.leads)], args, **steps)
+    results = json.loads(base.run_child(server, ["--measure"], args, **steps))
     report(results, args)
 
 
@@ -102,27 +81,6 @@ def report(results: dict, args) -> None:
 
 
 # Child: one database, Django loaded -----------------------------------------------------------
-
-
-def child(args) -> None:
-    from urllib.parse import urlparse, urlunparse
-
-    if args.seed:
-        url = urlparse(os.environ["DATABASE_URL"])
-        os.environ["DATABASE_URL"] = urlunparse(url._replace(path=f"/{args.seed}"))
-        base.ensure_database(args.seed)
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadcrm.settings")
-    import django
-
-    django.setup()
-    if args.seed:
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0, interactive=False)
-        seed(args.leads, reseed=args.reseed)
-        return
-    print(json.dumps(measure(args)))
 
 
 def seed(total: int, *, reseed: bool) -> None:
