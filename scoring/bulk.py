@@ -164,9 +164,20 @@ def like_pattern(pattern: str) -> str:
 # The statement ---------------------------------------------------------------------------------
 
 
-def _statement(model: ScoringModel, prepared) -> tuple[str, dict]:
-    """The upsert of one id range's scores: SQL with named slots (``lo``, ``hi``, ``now``,
-    ``since``, ``model``, ``version`` filled per range) and the rules' bound values. Raises
+@dataclass(frozen=True)
+class Statement:
+    behaviour: str  # stage 1 (empty without behaviour rules)
+    upsert: str  # stage 2, per range of lead ids
+    bound: dict
+
+
+BEHAVIOUR_TABLE = "scoring_recompute_behaviour"
+
+
+def _statement(model: ScoringModel, prepared) -> Statement:
+    """The statements of a full recompute: stage 1 aggregates every lead's behaviour points into a
+    temporary table, stage 2 upserts one id range's scores; SQL with named slots (``lo``, ``hi``,
+    ``now``, ``since``, ``model``, ``version``) and the rules' bound values. Raises
     ``NotCompilable``."""
     if getattr(prepared, "velocity", None) or getattr(prepared, "progression", None):
         raise NotCompilable("velocity or progression rules")
@@ -211,15 +222,19 @@ def _statement(model: ScoringModel, prepared) -> tuple[str, dict]:
     fit_score = f"LEAST(100, GREATEST(0, {' + '.join(fit_sum) or '0'}))"
     fit_json = " || ".join(fit_lines) or "'[]'::jsonb"
     events_table = EngagementEvent._meta.db_table
-    behaviour_cte = (
+    rules_cte = f"rules (pos, event_type, pattern, points, cap, label) AS (VALUES {', '.join(rule_rows)})"
+    # Stage 1, once for all leads: each lead's points per behaviour rule, from one scan of the
+    # events (the table is not ordered by lead, so one pass beats a range scan per batch).
+    behaviour_sql = (
         f"""
-        rules (pos, event_type, pattern, points, cap, label) AS (VALUES {", ".join(rule_rows)}),
+        CREATE TEMP TABLE {BEHAVIOUR_TABLE} AS
+        WITH {rules_cte},
         days AS (
             SELECT e.lead_id, r.pos, (e.occurred_at AT TIME ZONE 'UTC')::date AS day,
                    count(*) AS n, max(e.occurred_at) AS newest
             FROM {events_table} e JOIN rules r
               ON e.event_type = r.event_type AND (r.pattern = '' OR lower(e.url) LIKE r.pattern)
-            WHERE e.lead_id BETWEEN %(lo)s AND %(hi)s AND NOT e.is_machine
+            WHERE e.lead_id IS NOT NULL AND NOT e.is_machine
               AND e.occurred_at >= %(since)s AND e.occurred_at <= %(now)s
             GROUP BY e.lead_id, r.pos, day
         ),
@@ -229,18 +244,23 @@ def _statement(model: ScoringModel, prepared) -> tuple[str, dict]:
                         ELSE GREATEST(-r.cap, LEAST(r.cap, r.points * d.n)) END AS capped,
                    extract(epoch FROM (%(now)s - d.newest)) / 86400.0 AS age
             FROM days d JOIN rules r ON r.pos = d.pos
-        ),
-        per_rule AS (
-            SELECT lead_id, pos, sum(n) AS events, sum(capped) AS raw,
-                   sum(capped * CASE WHEN {half_life} <= 0 OR age <= 0 THEN 1.0
-                                     ELSE power(0.5::float8, age::float8 / {max(half_life, 1)}) END) AS decayed
-            FROM per_day GROUP BY lead_id, pos
-        ),
+        )
+        SELECT lead_id, pos, sum(n) AS events, sum(capped) AS raw,
+               sum(capped * CASE WHEN {half_life} <= 0 OR age <= 0 THEN 1.0
+                                 ELSE power(0.5::float8, age::float8 / {max(half_life, 1)}) END) AS decayed
+        FROM per_day GROUP BY lead_id, pos"""
+        if rule_rows
+        else ""
+    )
+    behaviour_cte = (
+        f"""
+        {rules_cte},
         behaviour AS (
             SELECT p.lead_id, sum(p.decayed) AS total,
                    jsonb_agg(jsonb_build_object('rule', r.label, 'events', p.events, 'points', p.raw,
                                                 'decayed_points', round(p.decayed::numeric, 2)) ORDER BY p.pos) AS lines
-            FROM per_rule p JOIN rules r ON r.pos = p.pos GROUP BY p.lead_id
+            FROM {BEHAVIOUR_TABLE} p JOIN rules r ON r.pos = p.pos
+            WHERE p.lead_id BETWEEN %(lo)s AND %(hi)s GROUP BY p.lead_id
         ),"""
         if rule_rows
         else "behaviour AS (SELECT NULL::bigint AS lead_id, 0::float8 AS total, '[]'::jsonb AS lines WHERE FALSE),"
@@ -286,7 +306,7 @@ def _statement(model: ScoringModel, prepared) -> tuple[str, dict]:
             score = EXCLUDED.score, grade = EXCLUDED.grade, explanation = EXCLUDED.explanation,
             model_version = EXCLUDED.model_version, computed_at = EXCLUDED.computed_at
     """
-    return sql, bound
+    return Statement(behaviour_sql, sql, bound)
 
 
 def _run(sql: str, params: dict, values: dict) -> int:
@@ -327,30 +347,36 @@ def model_recompute_sql(*, model_id: int, now=None, batch_ids: int = BATCH_IDS) 
     try:
         if connection.vendor != "postgresql":
             raise NotCompilable("database")
-        sql, bound = _statement(model, prepared)
+        statement = _statement(model, prepared)
     except NotCompilable:
         scored = services.model_recompute(model_id=model_id)
         _progress(model_id, recompute_done=scored, recompute_finished_at=timezone.now())
         return Outcome(scored, 0, False)
+    values = {"now": now, "since": now - services.EVENT_WINDOW, "model": model.pk, "version": model.version}
     bounds = open_leads.order_by().values_list("pk", flat=True)
     first, last = bounds.order_by("pk").first(), bounds.order_by("-pk").first()
     scored = qualified = 0
-    lo = first or 0
-    while first is not None and lo <= last:
-        hi = lo + batch_ids - 1
-        with transaction.atomic():
-            values = {
-                "lo": lo,
-                "hi": hi,
-                "now": now,
-                "since": now - services.EVENT_WINDOW,
-                "model": model.pk,
-                "version": model.version,
-            }
-            scored += _run(sql, bound, values)
-            qualified += len(mql.crossings_apply(model=model, id_range=(lo, hi), now=now))
-            _progress(model_id, recompute_done=min(scored, total))
-        lo = hi + 1
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {BEHAVIOUR_TABLE}")
+            if statement.behaviour:
+                with transaction.atomic():
+                    # Enough memory for the aggregation to stay off the disk.
+                    cursor.execute("SET LOCAL work_mem = '256MB'")
+                    cursor.execute(statement.behaviour, {**statement.bound, **values})
+                cursor.execute(f"CREATE INDEX ON {BEHAVIOUR_TABLE} (lead_id)")
+                cursor.execute(f"ANALYZE {BEHAVIOUR_TABLE}")
+        lo = first or 0
+        while first is not None and lo <= last:
+            hi = lo + batch_ids - 1
+            with transaction.atomic():
+                scored += _run(statement.upsert, statement.bound, {**values, "lo": lo, "hi": hi})
+                qualified += len(mql.crossings_apply(model=model, id_range=(lo, hi), now=now))
+                _progress(model_id, recompute_done=min(scored, total))
+            lo = hi + 1
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {BEHAVIOUR_TABLE}")
     _progress(model_id, recompute_done=scored, recompute_total=max(total, scored), recompute_finished_at=timezone.now())
     return Outcome(scored, qualified, True)
 
