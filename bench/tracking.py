@@ -25,7 +25,6 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-import textwrap
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -173,24 +172,7 @@ def main() -> None:
         return
 
     workdir = Path(tempfile.mkdtemp(prefix="tracking-bench-"))
-    (workdir / "w2l_bench_settings.py").write_text(textwrap.dedent(harness.BENCH_SETTINGS))
-    (workdir / "w2l_bench_urls.py").write_text(textwrap.dedent(harness.BENCH_URLS))
-    (workdir / "var").mkdir()
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": f"{PG}/{DB_NAME}",
-            "REDIS_URL": REDIS_URL,
-            "DJANGO_SETTINGS_MODULE": "w2l_bench_settings",
-            "PYTHONPATH": os.pathsep.join([str(workdir), str(ROOT)]),
-            "LEADCRM_VAR_DIR": str(workdir / "var"),
-            "DJANGO_DEBUG": "false",
-            "DJANGO_SECURE_SSL_REDIRECT": "false",
-            "DJANGO_SECURE_COOKIES": "false",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "LOG_LEVEL": "ERROR",
-        }
-    )
+    env = harness.bench_env(workdir, DB_NAME, REDIS_URL)
     print(f"Creating database {DB_NAME} and migrating ...", flush=True)
     harness.psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     harness.psql(f"CREATE DATABASE {DB_NAME}")
@@ -201,26 +183,8 @@ def main() -> None:
     try:
         subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         subprocess.run([PYTHON, __file__, "--seed"], cwd=ROOT, env=env, check=True)
-        port = harness.free_port()
-        server_log = (workdir / "gunicorn.log").open("w")
-        server = subprocess.Popen(
-            [
-                str(Path(PYTHON).parent / "gunicorn"),
-                "leadcrm.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        base = f"http://127.0.0.1:{port}"
+        server, base = harness.start_server(env, workdir)
         bare_url, track_url = f"{base}/bench/bare/", f"{base}/t/events/"
-        harness.wait_for(bare_url, server, workdir / "gunicorn.log")
         count, threads = args.requests, args.threads
         print(
             f"gunicorn on {base}, {harness.production_workers()} sync workers; {args.rounds} alternating rounds of "

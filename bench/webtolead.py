@@ -161,6 +161,55 @@ def seed() -> str:
     return form.public_key
 
 
+def bench_env(workdir: Path, db_name: str, redis_url: str) -> dict:
+    """The environment of a bench server and worker: its own database and Redis, the bench URL
+    module (the bare view beside the app's URLs), production-like settings."""
+    (workdir / "w2l_bench_settings.py").write_text(textwrap.dedent(BENCH_SETTINGS))
+    (workdir / "w2l_bench_urls.py").write_text(textwrap.dedent(BENCH_URLS))
+    (workdir / "var").mkdir(exist_ok=True)
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": f"{PG}/{db_name}",
+            "REDIS_URL": redis_url,
+            "DJANGO_SETTINGS_MODULE": "w2l_bench_settings",
+            "PYTHONPATH": os.pathsep.join([str(workdir), str(ROOT)]),
+            "LEADCRM_VAR_DIR": str(workdir / "var"),
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DJANGO_SECURE_COOKIES": "false",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "LOG_LEVEL": "ERROR",
+        }
+    )
+    return env
+
+
+def start_server(env: dict, workdir: Path, workers: int | None = None) -> tuple[subprocess.Popen, str]:
+    """gunicorn as production runs it (``gunicorn.conf.py``), on a free port; answers the process
+    and its base URL once the bare view answers."""
+    port = free_port()
+    server_log = (workdir / "gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "leadcrm.wsgi:application",
+            *(("--workers", str(workers)) if workers else ()),
+            *("--bind", f"127.0.0.1:{port}", "--log-level", "warning"),
+        ],
+        cwd=ROOT,
+        env=env,
+        # A file, not a pipe: production logs a line per request, and a pipe nobody reads
+        # fills and stops the workers.
+        stdout=server_log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    wait_for(f"{base}/bench/bare/", server, workdir / "gunicorn.log")
+    return server, base
+
+
 def wait_for(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -323,24 +372,7 @@ def main() -> None:
         return
 
     workdir = Path(tempfile.mkdtemp(prefix="w2l-bench-"))
-    (workdir / "w2l_bench_settings.py").write_text(textwrap.dedent(BENCH_SETTINGS))
-    (workdir / "w2l_bench_urls.py").write_text(textwrap.dedent(BENCH_URLS))
-    (workdir / "var").mkdir()
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": f"{PG}/{DB_NAME}",
-            "REDIS_URL": REDIS_URL,
-            "DJANGO_SETTINGS_MODULE": "w2l_bench_settings",
-            "PYTHONPATH": os.pathsep.join([str(workdir), str(ROOT)]),
-            "LEADCRM_VAR_DIR": str(workdir / "var"),
-            "DJANGO_DEBUG": "false",
-            "DJANGO_SECURE_SSL_REDIRECT": "false",
-            "DJANGO_SECURE_COOKIES": "false",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "LOG_LEVEL": "ERROR",
-        }
-    )
+    env = bench_env(workdir, DB_NAME, REDIS_URL)
     print(f"Creating database {DB_NAME} and migrating ...", flush=True)
     psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     psql(f"CREATE DATABASE {DB_NAME}")
@@ -352,26 +384,8 @@ def main() -> None:
             .stdout.strip()
             .splitlines()[-1]
         )
-        port = free_port()
-        server_log = (workdir / "gunicorn.log").open("w")
-        server = subprocess.Popen(
-            [
-                str(Path(PYTHON).parent / "gunicorn"),
-                "leadcrm.wsgi:application",
-                *(("--workers", str(args.workers)) if args.workers else ()),
-                *("--bind", f"127.0.0.1:{port}", "--log-level", "warning"),
-            ],
-            cwd=ROOT,
-            env=env,
-            # A file, not a pipe: production logs a line per request, and a pipe nobody reads
-            # fills and stops the workers.
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        base = f"http://127.0.0.1:{port}"
+        server, base = start_server(env, workdir, args.workers)
         bare_url, w2l_url = f"{base}/bench/bare/", f"{base}/web-to-lead/"
-        wait_for(bare_url, server, workdir / "gunicorn.log")
         made = Submissions(key)
         count, threads = args.requests, args.threads
         print(

@@ -19,39 +19,7 @@ from scoring import mql, services
 from scoring.models import LeadScore
 from tests.factories import LeadFactory, QueueFactory
 
-MQL = "Marketing Qualified"
-
-
-def _mql_status():
-    PicklistValue.objects.get_or_create(
-        object_name="lead", field_name="status", api_name=MQL, defaults={"label": MQL, "sort_order": 3}
-    )
-
-
-@pytest.fixture
-def visits_model(marketing_admin):
-    """Behaviour only: each pricing visit gives 30 points; MQL at 60, re-armed below 40."""
-    _mql_status()
-    model = services.scoring_model_create(
-        data={
-            "name": "Visits",
-            "fit_weight": 0,
-            "behaviour_weight": 100,
-            "decay_half_life_days": 0,
-            "mql_threshold": 60,
-            "mql_hysteresis": 20,
-            "mql_status": MQL,
-            "mql_notify_owner": True,
-        },
-        acting_user=marketing_admin,
-    )
-    services.behaviour_rule_create(
-        model=model,
-        data={"event_type": "page_view", "url_pattern": "/pricing", "points": 30},
-        acting_user=marketing_admin,
-    )
-    model.refresh_from_db()
-    return model
+from .conftest import MQL, mql_status
 
 
 def _visit(lead, n=1):
@@ -214,7 +182,7 @@ def test_concurrent_recomputes_hand_off_one_crossing_once(marketing_admin, rep):
     from django.apps import apps
 
     importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
-    _mql_status()
+    mql_status()
     model = services.scoring_model_create(
         data={
             "name": "Race",

@@ -6,22 +6,19 @@ import importlib
 import pytest
 from django.apps import apps
 
-from core.models import PicklistValue
 from engagement.services import engagement_event_record
 from scoring import services
 from scoring.models import AlertRule, ScoringModel
 from tests.factories import LeadFactory
 
-MQL = "Marketing Qualified"
+from .conftest import MQL, mql_status
 
 
 @pytest.fixture(autouse=True)
 def _seeded_lead_fields(transactional_db):
     # Transactional tests flush the database between tests, seeded rows included.
     importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
-    PicklistValue.objects.get_or_create(
-        object_name="lead", field_name="status", api_name=MQL, defaults={"label": MQL, "sort_order": 3}
-    )
+    mql_status()
 
 
 @pytest.mark.browser

@@ -11,51 +11,34 @@ import json
 import pytest
 from django.apps import apps
 
-from core.models import FieldHistory, PicklistValue
+from core.models import FieldHistory
 from emails.models import OutboundEmail
 from engagement.models import EngagementEvent
 from engagement.services import visitor_attach
 from leads.models import Lead
-from scoring import alerts, services
+from scoring import alerts
 from scoring.models import AlertFiring, LeadScore
 from tests.factories import LeadFactory
 from tests.waiting import wait_until
 
+from .conftest import MQL, mql_status
+
 VISITOR = "mqlvisitor0123456789"
-MQL = "Marketing Qualified"
 
 
 @pytest.fixture
 def seeded(transactional_db):
     """Transactional tests flush the database, migration-seeded rows included."""
     importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
-    PicklistValue.objects.get_or_create(
-        object_name="lead", field_name="status", api_name=MQL, defaults={"label": MQL, "sort_order": 3}
-    )
+    mql_status()
 
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_tracked_visits_qualify_the_lead_and_email_its_owner(
-    seeded, client, rep, marketing_admin, smtp_inbox, celery_worker_process
+    seeded, visits_model, client, rep, smtp_inbox, celery_worker_process
 ):
-    model = services.scoring_model_create(
-        data={
-            "name": "Visits",
-            "fit_weight": 0,
-            "behaviour_weight": 100,
-            "decay_half_life_days": 0,
-            "mql_threshold": 60,
-            "mql_status": MQL,
-            "mql_notify_owner": True,
-        },
-        acting_user=marketing_admin,
-    )
-    services.behaviour_rule_create(
-        model=model,
-        data={"event_type": "page_view", "url_pattern": "/pricing", "points": 20},
-        acting_user=marketing_admin,
-    )
+    model = visits_model
     lead = LeadFactory(owner_user=rep, status="New", first_name="Ada", last_name="Lovelace")
     visitor_attach(visitor_id=VISITOR, lead=lead)
 
