@@ -13,9 +13,10 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
-        from core.registry import RecordPart, register_conversion_hook, register_record_part
+        from core.registry import RecordPart, register_conversion_hook, register_record_part, register_timeline_source
         from core.roles import MARKETING_ADMIN, SALES_REP, SYSTEM_ADMIN, grant
 
+        from . import timeline
         from .parts import OBJECTS, activity_history_part, open_activities_part
         from .services import activities_follow_conversion
 
@@ -25,5 +26,6 @@ class ActivitiesConfig(AppConfig):
         for object_name in OBJECTS:
             register_record_part(RecordPart(object_name, "open_activities", open_activities_part, order=20))
             register_record_part(RecordPart(object_name, "activity_history", activity_history_part, order=30))
+            register_timeline_source(object_name, timeline.source_for(object_name))
         register_conversion_hook(activities_follow_conversion)
         from . import tasks as _tasks  # noqa: F401

@@ -3,10 +3,20 @@ of leads, contacts, accounts and opportunities (through ``core.registry``)."""
 
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _lazy
 
-from .selectors import OBJECTS, activity_history, open_activities
+from core.registry import timeline_items
 
-__all__ = ["OBJECTS", "activity_history_part", "my_tasks_card", "open_activities_part", "part_context"]
+from .selectors import OBJECTS, open_activities
+
+__all__ = [
+    "HISTORY_FILTERS",
+    "OBJECTS",
+    "activity_history_part",
+    "my_tasks_card",
+    "open_activities_part",
+    "part_context",
+]
 
 
 def part_context(request, object_name: str, record) -> dict:
@@ -34,9 +44,41 @@ def render_open(request, object_name: str, record) -> str:
     return render_to_string("activities/partials/open_activities.html", context, request=request)
 
 
+# The kinds of timeline items the Activity History can be narrowed to, with their labels.
+HISTORY_FILTERS = (
+    ("", _lazy("All")),
+    ("activities", _lazy("Tasks, events and calls")),
+    ("email", _lazy("Emails")),
+    ("note", _lazy("Notes")),
+    ("engagement", _lazy("Web and email engagement")),
+)
+ACTIVITY_KINDS = {"task", "event", "call"}
+HISTORY_LIMIT = 25
+HISTORY_MAX = 200
+
+
 def render_history(request, object_name: str, record) -> str:
+    """The Activity History: one timeline of what happened to the record, whichever app holds it
+    (tasks, events and calls here; notes, emails and engagement registered by their apps)."""
     context = part_context(request, object_name, record)
-    context["rows"] = activity_history(user=request.user, object_name=object_name, record=record)
+    kind = request.GET.get("kind", "")
+    if kind not in dict(HISTORY_FILTERS):
+        kind = ""
+    show_all = request.GET.get("all") == "1"
+    limit = HISTORY_MAX if show_all else HISTORY_LIMIT
+    # Each source gives up to ``limit`` items; a narrowed list asks for more so it still fills up.
+    items = timeline_items(object_name, record=record, user=request.user, limit=HISTORY_MAX if kind else limit + 1)
+    if kind == "activities":
+        items = [item for item in items if item.kind in ACTIVITY_KINDS]
+    elif kind:
+        items = [item for item in items if item.kind == kind]
+    context.update(
+        items=items[:limit],
+        has_more=len(items) > limit and not show_all,
+        kind=kind,
+        filters=HISTORY_FILTERS,
+        show_all=show_all,
+    )
     return render_to_string("activities/partials/activity_history.html", context, request=request)
 
 

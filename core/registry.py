@@ -498,3 +498,40 @@ def run_web_to_lead_hooks_many(*, items: list, acting_user) -> dict[int, list[st
         for lead, intake in items:
             notes[intake.pk].extend(hook(lead=lead, intake=intake, acting_user=acting_user) or [])
     return notes
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One line of a record's activity timeline: something that happened to it, from any app."""
+
+    at: datetime
+    kind: str  # "task", "event", "call", "note", "email", "engagement"...
+    icon: str  # a Bootstrap icon name
+    title: str
+    detail: str = ""
+    url: str = ""
+    who: str = ""
+
+
+# Sources of a record's activity timeline, per object, as ``source(record=, user=, limit=)``
+# answering up to ``limit`` TimelineItems, newest first: notes and emails (leads), tasks, events and
+# calls (activities), website visits and email opens (engagement) come together in one list.
+_timeline_sources: dict[str, list[Callable[..., list[TimelineItem]]]] = {}
+
+
+def register_timeline_source(object_name: str, source: Callable[..., list[TimelineItem]]) -> None:
+    """Add ``source``'s items to the timeline of ``object_name`` records (idempotent; from ready())."""
+    sources = _timeline_sources.setdefault(object_name, [])
+    if source not in sources:
+        sources.append(source)
+
+
+def timeline_items(object_name: str, *, record, user, limit: int = 25) -> list[TimelineItem]:
+    """The newest ``limit`` items of every source of the record's timeline, newest first."""
+    items = [
+        item
+        for source in _timeline_sources.get(object_name, [])
+        for item in source(record=record, user=user, limit=limit)
+    ]
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items[:limit]

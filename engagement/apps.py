@@ -16,16 +16,18 @@ class EngagementConfig(AppConfig):
             register_lead_touch_hook,
             register_list_extension,
             register_record_part,
+            register_timeline_source,
             register_web_to_lead_hook,
         )
 
-        from . import listing
+        from . import listing, timeline
         from .models import EngagementSettings
         from .services import email_html_track, email_sent_record, on_conversion, on_web_to_lead
         from .services.last_activity import on_lead_touch
         from .views import lead_engagement_part
 
         register_record_part(RecordPart("lead", "engagement", lead_engagement_part, order=50))
+        register_timeline_source("lead", timeline.lead_events_source)
         register_web_to_lead_hook(on_web_to_lead)
         register_conversion_hook(on_conversion)
         register_email_html_filter(email_html_track)

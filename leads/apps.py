@@ -61,6 +61,17 @@ class LeadsConfig(AppConfig):
         register_picklist_usage(picklist_usage)
 
         _register_search()
+        _register_timeline()
+
+
+def _register_timeline() -> None:
+    from core.registry import register_timeline_source
+
+    from .fields import OBJECT_NAME
+    from .timeline import emails_source, notes_source
+
+    register_timeline_source(OBJECT_NAME, notes_source)
+    register_timeline_source(OBJECT_NAME, emails_source)
 
 
 def _register_search() -> None:

@@ -35,7 +35,7 @@ def test_empty_related_lists_say_so(client, rep):
     page = client.get(f"/leads/{lead.pk}/").content.decode()
 
     assert "No open tasks or upcoming events." in page
-    assert "No completed tasks, past events or logged calls yet." in page
+    assert "No completed tasks, past events, logged calls, notes or emails yet." in page
 
 
 def test_htmx_task_form_creates_the_task_and_asks_the_lists_to_refresh(client, rep):
