@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.criteria import field_specs
+from core.forms import time_zone_choices
 from core.rules.forms import RuleEntryForm
 from core.selectors import picklist_values
 from emails.models import EmailTemplate
@@ -24,9 +25,7 @@ class SequenceForm(forms.Form):
         required=False,
         help_text=_("A lead exits when its status is none of these (none chosen: any status)."),
     )
-    time_zone = forms.CharField(
-        label=_("Time zone"), max_length=64, required=False, help_text=_("Blank: the organisation's time zone.")
-    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
     use_lead_time_zone = forms.BooleanField(
         label=_("Use the lead's time zone"),
         required=False,
@@ -53,6 +52,7 @@ class SequenceForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_statuses"].choices = _status_choices()
+        self.fields["time_zone"].choices = time_zone_choices()
 
     @staticmethod
     def initial_for(sequence: NurtureSequence) -> dict:

@@ -129,3 +129,25 @@ def test_an_enrolment_rule_is_built_from_the_setup_pages(client, marketing_admin
     assert rule.is_active
     detail = client.get(reverse("nurture:rule_detail", args=[rule.pk])).content.decode()
     assert "Warm-up" in detail
+
+
+def test_a_sequence_with_leads_in_it_is_not_deleted(client, marketing_admin, three_step_sequence, nurture_leads, rep):
+    services.enrol_leads(sequence=three_step_sequence, lead_ids=[nurture_leads(1)[0].pk], acting_user=rep)
+    client.force_login(marketing_admin)
+    client.post(reverse("nurture:delete", args=[three_step_sequence.pk]))
+    assert NurtureSequence.objects.filter(pk=three_step_sequence.pk).exists()
+    form = client.get(reverse("nurture:edit", args=[three_step_sequence.pk])).content.decode()
+    assert "Europe/Paris" in form
+    client.post(
+        reverse("nurture:edit", args=[three_step_sequence.pk]),
+        {"name": "Warm-up", "time_zone": "Europe/Paris", "send_window_start": "09:00", "send_window_end": "08:00"},
+    )
+    three_step_sequence.refresh_from_db()
+    assert three_step_sequence.time_zone == ""
+    saved = client.post(
+        reverse("nurture:edit", args=[three_step_sequence.pk]),
+        {"name": "Warm-up", "time_zone": "Europe/Paris", "send_window_start": "09:00", "send_window_end": "17:00"},
+    )
+    assert saved.status_code == 302
+    three_step_sequence.refresh_from_db()
+    assert three_step_sequence.time_zone == "Europe/Paris"
