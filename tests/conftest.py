@@ -5,6 +5,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -218,6 +219,39 @@ def smtp_inbox(monkeypatch):
 @pytest.fixture
 def celery_worker_process(transactional_db, settings):
     """A real Celery worker process on Redis, using the test database (committed data only)."""
+    proc = _start_celery_worker(settings)
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture
+def celery_worker_starter(transactional_db, settings):
+    """Starts real Celery worker processes on demand (``start()`` answers the process, its output
+    read in the background so that a long run never blocks on a full pipe); stops those still
+    running at teardown."""
+    started = []
+
+    def start():
+        proc = _start_celery_worker(settings)
+        threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _start_celery_worker(settings):
     if not settings.REDIS_URL:
         pytest.fail("REDIS_URL must be set for worker tests")
     from django.db import connection
@@ -264,12 +298,7 @@ def celery_worker_process(transactional_db, settings):
     else:
         proc.kill()
         pytest.fail("Celery worker did not start:\n" + "".join(lines))
-    yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    return proc
 
 
 # Browser ---------------------------------------------------------------------------------------
