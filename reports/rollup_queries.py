@@ -15,7 +15,7 @@ from django.db.models import Count, DateField, Q, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from . import stats
-from .models import LeadDailyCount, LeadFact, RollupState, StatusStay
+from .models import LeadDailyCount, LeadDailySourceCount, LeadFact, RollupState, StatusStay
 
 # The lead filters the rollups hold.
 ROLLUP_FILTERS = frozenset({"owner", "status", "lead_source", "created_from", "created_to"})
@@ -41,8 +41,11 @@ def _dimension_q(filters: dict, prefix: str = "") -> Q:
     return q
 
 
-def daily_counts(filters: dict, date_from: dt.date, date_to: dt.date) -> QuerySet[LeadDailyCount]:
-    return LeadDailyCount.objects.filter(_dimension_q(filters), day__gte=date_from, day__lte=date_to)
+def daily_counts(filters: dict, date_from: dt.date, date_to: dt.date, fields=()) -> QuerySet:
+    """The daily counts to read: without owners when neither the filters nor ``fields`` name one."""
+    by_owner = filters.get("owner") or any(f.startswith("owner") for f in fields)
+    model = LeadDailyCount if by_owner else LeadDailySourceCount
+    return model.objects.filter(_dimension_q(filters), day__gte=date_from, day__lte=date_to)
 
 
 def facts(filters: dict, date_from: dt.date, date_to: dt.date) -> QuerySet[LeadFact]:
@@ -55,7 +58,7 @@ def created_counts(filters: dict, date_from, date_to, *, period: str, fields: li
     """Rows of ``fields`` + ``period_start`` + ``n``, as the leads-created report counts them."""
     period_start = TRUNC[period]("day", output_field=DateField())
     return list(
-        daily_counts(filters, date_from, date_to)
+        daily_counts(filters, date_from, date_to, fields)
         .annotate(period_start=period_start)
         .values(*fields, "period_start")
         .annotate(n=Sum("leads"))
@@ -66,7 +69,7 @@ def created_counts(filters: dict, date_from, date_to, *, period: str, fields: li
 def stage_counts(filters: dict, date_from, date_to, *, fields: list[str]) -> list[dict]:
     """Rows of ``fields`` + created / working / qualified / converted, as the funnel counts them."""
     return list(
-        daily_counts(filters, date_from, date_to)
+        daily_counts(filters, date_from, date_to, fields)
         .values(*fields)
         .annotate(created=Sum("leads"), working=Sum("working"), qualified=Sum("qualified"), converted=Sum("converted"))
         .order_by()

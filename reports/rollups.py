@@ -30,7 +30,7 @@ from emails.models import OutboundEmail
 from leads.fields import OBJECT_NAME
 from leads.models import Lead, LeadNote
 
-from .models import LeadDailyCount, LeadFact, RollupState, StatusStay
+from .models import LeadDailyCount, LeadDailySourceCount, LeadFact, RollupState, StatusStay
 
 logger = logging.getLogger(__name__)
 BATCH = 5_000
@@ -176,35 +176,36 @@ def _recount_days(days: Iterable[dt.date]) -> None:
     days = sorted(set(days))
     if not days:
         return
-    LeadDailyCount.objects.filter(day__in=days).delete()
-    counted = (
-        LeadFact.objects.filter(created_day__in=days, lead__isnull=False)
-        .values("created_day", "lead_source", "status", "owner_user_id", "owner_queue_id")
-        .annotate(
-            n=Count("pk"),
-            w=Count("pk", filter=Q(reached_working=True)),
-            q=Count("pk", filter=Q(reached_qualified=True)),
-            c=Count("pk", filter=Q(is_converted=True)),
-        )
-        .order_by()
-    )
-    LeadDailyCount.objects.bulk_create(
-        (
-            LeadDailyCount(
-                day=r["created_day"],
-                lead_source=r["lead_source"],
-                status=r["status"],
-                owner_user_id=r["owner_user_id"],
-                owner_queue_id=r["owner_queue_id"],
-                leads=r["n"],
-                working=r["w"],
-                qualified=r["q"],
-                converted=r["c"],
+    for model, dimensions in (
+        (LeadDailyCount, ("lead_source", "status", "owner_user_id", "owner_queue_id")),
+        (LeadDailySourceCount, ("lead_source", "status")),
+    ):
+        model.objects.filter(day__in=days).delete()
+        counted = (
+            LeadFact.objects.filter(created_day__in=days, lead__isnull=False)
+            .values("created_day", *dimensions)
+            .annotate(
+                n=Count("pk"),
+                w=Count("pk", filter=Q(reached_working=True)),
+                q=Count("pk", filter=Q(reached_qualified=True)),
+                c=Count("pk", filter=Q(is_converted=True)),
             )
-            for r in counted.iterator()
-        ),
-        batch_size=BATCH,
-    )
+            .order_by()
+        )
+        model.objects.bulk_create(
+            (
+                model(
+                    day=r["created_day"],
+                    **{d: r[d] for d in dimensions},
+                    leads=r["n"],
+                    working=r["w"],
+                    qualified=r["q"],
+                    converted=r["c"],
+                )
+                for r in counted.iterator()
+            ),
+            batch_size=BATCH,
+        )
 
 
 def _state() -> RollupState:
@@ -282,6 +283,7 @@ def rollups_backfill(*, log=None) -> int:
     with transaction.atomic():
         _state()
         LeadDailyCount.objects.all().delete()
+        LeadDailySourceCount.objects.all().delete()
         _recount_days(LeadFact.objects.values_list("created_day", flat=True).distinct())
         RollupState.objects.filter(singleton=1).update(swept_until=started)
     return done
