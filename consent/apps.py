@@ -19,7 +19,7 @@ class ConsentConfig(AppConfig):
         from core.roles import MARKETING_ADMIN, SALES_REP, grant
 
         from . import services
-        from .parts import lead_consent_part
+        from .parts import contact_consent_part, lead_consent_part
 
         register_marketing_send_check(services.marketing_send_refusal)
         register_email_message_hook(services.marketing_message_finish)
@@ -27,6 +27,7 @@ class ConsentConfig(AppConfig):
         register_web_to_lead_form_part(services.form_consent_html)
         register_conversion_hook(services.conversion_carry_consent)
         register_record_part(RecordPart("lead", "consent", lead_consent_part, order=45))
+        register_record_part(RecordPart("contact", "consent", contact_consent_part, order=45))
         grant(SALES_REP, "consent.view_consentrecord", "consent.add_consentrecord")
         grant(
             MARKETING_ADMIN,

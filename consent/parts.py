@@ -1,5 +1,6 @@
-"""The Consent related list this app adds to the lead page: the ledger, recording a grant or a
-withdrawal, and (for system admins) the export and erasure of the person's data."""
+"""The Consent related lists this app adds to the lead page (the ledger, recording a grant or a
+withdrawal, and for system admins the export and erasure of the person's data) and to the contact
+page (the ledger it inherited and that of its address)."""
 
 from django.template.loader import render_to_string
 
@@ -25,6 +26,17 @@ def lead_consent_part(request, lead) -> str:
                 (ConsentRecord.Action.GRANTED, ConsentRecord.Action.GRANTED.label),
                 (ConsentRecord.Action.WITHDRAWN, ConsentRecord.Action.WITHDRAWN.label),
             ],
+        },
+        request=request,
+    )
+
+
+def contact_consent_part(request, contact) -> str:
+    return render_to_string(
+        "consent/includes/contact_consent.html",
+        {
+            "lines": list(selectors.contact_consent_lines(contact=contact)[:50]),
+            "state": selectors.contact_marketing_state(contact=contact),
         },
         request=request,
     )

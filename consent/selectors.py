@@ -16,6 +16,17 @@ def lead_consent_lines(*, lead: Lead) -> QuerySet[ConsentRecord]:
     return ConsentRecord.objects.filter(where).select_related("text", "created_by").order_by("-occurred_at", "-id")
 
 
+def contact_consent_lines(*, contact) -> QuerySet[ConsentRecord]:
+    """The lines of a contact's ledger (those it inherited from its lead too) and of its address."""
+    hashed = email_hash(contact.email)
+    where = Q(contact=contact) | (Q(email_hash=hashed, purpose=Purpose.MARKETING_EMAIL) if hashed else Q(pk__in=[]))
+    return ConsentRecord.objects.filter(where).select_related("text", "created_by").order_by("-occurred_at", "-id")
+
+
+def contact_marketing_state(*, contact) -> str | None:
+    return consent_state(contact=contact, address=contact.email, purpose=Purpose.MARKETING_EMAIL)
+
+
 def lead_marketing_state(*, lead: Lead) -> str | None:
     return consent_state(lead=lead, address=lead.email, purpose=Purpose.MARKETING_EMAIL)
 

@@ -36,6 +36,18 @@ def test_a_withdrawal_survives_conversion(rep):
     assert consent_state(contact=contact, purpose=Purpose.MARKETING_EMAIL) == "withdrawn"
 
 
+@pytest.mark.usefixtures("_sales_fields")
+def test_the_contact_page_shows_the_inherited_ledger(client, rep):
+    lead = LeadFactory(owner_user=rep, company="Acme", status="Working")
+    consent_record(lead=lead, purpose=Purpose.MARKETING_EMAIL, action="withdrawn", source="preference_page")
+    contact = lead_convert(lead=lead, acting_user=rep, options=ConvertOptions(opportunity_name="Deal")).contact
+    client.force_login(rep)
+    page = client.get(reverse("sales:contact_detail", args=[contact.pk]))
+    assert b'data-testid="contact-consent"' in page.content
+    assert b"Marketing email withdrawn" in page.content
+    assert b"Preference page" in page.content
+
+
 def test_the_lead_page_shows_the_ledger_and_records_a_line(client, rep):
     lead = LeadFactory(owner_user=rep)
     consent_record(lead=lead, purpose=Purpose.MARKETING_EMAIL, action="granted", source="form")
