@@ -5,6 +5,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.urls import reverse
 
 from campaigns.models import CampaignMember
 from campaigns.services import campaign_create, member_status_create
@@ -68,3 +69,12 @@ def test_a_long_campaign_is_a_field_error(marketing_admin, upload, start):
     with pytest.raises(ValidationError) as caught:
         start(lead_import, marketing_admin, campaign="x" * 256)
     assert "campaign" in caught.value.message_dict
+
+
+def test_the_import_page_names_the_campaign(client, marketing_admin, upload, start, campaigns):
+    lead_import = upload(marketing_admin, CSV)
+    start(lead_import, marketing_admin, run_assignment=False, campaign="Trade Fair", campaign_status="Visited Booth")
+    client.force_login(marketing_admin)
+    page = client.get(reverse("leads:import_detail", args=[lead_import.pk])).content.decode()
+    assert "Trade Fair · Visited Booth" in page
+    assert "Campaign column" in page
