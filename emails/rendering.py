@@ -7,6 +7,7 @@ Rendering is a plain regular-expression substitution: nothing an author writes i
 describes). Merged values are HTML-escaped in the HTML body and left as they are in the text body.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from html import escape
@@ -108,6 +109,9 @@ def merge_fields_in(text: str) -> list[str]:
     return [m.group(0) for m in TOKEN_RE.finditer(text or "")]
 
 
+# A template's few tokens recur in every email merged from it (a list email, a sequence step):
+# parse each once. MergeField is frozen, so a cached one cannot be changed by a caller.
+@functools.lru_cache(maxsize=4096)
 def _parse(token: str) -> MergeField | None:
     match = MERGE_RE.match(token[2:-2])
     if not match:

@@ -89,6 +89,8 @@ def next_send_time(
 ) -> dt.datetime:
     """``now`` when it lies in the send window (``days``: allowed weekdays, 0 = Monday, empty: all;
     ``start``-``end``: allowed local times, None: all day), else the next window's start."""
+    if (start is None or end is None) and not days:
+        return now  # no window at all
     allowed = set(days or range(7))
     local = now.astimezone(tz)
     for offset in range(8):

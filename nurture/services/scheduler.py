@@ -387,7 +387,7 @@ def publish_emails(email_ids: list[int]) -> int:
     queued and the outbox sweeper publishes its rows later. Answers the rows handed over."""
     from ..tasks import deliver_nurture_emails
 
-    handed = 0
+    handed: list[int] = []
     for start in range(0, len(email_ids), PUBLISH_CHUNK):
         chunk = email_ids[start : start + PUBLISH_CHUNK]
         try:
@@ -397,8 +397,8 @@ def publish_emails(email_ids: list[int]) -> int:
                 "Could not hand %d nurture emails to the broker; the sweeper will.", len(chunk), exc_info=True
             )
             continue
-        OutboundEmail.objects.filter(
-            pk__in=chunk, status=OutboundEmail.Status.QUEUED, published_at__isnull=True
-        ).update(published_at=timezone.now())
-        handed += len(chunk)
-    return handed
+        handed.extend(chunk)
+    OutboundEmail.objects.filter(pk__in=handed, status=OutboundEmail.Status.QUEUED, published_at__isnull=True).update(
+        published_at=timezone.now()
+    )
+    return len(handed)
