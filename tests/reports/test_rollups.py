@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -130,3 +131,16 @@ def test_refresh_follows_a_status_change_and_a_deleted_lead(known_leads, marketi
     rollups_sweep()
     assert sum(LeadDailyCount.objects.filter(day=at(2).date()).values_list("leads", flat=True)) == day_total - 1
     assert not LeadFact.objects.filter(lead__isnull=True).exists()
+
+
+def test_the_beat_sweep_brings_new_leads_in(known_leads, rep, settings):
+    from reports.tasks import sweep_rollups
+
+    rollups_backfill()
+    new = LeadFactory(owner_user=rep, lead_source="Website", created_at=at(5), last_modified_at=timezone.now())
+
+    sweep_rollups.delay()
+
+    assert LeadFact.objects.filter(lead=new).exists()
+    assert settings.CELERY_BEAT_SCHEDULE["reports-sweep-rollups"]["task"] == "reports.sweep_rollups"
+    assert settings.CELERY_BEAT_SCHEDULE["reports-send-scheduled"]["task"] == "reports.send_scheduled_reports"
