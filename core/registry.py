@@ -209,6 +209,31 @@ def run_engagement_event_hooks(**kwargs) -> None:
         hook(**kwargs)
 
 
+# Engagement event hooks that take many new events at once, by the one-event hook they stand for:
+# ``batch(events=[...])`` (a batch of Web-to-Lead submissions records its events together).
+_engagement_event_batch_hooks: dict[Callable[..., None], Callable[..., None]] = {}
+
+
+def register_engagement_event_batch_hook(hook: Callable[..., None], batch: Callable[..., None]) -> None:
+    """Let ``batch`` stand for ``hook`` when many events were stored together (call from ready(),
+    after ``register_engagement_event_hook(hook)``)."""
+    _engagement_event_batch_hooks[hook] = batch
+
+
+def run_engagement_event_hooks_many(*, events: list) -> None:
+    """The engagement event hooks over many new events: a hook with a batch form runs once, any
+    other once per event."""
+    if not events:
+        return
+    for hook in _engagement_event_hooks:
+        batch = _engagement_event_batch_hooks.get(hook)
+        if batch is not None:
+            batch(events=events)
+            continue
+        for event in events:
+            hook(event=event)
+
+
 # Called after changes of a record were written to its Field History, inside the transaction, as
 # ``hook(object_name=, record_id=)`` (scoring queues a changed lead's new score on commit).
 _record_change_hooks: list[Callable[..., None]] = []

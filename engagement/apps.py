@@ -17,18 +17,21 @@ class EngagementConfig(AppConfig):
             register_list_extension,
             register_record_part,
             register_timeline_source,
+            register_web_to_lead_batch_hook,
             register_web_to_lead_hook,
         )
 
         from . import listing, timeline
         from .models import EngagementSettings
         from .services import email_html_track, email_sent_record, on_conversion, on_web_to_lead
+        from .services.events import on_web_to_lead_many
         from .services.last_activity import on_lead_touch
         from .views import lead_engagement_part
 
         register_record_part(RecordPart("lead", "engagement", lead_engagement_part, order=50))
         register_timeline_source("lead", timeline.lead_events_source)
         register_web_to_lead_hook(on_web_to_lead)
+        register_web_to_lead_batch_hook(on_web_to_lead, on_web_to_lead_many)
         register_conversion_hook(on_conversion)
         register_email_html_filter(email_html_track)
         register_email_sent_hook(email_sent_record)

@@ -11,6 +11,7 @@ class ScoringConfig(AppConfig):
             BacklogGauge,
             RecordPart,
             register_backlog_gauge,
+            register_engagement_event_batch_hook,
             register_engagement_event_hook,
             register_list_extension,
             register_mql_provider,
@@ -23,11 +24,18 @@ class ScoringConfig(AppConfig):
         from . import listing
         from .lag import scoring_backlog
         from .mql import leads_qualified
-        from .services import fit_picklist_usage, on_engagement_event, on_record_change, on_record_changes
+        from .services import (
+            fit_picklist_usage,
+            on_engagement_event,
+            on_engagement_events,
+            on_record_change,
+            on_record_changes,
+        )
         from .views import lead_score_part
 
         register_record_part(RecordPart("lead", "score", lead_score_part, order=5))
         register_engagement_event_hook(on_engagement_event)
+        register_engagement_event_batch_hook(on_engagement_event, on_engagement_events)
         register_record_change_hook(on_record_change)
         register_record_change_batch_hook(on_record_change, on_record_changes)
         register_picklist_usage(fit_picklist_usage)

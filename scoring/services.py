@@ -663,6 +663,11 @@ def on_engagement_event(*, event) -> None:
         lead_score_queue(event.lead_id)
 
 
+def on_engagement_events(*, events) -> None:
+    """The engagement hook for many new events at once."""
+    leads_score_queue(list(dict.fromkeys(e.lead_id for e in events if e.lead_id and not e.is_machine)))
+
+
 def on_record_change(*, object_name: str, record_id: int) -> None:
     """Field History hook: a changed lead is scored again."""
     if object_name == OBJECT_NAME:

@@ -12,10 +12,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.registry import run_engagement_event_hooks
+from core.registry import run_engagement_event_hooks, run_engagement_event_hooks_many
 from leads.models import Lead
 
-from ..models import EngagementEvent, LeadTrackingPreference, TrackedVisitor
+from ..models import EngagementEvent, LeadLastActivity, LeadTrackingPreference, TrackedVisitor
 from ..selectors import lead_opted_out
 from .last_activity import lead_last_activity_refresh, lead_last_activity_touch
 
@@ -210,6 +210,56 @@ def on_web_to_lead(*, lead: Lead, intake, acting_user=None) -> list[str]:
         external_id=f"intake:{intake.pk}",
     )
     return [f"{attached} earlier website visits attached to the lead."] if attached else []
+
+
+def on_web_to_lead_many(*, items, acting_user=None) -> dict[int, list[str]]:
+    """``on_web_to_lead`` for a batch of (lead, intake) pairs: the form-submit events of new leads
+    without a visitor id are written in one insert, with their leads' last activity; any other pair
+    (a visitor to attach, a converted lead) goes through ``on_web_to_lead``. Notes by intake id."""
+    notes: dict[int, list[str]] = {}
+    plain = []
+    for lead, intake in items:
+        payload = intake.payload if isinstance(intake.payload, dict) else {}
+        if visitor_id_or_empty(payload.get(LEAD_MADE_VISITOR_FIELD)) or lead.is_converted:
+            notes[intake.pk] = on_web_to_lead(lead=lead, intake=intake, acting_user=acting_user)
+        else:
+            plain.append((lead, intake))
+    if not plain:
+        return notes
+    keys = {intake.pk: f"intake:{intake.pk}" for _lead, intake in plain}
+    recorded = set(
+        EngagementEvent.objects.filter(source="webtolead", external_id__in=keys.values()).values_list(
+            "external_id", flat=True
+        )
+    )
+    now = timezone.now()
+    events = [
+        EngagementEvent(
+            lead_id=lead.pk,
+            event_type=EngagementEvent.Type.FORM_SUBMIT,
+            occurred_at=now,
+            recorded_at=now,
+            title=_clean_text(getattr(intake.form, "name", ""), 500),
+            campaign=_clean_text(getattr(intake, "campaign", "") or getattr(intake.form, "campaign", ""), 255),
+            properties={},
+            source="webtolead",
+            external_id=keys[intake.pk],
+            created_by=acting_user if getattr(acting_user, "pk", None) else None,
+        )
+        for lead, intake in plain
+        if keys[intake.pk] not in recorded
+    ]
+    EngagementEvent.objects.bulk_create(events, batch_size=1000)
+    lead_ids = [event.lead_id for event in events]
+    known = set(LeadLastActivity.objects.filter(lead_id__in=lead_ids).values_list("lead_id", flat=True))
+    LeadLastActivity.objects.bulk_create(
+        [LeadLastActivity(lead_id=pk, last_activity_at=now) for pk in lead_ids if pk not in known],
+        ignore_conflicts=True,
+    )
+    for pk in known:
+        lead_last_activity_touch(lead_id=pk, at=now)
+    run_engagement_event_hooks_many(events=events)
+    return notes
 
 
 def on_conversion(*, conversion, acting_user=None) -> None:
