@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class CampaignsConfig(AppConfig):
@@ -23,7 +24,12 @@ class CampaignsConfig(AppConfig):
         from .parts import contact_campaign_history, lead_campaign_history, opportunity_campaign_source
 
         register_object(
-            ObjectSpec(name=CAMPAIGN, label="Campaign", model=Campaign, picklist_fields={f: f for f in PICKLIST_FIELDS})
+            ObjectSpec(
+                name=CAMPAIGN,
+                label=gettext_lazy("Campaign"),
+                model=Campaign,
+                picklist_fields={f: f for f in PICKLIST_FIELDS},
+            )
         )
         register_record_part(RecordPart("lead", "campaigns", lead_campaign_history, order=40))
         register_record_part(RecordPart("contact", "campaigns", contact_campaign_history, order=40))

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy
 
 from core.roles import display_name
 
@@ -12,7 +13,7 @@ class Campaign(models.Model):
     """A marketing effort (a webinar, a trade show, an email...) whose members are leads and
     contacts; child campaigns roll their totals up into their parent."""
 
-    name = models.CharField("campaign name", max_length=255)
+    name = models.CharField(gettext_lazy("campaign name"), max_length=255)
     # Picklists ("campaign", "type") and ("campaign", "status"): records store the api name.
     type = models.CharField(max_length=120, blank=True)
     status = models.CharField(max_length=120, blank=True)

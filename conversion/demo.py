@@ -1,6 +1,7 @@
 """Demo content of conversion: a custom-field mapping, and a few leads already converted."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 from core.models import FieldDefinition
 from core.services import custom_field_create
@@ -19,7 +20,7 @@ def _field(object_name: str, label: str, api_name: str, admin) -> None:
             label=label,
             api_name=api_name,
             field_type="text",
-            help_text="Sales region; copied from the lead to the account on conversion.",
+            help_text=gettext_lazy("Sales region; copied from the lead to the account on conversion."),
             acting_user=admin,
         )
 

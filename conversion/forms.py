@@ -1,6 +1,7 @@
 """Input shapes of the convert page and the mapping page; the services validate the rules."""
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from core.forms import apply_service_errors
 from core.roles import display_name
@@ -18,7 +19,7 @@ def _choice_id(value: str, label: str):
     if value in ("", NEW):
         return None
     if not value.isdigit():
-        raise forms.ValidationError(f"Choose an existing {label} or create a new one.")
+        raise forms.ValidationError(gettext("Choose an existing %(label)s or create a new one.") % {"label": label})
     return int(value)
 
 
@@ -33,26 +34,32 @@ class ConvertForm(forms.Form):
     # "new" or the id of an existing record; the radios are drawn by the template.
     account = forms.CharField(initial=NEW, required=False)
     contact = forms.CharField(initial=NEW, required=False)
-    no_opportunity = forms.BooleanField(label="Don't create an opportunity upon conversion", required=False)
+    no_opportunity = forms.BooleanField(
+        label=gettext_lazy("Don't create an opportunity upon conversion"), required=False
+    )
     opportunity_name = forms.CharField(
-        label="Opportunity Name",
+        label=gettext_lazy("Opportunity Name"),
         max_length=120,
         required=False,
-        help_text="Defaults to the company name followed by a hyphen.",
+        help_text=gettext_lazy("Defaults to the company name followed by a hyphen."),
     )
     close_date = forms.DateField(
-        label="Close Date",
+        label=gettext_lazy("Close Date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Defaults to the end of the current quarter.",
+        help_text=gettext_lazy("Defaults to the end of the current quarter."),
     )
-    stage = forms.ChoiceField(label="Stage", required=False)
+    stage = forms.ChoiceField(label=gettext_lazy("Stage"), required=False)
     owner = OwnerChoiceField(
-        label="Record Owner", queryset=None, help_text="Owns the new account, contact and opportunity."
+        label=gettext_lazy("Record Owner"),
+        queryset=None,
+        help_text=gettext_lazy("Owns the new account, contact and opportunity."),
     )
-    converted_status = forms.ChoiceField(label="Converted Status")
+    converted_status = forms.ChoiceField(label=gettext_lazy("Converted Status"))
     send_email = forms.BooleanField(
-        label="Send an email to the owner", required=False, help_text="Tells the record owner about the conversion."
+        label=gettext_lazy("Send an email to the owner"),
+        required=False,
+        help_text=gettext_lazy("Tells the record owner about the conversion."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -103,7 +110,7 @@ class ProductLineForm(forms.Form):
     product = forms.ModelChoiceField(
         queryset=Product.objects.none(),
         required=False,
-        empty_label="--None--",
+        empty_label=gettext_lazy("--None--"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     quantity = forms.DecimalField(
@@ -114,7 +121,7 @@ class ProductLineForm(forms.Form):
         widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "any"}),
     )
     unit_price = forms.DecimalField(
-        label="Sales Price",
+        label=gettext_lazy("Sales Price"),
         min_value=0,
         max_digits=18,
         decimal_places=2,
@@ -153,8 +160,12 @@ def product_lines(formset) -> list[ProductLine]:
 class FieldMappingForm(forms.Form):
     """A custom lead field -> a custom field of account, contact or opportunity."""
 
-    lead_field = forms.ChoiceField(label="Lead field", help_text="A custom field of the lead.")
-    target = forms.ChoiceField(label="Maps to", help_text="A custom field of the account, contact or opportunity.")
+    lead_field = forms.ChoiceField(
+        label=gettext_lazy("Lead field"), help_text=gettext_lazy("A custom field of the lead.")
+    )
+    target = forms.ChoiceField(
+        label=gettext_lazy("Maps to"), help_text=gettext_lazy("A custom field of the account, contact or opportunity.")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -105,7 +105,7 @@ def compatible_types(source_type: str) -> set[str]:
 def incompatibility(source: FieldDefinition, target: FieldDefinition) -> str:
     """Why ``source`` cannot be copied into ``target`` (empty when it can)."""
     if target.field_type not in compatible_types(source.field_type):
-        allowed = ", ".join(sorted(FieldType(t).label for t in compatible_types(source.field_type))) or "none"
+        allowed = ", ".join(sorted(str(FieldType(t).label) for t in compatible_types(source.field_type))) or "none"
         return (
             f"A {FieldType(source.field_type).label} field cannot be mapped to a "
             f"{FieldType(target.field_type).label} field (it may be mapped to: {allowed})."

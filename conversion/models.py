@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 
 class LeadFieldMapping(models.Model):
@@ -10,9 +11,9 @@ class LeadFieldMapping(models.Model):
     lead is converted. Type compatibility is checked by ``conversion.services`` when it is saved."""
 
     class Target(models.TextChoices):
-        ACCOUNT = "account", "Account"
-        CONTACT = "contact", "Contact"
-        OPPORTUNITY = "opportunity", "Opportunity"
+        ACCOUNT = "account", gettext_lazy("Account")
+        CONTACT = "contact", gettext_lazy("Contact")
+        OPPORTUNITY = "opportunity", gettext_lazy("Opportunity")
 
     lead_field = models.ForeignKey(
         "core.FieldDefinition", on_delete=models.CASCADE, related_name="conversion_mappings_from"

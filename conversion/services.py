@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.fields import is_blank
 from core.memo import config_scope
@@ -57,12 +58,14 @@ def _mapping_fields(*, lead_field: str, target_object: str, target_field: str) -
     """Resolve and check the two fields of a mapping; raises every problem at once."""
     errors: dict[str, list[str]] = {}
     if target_object not in TARGET_OBJECTS:
-        errors["target_object"] = ["Choose Account, Contact or Opportunity."]
+        errors["target_object"] = [gettext("Choose Account, Contact or Opportunity.")]
     source = FieldDefinition.objects.filter(
         object_name="lead", api_name=(lead_field or "").strip(), is_custom=True, is_active=True
     ).first()
     if source is None:
-        errors["lead_field"] = [f"“{lead_field}” is not an active custom lead field."]
+        errors["lead_field"] = [
+            gettext("“%(lead_field)s” is not an active custom lead field.") % {"lead_field": lead_field}
+        ]
     target = None
     if target_object in TARGET_OBJECTS:
         target = FieldDefinition.objects.filter(
@@ -70,7 +73,8 @@ def _mapping_fields(*, lead_field: str, target_object: str, target_field: str) -
         ).first()
         if target is None:
             errors["target_field"] = [
-                f"“{target_field}” is not an active custom field of {TARGET_LABELS[target_object]}."
+                gettext("“%(target_field)s” is not an active custom field of %(TARGET_LABELS)s.")
+                % {"target_field": target_field, "TARGET_LABELS": TARGET_LABELS[target_object]}
             ]
     if source is not None and target is not None:
         problem = incompatibility(source, target)
@@ -87,11 +91,19 @@ def _check_unique(source, target, *, exclude_pk=None) -> None:
     taken = others.filter(lead_field=source, target_object=target.object_name).select_related("target_field").first()
     if taken:
         errors["lead_field"] = [
-            f"{source.label} is already mapped to {TARGET_LABELS[target.object_name]} field {taken.target_field.label}."
+            gettext("%(label)s is already mapped to %(TARGET_LABELS)s field %(label2)s.")
+            % {
+                "label": source.label,
+                "TARGET_LABELS": TARGET_LABELS[target.object_name],
+                "label2": taken.target_field.label,
+            }
         ]
     fed = others.filter(target_field=target).select_related("lead_field").first()
     if fed:
-        errors["target_field"] = [f"{target.label} already receives the lead field {fed.lead_field.label}."]
+        errors["target_field"] = [
+            gettext("%(label)s already receives the lead field %(label2)s.")
+            % {"label": target.label, "label2": fed.lead_field.label}
+        ]
     if errors:
         raise ValidationError(errors)
 
@@ -114,7 +126,7 @@ def field_mapping_create(
                 updated_by=acting_user,
             )
     except IntegrityError:
-        raise ValidationError({"lead_field": ["This mapping was just created by someone else."]}) from None
+        raise ValidationError({"lead_field": [gettext("This mapping was just created by someone else.")]}) from None
 
 
 @transaction.atomic
@@ -132,7 +144,7 @@ def field_mapping_update(*, mapping: LeadFieldMapping, target_field: str, acting
         with transaction.atomic():
             mapping.save()
     except IntegrityError:
-        raise ValidationError({"target_field": ["This field was just mapped by someone else."]}) from None
+        raise ValidationError({"target_field": [gettext("This field was just mapped by someone else.")]}) from None
     return mapping
 
 
@@ -434,7 +446,7 @@ def _check_lead(lead: Lead, acting_user: User) -> None:
     if not lead_is_editable_by(lead, acting_user):
         raise PermissionError("You may not convert this lead.")
     if lead.is_converted:
-        raise ValidationError({"__all__": ["This lead has already been converted."]})
+        raise ValidationError({"__all__": [gettext("This lead has already been converted.")]})
 
 
 def lead_convert_preview(
@@ -651,7 +663,9 @@ class BulkResult:
 def lead_convert_bulk(*, items: list[tuple[int, ConvertOptions]], acting_user: User) -> list[BulkResult]:
     """Convert several leads; each is atomic on its own, and one failing does not stop the others."""
     if len(items) > BULK_LIMIT:
-        raise ValidationError({"leads": [f"Convert at most {BULK_LIMIT} leads per request."]})
+        raise ValidationError(
+            {"leads": [gettext("Convert at most %(BULK_LIMIT)s leads per request.") % {"BULK_LIMIT": BULK_LIMIT}]}
+        )
     ctx = MappingContext.load()
     visible = leads_visible_to(acting_user, include_converted=True).select_related("owner_user")
     leads = visible.in_bulk([lead_id for lead_id, _ in items if isinstance(lead_id, int)])

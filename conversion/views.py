@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.roles import setup_admin_required
@@ -33,7 +34,7 @@ def _lead_for_conversion(request, pk):
         leads_visible_to(request.user, include_converted=True).select_related("owner_user", "owner_queue"), pk=pk
     )
     if not lead_is_editable_by(lead, request.user):
-        raise PermissionDenied("You may not convert this lead.")
+        raise PermissionDenied(_("You may not convert this lead."))
     return lead
 
 
@@ -117,7 +118,7 @@ def _context(request, lead, form, formset, *, preview=None):
 def convert_view(request, pk):
     lead = _lead_for_conversion(request, pk)
     if lead.is_converted:
-        messages.info(request, "This lead has already been converted.")
+        messages.info(request, _("This lead has already been converted."))
         return redirect("conversion:converted", pk=lead.pk)
     part = request.GET.get("part")
     if part == "contacts":
@@ -149,7 +150,7 @@ def convert_view(request, pk):
                     preview = lead_convert_preview(lead=lead, acting_user=request.user, options=options)
                 else:
                     conversion = lead_convert(lead=lead, acting_user=request.user, options=options)
-                    messages.success(request, f"{lead.full_name} was converted.")
+                    messages.success(request, _("%(full_name)s was converted.") % {"full_name": lead.full_name})
                     return redirect("conversion:converted", pk=conversion.lead_id)
             except ValidationError as exc:
                 form.add_service_errors(exc)
@@ -193,7 +194,7 @@ def converted_view(request, pk):
         and not can_view_converted(user)
         and not converted_leads_shared_with(user).filter(pk=pk).exists()
     ):
-        raise Http404("No conversion found.")
+        raise Http404(_("No conversion found."))
     readable = {
         "account": conversion.account_id is not None
         and sales_selectors.accounts_visible_to(user).filter(pk=conversion.account_id).exists(),
@@ -235,7 +236,12 @@ def mapping_view(request):
         else:
             messages.success(
                 request,
-                f"Mapped {mapping.lead_field.label} to {TARGET_LABELS[target_object]} field {mapping.target_field.label}.",
+                _("Mapped %(label)s to %(TARGET_LABELS)s field %(label2)s.")
+                % {
+                    "label": mapping.lead_field.label,
+                    "TARGET_LABELS": TARGET_LABELS[target_object],
+                    "label2": mapping.target_field.label,
+                },
             )
             return redirect("conversion:mapping")
     return render(
@@ -258,5 +264,5 @@ def mapping_delete_view(request, pk):
     mapping = get_object_or_404(selectors.field_mappings(), pk=pk)
     label = f"{mapping.lead_field.label} → {TARGET_LABELS[mapping.target_object]} {mapping.target_field.label}"
     field_mapping_delete(mapping=mapping, acting_user=request.user)
-    messages.success(request, f"Removed the mapping {label}.")
+    messages.success(request, _("Removed the mapping %(label)s.") % {"label": label})
     return redirect(reverse("conversion:mapping"))

@@ -21,6 +21,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext
 
 OPERATORS = (
     "equals",
@@ -582,7 +583,7 @@ def validate_criteria(
     """
     specs = field_specs(object_name) if specs is None else specs
     if not isinstance(criteria, list | tuple):
-        raise ValidationError({"criteria": ["Criteria must be a list."]})
+        raise ValidationError({"criteria": [gettext("Criteria must be a list.")]})
     errors: dict[str, list[str]] = {}
     cleaned: list[Criterion] = []
     for position, raw in enumerate(criteria, start=1):

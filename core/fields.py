@@ -12,6 +12,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import conditional_escape
+from django.utils.translation import gettext as _
 
 from .memo import memoized
 from .models import FieldDefinition, FieldType, PicklistValue
@@ -38,7 +39,7 @@ def validate_web_address(value) -> None:
         return
     if "://" not in text:
         if OTHER_SCHEME_RE.match(text):
-            raise ValidationError("Enter a web address starting with http:// or https://.", code="invalid")
+            raise ValidationError(_("Enter a web address starting with http:// or https://."), code="invalid")
         text = f"https://{text}"
     validate_url(text)
 
@@ -57,13 +58,13 @@ def is_blank(value) -> bool:
 
 def _decimal(value, places: int | None) -> Decimal:
     if isinstance(value, bool):
-        raise ValidationError("Enter a number.")
+        raise ValidationError(_("Enter a number."))
     try:
         number = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
-        raise ValidationError("Enter a number.") from None
+        raise ValidationError(_("Enter a number.")) from None
     if not number.is_finite() or abs(number) >= NUMBER_LIMIT:
-        raise ValidationError("Enter a number smaller than 10^15.")
+        raise ValidationError(_("Enter a number smaller than 10^15."))
     if places is not None:
         number = number.quantize(Decimal(1).scaleb(-places))
     return number
@@ -101,22 +102,25 @@ def clean_value(definition: FieldDefinition, raw, *, current=None):
             return True
         if text in FALSE_TEXTS:
             return False
-        raise ValidationError("Enter true or false.")
+        raise ValidationError(_("Enter true or false."))
     if is_blank(raw):
         return None
     if ftype in TEXT_TYPES:
         if not isinstance(raw, str | int | float) or isinstance(raw, bool):
-            raise ValidationError("Enter text.")
+            raise ValidationError(_("Enter text."))
         text = str(raw).strip()
         limit = definition.max_length or (TEXTAREA_MAX if ftype == FieldType.TEXTAREA else TEXT_MAX)
         if len(text) > limit:
-            raise ValidationError(f"Ensure this value has at most {limit} characters (it has {len(text)}).")
+            raise ValidationError(
+                _("Ensure this value has at most %(limit)s characters (it has %(len)s).")
+                % {"limit": limit, "len": len(text)}
+            )
         if ftype == FieldType.EMAIL:
             validate_email(text)
         elif ftype == FieldType.URL:
             validate_web_address(text)
         elif ftype == FieldType.PHONE and not PHONE_RE.match(text):
-            raise ValidationError("Enter a valid phone number.")
+            raise ValidationError(_("Enter a valid phone number."))
         return text
     if ftype in NUMBER_TYPES:
         places = definition.decimal_places
@@ -124,7 +128,7 @@ def clean_value(definition: FieldDefinition, raw, *, current=None):
             places = 2 if ftype == FieldType.CURRENCY else None
         number = _decimal(raw, places)
         if ftype == FieldType.PERCENT and not Decimal(-1000) <= number <= Decimal(1000):
-            raise ValidationError("Enter a percentage between -1000 and 1000.")
+            raise ValidationError(_("Enter a percentage between -1000 and 1000."))
         return _json_number(number)
     if ftype == FieldType.DATE:
         if isinstance(raw, dt.datetime):
@@ -136,7 +140,7 @@ def clean_value(definition: FieldDefinition, raw, *, current=None):
         except ValueError:
             parsed = None
         if parsed is None:
-            raise ValidationError("Enter a valid date (YYYY-MM-DD).")
+            raise ValidationError(_("Enter a valid date (YYYY-MM-DD)."))
         return parsed.isoformat()
     if ftype == FieldType.DATETIME:
         value = raw if isinstance(raw, dt.datetime) else None
@@ -146,7 +150,7 @@ def clean_value(definition: FieldDefinition, raw, *, current=None):
             except ValueError:
                 value = None
         if value is None:
-            raise ValidationError("Enter a valid date/time (YYYY-MM-DDTHH:MM).")
+            raise ValidationError(_("Enter a valid date/time (YYYY-MM-DDTHH:MM)."))
         if timezone.is_naive(value):
             value = timezone.make_aware(value)
         return value.astimezone(dt.UTC).isoformat()
@@ -154,9 +158,9 @@ def clean_value(definition: FieldDefinition, raw, *, current=None):
         text = str(raw).strip()
         allowed = active_picklist_api_names(definition.object_name, definition.api_name)
         if text not in allowed and text != current:
-            raise ValidationError(f"“{text}” is not a valid choice.")
+            raise ValidationError(_("“%(text)s” is not a valid choice.") % {"text": text})
         return text
-    raise ValidationError("This field type cannot be set.")
+    raise ValidationError(_("This field type cannot be set."))
 
 
 def custom_definitions(object_name: str) -> list[FieldDefinition]:
@@ -177,12 +181,12 @@ def clean_custom_fields(object_name: str, raw: dict | None, *, existing: dict | 
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise ValidationError({"custom_fields": "Expected an object of field API names to values."})
+        raise ValidationError({"custom_fields": _("Expected an object of field API names to values.")})
     definitions = {d.api_name: d for d in custom_definitions(object_name)}
     errors: dict[str, list[str]] = {}
     for key in raw:
         if key not in definitions:
-            errors[str(key)] = ["Unknown custom field."]
+            errors[str(key)] = [_("Unknown custom field.")]
     creating = existing is None
     result = dict(existing or {})
     for api_name, definition in definitions.items():
@@ -197,7 +201,7 @@ def clean_custom_fields(object_name: str, raw: dict | None, *, existing: dict | 
             if definition.field_type == FieldType.CHECKBOX and result[api_name] is None:
                 result[api_name] = False
         if definition.is_required and is_blank(result.get(api_name)) and api_name not in errors:
-            errors[api_name] = ["This field is required."]
+            errors[api_name] = [_("This field is required.")]
     if errors:
         raise ValidationError(errors)
     return {k: v for k, v in result.items() if k in definitions or k in (existing or {})}

@@ -62,18 +62,18 @@ class PicklistValueForm(forms.Form):
 
     label = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     api_name = forms.CharField(
-        label="API name",
+        label=_("API name"),
         max_length=120,
         required=False,
-        help_text="Stored on records. Leave blank to use the label; it cannot change later.",
+        help_text=_("Stored on records. Leave blank to use the label; it cannot change later."),
     )
     is_converted = forms.BooleanField(
-        label="Converted", required=False, help_text="Leads converted into an account get this status."
+        label=_("Converted"), required=False, help_text=_("Leads converted into an account get this status.")
     )
-    is_closed = forms.BooleanField(label="Closed", required=False, help_text="The opportunity is finished.")
-    is_won = forms.BooleanField(label="Won", required=False, help_text="A closed stage that counts as a sale.")
+    is_closed = forms.BooleanField(label=_("Closed"), required=False, help_text=_("The opportunity is finished."))
+    is_won = forms.BooleanField(label=_("Won"), required=False, help_text=_("A closed stage that counts as a sale."))
     probability = forms.IntegerField(
-        label="Probability (%)", required=False, min_value=0, max_value=100, help_text="Between 0 and 100."
+        label=_("Probability (%)"), required=False, min_value=0, max_value=100, help_text=_("Between 0 and 100.")
     )
 
     def __init__(self, *args, flags: tuple[str, ...] = (), with_api_name: bool = True, **kwargs):
@@ -92,8 +92,8 @@ class PicklistReplacementForm(forms.Form):
     replacement = forms.TypedChoiceField(
         coerce=int,
         required=False,
-        label="Replace with",
-        help_text="Records that hold the deleted value get this value instead.",
+        label=_("Replace with"),
+        help_text=_("Records that hold the deleted value get this value instead."),
     )
 
     def __init__(self, *args, choices: list[tuple[int, str]] = (), **kwargs):
@@ -105,43 +105,47 @@ class PicklistReplacementForm(forms.Form):
 class CustomFieldForm(forms.Form):
     """New Custom Field."""
 
-    label = forms.CharField(max_length=120, help_text="What users see on forms and record pages.")
+    label = forms.CharField(max_length=120, help_text=_("What users see on forms and record pages."))
     api_name = forms.CharField(
-        label="API name",
+        label=_("API name"),
         max_length=63,
         required=False,
-        help_text="Used by the API, imports and merge fields. Filled from the label; ends with __c.",
+        help_text=_("Used by the API, imports and merge fields. Filled from the label; ends with __c."),
     )
-    field_type = forms.ChoiceField(label="Type", choices=())
-    is_required = forms.BooleanField(label="Required", required=False, help_text="Records cannot be saved without it.")
+    field_type = forms.ChoiceField(label=_("Type"), choices=())
+    is_required = forms.BooleanField(
+        label=_("Required"), required=False, help_text=_("Records cannot be saved without it.")
+    )
     default_value = forms.CharField(
-        label="Default value",
+        label=_("Default value"),
         required=False,
         max_length=500,
-        help_text="Given to new records. Dates as YYYY-MM-DD, checkboxes as true/false, picklists as one of the values.",
+        help_text=_(
+            "Given to new records. Dates as YYYY-MM-DD, checkboxes as true/false, picklists as one of the values."
+        ),
     )
     picklist_values = forms.CharField(
-        label="Picklist values",
+        label=_("Picklist values"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Picklists only: one value per line, in the order users should see them.",
+        help_text=_("Picklists only: one value per line, in the order users should see them."),
     )
     help_text = forms.CharField(
-        label="Help text",
+        label=_("Help text"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Shown beside the field on forms.",
+        help_text=_("Shown beside the field on forms."),
     )
     description = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For admins: what the field holds and how it is used.",
+        help_text=_("For admins: what the field holds and how it is used."),
     )
     requested_by = forms.CharField(
-        label="Requested by", required=False, max_length=200, help_text="Who asked for the field."
+        label=_("Requested by"), required=False, max_length=200, help_text=_("Who asked for the field.")
     )
-    purpose = forms.CharField(required=False, max_length=500, help_text="What the field is for.")
+    purpose = forms.CharField(required=False, max_length=500, help_text=_("What the field is for."))
 
     def __init__(self, *args, **kwargs):
         from .services import CUSTOM_FIELD_TYPES
@@ -161,31 +165,33 @@ class FieldEditForm(forms.Form):
 
     label = forms.CharField(max_length=120)
     help_text = forms.CharField(
-        label="Help text",
+        label=_("Help text"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Shown beside the field on forms.",
+        help_text=_("Shown beside the field on forms."),
     )
     description = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For admins: what the field holds and how it is used.",
+        help_text=_("For admins: what the field holds and how it is used."),
     )
     requested_by = forms.CharField(
-        label="Requested by", required=False, max_length=200, help_text="Who asked for the field."
+        label=_("Requested by"), required=False, max_length=200, help_text=_("Who asked for the field.")
     )
-    purpose = forms.CharField(required=False, max_length=500, help_text="What the field is for.")
-    is_required = forms.BooleanField(label="Required", required=False)
-    default_value = forms.CharField(label="Default value", required=False, max_length=500)
+    purpose = forms.CharField(required=False, max_length=500, help_text=_("What the field is for."))
+    is_required = forms.BooleanField(label=_("Required"), required=False)
+    default_value = forms.CharField(label=_("Default value"), required=False, max_length=500)
     is_active = forms.BooleanField(
-        label="Active", required=False, help_text="Inactive fields are hidden from forms, pages and the API."
+        label=_("Active"), required=False, help_text=_("Inactive fields are hidden from forms, pages and the API.")
     )
     salesforce_id = forms.CharField(
-        label="Salesforce field id",
+        label=_("Salesforce field id"),
         required=False,
         max_length=18,
-        help_text="For a field moved from Salesforce: its id (00N…), so that forms and data that name it still fill it.",
+        help_text=_(
+            "For a field moved from Salesforce: its id (00N…), so that forms and data that name it still fill it."
+        ),
     )
 
     def __init__(self, *args, definition, **kwargs):
@@ -198,14 +204,14 @@ class FieldEditForm(forms.Form):
             from .fields import picklist_choices
 
             self.fields["default_value"] = forms.ChoiceField(
-                label="Default value",
+                label=_("Default value"),
                 required=False,
                 choices=picklist_choices(definition.object_name, definition.api_name, blank=True),
             )
 
 
 class SharingForm(forms.Form):
-    lead_access = forms.ChoiceField(label="Default access for leads", widget=forms.RadioSelect, choices=())
+    lead_access = forms.ChoiceField(label=_("Default access for leads"), widget=forms.RadioSelect, choices=())
 
     def __init__(self, *args, **kwargs):
         from .models import OrgSettings

@@ -11,9 +11,9 @@ class OrgSettings(models.Model):
     """Organisation-wide settings; a single row (pk=1), read through ``core.selectors``."""
 
     class LeadAccess(models.TextChoices):
-        PRIVATE = "private", "Private"
-        PUBLIC_READ_ONLY = "public_read", "Public Read Only"
-        PUBLIC_READ_WRITE = "public_read_write", "Public Read/Write"
+        PRIVATE = "private", _("Private")
+        PUBLIC_READ_ONLY = "public_read", _("Public Read Only")
+        PUBLIC_READ_WRITE = "public_read_write", _("Public Read/Write")
 
     singleton = models.PositiveSmallIntegerField(default=1, unique=True, editable=False)
     lead_access = models.CharField(max_length=20, choices=LeadAccess.choices, default=LeadAccess.PRIVATE)
@@ -80,19 +80,19 @@ class PicklistValue(models.Model):
 
 
 class FieldType(models.TextChoices):
-    TEXT = "text", "Text"
-    TEXTAREA = "textarea", "Long text"
-    NUMBER = "number", "Number"
-    CURRENCY = "currency", "Currency"
-    PERCENT = "percent", "Percent"
-    DATE = "date", "Date"
-    DATETIME = "datetime", "Date/Time"
-    CHECKBOX = "checkbox", "Checkbox"
-    PICKLIST = "picklist", "Picklist"
-    EMAIL = "email", "Email"
-    PHONE = "phone", "Phone"
-    URL = "url", "URL"
-    LOOKUP = "lookup", "Lookup"
+    TEXT = "text", _("Text")
+    TEXTAREA = "textarea", _("Long text")
+    NUMBER = "number", _("Number")
+    CURRENCY = "currency", _("Currency")
+    PERCENT = "percent", _("Percent")
+    DATE = "date", _("Date")
+    DATETIME = "datetime", _("Date/Time")
+    CHECKBOX = "checkbox", _("Checkbox")
+    PICKLIST = "picklist", _("Picklist")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    URL = "url", _("URL")
+    LOOKUP = "lookup", _("Lookup")
 
 
 class FieldDefinition(models.Model):
@@ -119,7 +119,7 @@ class FieldDefinition(models.Model):
     sort_order = models.PositiveIntegerField(default=0)
     # The id of the field in Salesforce (``00N…``, stored in its 15-character form): forms and data
     # moved from Salesforce name custom fields by it.
-    salesforce_id = models.CharField("Salesforce field id", max_length=15, blank=True)
+    salesforce_id = models.CharField(_("Salesforce field id"), max_length=15, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

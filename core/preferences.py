@@ -30,6 +30,14 @@ def user_profile(*, user) -> dict:
     }
 
 
+def signature_block(*, user) -> str:
+    """The user's email signature as it starts a message they write ("" without one): after two
+    blank lines and the usual "-- " separator, which mail programs recognise."""
+    preferences = preferences_of(user)
+    signature = preferences.email_signature if preferences else ""
+    return f"\n\n-- \n{signature}" if signature else ""
+
+
 def _clean(data: dict) -> tuple[dict, dict]:
     values, errors = {}, {}
     for name in ("first_name", "last_name"):

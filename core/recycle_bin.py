@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.base import DeserializationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .history import Change, history_record
 from .models import FieldHistory, RecycleBinEntry
@@ -123,15 +124,23 @@ def recycle_bin_restore(
     with transaction.atomic():
         locked = _locked_entry(entry, acting_user, object_name)
         if locked is None:
-            raise ValidationError({"__all__": [f"This {label} is no longer in your Recycle Bin."]})
+            raise ValidationError(
+                {"__all__": [_("This %(label)s is no longer in your Recycle Bin.") % {"label": label}]}
+            )
         try:
             stored = json.dumps(locked.payload["records"])
             objects = [item.object for item in serializers.deserialize("json", stored, ignorenonexistent=True)]
         except (KeyError, TypeError, LookupError, DeserializationError) as exc:
-            raise ValidationError({"__all__": [f"This {label} can no longer be restored: {exc}"]}) from exc
+            raise ValidationError(
+                {"__all__": [_("This %(label)s can no longer be restored: %(exc)s") % {"label": label, "exc": exc}]}
+            ) from exc
         if not objects:
             raise ValidationError(
-                {"__all__": [f"This {label} can no longer be restored: its stored form is unreadable."]}
+                {
+                    "__all__": [
+                        _("This %(label)s can no longer be restored: its stored form is unreadable.") % {"label": label}
+                    ]
+                }
             )
         record, dependents = objects[0], objects[1:]
         record.version += 1
@@ -142,14 +151,24 @@ def recycle_bin_restore(
         if missing:
             names = ", ".join(str(field.verbose_name) for field in missing)
             raise ValidationError(
-                {"__all__": [f"This {label} cannot be restored: its {names} was deleted. Restore that first."]}
+                {
+                    "__all__": [
+                        _("This %(label)s cannot be restored: its %(names)s was deleted. Restore that first.")
+                        % {"label": label, "names": names}
+                    ]
+                }
             )
         try:
             with transaction.atomic():
                 record.save(force_insert=True)
         except IntegrityError as exc:
             raise ValidationError(
-                {"__all__": [f"This {label} cannot be restored: a record with its id or unique values exists."]}
+                {
+                    "__all__": [
+                        _("This %(label)s cannot be restored: a record with its id or unique values exists.")
+                        % {"label": label}
+                    ]
+                }
             ) from exc
         for dependent in dependents:
             # Back already through another entry, or tied to a record that is gone: leave it.
@@ -190,7 +209,7 @@ def recycle_bin_purge(*, entry: RecycleBinEntry, acting_user) -> None:
     """Delete one entry permanently: admins, and the users who see it in their Recycle Bin."""
     locked = _locked_entry(entry, acting_user)
     if locked is None:
-        raise ValidationError({"__all__": ["This record is no longer in your Recycle Bin."]})
+        raise ValidationError({"__all__": [_("This record is no longer in your Recycle Bin.")]})
     _forget([locked])
 
 

@@ -10,6 +10,7 @@ from django.db.models import F, Max, Q, TextField
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import registry
@@ -40,7 +41,7 @@ def org_settings_update(*, lead_access: str, acting_user: User) -> OrgSettings:
     if not is_system_admin(acting_user):
         raise PermissionError("Only system admins may change sharing settings.")
     if lead_access not in OrgSettings.LeadAccess.values:
-        raise ValidationError({"lead_access": "Choose Private, Public Read Only or Public Read/Write."})
+        raise ValidationError({"lead_access": gettext("Choose Private, Public Read Only or Public Read/Write.")})
     row, _ = OrgSettings.objects.select_for_update().get_or_create(singleton=1)
     row.lead_access = lead_access
     row.updated_by = acting_user
@@ -135,7 +136,7 @@ def _clean_flags(flags: dict, errors: dict) -> dict:
             except (TypeError, ValueError):
                 number = -1
             if not 0 <= number <= 100:
-                errors["probability"] = "Enter a probability between 0 and 100."
+                errors["probability"] = gettext("Enter a probability between 0 and 100.")
             else:
                 cleaned["probability"] = number
     return cleaned
@@ -199,27 +200,29 @@ def picklist_value_create(
     """Add a value at the end of the picklist, and of every picklist sharing its value set."""
     require_setup_admin(acting_user)
     if not picklist_field_exists(object_name, field_name):
-        raise ValidationError({"field_name": "This picklist does not exist."})
+        raise ValidationError({"field_name": gettext("This picklist does not exist.")})
     # Lock the picklist so that two admins adding values get distinct positions.
     _lock_value_set(object_name, field_name)
     label = (label or "").strip()
     api_name = (api_name or "").strip() or label
     errors: dict = {}
     if not label:
-        errors["label"] = "Enter a label."
+        errors["label"] = gettext("Enter a label.")
     elif len(label) > 120:
-        errors["label"] = "Use at most 120 characters."
+        errors["label"] = gettext("Use at most 120 characters.")
     elif _label_taken(object_name, field_name, label):
-        errors["label"] = f"The label “{label}” is already used in this picklist."
+        errors["label"] = gettext("The label “%(label)s” is already used in this picklist.") % {"label": label}
     if label and len(api_name) > 120:
-        errors["api_name"] = "Use at most 120 characters."
+        errors["api_name"] = gettext("Use at most 120 characters.")
     elif (
         label
         and PicklistValue.objects.filter(
             object_name__in=value_set_objects(object_name, field_name), field_name=field_name, api_name=api_name
         ).exists()
     ):
-        errors["api_name"] = f"The value “{api_name}” already exists in this picklist."
+        errors["api_name"] = gettext("The value “%(api_name)s” already exists in this picklist.") % {
+            "api_name": api_name
+        }
     cleaned_flags = _clean_flags(flags, errors)
     if errors:
         raise ValidationError(errors)
@@ -254,9 +257,9 @@ def picklist_value_update(*, value: PicklistValue, acting_user: User, **changes)
     if "label" in changes:
         label = (changes["label"] or "").strip()
         if not label or len(label) > 120:
-            errors["label"] = "Enter a label of at most 120 characters."
+            errors["label"] = gettext("Enter a label of at most 120 characters.")
         elif _label_taken(value.object_name, value.field_name, label, exclude_api_name=value.api_name):
-            errors["label"] = f"The label “{label}” is already used in this picklist."
+            errors["label"] = gettext("The label “%(label)s” is already used in this picklist.") % {"label": label}
         else:
             value.label = label
     cleaned_flags = _clean_flags(changes, errors)
@@ -297,7 +300,7 @@ def picklist_reorder(*, object_name: str, field_name: str, ordered_ids: list[int
     locked = _lock_value_set(object_name, field_name)
     values = {v.pk: v for v in locked if v.object_name == object_name}
     if set(ordered_ids) != set(values):
-        raise ValidationError("The new order must list every value of the picklist exactly once.")
+        raise ValidationError(gettext("The new order must list every value of the picklist exactly once."))
     position_of = {values[pk].api_name: position for position, pk in enumerate(ordered_ids, start=1)}
     for position, pk in enumerate(ordered_ids, start=1):
         values[pk].sort_order = position
@@ -323,7 +326,7 @@ def picklist_value_move(*, value: PicklistValue, direction: int, acting_user: Us
         .values_list("pk", flat=True)
     )
     if value.pk not in ids:
-        raise ValidationError("This value no longer exists.")
+        raise ValidationError(gettext("This value no longer exists."))
     i = ids.index(value.pk)
     j = i + (1 if direction > 0 else -1)
     if 0 <= j < len(ids):
@@ -350,7 +353,7 @@ def picklist_set_default(*, value: PicklistValue, acting_user: User) -> Picklist
     list(siblings)  # lock the whole picklist
     value = siblings.get(pk=value.pk)
     if not value.is_active:
-        raise ValidationError("An inactive value cannot be the default. Activate it first.")
+        raise ValidationError(gettext("An inactive value cannot be the default. Activate it first."))
     siblings.filter(is_default=True).exclude(pk=value.pk).update(is_default=False)
     value.is_default = True
     value.save(update_fields=["is_default"])
@@ -364,7 +367,7 @@ def picklist_clear_default(*, object_name: str, field_name: str, acting_user: Us
     require_setup_admin(acting_user)
     required = FieldDefinition.objects.filter(object_name=object_name, api_name=field_name, is_required=True)
     if required.exists():
-        raise ValidationError("This field is required, so its picklist must keep a default value.")
+        raise ValidationError(gettext("This field is required, so its picklist must keep a default value."))
     PicklistValue.objects.select_for_update().filter(
         object_name=object_name, field_name=field_name, is_default=True
     ).update(is_default=False)
@@ -380,7 +383,7 @@ def picklist_value_set_active(*, value: PicklistValue, active: bool, acting_user
     if not active:
         usages = _usages_across([value, *elsewhere])
         if usages:
-            raise ValidationError(["This value cannot be deactivated while it is in use:", *usages])
+            raise ValidationError([gettext("This value cannot be deactivated while it is in use:"), *usages])
     for each in (value, *elsewhere):
         each.is_active = active
         each.save(update_fields=["is_active"])
@@ -410,7 +413,7 @@ def picklist_value_delete(*, value: PicklistValue, replacement: PicklistValue | 
     by_key = {(v.object_name, v.api_name): v for v in locked}
     current = next((v for v in locked if v.pk == value.pk), None)
     if current is None:
-        raise ValidationError("This value no longer exists.")
+        raise ValidationError(gettext("This value no longer exists."))
     value = current
     targets = [
         by_key[(name, value.api_name)]
@@ -419,12 +422,12 @@ def picklist_value_delete(*, value: PicklistValue, replacement: PicklistValue | 
     ]
     usages = _usages_across(targets)
     if usages:
-        raise ValidationError(["This value cannot be deleted while it is in use:", *usages])
+        raise ValidationError([gettext("This value cannot be deleted while it is in use:"), *usages])
     holding = {target.pk: _records_using(target) for target in targets}
     in_use = {pk for pk, records in holding.items() if records is not None and records.exists()}
     if in_use:
         if replacement is None:
-            raise ValidationError({"replacement": "Records use this value: choose a replacement value."})
+            raise ValidationError({"replacement": gettext("Records use this value: choose a replacement value.")})
         replacement = next((v for v in locked if v.pk == replacement.pk), None)
         if (
             replacement is None
@@ -432,7 +435,7 @@ def picklist_value_delete(*, value: PicklistValue, replacement: PicklistValue | 
             or replacement.pk == value.pk
             or not replacement.is_active
         ):
-            raise ValidationError({"replacement": "Choose another active value of the same picklist."})
+            raise ValidationError({"replacement": gettext("Choose another active value of the same picklist.")})
     moved = 0
     for target in targets:
         if target.pk in in_use:
@@ -441,8 +444,10 @@ def picklist_value_delete(*, value: PicklistValue, replacement: PicklistValue | 
             if target_replacement is None or not target_replacement.is_active:
                 raise ValidationError(
                     {
-                        "replacement": f"{_object_label(target.object_name)} records use this value, and "
-                        f"“{replacement.label}” is not an active value there: choose another replacement."
+                        "replacement": gettext(
+                            "%(object_label)s records use this value, and “%(label)s” is not an active value there: choose another replacement."
+                        )
+                        % {"object_label": _object_label(target.object_name), "label": replacement.label}
                     }
                 )
             moved += _move_records(target, target_replacement, holding[target.pk], acting_user)
@@ -516,7 +521,10 @@ TEXT_LIMITS = {"label": 120, "help_text": 500, "requested_by": 200, "purpose": 5
 def _check_lengths(values: dict, errors: dict) -> None:
     for name, limit in TEXT_LIMITS.items():
         if name in values and len(values[name]) > limit:
-            errors[name] = f"Use at most {limit} characters (this has {len(values[name])})."
+            errors[name] = gettext("Use at most %(limit)s characters (this has %(len)s).") % {
+                "limit": limit,
+                "len": len(values[name]),
+            }
 
 
 def _clean_default(definition: FieldDefinition, raw, *, choices: list[str] | None = None):
@@ -526,7 +534,9 @@ def _clean_default(definition: FieldDefinition, raw, *, choices: list[str] | Non
     if definition.field_type == FieldType.PICKLIST and choices is not None:
         text = str(raw).strip()
         if text not in choices:
-            raise ValidationError({"default_value": f"“{text}” is not one of the picklist values."})
+            raise ValidationError(
+                {"default_value": gettext("“%(text)s” is not one of the picklist values.") % {"text": text}}
+            )
         return text
     try:
         return clean_value(definition, raw)
@@ -557,7 +567,7 @@ def custom_field_create(
     try:
         registry.object_spec(object_name)
     except KeyError:
-        raise ValidationError({"object_name": "Choose an object."}) from None
+        raise ValidationError({"object_name": gettext("Choose an object.")}) from None
     texts = {
         "label": (label or "").strip(),
         "help_text": (help_text or "").strip(),
@@ -566,25 +576,25 @@ def custom_field_create(
         "purpose": (purpose or "").strip(),
     }
     if not texts["label"]:
-        errors["label"] = "Enter a label."
+        errors["label"] = gettext("Enter a label.")
     _check_lengths(texts, errors)
     api_name = (api_name or "").strip() or (api_name_from_label(texts["label"]) if texts["label"] else "")
     if api_name and not api_name.endswith("__c"):
         api_name = f"{api_name}__c"
     if not api_name and texts["label"]:
-        errors["api_name"] = "Enter an API name."
+        errors["api_name"] = gettext("Enter an API name.")
     elif api_name and not API_NAME_RE.match(api_name):
-        errors["api_name"] = "Use letters, digits and underscores, starting with a letter, ending in __c."
+        errors["api_name"] = gettext("Use letters, digits and underscores, starting with a letter, ending in __c.")
     elif api_name and "__" in api_name[:-3]:
-        errors["api_name"] = "Use single underscores only; “__c” ends the name."
+        errors["api_name"] = gettext("Use single underscores only; “__c” ends the name.")
     elif api_name and FieldDefinition.objects.filter(object_name=object_name, api_name__iexact=api_name).exists():
-        errors["api_name"] = f"A field with the API name {api_name} already exists."
+        errors["api_name"] = gettext("A field with the API name %(api_name)s already exists.") % {"api_name": api_name}
     if field_type not in CUSTOM_FIELD_TYPES:
-        errors["field_type"] = "Choose a field type."
+        errors["field_type"] = gettext("Choose a field type.")
     if max_length is not None and not 1 <= max_length <= 32000:
-        errors["max_length"] = "Enter a length between 1 and 32000."
+        errors["max_length"] = gettext("Enter a length between 1 and 32000.")
     if decimal_places is not None and not 0 <= decimal_places <= 10:
-        errors["decimal_places"] = "Enter between 0 and 10 decimal places."
+        errors["decimal_places"] = gettext("Enter between 0 and 10 decimal places.")
     values: list[str] = []
     if field_type == FieldType.PICKLIST:
         for raw in picklist_values or []:
@@ -592,9 +602,9 @@ def custom_field_create(
             if text and text.lower() not in {v.lower() for v in values}:
                 values.append(text)
         if not values:
-            errors["picklist_values"] = "A picklist needs at least one value."
+            errors["picklist_values"] = gettext("A picklist needs at least one value.")
         elif any(len(v) > 120 for v in values):
-            errors["picklist_values"] = "Use at most 120 characters per value."
+            errors["picklist_values"] = gettext("Use at most 120 characters per value.")
     draft = FieldDefinition(
         object_name=object_name,
         api_name=api_name,
@@ -651,7 +661,9 @@ def _clean_salesforce_field_id(definition: FieldDefinition, raw, errors: dict) -
         return ""
     short = id15(text)
     if short is None or not short.startswith("00N"):
-        errors["salesforce_id"] = "Enter the 15- or 18-character id of the field in Salesforce (it starts with 00N)."
+        errors["salesforce_id"] = gettext(
+            "Enter the 15- or 18-character id of the field in Salesforce (it starts with 00N)."
+        )
         return definition.salesforce_id
     taken = FieldDefinition.objects.filter(object_name=definition.object_name, salesforce_id=short)
     if taken.exclude(pk=definition.pk).exists():
@@ -668,7 +680,7 @@ def field_definition_update(*, definition: FieldDefinition, acting_user: User, *
     errors: dict = {}
     texts = {name: (changes[name] or "").strip() for name in TEXT_LIMITS if name in changes}
     if "label" in texts and not texts["label"]:
-        errors["label"] = "Enter a label."
+        errors["label"] = gettext("Enter a label.")
     _check_lengths(texts, errors)
     for name, text in texts.items():
         setattr(definition, name, text)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import recycle_bin as recycle_bin_module
@@ -45,7 +46,7 @@ class LogoutView(auth_views.LogoutView):
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
-        messages.info(request, "You are logged out.")
+        messages.info(request, _("You are logged out."))
         return response
 
 
@@ -57,7 +58,7 @@ def _object_spec_or_404(object_name: str) -> registry.ObjectSpec:
     try:
         return registry.object_spec(object_name)
     except KeyError:
-        raise Http404("No such object.") from None
+        raise Http404(_("No such object.")) from None
 
 
 # Picklists -------------------------------------------------------------------------------------
@@ -77,7 +78,7 @@ def picklist_list(request):
 def _picklist_or_404(object_name: str, field_name: str) -> selectors.PicklistField:
     picklist = selectors.picklist_field(object_name=object_name, field_name=field_name)
     if picklist is None:
-        raise Http404("No such picklist.")
+        raise Http404(_("No such picklist."))
     return picklist
 
 
@@ -139,7 +140,9 @@ def picklist_value_create(request, object_name: str, field_name: str):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Value “{value.label}” added to {picklist.label}.")
+            messages.success(
+                request, _("Value “%(label)s” added to %(label2)s.") % {"label": value.label, "label2": picklist.label}
+            )
             return redirect("core:picklist_detail", object_name, field_name)
     context = _picklist_context(picklist)
     context["form"] = form
@@ -176,7 +179,11 @@ def picklist_value_edit(request, pk: int):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Value saved as “{value.label}”. Records keep the API name {value.api_name}.")
+            messages.success(
+                request,
+                _("Value saved as “%(label)s”. Records keep the API name %(api_name)s.")
+                % {"label": value.label, "api_name": value.api_name},
+            )
             return redirect("core:picklist_detail", value.object_name, value.field_name)
     return render(
         request,
@@ -192,7 +199,7 @@ def picklist_value_move(request, pk: int):
     value, picklist = _value_or_404(pk)
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
-        messages.error(request, "Choose up or down.")
+        messages.error(request, _("Choose up or down."))
     else:
         try:
             services.picklist_value_move(
@@ -201,7 +208,9 @@ def picklist_value_move(request, pk: int):
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         else:
-            messages.success(request, f"“{value.label}” moved {direction}.")
+            messages.success(
+                request, _("“%(label)s” moved %(direction)s.") % {"label": value.label, "direction": direction}
+            )
     return _after_row_action(request, picklist, focus=(f"move-{direction}", value.pk))
 
 
@@ -214,10 +223,13 @@ def picklist_value_default(request, pk: int):
             services.picklist_clear_default(
                 object_name=value.object_name, field_name=value.field_name, acting_user=request.user
             )
-            messages.success(request, f"{picklist.label} has no default value now.")
+            messages.success(request, _("%(label)s has no default value now.") % {"label": picklist.label})
         else:
             services.picklist_set_default(value=value, acting_user=request.user)
-            messages.success(request, f"“{value.label}” is now the default {picklist.label}.")
+            messages.success(
+                request,
+                _("“%(label)s” is now the default %(label2)s.") % {"label": value.label, "label2": picklist.label},
+            )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     return _after_row_action(request, picklist, focus=("default", value.pk))
@@ -234,9 +246,12 @@ def picklist_value_active(request, pk: int):
         messages.error(request, _error_text(exc))
     else:
         if active:
-            messages.success(request, f"“{value.label}” is active and offered again.")
+            messages.success(request, _("“%(label)s” is active and offered again.") % {"label": value.label})
         else:
-            messages.success(request, f"“{value.label}” is inactive: records keep it, but it is no longer offered.")
+            messages.success(
+                request,
+                _("“%(label)s” is inactive: records keep it, but it is no longer offered.") % {"label": value.label},
+            )
     return _after_row_action(request, picklist, focus=("active", value.pk))
 
 
@@ -287,7 +302,7 @@ def picklist_value_delete(request, pk: int):
 def field_list(request):
     specs = registry.registered_objects()
     if not specs:
-        raise Http404("No objects are registered.")
+        raise Http404(_("No objects are registered."))
     object_name = request.GET.get("object") or specs[0].name
     spec = _object_spec_or_404(object_name)
     definitions = selectors.field_definitions(object_name=object_name, active_only=False).select_related("created_by")
@@ -355,7 +370,7 @@ def field_edit(request, object_name: str, api_name: str):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Field “{definition.label}” saved.")
+            messages.success(request, _("Field “%(label)s” saved.") % {"label": definition.label})
             return redirect("core:field_detail", object_name, api_name)
     return render(
         request,
@@ -392,8 +407,10 @@ def field_create(request, object_name: str):
         else:
             messages.success(
                 request,
-                f"Custom field “{definition.label}” ({definition.api_name}) created. "
-                f"It is on the {spec.label.lower()} form, record page, list columns, filters and API now.",
+                _(
+                    "Custom field “%(label)s” (%(api_name)s) created. It is on the %(lower)s form, record page, list columns, filters and API now."
+                )
+                % {"label": definition.label, "api_name": definition.api_name, "lower": spec.label.lower()},
             )
             return redirect("core:field_detail", object_name, definition.api_name)
     return render(
@@ -432,7 +449,11 @@ def sharing(request):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Leads are now {current.get_lead_access_display()} for all users.")
+            messages.success(
+                request,
+                _("Leads are now %(get_lead_access_display)s for all users.")
+                % {"get_lead_access_display": current.get_lead_access_display()},
+            )
             return redirect("core:sharing")
     options = [
         {"value": value, "label": label, "explanation": SHARING_EXPLANATIONS[value]}
@@ -483,7 +504,7 @@ def recycle_bin(request):
 def _bin_entry(request, pk: int):
     entry = selectors.recycle_bin_entries(user=request.user).filter(pk=pk).first()
     if entry is None:
-        raise Http404("This record is not in your Recycle Bin.")
+        raise Http404(_("This record is not in your Recycle Bin."))
     return entry
 
 
@@ -493,7 +514,7 @@ def recycle_bin_restore(request, pk: int):
     entry = _bin_entry(request, pk)
     spec = registry.recyclable(entry.object_name)
     if spec is None:
-        raise Http404("Records of this kind cannot be restored.")
+        raise Http404(_("Records of this kind cannot be restored."))
     try:
         record = spec.restore(entry=entry, acting_user=request.user)
     except ValidationError as exc:
@@ -501,7 +522,7 @@ def recycle_bin_restore(request, pk: int):
         return redirect("core:recycle_bin")
     except PermissionError as exc:
         raise PermissionDenied(str(exc)) from exc
-    messages.success(request, f"{spec.label} “{entry.name}” was restored.")
+    messages.success(request, _("%(label)s “%(name)s” was restored.") % {"label": spec.label, "name": entry.name})
     return redirect(spec.detail_url, pk=record.pk)
 
 
@@ -515,5 +536,7 @@ def recycle_bin_purge(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"{label} “{entry.name}” was deleted permanently.")
+        messages.success(
+            request, _("%(label)s “%(name)s” was deleted permanently.") % {"label": label, "name": entry.name}
+        )
     return redirect("core:recycle_bin")

@@ -13,31 +13,31 @@ MERGE_HELP = "Merge fields such as {{Lead.FirstName|there}} (the text after | is
 
 class FolderForm(forms.Form):
     name = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"autofocus": True}))
-    description = forms.CharField(max_length=500, required=False, help_text="What the folder's templates are for.")
+    description = forms.CharField(max_length=500, required=False, help_text=_("What the folder's templates are for."))
 
 
 class EmailTemplateForm(forms.Form):
     name = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"autofocus": True}))
     folder = forms.ModelChoiceField(
-        queryset=EmailFolder.objects.order_by("name"), required=False, empty_label="— No folder —"
+        queryset=EmailFolder.objects.order_by("name"), required=False, empty_label=_("— No folder —")
     )
-    description = forms.CharField(max_length=500, required=False, help_text="When to use this template.")
+    description = forms.CharField(max_length=500, required=False, help_text=_("When to use this template."))
     subject = forms.CharField(max_length=255, help_text=MERGE_HELP)
     body_text = forms.CharField(
-        label="Text body",
+        label=_("Text body"),
         widget=forms.Textarea(attrs={"rows": 9}),
         max_length=32000,
-        help_text="Shown by mail programs without HTML, and used for the text part of every email.",
+        help_text=_("Shown by mail programs without HTML, and used for the text part of every email."),
     )
     body_html = forms.CharField(
-        label="HTML body",
+        label=_("HTML body"),
         widget=forms.Textarea(attrs={"rows": 9, "spellcheck": "false"}),
         max_length=100000,
         required=False,
-        help_text="Optional. Scripts, event handlers and unsafe links are removed when you save.",
+        help_text=_("Optional. Scripts, event handlers and unsafe links are removed when you save."),
     )
     is_active = forms.BooleanField(
-        label="Active", required=False, initial=True, help_text="Only active templates can be chosen."
+        label=_("Active"), required=False, initial=True, help_text=_("Only active templates can be chosen.")
     )
     is_marketing = forms.BooleanField(
         label=_("Marketing"),
@@ -63,21 +63,21 @@ class EmailTemplateForm(forms.Form):
 
 
 class PreviewForm(forms.Form):
-    lead = forms.IntegerField(label="Lead", min_value=1, help_text="The lead whose fields fill the merge fields.")
+    lead = forms.IntegerField(label=_("Lead"), min_value=1, help_text=_("The lead whose fields fill the merge fields."))
 
 
 class AutoResponseSettingsForm(forms.Form):
     default_template = forms.ModelChoiceField(
         queryset=EmailTemplate.objects.filter(is_active=True).order_by("name"),
         required=False,
-        empty_label="— No default response —",
-        help_text="Sent when no entry of the active rule matches the lead.",
+        empty_label=_("— No default response —"),
+        help_text=_("Sent when no entry of the active rule matches the lead."),
     )
-    default_from_name = forms.CharField(label="From name", max_length=120, required=False)
+    default_from_name = forms.CharField(label=_("From name"), max_length=120, required=False)
     default_from_address = forms.EmailField(
-        label="From address", required=False, help_text="Leave blank to use the system's sender address."
+        label=_("From address"), required=False, help_text=_("Leave blank to use the system's sender address.")
     )
-    default_reply_to = forms.EmailField(label="Reply-to", required=False)
+    default_reply_to = forms.EmailField(label=_("Reply-to"), required=False)
 
 
 class AutoResponseEntryForm(RuleEntryForm):
@@ -111,14 +111,14 @@ class SendEmailForm(forms.Form):
     template = forms.ModelChoiceField(
         queryset=EmailTemplate.objects.none(),
         required=False,
-        empty_label="— Write my own message —",
-        help_text="A template is merged with this record's fields.",
+        empty_label=_("— Write my own message —"),
+        help_text=_("A template is merged with this record's fields."),
         widget=forms.Select(attrs={"autofocus": True}),
     )
     subject = forms.CharField(
-        max_length=255, required=False, help_text="Subject and message are used when no template is chosen."
+        max_length=255, required=False, help_text=_("Subject and message are used when no template is chosen.")
     )
-    body_text = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 8}), required=False)
+    body_text = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
     def __init__(self, *args, templates=None, **kwargs):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy
 
 from core.rules.models import (
     RuleBase,
@@ -78,20 +79,20 @@ class OutboundEmail(models.Model):
     claimed, sent and marked by a Celery task. Nothing is sent that is not a row first."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", gettext_lazy("Queued")
+        SENDING = "sending", gettext_lazy("Sending")
+        SENT = "sent", gettext_lazy("Sent")
+        FAILED = "failed", gettext_lazy("Failed")
         # Not sent on purpose (a marketing email to someone who opted out): the reason is last_error.
-        SKIPPED = "skipped", "Skipped"
+        SKIPPED = "skipped", gettext_lazy("Skipped")
 
     class Kind(models.TextChoices):
-        AUTO_RESPONSE = "auto_response", "Auto-response"
-        ASSIGNMENT = "assignment_notification", "Assignment notification"
-        NOTIFICATION = "notification", "Notification"
-        MANUAL = "manual", "Email"
-        SYSTEM = "system", "System"
-        LIST_EMAIL = "list_email", "List email"
+        AUTO_RESPONSE = "auto_response", gettext_lazy("Auto-response")
+        ASSIGNMENT = "assignment_notification", gettext_lazy("Assignment notification")
+        NOTIFICATION = "notification", gettext_lazy("Notification")
+        MANUAL = "manual", gettext_lazy("Email")
+        SYSTEM = "system", gettext_lazy("System")
+        LIST_EMAIL = "list_email", gettext_lazy("List email")
 
     idempotency_key = models.CharField(max_length=200, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -42,7 +43,7 @@ def template_list(request):
     folders = list(selectors.folder_list())
     current = next((f for f in folders if str(f.pk) == folder_id), None)
     if folder_id and current is None:
-        raise Http404("No such folder.")
+        raise Http404(_("No such folder."))
     templates = selectors.template_list(folder_id=current.pk if current else None)
     return render(
         request,
@@ -75,7 +76,7 @@ def template_create(request):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Email template “{template.name}” was created.")
+            messages.success(request, _("Email template “%(name)s” was created.") % {"name": template.name})
             return redirect("emails:template_detail", pk=template.pk)
     return _template_form_page(request, form)
 
@@ -93,7 +94,7 @@ def template_edit(request, pk: int):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Email template “{template.name}” was saved.")
+            messages.success(request, _("Email template “%(name)s” was saved.") % {"name": template.name})
             return redirect("emails:template_detail", pk=template.pk)
     return _template_form_page(request, form, template=template)
 
@@ -143,7 +144,7 @@ def template_delete(request, pk: int):
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
         return redirect("emails:template_detail", pk=pk)
-    messages.success(request, f"Email template “{template.name}” was deleted.")
+    messages.success(request, _("Email template “%(name)s” was deleted.") % {"name": template.name})
     return redirect("emails:template_list")
 
 
@@ -159,7 +160,7 @@ def folder_list(request):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Folder “{folder.name}” was created.")
+            messages.success(request, _("Folder “%(name)s” was created.") % {"name": folder.name})
             return redirect("emails:folder_list")
     return render(request, "emails/folder_list.html", {"folders": selectors.folder_list(), "form": form})
 
@@ -175,7 +176,9 @@ def folder_edit(request, pk: int):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Folder “{form.cleaned_data['name']}” was saved.")
+            messages.success(
+                request, _("Folder “%(cleaned_data)s” was saved.") % {"cleaned_data": form.cleaned_data["name"]}
+            )
             return redirect("emails:folder_list")
     return render(request, "emails/folder_form.html", {"form": form, "folder": folder})
 
@@ -189,7 +192,7 @@ def folder_delete(request, pk: int):
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, f"Folder “{folder.name}” was deleted.")
+        messages.success(request, _("Folder “%(name)s” was deleted.") % {"name": folder.name})
     return redirect("emails:folder_list")
 
 
@@ -225,7 +228,7 @@ def outbox_retry(request, pk: int):
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, f"The email to {email.to_address} was queued again.")
+        messages.success(request, _("The email to %(to_address)s was queued again.") % {"to_address": email.to_address})
     return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else "emails:outbox")
 
 
@@ -260,7 +263,7 @@ def autoresponse_settings(request):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, "The default response was saved.")
+            messages.success(request, _("The default response was saved."))
             return redirect("emails:autoresponse_list")
     return render(
         request,

@@ -12,8 +12,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.preferences import signature_block
 from emails.forms import SendEmailForm, apply_service_errors
 from emails.rendering import render_template
 from emails.selectors import emails_for_record, templates_for_sending
@@ -27,7 +29,7 @@ def _sendable(request: HttpRequest, pk: int):
     """A lead the user may see (404 otherwise) and that is still open (converted ones are read-only)."""
     lead = lead_detail(user=request.user, pk=pk)
     if lead.is_converted:
-        raise PermissionDenied("Converted leads are read-only.")
+        raise PermissionDenied(_("Converted leads are read-only."))
     return lead
 
 
@@ -36,7 +38,9 @@ def _sendable(request: HttpRequest, pk: int):
 def lead_send_email(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _sendable(request, pk)
     templates = templates_for_sending()
-    form = SendEmailForm(request.POST or None, templates=templates, initial={"idempotency_key": uuid.uuid4().hex})
+    # A message the user writes starts with their email signature (My Profile).
+    initial = {"idempotency_key": uuid.uuid4().hex, "body_text": signature_block(user=request.user)}
+    form = SendEmailForm(request.POST or None, templates=templates, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -53,7 +57,11 @@ def lead_send_email(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Your email “{email.subject}” to {email.to_address} is on its way.")
+            messages.success(
+                request,
+                _("Your email “%(subject)s” to %(to_address)s is on its way.")
+                % {"subject": email.subject, "to_address": email.to_address},
+            )
             return redirect("leads:detail", pk=lead.pk)
     return render(request, "emails/lead_send_email.html", {"lead": lead, "form": form})
 

@@ -18,6 +18,7 @@ from django.db.models.functions import Cast, Coalesce, Lower
 from django.db.models.lookups import GreaterThanOrEqual, IContains, LessThan, LessThanOrEqual
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, gettext_lazy
 
 from core.models import FieldDefinition, FieldType, PicklistValue
 from core.registry import list_extensions
@@ -74,7 +75,7 @@ class OwnerKeyField(forms.CharField):
     def clean(self, value):
         value = super().clean(value)
         if value and not OWNER_KEY_RE.match(value):
-            raise forms.ValidationError("Choose a user (user:<id>) or a queue (queue:<id>).")
+            raise forms.ValidationError(gettext("Choose a user (user:<id>) or a queue (queue:<id>)."))
         return value
 
 
@@ -139,21 +140,27 @@ class LeadFilter(django_filters.FilterSet):
     text-like ``<api_name>`` (contains).
     """
 
-    q = django_filters.CharFilter(method="filter_search", label="Search", max_length=200)
+    q = django_filters.CharFilter(method="filter_search", label=gettext_lazy("Search"), max_length=200)
     # distinct=False: status is a column (no join to de-duplicate), and a DISTINCT over whole rows
     # would sort every matching lead instead of reading the first page off the status index.
     status = django_filters.MultipleChoiceFilter(
-        field_name="status", label="Lead Status", widget=forms.CheckboxSelectMultiple, distinct=False
+        field_name="status", label=gettext_lazy("Lead Status"), widget=forms.CheckboxSelectMultiple, distinct=False
     )
-    lead_source = django_filters.ChoiceFilter(field_name="lead_source", label="Lead Source", empty_label="Any")
-    rating = django_filters.ChoiceFilter(field_name="rating", label="Rating", empty_label="Any")
-    industry = django_filters.ChoiceFilter(field_name="industry", label="Industry", empty_label="Any")
-    owner = OwnerFilter(label="Owner")
+    lead_source = django_filters.ChoiceFilter(
+        field_name="lead_source", label=gettext_lazy("Lead Source"), empty_label=gettext_lazy("Any")
+    )
+    rating = django_filters.ChoiceFilter(
+        field_name="rating", label=gettext_lazy("Rating"), empty_label=gettext_lazy("Any")
+    )
+    industry = django_filters.ChoiceFilter(
+        field_name="industry", label=gettext_lazy("Industry"), empty_label=gettext_lazy("Any")
+    )
+    owner = OwnerFilter(label=gettext_lazy("Owner"))
     created_from = django_filters.DateFilter(
-        method="filter_created_from", label="Created from", widget=forms.DateInput(attrs={"type": "date"})
+        method="filter_created_from", label=gettext_lazy("Created from"), widget=forms.DateInput(attrs={"type": "date"})
     )
     created_to = django_filters.DateFilter(
-        method="filter_created_to", label="Created to", widget=forms.DateInput(attrs={"type": "date"})
+        method="filter_created_to", label=gettext_lazy("Created to"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
     class Meta:
@@ -180,7 +187,9 @@ class LeadFilter(django_filters.FilterSet):
                 filter_.model = Lead
                 filter_.parent = self
                 self.filters[name] = filter_
-        ordering = LeadOrderingFilter(label="Sort by", custom_api_names=[d.api_name for d in self.custom_definitions])
+        ordering = LeadOrderingFilter(
+            label=gettext_lazy("Sort by"), custom_api_names=[d.api_name for d in self.custom_definitions]
+        )
         ordering.model, ordering.parent = Lead, self
         self.filters["ordering"] = ordering
 
@@ -196,12 +205,16 @@ class LeadFilter(django_filters.FilterSet):
             choices = self.picklists.get(api, [])
             yield (
                 api,
-                django_filters.ChoiceFilter(label=label, choices=choices, empty_label="Any", method=_json_equals(api)),
+                django_filters.ChoiceFilter(
+                    label=label, choices=choices, empty_label=gettext_lazy("Any"), method=_json_equals(api)
+                ),
             )
         elif ftype == FieldType.CHECKBOX:
             yield (
                 api,
-                django_filters.ChoiceFilter(label=label, choices=YES_NO, empty_label="Any", method=_checkbox(api)),
+                django_filters.ChoiceFilter(
+                    label=label, choices=YES_NO, empty_label=gettext_lazy("Any"), method=_checkbox(api)
+                ),
             )
         elif ftype in NUMERIC:
             yield f"{api}__min", django_filters.NumberFilter(label=f"{label} (min)", method=_number(api, "gte"))

@@ -78,7 +78,7 @@ class LeadForm(forms.Form):
                 self.fields[definition.api_name] = form_field(definition, current=current)
         if lead is None and only is None:
             self.fields["owner"] = forms.ChoiceField(
-                label=definitions["owner"].label if "owner" in definitions else "Lead Owner",
+                label=definitions["owner"].label if "owner" in definitions else _("Lead Owner"),
                 help_text=definitions["owner"].help_text if "owner" in definitions else "",
                 choices=owner_choices(),
             )
@@ -96,9 +96,9 @@ class LeadForm(forms.Form):
             self.initial.setdefault("version", lead.version)
         if only is None:
             self.fields["use_assignment_rule"] = forms.BooleanField(
-                label="Assign using active assignment rule",
+                label=_("Assign using active assignment rule"),
                 required=False,
-                help_text="The active lead assignment rule chooses the owner when you save.",
+                help_text=_("The active lead assignment rule chooses the owner when you save."),
             )
         if lead is None and only is None:
             self.fields["send_autoresponse"] = forms.BooleanField(
@@ -174,16 +174,16 @@ class LeadForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    title = forms.CharField(max_length=200, required=False, label="Title")
+    title = forms.CharField(max_length=200, required=False, label=_("Title"))
     body = forms.CharField(
-        label="Note",
+        label=_("Note"),
         max_length=32000,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Log a call, a meeting, anything worth keeping…"}),
     )
 
 
 class ChangeOwnerForm(forms.Form):
-    owner = forms.ChoiceField(label="New Owner", help_text="A user, or a queue whose members will work the lead.")
+    owner = forms.ChoiceField(label=_("New Owner"), help_text=_("A user, or a queue whose members will work the lead."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -211,7 +211,7 @@ class MassActionForm(forms.Form):
 
     action = forms.CharField(max_length=50)
     ids = forms.TypedMultipleChoiceField(
-        coerce=int, choices=(), error_messages={"required": "Select at least one lead."}
+        coerce=int, choices=(), error_messages={"required": _("Select at least one lead.")}
     )
     next = forms.CharField(required=False, max_length=2000)
 

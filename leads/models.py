@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy
 
 from core.roles import display_name
 
@@ -49,7 +50,7 @@ class Lead(models.Model):
     annual_revenue = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
     number_of_employees = models.PositiveIntegerField(null=True, blank=True)
     rating = models.CharField(max_length=120, blank=True)
-    status = models.CharField("lead status", max_length=120)
+    status = models.CharField(gettext_lazy("lead status"), max_length=120)
     lead_source = models.CharField(max_length=120, blank=True)
     description = models.TextField(max_length=32000, blank=True)
     email_opt_out = models.BooleanField(default=False)

@@ -126,7 +126,7 @@ def _validate_picklists(lead: Lead, before: dict | None) -> dict[str, list[str]]
             continue
         kept = before is not None and before.get(field) == value
         if value not in facts.active.get(field, set()) and not kept:
-            errors[field] = [f"“{value}” is not a valid value for this picklist."]
+            errors[field] = [_("“%(value)s” is not a valid value for this picklist.") % {"value": value}]
         elif field == "status" and value in facts.converted_statuses and not kept:
             # Only conversion (``lead_mark_converted``) gives a lead a converted status.
             errors[field] = [str(CONVERTED_STATUS_BY_CONVERTING)]
@@ -190,7 +190,7 @@ def lead_build(*, data: dict, acting_user: User, owner=None, custom_fields: dict
     lead.custom_fields = _validate(lead, before=None, custom_raw=custom_fields)
     owner = owner or (acting_user if getattr(acting_user, "pk", None) else None)
     if owner is None:
-        raise ValidationError({"owner": "Choose an owner for the lead."})
+        raise ValidationError({"owner": _("Choose an owner for the lead.")})
     set_owner(lead, owner, at=now)
     lead.created_at = lead.last_modified_at = now
     actor = acting_user if getattr(acting_user, "pk", None) else None
@@ -289,13 +289,13 @@ def owner_change_apply(lead: Lead, owner, *, acting_user: User, now) -> Change |
     history change to record, or ``None`` when ``owner`` owns it already. The caller saves the
     lead and writes the history."""
     if owner is None:
-        raise ValidationError({"owner": "Choose a user or a queue."})
+        raise ValidationError({"owner": _("Choose a user or a queue.")})
     if (isinstance(owner, Queue) and lead.owner_queue_id == owner.pk) or (
         not isinstance(owner, Queue) and lead.owner_user_id == owner.pk
     ):
         return None
     if not isinstance(owner, Queue) and not owner.is_active:
-        raise ValidationError({"owner": "An inactive user cannot own leads."})
+        raise ValidationError({"owner": _("An inactive user cannot own leads.")})
     old = owner_label(lead.owner)
     set_owner(lead, owner, at=now)
     lead.version += 1
@@ -365,7 +365,7 @@ def lead_mass_change_status(
     if not PicklistValue.objects.filter(
         object_name=OBJECT_NAME, field_name="status", api_name=status, is_active=True
     ).exists():
-        raise ValidationError({"status": "Choose an active lead status."})
+        raise ValidationError({"status": _("Choose an active lead status.")})
     refused = converted_status_error(status)
     if refused is not None:
         raise refused
@@ -439,9 +439,9 @@ def lead_mark_converted(*, lead: Lead, status: str, acting_user: User, note: str
 def lead_note_create(*, lead: Lead, body: str, acting_user: User, title: str = "") -> LeadNote:
     body = (body or "").strip()
     if not body:
-        raise ValidationError({"body": "Write something in the note."})
+        raise ValidationError({"body": _("Write something in the note.")})
     if len(title) > 200:
-        raise ValidationError({"title": "Use at most 200 characters."})
+        raise ValidationError({"title": _("Use at most 200 characters.")})
     if not lead_is_editable_by(lead, acting_user):
         raise PermissionError("You may not add notes to this lead.")
     note = LeadNote.objects.create(
@@ -467,7 +467,7 @@ def lead_delete(*, lead: Lead, acting_user: User) -> RecycleBinEntry:
     """Move a lead, with its notes, to the Recycle Bin; its history stays for a restore."""
     locked = Lead.objects.select_for_update().filter(pk=lead.pk).first()
     if locked is None:
-        raise ValidationError({"__all__": ["This lead was deleted already."]})
+        raise ValidationError({"__all__": [_("This lead was deleted already.")]})
     if locked.is_converted:
         raise ValidationError({"__all__": [CONVERTED_NOT_DELETABLE]})
     if not lead_is_deletable_by(locked, acting_user):

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import errors_as_text
@@ -168,9 +169,9 @@ def lead_list_columns_view(request: HttpRequest) -> HttpResponse:
     chosen = [key for key in request.POST.getlist("columns") if key in valid]
     if chosen:
         request.session[SESSION_COLUMNS] = list(dict.fromkeys(chosen))
-        messages.success(request, "Columns updated.")
+        messages.success(request, _("Columns updated."))
     else:
-        messages.error(request, "Choose at least one column.")
+        messages.error(request, _("Choose at least one column."))
     return redirect(_safe_next(request, reverse("leads:list")))
 
 
@@ -215,7 +216,7 @@ def _summary(verb: str, result) -> str:
 def _mass_change_owner(request: HttpRequest, lead_ids: list[int]) -> str:
     owner = owner_from_key(request.POST.get("owner", ""))
     if owner is None:
-        raise ValidationError({"owner": "Choose a user or a queue."})
+        raise ValidationError({"owner": _("Choose a user or a queue.")})
     result = lead_mass_change_owner(
         lead_ids=lead_ids, owner=owner, acting_user=request.user, versions=seen_versions(request.POST)
     )
@@ -264,12 +265,12 @@ def lead_mass_action(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     action = MASS_ACTIONS.get(form.cleaned_data["action"])
     if action is None:
-        messages.error(request, "Unknown action.")
+        messages.error(request, _("Unknown action."))
         return redirect(back)
     # Only leads the user can see are acted on; the services check edit access for each.
     ids = list(leads_visible_to(request.user).filter(pk__in=form.cleaned_data["ids"]).values_list("pk", flat=True))
     if not ids:
-        messages.error(request, "None of the selected leads can be changed.")
+        messages.error(request, _("None of the selected leads can be changed."))
         return redirect(back)
     try:
         message = action.run(request, ids)
@@ -290,7 +291,7 @@ def _editable(request: HttpRequest, pk: int):
     lead = lead_detail(user=request.user, pk=pk)
     # Converted leads are editable only with "View and Edit Converted Leads" (checked by the selector).
     if not lead_is_editable_by(lead, request.user):
-        raise PermissionDenied("You may not edit this lead.")
+        raise PermissionDenied(_("You may not edit this lead."))
     return lead
 
 
@@ -350,12 +351,12 @@ def lead_create_view(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
-                messages.success(request, f"Lead “{lead.name}” was created.")
+                messages.success(request, _("Lead “%(name)s” was created.") % {"name": lead.name})
                 if "save_new" in request.POST:
                     return redirect("leads:create")
                 if not leads_visible_to(request.user).filter(pk=lead.pk).exists():
                     # Given to a queue or user whose leads this user cannot see.
-                    messages.info(request, f"It is owned by {owner_label(owner)}.")
+                    messages.info(request, _("It is owned by %(owner_label)s.") % {"owner_label": owner_label(owner)})
                     return redirect("leads:list")
                 return redirect("leads:detail", pk=lead.pk)
     return render(request, "leads/lead_form.html", {"form": form, "lead": None})
@@ -390,11 +391,11 @@ def lead_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if form.cleaned_data.get("use_assignment_rule"):
                 lead = lead_assign(lead=lead, acting_user=request.user).lead
-            messages.success(request, f"Lead “{lead.name}” was saved.")
+            messages.success(request, _("Lead “%(name)s” was saved.") % {"name": lead.name})
             if "save_new" in request.POST:
                 return redirect("leads:create")
             if not leads_visible_to(request.user).filter(pk=lead.pk).exists():
-                messages.info(request, f"It is owned by {owner_label(lead.owner)}.")
+                messages.info(request, _("It is owned by %(owner_label)s.") % {"owner_label": owner_label(lead.owner)})
                 return redirect("leads:list")
             return redirect("leads:detail", pk=lead.pk)
     return render(request, "leads/lead_form.html", {"form": form, "lead": lead, "conflict": conflict})
@@ -421,7 +422,7 @@ def _field_row(lead, field: str):
 def lead_inline_edit(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     lead = _editable(request, pk)
     if field not in _inline_fields(lead):
-        raise PermissionDenied("This field cannot be edited inline.")
+        raise PermissionDenied(_("This field cannot be edited inline."))
     edit_page = reverse("leads:edit", args=[lead.pk]) + f"#id_{field}"
     if not request.htmx and request.method == "GET":
         return redirect(edit_page)
@@ -451,7 +452,7 @@ def lead_inline_edit(request: HttpRequest, pk: int, field: str) -> HttpResponse:
             form.add_service_errors(exc)
         else:
             if not request.htmx:
-                messages.success(request, f"Lead “{lead.name}” was saved.")
+                messages.success(request, _("Lead “%(name)s” was saved.") % {"name": lead.name})
                 return redirect("leads:detail", pk=lead.pk)
             lead = lead_detail(user=request.user, pk=lead.pk)
             context = _detail_context(request, lead)
@@ -463,7 +464,7 @@ def lead_inline_edit(request: HttpRequest, pk: int, field: str) -> HttpResponse:
         # Submitted without htmx (no script, or before the page had bound it): say what was wrong
         # and open the full edit form on that field.
         problem = "Someone else changed this lead meanwhile." if conflict else errors_as_text(form)
-        messages.error(request, f"Nothing was saved. {problem}")
+        messages.error(request, _("Nothing was saved. %(problem)s") % {"problem": problem})
         return redirect(edit_page)
     return render(
         request,
@@ -481,7 +482,7 @@ def lead_set_status(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _editable(request, pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a status.")
+        messages.error(request, _("Choose a status."))
         return redirect("leads:detail", pk=lead.pk)
     try:
         lead = lead_update(
@@ -491,12 +492,12 @@ def lead_set_status(request: HttpRequest, pk: int) -> HttpResponse:
             acting_user=request.user,
         )
     except LeadEditConflict:
-        messages.error(request, "Someone changed this lead meanwhile; review it and try again.")
+        messages.error(request, _("Someone changed this lead meanwhile; review it and try again."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         labels = {p.api_name: p.label for p in lead_status_path(lead=lead)}
-        messages.success(request, f"Status changed to {labels.get(lead.status, lead.status)}.")
+        messages.success(request, _("Status changed to %(get)s.") % {"get": labels.get(lead.status, lead.status)})
     return redirect("leads:detail", pk=lead.pk)
 
 
@@ -516,7 +517,7 @@ def lead_note_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             form = NoteForm()
             if not request.htmx:
-                messages.success(request, "Note added.")
+                messages.success(request, _("Note added."))
                 return redirect("leads:detail", pk=lead.pk)
     if not request.htmx:
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
@@ -537,12 +538,12 @@ def lead_change_owner_view(request: HttpRequest, pk: int) -> HttpResponse:
         owner = owner_from_key(form.cleaned_data["owner"])
         try:
             if owner is None:
-                raise ValidationError({"owner": "Choose an active user or a queue."})
+                raise ValidationError({"owner": _("Choose an active user or a queue.")})
             lead_change_owner(lead=lead, owner=owner, acting_user=request.user)
         except ValidationError as exc:
             form.add_error("owner", exc.message_dict.get("owner", exc.messages))
         else:
-            messages.success(request, f"Lead owner changed to {owner_label(owner)}.")
+            messages.success(request, _("Lead owner changed to %(owner_label)s.") % {"owner_label": owner_label(owner)})
             return redirect("leads:detail", pk=lead.pk)
     return render(request, "leads/lead_change_owner.html", {"lead": lead, "form": form})
 
@@ -556,14 +557,14 @@ def lead_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask, then move the lead to the Recycle Bin."""
     lead = lead_detail(user=request.user, pk=pk)
     if not lead_is_deletable_by(lead, request.user):
-        raise PermissionDenied(CONVERTED_NOT_DELETABLE if lead.is_converted else "You may not delete this lead.")
+        raise PermissionDenied(CONVERTED_NOT_DELETABLE if lead.is_converted else _("You may not delete this lead."))
     if request.method == "POST":
         try:
             lead_delete(lead=lead, acting_user=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("leads:detail", pk=lead.pk)
-        messages.success(request, f"Lead “{lead.name}” was moved to the Recycle Bin.")
+        messages.success(request, _("Lead “%(name)s” was moved to the Recycle Bin.") % {"name": lead.name})
         return redirect("leads:list")
     context = {"lead": lead, "notes": lead_notes(lead=lead).count(), "days": settings.RECYCLE_BIN_DAYS}
     return render(request, "leads/lead_delete.html", context)

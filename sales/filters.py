@@ -8,6 +8,7 @@ paging is stable.
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from core.selectors import picklist_values
 
@@ -50,8 +51,8 @@ class StableOrderingFilter(django_filters.OrderingFilter):
 
 
 class _SalesFilter(django_filters.FilterSet):
-    owner = django_filters.ModelChoiceFilter(queryset=lambda request: _users(), label="Owner")
-    mine = django_filters.BooleanFilter(method="filter_mine", label="My records only")
+    owner = django_filters.ModelChoiceFilter(queryset=lambda request: _users(), label=gettext_lazy("Owner"))
+    mine = django_filters.BooleanFilter(method="filter_mine", label=gettext_lazy("My records only"))
 
     search_fields: tuple[str, ...] = ()
 
@@ -77,11 +78,13 @@ class _SalesFilter(django_filters.FilterSet):
 
 
 class AccountFilter(_SalesFilter):
-    q = django_filters.CharFilter(method="filter_q", label="Search")
-    type = django_filters.MultipleChoiceFilter(choices=_choices(ACCOUNT, "type"), label="Type")
-    industry = django_filters.MultipleChoiceFilter(choices=_choices(ACCOUNT, "industry"), label="Industry")
-    rating = django_filters.MultipleChoiceFilter(choices=_choices(ACCOUNT, "rating"), label="Rating")
-    billing_country = django_filters.CharFilter(lookup_expr="iexact", label="Billing Country")
+    q = django_filters.CharFilter(method="filter_q", label=gettext_lazy("Search"))
+    type = django_filters.MultipleChoiceFilter(choices=_choices(ACCOUNT, "type"), label=gettext_lazy("Type"))
+    industry = django_filters.MultipleChoiceFilter(
+        choices=_choices(ACCOUNT, "industry"), label=gettext_lazy("Industry")
+    )
+    rating = django_filters.MultipleChoiceFilter(choices=_choices(ACCOUNT, "rating"), label=gettext_lazy("Rating"))
+    billing_country = django_filters.CharFilter(lookup_expr="iexact", label=gettext_lazy("Billing Country"))
     ordering = StableOrderingFilter(
         fields={
             "name": "name",
@@ -102,10 +105,12 @@ class AccountFilter(_SalesFilter):
 
 
 class ContactFilter(_SalesFilter):
-    q = django_filters.CharFilter(method="filter_q", label="Search")
-    account = django_filters.NumberFilter(field_name="account_id", label="Account ID")
-    lead_source = django_filters.MultipleChoiceFilter(choices=_choices(CONTACT, "lead_source"), label="Lead Source")
-    email_opt_out = django_filters.BooleanFilter(label="Email Opt Out")
+    q = django_filters.CharFilter(method="filter_q", label=gettext_lazy("Search"))
+    account = django_filters.NumberFilter(field_name="account_id", label=gettext_lazy("Account ID"))
+    lead_source = django_filters.MultipleChoiceFilter(
+        choices=_choices(CONTACT, "lead_source"), label=gettext_lazy("Lead Source")
+    )
+    email_opt_out = django_filters.BooleanFilter(label=gettext_lazy("Email Opt Out"))
     ordering = StableOrderingFilter(
         fields={
             "last_name": "name",
@@ -125,13 +130,15 @@ class ContactFilter(_SalesFilter):
 
 
 class OpportunityFilter(_SalesFilter):
-    q = django_filters.CharFilter(method="filter_q", label="Search")
-    account = django_filters.NumberFilter(field_name="account_id", label="Account ID")
-    stage = django_filters.MultipleChoiceFilter(choices=_choices(OPPORTUNITY, "stage"), label="Stage")
-    open = django_filters.BooleanFilter(method="filter_open", label="Open only")
-    close_date_after = django_filters.DateFilter(field_name="close_date", lookup_expr="gte", label="Closes on or after")
+    q = django_filters.CharFilter(method="filter_q", label=gettext_lazy("Search"))
+    account = django_filters.NumberFilter(field_name="account_id", label=gettext_lazy("Account ID"))
+    stage = django_filters.MultipleChoiceFilter(choices=_choices(OPPORTUNITY, "stage"), label=gettext_lazy("Stage"))
+    open = django_filters.BooleanFilter(method="filter_open", label=gettext_lazy("Open only"))
+    close_date_after = django_filters.DateFilter(
+        field_name="close_date", lookup_expr="gte", label=gettext_lazy("Closes on or after")
+    )
     close_date_before = django_filters.DateFilter(
-        field_name="close_date", lookup_expr="lte", label="Closes on or before"
+        field_name="close_date", lookup_expr="lte", label=gettext_lazy("Closes on or before")
     )
     ordering = StableOrderingFilter(
         fields={
@@ -159,8 +166,8 @@ class OpportunityFilter(_SalesFilter):
 
 
 class ProductFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label="Search")
-    is_active = django_filters.BooleanFilter(label="Active")
+    q = django_filters.CharFilter(method="filter_q", label=gettext_lazy("Search"))
+    is_active = django_filters.BooleanFilter(label=gettext_lazy("Active"))
     ordering = StableOrderingFilter(
         fields={"name": "name", "product_code": "product_code", "list_price": "list_price", "is_active": "is_active"}
     )

@@ -7,6 +7,7 @@ only the picklist values of the record's record type, and add the object's custo
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext, gettext_lazy
 
 from core.fields import custom_definitions, form_field, form_help_text, form_initial
 from core.models import FieldDefinition, FieldType, PicklistValue
@@ -92,7 +93,7 @@ class RecordForm(forms.Form):
             return field
         if api_name == "account":
             field = forms.ModelChoiceField(
-                queryset=Account.objects.order_by("name", "id"), empty_label="--None--", **common
+                queryset=Account.objects.order_by("name", "id"), empty_label=gettext_lazy("--None--"), **common
             )
             if self.instance is not None:
                 self.initial.setdefault("account", self.instance.account_id)
@@ -149,7 +150,9 @@ class RecordForm(forms.Form):
 class RecordTypeChoiceForm(forms.Form):
     """The record type a new (or edited) record uses; changing it reloads the form's picklists."""
 
-    record_type = forms.ModelChoiceField(queryset=RecordType.objects.none(), required=False, label="Record Type")
+    record_type = forms.ModelChoiceField(
+        queryset=RecordType.objects.none(), required=False, label=gettext_lazy("Record Type")
+    )
 
     def __init__(self, *args, object_name: str, allow_master: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -163,22 +166,22 @@ class RecordTypeChoiceForm(forms.Form):
 class LineItemForm(forms.Form):
     product = forms.ModelChoiceField(
         queryset=Product.objects.filter(is_active=True).order_by("name"),
-        help_text="An active product of the catalogue.",
+        help_text=gettext_lazy("An active product of the catalogue."),
     )
     quantity = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0.01, initial=1)
     unit_price = forms.DecimalField(
-        label="Sales Price",
+        label=gettext_lazy("Sales Price"),
         max_digits=18,
         decimal_places=2,
         min_value=0,
         required=False,
-        help_text="Leave blank to use the product's list price.",
+        help_text=gettext_lazy("Leave blank to use the product's list price."),
     )
 
 
 class LineItemEditForm(forms.Form):
     quantity = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0.01)
-    unit_price = forms.DecimalField(label="Sales Price", max_digits=18, decimal_places=2, min_value=0)
+    unit_price = forms.DecimalField(label=gettext_lazy("Sales Price"), max_digits=18, decimal_places=2, min_value=0)
 
 
 class ContactRoleForm(forms.Form):
@@ -187,10 +190,12 @@ class ContactRoleForm(forms.Form):
     service gives the one message."""
 
     contact = forms.ModelChoiceField(
-        queryset=Contact.objects.none(), help_text="Contacts of the opportunity's account."
+        queryset=Contact.objects.none(), help_text=gettext_lazy("Contacts of the opportunity's account.")
     )
     role = forms.ChoiceField(choices=[("", "--None--")] + [(r, r) for r in CONTACT_ROLES], required=False)
-    is_primary = forms.BooleanField(label="Primary", required=False, help_text="The main contact of the deal.")
+    is_primary = forms.BooleanField(
+        label=gettext_lazy("Primary"), required=False, help_text=gettext_lazy("The main contact of the deal.")
+    )
 
     def __init__(self, *args, account=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -225,7 +230,7 @@ class RecordTypeForm(forms.Form):
 
     name = forms.CharField(max_length=80, widget=forms.TextInput(attrs={"autofocus": True}))
     description = forms.CharField(max_length=255, required=False)
-    is_active = forms.BooleanField(label="Active", required=False, initial=True)
+    is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
 
     def __init__(self, *args, object_name: str, record_type: RecordType | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -248,7 +253,9 @@ class RecordTypeForm(forms.Form):
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
                 label=labels.get(field_name, field_name),
-                help_text="Tick the values this record type offers; none ticked offers every active value.",
+                help_text=gettext_lazy(
+                    "Tick the values this record type offers; none ticked offers every active value."
+                ),
             )
             self.fields[key].label_from_instance = lambda v: v.label if v.is_active else f"{v.label} (inactive)"
             self.initial.setdefault(key, [pk for pk in values.values_list("pk", flat=True) if pk in chosen])
@@ -269,11 +276,13 @@ class RecordTypeDefaultForm(forms.Form):
         choices=[("account", "Account"), ("contact", "Contact"), ("opportunity", "Opportunity")]
     )
     role = forms.ModelChoiceField(queryset=Group.objects.filter(name__in=ROLES).order_by("name"), required=False)
-    user = UserChoiceField(queryset=_user_choices(), required=False, help_text="A user's default overrides the role's.")
+    user = UserChoiceField(
+        queryset=_user_choices(), required=False, help_text=gettext_lazy("A user's default overrides the role's.")
+    )
     record_type = forms.ModelChoiceField(
         queryset=RecordType.objects.filter(is_active=True).order_by("object_name", "name"),
         required=False,
-        empty_label="No default (Master)",
+        empty_label=gettext_lazy("No default (Master)"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -283,5 +292,5 @@ class RecordTypeDefaultForm(forms.Form):
     def clean(self):
         data = super().clean()
         if bool(data.get("role")) == bool(data.get("user")):
-            raise forms.ValidationError("Choose either a role or a user.")
+            raise forms.ValidationError(gettext("Choose either a role or a user."))
         return data

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy
 
 from core.models import PicklistValue
 from core.roles import display_name
@@ -103,7 +104,7 @@ class SalesRecord(models.Model):
 class Account(SalesRecord):
     """A company you sell to, with its contacts and opportunities."""
 
-    name = models.CharField("account name", max_length=255)
+    name = models.CharField(gettext_lazy("account name"), max_length=255)
     website = models.CharField(max_length=255, blank=True)
     # The website's host without "www.", kept by the services; duplicate checks match on it.
     website_domain = models.CharField(max_length=255, blank=True, editable=False)
@@ -115,7 +116,7 @@ class Account(SalesRecord):
     number_of_employees = models.PositiveIntegerField("employees", null=True, blank=True)
     billing_street = models.CharField(max_length=255, blank=True)
     billing_city = models.CharField(max_length=40, blank=True)
-    billing_state = models.CharField("billing state/province", max_length=80, blank=True)
+    billing_state = models.CharField(gettext_lazy("billing state/province"), max_length=80, blank=True)
     billing_postal_code = models.CharField(max_length=20, blank=True)
     billing_country = models.CharField(max_length=80, blank=True)
     description = models.TextField(max_length=32000, blank=True)
@@ -152,7 +153,7 @@ class Contact(SalesRecord):
     lead_source = models.CharField(max_length=120, blank=True)
     mailing_street = models.CharField(max_length=255, blank=True)
     mailing_city = models.CharField(max_length=40, blank=True)
-    mailing_state = models.CharField("mailing state/province", max_length=80, blank=True)
+    mailing_state = models.CharField(gettext_lazy("mailing state/province"), max_length=80, blank=True)
     mailing_postal_code = models.CharField(max_length=20, blank=True)
     mailing_country = models.CharField(max_length=80, blank=True)
     description = models.TextField(max_length=32000, blank=True)
@@ -185,11 +186,11 @@ class Opportunity(SalesRecord):
     """A deal with an account, moving through the stages of the sales process."""
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="opportunities")
-    name = models.CharField("opportunity name", max_length=120)
+    name = models.CharField(gettext_lazy("opportunity name"), max_length=120)
     stage = models.CharField(max_length=120)
     amount = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
     close_date = models.DateField()
-    probability = models.PositiveSmallIntegerField("probability (%)", null=True, blank=True)
+    probability = models.PositiveSmallIntegerField(gettext_lazy("probability (%)"), null=True, blank=True)
     lead_source = models.CharField(max_length=120, blank=True)
     next_step = models.CharField(max_length=255, blank=True)
     description = models.TextField(max_length=32000, blank=True)
@@ -221,7 +222,7 @@ class Opportunity(SalesRecord):
 class Product(models.Model):
     """An item of the product catalogue that opportunities sell."""
 
-    name = models.CharField("product name", max_length=255)
+    name = models.CharField(gettext_lazy("product name"), max_length=255)
     product_code = models.CharField(max_length=80, blank=True)
     description = models.TextField(max_length=4000, blank=True)
     list_price = models.DecimalField(max_digits=18, decimal_places=2)
@@ -251,7 +252,7 @@ class OpportunityLineItem(models.Model):
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="line_items")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="line_items")
     quantity = models.DecimalField(max_digits=12, decimal_places=2)
-    unit_price = models.DecimalField("sales price", max_digits=18, decimal_places=2)
+    unit_price = models.DecimalField(gettext_lazy("sales price"), max_digits=18, decimal_places=2)
     total_price = models.GeneratedField(
         expression=F("quantity") * F("unit_price"),
         output_field=models.DecimalField(max_digits=30, decimal_places=2),

@@ -16,8 +16,8 @@ class WebToLeadSettingsForm(forms.ModelForm):
     default_creator = forms.ModelChoiceField(
         queryset=get_user_model().objects.none(),
         required=False,
-        label="Default lead creator",
-        help_text="Creates web leads, owns them when no assignment rule applies, and hears about the daily limit.",
+        label=_("Default lead creator"),
+        help_text=_("Creates web leads, owns them when no assignment rule applies, and hears about the daily limit."),
     )
 
     class Meta:
@@ -44,8 +44,8 @@ class WebToLeadSettingsForm(forms.ModelForm):
             self.fields["default_template"] = forms.ModelChoiceField(
                 queryset=templates,
                 required=False,
-                label="Default response template",
-                help_text="Sent to web leads when no auto-response rule entry matches.",
+                label=_("Default response template"),
+                help_text=_("Sent to web leads when no auto-response rule entry matches."),
             )
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -54,8 +54,8 @@ class WebToLeadSettingsForm(forms.ModelForm):
 class WebToLeadFormForm(forms.ModelForm):
     """The form's own settings; the field table of the builder is read by the view."""
 
-    lead_source = forms.ChoiceField(required=False, label="Default lead source")
-    return_url = forms.URLField(required=False, max_length=500, assume_scheme="https", label="Return URL")
+    lead_source = forms.ChoiceField(required=False, label=_("Default lead source"))
+    return_url = forms.URLField(required=False, max_length=500, assume_scheme="https", label=_("Return URL"))
 
     class Meta:
         model = WebToLeadForm

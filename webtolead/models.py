@@ -12,36 +12,38 @@ class WebToLeadSettings(models.Model):
     """Organisation-wide Web-to-Lead settings; a single row (singleton=1), read through selectors."""
 
     singleton = models.PositiveSmallIntegerField(default=1, unique=True, editable=False)
-    enabled = models.BooleanField("Web-to-Lead enabled", default=True)
+    enabled = models.BooleanField(_("Web-to-Lead enabled"), default=True)
     default_creator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="default lead creator",
-        help_text="Creates web leads, owns them when no assignment rule applies, and hears about the daily limit.",
+        verbose_name=_("default lead creator"),
+        help_text=_("Creates web leads, owns them when no assignment rule applies, and hears about the daily limit."),
     )
     daily_limit = models.PositiveIntegerField(
-        default=500, help_text="Leads created from web forms per 24 hours; 0 means no limit."
+        default=500, help_text=_("Leads created from web forms per 24 hours; 0 means no limit.")
     )
     allowed_return_domains = models.TextField(
         blank=True,
-        help_text="One domain per line (www.example.com, or .example.com for every subdomain). "
-        "A return URL elsewhere sends the visitor to the built-in thank-you page.",
+        help_text=_(
+            "One domain per line (www.example.com, or .example.com for every subdomain). "
+            "A return URL elsewhere sends the visitor to the built-in thank-you page."
+        ),
     )
     honeypot_enabled = models.BooleanField(
-        "honeypot field", default=True, help_text="A hidden field that people leave empty and bots fill in."
+        _("honeypot field"), default=True, help_text=_("A hidden field that people leave empty and bots fill in.")
     )
     min_fill_seconds = models.PositiveSmallIntegerField(
-        "minimum fill time (seconds)",
+        _("minimum fill time (seconds)"),
         default=3,
-        help_text="A form sent back faster than this after it was shown is treated as spam; 0 turns it off.",
+        help_text=_("A form sent back faster than this after it was shown is treated as spam; 0 turns it off."),
     )
     rate_limit_per_minute = models.PositiveIntegerField(
-        "submissions per minute per address",
+        _("submissions per minute per address"),
         default=10,
-        help_text="More submissions from one network address within a minute are treated as spam; 0 turns it off.",
+        help_text=_("More submissions from one network address within a minute are treated as spam; 0 turns it off."),
     )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -72,14 +74,14 @@ class WebToLeadForm(models.Model):
     public_key = models.CharField(max_length=40, unique=True, editable=False)
     # The Salesforce organisation id (``oid``) of a form moved from Salesforce: its unchanged HTML
     # then finds this form once only the action URL points here.
-    salesforce_oid = models.CharField("Salesforce organisation id", max_length=18, blank=True)
+    salesforce_oid = models.CharField(_("Salesforce organisation id"), max_length=18, blank=True)
     is_active = models.BooleanField(default=True)
     fields = models.JSONField(default=list)
-    lead_source = models.CharField("default lead source", max_length=120, blank=True)
+    lead_source = models.CharField(_("default lead source"), max_length=120, blank=True)
     campaign = models.CharField(max_length=255, blank=True)
-    return_url = models.URLField("return URL", max_length=500, blank=True)
-    run_assignment = models.BooleanField("run the active assignment rule", default=True)
-    send_autoresponse = models.BooleanField("send the auto-response", default=True)
+    return_url = models.URLField(_("return URL"), max_length=500, blank=True)
+    run_assignment = models.BooleanField(_("run the active assignment rule"), default=True)
+    send_autoresponse = models.BooleanField(_("send the auto-response"), default=True)
     submit_label = models.CharField(max_length=60, default="Submit")
     # The language of the visitor pages (thank-you and error pages); empty: the visitor's browser's.
     language = models.CharField(_("language"), max_length=10, blank=True)
@@ -114,12 +116,12 @@ class Intake(models.Model):
     """
 
     class Outcome(models.TextChoices):
-        RECEIVED = "received", "Received"
-        CREATED = "created", "Lead created"
-        PENDING = "pending", "Pending (daily limit)"
-        SPAM = "spam", "Spam"
-        REJECTED = "rejected", "Rejected"
-        DUPLICATE = "duplicate", "Duplicate submit"
+        RECEIVED = "received", _("Received")
+        CREATED = "created", _("Lead created")
+        PENDING = "pending", _("Pending (daily limit)")
+        SPAM = "spam", _("Spam")
+        REJECTED = "rejected", _("Rejected")
+        DUPLICATE = "duplicate", _("Duplicate submit")
 
     # Every row is written on a public request: the indexes of the columns a fresh row leaves empty
     # are partial (see Meta), so that a new row touches few of them.

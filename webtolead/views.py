@@ -348,7 +348,7 @@ def settings_edit(request):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, "Web-to-Lead settings saved.")
+            messages.success(request, _("Web-to-Lead settings saved."))
             return redirect("webtolead:form_list")
     return render(request, "webtolead/settings_form.html", {"form": form})
 
@@ -404,7 +404,9 @@ def form_create(request):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Web-to-Lead form “{created.name}” created. Copy its HTML below.")
+            messages.success(
+                request, _("Web-to-Lead form “%(name)s” created. Copy its HTML below.") % {"name": created.name}
+            )
             return redirect("webtolead:form_detail", pk=created.pk)
     return render(request, "webtolead/form_form.html", {"form": form, "rows": rows, "object": None})
 
@@ -422,7 +424,7 @@ def form_edit(request, pk: int):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Web-to-Lead form “{obj.name}” saved.")
+            messages.success(request, _("Web-to-Lead form “%(name)s” saved.") % {"name": obj.name})
             return redirect("webtolead:form_detail", pk=obj.pk)
     return render(request, "webtolead/form_form.html", {"form": form, "rows": rows, "object": obj})
 
@@ -551,9 +553,13 @@ def intake_replay(request, pk: int):
         return redirect("webtolead:intake_detail", pk=intake.pk)
     result.intake.refresh_from_db()
     if result.intake.outcome == Intake.Outcome.CREATED:
-        messages.success(request, "Lead created from the submission." if not release else "Released: lead created.")
+        messages.success(
+            request, _("Lead created from the submission.") if not release else _("Released: lead created.")
+        )
     elif result.intake.outcome == Intake.Outcome.DUPLICATE:
-        messages.info(request, "This submission duplicates one that already created a lead.")
+        messages.info(request, _("This submission duplicates one that already created a lead."))
     else:
-        messages.error(request, f"The submission still cannot become a lead: {result.intake.reason}")
+        messages.error(
+            request, _("The submission still cannot become a lead: %(reason)s") % {"reason": result.intake.reason}
+        )
     return redirect("webtolead:intake_detail", pk=intake.pk)

@@ -70,7 +70,9 @@ class MembersAddSerializer(serializers.Serializer):
     leads = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=5000)
     contacts = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=5000)
     status = serializers.CharField(
-        required=False, allow_blank=True, help_text="A member status of the campaign, by label or id; blank: default."
+        required=False,
+        allow_blank=True,
+        help_text=_("A member status of the campaign, by label or id; blank: default."),
     )
 
     def validate(self, attrs):
@@ -86,4 +88,4 @@ class MembersAddedSerializer(serializers.Serializer):
 
 
 class MemberUpdateSerializer(serializers.Serializer):
-    status = serializers.CharField(help_text="A member status of the campaign, by label or id.")
+    status = serializers.CharField(help_text=_("A member status of the campaign, by label or id."))

@@ -1,5 +1,6 @@
 """Input and output shapes of the conversion API; the service validates the business rules."""
 
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from conversion.services import BULK_LIMIT, MAX_PRODUCTS, ConvertOptions, ProductLine
@@ -9,7 +10,12 @@ class ProductLineSerializer(serializers.Serializer):
     product = serializers.IntegerField(min_value=1)
     quantity = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     unit_price = serializers.DecimalField(
-        max_digits=18, decimal_places=2, min_value=0, required=False, allow_null=True, help_text="Default: list price."
+        max_digits=18,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("Default: list price."),
     )
 
 
@@ -17,26 +23,36 @@ class ConvertSerializer(serializers.Serializer):
     """Options of one conversion: the same choices as the convert page."""
 
     account = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, help_text="An existing account's id; omit or null: create one."
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("An existing account's id; omit or null: create one."),
     )
     contact = serializers.IntegerField(
         min_value=1,
         required=False,
         allow_null=True,
-        help_text="An existing contact of that account; omit or null: create one.",
+        help_text=gettext_lazy("An existing contact of that account; omit or null: create one."),
     )
     create_opportunity = serializers.BooleanField(default=True)
     opportunity_name = serializers.CharField(
-        max_length=120, required=False, allow_blank=True, help_text="Default: “<Company>-”."
+        max_length=120, required=False, allow_blank=True, help_text=gettext_lazy("Default: “<Company>-”.")
     )
-    close_date = serializers.DateField(required=False, allow_null=True, help_text="Default: end of the quarter.")
-    stage = serializers.CharField(max_length=120, required=False, allow_blank=True, help_text="Stage api name.")
+    close_date = serializers.DateField(
+        required=False, allow_null=True, help_text=gettext_lazy("Default: end of the quarter.")
+    )
+    stage = serializers.CharField(
+        max_length=120, required=False, allow_blank=True, help_text=gettext_lazy("Stage api name.")
+    )
     products = ProductLineSerializer(many=True, required=False, max_length=MAX_PRODUCTS)
     owner = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, help_text="Default: the lead's owner (you for a queue's lead)."
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("Default: the lead's owner (you for a queue's lead)."),
     )
     converted_status = serializers.CharField(
-        max_length=120, required=False, allow_blank=True, help_text="A Lead Status flagged converted."
+        max_length=120, required=False, allow_blank=True, help_text=gettext_lazy("A Lead Status flagged converted.")
     )
     send_email = serializers.BooleanField(default=False)
 
@@ -64,7 +80,7 @@ def options_from(data: dict) -> ConvertOptions:
 
 
 class BulkItemSerializer(ConvertSerializer):
-    id = serializers.IntegerField(min_value=1, help_text="The lead's id.")
+    id = serializers.IntegerField(min_value=1, help_text=gettext_lazy("The lead's id."))
 
 
 class BulkConvertSerializer(serializers.Serializer):

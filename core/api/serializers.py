@@ -1,7 +1,7 @@
 """Input and output shapes of the core API: tokens, picklists and the Recycle Bin."""
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import serializers
 from rest_framework.fields import SkipField, is_simple_callable
 
@@ -56,19 +56,25 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True, help_text="Send as the header `Authorization: Token <token>`.")
-    expires_at = serializers.DateTimeField(read_only=True, help_text="After this the token is refused (401).")
+    token = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("Send as the header `Authorization: Token <token>`.")
+    )
+    expires_at = serializers.DateTimeField(
+        read_only=True, help_text=gettext_lazy("After this the token is refused (401).")
+    )
 
 
 class ApiTokenSerializer(serializers.Serializer):
     """One of your API tokens; the key itself is shown only when the token is made."""
 
     id = serializers.IntegerField()
-    prefix = serializers.CharField(help_text="The first characters of the key.")
+    prefix = serializers.CharField(help_text=gettext_lazy("The first characters of the key."))
     created_at = serializers.DateTimeField()
     last_used_at = serializers.DateTimeField(allow_null=True)
     expires_at = serializers.DateTimeField()
-    current = serializers.SerializerMethodField(help_text="Whether this request was made with this token.")
+    current = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Whether this request was made with this token.")
+    )
 
     def get_current(self, token) -> bool:
         auth = self.context.get("auth")
@@ -115,7 +121,7 @@ class RecycleBinEntrySerializer(serializers.Serializer):
     object = serializers.CharField(source="object_name")
     record_id = serializers.IntegerField()
     name = serializers.CharField()
-    detail = serializers.CharField(help_text="The company of a lead, the account of a contact, …")
+    detail = serializers.CharField(help_text=gettext_lazy("The company of a lead, the account of a contact, …"))
     deleted_by = serializers.SerializerMethodField()
     deleted_at = serializers.DateTimeField()
 
@@ -178,7 +184,7 @@ class ProfileSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False)
     language = serializers.ChoiceField(choices=["", *(code for code, _name in settings.LANGUAGES)], required=False)
     time_zone = serializers.CharField(
-        max_length=64, required=False, allow_blank=True, help_text="An IANA name, such as Europe/Madrid."
+        max_length=64, required=False, allow_blank=True, help_text=gettext_lazy("An IANA name, such as Europe/Madrid.")
     )
     email_signature = serializers.CharField(max_length=2000, required=False, allow_blank=True, trim_whitespace=False)
     default_time_zone = serializers.CharField(read_only=True)

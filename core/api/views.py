@@ -1,6 +1,7 @@
 """Core API endpoints: API tokens, picklist values and the Recycle Bin."""
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -106,7 +107,7 @@ class ApiTokenDetailView(APIView):
     )
     def delete(self, request, pk: int):
         if not api_token_revoke(token_id=pk, acting_user=request.user):
-            raise NotFound("You have no such token.")
+            raise NotFound(_("You have no such token."))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -142,7 +143,7 @@ class PicklistView(APIView):
         elif active in {"false", "0", "no"}:
             values = values.filter(is_active=False)
         elif active:
-            raise serializers.ValidationError({"active": ["Use true or false."]})
+            raise serializers.ValidationError({"active": [_("Use true or false.")]})
         label_of = {(d.object_name, d.api_name): d.label for d in labels.only("object_name", "api_name", "label")}
         groups: dict[tuple[str, str], dict] = {}
         for value in values:
@@ -161,7 +162,7 @@ class FieldDefinitionView(APIView):
     def _definition(self, object_name: str, api_name: str) -> FieldDefinition:
         definition = FieldDefinition.objects.filter(object_name=object_name, api_name=api_name).first()
         if definition is None:
-            raise NotFound("No such field.")
+            raise NotFound(_("No such field."))
         return definition
 
     @extend_schema(operation_id="fields_retrieve", responses=FieldDefinitionSerializer, tags=["fields"])
@@ -199,7 +200,7 @@ class RecycleBinView(APIView):
         object_name = request.query_params.get("object", "").strip()
         if object_name and registry.recyclable(object_name) is None:
             names = ", ".join(spec.name for spec in registry.recyclable_objects())
-            raise serializers.ValidationError({"object": [f"Choose one of: {names}."]})
+            raise serializers.ValidationError({"object": [_("Choose one of: %(names)s.") % {"names": names}]})
         entries = recycle_bin_entries(user=request.user, object_name=object_name or None)[:500]
         return Response(RecycleBinEntrySerializer(entries, many=True).data)
 
@@ -207,7 +208,7 @@ class RecycleBinView(APIView):
 def _entry(request, pk: int):
     entry = recycle_bin_entries(user=request.user).filter(pk=pk).first()
     if entry is None:
-        raise NotFound("No such entry in your Recycle Bin.")
+        raise NotFound(_("No such entry in your Recycle Bin."))
     return entry
 
 
@@ -242,7 +243,7 @@ class RecycleBinRestoreView(APIView):
         entry = _entry(request, pk)
         spec = registry.recyclable(entry.object_name)
         if spec is None:
-            raise NotFound("Records of this kind cannot be restored.")
+            raise NotFound(_("Records of this kind cannot be restored."))
         record = spec.restore(entry=entry, acting_user=request.user)
         return Response({"object": entry.object_name, "record_id": record.pk})
 

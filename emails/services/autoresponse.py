@@ -55,12 +55,12 @@ def autoresponse_settings_update(
     row, _ = AutoResponseSettings.objects.select_for_update().get_or_create(singleton=1)
     errors: dict[str, list[str]] = {}
     if default_template is not None and not default_template.is_active:
-        errors["default_template"] = ["Choose an active template."]
+        errors["default_template"] = [_("Choose an active template.")]
     for name, value in (("default_from_address", default_from_address), ("default_reply_to", default_reply_to)):
         if value and not _valid_email(value.strip()):
-            errors[name] = ["Enter a valid email address."]
+            errors[name] = [_("Enter a valid email address.")]
     if default_from_name and len(default_from_name) > 120:
-        errors["default_from_name"] = ["Use at most 120 characters."]
+        errors["default_from_name"] = [_("Use at most 120 characters.")]
     if errors:
         raise ValidationError(errors)
     row.default_template = default_template

@@ -19,6 +19,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.breaker import BrokerUnavailable
 from core.fields import validate_email
@@ -226,13 +227,13 @@ def record_email_send(
     to = (getattr(record, "email", "") or "").strip()
     errors: dict[str, list[str]] = {}
     if getattr(record, "email_opt_out", False):
-        errors["__all__"] = ["This record opted out of email: no email can be sent to it."]
+        errors["__all__"] = [_("This record opted out of email: no email can be sent to it.")]
     elif not to:
-        errors["__all__"] = ["This record has no email address."]
+        errors["__all__"] = [_("This record has no email address.")]
     if template is None and not (_one_line(subject) and (body_text or "").strip()):
-        errors["template"] = ["Choose a template, or write a subject and a message."]
+        errors["template"] = [_("Choose a template, or write a subject and a message.")]
     if template is not None and not template.is_active:
-        errors["template"] = ["This template is inactive."]
+        errors["template"] = [_("This template is inactive.")]
     if errors:
         raise ValidationError(errors)
     sender = _actor(acting_user)
@@ -431,6 +432,6 @@ def outbound_email_retry(*, email: OutboundEmail, acting_user) -> OutboundEmail:
         status=OutboundEmail.Status.QUEUED, attempts=0, next_attempt_at=timezone.now(), published_at=None
     )
     if not updated:
-        raise ValidationError({"__all__": ["Only failed emails can be retried."]})
+        raise ValidationError({"__all__": [_("Only failed emails can be retried.")]})
     transaction.on_commit(lambda: outbound_email_publish(email_id=email.pk))
     return OutboundEmail.objects.get(pk=email.pk)

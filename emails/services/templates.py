@@ -46,7 +46,7 @@ def email_folder_create(*, name: str, description: str = "", acting_user) -> Ema
     require_setup_admin(acting_user)
     name = " ".join((name or "").split())
     if not name or len(name) > 120:
-        raise ValidationError({"name": ["Enter a folder name of at most 120 characters."]})
+        raise ValidationError({"name": [_("Enter a folder name of at most 120 characters.")]})
     if EmailFolder.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": [_folder_exists(name)]})
     with _unique_folder_name(name):
@@ -61,7 +61,7 @@ def email_folder_update(*, folder: EmailFolder, name: str, description: str = ""
     folder = EmailFolder.objects.select_for_update().get(pk=folder.pk)
     name = " ".join((name or "").split())
     if not name or len(name) > 120:
-        raise ValidationError({"name": ["Enter a folder name of at most 120 characters."]})
+        raise ValidationError({"name": [_("Enter a folder name of at most 120 characters.")]})
     if EmailFolder.objects.filter(name__iexact=name).exclude(pk=folder.pk).exists():
         raise ValidationError({"name": [_folder_exists(name)]})
     folder.name, folder.description = name, (description or "")[:500]
@@ -74,7 +74,7 @@ def email_folder_update(*, folder: EmailFolder, name: str, description: str = ""
 def email_folder_delete(*, folder: EmailFolder, acting_user) -> None:
     require_setup_admin(acting_user)
     if folder.templates.exists():
-        raise ValidationError({"__all__": ["Move or delete the templates in this folder first."]})
+        raise ValidationError({"__all__": [_("Move or delete the templates in this folder first.")]})
     folder.delete()
 
 
@@ -89,21 +89,21 @@ def _clean_template(data: dict, *, instance: EmailTemplate | None) -> dict:
     merged = {k: values.get(k, getattr(instance, k, "") if instance else "") for k in TEMPLATE_FIELDS}
     errors: dict[str, list[str]] = {}
     if not merged["name"]:
-        errors["name"] = ["Enter a template name."]
+        errors["name"] = [_("Enter a template name.")]
     elif len(merged["name"]) > 120:
-        errors["name"] = ["Use at most 120 characters."]
+        errors["name"] = [_("Use at most 120 characters.")]
     elif EmailTemplate.objects.filter(name__iexact=merged["name"]).exclude(pk=getattr(instance, "pk", None)).exists():
         errors["name"] = [_template_exists(merged["name"])]
     if not merged["subject"]:
-        errors["subject"] = ["Enter a subject."]
+        errors["subject"] = [_("Enter a subject.")]
     elif len(merged["subject"]) > 255:
-        errors["subject"] = ["Use at most 255 characters."]
+        errors["subject"] = [_("Use at most 255 characters.")]
     if not (merged["body_text"] or "").strip():
-        errors["body_text"] = ["Write the text body (it is what mail programs without HTML show)."]
+        errors["body_text"] = [_("Write the text body (it is what mail programs without HTML show).")]
     elif len(merged["body_text"]) > 32000:
-        errors["body_text"] = ["Use at most 32000 characters."]
+        errors["body_text"] = [_("Use at most 32000 characters.")]
     if len(merged["body_html"] or "") > 100000:
-        errors["body_html"] = ["Use at most 100000 characters."]
+        errors["body_html"] = [_("Use at most 100000 characters.")]
     for key in ("subject", "body_text", "body_html"):
         unknown = unknown_merge_fields(merged[key] or "", object_name="lead")
         if unknown:
@@ -138,7 +138,7 @@ def email_template_update(*, template: EmailTemplate, data: dict, acting_user) -
     if "is_active" in values and not values["is_active"]:
         used = template_usages(template)
         if used:
-            raise ValidationError({"is_active": [f"The template is in use: {'; '.join(used)}"]})
+            raise ValidationError({"is_active": [_("The template is in use: %(join)s") % {"join": "; ".join(used)}]})
     for key, value in values.items():
         setattr(template, key, value)
     template.updated_by = _actor(acting_user)
@@ -162,8 +162,8 @@ def email_template_delete(*, template: EmailTemplate, acting_user) -> None:
     require_setup_admin(acting_user)
     used = template_usages(template)
     if used:
-        raise ValidationError({"__all__": [f"The template is in use: {'; '.join(used)}."]})
+        raise ValidationError({"__all__": [_("The template is in use: %(join)s.") % {"join": "; ".join(used)}]})
     try:
         template.delete()
     except ProtectedError:
-        raise ValidationError({"__all__": ["The template is in use and cannot be deleted."]}) from None
+        raise ValidationError({"__all__": [_("The template is in use and cannot be deleted.")]}) from None

@@ -7,6 +7,7 @@ values to ``leads.services``, which validates them exactly as it does for the br
 
 from collections.abc import Mapping
 
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -60,13 +61,15 @@ class LeadSerializer(QuickReadMixin, serializers.ModelSerializer):
     custom_fields = serializers.DictField(
         child=serializers.JSONField(),
         required=False,
-        help_text="Custom field values keyed by API name (ending in __c); validated by field type.",
+        help_text=gettext_lazy("Custom field values keyed by API name (ending in __c); validated by field type."),
     )
     version = serializers.IntegerField(
         required=False,
         min_value=1,
-        help_text="The version you read. On PUT/PATCH a lead saved by someone else since answers 409; "
-        "without it the write is not checked (answer header X-Version-Check: unchecked).",
+        help_text=gettext_lazy(
+            "The version you read. On PUT/PATCH a lead saved by someone else since answers 409; "
+            "without it the write is not checked (answer header X-Version-Check: unchecked)."
+        ),
     )
     name = serializers.CharField(read_only=True)
 
@@ -114,14 +117,18 @@ class LeadSerializer(QuickReadMixin, serializers.ModelSerializer):
         "blank_required"}``; the service validates the values themselves. Read-only keys are ignored."""
         if not isinstance(data, Mapping):
             raise serializers.ValidationError(
-                {"non_field_errors": [f"Expected an object of lead fields, got {type(data).__name__}."]}
+                {
+                    "non_field_errors": [
+                        gettext("Expected an object of lead fields, got %(name)s.") % {"name": type(data).__name__}
+                    ]
+                }
             )
         errors: dict[str, list[str]] = {}
         values: dict = {}
         if not self.partial:
             for name in ("last_name", "company"):
                 if name not in data:
-                    errors[name] = ["This field is required."]
+                    errors[name] = [gettext("This field is required.")]
         for name in WRITABLE_FIELDS:
             if name not in data:
                 continue
@@ -131,17 +138,17 @@ class LeadSerializer(QuickReadMixin, serializers.ModelSerializer):
                 values[name] = "" if kind in TEXT_TYPES else None
             elif kind in TEXT_TYPES:
                 if isinstance(value, bool) or not isinstance(value, str | int | float):
-                    errors[name] = ["Enter text."]
+                    errors[name] = [gettext("Enter text.")]
                 else:
                     values[name] = str(value)
             elif kind in NUMBER_TYPES:
                 if isinstance(value, bool) or not isinstance(value, str | int | float):
-                    errors[name] = ["Enter a number."]
+                    errors[name] = [gettext("Enter a number.")]
                 else:
                     values[name] = str(value) if isinstance(value, float) else value
             elif kind == "BooleanField":
                 if not isinstance(value, bool):
-                    errors[name] = ["Enter true or false."]
+                    errors[name] = [gettext("Enter true or false.")]
                 else:
                     values[name] = value
         # Blank required fields get the browser form's message; on create a blank status takes the
@@ -153,10 +160,10 @@ class LeadSerializer(QuickReadMixin, serializers.ModelSerializer):
         }
         custom = data.get("custom_fields")
         if custom is not None and not isinstance(custom, Mapping):
-            errors["custom_fields"] = ["Expected an object of field API names to values."]
+            errors["custom_fields"] = [gettext("Expected an object of field API names to values.")]
         version = data.get("version")
         if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 1):
-            errors["version"] = ["Send the version number you read (a positive integer)."]
+            errors["version"] = [gettext("Send the version number you read (a positive integer).")]
         if errors:
             raise serializers.ValidationError(errors)
         return {
@@ -170,17 +177,19 @@ class LeadSerializer(QuickReadMixin, serializers.ModelSerializer):
 class ChangeOwnerSerializer(serializers.Serializer):
     owner = serializers.RegexField(
         r"^(user|queue):\d{1,18}$",
-        help_text="The new owner: user:<id> or queue:<id>.",
-        error_messages={"invalid": "Choose a user (user:<id>) or a queue (queue:<id>)."},
+        help_text=gettext_lazy("The new owner: user:<id> or queue:<id>."),
+        error_messages={"invalid": gettext_lazy("Choose a user (user:<id>) or a queue (queue:<id>).")},
     )
     note = serializers.CharField(
-        required=False, allow_blank=True, max_length=300, help_text="Shown in the lead's history."
+        required=False, allow_blank=True, max_length=300, help_text=gettext_lazy("Shown in the lead's history.")
     )
     version = serializers.IntegerField(
         required=False,
         min_value=1,
-        help_text="The version you read: a lead saved by someone else since answers 409. Without it the "
-        "change is not checked (answer header X-Version-Check: unchecked).",
+        help_text=gettext_lazy(
+            "The version you read: a lead saved by someone else since answers 409. Without it the "
+            "change is not checked (answer header X-Version-Check: unchecked)."
+        ),
     )
 
 

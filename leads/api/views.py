@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -210,7 +211,9 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             # The list views of the browser (my, queues, all, recent, today); converted leads are left out.
             view = self.request.query_params.get("view", "all")
             if view not in LIST_VIEWS:
-                raise serializers.ValidationError({"view": [f"Choose one of: {', '.join(LIST_VIEWS)}."]})
+                raise serializers.ValidationError(
+                    {"view": [_("Choose one of: %(join)s.") % {"join": ", ".join(LIST_VIEWS)}]}
+                )
             return lead_list(user=user, view=view).select_related("created_by", "last_modified_by")
         # A record may be opened by users allowed to see converted leads.
         visible = with_list_extensions(leads_visible_to(user, include_converted=True))
@@ -222,7 +225,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def _editable_object(self) -> Lead:
         lead = self.get_object()
         if not lead_is_editable_by(lead, self.request.user):
-            raise PermissionDenied("You may not edit this lead.")
+            raise PermissionDenied(_("You may not edit this lead."))
         return lead
 
     def _answer(self, lead: Lead, code: int = status.HTTP_200_OK) -> Response:
@@ -336,7 +339,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         serializer.is_valid(raise_exception=True)
         owner = owner_from_key(serializer.validated_data["owner"])
         if owner is None:
-            raise serializers.ValidationError({"owner": ["Choose an active user or an existing queue."]})
+            raise serializers.ValidationError({"owner": [_("Choose an active user or an existing queue.")]})
         version = serializer.validated_data.get("version")
         try:
             lead = lead_change_owner(

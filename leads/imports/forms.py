@@ -19,7 +19,7 @@ class UserChoiceField(forms.ModelChoiceField):
 
 class LeadImportUploadForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
+        label=gettext_lazy("CSV file"),
         help_text=(
             f"UTF-8 text, comma or semicolon separated, at most {MAX_BYTES // (1024 * 1024)} MB and "
             f"{MAX_ROWS:,} rows. The first row names the columns, such as First Name, Last Name, Company, Email."
@@ -31,7 +31,8 @@ class LeadImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(
-                f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. Split it and import the parts."
+                gettext("The file is larger than %(MAX_BYTES)s MB. Split it and import the parts.")
+                % {"MAX_BYTES": MAX_BYTES // (1024 * 1024)}
             )
         return upload
 
@@ -40,21 +41,23 @@ class LeadImportMappingForm(forms.Form):
     """One select per column of the file (a lead field or skip), then the import options."""
 
     run_assignment = forms.BooleanField(
-        label="Assign using active assignment rule",
+        label=gettext_lazy("Assign using active assignment rule"),
         required=False,
         initial=True,
-        help_text="Each new lead goes through the active assignment rule, as leads from Web-to-Lead do.",
+        help_text=gettext_lazy("Each new lead goes through the active assignment rule, as leads from Web-to-Lead do."),
     )
     send_autoresponse = forms.BooleanField(
-        label="Send auto-response email",
+        label=gettext_lazy("Send auto-response email"),
         required=False,
         initial=False,
-        help_text="Leads with an email address get the auto-response chosen by the active auto-response rule.",
+        help_text=gettext_lazy(
+            "Leads with an email address get the auto-response chosen by the active auto-response rule."
+        ),
     )
     default_lead_source = forms.ChoiceField(
-        label="Default lead source",
+        label=gettext_lazy("Default lead source"),
         required=False,
-        help_text="Used for rows whose Lead Source cell is empty or not mapped.",
+        help_text=gettext_lazy("Used for rows whose Lead Source cell is empty or not mapped."),
     )
 
     campaign = forms.CharField(
@@ -96,9 +99,9 @@ class LeadImportMappingForm(forms.Form):
         if is_marketing_admin(user):
             self.fields["owner"] = UserChoiceField(
                 queryset=get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name"),
-                label="Owner when no rule assigns",
+                label=gettext_lazy("Owner when no rule assigns"),
                 initial=user.pk,
-                help_text="Owns the new leads unless the assignment rule routes them elsewhere.",
+                help_text=gettext_lazy("Owns the new leads unless the assignment rule routes them elsewhere."),
             )
 
     def mapping(self) -> list[str]:

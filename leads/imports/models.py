@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 
 class LeadImport(models.Model):
@@ -13,12 +14,12 @@ class LeadImport(models.Model):
     """
 
     class Status(models.TextChoices):
-        MAPPING = "mapping", "Awaiting mapping"
-        PENDING = "pending", "Pending"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        MAPPING = "mapping", gettext_lazy("Awaiting mapping")
+        PENDING = "pending", gettext_lazy("Pending")
+        RUNNING = "running", gettext_lazy("Running")
+        DONE = "done", gettext_lazy("Done")
+        FAILED = "failed", gettext_lazy("Failed")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
     file_name = models.CharField(max_length=255)
     content = models.TextField()
@@ -74,9 +75,9 @@ class LeadImportRow(models.Model):
     """One data row of an import: its raw cells, and what became of it (a lead, or its errors)."""
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", "Pending"
-        CREATED = "created", "Created"
-        ERROR = "error", "Error"
+        PENDING = "pending", gettext_lazy("Pending")
+        CREATED = "created", gettext_lazy("Created")
+        ERROR = "error", gettext_lazy("Error")
 
     lead_import = models.ForeignKey(LeadImport, on_delete=models.CASCADE, related_name="rows")
     row_number = models.PositiveIntegerField()

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from core.models import FieldDefinition
 
@@ -61,12 +62,12 @@ def normalise(name: str) -> str:
 
 def _decode(data: bytes) -> str:
     if b"\x00" in data[:4096]:
-        raise ValidationError({"file": "This file is not a CSV text file. Save it as “CSV UTF-8” and try again."})
+        raise ValidationError({"file": _("This file is not a CSV text file. Save it as “CSV UTF-8” and try again.")})
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            {"file": "The file is not UTF-8 encoded. Save it as “CSV UTF-8 (comma delimited)” and try again."}
+            {"file": _("The file is not UTF-8 encoded. Save it as “CSV UTF-8 (comma delimited)” and try again.")}
         ) from exc
 
 
@@ -78,11 +79,14 @@ def parse_csv(data: bytes) -> ParsedCsv:
     """Decode and split an uploaded file; raises ValidationError({"file": ...}) with a clear message."""
     if len(data) > MAX_BYTES:
         raise ValidationError(
-            {"file": f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. Split it and import the parts."}
+            {
+                "file": _("The file is larger than %(MAX_BYTES)s MB. Split it and import the parts.")
+                % {"MAX_BYTES": MAX_BYTES // (1024 * 1024)}
+            }
         )
     text = _decode(data)
     if not text.strip():
-        raise ValidationError({"file": "The file is empty."})
+        raise ValidationError({"file": _("The file is empty.")})
     delimiter = _delimiter(text.lstrip().splitlines()[0])
     reader = csv.reader(io.StringIO(text.lstrip("\r\n"), newline=""), delimiter=delimiter, strict=True)
     rows: list[tuple[int, list[str]]] = []
@@ -97,13 +101,20 @@ def parse_csv(data: bytes) -> ParsedCsv:
                 )
             rows.append((reader.line_num, cells))
     except csv.Error as exc:
-        raise ValidationError({"file": f"This file could not be read as CSV (line {reader.line_num}): {exc}."}) from exc
+        raise ValidationError(
+            {
+                "file": _("This file could not be read as CSV (line %(line_num)s): %(exc)s.")
+                % {"line_num": reader.line_num, "exc": exc}
+            }
+        ) from exc
     if not any(headers):
-        raise ValidationError({"file": "The first row must name the columns, such as Last Name, Company, Email."})
+        raise ValidationError({"file": _("The first row must name the columns, such as Last Name, Company, Email.")})
     if len(headers) > MAX_COLUMNS:
-        raise ValidationError({"file": f"The file has more than {MAX_COLUMNS} columns."})
+        raise ValidationError(
+            {"file": _("The file has more than %(MAX_COLUMNS)s columns.") % {"MAX_COLUMNS": MAX_COLUMNS}}
+        )
     if not rows:
-        raise ValidationError({"file": "The file has a header row but no data rows."})
+        raise ValidationError({"file": _("The file has a header row but no data rows.")})
     return ParsedCsv(text=text, delimiter=delimiter, headers=headers, rows=rows)
 
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.fields import is_blank
 from core.models import PicklistValue
@@ -116,7 +117,7 @@ def lead_import_start(
     if not lead_import_is_managed_by(locked, acting_user):
         raise PermissionError("You may not start this import.")
     if locked.status != LeadImport.Status.MAPPING:
-        raise ValidationError({"__all__": "This import has already been started."})
+        raise ValidationError({"__all__": _("This import has already been started.")})
     errors = _validate_mapping(locked, mapping)
     owner = owner or acting_user
     if owner.pk != acting_user.pk and not is_marketing_admin(acting_user):
@@ -162,8 +163,8 @@ def lead_import_cancel(*, lead_import: LeadImport, acting_user) -> LeadImport:
     if not locked.is_active:
         raise ValidationError(
             {
-                "__all__": f"This import is {locked.get_status_display().lower()}; only a pending "
-                "or running import can be cancelled."
+                "__all__": _("This import is %(lower)s; only a pending or running import can be cancelled.")
+                % {"lower": locked.get_status_display().lower()}
             }
         )
     locked.status = LeadImport.Status.CANCELLED
@@ -192,7 +193,8 @@ def row_values(lead_import: LeadImport, cells: list[str], picklists: dict) -> tu
     extra = [c for c in cells[len(lead_import.headers) :] if c.strip()]
     if extra:
         errors["__all__"] = [
-            f"The row has {len(cells)} values but the header names {len(lead_import.headers)} columns."
+            _("The row has %(len)s values but the header names %(len2)s columns.")
+            % {"len": len(cells), "len2": len(lead_import.headers)}
         ]
     data: dict = {}
     custom: dict = {}

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import apply_service_errors
@@ -54,8 +56,12 @@ def import_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Read {lead_import.total_rows} row{'s' if lead_import.total_rows != 1 else ''} from "
-                f"“{lead_import.file_name}”. Check the mapping, then start the import.",
+                ngettext(
+                    "Read %(total_rows)s row from “%(file_name)s”. Check the mapping, then start the import.",
+                    "Read %(total_rows)s rows from “%(file_name)s”. Check the mapping, then start the import.",
+                    lead_import.total_rows,
+                )
+                % {"total_rows": lead_import.total_rows, "file_name": lead_import.file_name},
             )
             return redirect("leads:import_detail", pk=lead_import.pk)
     return render(request, "leads/imports/import_create.html", {"form": form})
@@ -85,7 +91,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lead_import = get_object_or_404(lead_imports_visible_to(request.user), pk=pk)
     if lead_import.status != LeadImport.Status.MAPPING:
         if request.method == "POST":
-            messages.info(request, "This import has already been started.")
+            messages.info(request, _("This import has already been started."))
             return redirect("leads:import_detail", pk=lead_import.pk)
         context = _detail_context(lead_import)
         if request.htmx:
@@ -111,7 +117,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Import of “{lead_import.file_name}” started.")
+            messages.success(request, _("Import of “%(file_name)s” started.") % {"file_name": lead_import.file_name})
             return redirect("leads:import_detail", pk=lead_import.pk)
     samples = lead_import_sample_rows(lead_import=lead_import)
     columns = [
@@ -182,8 +188,13 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Import of “{lead_import.file_name}” cancelled: {lead_import.created_count} "
-            f"lead{'s' if lead_import.created_count != 1 else ''} created, {lead_import.pending_count} "
-            f"row{'s' if lead_import.pending_count != 1 else ''} not imported.",
+            _("Import of “%(file_name)s” cancelled: %(created)s, %(pending)s.")
+            % {
+                "file_name": lead_import.file_name,
+                "created": ngettext("%(n)s lead created", "%(n)s leads created", lead_import.created_count)
+                % {"n": lead_import.created_count},
+                "pending": ngettext("%(n)s row not imported", "%(n)s rows not imported", lead_import.pending_count)
+                % {"n": lead_import.pending_count},
+            },
         )
     return redirect("leads:import_detail", pk=lead_import.pk)

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.criteria import field_specs
@@ -35,34 +36,35 @@ class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
 class QueueForm(forms.Form):
     name = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"autofocus": True}))
     email = forms.EmailField(
-        required=False, help_text="Notifications for leads assigned to the queue go here (else to every member)."
+        required=False, help_text=_("Notifications for leads assigned to the queue go here (else to every member).")
     )
     members = UserMultipleChoiceField(
         queryset=_active_users(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="Users who see and accept the queue's leads. Hold Ctrl (⌘ on a Mac) to pick several.",
+        help_text=_("Users who see and accept the queue's leads. Hold Ctrl (⌘ on a Mac) to pick several."),
     )
     member_groups = forms.ModelMultipleChoiceField(
-        label="Member role groups",
+        label=_("Member role groups"),
         queryset=Group.objects.order_by("name"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 4}),
-        help_text="Everyone in these role groups is a member too.",
+        help_text=_("Everyone in these role groups is a member too."),
     )
 
 
 class LeadSettingsForm(forms.Form):
     default_owner = forms.ChoiceField(
-        label="Default lead owner",
+        label=_("Default lead owner"),
         required=False,
-        help_text="Gets the lead when no entry of the active assignment rule matches. "
-        "Leave empty to keep the lead's owner.",
+        help_text=_(
+            "Gets the lead when no entry of the active assignment rule matches. Leave empty to keep the lead's owner."
+        ),
     )
     opportunity_required_on_convert = forms.BooleanField(
-        label="Require an opportunity on conversion",
+        label=_("Require an opportunity on conversion"),
         required=False,
-        help_text="Converting a lead must create an opportunity.",
+        help_text=_("Converting a lead must create an opportunity."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -75,7 +77,7 @@ class LeadSettingsForm(forms.Form):
             return None
         owner = owner_from_key(key)
         if owner is None:
-            raise forms.ValidationError("Choose an active user or a queue.")
+            raise forms.ValidationError(gettext("Choose an active user or a queue."))
         return owner
 
 
@@ -136,9 +138,11 @@ class RuleTestForm(forms.Form):
 
     lead = forms.IntegerField(
         required=False,
-        label="Lead ID",
-        help_text="Pick one of the latest leads or type a lead's ID (the number in the lead’s address, /leads/ID/). "
-        "Leave empty to type field values instead.",
+        label=_("Lead ID"),
+        help_text=_(
+            "Pick one of the latest leads or type a lead's ID (the number in the lead’s address, /leads/ID/). "
+            "Leave empty to type field values instead."
+        ),
         widget=forms.NumberInput(attrs={"list": "recent-leads", "autofocus": True}),
     )
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from core.rules.models import (
     RuleBase,
@@ -30,7 +31,7 @@ class LeadSettings(models.Model):
         "leads.Queue", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     opportunity_required_on_convert = models.BooleanField(
-        default=False, help_text="Converting a lead must create an opportunity."
+        default=False, help_text=gettext_lazy("Converting a lead must create an opportunity.")
     )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -72,10 +73,10 @@ class RuleEntry(RuleEntryBase):
     """One entry of an assignment rule: criteria (with optional filter logic) and whom to assign."""
 
     class AssignTo(models.TextChoices):
-        USER = "user", "User"
-        QUEUE = "queue", "Queue"
-        ROUND_ROBIN_QUEUE = "rr_queue", "Round-robin among a queue's members"
-        ROUND_ROBIN_GROUP = "rr_group", "Round-robin among a role group's members"
+        USER = "user", gettext_lazy("User")
+        QUEUE = "queue", gettext_lazy("Queue")
+        ROUND_ROBIN_QUEUE = "rr_queue", gettext_lazy("Round-robin among a queue's members")
+        ROUND_ROBIN_GROUP = "rr_group", gettext_lazy("Round-robin among a role group's members")
 
     rule = models.ForeignKey(AssignmentRule, on_delete=models.CASCADE, related_name="entries")
     assign_to = models.CharField(max_length=10, choices=AssignTo.choices, default=AssignTo.USER)
@@ -87,9 +88,12 @@ class RuleEntry(RuleEntryBase):
     )
     assign_group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     weighted = models.BooleanField(
-        default=False, help_text="Round-robin: give the lead to the available member holding the fewest open leads."
+        default=False,
+        help_text=gettext_lazy("Round-robin: give the lead to the available member holding the fewest open leads."),
     )
-    do_not_reassign = models.BooleanField(default=False, help_text="A lead that matches keeps its current owner.")
+    do_not_reassign = models.BooleanField(
+        default=False, help_text=gettext_lazy("A lead that matches keeps its current owner.")
+    )
     notification_template = models.ForeignKey(
         "emails.EmailTemplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -83,9 +84,13 @@ def queue_accept_next(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionError as exc:
         raise PermissionDenied(str(exc)) from exc
     if lead is None:
-        messages.info(request, f"The queue “{queue.name}” is empty: there is no lead to accept.")
+        messages.info(request, _("The queue “%(name)s” is empty: there is no lead to accept.") % {"name": queue.name})
         return redirect("leads:queue_detail", pk=queue.pk)
-    messages.success(request, f"You accepted {lead.name} ({lead.company}) from “{queue.name}”. You own it now.")
+    messages.success(
+        request,
+        _("You accepted %(name)s (%(company)s) from “%(name2)s”. You own it now.")
+        % {"name": lead.name, "company": lead.company, "name2": queue.name},
+    )
     return redirect("leads:detail", pk=lead.pk)
 
 
@@ -101,7 +106,11 @@ def lead_accept(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"You accepted {lead.name} from “{queue_name}”. You own it now.")
+        messages.success(
+            request,
+            _("You accepted %(name)s from “%(queue_name)s”. You own it now.")
+            % {"name": lead.name, "queue_name": queue_name},
+        )
     back = request.POST.get("next", "")
     if back == "queue" and queue_name:
         return redirect("leads:queue_detail", pk=lead.owner_queue_id)
@@ -113,7 +122,7 @@ def lead_accept(request: HttpRequest, pk: int) -> HttpResponse:
 def lead_send_to_queue(request: HttpRequest, pk: int) -> HttpResponse:
     lead = lead_detail(user=request.user, pk=pk)
     if not lead_is_editable_by(lead, request.user):
-        raise PermissionDenied("You may not change the owner of this lead.")
+        raise PermissionDenied(_("You may not change the owner of this lead."))
     form = SendToQueueForm(request.POST or None, initial={"queue": lead.owner_queue_id})
     if request.method == "POST" and form.is_valid():
         queue = form.cleaned_data["queue"]
@@ -124,7 +133,9 @@ def lead_send_to_queue(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"{lead.name} was sent to the queue “{queue.name}”.")
+            messages.success(
+                request, _("%(name)s was sent to the queue “%(name2)s”.") % {"name": lead.name, "name2": queue.name}
+            )
             if leads_visible_to(request.user).filter(pk=lead.pk).exists():
                 return redirect("leads:detail", pk=lead.pk)
             return redirect("leads:list")
@@ -142,10 +153,19 @@ def availability_toggle(request: HttpRequest) -> HttpResponse:
         services.availability_set(user=user, is_available=wanted, acting_user=request.user)
     except PermissionError as exc:
         raise PermissionDenied(str(exc)) from exc
-    who = "You are" if user.pk == request.user.pk else f"{owner_label(user)} is"
-    messages.success(
-        request, f"{who} now {'available' if wanted else 'unavailable'} for round-robin assignment of leads."
-    )
+    if user.pk == request.user.pk:
+        text = (
+            _("You are now available for round-robin assignment of leads.")
+            if wanted
+            else _("You are now unavailable for round-robin assignment of leads.")
+        )
+    else:
+        text = (
+            _("%(user)s is now available for round-robin assignment of leads.")
+            if wanted
+            else _("%(user)s is now unavailable for round-robin assignment of leads.")
+        ) % {"user": owner_label(user)}
+    messages.success(request, text)
     target = request.POST.get("next")
     return redirect("leads:queue_setup" if target == "setup" else "leads:queue_list")
 
@@ -193,7 +213,11 @@ def queue_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"The queue “{saved.name}” was {'saved' if queue else 'created'}.")
+            messages.success(
+                request,
+                (_("The queue “%(name)s” was saved.") if queue else _("The queue “%(name)s” was created."))
+                % {"name": saved.name},
+            )
             return redirect("leads:queue_setup")
     return render(request, "leads/routing/queue_form.html", {"form": form, "queue": queue})
 
@@ -207,7 +231,7 @@ def queue_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, f"The queue “{queue.name}” cannot be deleted. " + " ".join(exc.messages))
     else:
-        messages.success(request, f"The queue “{queue.name}” was deleted.")
+        messages.success(request, _("The queue “%(name)s” was deleted.") % {"name": queue.name})
     return redirect("leads:queue_setup")
 
 
@@ -231,7 +255,7 @@ def lead_settings(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, "Lead settings were saved.")
+            messages.success(request, _("Lead settings were saved."))
             return redirect("leads:lead_settings")
     return render(request, "leads/routing/lead_settings.html", {"form": form, "row": row})
 

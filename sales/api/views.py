@@ -5,6 +5,7 @@ through ``sales.services``; business-rule errors answer 400 with field errors.""
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -86,7 +87,7 @@ class _SalesRecordViewSet(
 
     def _split(self, body, *, creating: bool) -> dict:
         if not isinstance(body, dict):
-            raise ValidationError({"non_field_errors": ["Expected a JSON object."]})
+            raise ValidationError({"non_field_errors": [_("Expected a JSON object.")]})
         data = {k: v for k, v in body.items() if k not in READ_ONLY_KEYS}
         extra = {}
         if "owner" in data:
@@ -112,17 +113,17 @@ class _SalesRecordViewSet(
             )
         custom = data.pop("custom_fields", None)
         if custom is not None and not isinstance(custom, dict):
-            raise ValidationError({"custom_fields": ["Expected an object of field API names to values."]})
+            raise ValidationError({"custom_fields": [_("Expected an object of field API names to values.")]})
         version = data.pop("version", None)
         if not creating and version is not None and not isinstance(version, int):
-            raise ValidationError({"version": ["Expected the version number you read."]})
+            raise ValidationError({"version": [_("Expected the version number you read.")]})
         return {"data": data, "custom_fields": custom, "version": version, **extra}
 
     def create(self, request, *args, **kwargs):
         parts = self._split(request.data, creating=True)
         parts.pop("version")
         if self.object_name == OPPORTUNITY and parts.get("account") is None:
-            raise ValidationError({"account": ["Choose the account of the opportunity."]})
+            raise ValidationError({"account": [_("Choose the account of the opportunity.")]})
         create = {
             ACCOUNT: services.account_create,
             CONTACT: services.contact_create,
@@ -136,7 +137,7 @@ class _SalesRecordViewSet(
         parts = self._split(request.data, creating=False)
         expected = parts.pop("version")
         if "owner" in parts and parts["owner"] is None:
-            raise ValidationError({"owner": ["Choose an active user."]})
+            raise ValidationError({"owner": [_("Choose an active user.")]})
         update = {
             ACCOUNT: services.account_update,
             CONTACT: services.contact_update,
@@ -252,7 +253,7 @@ class OpportunityViewSet(_SalesRecordViewSet):
     def _editable(self):
         opportunity = self.get_object()
         if not selectors.record_is_editable_by(opportunity, self.request.user):
-            raise PermissionDenied("Only the owner and admins may change this opportunity.")
+            raise PermissionDenied(_("Only the owner and admins may change this opportunity."))
         return opportunity
 
     @extend_schema(methods=["get"], summary="Products of the opportunity", responses=LineItemSerializer(many=True))
@@ -420,7 +421,7 @@ class RecordTypeViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if "object_name" in data and data["object_name"] != record_type.object_name:
-            raise ValidationError({"object_name": ["The object of a record type cannot change."]})
+            raise ValidationError({"object_name": [_("The object of a record type cannot change.")]})
         record_type = services.record_type_update(
             record_type=record_type,
             name=data.get("name"),

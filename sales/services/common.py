@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.fields import clean_custom_fields, is_blank, validate_url, validate_web_address
 from core.history import Change, diff, history_for, history_record
@@ -84,7 +85,7 @@ def _snapshot(kind: _Kind, record) -> dict:
 def _coerce(kind: _Kind, data: dict) -> dict:
     """Normalise raw input: strip text, blank numbers and dates become None. Unknown keys are errors."""
     if not isinstance(data, dict):
-        raise ValidationError({"__all__": ["Expected an object of field names to values."]})
+        raise ValidationError({"__all__": [gettext("Expected an object of field names to values.")]})
     writable = WRITABLE_FIELDS[kind.object_name]
     unknown = [k for k in data if k not in writable]
     if unknown:
@@ -152,7 +153,10 @@ def _validate_picklists(
             continue
         if value not in offered.get(field, ()):
             where = f" for the record type {record_type.name}" if record_type else ""
-            errors[field] = [f"“{value}” is not a valid value for this picklist{where}."]
+            errors[field] = [
+                gettext("“%(value)s” is not a valid value for this picklist%(where)s.")
+                % {"value": value, "where": where}
+            ]
     return errors
 
 
@@ -223,7 +227,7 @@ def _validate(
             errors.setdefault("annual_revenue", []).append("Annual revenue cannot be negative.")
     if kind.object_name == OPPORTUNITY:
         if "close_date" in errors and record.close_date is None:
-            errors["close_date"] = ["Enter a close date."]
+            errors["close_date"] = [gettext("Enter a close date.")]
         if isinstance(record.amount, Decimal) and record.amount < 0:
             errors.setdefault("amount", []).append("The amount cannot be negative.")
         if isinstance(record.probability, int) and record.probability > 100:
@@ -343,7 +347,11 @@ def _update(
         current = locked.amount
         if values["amount"] is not None and _decimal_or_none(values["amount"]) != current:
             raise ValidationError(
-                {"amount": ["The amount is the sum of the opportunity's products: change the products instead."]}
+                {
+                    "amount": [
+                        gettext("The amount is the sum of the opportunity's products: change the products instead.")
+                    ]
+                }
             )
         values.pop("amount")
     old_stage = getattr(locked, "stage", None)

@@ -53,13 +53,15 @@ def opportunity_contact_role_add(
     role = (role or "").strip()
     errors = {}
     if contact is None or not isinstance(contact, Contact):
-        errors["contact"] = ["Choose a contact."]
+        errors["contact"] = [_("Choose a contact.")]
     elif OpportunityContactRole.objects.filter(opportunity=locked, contact=contact).exists():
-        errors["contact"] = [f"{contact.full_name} already has a role on this opportunity."]
+        errors["contact"] = [
+            _("%(full_name)s already has a role on this opportunity.") % {"full_name": contact.full_name}
+        ]
     elif message := _not_of_account(contact, locked.account):
         errors["contact"] = [message]
     if role and role not in CONTACT_ROLES:
-        errors["role"] = [f"“{role}” is not a contact role."]
+        errors["role"] = [_("“%(role)s” is not a contact role.") % {"role": role}]
     if errors:
         raise ValidationError(errors)
     if is_primary:

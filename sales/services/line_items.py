@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.history import Change, history_record
 from core.selectors import field_labels
@@ -92,17 +93,17 @@ def _line_numbers(quantity, unit_price) -> tuple[Decimal | None, Decimal | None,
                 raise InvalidOperation
             parsed[name] = number.quantize(Decimal(1).scaleb(-places))
         except (InvalidOperation, ValueError):
-            errors[name] = ["Enter a number."]
+            errors[name] = [_("Enter a number.")]
             continue
         if abs(parsed[name]) >= limit:
-            errors[name] = ["Enter a smaller number."]
+            errors[name] = [_("Enter a smaller number.")]
     if "quantity" not in errors:
         if parsed.get("quantity") is None:
-            errors["quantity"] = ["Enter a quantity."]
+            errors["quantity"] = [_("Enter a quantity.")]
         elif parsed["quantity"] <= 0:
-            errors["quantity"] = ["The quantity must be greater than zero."]
+            errors["quantity"] = [_("The quantity must be greater than zero.")]
     if "unit_price" not in errors and parsed.get("unit_price") is not None and parsed["unit_price"] < 0:
-        errors["unit_price"] = ["The sales price cannot be negative."]
+        errors["unit_price"] = [_("The sales price cannot be negative.")]
     return parsed.get("quantity"), parsed.get("unit_price"), errors
 
 
@@ -110,9 +111,9 @@ def _checked_line(product, quantity, unit_price) -> tuple[Decimal | None, Decima
     """A product line to add: the parsed numbers and the errors keyed product, quantity, sales price."""
     qty, price, errors = _line_numbers(quantity, unit_price)
     if product is None or not isinstance(product, Product):
-        errors["product"] = ["Choose a product."]
+        errors["product"] = [_("Choose a product.")]
     elif not product.is_active:
-        errors["product"] = ["This product is inactive and cannot be added."]
+        errors["product"] = [_("This product is inactive and cannot be added.")]
     return qty, price, errors
 
 
@@ -158,7 +159,7 @@ def opportunity_line_item_update(
     item = OpportunityLineItem.objects.select_for_update().select_related("product").get(pk=line_item.pk)
     qty, price, errors = _line_numbers(quantity, unit_price)
     if price is None and "unit_price" not in errors:
-        errors["unit_price"] = ["Enter a sales price."]
+        errors["unit_price"] = [_("Enter a sales price.")]
     if errors:
         raise ValidationError(errors)
     if (item.quantity, item.unit_price) != (qty, price):

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.history import Change
 from core.models import RecycleBinEntry
@@ -37,7 +38,7 @@ def opportunity_create(
     products, the amount is the sum of their totals."""
     lines = _new_line_items(products)
     if primary_contact is not None and not isinstance(primary_contact, Contact):
-        raise ValidationError({"contact": ["Choose a contact."]})
+        raise ValidationError({"contact": [_("Choose a contact.")]})
     if primary_contact is not None and account is not None and (message := _not_of_account(primary_contact, account)):
         raise ValidationError({"contact": [message]})
     if lines:

@@ -20,12 +20,12 @@ def _record_type_values(object_name: str, picklist_values) -> list[PicklistValue
     try:
         ids = [int(i) for i in ids]
     except (TypeError, ValueError):
-        raise ValidationError({"picklist_values": ["Choose picklist values of this object."]}) from None
+        raise ValidationError({"picklist_values": [_("Choose picklist values of this object.")]}) from None
     found = list(PicklistValue.objects.filter(pk__in=ids))
     if len(found) != len(set(ids)) or any(
         v.object_name != object_name or v.field_name not in record_type_picklist_fields(object_name) for v in found
     ):
-        raise ValidationError({"picklist_values": ["Choose picklist values of this object."]})
+        raise ValidationError({"picklist_values": [_("Choose picklist values of this object.")]})
     return found
 
 
@@ -54,15 +54,15 @@ def _record_type_check(record_type: RecordType) -> None:
     record_type.name = (record_type.name or "").strip()
     record_type.description = (record_type.description or "").strip()
     if record_type.object_name not in RECORD_TYPE_OBJECTS:
-        errors["object_name"] = ["Choose Account, Contact or Opportunity."]
+        errors["object_name"] = [_("Choose Account, Contact or Opportunity.")]
     if not record_type.name:
-        errors["name"] = ["Enter a name."]
+        errors["name"] = [_("Enter a name.")]
     elif len(record_type.name) > 80:
-        errors["name"] = ["Use at most 80 characters."]
+        errors["name"] = [_("Use at most 80 characters.")]
     elif _name_in_use(record_type):
         errors["name"] = [_name_taken(record_type)]
     if len(record_type.description) > 255:
-        errors["description"] = ["Use at most 255 characters."]
+        errors["description"] = [_("Use at most 255 characters.")]
     if errors:
         raise ValidationError(errors)
 
@@ -116,9 +116,9 @@ def record_type_default_set(
     """Set (or with ``record_type=None`` clear) the default record type of a role (group) or a user."""
     require_setup_admin(acting_user)
     if (user is None) == (group is None):
-        raise ValidationError({"__all__": ["Choose either a user or a role."]})
+        raise ValidationError({"__all__": [_("Choose either a user or a role.")]})
     if object_name not in RECORD_TYPE_OBJECTS:
-        raise ValidationError({"object_name": ["Choose Account, Contact or Opportunity."]})
+        raise ValidationError({"object_name": [_("Choose Account, Contact or Opportunity.")]})
     if group is not None and group.name not in ROLES:
         raise ValidationError({"group": [_("Choose one of the roles: %(roles)s.") % {"roles": ", ".join(ROLES)}]})
     lookup = {"object_name": object_name, "user": user, "group": group}
@@ -128,9 +128,9 @@ def record_type_default_set(
     if user is not None and not user.is_active:
         raise ValidationError({"user": [_("An inactive user cannot be given a default record type.")]})
     if record_type.object_name != object_name:
-        raise ValidationError({"record_type": ["Choose a record type of this object."]})
+        raise ValidationError({"record_type": [_("Choose a record type of this object.")]})
     if not record_type.is_active:
-        raise ValidationError({"record_type": ["An inactive record type cannot be a default."]})
+        raise ValidationError({"record_type": [_("An inactive record type cannot be a default.")]})
     row, _created = RecordTypeDefault.objects.select_for_update().update_or_create(
         **lookup, defaults={"record_type": record_type}
     )

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from core.models import RecycleBinEntry
 from core.recycle_bin import recycle_bin_move, recycle_bin_restore
@@ -29,7 +30,7 @@ def _bin_detail(kind: _Kind, record) -> str:
 def _delete(kind: _Kind, record, acting_user) -> RecycleBinEntry:
     locked = kind.model.objects.select_for_update().select_related("owner").filter(pk=record.pk).first()
     if locked is None:
-        raise ValidationError({"__all__": [f"This {kind.label} was deleted already."]})
+        raise ValidationError({"__all__": [_("This %(label)s was deleted already.") % {"label": kind.label}]})
     if not record_is_deletable_by(locked, acting_user):
         raise PermissionError(f"You may not delete this {kind.label}.")
     if kind.object_name == ACCOUNT:
@@ -37,7 +38,12 @@ def _delete(kind: _Kind, record, acting_user) -> RecycleBinEntry:
         if count:
             noun = "opportunity" if count == 1 else "opportunities"
             raise ValidationError(
-                {"__all__": [f"This account has {count} {noun}: delete them or move them to another account first."]}
+                {
+                    "__all__": [
+                        _("This account has %(count)s %(noun)s: delete them or move them to another account first.")
+                        % {"count": count, "noun": noun}
+                    ]
+                }
             )
     return recycle_bin_move(
         object_name=kind.object_name,

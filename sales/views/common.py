@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .. import selectors
 from ..fields import ACCOUNT, CONTACT, OPPORTUNITY, PICKLIST_FIELDS
@@ -108,7 +109,7 @@ def _int(raw) -> int | None:
 
 def _editable_or_403(record, user) -> None:
     if not selectors.record_is_editable_by(record, user):
-        raise PermissionDenied("Only the owner and admins may edit this record.")
+        raise PermissionDenied(_("Only the owner and admins may edit this record."))
 
 
 def _account_param(request):

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import services
@@ -27,7 +28,9 @@ def opportunity_contact_role_add(request, pk: int):
                 is_primary=form.cleaned_data["is_primary"],
                 acting_user=request.user,
             )
-            messages.success(request, f"{role.contact.full_name} was added to the contact roles.")
+            messages.success(
+                request, _("%(full_name)s was added to the contact roles.") % {"full_name": role.contact.full_name}
+            )
         except ValidationError as exc:
             _errors_message(request, exc)
     else:
@@ -45,5 +48,7 @@ def opportunity_contact_role_remove(request, pk: int, role_pk: int):
         OpportunityContactRole.objects.select_related("contact"), pk=role_pk, opportunity=opportunity
     )
     services.opportunity_contact_role_remove(contact_role=role, acting_user=request.user)
-    messages.success(request, f"{role.contact.full_name} was removed from the contact roles.")
+    messages.success(
+        request, _("%(full_name)s was removed from the contact roles.") % {"full_name": role.contact.full_name}
+    )
     return redirect(_url(OPPORTUNITY, "detail", pk) + "#contact-roles")

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import apply_service_errors
@@ -29,7 +30,7 @@ def opportunity_product_add(request, pk: int):
                 unit_price=form.cleaned_data["unit_price"],
                 acting_user=request.user,
             )
-            messages.success(request, f"{item.product.name} was added.")
+            messages.success(request, _("%(name)s was added.") % {"name": item.product.name})
         except ValidationError as exc:
             _errors_message(request, exc)
     else:
@@ -53,7 +54,7 @@ def opportunity_product_edit(request, pk: int, item_pk: int):
                 unit_price=form.cleaned_data["unit_price"],
                 acting_user=request.user,
             )
-            messages.success(request, f"{item.product.name} was saved.")
+            messages.success(request, _("%(name)s was saved.") % {"name": item.product.name})
             return redirect(_url(OPPORTUNITY, "detail", pk) + "#products")
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -71,5 +72,5 @@ def opportunity_product_remove(request, pk: int, item_pk: int):
     opportunity = _editable_opportunity(request, pk)
     item = get_object_or_404(OpportunityLineItem.objects.select_related("product"), pk=item_pk, opportunity=opportunity)
     services.opportunity_line_item_remove(line_item=item, acting_user=request.user)
-    messages.success(request, f"{item.product.name} was removed.")
+    messages.success(request, _("%(name)s was removed.") % {"name": item.product.name})
     return redirect(_url(OPPORTUNITY, "detail", pk) + "#products")

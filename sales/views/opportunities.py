@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.selectors import picklist_labels
@@ -105,7 +106,9 @@ def opportunity_stage(request, pk: int):
             opportunity=opportunity, data={"stage": request.POST.get("stage", "")}, acting_user=request.user
         )
         labels = picklist_labels(object_name=OPPORTUNITY).get("stage", {})
-        messages.success(request, f"Stage changed to {labels.get(opportunity.stage, opportunity.stage)}.")
+        messages.success(
+            request, _("Stage changed to %(get)s.") % {"get": labels.get(opportunity.stage, opportunity.stage)}
+        )
     except ValidationError as exc:
         _errors_message(request, exc)
     return redirect(_url(OPPORTUNITY, "detail", pk))

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.forms import apply_service_errors
@@ -59,10 +60,10 @@ def _product_form_page(request, product: Product | None):
         try:
             if product is None:
                 product = services.product_create(data=data, acting_user=request.user)
-                messages.success(request, f"Product “{product.name}” was created.")
+                messages.success(request, _("Product “%(name)s” was created.") % {"name": product.name})
             else:
                 product = services.product_update(product=product, data=data, acting_user=request.user)
-                messages.success(request, f"Product “{product.name}” was saved.")
+                messages.success(request, _("Product “%(name)s” was saved.") % {"name": product.name})
             return redirect("sales:product_detail", product.pk)
         except ValidationError as exc:
             apply_service_errors(form, exc)

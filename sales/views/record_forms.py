@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from core.forms import apply_service_errors, errors_as_text
 
@@ -82,7 +83,9 @@ def _form_page(request, object_name: str, *, record=None, link_kwargs: dict | No
                     record_type=record_type,
                     **links,
                 )
-                messages.success(request, f"{config['label']} “{record}” was created.")
+                messages.success(
+                    request, _("%(config)s “%(record)s” was created.") % {"config": config["label"], "record": record}
+                )
             else:
                 update = {
                     ACCOUNT: services.account_update,
@@ -99,7 +102,9 @@ def _form_page(request, object_name: str, *, record=None, link_kwargs: dict | No
                     expected_version=_int(request.POST.get("version")),
                     **links,
                 )
-                messages.success(request, f"{config['label']} “{record}” was saved.")
+                messages.success(
+                    request, _("%(config)s “%(record)s” was saved.") % {"config": config["label"], "record": record}
+                )
             if "save_new" in request.POST:
                 return redirect(_url(object_name, "create"))
             return redirect(_url(object_name, "detail", record.pk))
@@ -154,7 +159,7 @@ def _inline_edit(request, object_name: str, pk: int, field: str) -> HttpResponse
         creating=False,
     )
     if field not in form.fields or not _inline_editable(record, object_name, field):
-        raise Http404("This field cannot be edited here.")
+        raise Http404(_("This field cannot be edited here."))
     if request.method == "GET" and request.GET.get("cancel"):
         row = _field_row(record, object_name, field)
         return render(
@@ -190,7 +195,9 @@ def _inline_edit(request, object_name: str, pk: int, field: str) -> HttpResponse
                 "Reload the page to see their changes.",
             )
         else:
-            messages.success(request, f"{config['label']} “{record}” was saved.")
+            messages.success(
+                request, _("%(config)s “%(record)s” was saved.") % {"config": config["label"], "record": record}
+            )
             if not request.htmx:
                 return redirect(_url(object_name, "detail", pk))
             response = HttpResponse(status=204)
@@ -200,7 +207,7 @@ def _inline_edit(request, object_name: str, pk: int, field: str) -> HttpResponse
     if not request.htmx:
         # Submitted without htmx (no script, or before the page had bound it): say what was wrong
         # and open the full edit form on that field.
-        messages.error(request, f"Nothing was saved. {errors_as_text(form)}")
+        messages.error(request, _("Nothing was saved. %(errors_as_text)s") % {"errors_as_text": errors_as_text(form)})
         return redirect(edit_page)
     return render(
         request,

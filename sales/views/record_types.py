@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import apply_service_errors
@@ -75,7 +76,7 @@ def recordtype_create(request):
                 picklist_values=form.picklist_values(),
                 acting_user=request.user,
             )
-            messages.success(request, f"Record type “{record_type.name}” was created.")
+            messages.success(request, _("Record type “%(name)s” was created.") % {"name": record_type.name})
             return redirect("sales:recordtype_detail", record_type.pk)
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -102,7 +103,7 @@ def recordtype_edit(request, pk: int):
                 picklist_values=form.picklist_values(),
                 acting_user=request.user,
             )
-            messages.success(request, f"Record type “{record_type.name}” was saved.")
+            messages.success(request, _("Record type “%(name)s” was saved.") % {"name": record_type.name})
             return redirect("sales:recordtype_detail", record_type.pk)
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -136,9 +137,12 @@ def recordtype_default_set(request):
             who = form.cleaned_data["user"] or form.cleaned_data["role"]
             who = display_name(who) if isinstance(who, get_user_model()) else who.name
             if record_type is None:
-                messages.success(request, f"The default record type of {who} was cleared.")
+                messages.success(request, _("The default record type of %(who)s was cleared.") % {"who": who})
             else:
-                messages.success(request, f"{record_type.name} is now the default record type of {who}.")
+                messages.success(
+                    request,
+                    _("%(name)s is now the default record type of %(who)s.") % {"name": record_type.name, "who": who},
+                )
         except ValidationError as exc:
             _errors_message(request, exc)
     else:

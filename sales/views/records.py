@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from core.fields import custom_definitions, display_value
 from core.history import history_for
@@ -152,14 +153,17 @@ def _delete_page(request, object_name: str, pk: int) -> HttpResponse:
     config = OBJECTS[object_name]
     record = get_object_or_404(_GETTERS[object_name](request.user), pk=pk)
     if not selectors.record_is_deletable_by(record, request.user):
-        raise PermissionDenied(f"You may not delete this {config['label'].lower()}.")
+        raise PermissionDenied(_("You may not delete this %(lower)s.") % {"lower": config["label"].lower()})
     if request.method == "POST":
         try:
             _DELETES[object_name](**{object_name: record}, acting_user=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(_url(object_name, "detail", pk))
-        messages.success(request, f"{config['label']} “{record}” was moved to the Recycle Bin.")
+        messages.success(
+            request,
+            _("%(config)s “%(record)s” was moved to the Recycle Bin.") % {"config": config["label"], "record": record},
+        )
         return redirect(_url(object_name, "list"))
     context = {
         "object_name": object_name,

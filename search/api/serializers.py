@@ -1,15 +1,16 @@
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 
 class SearchQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(max_length=100, help_text="At least two letters or digits; prefix match.")
+    q = serializers.CharField(max_length=100, help_text=gettext_lazy("At least two letters or digits; prefix match."))
 
 
 class SearchHitSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     title = serializers.CharField()
     subtitle = serializers.CharField()
-    url = serializers.CharField(help_text="The record page.")
+    url = serializers.CharField(help_text=gettext_lazy("The record page."))
 
 
 class SearchGroupSerializer(serializers.Serializer):
@@ -17,7 +18,7 @@ class SearchGroupSerializer(serializers.Serializer):
     label = serializers.CharField()
     results = SearchHitSerializer(source="hits", many=True)
     has_more = serializers.BooleanField()
-    more_url = serializers.CharField(help_text="The object's list page filtered by the query.")
+    more_url = serializers.CharField(help_text=gettext_lazy("The object's list page filtered by the query."))
 
 
 class SearchAnswerSerializer(serializers.Serializer):

@@ -155,3 +155,15 @@ def test_dates_and_numbers_are_formatted_for_the_language(language, date, number
         assert formats.date_format(datetime.date(2026, 12, 4)) == date
         assert formats.number_format(1234.5, 2, force_grouping=True) == number
         assert formats.date_format(datetime.datetime(2026, 12, 4, 15, 30), "SHORT_DATETIME_FORMAT") == short
+
+
+def test_a_message_the_user_writes_starts_with_their_signature(client, rep):
+    from tests.factories import LeadFactory
+
+    lead = LeadFactory(owner_user=rep, email="ada@example.net")
+    user_profile_update(user=rep, data={"email_signature": "Rita Rep\nAcme Sales"}, acting_user=rep)
+    client.force_login(rep)
+
+    form = client.get(reverse("leads:send_email", args=[lead.pk])).context["form"]
+
+    assert form["body_text"].value() == "\n\n-- \nRita Rep\nAcme Sales"

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from core.fields import clean_value, is_blank
 from core.memo import memoized
@@ -101,7 +102,7 @@ def _clean(definition: FieldDefinition, raw):
         raise
     except (TypeError, ValueError, ArithmeticError):
         # A value no field type reads (a number too long to print, a nested object).
-        raise ValidationError("Enter a valid value.") from None
+        raise ValidationError(_("Enter a valid value.")) from None
 
 
 def _custom_name(key: str, definitions: dict[str, FieldDefinition]) -> str | None:
@@ -130,7 +131,7 @@ def parse_submission(*, form: WebToLeadForm, payload: dict) -> ParsedSubmission:
             continue
         raw = payload[sf_name]
         if isinstance(raw, dict):
-            errors[sf_name] = ["Enter a single value."]
+            errors[sf_name] = [_("Enter a single value.")]
             continue
         try:
             if isinstance(raw, list):
@@ -147,7 +148,7 @@ def parse_submission(*, form: WebToLeadForm, payload: dict) -> ParsedSubmission:
             value = Decimal(str(value))
         if lead_field == "number_of_employees" and value is not None:
             if value < 0 or value != int(value):
-                errors[sf_name] = ["Enter a whole number of employees."]
+                errors[sf_name] = [_("Enter a whole number of employees.")]
                 continue
             value = int(value)
         if lead_field == "status" and value in _converted_statuses():
@@ -177,14 +178,14 @@ def parse_submission(*, form: WebToLeadForm, payload: dict) -> ParsedSubmission:
         if value is None and definition.field_type == FieldType.CHECKBOX:
             value = False
         if is_blank(value) and not any(k in errors for k in _posted_names(api_name, definition)):
-            errors[api_name] = ["This field is required."]
+            errors[api_name] = [_("This field is required.")]
     if is_blank(data.get("lead_source")) and form.lead_source:
         data["lead_source"] = form.lead_source
     for name in required:
         lead_field = SALESFORCE_FIELDS.get(name, name)
         value = data.get(lead_field) if name in SALESFORCE_FIELDS else custom.get(name)
         if is_blank(value) and name not in errors:
-            errors[name] = ["This field is required."]
+            errors[name] = [_("This field is required.")]
     return parsed
 
 

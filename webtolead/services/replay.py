@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.roles import require_setup_admin
 
@@ -21,7 +22,10 @@ def intake_replay(*, intake: Intake, acting_user) -> SubmissionResult:
     settings_row = webtolead_settings()
     intake = Intake.objects.select_for_update(of=("self",)).select_related("form").get(pk=intake.pk)
     if intake.outcome not in REPLAYABLE:
-        raise ValidationError(f"A submission with outcome “{intake.get_outcome_display()}” cannot be replayed.")
+        raise ValidationError(
+            _("A submission with outcome “%(get_outcome_display)s” cannot be replayed.")
+            % {"get_outcome_display": intake.get_outcome_display()}
+        )
     result = _process(intake, settings_row, check_spam=False, check_limit=False, acting_user=acting_user)
     if intake.outcome == Intake.Outcome.PENDING:
         raise ValidationError(intake.reason)
@@ -31,5 +35,5 @@ def intake_replay(*, intake: Intake, acting_user) -> SubmissionResult:
 def intake_release(*, intake: Intake, acting_user) -> SubmissionResult:
     """Release a submission from the spam log: create its lead now."""
     if intake.outcome != Intake.Outcome.SPAM:
-        raise ValidationError("Only submissions in the spam log can be released.")
+        raise ValidationError(_("Only submissions in the spam log can be released."))
     return intake_replay(intake=intake, acting_user=acting_user)

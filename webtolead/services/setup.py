@@ -41,7 +41,7 @@ def _clean_domains(text: str) -> str:
         if domain not in domains:
             domains.append(domain)
     if bad:
-        raise ValidationError({"allowed_return_domains": f"Not a domain: {', '.join(bad)}."})
+        raise ValidationError({"allowed_return_domains": _("Not a domain: %(join)s.") % {"join": ", ".join(bad)}})
     return "\n".join(domains)
 
 
@@ -60,16 +60,16 @@ def webtolead_settings_update(*, data: dict, acting_user) -> WebToLeadSettings:
             try:
                 value = int(data[name])
             except (TypeError, ValueError):
-                errors[name] = ["Enter a whole number."]
+                errors[name] = [_("Enter a whole number.")]
                 continue
             if not 0 <= value <= upper:
-                errors[name] = [f"Enter a number between 0 and {upper}."]
+                errors[name] = [_("Enter a number between 0 and %(upper)s.") % {"upper": upper}]
                 continue
             setattr(row, name, value)
     if "default_creator" in data:
         creator = data["default_creator"]
         if creator is not None and not creator.is_active:
-            errors["default_creator"] = ["Choose an active user."]
+            errors["default_creator"] = [_("Choose an active user.")]
         else:
             row.default_creator = creator
     if "allowed_return_domains" in data:
@@ -78,7 +78,7 @@ def webtolead_settings_update(*, data: dict, acting_user) -> WebToLeadSettings:
         except ValidationError as exc:
             errors.update(exc.message_dict)
     if row.enabled and row.default_creator is None and "default_creator" not in errors:
-        errors["default_creator"] = ["Choose the user who creates web leads before turning Web-to-Lead on."]
+        errors["default_creator"] = [_("Choose the user who creates web leads before turning Web-to-Lead on.")]
     if errors:
         raise ValidationError(errors)
     row.updated_by = acting_user
@@ -96,7 +96,7 @@ def _clean_form_fields(raw) -> list[dict]:
     """Validate the builder's field list: known fields, labels, required flags; last name and
     company always present and required."""
     if not isinstance(raw, list):
-        raise ValidationError({"fields": "Choose the fields of the form."})
+        raise ValidationError({"fields": _("Choose the fields of the form.")})
     known = {f.name: f for f in available_fields()}
     cleaned, seen, errors = [], set(), []
     for item in raw:
@@ -127,11 +127,11 @@ def _apply_form_data(form: WebToLeadForm, data: dict) -> None:
     if "name" in data:
         form.name = (data["name"] or "").strip()
     if not form.name:
-        errors["name"] = ["Enter a name for the form."]
+        errors["name"] = [_("Enter a name for the form.")]
     elif len(form.name) > 120:
-        errors["name"] = ["Use at most 120 characters."]
+        errors["name"] = [_("Use at most 120 characters.")]
     elif WebToLeadForm.objects.filter(name__iexact=form.name).exclude(pk=form.pk).exists():
-        errors["name"] = [f"A form named “{form.name}” already exists."]
+        errors["name"] = [_("A form named “%(name)s” already exists.") % {"name": form.name}]
     if "fields" in data:
         try:
             form.fields = _clean_form_fields(data["fields"])
@@ -150,14 +150,14 @@ def _apply_form_data(form: WebToLeadForm, data: dict) -> None:
         if name in data:
             value = (data[name] or "").strip()
             if len(value) > limit:
-                errors[name] = [f"Use at most {limit} characters."]
+                errors[name] = [_("Use at most %(limit)s characters.") % {"limit": limit}]
             setattr(form, name, value)
     if not form.submit_label:
         form.submit_label = "Submit"
     if form.salesforce_oid and "salesforce_oid" not in errors:
         oids = salesforce_oid_forms(form.salesforce_oid)
         if not oids:
-            errors["salesforce_oid"] = ["Enter the 15- or 18-character organisation id (oid) of the form's HTML."]
+            errors["salesforce_oid"] = [_("Enter the 15- or 18-character organisation id (oid) of the form's HTML.")]
         elif WebToLeadForm.objects.filter(salesforce_oid__in=oids).exclude(pk=form.pk).exists():
             errors["salesforce_oid"] = [SF_OID_TAKEN]
         else:
@@ -165,11 +165,13 @@ def _apply_form_data(form: WebToLeadForm, data: dict) -> None:
     if "return_url" in data:
         url = (data["return_url"] or "").strip()
         if url and urlsplit(url).scheme not in {"http", "https"}:
-            errors["return_url"] = ["Enter an http or https address."]
+            errors["return_url"] = [_("Enter an http or https address.")]
         elif url and not return_url_allowed(url, webtolead_settings()):
             errors["return_url"] = [
-                "This address is not on the allowed return domains of the Web-to-Lead settings; "
-                "visitors would see the built-in thank-you page instead."
+                _(
+                    "This address is not on the allowed return domains of the Web-to-Lead settings; "
+                    "visitors would see the built-in thank-you page instead."
+                )
             ]
         form.return_url = url
     for name in ("run_assignment", "send_autoresponse", "is_active"):

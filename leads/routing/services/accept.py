@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ...models import Lead, Queue
 from ...selectors import lead_is_editable_by, queue_ids_of
@@ -19,11 +20,11 @@ def lead_accept(*, lead: Lead, acting_user) -> Lead:
     """A queue member takes a lead owned by the queue: they become its owner."""
     locked = Lead.objects.select_for_update(of=("self",)).select_related("owner_queue").get(pk=lead.pk)
     if locked.owner_queue_id is None:
-        raise ValidationError({"__all__": ["This lead is not in a queue any more: someone may have accepted it."]})
+        raise ValidationError({"__all__": [_("This lead is not in a queue any more: someone may have accepted it.")]})
     if not is_queue_member(locked.owner_queue, acting_user):
         raise PermissionError("Only members of the queue may accept its leads.")
     if locked.is_converted:
-        raise ValidationError({"__all__": ["A converted lead cannot be accepted."]})
+        raise ValidationError({"__all__": [_("A converted lead cannot be accepted.")]})
     return lead_change_owner(
         lead=locked,
         owner=acting_user,
@@ -66,7 +67,7 @@ def lead_send_to_queue(*, lead: Lead, queue: Queue, acting_user) -> Lead:
     if not lead_is_editable_by(locked, acting_user):
         raise PermissionError("You may not change the owner of this lead.")
     if locked.owner_queue_id == queue.pk:
-        raise ValidationError({"queue": [f"The lead is already in the queue “{queue.name}”."]})
+        raise ValidationError({"queue": [_("The lead is already in the queue “%(name)s”.") % {"name": queue.name}]})
     return lead_change_owner(
         lead=locked, owner=queue, acting_user=acting_user, note=f"Sent to queue “{queue.name}”", check_access=False
     )

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.history import Change
 
@@ -276,7 +277,7 @@ def leads_assign_many(*, lead_ids: list[int], acting_user) -> MassResult:
     """The "Run assignment rules" mass action: every selected lead the user may edit."""
     rule = active_rule()
     if rule is None:
-        raise ValidationError({"__all__": ["No assignment rule is active."]})
+        raise ValidationError({"__all__": [gettext("No assignment rule is active.")]})
     compiled = compiled_rule(rule)
     updated = 0
     ids = sorted(set(lead_ids))

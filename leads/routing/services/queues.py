@@ -28,9 +28,9 @@ def _queue_values(*, name: str, email: str, exclude_pk: int | None) -> dict:
     name = (name or "").strip()
     errors: dict[str, list[str]] = {}
     if not name:
-        errors["name"] = ["Enter a name."]
+        errors["name"] = [_("Enter a name.")]
     elif len(name) > 120:
-        errors["name"] = ["Use at most 120 characters."]
+        errors["name"] = [_("Use at most 120 characters.")]
     elif Queue.objects.filter(name__iexact=name).exclude(pk=exclude_pk).exists():
         errors["name"] = [_queue_exists(name)]
     email = (email or "").strip()
@@ -38,7 +38,7 @@ def _queue_values(*, name: str, email: str, exclude_pk: int | None) -> dict:
         try:
             validate_email(email)
         except ValidationError:
-            errors["email"] = ["Enter a valid email address."]
+            errors["email"] = [_("Enter a valid email address.")]
     if errors:
         raise ValidationError(errors)
     return {"name": name, "email": email}
