@@ -350,6 +350,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets of fields that share a name ("action", "kind") across apps get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "ConsentActionEnum": "consent.models.ConsentRecord.Action",
+        "NurtureStepKindEnum": "nurture.models.NurtureStep.Kind",
+        "NurtureStepActionEnum": "nurture.models.NurtureStep.Action",
+    },
 }
 
 # Security (production: DJANGO_DEBUG=false) ------------------------------------------------------
