@@ -110,11 +110,12 @@ def lead_export(*, lead: Lead, acting_user) -> dict:
 @transaction.atomic
 def lead_erase(*, lead: Lead, acting_user) -> DataRequest:
     """Erase a lead for good (no Recycle Bin): the lead and what cascades with it (notes,
-    memberships, activities, scores), its events, history, emails, web submissions and consent
-    lines. Its address is kept only as a hash on the suppression list, so it is never emailed
+    memberships, activities, scores), its events, history, emails, web submissions, consent lines
+    and the values of its import row (the uploaded file itself is not rewritten). Its address is kept only as a hash on the suppression list, so it is never emailed
     again. A converted lead is refused: its contact, account and opportunity point at it."""
     from emails.models import OutboundEmail
     from engagement.models import EngagementEvent
+    from leads.imports.models import LeadImportRow
     from webtolead.models import Intake
 
     require_system_admin(acting_user)
@@ -139,6 +140,8 @@ def lead_erase(*, lead: Lead, acting_user) -> DataRequest:
         .delete()[0],
         "consent": ConsentRecord.objects.filter(lead=locked).delete()[0],
         "submissions": Intake.objects.filter(lead=locked).delete()[0],
+        # The import row keeps its outcome, not the person's values.
+        "import_rows": LeadImportRow.objects.filter(lead=locked).update(raw_values=[]),
     }
     record_id = locked.pk
     summary["lead"] = Lead.objects.filter(pk=record_id).delete()[0]

@@ -76,12 +76,26 @@ def test_erase_keeps_only_a_suppression_hash(api, system_admin):
         recorded_at=lead.created_at,
         source="tracker",
     )
+    from leads.imports.models import LeadImport, LeadImportRow
+
+    upload = LeadImport.objects.create(
+        file_name="a.csv", content="x", created_by=system_admin, created_at=lead.created_at
+    )
+    LeadImportRow.objects.create(
+        lead_import=upload,
+        row_number=2,
+        raw_values=["Erase", "erase.me@example.com"],
+        lead=lead,
+        outcome="created",
+        processed_at=lead.created_at,
+    )
     response = api.as_user(system_admin).post(f"/api/leads/{lead.pk}/erase/")
     assert response.status_code == 200, response.json()
     assert not Lead.objects.filter(pk=lead.pk).exists()
     assert not EngagementEvent.objects.exists()
     assert not ConsentRecord.objects.exists()
     assert not FieldHistory.objects.filter(object_name="lead", record_id=lead.pk).exists()
+    assert LeadImportRow.objects.get().raw_values == []
     assert Suppression.objects.filter(email_hash=email_hash("Erase.Me@example.com")).exists()
     audit = DataRequest.objects.get(kind="erase")
     assert audit.record_id == lead.pk
