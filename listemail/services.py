@@ -87,11 +87,13 @@ def _valid(address: str) -> bool:
 
 
 def candidate_leads(*, user, lead_ids=None, campaign: Campaign | None = None) -> QuerySet[Lead]:
-    """The leads chosen: ids from a list view selection, or a campaign's lead members; only those
-    the user may see."""
+    """The leads chosen: ids from a list view selection (or a queryset of a whole list view), or a
+    campaign's lead members; only those the user may see."""
     leads = leads_visible_to(user, include_converted=True)
     if campaign is not None:
         return leads.filter(campaign_memberships__campaign=campaign)
+    if isinstance(lead_ids, QuerySet):  # a subquery: the leads of a list view, however many
+        return leads.filter(pk__in=lead_ids)
     return leads.filter(pk__in=[int(i) for i in (lead_ids or [])])
 
 

@@ -1,10 +1,12 @@
 """List email pages: choose a template for a lead list selection (or a campaign's members), preview
 who gets it and who is skipped, send, and follow the progress (htmx polling)."""
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,11 +16,25 @@ from django.views.decorators.http import require_http_methods
 from campaigns.selectors import campaigns_editable_by, campaigns_visible_to
 from core.forms import apply_service_errors
 from core.roles import may_manage_campaigns
+from leads.filters import LeadFilter
+from leads.selectors import LIST_VIEWS, lead_list
 
 from . import selectors, services
 from .forms import ListEmailForm
 
 MAX_IDS = 5000
+
+
+def _list_view_leads(request: HttpRequest, back: str):
+    """The leads of the lead list view ``back`` points at (its view and filters), or ``None`` when
+    ``back`` is not the lead list: "all leads of this list view" instead of the page's selection."""
+    parsed = urlsplit(back)
+    if parsed.path != reverse("leads:list"):
+        return None
+    params = QueryDict(parsed.query)
+    view = params.get("view") or "my"
+    filterset = LeadFilter(params, queryset=lead_list(user=request.user, view=view if view in LIST_VIEWS else "my"))
+    return filterset.qs
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -41,14 +57,20 @@ def list_email_new_view(request: HttpRequest) -> HttpResponse:
         get_object_or_404(campaigns_visible_to(request.user), pk=raw_campaign) if raw_campaign.isdigit() else None
     )
     back = _safe_next(request, reverse("campaigns:detail", args=[campaign.pk]) if campaign else reverse("leads:list"))
-    if not ids and campaign is None:
+    list_leads = _list_view_leads(request, back) if campaign is None else None
+    whole_view = list_leads is not None and data.get("whole_view") == "1"
+    if not ids and campaign is None and not whole_view:
         messages.error(request, _("Select at least one lead."))
         return redirect(back)
     choices = campaigns_editable_by(request.user)
     step = request.POST.get("step", "")
     initial = {"record_campaign": campaign.pk if campaign and choices.filter(pk=campaign.pk).exists() else None}
     form = ListEmailForm(request.POST if step else None, campaigns=choices, initial=initial)
-    leads = services.candidate_leads(user=request.user, lead_ids=ids, campaign=campaign)
+    leads = (
+        services.candidate_leads(user=request.user, lead_ids=ids, campaign=campaign)
+        if not whole_view
+        else services.candidate_leads(user=request.user, lead_ids=list_leads.values("pk"))
+    )
     preview = None
     if form.is_bound and form.is_valid():
         values = form.cleaned_data
@@ -70,6 +92,8 @@ def list_email_new_view(request: HttpRequest) -> HttpResponse:
             "campaign": campaign,
             "next": back,
             "preview": preview,
+            "offers_whole_view": list_leads is not None,
+            "whole_view": whole_view,
             "max_recipients": services.MAX_RECIPIENTS,
         },
         status=400 if form.is_bound and form.errors else 200,

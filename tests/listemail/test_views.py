@@ -78,3 +78,20 @@ def test_others_sends_are_hidden_from_reps(client, rep, marketing_admin, newslet
     assert client.get(reverse("listemail:detail", args=[send.pk])).status_code == 404
     client.force_login(marketing_admin)
     assert b"Newsletter" in client.get(reverse("listemail:list")).content
+
+
+def test_all_leads_of_the_list_view_with_its_filters(client, marketing_admin, newsletter):
+    working = LeadFactory.create_batch(3, owner_user=marketing_admin, status="Working")
+    LeadFactory(owner_user=marketing_admin, status="New")
+    client.force_login(marketing_admin)
+    back = "/leads/?view=all&status=Working"
+    # one lead selected on the page, but the whole filtered view asked for
+    preview = client.post(
+        NEW, {"ids": [working[0].pk], "next": back, "whole_view": "1", "template": newsletter.pk, "step": "preview"}
+    )
+    assert b'data-testid="list-email-whole-view"' in preview.content
+    assert b'data-testid="recipient-count">3 recipients' in preview.content
+    only_selected = client.post(
+        NEW, {"ids": [working[0].pk], "next": back, "template": newsletter.pk, "step": "preview"}
+    )
+    assert b'data-testid="recipient-count">1 recipient' in only_selected.content
