@@ -250,6 +250,20 @@ def form_help_text(text: str) -> str:
     return conditional_escape(text or "")
 
 
+def field_label(definition: FieldDefinition) -> str:
+    """The field's label in the user's language. A standard field's label, as seeded, is in the
+    catalogs (the object's fields module marks it); a label an admin wrote, and every custom
+    field's, is shown as written."""
+    return definition.label if definition.is_custom else _(definition.label)
+
+
+def field_help_text(definition: FieldDefinition) -> str:
+    """The field's help text in the user's language, on the same terms as ``field_label``."""
+    if not definition.help_text or definition.is_custom:
+        return definition.help_text
+    return _(definition.help_text)
+
+
 def form_field(definition: FieldDefinition, *, current=None) -> forms.Field:
     """A Django form field for a custom field; values are validated again by ``clean_value``."""
     common = {

@@ -5,9 +5,10 @@ from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import conditional_escape
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import form_field, form_initial, picklist_choices
+from core.fields import field_help_text, field_label, form_field, form_initial, picklist_choices
 from core.forms import apply_service_errors
 from core.models import FieldDefinition, PicklistValue
 from core.selectors import field_definitions, picklist_default
@@ -20,8 +21,8 @@ MAX_MASS_IDS = 500
 
 
 def _standard_field(api: str, ftype: str, definition: FieldDefinition | None, default_label: str, lead: Lead | None):
-    label = definition.label if definition else default_label
-    help_text = definition.help_text if definition else ""
+    label = field_label(definition) if definition else gettext(default_label)
+    help_text = field_help_text(definition) if definition else ""
     required = api in {"last_name", "company", "status"}
     common = {"label": label, "help_text": help_text, "required": required}
     model_field = Lead._meta.get_field(api)

@@ -6,8 +6,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, IntegerField, Q, QuerySet, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
-from core.fields import display_value
+from core.fields import display_value, field_help_text, field_label
 from core.history import history_for
 from core.models import FieldDefinition, FieldHistory, FieldType, OrgSettings
 from core.registry import ListExtension, list_extensions
@@ -199,7 +200,10 @@ def next_open_status(*, lead: Lead) -> PathStep | None:
 # List columns -------------------------------------------------------------------------------
 
 # Standard columns of a list view besides the fields of STANDARD_FIELDS.
-SYSTEM_COLUMNS = [("created_at", "Created Date"), ("last_modified_at", "Last Modified Date")]
+SYSTEM_COLUMNS = [
+    ("created_at", gettext_noop("Created Date")),
+    ("last_modified_at", gettext_noop("Last Modified Date")),
+]
 DEFAULT_COLUMNS = ["name", "company", "status", "email", "phone", "lead_source", "owner", "created_at"]
 NOT_LISTABLE = {"description", "salutation", "first_name", "last_name"}
 
@@ -219,12 +223,12 @@ def lead_list_columns() -> list[Column]:
     from .filters import ORDERING_COLUMNS
 
     definitions = list(field_definitions(object_name=OBJECT_NAME))
-    labels = {d.api_name: d.label for d in definitions}
-    columns = [Column("name", "Name", "text", True)]
+    labels = {d.api_name: field_label(d) for d in definitions}
+    columns = [Column("name", gettext("Name"), "text", True)]
     for api, label, ftype, *_ in STANDARD_FIELDS:
         if api not in NOT_LISTABLE:
-            columns.append(Column(api, labels.get(api, label), ftype, api in ORDERING_COLUMNS))
-    columns += [Column(key, label, "datetime", True) for key, label in SYSTEM_COLUMNS]
+            columns.append(Column(api, labels.get(api, gettext(label)), ftype, api in ORDERING_COLUMNS))
+    columns += [Column(key, gettext(label), "datetime", True) for key, label in SYSTEM_COLUMNS]
     columns += [Column(d.api_name, d.label, d.field_type, True, d) for d in definitions if d.is_custom]
     for extension in list_extensions(OBJECT_NAME):
         columns += [
@@ -328,15 +332,15 @@ def lead_record_sections(*, lead: Lead) -> list[RecordSection]:
             rows.append(
                 FieldRow(
                     api,
-                    definition.label if definition else label,
+                    field_label(definition) if definition else gettext(label),
                     value,
-                    definition.help_text if definition else "",
+                    field_help_text(definition) if definition else "",
                     ftype,
                     api != "owner",
                     _href(ftype, value),
                 )
             )
-        sections.append(RecordSection(key, title, rows))
+        sections.append(RecordSection(key, gettext(title), rows))
     custom_rows = []
     for definition in definitions:
         if not definition.is_custom:
@@ -358,5 +362,5 @@ def lead_record_sections(*, lead: Lead) -> list[RecordSection]:
             )
         )
     if custom_rows:
-        sections.append(RecordSection("custom", "Custom Fields", custom_rows))
+        sections.append(RecordSection("custom", gettext("Custom Fields"), custom_rows))
     return sections

@@ -35,6 +35,10 @@ def test_a_rep_who_chose_spanish_sees_the_lead_pages_and_their_errors_in_spanish
     page.get_by_role("button", name="Guardar", exact=True).click()
     page.wait_for_url(re.compile(r"/leads/\d+/$"))
     assert "Se creó el candidato" in page.locator("#messages").inner_text()
+    # Standard field labels and section titles as seeded are translated; values are not.
+    assert "Empresa" in page.locator("#field-company").inner_text()
+    assert "Analytical Engines" in page.locator("#field-company").inner_text()
+    assert page.get_by_text("Información del candidato").first.is_visible()
     assert page.get_by_role("link", name="Cambiar propietario").first.is_visible()
     page.get_by_test_id("user-menu").click()
     assert page.get_by_test_id("my-profile").inner_text().strip() == "Mi perfil"
