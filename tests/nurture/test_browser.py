@@ -48,21 +48,26 @@ def test_admin_builds_a_sequence_and_enrols_leads_from_the_list(page, login, mar
     expect(page.locator("fieldset[data-kind=wait]")).to_be_visible()
     expect(page.locator("fieldset[data-kind=email]")).to_be_hidden()
     page.fill("#id_wait_days", "2")
-    page.press("#id_wait_days", "Enter")
-    expect(page.get_by_test_id("step-item")).to_have_count(1)
+    with page.expect_navigation():
+        page.press("#id_wait_days", "Enter")
+    expect(page.get_by_test_id("step-item")).to_have_count(1, timeout=15_000)
     page.select_option("#id_kind", "email")
     page.select_option("#id_template", str(template.pk))
-    page.get_by_test_id("save-step").click()
+    with page.expect_navigation():
+        page.get_by_test_id("save-step").click()
     page.select_option("#id_kind", "action")
     page.select_option("#id_action", "notify_owner")
-    page.get_by_test_id("save-step").click()
-    expect(page.get_by_test_id("step-item")).to_have_count(3)
+    with page.expect_navigation():
+        page.get_by_test_id("save-step").click()
+    expect(page.get_by_test_id("step-item")).to_have_count(3, timeout=15_000)
     # The email goes first: moved up with its button, reached with the keyboard.
     page.get_by_test_id("step-item").nth(1).get_by_test_id("step-up").focus()
-    page.keyboard.press("Enter")
-    expect(page.get_by_test_id("step-item").first).to_contain_text("Send “Welcome drip”")
-    page.get_by_test_id("step-item").nth(2).get_by_test_id("step-delete").click()
-    expect(page.get_by_test_id("step-item")).to_have_count(2)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_test_id("step-item").first).to_contain_text("Send “Welcome drip”", timeout=15_000)
+    with page.expect_navigation():
+        page.get_by_test_id("step-item").nth(2).get_by_test_id("step-delete").click()
+    expect(page.get_by_test_id("step-item")).to_have_count(2, timeout=15_000)
     page.get_by_test_id("done-building").click()
     page.get_by_test_id("activate-sequence").click()
     expect(page.get_by_test_id("highlights")).to_contain_text("Active")
