@@ -47,8 +47,10 @@ class RecordForm(forms.Form):
         section_map: dict[str, list[str]] = {key: [] for key, _ in SECTIONS[object_name]}
         for api_name, label, ftype, required, section, help_text in STANDARD_FIELDS[object_name]:
             definition = definitions.get(api_name)
-            label = definition.label if definition else label
+            # Standard labels and help texts as seeded are translated; an admin's own are kept.
+            label = gettext(definition.label if definition else label)
             help_text = definition.help_text if definition else help_text
+            help_text = gettext(help_text) if help_text else ""
             field = self._standard_field(model, api_name, ftype, required, label, help_text)
             if field is None:
                 continue

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from core.fields import custom_definitions, display_value
@@ -76,14 +77,14 @@ def _sections(record, object_name: str, *, editable: bool = False) -> list[tuple
             rows.append(
                 {
                     "name": api_name,
-                    "label": field_meta.get(api_name, label),
+                    "label": gettext(field_meta.get(api_name, label)),
                     "value": _cell(record, object_name, api_name, labels),
                     "link": _link_of(record, api_name),
-                    "help": help_text,
+                    "help": gettext(help_text) if help_text else "",
                     "inline": editable and _inline_editable(record, object_name, api_name),
                 }
             )
-        sections.append((title, rows))
+        sections.append((gettext(title), rows))
     custom = [
         {
             "name": d.api_name,
