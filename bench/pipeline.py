@@ -93,9 +93,10 @@ def run(args) -> None:
     received = Intake.objects.filter(outcome=Intake.Outcome.RECEIVED).count()
     endpoint_rate = args.submissions / endpoint_seconds
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     processed = submissions_process()
     worker_seconds = time.perf_counter() - started
+    worker_cpu = time.process_time() - cpu
     created = Intake.objects.filter(outcome=Intake.Outcome.CREATED).count()
     queued = OutboundEmail.objects.filter(kind=OutboundEmail.Kind.AUTO_RESPONSE).count()
     routed = Lead.objects.exclude(owner_user__username="bench-admin").count()
@@ -118,7 +119,7 @@ def run(args) -> None:
         )
         for n in range(args.rows)
     ]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     made = refused = 0
     for start in range(0, len(rows), BATCH_SIZE):
         with transaction.atomic():
@@ -131,6 +132,7 @@ def run(args) -> None:
         made += sum(1 for a in answers if not isinstance(a, Exception))
         refused += sum(1 for a in answers if isinstance(a, Exception))
     pipeline_seconds = time.perf_counter() - started
+    pipeline_cpu = time.process_time() - cpu
 
     print()
     print(f"endpoint: {args.submissions} POSTs in {endpoint_seconds:.1f} s = {endpoint_rate:.0f} accepted/s {statuses}")
@@ -140,10 +142,15 @@ def run(args) -> None:
         f"(target >= 500: {'met' if worker_rate >= 500 else 'NOT met'}); {received} were received"
     )
     print(f"ratio worker / endpoint: {worker_rate / endpoint_rate:.2f}")
+    # The machine may be shared: the Python side's own CPU time per row tells what one free core
+    # would do (PostgreSQL's share comes on top, on the other core).
+    print(f"worker CPU (this process): {worker_cpu * 1000 / max(processed, 1):.2f} ms per submission")
     print(
         f"pipeline: {made} leads ({refused} refused) with assignment and auto-responses in "
-        f"{pipeline_seconds:.1f} s = {made / pipeline_seconds:.0f} rows/s (batches of {BATCH_SIZE})"
+        f"{pipeline_seconds:.1f} s = {made / pipeline_seconds:.0f} rows/s (batches of {BATCH_SIZE}); "
+        f"{pipeline_cpu * 1000 / max(made, 1):.2f} ms of this process's CPU per row"
     )
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (on {os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":
