@@ -455,10 +455,12 @@ def main() -> None:
     )
 
 
-def start_worker(env: dict) -> subprocess.Popen:
-    """One Celery worker process on the bench database and broker, as in production."""
+def start_worker(env: dict, queues: str = "") -> subprocess.Popen:
+    """One Celery worker process on the bench database and broker, as in production (every queue,
+    or only ``queues``, comma-separated)."""
     worker = subprocess.Popen(
-        [PYTHON, "-m", "celery", "-A", "leadcrm", "worker", "--concurrency=1", "--loglevel=INFO"],
+        [PYTHON, "-m", "celery", "-A", "leadcrm", "worker", "--concurrency=1", "--loglevel=INFO"]
+        + (["-Q", queues] if queues else []),
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
