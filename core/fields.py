@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from .memo import memoized
 from .models import FieldDefinition, FieldType, PicklistValue
+from .translation import picklist_label
 
 API_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,60}__c$")
 PHONE_RE = re.compile(r"^[0-9+()./ \-xX]{3,40}$")
@@ -240,9 +241,13 @@ def picklist_choices(object_name: str, field_name: str, *, current: str | None =
         is_active=True
     ) | PicklistValue.objects.filter(object_name=object_name, field_name=field_name, api_name=current or "")
     choices = [
-        (v.api_name, v.label if v.is_active else f"{v.label} (inactive)") for v in values.order_by("sort_order", "id")
+        (
+            v.api_name,
+            picklist_label(v.label) if v.is_active else _("%(label)s (inactive)") % {"label": picklist_label(v.label)},
+        )
+        for v in values.order_by("sort_order", "id")
     ]
-    return ([("", "--None--")] if blank else []) + choices
+    return ([("", _("--None--"))] if blank else []) + choices
 
 
 def form_help_text(text: str) -> str:

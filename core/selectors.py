@@ -10,6 +10,7 @@ from . import registry
 from .memo import memoized
 from .models import FieldDefinition, FieldType, OrgSettings, PicklistValue, RecycleBinEntry
 from .picklist_values import value_set_objects
+from .translation import picklist_label
 
 
 def org_settings() -> OrgSettings:
@@ -40,7 +41,7 @@ def picklist_labels(*, object_name: str) -> dict[str, dict[str, str]]:
     for field, api, label in PicklistValue.objects.filter(object_name=object_name).values_list(
         "field_name", "api_name", "label"
     ):
-        labels.setdefault(field, {})[api] = label
+        labels.setdefault(field, {})[api] = picklist_label(label)
     return labels
 
 

@@ -172,3 +172,15 @@ DEFAULT_PICKLISTS = {
     "rating": [("Hot", False, False), ("Warm", False, False), ("Cold", False, False)],
     "salutation": [(v, False, False) for v in SALUTATIONS],
 }
+
+# The seeded status and rating labels, for the translation catalogs (``core.fields.picklist_label``).
+TRANSLATED_PICKLIST_LABELS = (
+    gettext_noop("New"),
+    gettext_noop("Working"),
+    gettext_noop("Nurturing"),
+    gettext_noop("Unqualified"),
+    gettext_noop("Qualified"),
+    gettext_noop("Hot"),
+    gettext_noop("Warm"),
+    gettext_noop("Cold"),
+)

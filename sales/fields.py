@@ -432,3 +432,31 @@ CONTACT_ROLES = [
 
 def section_fields(object_name: str, section: str) -> list[str]:
     return [f[0] for f in STANDARD_FIELDS[object_name] if f[4] == section]
+
+
+# The seeded stage, type and contact role labels, for the translation catalogs
+# (``core.fields.picklist_label``).
+TRANSLATED_PICKLIST_LABELS = (
+    gettext_noop("Prospecting"),
+    gettext_noop("Qualification"),
+    gettext_noop("Needs Analysis"),
+    gettext_noop("Value Proposition"),
+    gettext_noop("Id. Decision Makers"),
+    gettext_noop("Perception Analysis"),
+    gettext_noop("Proposal/Price Quote"),
+    gettext_noop("Negotiation/Review"),
+    gettext_noop("Closed Won"),
+    gettext_noop("Closed Lost"),
+    gettext_noop("Prospect"),
+    gettext_noop("Customer - Direct"),
+    gettext_noop("Customer - Channel"),
+    gettext_noop("Partner"),
+    gettext_noop("Business User"),
+    gettext_noop("Decision Maker"),
+    gettext_noop("Economic Buyer"),
+    gettext_noop("Economic Decision Maker"),
+    gettext_noop("Evaluator"),
+    gettext_noop("Executive Sponsor"),
+    gettext_noop("Influencer"),
+    gettext_noop("Technical Buyer"),
+)
