@@ -10,6 +10,8 @@ SALES_REP = "Sales rep"
 MARKETING_ADMIN = "Marketing admin"
 SYSTEM_ADMIN = "System admin"
 ROLES = (SALES_REP, MARKETING_ADMIN, SYSTEM_ADMIN)
+# The roles with the words pages show for them (the stored value stays the group's name).
+ROLE_CHOICES = [(SALES_REP, _("Sales rep")), (MARKETING_ADMIN, _("Marketing admin")), (SYSTEM_ADMIN, _("System admin"))]
 
 # Codename of the permission that opens converted leads.
 VIEW_CONVERTED_LEADS = "leads.view_edit_converted_lead"

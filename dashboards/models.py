@@ -7,14 +7,9 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import MARKETING_ADMIN, SALES_REP, SYSTEM_ADMIN
+from core import roles as core_roles
 
-ROLE_CHOICES = [
-    ("", _("Everyone")),
-    (SALES_REP, _("Sales reps")),
-    (MARKETING_ADMIN, _("Marketing admins")),
-    (SYSTEM_ADMIN, _("System admins")),
-]
+ROLE_CHOICES = [("", _("Everyone")), *core_roles.ROLE_CHOICES]
 
 
 class Dashboard(models.Model):

@@ -64,8 +64,8 @@ INSTALLED_APPS = [
     "reports",
     "sla",
     "dashboards",
-    "users",
     "nurture",
+    "users",
     "demo",
 ]
 
@@ -355,6 +355,8 @@ SPECTACULAR_SETTINGS = {
         "ConsentActionEnum": "consent.models.ConsentRecord.Action",
         "NurtureStepKindEnum": "nurture.models.NurtureStep.Kind",
         "NurtureStepActionEnum": "nurture.models.NurtureStep.Action",
+        # The three roles, offered by the users and the dashboards APIs.
+        "RoleEnum": "core.roles.ROLE_CHOICES",
     },
 }
 

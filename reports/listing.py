@@ -8,6 +8,8 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from campaigns.models import Campaign, CampaignMember
 from core.registry import ListExtension
@@ -38,15 +40,20 @@ def _from_form(qs: QuerySet, name: str, value) -> QuerySet:
     return qs.filter(Exists(Intake.objects.filter(lead=OuterRef("pk"), form_id=int(value))))
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class RecordChoiceFilter(django_filters.ChoiceFilter):
+    """One record chosen by id; in the API schema an integer (the choices are read per request)."""
+
+
 def _filters() -> dict:
     return {
-        "campaign": django_filters.ChoiceFilter(
+        "campaign": RecordChoiceFilter(
             label=gettext_lazy("Campaign"),
             choices=CallableChoiceIterator(_campaign_choices),
             empty_label=gettext_lazy("Any"),
             method=_in_campaign,
         ),
-        "web_form": django_filters.ChoiceFilter(
+        "web_form": RecordChoiceFilter(
             label=gettext_lazy("Web-to-Lead form"),
             choices=CallableChoiceIterator(_form_choices),
             empty_label=gettext_lazy("Any"),

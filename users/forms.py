@@ -4,12 +4,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import MARKETING_ADMIN, SALES_REP, SYSTEM_ADMIN, display_name
+from core.roles import ROLE_CHOICES, display_name
 
 from .models import PermissionSet
 from .permissions import ASSIGNABLE
 
-ROLE_CHOICES = [(SALES_REP, _("Sales rep")), (MARKETING_ADMIN, _("Marketing admin")), (SYSTEM_ADMIN, _("System admin"))]
 ROLE_LABELS = dict(ROLE_CHOICES)
 
 

@@ -96,7 +96,8 @@ class LeadListExtensionsSchema(BaseFilterBackend):
     """Documents the filters other apps add to the lead list (``core.registry`` list extensions;
     ``LeadFilter`` applies them): the schema reads only a FilterSet's class-level filters."""
 
-    TYPES = {"NumberFilter": "number", "DateFilter": "string"}
+    # A filter choosing one record by id (its choices read per request) is an integer here.
+    TYPES = {"NumberFilter": "number", "DateFilter": "string", "RecordChoiceFilter": "integer"}
 
     def filter_queryset(self, request, queryset, view):
         return queryset
@@ -109,7 +110,7 @@ class LeadListExtensionsSchema(BaseFilterBackend):
                 schema: dict = {"type": kind}
                 if type(filter_).__name__ == "DateFilter":
                     schema["format"] = "date"
-                choices = filter_.extra.get("choices")
+                choices = filter_.extra.get("choices") if type(filter_).__name__ not in self.TYPES else None
                 if choices:
                     schema = {"type": "array", "items": {"type": "string", "enum": [c[0] for c in choices]}}
                 parameters.append(

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.roles import ROLES
+from core.roles import ROLE_CHOICES, ROLES
 
 from ..models import PermissionSet, UserAuditEntry
 from ..permissions import ASSIGNABLE
@@ -54,7 +54,7 @@ class UserWriteSerializer(serializers.Serializer):
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     last_name = serializers.CharField(max_length=150)
     email = serializers.EmailField(max_length=254)
-    role = serializers.ChoiceField(choices=ROLES)
+    role = serializers.ChoiceField(choices=ROLE_CHOICES)
 
 
 class UserInviteSerializer(UserWriteSerializer):
@@ -62,7 +62,7 @@ class UserInviteSerializer(UserWriteSerializer):
     permission_sets = serializers.PrimaryKeyRelatedField(
         queryset=PermissionSet.objects.all(), many=True, required=False, default=list
     )
-    role = serializers.ChoiceField(choices=ROLES, required=False, default=ROLES[0])
+    role = serializers.ChoiceField(choices=ROLE_CHOICES, required=False, default=ROLES[0])
 
 
 class UserPermissionSetsSerializer(serializers.Serializer):
