@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.utils.translation import gettext, gettext_lazy
 from rest_framework import serializers
-from rest_framework.fields import SkipField, is_simple_callable
+from rest_framework.fields import SkipField, empty, is_simple_callable
 
 from core.locale import time_zone_names
 from core.models import FieldDefinition, PicklistValue
@@ -15,7 +15,8 @@ class QuickReadMixin:
 
     The output is the serializer's own: every field still renders its value with its own
     ``to_representation``; only fields read straight from one attribute skip ``get_attribute``
-    (method fields, dotted sources and the like go through DRF as usual).
+    (method fields, dotted sources, fields with a default for a missing attribute, such as the
+    annotations other apps add to a list, and the like go through DRF as usual).
     """
 
     def _read_plan(self) -> list:
@@ -23,12 +24,16 @@ class QuickReadMixin:
         if plan is None:
             plan = []
             for field in self._readable_fields:
-                direct = len(field.source_attrs) == 1 and not isinstance(
-                    field,
-                    serializers.SerializerMethodField
-                    | serializers.BaseSerializer
-                    | serializers.RelatedField
-                    | serializers.ManyRelatedField,
+                direct = (
+                    len(field.source_attrs) == 1
+                    and field.default is empty
+                    and not isinstance(
+                        field,
+                        serializers.SerializerMethodField
+                        | serializers.BaseSerializer
+                        | serializers.RelatedField
+                        | serializers.ManyRelatedField,
+                    )
                 )
                 plan.append((field.field_name, field.source_attrs[0] if direct else None, field))
             self._quick_read_plan = plan

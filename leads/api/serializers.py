@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from core.api.serializers import QuickReadMixin
 from core.models import FieldHistory
@@ -97,7 +98,11 @@ class LeadSerializer(QuickReadMixin, serializers.ModelSerializer):
         last activity...), read from the annotations of ``leads.selectors.with_list_extensions``."""
         fields = super().get_fields()
         for extension in list_extensions(OBJECT_NAME):
-            fields.update(extension.api_fields())
+            for name, field in extension.api_fields().items():
+                # A lead read without the annotations (an endpoint that does not list) answers null.
+                if field.default is empty:
+                    field.default = None
+                fields[name] = field
         return fields
 
     @extend_schema_field(OwnerSerializer)
