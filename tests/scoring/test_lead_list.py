@@ -165,3 +165,11 @@ def test_a_note_on_the_lead_is_activity_too(rep, lead):
     note = lead_note_create(lead=lead, body="Called back, interested.", acting_user=rep)
 
     assert LeadLastActivity.objects.get(lead=lead).last_activity_at == note.created_at
+
+
+def test_a_lead_read_without_the_list_annotations_answers_null_columns(rep, model, lead):
+    from leads.api.serializers import LeadSerializer
+
+    data = LeadSerializer(lead).data
+
+    assert (data["score"], data["grade"], data["last_activity_at"]) == (None, None, None)
