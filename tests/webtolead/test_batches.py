@@ -85,3 +85,22 @@ def test_a_processed_row_is_never_processed_again(store):
     assert submissions_process() == 1
     assert submissions_process() == 0
     assert Lead.objects.count() == 1
+
+
+def test_each_auto_response_of_a_batch_carries_the_request_id_of_its_submission(store, marketing_admin):
+    from emails.models import OutboundEmail
+    from emails.services import autoresponse_settings_update, email_template_create
+
+    template = email_template_create(
+        data={"name": "Thanks", "subject": "Thanks", "body_text": "Hello {{Lead.LastName}}"},
+        acting_user=marketing_admin,
+    )
+    autoresponse_settings_update(default_template=template, acting_user=marketing_admin)
+    first, second = store(email="one@example.net"), store(email="two@example.net")
+    Intake.objects.filter(pk=first.pk).update(request_id="req-first")
+    Intake.objects.filter(pk=second.pk).update(request_id="req-second")
+
+    assert submissions_process() == 2
+
+    sent = dict(OutboundEmail.objects.values_list("to_address", "request_id"))
+    assert sent == {"one@example.net": "req-first", "two@example.net": "req-second"}
