@@ -183,6 +183,15 @@ def _process_batch(rows: list[Intake], settings_row: WebToLeadSettings) -> tuple
     waiting_ids = {intake.pk for intake in later}
     finished = [intake for intake in rows if intake.pk not in waiting_ids]
     _save_outcomes(finished)
+    for intake in finished:
+        # One line per submission, under the request id of its POST (as ``_process`` writes it).
+        with request_id_bound(intake.request_id):
+            logger.info(
+                "Web-to-Lead submission %s: %s",
+                intake.pk,
+                intake.outcome,
+                extra={"intake_id": intake.pk, "outcome": intake.outcome, "lead_id": intake.lead_id},
+            )
     return len(finished), later
 
 
