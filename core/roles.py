@@ -49,6 +49,15 @@ def may_export(user) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.has_perm(EXPORT_RECORDS)
 
 
+EXPORT_ONLY = _("Exporting needs the Export permission; ask a system admin for it.")
+
+
+def require_export(user) -> None:
+    """Views and API: a 403 for a user without the Export permission."""
+    if not may_export(user):
+        raise PermissionDenied(str(EXPORT_ONLY))
+
+
 def may_manage_campaigns(user) -> bool:
     """Create, edit and delete any campaign: marketing admins, or the Manage Campaigns permission."""
     return is_marketing_admin(user) or (

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.forms import apply_service_errors
-from core.roles import is_system_admin
+from core.roles import is_system_admin, require_export
 
 from .builder import OBJECTS, ReportDefinition, run_definition
 from .exports import builder_csv_response
@@ -100,5 +100,6 @@ def saved_report_run(request, pk: int):
 
 @login_required
 def saved_report_export(request, pk: int):
+    require_export(request.user)
     report = get_object_or_404(saved_reports_visible_to(request.user), pk=pk)
     return builder_csv_response(str(report.pk), run_definition(ReportDefinition.from_saved(report), user=request.user))

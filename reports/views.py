@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 
+from core.roles import require_export
 from leads.filters import LeadFilter
 
 from .exports import csv_response
@@ -77,6 +78,7 @@ def report_detail(request, key: str):
 
 @login_required
 def report_export(request, key: str):
+    require_export(request.user)
     spec = _spec_or_404(key)
     try:
         spec, _params, result = run_report(user=request.user, key=key, data=request.GET)

@@ -9,6 +9,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.roles import require_export
 from reports.builder import ReportDefinition, run_definition
 from reports.exports import builder_csv_response, csv_response
 from reports.selectors import REPORTS, ReportParamsError, reports_for, run_report
@@ -178,7 +179,8 @@ class ReportExportView(APIView):
         tags=["reports"],
     )
     def get(self, request, key: str):
-        """The report's table as CSV, streamed."""
+        """The report's table as CSV, streamed (with the Export permission)."""
+        require_export(request.user)
         if key.isdigit():
             report = _saved(request, key)
             return builder_csv_response(key, run_definition(ReportDefinition.from_saved(report), user=request.user))

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from core.models import OrgSettings
 from leads.models import Lead
 from reports.builder import ReportDefinition, report_fields, run_definition
 from tests.factories import LeadFactory
+from users.models import PermissionSet
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +127,10 @@ def test_api_saves_lists_runs_and_exports_a_report(api, spread, rep, other_rep):
     run = client.get(f"/api/reports/{report_id}/run/").json()
     assert run["total"] == 2  # Private sharing by default: the rep's own leads
 
-    exported = client.get(f"/api/reports/{report_id}/export.csv")
+    # Exporting needs the Export permission, which reps get from a permission set.
+    assert client.get(f"/api/reports/{report_id}/export.csv").status_code == 403
+    PermissionSet.objects.get(key="export").group.user_set.add(rep)
+    exported = api.as_user(get_user_model().objects.get(pk=rep.pk)).get(f"/api/reports/{report_id}/export.csv")
     rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode())))
     assert rows[0][:3] == ["Lead Source", "Created Date", "Records"]
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from reports.models import ReportFolder, SavedReport
 from tests.factories import LeadFactory
+from users.models import PermissionSet
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,9 @@ def test_build_save_and_run_a_report(client, rep):
     assert "Globex" not in page
     assert 'data-testid="report-groups"' in page
     assert "Website leads by month" in client.get("/reports/").content.decode()
+    assert client.get(f"/reports/saved/{report.pk}/export.csv").status_code == 403  # no Export permission yet
+    PermissionSet.objects.get(key="export").group.user_set.add(rep)
+    client.force_login(rep)
     csv_body = b"".join(client.get(f"/reports/saved/{report.pk}/export.csv").streaming_content).decode()
     assert csv_body.splitlines()[1].startswith("Website,")
 

@@ -62,3 +62,27 @@ def test_deactivating_yourself_is_refused_with_a_message(client, system_admin):
     assert "You can&#x27;t deactivate yourself." in response.content.decode()
     system_admin.refresh_from_db()
     assert system_admin.is_active
+
+
+def test_report_exports_need_the_export_permission(client, api, rep, marketing_admin):
+    path = "/reports/leads-created/export.csv"
+    client.force_login(rep)
+    assert client.get(path).status_code == 403
+    assert "export-csv" not in client.get("/reports/leads-created/").content.decode()
+    assert api.as_user(rep).get("/api/reports/leads-created/export.csv").status_code == 403
+
+    PermissionSet.objects.get(key="export").group.user_set.add(rep)
+    client.force_login(rep)
+    assert client.get(path).status_code == 200
+
+    client.force_login(marketing_admin)
+    assert client.get(path).status_code == 200
+
+
+def test_manage_campaigns_lets_a_rep_create_a_campaign(client, rep):
+    client.force_login(rep)
+    assert client.get("/campaigns/new/").status_code == 403
+
+    PermissionSet.objects.get(key="manage-campaigns").group.user_set.add(rep)
+    client.force_login(rep)
+    assert client.get("/campaigns/new/").status_code == 200
