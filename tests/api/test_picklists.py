@@ -15,7 +15,14 @@ def test_values_are_grouped_by_object_and_field_in_order(api, rep):
     assert {"status", "lead_source", "rating", "industry", "salutation"} <= {f for _, f in groups}
     status = groups[("lead", "status")]
     assert status["field_label"] == "Lead Status"
-    assert [v["api_name"] for v in status["values"]] == ["New", "Working", "Nurturing", "Unqualified", "Qualified"]
+    assert [v["api_name"] for v in status["values"]] == [
+        "New",
+        "Working",
+        "Marketing Qualified",
+        "Nurturing",
+        "Unqualified",
+        "Qualified",
+    ]
     assert status["values"][0] == {
         "id": status["values"][0]["id"],
         "label": "New",
@@ -28,7 +35,7 @@ def test_values_are_grouped_by_object_and_field_in_order(api, rep):
         "is_won": False,
         "probability": None,
     }
-    assert status["values"][4]["is_converted"] is True
+    assert status["values"][-1]["is_converted"] is True
 
 
 def test_filter_by_object_and_field(api, rep):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 FORM = re.compile(r"<form\b.*?</form>", re.S)
+TRANSLATED = re.compile(r"\{% (?:translate|trans) [\"']([^\"']*)[\"'] %\}")
 BUTTON = re.compile(r"<button\b[^>]*>.*?</button>|<input\b[^>]*type=\"submit\"[^>]*>", re.S)
 
 
@@ -20,7 +21,9 @@ def test_save_is_the_first_submit_button_of_every_form_that_offers_save_and_new(
             if not any("save_new" in b for b in buttons):
                 continue
             checked += 1
-            first = re.sub(r"<[^>]+>|\{%.*?%\}", "", buttons[0]).strip()
+            # The label as the English page shows it: {% translate "Save" %} reads Save.
+            label = TRANSLATED.sub(r"\1", buttons[0])
+            first = re.sub(r"<[^>]+>|\{%.*?%\}", "", label).strip()
             if first != "Save":
                 wrong.append(f"{path.relative_to(TEMPLATES)}: first submit button is {first!r}")
 

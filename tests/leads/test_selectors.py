@@ -27,6 +27,7 @@ def test_status_path_marks_complete_and_current_steps(rep):
     assert [(s.api_name, s.state) for s in steps] == [
         ("New", "complete"),
         ("Working", "complete"),
+        ("Marketing Qualified", "complete"),
         ("Nurturing", "current"),
         ("Unqualified", ""),
         ("Qualified", ""),
@@ -42,7 +43,7 @@ def test_status_path_keeps_an_inactive_current_value_and_hides_other_inactive_on
 
     names = [s.api_name for s in lead_status_path(lead=lead)]
 
-    assert names == ["New", "Working", "Unqualified", "Qualified"]
+    assert names == ["New", "Working", "Marketing Qualified", "Unqualified", "Qualified"]
 
 
 def test_next_open_status_skips_converted_statuses(rep):
