@@ -448,8 +448,6 @@ def test_sharing_refuses_an_unknown_level(client, system_admin):
     assert org_settings().lead_access == "private"
 
 
-
-
 def test_opportunity_stage_page_shows_closed_won_and_probability(client, marketing_admin):
     client.force_login(marketing_admin)
     url = reverse("core:picklist_detail", args=["opportunity", "stage"])
