@@ -144,7 +144,7 @@ def compatibility_rows() -> list[tuple[str, list[str]]]:
     from core.models import FieldType
 
     return [
-        (FieldType(source).label, sorted(FieldType(t).label for t in targets))
+        (str(FieldType(source).label), sorted(str(FieldType(t).label) for t in targets))
         for source, targets in TYPE_COMPATIBILITY.items()
     ]
 

@@ -93,6 +93,7 @@ class OutboundEmail(models.Model):
         MANUAL = "manual", gettext_lazy("Email")
         SYSTEM = "system", gettext_lazy("System")
         LIST_EMAIL = "list_email", gettext_lazy("List email")
+        NURTURE = "nurture", gettext_lazy("Nurture email")
 
     idempotency_key = models.CharField(max_length=200, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

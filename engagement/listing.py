@@ -48,7 +48,9 @@ def filters() -> dict:
 def api_fields() -> dict:
     return {
         "last_activity_at": serializers.DateTimeField(
-            read_only=True, allow_null=True, help_text=_("The time of the lead's newest engagement event, note, call or completed task.")
+            read_only=True,
+            allow_null=True,
+            help_text=_("The time of the lead's newest engagement event, note, call or completed task."),
         )
     }
 

@@ -178,9 +178,7 @@ class LeadLastActivity(models.Model):
     only ever moved forward) so that the lead list sorts and filters by "last activity" through
     an index instead of reading every lead's events."""
 
-    lead = models.OneToOneField(
-        "leads.Lead", on_delete=models.CASCADE, primary_key=True, related_name="last_activity"
-    )
+    lead = models.OneToOneField("leads.Lead", on_delete=models.CASCADE, primary_key=True, related_name="last_activity")
     last_activity_at = models.DateTimeField(_("last activity"))
 
     class Meta:

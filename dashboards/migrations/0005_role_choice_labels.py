@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dashboards', '0004_marketing_conversion_trend'),
+        ("dashboards", "0004_marketing_conversion_trend"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dashboard',
-            name='role',
-            field=models.CharField(blank=True, choices=[('', 'Everyone'), ('Sales rep', 'Sales rep'), ('Marketing admin', 'Marketing admin'), ('System admin', 'System admin')], max_length=40, verbose_name='shared with'),
+            model_name="dashboard",
+            name="role",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "Everyone"),
+                    ("Sales rep", "Sales rep"),
+                    ("Marketing admin", "Marketing admin"),
+                    ("System admin", "System admin"),
+                ],
+                max_length=40,
+                verbose_name="shared with",
+            ),
         ),
     ]

@@ -26,7 +26,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.history import RecordChange, history_record_many
+from core.history import Change, RecordChange, history_record_many
 from core.memo import config_scope
 from core.registry import run_lead_campaign_hooks, run_record_change_hooks_many
 from core.request_id import current_request_id
@@ -96,9 +96,9 @@ def _intake_together(*, rows: Sequence[IntakeRow], options: IntakeOptions, actin
 
     # Owners before the insert: each lead is inserted once, as it stands after its assignment.
     assignments: dict[int, AssignmentResult] = {}
-    owner_changes: dict[int, object] = {}
+    owner_changes: dict[int, Change | None] = {}
     assigned_by_rule = options.assign and rules.rule is not None
-    if assigned_by_rule:
+    if options.assign and rules.rule is not None:
         assigner = BatchAssignment(
             rule=rules.rule, compiled=rules.compiled, acting_user=acting_user, note_source=SOURCES[options.source]
         )
@@ -110,8 +110,8 @@ def _intake_together(*, rows: Sequence[IntakeRow], options: IntakeOptions, actin
     changes = []
     for index, lead in built:
         changes.append(RecordChange(lead.pk, CREATED, 1, options.note_for(rows[index])))
-        if owner_changes.get(index) is not None:
-            changes.append(RecordChange(lead.pk, owner_changes[index], lead.version, assignments[index].note))
+        if (owner_change := owner_changes.get(index)) is not None:
+            changes.append(RecordChange(lead.pk, owner_change, lead.version, assignments[index].note))
     # The record change hooks (scores, SLA clocks, nurture) run once per lead when it is complete.
     history_record_many(object_name=OBJECT_NAME, changes=changes, acting_user=actor, at=now, run_hooks=False)
 

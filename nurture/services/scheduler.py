@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
 PUBLISH_CHUNK = 200
 # The email kind of a sequence's emails in the outbox.
-EMAIL_KIND = "nurture"
+EMAIL_KIND = OutboundEmail.Kind.NURTURE.value
 LEAD_TIME_ZONE_FIELD = "Time_Zone__c"
 THROTTLE_WINDOW = dt.timedelta(minutes=1)
 RETRY_AFTER_ERROR = dt.timedelta(minutes=10)

@@ -104,3 +104,15 @@ def test_each_auto_response_of_a_batch_carries_the_request_id_of_its_submission(
 
     sent = dict(OutboundEmail.objects.values_list("to_address", "request_id"))
     assert sent == {"one@example.net": "req-first", "two@example.net": "req-second"}
+
+
+def test_rows_stored_before_web_to_lead_was_turned_off_are_rejected_with_the_reason(store):
+    stored = store(first_name="Late")
+    WebToLeadSettings.objects.update_or_create(singleton=1, defaults={"enabled": False})
+
+    submissions_process()
+
+    stored.refresh_from_db()
+    assert stored.outcome == Intake.Outcome.REJECTED
+    assert stored.reason == "Web-to-Lead is turned off."
+    assert not Lead.objects.exists()

@@ -142,7 +142,7 @@ def _screen(
     if not settings_row.enabled and acting_user is None:
         _mark(intake, Outcome.REJECTED, reason="Web-to-Lead is turned off.")
         result = SubmissionResult(intake, False, {"__all__": ["This form is not accepting submissions."]}, status=403)
-        return result, {}, {}
+        return result, None
     if form is None or (not form.is_active and acting_user is None):
         reason = "Unknown form key." if form is None else "The form is inactive."
         _mark(intake, Outcome.REJECTED, reason=reason, errors={"oid": [reason]})
