@@ -5,39 +5,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('emails', '0005_outboundemail_request_id'),
+        ("emails", "0005_outboundemail_request_id"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='outboundemail',
-            name='outbound_email_status_valid',
+            model_name="outboundemail",
+            name="outbound_email_status_valid",
         ),
         migrations.AddField(
-            model_name='emailtemplate',
-            name='is_marketing',
-            field=models.BooleanField(default=False, verbose_name='marketing'),
+            model_name="emailtemplate",
+            name="is_marketing",
+            field=models.BooleanField(default=False, verbose_name="marketing"),
         ),
         migrations.AddField(
-            model_name='outboundemail',
-            name='is_marketing',
+            model_name="outboundemail",
+            name="is_marketing",
             field=models.BooleanField(default=False),
         ),
         migrations.AlterField(
-            model_name='outboundemail',
-            name='kind',
-            field=models.CharField(choices=[('auto_response', 'Auto-response'), ('assignment_notification', 'Assignment notification'), ('notification', 'Notification'), ('manual', 'Email'), ('system', 'System'), ('list_email', 'List email')], max_length=40),
+            model_name="outboundemail",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("auto_response", "Auto-response"),
+                    ("assignment_notification", "Assignment notification"),
+                    ("notification", "Notification"),
+                    ("manual", "Email"),
+                    ("system", "System"),
+                    ("list_email", "List email"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.AlterField(
-            model_name='outboundemail',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('skipped', 'Skipped')], default='queued', max_length=10),
+            model_name="outboundemail",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Queued"),
+                    ("sending", "Sending"),
+                    ("sent", "Sent"),
+                    ("failed", "Failed"),
+                    ("skipped", "Skipped"),
+                ],
+                default="queued",
+                max_length=10,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outboundemail',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'sending', 'sent', 'failed', 'skipped'])), name='outbound_email_status_valid'),
+            model_name="outboundemail",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["queued", "sending", "sent", "failed", "skipped"])),
+                name="outbound_email_status_valid",
+            ),
         ),
     ]
