@@ -8,6 +8,7 @@ back to ``queued`` with a backoff, and after ``MAX_ATTEMPTS`` it is ``failed``. 
 
 import logging
 import smtplib
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,7 +17,7 @@ from email.utils import formataddr, parseaddr
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -326,28 +327,35 @@ def outbound_email_deliver(*, email_id: int) -> str:
     the same Message-ID), which we prefer to losing it.
     """
     now = timezone.now()
-    token = uuid.uuid4().hex
-    claimed = OutboundEmail.objects.filter(
+    email = OutboundEmail.objects.filter(
         pk=email_id, status=OutboundEmail.Status.QUEUED, next_attempt_at__lte=now
-    ).update(
-        status=OutboundEmail.Status.SENDING,
-        claim_token=token,
-        claimed_at=now,
-        attempts=F("attempts") + 1,
-    )
-    if not claimed:
+    ).first()
+    if email is None:
         return "skipped"
-    email = OutboundEmail.objects.get(pk=email_id)
     refusal = marketing_send_refusal(email=email) if email.is_marketing else ""
     if refusal:
         # Checked now, not when queued: an opt-out between the two must win.
-        OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.SENDING, claim_token=token).update(
+        OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.QUEUED).update(
             status=OutboundEmail.Status.SKIPPED, last_error=refusal[:2000], claim_token=""
         )
         return "refused"
     with request_id_bound(email.request_id):
         try:
+            # Built before the claim, so that nothing between the claim and the send needs the
+            # database: a connection lost there would leave the row claimed and unsent.
             message = build_message(email)
+        except DatabaseError:
+            raise
+        except Exception as exc:  # a template or hook that cannot build the message: recorded
+            if not _claim(email_id, now=now, token=(token := uuid.uuid4().hex)):
+                return "skipped"
+            email.attempts += 1
+            return _record_failure(email, token=token, exc=exc)
+        token = uuid.uuid4().hex
+        if not _claim(email_id, now=now, token=token):
+            return "skipped"
+        email.attempts += 1
+        try:
             message.send(fail_silently=False)
         except Exception as exc:  # any failure of the backend is recorded on the row, never lost
             return _record_failure(email, token=token, exc=exc)
@@ -356,20 +364,66 @@ def outbound_email_deliver(*, email_id: int) -> str:
             email.pk,
             extra={"email_id": email.pk, "kind": email.kind, "attempt": email.attempts},
         )
-    mine = OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.SENDING, claim_token=token)
     sent_at = timezone.now()
-    with transaction.atomic():
-        marked = mine.update(
+
+    def mark_sent() -> int:
+        return OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.SENDING, claim_token=token).update(
             status=OutboundEmail.Status.SENT,
             sent_at=sent_at,
             message_id=message.extra_headers.get("Message-ID", "")[:255],
             last_error="",
             claim_token="",
         )
-        if marked:
-            email.status, email.sent_at = OutboundEmail.Status.SENT, sent_at
-            _email_sent_hooks(email)
+
+    # The message is out: a connection lost while marking it is tried again on a new one, rather
+    # than leaving the row "sending" for the sweeper (which would send it again). The mark is
+    # committed on its own, before the hooks: a hook that fails cannot take the mark with it.
+    if _once_more_on_a_new_connection(mark_sent):
+        email.status, email.sent_at = OutboundEmail.Status.SENT, sent_at
+        _email_sent_hooks(email)
     return "sent"
+
+
+def _claim(email_id: int, *, now, token: str) -> bool:
+    """Take the row for this send (queued -> sending), committed before the send. When the
+    connection goes while the UPDATE runs, a new connection tells whether it committed."""
+
+    def update() -> int:
+        return OutboundEmail.objects.filter(
+            pk=email_id, status=OutboundEmail.Status.QUEUED, next_attempt_at__lte=now
+        ).update(
+            status=OutboundEmail.Status.SENDING,
+            claim_token=token,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+        )
+
+    try:
+        return bool(update())
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block:
+            raise
+        mine = OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.SENDING, claim_token=token)
+        return bool(_once_more_on_a_new_connection(lambda: mine.exists() or update()))
+
+
+# A lost connection (a failover, a restart) is tried again on a new one, a few times over about
+# three seconds, for the writes that must follow a claim or a send.
+RECONNECT_DELAYS = (0.1, 0.2, 0.4, 0.8, 1.6)
+
+
+def _once_more_on_a_new_connection(write):
+    """Run ``write``; if the database connection was lost, again on a new connection (a few
+    times). Inside a transaction the caller's transaction is lost too: no second try."""
+    for delay in (*RECONNECT_DELAYS, None):
+        try:
+            return write()
+        except (OperationalError, InterfaceError):
+            if connection.in_atomic_block or delay is None:
+                raise
+            connection.close()
+            time.sleep(delay)
+    return None
 
 
 def _email_sent_hooks(email: OutboundEmail) -> None:
@@ -380,6 +434,8 @@ def _email_sent_hooks(email: OutboundEmail) -> None:
             run_email_sent_hooks(email=email)
     except Exception:
         logger.exception("An email-sent hook failed for outbound email %s.", email.pk)
+        if not connection.in_atomic_block and not connection.is_usable():
+            connection.close()  # the next email of the batch starts on a new connection
 
 
 def _record_failure(email: OutboundEmail, *, token: str, exc: Exception) -> str:
@@ -387,14 +443,18 @@ def _record_failure(email: OutboundEmail, *, token: str, exc: Exception) -> str:
     logger.warning("Sending outbound email %s failed (attempt %s): %s", email.pk, email.attempts, error)
     mine = OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.SENDING, claim_token=token)
     if email.attempts >= MAX_ATTEMPTS or isinstance(exc, PERMANENT_ERRORS):
-        mine.update(status=OutboundEmail.Status.FAILED, last_error=error, claim_token="")
+        _once_more_on_a_new_connection(
+            lambda: mine.update(status=OutboundEmail.Status.FAILED, last_error=error, claim_token="")
+        )
         return "failed"
     delay = backoff_seconds(email.attempts)
-    updated = mine.update(
-        status=OutboundEmail.Status.QUEUED,
-        last_error=error,
-        claim_token="",
-        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+    updated = _once_more_on_a_new_connection(
+        lambda: mine.update(
+            status=OutboundEmail.Status.QUEUED,
+            last_error=error,
+            claim_token="",
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        )
     )
     if updated:
         transaction.on_commit(
