@@ -560,3 +560,101 @@ def timeline_items(object_name: str, *, record, user, limit: int = 25) -> list[T
     ]
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:limit]
+
+
+@dataclass(frozen=True)
+class IntakeVerdict:
+    """What the duplicate rules say of one row a lead would be made from: ``action`` "alert" (a
+    person confirms, other entry points make the lead with a note), "block" (no lead) or "attach"
+    (no new lead: ``lead`` is the existing lead the row was added to, already updated). ``matches``
+    describe the records found (dicts for the pages and the API); ``message`` says why."""
+
+    action: str
+    message: str = ""
+    matches: tuple = ()
+    lead: object = None
+    notes: tuple[str, ...] = ()
+
+
+# Asked by the lead intake, inside its transaction, before it makes leads, as
+# ``screen(rows=[IntakeRow, ...], source=, acting_user=, record_ids=[id | None, ...], attach=)``
+# answering one ``IntakeVerdict`` or None per row (``record_ids``: the lead a row edits, left out of
+# its matches; ``attach``: whether the screen may attach a row to an existing lead).
+_lead_intake_screens: list[Callable[..., list]] = []
+
+
+def register_lead_intake_screen(screen: Callable[..., list]) -> None:
+    """Screen every row the lead intake makes or an edit changes (idempotent; call from ready())."""
+    if screen not in _lead_intake_screens:
+        _lead_intake_screens.append(screen)
+
+
+def run_lead_intake_screens(
+    *, rows: list, source: str, acting_user, record_ids: list | None = None, attach: bool = True
+) -> list[IntakeVerdict | None]:
+    """The first verdict a registered screen gives each row (None: make the lead as asked)."""
+    verdicts: list[IntakeVerdict | None] = [None] * len(rows)
+    ids = record_ids if record_ids is not None else [None] * len(rows)
+    for screen in _lead_intake_screens:
+        pending = [i for i, verdict in enumerate(verdicts) if verdict is None]
+        if not pending:
+            break
+        answered = screen(
+            rows=[rows[i] for i in pending],
+            source=source,
+            acting_user=acting_user,
+            record_ids=[ids[i] for i in pending],
+            attach=attach,
+        )
+        for i, verdict in zip(pending, answered, strict=True):
+            verdicts[i] = verdict
+    return verdicts
+
+
+@dataclass(frozen=True)
+class ReparentSpec:
+    """Rows of ``model`` that belong to a record through ``field`` (a foreign key, or a plain id
+    column with ``match`` narrowing it, such as ``{"object_name": "lead"}``), which a merge moves
+    from the losing records to the master. ``unique_with``: fields that, with ``field``, are unique;
+    a losing record's row whose twin the master holds already is not moved but kept with the losing
+    record in the Recycle Bin (a one-to-one row is unique by ``field`` alone: ``unique_with=()`` and
+    ``one_to_one=True``)."""
+
+    object_name: str
+    model: type[models.Model]
+    field: str
+    match: dict = field(default_factory=dict)
+    unique_with: tuple[str, ...] = ()
+    one_to_one: bool = False
+    label: str = ""
+
+
+_reparent_specs: dict[tuple[str, str, str], ReparentSpec] = {}
+
+
+def register_reparent(spec: ReparentSpec) -> None:
+    """Have merges move ``spec``'s rows to the master record (idempotent; call from ready())."""
+    _reparent_specs[(spec.object_name, spec.model._meta.label, spec.field)] = spec
+
+
+def reparent_specs(object_name: str) -> list[ReparentSpec]:
+    return [spec for (name, _label, _field), spec in sorted(_reparent_specs.items()) if name == object_name]
+
+
+# Called with the Field History rows that one write of a service just stored, inside its
+# transaction, as ``hook(rows=[FieldHistory, ...])`` (rows of one or many records of one object):
+# webhooks turn them into "created", "assigned", "updated"... events.
+_history_hooks: list[Callable[..., None]] = []
+
+
+def register_history_hook(hook: Callable[..., None]) -> None:
+    """Run ``hook`` with the rows of every history write (idempotent; call from ready())."""
+    if hook not in _history_hooks:
+        _history_hooks.append(hook)
+
+
+def run_history_hooks(*, rows: list) -> None:
+    if not rows:
+        return
+    for hook in _history_hooks:
+        hook(rows=rows)

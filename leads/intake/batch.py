@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from core.history import Change, RecordChange, history_record_many
 from core.memo import config_scope
-from core.registry import run_lead_campaign_hooks, run_record_change_hooks_many
+from core.registry import run_lead_campaign_hooks, run_lead_intake_screens, run_record_change_hooks_many
 from core.request_id import current_request_id
 from emails.services import autoresponse_send_many
 
@@ -36,7 +36,16 @@ from ..fields import OBJECT_NAME
 from ..models import Lead
 from ..routing.services import AssignmentResult, BatchAssignment, assignment_notification_enqueue
 from ..services import CREATED, lead_build
-from .single import SOURCES, IntakeOptions, IntakeResult, IntakeRow, IntakeRules, intake_row
+from .single import (
+    SOURCES,
+    IntakeOptions,
+    IntakeResult,
+    IntakeRow,
+    IntakeRules,
+    duplicate_outcome,
+    intake_row,
+    intake_row_judged,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -84,7 +93,22 @@ def _intake_together(*, rows: Sequence[IntakeRow], options: IntakeOptions, actin
     actor = acting_user if getattr(acting_user, "pk", None) else None
     answers: list = [None] * len(rows)
     built: list[tuple[int, Lead]] = []
+    # The duplicate rules judge every row first: a refused row makes no lead, an attached row adds
+    # to a lead that exists, and a row like an earlier row of this batch ("recheck") waits until
+    # the batch's leads exist and then goes alone, as one row at a time would see them.
+    verdicts = run_lead_intake_screens(rows=list(rows), source=options.source, acting_user=acting_user)
+    recheck: list[int] = []
     for index, row in enumerate(rows):
+        verdict = verdicts[index]
+        if verdict is not None and verdict.action == "recheck":
+            recheck.append(index)
+            continue
+        if (error := duplicate_outcome(verdict, options)) is not None:
+            answers[index] = error
+            continue
+        if verdict is not None and verdict.action == "attach":
+            answers[index] = intake_row_judged(row=row, options=options, acting_user=acting_user, verdict=verdict)
+            continue
         try:
             lead = lead_build(
                 data=row.data, custom_fields=row.custom_fields, owner=row.owner, acting_user=acting_user, now=now
@@ -148,7 +172,14 @@ def _intake_together(*, rows: Sequence[IntakeRow], options: IntakeOptions, actin
         assignment = assignments.get(index)
         if options.assign and assignment is None:
             assignment = AssignmentResult(lead=lead)  # no assignment rule is active
+        verdict = verdicts[index]
         answers[index] = IntakeResult(
-            lead=lead, assignment=assignment, autoresponse=emails.get(lead.pk), notes=tuple(notes.get(lead.pk, ()))
+            lead=lead,
+            assignment=assignment,
+            autoresponse=emails.get(lead.pk),
+            notes=tuple(notes.get(lead.pk, ())) + (verdict.notes if verdict is not None else ()),
+            duplicates=verdict.matches if verdict is not None else (),
         )
+    for index in recheck:
+        answers[index] = _intake_alone(row=rows[index], options=options, acting_user=acting_user, rules=rules)
     return answers

@@ -14,9 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from core.registry import run_lead_campaign_hooks
+from core.registry import IntakeVerdict, run_lead_campaign_hooks, run_lead_intake_screens
 from core.rules import CompiledRule
 from emails.models import OutboundEmail
 from emails.services import autoresponse_send
@@ -49,6 +51,9 @@ class IntakeOptions:
     assign: bool = False
     auto_respond: bool = False
     note: str = ""
+    # A person saw the possible duplicates and saves anyway (a rule that alerts lets the lead be
+    # made; one that blocks does not).
+    allow_duplicates: bool = False
 
     def note_for(self, row: IntakeRow) -> str:
         return (self.note if row.note is None else row.note)[:300]
@@ -86,6 +91,53 @@ class IntakeResult:
     assignment: AssignmentResult | None = None
     autoresponse: OutboundEmail | None = None
     notes: tuple[str, ...] = ()
+    # The row was added to an existing lead (``lead``) by a duplicate rule instead of making one.
+    attached: bool = False
+    # The possible duplicates a rule that alerts found (the lead was made all the same).
+    duplicates: tuple = ()
+
+
+# Entry points where a person answers a duplicate alert; elsewhere an alert only notes the matches.
+INTERACTIVE_SOURCES = frozenset({"page", "api"})
+
+
+class DuplicateLeadError(ValidationError):
+    """A duplicate rule stopped the lead: ``blocking`` when no one may save it, else an alert that
+    a person may confirm (``allow_duplicates``); ``matches`` describe the records found."""
+
+    def __init__(self, message: str, *, matches: tuple = (), blocking: bool = True):
+        super().__init__({"__all__": [message or _("This lead looks like a duplicate.")]}, code="duplicate")
+        self.matches = matches
+        self.blocking = blocking
+
+
+def duplicate_outcome(verdict: IntakeVerdict | None, options: IntakeOptions) -> DuplicateLeadError | None:
+    """The error that stops a row the duplicate rules judged (``None``: the row goes on)."""
+    if verdict is None or verdict.action not in {"alert", "block"}:
+        return None
+    if verdict.action == "block":
+        return DuplicateLeadError(verdict.message, matches=verdict.matches, blocking=True)
+    if options.source in INTERACTIVE_SOURCES and not options.allow_duplicates:
+        return DuplicateLeadError(verdict.message, matches=verdict.matches, blocking=False)
+    return None
+
+
+def lead_duplicates_check(
+    *, data: dict, options: IntakeOptions, acting_user: User, record_id: int | None = None, custom_fields=None
+) -> IntakeVerdict | None:
+    """Run the duplicate rules over one lead's values (a new lead, or the lead ``record_id`` as an
+    edit would leave it). Raises ``DuplicateLeadError`` when they stop it; answers the verdict."""
+    verdict = run_lead_intake_screens(
+        rows=[IntakeRow(data=data, custom_fields=custom_fields)],
+        source=options.source,
+        acting_user=acting_user,
+        record_ids=[record_id],
+        attach=False,
+    )[0]
+    error = duplicate_outcome(verdict, options)
+    if error is not None:
+        raise error
+    return verdict
 
 
 @dataclass
@@ -107,8 +159,26 @@ def intake_row(
     *, row: IntakeRow, options: IntakeOptions, acting_user: User, rules: IntakeRules | None = None
 ) -> IntakeResult:
     """Make one lead inside the caller's transaction (a batch gives each row a savepoint, so that
-    a refused row is rolled back alone). Raises ``ValidationError`` with the lead's field errors,
-    or ``PermissionError``."""
+    a refused row is rolled back alone). Raises ``ValidationError`` with the lead's field errors
+    (``DuplicateLeadError`` when a duplicate rule stops it), or ``PermissionError``."""
+    verdict = run_lead_intake_screens(rows=[row], source=options.source, acting_user=acting_user)[0]
+    return intake_row_judged(row=row, options=options, acting_user=acting_user, rules=rules, verdict=verdict)
+
+
+def intake_row_judged(
+    *,
+    row: IntakeRow,
+    options: IntakeOptions,
+    acting_user: User,
+    rules: IntakeRules | None = None,
+    verdict: IntakeVerdict | None = None,
+) -> IntakeResult:
+    """``intake_row`` once the duplicate rules judged the row (``verdict``)."""
+    error = duplicate_outcome(verdict, options)
+    if error is not None:
+        raise error
+    if verdict is not None and verdict.action == "attach":
+        return IntakeResult(lead=verdict.lead, notes=verdict.notes, attached=True, duplicates=verdict.matches)
     lead = lead_create(
         data=row.data,
         custom_fields=row.custom_fields,
@@ -136,7 +206,15 @@ def intake_row(
             items=[(lead, row.campaign)], acting_user=acting_user, member_status=row.campaign_status
         )
         notes = tuple(joined.get(lead.pk, []))
-    return IntakeResult(lead=lead, assignment=assignment, autoresponse=email, notes=notes)
+    if verdict is not None:
+        notes = (*notes, *verdict.notes)
+    return IntakeResult(
+        lead=lead,
+        assignment=assignment,
+        autoresponse=email,
+        notes=notes,
+        duplicates=verdict.matches if verdict is not None else (),
+    )
 
 
 @transaction.atomic
@@ -152,12 +230,16 @@ def lead_intake(
     note: str = "",
     campaign: str = "",
     campaign_status: str = "",
+    allow_duplicates: bool = False,
 ) -> IntakeResult:
     """Create a lead as the entry point ``source`` ("page", "api", "import", "webtolead") asks:
     the active assignment rule chooses its owner when ``assign``, the auto-response goes out when
-    ``auto_respond``, and the lead joins ``campaign`` when one is named. One transaction; emails and
-    notifications are sent after commit."""
-    options = IntakeOptions(source=source, assign=assign, auto_respond=auto_respond, note=note)
+    ``auto_respond``, and the lead joins ``campaign`` when one is named; the duplicate rules may stop
+    it (``DuplicateLeadError``; ``allow_duplicates`` confirms an alert) or attach it to a lead that
+    exists (``IntakeResult.attached``). One transaction; emails and notifications are sent after commit."""
+    options = IntakeOptions(
+        source=source, assign=assign, auto_respond=auto_respond, note=note, allow_duplicates=allow_duplicates
+    )
     return intake_row(
         row=IntakeRow(
             data=data, custom_fields=custom_fields, owner=owner, campaign=campaign, campaign_status=campaign_status
