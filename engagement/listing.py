@@ -1,7 +1,7 @@
 """The "last activity" column and filter of the lead list (page and API): the time of the lead's
 newest engagement event or of the last time a person worked it (a note, a call, a completed task:
-the lead-touch hook), joined from ``LeadLastActivity`` (one row per lead, indexed by time),
-registered with ``core.registry`` so that the leads app never imports engagement."""
+the lead-touch hook, a status change), which engagement keeps on the lead row
+(``leads.sort_keys``; ``lead_last_activity_idx`` serves the sort), registered with ``core.registry`` so that the leads app never imports engagement."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -18,7 +18,8 @@ from core.registry import ListExtension
 
 
 def annotate(qs: QuerySet) -> QuerySet:
-    return qs.annotate(last_activity_at=F("last_activity__last_activity_at"))
+    """Nothing to join: the last activity is a column of the lead row."""
+    return qs
 
 
 def display(key: str, value) -> str:

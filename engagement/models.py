@@ -171,19 +171,3 @@ class EngagementEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_type_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"
-
-
-class LeadLastActivity(models.Model):
-    """The time of a lead's newest engagement event, note, logged call or completed task, kept beside the events (one row per lead,
-    only ever moved forward) so that the lead list sorts and filters by "last activity" through
-    an index instead of reading every lead's events."""
-
-    lead = models.OneToOneField("leads.Lead", on_delete=models.CASCADE, primary_key=True, related_name="last_activity")
-    last_activity_at = models.DateTimeField(_("last activity"))
-
-    class Meta:
-        verbose_name = _("lead last activity")
-        indexes = [models.Index(models.F("last_activity_at").desc(), "lead", name="engagement_last_activity_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.lead_id}: {self.last_activity_at:%Y-%m-%d %H:%M}"

@@ -79,6 +79,15 @@ class Lead(models.Model):
     is_converted = models.BooleanField(default=False)
     converted_at = models.DateTimeField(null=True, blank=True)
 
+    # Sort keys that higher apps keep on the row (through ``leads.sort_keys``) so that the list sorts
+    # every lead by them off an index: the default scoring model's score, grade and when it was
+    # computed, and the time of the lead's newest activity (engagement event, status change, note,
+    # logged call, completed task). Not edited by people; no history.
+    score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    grade = models.CharField(max_length=1, null=True, blank=True, editable=False)  # null: unscored
+    score_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_activity_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     class Meta:
         ordering = ["-created_at", "-id"]
         permissions = [("view_edit_converted_lead", "View and Edit Converted Leads")]
@@ -102,6 +111,11 @@ class Lead(models.Model):
             models.Index(fields=["-created_at", "-id"], name="lead_created_idx"),
             models.Index(fields=["lead_source", "-created_at"], name="lead_source_created_idx"),
             models.Index(fields=["email"], name="lead_email_idx"),
+            # The list's first page by score or by last activity (nulls last, the id breaks ties).
+            models.Index(models.F("score").desc(nulls_last=True), models.F("id").desc(), name="lead_score_idx"),
+            models.Index(
+                models.F("last_activity_at").desc(nulls_last=True), models.F("id").desc(), name="lead_last_activity_idx"
+            ),
         ]
 
     def __str__(self) -> str:

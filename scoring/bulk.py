@@ -38,6 +38,7 @@ from core.criteria import (
 )
 from engagement.models import EngagementEvent
 from leads.models import Lead
+from leads.sort_keys import leads_score_set_from
 
 from . import mql, services
 from .models import LeadScore, ScoringModel
@@ -309,6 +310,13 @@ def _statement(model: ScoringModel, prepared) -> Statement:
     return Statement(behaviour_sql, sql, bound)
 
 
+# A range's stored scores, for the lead rows when the model is the default.
+_DEFAULT_SCORES = (
+    f"SELECT lead_id, score, grade, computed_at FROM {LeadScore._meta.db_table} "
+    "WHERE model_id = %(model)s AND lead_id BETWEEN %(lo)s AND %(hi)s"
+)
+
+
 def _run(sql: str, params: dict, values: dict) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, {**params, **values})
@@ -371,6 +379,8 @@ def model_recompute_sql(*, model_id: int, now=None, batch_ids: int = BATCH_IDS) 
             hi = lo + batch_ids - 1
             with transaction.atomic():
                 scored += _run(statement.upsert, statement.bound, {**values, "lo": lo, "hi": hi})
+                if model.is_default:
+                    leads_score_set_from(source_sql=_DEFAULT_SCORES, params={**values, "lo": lo, "hi": hi})
                 qualified += len(mql.crossings_apply(model=model, id_range=(lo, hi), now=now))
                 _progress(model_id, recompute_done=min(scored, total))
             lo = hi + 1

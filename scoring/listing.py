@@ -1,13 +1,13 @@
 """The score columns and filters of the lead list (page and API): the default model's score,
-grade and the time it was computed, joined from ``LeadScore`` (one row per lead and model, its
-``(model, score)`` index serving the sort), registered with ``core.registry`` so that the leads
-app never imports scoring."""
+grade and the time it was computed, which scoring keeps on the lead row (``leads.sort_keys``;
+``lead_score_idx`` serves the sort), registered with ``core.registry`` so that the leads app never
+imports scoring."""
 
 from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import CharField, DateTimeField, F, FilteredRelation, IntegerField, Q, QuerySet, Value
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -28,20 +28,8 @@ def default_model_id() -> int | None:
 
 
 def annotate(qs: QuerySet) -> QuerySet:
-    """``score``, ``grade`` and ``score_updated_at`` of the default model (None when unscored)."""
-    model_id = default_model_id()
-    if model_id is None:
-        return qs.annotate(
-            score=Value(None, output_field=IntegerField()),
-            grade=Value(None, output_field=CharField()),
-            score_updated_at=Value(None, output_field=DateTimeField()),
-        )
-    return qs.annotate(
-        default_score=FilteredRelation("scores", condition=Q(scores__model_id=model_id)),
-        score=F("default_score__score"),
-        grade=F("default_score__grade"),
-        score_updated_at=F("default_score__computed_at"),
-    )
+    """Nothing to join: the default model's score, grade and time are columns of the lead row."""
+    return qs
 
 
 def display(key: str, value) -> str:

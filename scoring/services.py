@@ -24,6 +24,7 @@ from core.selectors import picklist_values
 from engagement.models import EngagementEvent
 from leads.fields import OBJECT_NAME
 from leads.models import Lead
+from leads.sort_keys import leads_score_clear, leads_score_set, leads_score_set_from
 
 from . import domain, mql
 from .models import (
@@ -154,8 +155,12 @@ def _save_model(model: ScoringModel, data: dict, acting_user) -> ScoringModel:
         model.created_by = actor
     else:
         model.version += 1
+    was_default = model.pk is not None and ScoringModel.objects.filter(pk=model.pk, is_default=True).exists()
     if model.is_default:
         ScoringModel.objects.filter(is_default=True).exclude(pk=model.pk).update(is_default=False)
+    if model.is_default != was_default:
+        # The lead rows carry the default model's scores: another model's scores replace them.
+        transaction.on_commit(_publish_default_sync)
     constraints = dict.fromkeys(FIT.name_constraints, ("name", _duplicate(model.name)))
     constraints["scoring_one_default"] = ("is_default", _("Another model became the default at the same moment."))
     with unique_as_field_error(constraints):
@@ -462,8 +467,38 @@ def _store(*, lead: Lead, model: ScoringModel, result: domain.Result, now) -> Le
         },
     )
     history_append(model=model, changed={lead.pk: before}, scores=[score], now=now)
+    if model.is_default:
+        leads_score_set(rows=[(lead.pk, score.score, score.grade, now)])
     mql.crossings_apply(model=model, lead_ids=[lead.pk], now=now)
     return score
+
+
+def default_scores_sync() -> int:
+    """Put the default model's stored scores on the lead rows (and no score on leads it has not
+    scored, or on every lead when no model is the default): after another model became the
+    default. Set-based; answers how many leads changed."""
+    model_id = ScoringModel.objects.filter(is_default=True).values_list("pk", flat=True).first()
+    if model_id is None:
+        return leads_score_clear()
+    scored = f"SELECT lead_id FROM {LeadScore._meta.db_table} WHERE model_id = %(model)s"
+    changed = leads_score_clear(keep_sql=scored, params={"model": model_id})
+    if transaction.get_connection().vendor == "postgresql":
+        return changed + leads_score_set_from(
+            source_sql=f"SELECT lead_id, score, grade, computed_at FROM {LeadScore._meta.db_table} "
+            "WHERE model_id = %(model)s",
+            params={"model": model_id},
+        )
+    rows = LeadScore.objects.filter(model_id=model_id).values_list("lead_id", "score", "grade", "computed_at")
+    return changed + leads_score_set(rows=rows)
+
+
+def _publish_default_sync() -> None:
+    from .tasks import sync_default_scores
+
+    try:
+        sync_default_scores.delay()
+    except Exception:
+        logger.warning("Could not hand the default scores' sync to the broker.", exc_info=True)
 
 
 def history_append(*, model: ScoringModel, changed: dict[int, tuple | None], scores, now) -> int:
@@ -650,6 +685,8 @@ def _store_batch(*, model: ScoringModel, prepared: _Prepared, leads: list[Lead],
         update_fields=["score", "grade", "explanation", "model_version", "computed_at"],
     )
     history_append(model=model, changed={pk: before.get(pk) for pk in lead_ids}, scores=rows, now=now)
+    if model.is_default:
+        leads_score_set(rows=[(row.lead_id, row.score, row.grade, now) for row in rows])
     mql.crossings_apply(model=model, lead_ids=lead_ids, now=now)
     return len(rows)
 

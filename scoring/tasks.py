@@ -35,3 +35,9 @@ def apply_decay() -> int:
     from .decay import decay_apply
 
     return decay_apply()
+
+
+@shared_task(name="scoring.sync_default_scores", ignore_result=True)
+def sync_default_scores() -> int:
+    """After another model became the default: its stored scores onto the lead rows."""
+    return services.default_scores_sync()

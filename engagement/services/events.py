@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from core.registry import run_engagement_event_hooks, run_engagement_event_hooks_many
 from leads.models import Lead
 
-from ..models import EngagementEvent, LeadLastActivity, LeadTrackingPreference, TrackedVisitor
+from ..models import EngagementEvent, LeadTrackingPreference, TrackedVisitor
 from ..selectors import lead_opted_out
-from .last_activity import lead_last_activity_refresh, lead_last_activity_touch
+from .last_activity import lead_last_activity_refresh, lead_last_activity_touch, leads_last_activity_touch
 
 VISITOR_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 # Properties are a small bag of facts, not a document store.
@@ -250,14 +250,7 @@ def on_web_to_lead_many(*, items, acting_user=None) -> dict[int, list[str]]:
         if keys[intake.pk] not in recorded
     ]
     EngagementEvent.objects.bulk_create(events, batch_size=1000)
-    lead_ids = [event.lead_id for event in events]
-    known = set(LeadLastActivity.objects.filter(lead_id__in=lead_ids).values_list("lead_id", flat=True))
-    LeadLastActivity.objects.bulk_create(
-        [LeadLastActivity(lead_id=pk, last_activity_at=now) for pk in lead_ids if pk not in known],
-        ignore_conflicts=True,
-    )
-    for pk in known:
-        lead_last_activity_touch(lead_id=pk, at=now)
+    leads_last_activity_touch(times={event.lead_id: now for event in events})
     run_engagement_event_hooks_many(events=events)
     return notes
 

@@ -1,26 +1,24 @@
-"""Each lead's last activity time (its newest engagement event), kept in one row per lead so the
-lead list sorts and filters by it through an index."""
+"""Each lead's last activity time (its newest engagement event, status change, note, logged call or
+completed task), kept on the lead row (``leads.sort_keys``) so that the lead list sorts and
+filters by it through an index."""
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from ..models import EngagementEvent, LeadLastActivity
+from leads.sort_keys import lead_last_activity_advance, leads_last_activity_advance
+
+from ..models import EngagementEvent
 
 
 def lead_last_activity_touch(*, lead_id: int, at: datetime) -> None:
-    """Move the lead's last activity to ``at`` unless it is already later: a conditional UPDATE,
-    or the first row (a concurrent first insert loses and updates instead)."""
-    if LeadLastActivity.objects.filter(lead_id=lead_id, last_activity_at__lt=at).update(last_activity_at=at):
-        return
-    if LeadLastActivity.objects.filter(lead_id=lead_id).exists():
-        return
-    try:
-        with transaction.atomic():
-            LeadLastActivity.objects.create(lead_id=lead_id, last_activity_at=at)
-    except IntegrityError:
-        LeadLastActivity.objects.filter(lead_id=lead_id, last_activity_at__lt=at).update(last_activity_at=at)
+    """Move the lead's last activity to ``at`` unless it is already later (a conditional UPDATE)."""
+    lead_last_activity_advance(lead_id=lead_id, at=at)
+
+
+def leads_last_activity_touch(*, times: dict[int, datetime]) -> int:
+    """``lead_last_activity_touch`` for many leads in one statement; answers how many moved."""
+    return leads_last_activity_advance(times=times)
 
 
 def lead_last_activity_refresh(*, lead_ids) -> int:
@@ -31,12 +29,12 @@ def lead_last_activity_refresh(*, lead_ids) -> int:
         .annotate(at=Max("occurred_at"))
         .order_by()
     )
-    for row in rows:
-        lead_last_activity_touch(lead_id=row["lead_id"], at=row["at"])
-    return len(rows)
+    times = {row["lead_id"]: row["at"] for row in rows}
+    leads_last_activity_advance(times=times)
+    return len(times)
 
 
 def on_lead_touch(*, lead_id: int, at: datetime, acting_user=None) -> None:
-    """Lead-touch hook: a note, a logged call or a completed task is activity too."""
+    """Lead-touch hook: a note, a logged call, a completed task or a status change is activity too."""
     if lead_id and at:
         lead_last_activity_touch(lead_id=lead_id, at=at)

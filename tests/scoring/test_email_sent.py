@@ -8,7 +8,7 @@ from core import registry
 from emails.models import OutboundEmail
 from emails.services import email_enqueue
 from emails.services.outbox import outbound_email_deliver
-from engagement.models import EngagementEvent, LeadLastActivity
+from engagement.models import EngagementEvent
 from scoring import services
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,8 @@ def test_a_sent_email_to_a_lead_records_one_email_sent_event(lead, django_captur
     (event,) = EngagementEvent.objects.filter(lead=lead, event_type="email_sent")
     assert (first, again) == ("sent", "skipped")
     assert (event.outbound_email_id, event.occurred_at, event.title) == (row.pk, row.sent_at, "Hello")
-    assert LeadLastActivity.objects.get(lead=lead).last_activity_at == row.sent_at
+    lead.refresh_from_db()
+    assert lead.last_activity_at == row.sent_at
 
 
 def test_an_email_to_no_lead_records_nothing(lead):

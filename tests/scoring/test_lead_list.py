@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from engagement.models import LeadLastActivity
 from engagement.services import engagement_event_record
+from leads.models import Lead
+from leads.sort_keys import leads_score_set
 from scoring import services
 from scoring.models import LeadScore
 from tests.factories import LeadFactory
@@ -20,9 +21,11 @@ COLUMNS = ["name", "score", "grade", "score_updated_at", "last_activity_at"]
 
 def _scored(rep, model, name, score, grade, *, activity_days_ago=None):
     lead = LeadFactory(owner_user=rep, last_name=name)
-    LeadScore.objects.create(
+    row = LeadScore.objects.create(
         lead=lead, model=model, score=score, grade=grade, model_version=model.version, computed_at=timezone.now()
     )
+    if model.is_default:  # as scoring stores a default model's score
+        leads_score_set(rows=[(lead.pk, score, grade, row.computed_at)])
     if activity_days_ago is not None:
         engagement_event_record(
             event_type="page_view",
@@ -149,14 +152,16 @@ def test_each_new_event_moves_the_last_activity_forward_only(rep, lead):
             occurred_at=now - timedelta(days=days),
         )
 
-    assert LeadLastActivity.objects.get(lead=lead).last_activity_at == now - timedelta(days=1)
+    assert Lead.objects.get(pk=lead.pk).last_activity_at == now - timedelta(days=1)
 
 
 def test_a_recompute_keeps_the_list_score_current(rep, model, lead):
     services.lead_score_recompute(lead_id=lead.pk)
 
     row = LeadScore.objects.get(lead=lead, model=model)
+    lead.refresh_from_db()
     assert row.score == 40  # Berlin: 80 fit points, weighted half
+    assert (lead.score, lead.grade, lead.score_updated_at) == (40, row.grade, row.computed_at)
 
 
 def test_a_note_on_the_lead_is_activity_too(rep, lead):
@@ -164,7 +169,7 @@ def test_a_note_on_the_lead_is_activity_too(rep, lead):
 
     note = lead_note_create(lead=lead, body="Called back, interested.", acting_user=rep)
 
-    assert LeadLastActivity.objects.get(lead=lead).last_activity_at == note.created_at
+    assert Lead.objects.get(pk=lead.pk).last_activity_at == note.created_at
 
 
 def test_a_lead_read_without_the_list_annotations_answers_null_columns(rep, model, lead):
