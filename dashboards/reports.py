@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from emails.models import OutboundEmail
+from reports.results import Result, series_chart, table_columns
 from reports.selectors import (
     TRUNC,
     Params,
     ReportSpec,
-    Result,
     _as_date,
     _period_label,
     _periods,
@@ -56,9 +56,8 @@ def auto_response_delivery(params: Params) -> Result:
         status = OutboundEmail.Status.QUEUED if row["status"] == OutboundEmail.Status.SENDING else row["status"]
         bucket = per_day.setdefault(row["day"].date(), {})
         bucket[status] = bucket.get(status, 0) + row["n"]
-    columns = [{"key": "day", "label": _("Day"), "numeric": False}]
-    columns += [{"key": str(s), "label": str(label), "numeric": True} for s, label in STATUSES]
-    columns.append({"key": "total", "label": _("Total"), "numeric": True})
+    series = [(str(s), label) for s, label in STATUSES]
+    columns = table_columns(("day", _("Day")), *series, ("total", _("Total")))
     rows, links = [], []
     for day in sorted(per_day):
         counts = per_day[day]
@@ -69,13 +68,7 @@ def auto_response_delivery(params: Params) -> Result:
         links.append(
             {str(s): _outbox_url(status=s, **dates) for s, _label in STATUSES} | {"total": _outbox_url(**dates)}
         )
-    chart = {
-        "type": "bar",
-        "stacked": True,
-        "labels": [r["day"] for r in rows],
-        "datasets": [{"label": str(label), "data": [r[str(s)] for r in rows]} for s, label in STATUSES],
-        "links": [[link[str(s)] for link in links] for s, _label in STATUSES],
-    }
+    chart = series_chart(rows, "day", series, stacked=True, links=links)
     return Result(columns=columns, rows=rows, links=links, chart=chart)
 
 
@@ -109,17 +102,9 @@ def score_distribution(params: Params) -> Result:
     counted = scores.aggregate(
         **{f"b{low}": Count("pk", filter=Q(score__gte=low, score__lte=high)) for low, high in SCORE_BANDS}
     )
-    columns = [
-        {"key": "band", "label": _("Score"), "numeric": False},
-        {"key": "leads", "label": _("Leads"), "numeric": True},
-    ]
+    columns = table_columns(("band", _("Score")), ("leads", _("Leads")))
     rows = [{"band": f"{low}–{high}", "leads": counted[f"b{low}"] or 0} for low, high in SCORE_BANDS]
-    chart = {
-        "type": "bar",
-        "stacked": False,
-        "labels": [r["band"] for r in rows],
-        "datasets": [{"label": _("Leads"), "data": [r["leads"] for r in rows]}],
-    }
+    chart = series_chart(rows, "band", [("leads", _("Leads"))])
     return Result(columns=columns, rows=rows, chart=chart, extra={"model": model.name if model else ""})
 
 
@@ -144,12 +129,9 @@ def mqls_per_week(params: Params) -> Result:
         .annotate(mqls=Count("pk"), converted=Count("pk", filter=Q(lead__is_converted=True)))
         .order_by("week")
     )
-    columns = [
-        {"key": "week", "label": _("Week"), "numeric": False},
-        {"key": "mqls", "label": _("MQLs"), "numeric": True},
-        {"key": "converted", "label": _("Converted"), "numeric": True},
-        {"key": "rate", "label": _("MQL → converted %"), "numeric": True},
-    ]
+    columns = table_columns(
+        ("week", _("Week")), ("mqls", _("MQLs")), ("converted", _("Converted")), ("rate", _("MQL → converted %"))
+    )
     rows = [
         {
             "week": row["week"].date().isoformat(),
@@ -159,15 +141,7 @@ def mqls_per_week(params: Params) -> Result:
         }
         for row in counted
     ]
-    chart = {
-        "type": "bar",
-        "stacked": False,
-        "labels": [r["week"] for r in rows],
-        "datasets": [
-            {"label": _("MQLs"), "data": [r["mqls"] for r in rows]},
-            {"label": _("Converted"), "data": [r["converted"] for r in rows]},
-        ],
-    }
+    chart = series_chart(rows, "week", [("mqls", _("MQLs")), ("converted", _("Converted"))])
     return Result(columns=columns, rows=rows, chart=chart)
 
 
@@ -208,12 +182,9 @@ def conversion_trend(params: Params) -> Result:
         .annotate(leads=Count("pk"), converted=Count("pk", filter=Q(is_converted=True)))
         .order_by()
     }
-    columns = [
-        {"key": "period", "label": _("Period"), "numeric": False},
-        {"key": "leads", "label": _("Leads"), "numeric": True},
-        {"key": "converted", "label": _("Converted"), "numeric": True},
-        {"key": "rate", "label": _("Conversion rate %"), "numeric": True},
-    ]
+    columns = table_columns(
+        ("period", _("Period")), ("leads", _("Leads")), ("converted", _("Converted")), ("rate", _("Conversion rate %"))
+    )
     rows = []
     for start in _periods(params.date_from, params.date_to, params.period):
         row = counted.get(start, {"leads": 0, "converted": 0})
@@ -225,12 +196,7 @@ def conversion_trend(params: Params) -> Result:
                 "rate": round(100 * row["converted"] / row["leads"], 1) if row["leads"] else None,
             }
         )
-    chart = {
-        "type": "line",
-        "stacked": False,
-        "labels": [r["period"] for r in rows],
-        "datasets": [{"label": _("Conversion rate %"), "data": [r["rate"] or 0 for r in rows]}],
-    }
+    chart = series_chart(rows, "period", [("rate", _("Conversion rate %"))], kind="line")
     return Result(columns=columns, rows=rows, chart=chart)
 
 

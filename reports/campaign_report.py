@@ -3,25 +3,17 @@ the leads the viewer may read, the same filters, drill-downs to the lead list.""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 
 from django.db import connection
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, CampaignMember
 
 from . import stats
-from .selectors import Params, Result, _rate, lead_list_url
-
-
-def _bounds(params: Params) -> tuple[dt.datetime, dt.datetime]:
-    start = timezone.make_aware(dt.datetime.combine(params.date_from, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(params.date_to + dt.timedelta(days=1), dt.time.min))
-    return start, end
-
+from .results import Result, conversion_result
+from .selectors import Params, lead_list_url
 
 # Conversion by campaign ---------------------------------------------------------------------------
 
@@ -58,35 +50,11 @@ def conversion_by_campaign(params: Params) -> Result:
     durations = _campaign_durations(members)
     names = dict(Campaign.objects.filter(pk__in=list(counted)).values_list("pk", "name"))
     keys = sorted(counted, key=lambda k: (-counted[k]["leads"], names.get(k, "")))
-    columns = [
-        {"key": "campaign", "label": _("Campaign"), "numeric": False},
-        {"key": "leads", "label": _("Leads"), "numeric": True},
-        {"key": "converted", "label": _("Converted"), "numeric": True},
-        {"key": "conversion_rate", "label": _("Conversion rate %"), "numeric": True},
-        {"key": "median_days", "label": _("Median days to convert"), "numeric": True},
-        {"key": "p90_days", "label": _("90th percentile days to convert"), "numeric": True},
-    ]
-    rows, links = [], []
-    for key in keys:
-        median, p90 = durations.get(key, (None, None))
-        row = counted[key]
-        rows.append(
-            {
-                "campaign": names.get(key, str(key)),
-                "leads": row["leads"],
-                "converted": row["converted"],
-                "conversion_rate": _rate(row["converted"], row["leads"]),
-                "median_days": stats.days(median),
-                "p90_days": stats.days(p90),
-            }
-        )
-        links.append({"leads": lead_list_url(params, campaign=key)})
-    chart = {
-        "type": "bar",
-        "stacked": False,
-        "labels": [r["campaign"] for r in rows],
-        "datasets": [{"label": _("Conversion rate %"), "data": [r["conversion_rate"] or 0 for r in rows]}],
-        "links": [[link["leads"] for link in links]],
-    }
-    groups = [{"key": str(k), "label": names.get(k, str(k))} for k in keys]
-    return Result(columns=columns, rows=rows, links=links, groups=groups, chart=chart)
+    return conversion_result(
+        first=("campaign", _("Campaign")),
+        keys=keys,
+        counts=counted,
+        durations=durations,
+        label=lambda key: names.get(key, str(key)),
+        link=lambda key: lead_list_url(params, campaign=key),
+    )

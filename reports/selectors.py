@@ -11,7 +11,7 @@ import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
@@ -51,6 +51,8 @@ from leads.selectors import converted_leads_shared_with, leads_visible_to
 from webtolead.models import Intake, WebToLeadForm
 
 from . import rollup_queries, stats
+from .results import Result, conversion_result, series_chart, table_columns
+from .results import rate as _rate
 from .rollups import status_visits
 
 # The lead list's filters a report takes (campaign and web_form come from ``reports.listing``).
@@ -94,18 +96,6 @@ class ReportParamsForm(forms.Form):
     form = forms.TypedChoiceField(
         label=gettext_lazy("Web-to-Lead form"), choices=lambda: _web_to_lead_forms(), coerce=int, required=False
     )
-
-
-@dataclass
-class Result:
-    """A report's answer: table columns and rows, a drill-down link per cell, and chart data."""
-
-    columns: list[dict]
-    rows: list[dict]
-    chart: dict
-    links: list[dict] = field(default_factory=list)
-    groups: list[dict] = field(default_factory=list)
-    extra: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -334,10 +324,6 @@ def _rollup_args(params: Params) -> tuple[dict, dt.date, dt.date]:
     return params.lead_filters, params.date_from, params.date_to
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
 # (a) Leads created --------------------------------------------------------------------------------
 
 
@@ -452,14 +438,14 @@ def funnel(params: Params) -> Result:
     keys = sorted(per_group, key=lambda k: (-per_group[k]["created"], k))
     label = _labeller(params.by, set(keys))
     total = {stage: sum(per_group[k][stage] for k in keys) for stage, _label in STAGES}
-    columns = [{"key": "group", "label": dict(FUNNEL_GROUPS)[params.by], "numeric": False}]
-    columns += [{"key": stage, "label": str(text), "numeric": True} for stage, text in STAGES]
-    columns += [
-        {"key": "working_rate", "label": _("Created → Working %"), "numeric": True},
-        {"key": "qualified_rate", "label": _("Working → Qualified %"), "numeric": True},
-        {"key": "converted_rate", "label": _("Qualified → Converted %"), "numeric": True},
-        {"key": "overall_rate", "label": _("Created → Converted %"), "numeric": True},
-    ]
+    columns = table_columns(
+        ("group", dict(FUNNEL_GROUPS)[params.by]),
+        *((stage, str(text)) for stage, text in STAGES),
+        ("working_rate", _("Created → Working %")),
+        ("qualified_rate", _("Working → Qualified %")),
+        ("converted_rate", _("Qualified → Converted %")),
+        ("overall_rate", _("Created → Converted %")),
+    )
     rows, links, groups = [], [], []
 
     def make_row(name: str, counts: dict[str, int]) -> dict:
@@ -526,39 +512,14 @@ def conversion_by_source(params: Params) -> Result:
             per_source[row["lead_source"]] = {"leads": row["leads"], "converted": row["converted"]}
         durations = _conversion_durations(params.leads)
     keys = sorted(per_source, key=lambda k: (-per_source[k]["leads"], k))
-    label = _labeller("lead_source", set(keys))
-    columns = [
-        {"key": "source", "label": _("Lead Source"), "numeric": False},
-        {"key": "leads", "label": _("Leads"), "numeric": True},
-        {"key": "converted", "label": _("Converted"), "numeric": True},
-        {"key": "conversion_rate", "label": _("Conversion rate %"), "numeric": True},
-        {"key": "median_days", "label": _("Median days to convert"), "numeric": True},
-        {"key": "p90_days", "label": _("90th percentile days to convert"), "numeric": True},
-    ]
-    rows, links = [], []
-    for key in keys:
-        median, p90 = durations.get(key, (None, None))
-        counts = per_source[key]
-        rows.append(
-            {
-                "source": label(key),
-                "leads": counts["leads"],
-                "converted": counts["converted"],
-                "conversion_rate": _rate(counts["converted"], counts["leads"]),
-                "median_days": stats.days(median),
-                "p90_days": stats.days(p90),
-            }
-        )
-        links.append({"leads": _group_link(params, "lead_source", key)})
-    chart = {
-        "type": "bar",
-        "stacked": False,
-        "labels": [r["source"] for r in rows],
-        "datasets": [{"label": _("Conversion rate %"), "data": [r["conversion_rate"] or 0 for r in rows]}],
-        "links": [[link["leads"] for link in links]],
-    }
-    groups = [{"key": k, "label": label(k)} for k in keys]
-    return Result(columns=columns, rows=rows, links=links, groups=groups, chart=chart)
+    return conversion_result(
+        first=("source", _("Lead Source")),
+        keys=keys,
+        counts=per_source,
+        durations=durations,
+        label=_labeller("lead_source", set(keys)),
+        link=lambda key: _group_link(params, "lead_source", key),
+    )
 
 
 # (d) Time in status -----------------------------------------------------------------------------
@@ -621,14 +582,14 @@ def time_in_status(params: Params) -> Result:
     )
     seen = set(summary)
     keys = [s for s in order if s in seen] + sorted(seen - set(order))
-    columns = [
-        {"key": "status", "label": _("Lead Status"), "numeric": False},
-        {"key": "visits", "label": _("Completed visits"), "numeric": True},
-        {"key": "median_days", "label": _("Median days"), "numeric": True},
-        {"key": "p90_days", "label": _("90th percentile days"), "numeric": True},
-        {"key": "now_in", "label": _("Leads in status now"), "numeric": True},
-        {"key": "stuck", "label": _("Stuck longer than %(days)s days") % {"days": params.stuck_days}, "numeric": True},
-    ]
+    columns = table_columns(
+        ("status", _("Lead Status")),
+        ("visits", _("Completed visits")),
+        ("median_days", _("Median days")),
+        ("p90_days", _("90th percentile days")),
+        ("now_in", _("Leads in status now")),
+        ("stuck", _("Stuck longer than %(days)s days") % {"days": params.stuck_days}),
+    )
     rows, links = [], []
     for key in keys:
         bucket = summary[key]
@@ -659,15 +620,7 @@ def time_in_status(params: Params) -> Result:
         }
         for since, pk, status in oldest
     ]
-    chart = {
-        "type": "bar",
-        "stacked": False,
-        "labels": [r["status"] for r in rows],
-        "datasets": [
-            {"label": _("Median days"), "data": [r["median_days"] or 0 for r in rows]},
-            {"label": _("90th percentile days"), "data": [r["p90_days"] or 0 for r in rows]},
-        ],
-    }
+    chart = series_chart(rows, "status", [("median_days", _("Median days")), ("p90_days", _("90th percentile days"))])
     groups = [{"key": k, "label": labels.get(k, k)} for k in keys]
     return Result(
         columns=columns,
@@ -743,14 +696,14 @@ def speed_to_lead(params: Params) -> Result:
         per_owner, overall = _waits_raw(params)
     keys = sorted(per_owner, key=lambda k: (-per_owner[k]["leads"], k))
     label = _labeller("owner", set(keys))
-    columns = [
-        {"key": "owner", "label": _("Owner or queue"), "numeric": False},
-        {"key": "leads", "label": _("Leads"), "numeric": True},
-        {"key": "touched", "label": _("Touched"), "numeric": True},
-        {"key": "untouched", "label": _("Not touched yet"), "numeric": True},
-        {"key": "median_hours", "label": _("Median hours to first touch"), "numeric": True},
-        {"key": "p90_hours", "label": _("90th percentile hours to first touch"), "numeric": True},
-    ]
+    columns = table_columns(
+        ("owner", _("Owner or queue")),
+        ("leads", _("Leads")),
+        ("touched", _("Touched")),
+        ("untouched", _("Not touched yet")),
+        ("median_hours", _("Median hours to first touch")),
+        ("p90_hours", _("90th percentile hours to first touch")),
+    )
     rows, links = [], []
     for key in keys:
         bucket = per_owner[key]
@@ -779,15 +732,11 @@ def speed_to_lead(params: Params) -> Result:
             }
         )
         links.append({"leads": lead_list_url(params)})
-    chart = {
-        "type": "bar",
-        "stacked": False,
-        "labels": [r["owner"] for r in rows[:-1]],
-        "datasets": [
-            {"label": _("Median hours to first touch"), "data": [r["median_hours"] or 0 for r in rows[:-1]]},
-            {"label": _("90th percentile hours to first touch"), "data": [r["p90_hours"] or 0 for r in rows[:-1]]},
-        ],
-    }
+    chart = series_chart(
+        rows[:-1],
+        "owner",
+        [("median_hours", _("Median hours to first touch")), ("p90_hours", _("90th percentile hours to first touch"))],
+    )
     groups = [{"key": k, "label": label(k)} for k in keys]
     return Result(columns=columns, rows=rows, links=links, groups=groups, chart=chart)
 
@@ -828,13 +777,13 @@ def queue_backlog(params: Params) -> Result:
         medians = {q: (stats.percentile(v, 0.5), stats.percentile(v, 0.9)) for q, v in ages.items()}
     names = dict(Queue.objects.filter(pk__in=list(counted)).values_list("pk", "name"))
     keys = sorted(counted, key=lambda q: (-counted[q]["n"], names.get(q, "")))
-    columns = [
-        {"key": "queue", "label": _("Queue"), "numeric": False},
-        {"key": "waiting", "label": _("Leads waiting"), "numeric": True},
-        {"key": "oldest_days", "label": _("Oldest (days)"), "numeric": True},
-        {"key": "median_days", "label": _("Median age (days)"), "numeric": True},
-        {"key": "p90_days", "label": _("90th percentile age (days)"), "numeric": True},
-    ]
+    columns = table_columns(
+        ("queue", _("Queue")),
+        ("waiting", _("Leads waiting")),
+        ("oldest_days", _("Oldest (days)")),
+        ("median_days", _("Median age (days)")),
+        ("p90_days", _("90th percentile age (days)")),
+    )
     rows, links = [], []
     for queue_id in keys:
         median, p90 = medians.get(queue_id, (None, None))
@@ -848,13 +797,7 @@ def queue_backlog(params: Params) -> Result:
             }
         )
         links.append({"waiting": lead_list_url(params, owner=f"queue:{queue_id}")})
-    chart = {
-        "type": "bar",
-        "stacked": False,
-        "labels": [r["queue"] for r in rows],
-        "datasets": [{"label": _("Leads waiting"), "data": [r["waiting"] for r in rows]}],
-        "links": [[link["waiting"] for link in links]],
-    }
+    chart = series_chart(rows, "queue", [("waiting", _("Leads waiting"))], links=links)
     groups = [{"key": f"queue:{q}", "label": names.get(q, str(q))} for q in keys]
     return Result(columns=columns, rows=rows, links=links, groups=groups, chart=chart)
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reports.selectors import Params, ReportSpec, Result, _labeller, _owner_key, lead_list_url
+from reports.results import Result, series_chart, table_columns
+from reports.selectors import Params, ReportSpec, _labeller, _owner_key, lead_list_url
 
 from .models import LeadSla
 from .selectors import AT_RISK
@@ -47,20 +48,13 @@ def sla_status_report(params: Params) -> Result:
             bucket[key] += row[key]
     keys = sorted(totals, key=lambda k: (-(totals[k]["breached"] + totals[k]["at_risk"]), k))
     label = _labeller("owner", set(keys))
-    columns = [{"key": "owner", "label": _("Owner or queue"), "numeric": False}]
-    columns += [{"key": key, "label": str(text), "numeric": True} for key, text in STATES]
+    columns = table_columns(("owner", _("Owner or queue")), *STATES)
     rows, links = [], []
     for key in keys:
         rows.append({"owner": label(key), **totals[key]})
         url = lead_list_url(params, owner=key)
         links.append({state: url for state, _l in STATES})
-    chart = {
-        "type": "bar",
-        "stacked": True,
-        "labels": [r["owner"] for r in rows],
-        "datasets": [{"label": str(text), "data": [r[key] for r in rows]} for key, text in STATES],
-        "links": [[link[key] for link in links] for key, _t in STATES],
-    }
+    chart = series_chart(rows, "owner", STATES, stacked=True, links=links)
     return Result(columns=columns, rows=rows, links=links, chart=chart)
 
 
