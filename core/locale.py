@@ -43,26 +43,34 @@ def preferences_of(user):
         return None
 
 
+def apply_user_locale(request, user) -> None:
+    """Serve the rest of ``request`` in ``user``'s language and time zone, where they chose them.
+    The time zone stays active until ``UserLocaleMiddleware`` ends the request."""
+    preferences = preferences_of(user)
+    if preferences is None:
+        return
+    if preferences.language in language_codes():
+        translation.activate(preferences.language)
+        request.LANGUAGE_CODE = preferences.language
+    zone = _zone(preferences.time_zone)
+    if zone is not None:
+        timezone.activate(zone)
+
+
 class UserLocaleMiddleware:
     """After authentication: a signed-in user's language and time zone for the whole request.
 
     Only a request that carries a session cookie is asked for its user, so a public POST (Web-to-
-    Lead, tracking) costs no session or user query here."""
+    Lead, tracking) costs no session or user query here. An API request with a token is
+    authenticated later, by DRF, whose token authentication applies the token user's choices
+    (``core.api.authentication``); the time zone either activated ends with the request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        preferences = None
         if settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated:
-            preferences = preferences_of(request.user)
-        if preferences is not None and preferences.language in language_codes():
-            translation.activate(preferences.language)
-            request.LANGUAGE_CODE = preferences.language
-        zone = _zone(preferences.time_zone) if preferences is not None else None
-        if zone is None:
-            return self.get_response(request)
-        timezone.activate(zone)
+            apply_user_locale(request, request.user)
         try:
             return self.get_response(request)
         finally:

@@ -43,7 +43,7 @@ def api_token_create(*, user, acting_user=None) -> tuple[ApiToken, str]:
 def api_token_for_key(key: str) -> ApiToken | None:
     """The live token with this key (its user loaded), or ``None``: unknown, expired, or issued
     before its user's password last changed. A dead token is deleted on the way."""
-    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(key)).first()
+    token = ApiToken.objects.select_related("user", "user__preferences").filter(key_hash=_hash(key)).first()
     if token is None:
         return None
     now = timezone.now()

@@ -3,11 +3,21 @@
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
+from core.locale import apply_user_locale
 from core.tokens import api_token_for_key
 
 
 class ApiTokenAuthentication(TokenAuthentication):
-    """DRF's token header, checked against ``ApiToken``: unknown, expired or revoked keys are a 401."""
+    """DRF's token header, checked against ``ApiToken``: unknown, expired or revoked keys are a 401.
+
+    The rest of the request speaks the token user's language and time zone (their profile), as a
+    signed-in page does; without a language of their own, ``Accept-Language`` still chooses."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            apply_user_locale(request._request, result[0])
+        return result
 
     def authenticate_credentials(self, key):
         token = api_token_for_key(key)
