@@ -67,7 +67,6 @@ INSTALLED_APPS = [
     "nurture",
     "dedupe",
     "users",
-    "webhooks",
     "demo",
 ]
 
@@ -210,8 +209,6 @@ CELERY_TASK_ROUTES = {
     "listemail.*": {"queue": "imports"},
     "scoring.*": {"queue": "scoring"},
     "nurture.*": {"queue": "emails"},
-    # Webhook deliveries are outgoing messages, like emails.
-    "webhooks.*": {"queue": "emails"},
 }
 CELERY_BEAT_SCHEDULE: dict = {}
 # Re-publish outbox rows left queued (e.g. while the broker was down) and re-queue abandoned claims.
@@ -228,12 +225,6 @@ CELERY_BEAT_SCHEDULE["leads-requeue-stalled-imports"] = {
     "task": "leads.imports.requeue_stalled_imports",
     "schedule": 120.0,
 }
-# Webhook deliveries left pending (broker down, a worker that died) are handed over again.
-CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {"task": "webhooks.sweep", "schedule": 60.0}
-# Webhook endpoints must be public HTTPS hosts unless this allows plain HTTP and private or local
-# addresses (a receiver on the same network; never on a server that can reach internal services).
-WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=False)
-WEBHOOK_TIMEOUT = env.int("WEBHOOK_TIMEOUT", default=10)
 # Deleted records older than RECYCLE_BIN_DAYS leave the Recycle Bin for good.
 RECYCLE_BIN_DAYS = env.int("RECYCLE_BIN_DAYS", default=15)
 CELERY_BEAT_SCHEDULE["core-purge-recycle-bin"] = {"task": "core.purge_recycle_bin", "schedule": 3600.0}
