@@ -30,8 +30,8 @@ WEEKDAYS = [
 
 class NurtureSequence(models.Model):
     """A sequence of steps a lead goes through once enrolled. Emails go out only within the send
-    window (days and hours in the sequence's or the lead's time zone); a paused sequence holds
-    every enrolment where it is until resumed."""
+    window (days and hours in the sequence's or the lead's time zone). Pausing a sequence ends every
+    open enrolment (exit reason "sequence paused"); a resumed sequence takes new enrolments."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -200,6 +200,7 @@ class NurtureEnrolment(models.Model):
         REMOVED = "removed", _("Removed by a user")
         EXIT_STEP = "exit_step", _("Exit step")
         BRANCH = "branch", _("Branch condition not met")
+        SEQUENCE_PAUSED = "sequence_paused", _("Sequence paused")
 
     sequence = models.ForeignKey(NurtureSequence, on_delete=models.CASCADE, related_name="enrolments")
     lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="nurture_enrolments")

@@ -126,11 +126,16 @@ def sequence_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def sequence_status_view(request: HttpRequest, pk: int) -> HttpResponse:
     sequence = _sequence(request, pk)
     try:
-        services.sequence_set_status(sequence=sequence, status=request.POST.get("status", ""), acting_user=request.user)
+        sequence = services.sequence_set_status(
+            sequence=sequence, status=request.POST.get("status", ""), acting_user=request.user
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Sequence saved."))
+        if sequence.status == NurtureSequence.Status.PAUSED:
+            messages.success(request, _("Sequence paused: its enrolled leads exited (reason: sequence paused)."))
+        else:
+            messages.success(request, _("Sequence saved."))
     return redirect(_safe_next(request, reverse("nurture:detail", args=[pk])))
 
 

@@ -87,7 +87,8 @@ class SequenceViewSet(
 
     @extend_schema(
         summary="Pause a sequence",
-        description="Its enrolments stay where they are and nothing is sent until it is resumed.",
+        description="Every open enrolment exits with the reason `sequence_paused` and nothing more is sent; "
+        "a resumed sequence takes new enrolments.",
         request=None,
         responses={200: SequenceSerializer, 403: FORBIDDEN},
     )

@@ -5,6 +5,7 @@ The browser, the API and tasks all call these functions."""
 from .enrolments import (
     EnrolResult,
     end_lead_enrolments,
+    end_sequence_enrolments,
     enrol_leads,
     enrolment_pause,
     enrolment_remove,
@@ -50,6 +51,7 @@ __all__ = [
     "BatchResult",
     "EnrolResult",
     "end_lead_enrolments",
+    "end_sequence_enrolments",
     "enrol_leads",
     "enrolment_entry_create",
     "enrolment_entry_delete",

@@ -59,8 +59,12 @@ def enrol_leads(
     sequence stays where it is (the database holds "once at a time", so two concurrent enrolments of
     the same lead make one row). Leads the user may not edit, converted or opted-out leads and leads
     without an email address are refused."""
+    # Read under a lock that pausing (FOR UPDATE) waits for: no lead enters a sequence being paused.
+    sequence = NurtureSequence.objects.select_for_update(no_key=True).get(pk=sequence.pk)
     if sequence.status == NurtureSequence.Status.DRAFT:
         raise ValidationError({"sequence": [_("Activate the sequence before enrolling leads.")]})
+    if sequence.status == NurtureSequence.Status.PAUSED:
+        raise ValidationError({"sequence": [_("The sequence is paused: resume it before enrolling leads.")]})
     now = now or timezone.now()
     wanted = list(dict.fromkeys(int(i) for i in lead_ids))
     result = EnrolResult()
@@ -181,3 +185,12 @@ def on_email_opt_out(*, object_name: str, record_id: int, acting_user=None, **kw
 def end_lead_enrolments(*, lead_id: int, reason: str, acting_user=None, note: str = "") -> int:
     """End every open enrolment of a lead with ``reason`` (conversion, opt-out, MQL...)."""
     return _end(NurtureEnrolment.objects.filter(lead_id=lead_id), reason=reason, acting_user=acting_user, note=note)
+
+
+def end_sequence_enrolments(*, sequence: NurtureSequence, acting_user=None) -> int:
+    """The sequence was paused: every open enrolment exits with the reason "sequence paused"."""
+    return _end(
+        NurtureEnrolment.objects.filter(sequence=sequence),
+        reason=NurtureEnrolment.ExitReason.SEQUENCE_PAUSED,
+        acting_user=acting_user,
+    )

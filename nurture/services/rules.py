@@ -92,7 +92,7 @@ def on_record_change(*, object_name: str, record_id: int, **kwargs) -> None:
     if lead is None or lead.is_converted:
         return
     match = rules.compiled_rule(kind=ENROLMENT, rule=rule).first_match(
-        lead, usable=lambda entry: entry.sequence.status != NurtureSequence.Status.DRAFT
+        lead, usable=lambda entry: entry.sequence.status == NurtureSequence.Status.ACTIVE
     )
     if match is None:
         return

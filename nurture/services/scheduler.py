@@ -121,6 +121,8 @@ class _EnrolmentFacts:
 
     def exit_reason(self) -> str:
         lead, reasons = self.lead, NurtureEnrolment.ExitReason
+        if self.sequence.status != NurtureSequence.Status.ACTIVE:
+            return reasons.SEQUENCE_PAUSED
         if lead.is_converted:
             return reasons.CONVERTED
         if self.sequence.lead_statuses and lead.status not in self.sequence.lead_statuses:

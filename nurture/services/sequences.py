@@ -190,8 +190,9 @@ def sequence_problems(sequence: NurtureSequence) -> list[str]:
 
 @transaction.atomic
 def sequence_set_status(*, sequence: NurtureSequence, status: str, acting_user) -> NurtureSequence:
-    """Activate, pause or resume a sequence. A paused sequence holds its enrolments where they are;
-    on resume, each is due again at once (emails still wait for the send window)."""
+    """Activate, pause or resume a sequence. Pausing ends every open enrolment with the exit reason
+    "sequence paused" (in the same transaction, under the sequence's lock, so the scheduler sends
+    nothing more to them); a resumed sequence takes new enrolments."""
     require_setup_admin(acting_user)
     if status not in (NurtureSequence.Status.ACTIVE, NurtureSequence.Status.PAUSED):
         raise ValidationError({"status": [_("Choose active or paused.")]})
@@ -206,6 +207,10 @@ def sequence_set_status(*, sequence: NurtureSequence, status: str, acting_user) 
         locked.updated_at = timezone.now()
         locked.updated_by = _actor(acting_user)
         locked.save(update_fields=["status", "version", "updated_at", "updated_by"])
+        if status == NurtureSequence.Status.PAUSED:
+            from .enrolments import end_sequence_enrolments
+
+            end_sequence_enrolments(sequence=locked, acting_user=acting_user)
     return locked
 
 
@@ -215,7 +220,13 @@ def sequence_delete(*, sequence: NurtureSequence, acting_user) -> None:
     require_setup_admin(acting_user)
     locked = _lock(sequence)
     if locked.enrolments.filter(status__in=["active", "paused"]).exists():
-        raise ValidationError({"__all__": [_("Leads are still in this sequence: pause it, or remove them first.")]})
+        raise ValidationError(
+            {
+                "__all__": [
+                    _("Leads are still in this sequence: pause it (which ends their enrolments), or remove them first.")
+                ]
+            }
+        )
     from ..models import EnrolmentRuleEntry
 
     if EnrolmentRuleEntry.objects.filter(sequence=locked).exists():

@@ -105,3 +105,21 @@ def test_the_schema_documents_the_nurture_api(api, marketing_admin):
     assert "/api/leads/{id}/enrolments/" in paths
     assert "/api/enrolments/{id}/{action}/" in paths
     assert NurtureSequence.Status.PAUSED in str(schema["components"]["schemas"])
+
+
+def test_pausing_a_sequence_through_the_api_exits_its_enrolments(
+    api, marketing_admin, rep, three_step_sequence, nurture_leads
+):
+    (lead,) = nurture_leads(1)
+    api.as_user(rep).post(
+        f"/api/sequences/{three_step_sequence.pk}/enrolments/", {"lead_ids": [lead.pk]}, format="json"
+    )
+    client = api.as_user(marketing_admin)
+    assert client.post(f"/api/sequences/{three_step_sequence.pk}/pause/").json()["status"] == "paused"
+    (row,) = api.as_user(rep).get(f"/api/leads/{lead.pk}/enrolments/").json()
+    assert (row["status"], row["exit_reason"]) == ("exited", "sequence_paused")
+    refused = api.as_user(rep).post(
+        f"/api/sequences/{three_step_sequence.pk}/enrolments/", {"lead_ids": [lead.pk]}, format="json"
+    )
+    assert refused.status_code == 400
+    assert "sequence" in refused.json()

@@ -1,6 +1,6 @@
 """Real headless Chromium against the live server: a marketing admin builds a sequence in Setup
 (steps added with the keyboard, reordered, one deleted), activates it, enrols leads from a lead
-list selection and sees them on the sequence page."""
+list selection and sees them on the sequence page; pausing the sequence shows them exited."""
 
 import importlib
 import re
@@ -93,3 +93,17 @@ def test_admin_builds_a_sequence_and_enrols_leads_from_the_list(page, login, mar
     page.goto(f"/leads/{ada.pk}/")
     expect(page.get_by_test_id("nurture-sequences")).to_contain_text("Welcome series")
     assert NurtureEnrolment.objects.filter(sequence=sequence, source="bulk").count() == 2
+
+    # Pausing the sequence ends both enrolments; the sequence page lists them exited, with the reason.
+    page.goto(f"/setup/nurture-sequences/{sequence.pk}/")
+    page.get_by_test_id("pause-sequence").click()
+    expect(page.get_by_text("its enrolled leads exited")).to_be_visible()
+    expect(page.get_by_test_id("activate-sequence")).to_contain_text("Resume")
+    rows = page.get_by_test_id("enrolment-row")
+    expect(rows).to_have_count(2)
+    for n in range(2):
+        expect(rows.nth(n)).to_contain_text("Exited")
+        expect(rows.nth(n)).to_contain_text("Sequence paused")
+    assert set(NurtureEnrolment.objects.filter(sequence=sequence).values_list("exit_reason", flat=True)) == {
+        "sequence_paused"
+    }

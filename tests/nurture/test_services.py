@@ -166,15 +166,44 @@ def test_conversion_and_opt_out_hooks_end_enrolments_at_once(three_step_sequence
     assert tick().sent == 0
 
 
-def test_a_paused_sequence_holds_its_enrolments_and_resume_goes_on(
+def test_pausing_a_sequence_exits_its_enrolments_with_the_reason(
     three_step_sequence, nurture_leads, rep, marketing_admin, tick
 ):
+    first, second = nurture_leads(2)
+    _enrol(three_step_sequence, [first, second], rep)
+    tick()
+    held = services.enrolment_pause(enrolment=NurtureEnrolment.objects.get(lead=second), acting_user=rep)
+    assert held.status == "paused"
+
+    services.sequence_set_status(sequence=three_step_sequence, status="paused", acting_user=marketing_admin)
+
+    ended = NurtureEnrolment.objects.filter(sequence=three_step_sequence)
+    assert sorted(ended.values_list("status", "exit_reason")) == [("exited", "sequence_paused")] * 2
+    assert all(e.ended_at is not None and e.ended_by == marketing_admin for e in ended)
+    services.sequence_set_status(sequence=three_step_sequence, status="active", acting_user=marketing_admin)
+    assert tick(now=timezone.now() + 10 * DAY).processed == 0
+    assert len(_subjects(first)) == 1
+
+
+def test_a_paused_sequence_takes_no_enrolment_until_resumed(three_step_sequence, nurture_leads, rep, marketing_admin):
+    (lead,) = nurture_leads(1)
+    services.sequence_set_status(sequence=three_step_sequence, status="paused", acting_user=marketing_admin)
+    with pytest.raises(ValidationError) as exc:
+        _enrol(three_step_sequence, [lead], rep)
+    assert "paused" in str(exc.value)
+    services.sequence_set_status(sequence=three_step_sequence, status="active", acting_user=marketing_admin)
+    assert _enrol(three_step_sequence, [lead], rep).enrolled == [lead.pk]
+
+
+def test_the_scheduler_exits_an_enrolment_whose_sequence_is_no_longer_active(nurture_leads, rep, three_step_sequence):
+    from nurture.services.scheduler import _EnrolmentFacts
+
     (lead,) = nurture_leads(1)
     _enrol(three_step_sequence, [lead], rep)
-    services.sequence_set_status(sequence=three_step_sequence, status="paused", acting_user=marketing_admin)
-    assert tick().processed == 0
-    services.sequence_set_status(sequence=three_step_sequence, status="active", acting_user=marketing_admin)
-    assert tick().sent == 1
+    enrolment = NurtureEnrolment.objects.select_related("lead", "sequence").get(lead=lead)
+    enrolment.sequence.status = "paused"  # paused by another transaction after the batch read it
+    batch = type("Batch", (), {"sent_statuses": {}, "mql": set()})()
+    assert _EnrolmentFacts(batch, enrolment).exit_reason() == "sequence_paused"
 
 
 def test_a_paused_enrolment_sends_nothing_until_resumed(three_step_sequence, nurture_leads, rep, tick):
