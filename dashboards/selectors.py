@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
@@ -23,7 +23,10 @@ from core.roles import MARKETING_ADMIN, is_marketing_admin, role_label
 from leads.fields import OBJECT_NAME
 from leads.models import Lead
 from leads.selectors import leads_visible_to
+from reports.builder import BuilderResult, ReportDefinition, run_definition
+from reports.models import SavedReport
 from reports.selectors import REPORTS, ReportParamsError, reports_for, run_report
+from reports.services import saved_reports_visible_to
 
 from .models import Dashboard, DashboardChoice, DashboardComponent
 
@@ -76,16 +79,45 @@ def components_of(dashboard: Dashboard) -> list[DashboardComponent]:
     return list(dashboard.components.order_by("sort_order", "id"))
 
 
-def source_choices(user) -> list[tuple[str, str]]:
-    """Every source a component may show: the reports the user may run, then the widgets."""
-    choices = [(f"report:{spec.key}", str(spec.title)) for spec in reports_for(user)]
-    choices += [(f"widget:{key}", str(label)) for key, label in WIDGETS.items()]
-    return choices
+def source_choices(user) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every source a component may show, in groups: the standard reports the user may run, the
+    saved builder reports they may see (by folder), then the widgets."""
+    saved = [
+        (f"saved:{report.pk}", f"{report.folder.name} / {report.name}" if report.folder_id else report.name)
+        for report in saved_reports_visible_to(user).order_by("folder__name", "name", "pk")
+    ]
+    groups = [(_("Standard reports"), [(f"report:{spec.key}", str(spec.title)) for spec in reports_for(user)])]
+    if saved:
+        groups.append((_("Saved reports"), saved))
+    groups.append((_("Lists"), [(f"widget:{key}", str(label)) for key, label in WIDGETS.items()]))
+    return groups
 
 
-def is_known_source(source: str) -> bool:
+def _saved_id(key: str) -> int | None:
+    return int(key) if key.isdigit() else None
+
+
+def is_known_source(source: str, *, user) -> bool:
+    """A standard report, a widget, or a saved report that ``user`` may see."""
     kind, _sep, key = source.partition(":")
+    if kind == "saved":
+        pk = _saved_id(key)
+        return pk is not None and saved_reports_visible_to(user).filter(pk=pk).exists()
     return (kind == "report" and key in REPORTS) or (kind == "widget" and key in WIDGETS)
+
+
+def source_label(source: str) -> str:
+    """A component's source as its composer reads it."""
+    kind, _sep, key = source.partition(":")
+    if kind == "report" and key in REPORTS:
+        return str(REPORTS[key].title)
+    if kind == "widget" and key in WIDGETS:
+        return str(WIDGETS[key])
+    if kind == "saved" and _saved_id(key):
+        report = SavedReport.objects.filter(pk=_saved_id(key)).first()
+        if report is not None:
+            return _("Saved report: %(name)s") % {"name": report.name}
+    return source
 
 
 # Parameters -------------------------------------------------------------------------------------
@@ -234,6 +266,82 @@ def _widget(data: ComponentData, key: str, user) -> None:
         data.more_url = reverse("leads:list")
 
 
+# A saved builder report drawn as a component: its own chart type (unless the component is a table)
+# and groupings; Chart.js types of the builder's chart types.
+SAVED_CHART_TYPES = {
+    SavedReport.ChartType.BAR: DashboardComponent.ChartType.BAR,
+    SavedReport.ChartType.STACKED_BAR: DashboardComponent.ChartType.STACKED,
+    SavedReport.ChartType.LINE: DashboardComponent.ChartType.LINE,
+    SavedReport.ChartType.DONUT: DashboardComponent.ChartType.DOUGHNUT,
+    SavedReport.ChartType.FUNNEL: DashboardComponent.ChartType.BAR,
+}
+
+
+def _lead_list_url(filters: list[tuple[str, str]]) -> str:
+    return f"{reverse('leads:list')}?{urlencode([('view', 'all'), *filters])}"
+
+
+def saved_report_links(result: BuilderResult, report_url: str) -> tuple[list[str], list[list[str]]]:
+    """(a link per group row, the chart's links per dataset and label): the lead list filtered to
+    the group where it can show exactly the group's records, else the report."""
+    per_group = [_lead_list_url(g["filters"]) if g.get("filters") else report_url for g in result.groups]
+    none = _("(none)")
+    by_labels = {
+        tuple(label or none for label in g["labels"][:2]): url for g, url in zip(result.groups, per_group, strict=True)
+    }
+    labels = result.chart.get("labels") or []
+    chart_links = []
+    for dataset in result.chart.get("datasets") or []:
+        if len(result.group_columns) == 2:
+            keys = [(label, dataset["label"]) for label in labels]
+        else:
+            keys = [(label,) for label in labels]
+        chart_links.append([by_labels.get(key, report_url) for key in keys])
+    return per_group, chart_links
+
+
+def _saved_report(data: ComponentData, pk: int | None, user) -> None:
+    """Run a saved builder report in the viewer's sharing scope: the composer put it on a dashboard
+    shared with the viewer's role, and its counts include only records the viewer may read."""
+    report = SavedReport.objects.filter(pk=pk).first() if pk else None
+    if report is None:
+        data.error = _("This report no longer exists.")
+        return
+    report_url = reverse("reports:saved", args=[report.pk])
+    try:
+        result = run_definition(ReportDefinition.from_saved(report), user=user)
+    except ValidationError as exc:
+        data.error = " ".join(m for messages in exc.message_dict.values() for m in messages)
+        return
+    if saved_reports_visible_to(user).filter(pk=report.pk).exists():
+        data.more_url = report_url
+    group_links, chart_links = saved_report_links(result, report_url)
+    summary_keys = list(result.groups[0]["summaries"]) if result.groups else []
+    data.columns = [{"key": c["key"], "label": str(c["label"]), "numeric": False} for c in result.group_columns]
+    data.columns.append({"key": "count", "label": _("Records"), "numeric": True})
+    data.columns += [{"key": k, "label": k.replace("__", " "), "numeric": True} for k in summary_keys]
+    data.table = [
+        [
+            *({"value": label, "link": None, "numeric": False} for label in group["labels"]),
+            {"value": group["count"], "link": link, "numeric": True},
+            *({"value": group["summaries"][k], "link": None, "numeric": True} for k in summary_keys),
+        ]
+        for group, link in zip(result.groups, group_links, strict=True)
+    ]
+    if not result.groups:
+        data.columns = [{"key": "all", "label": _("All records"), "numeric": False}, data.columns[-1]]
+        data.table = [
+            [
+                {"value": _("All records"), "link": None, "numeric": False},
+                {"value": result.total, "link": report_url, "numeric": True},
+            ]
+        ]
+    if data.component.chart_type != DashboardComponent.ChartType.TABLE:
+        chart = {**result.chart, "title": data.title, "links": chart_links}
+        data.chart = shaped_chart(chart, SAVED_CHART_TYPES.get(report.chart_type, DashboardComponent.ChartType.BAR))
+        data.chart["horizontal"] = report.chart_type == SavedReport.ChartType.FUNNEL
+
+
 def component_data(*, user, component: DashboardComponent) -> ComponentData:
     """Run the component's report (or read its widget) as the viewer: every count is of leads the
     viewer may read."""
@@ -241,6 +349,9 @@ def component_data(*, user, component: DashboardComponent) -> ComponentData:
     kind, _sep, key = component.source.partition(":")
     if kind == "widget" and key in WIDGETS:
         _widget(data, key, user)
+        return data
+    if kind == "saved":
+        _saved_report(data, _saved_id(key), user)
         return data
     if kind != "report" or key not in REPORTS:
         data.error = _("This report no longer exists.")

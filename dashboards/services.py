@@ -69,7 +69,7 @@ def dashboard_delete(*, dashboard: Dashboard, acting_user) -> None:
     dashboard.delete()
 
 
-def _clean_component(data: dict) -> dict:
+def _clean_component(data: dict, *, acting_user) -> dict:
     errors: dict[str, list[str]] = {}
     title = " ".join((data.get("title") or "").split())
     if not title:
@@ -77,8 +77,8 @@ def _clean_component(data: dict) -> dict:
     elif len(title) > 120:
         errors["title"] = [_("Use at most 120 characters.")]
     source = data.get("source") or ""
-    if not is_known_source(source):
-        errors["source"] = [_("Choose a report.")]
+    if not is_known_source(source, user=acting_user):
+        errors["source"] = [_("Choose a report you can see.")]
     params = (data.get("params") or "").strip().lstrip("?")
     if len(params) > 500:
         errors["params"] = [_("Use at most 500 characters.")]
@@ -108,13 +108,13 @@ def _clean_component(data: dict) -> dict:
 @transaction.atomic
 def component_create(*, dashboard: Dashboard, data: dict, acting_user) -> DashboardComponent:
     _check_admin(acting_user)
-    return DashboardComponent.objects.create(dashboard=dashboard, **_clean_component(data))
+    return DashboardComponent.objects.create(dashboard=dashboard, **_clean_component(data, acting_user=acting_user))
 
 
 @transaction.atomic
 def component_update(*, component: DashboardComponent, data: dict, acting_user) -> DashboardComponent:
     _check_admin(acting_user)
-    values = _clean_component(data)
+    values = _clean_component(data, acting_user=acting_user)
     DashboardComponent.objects.filter(pk=component.pk).update(**values)
     component.refresh_from_db()
     return component

@@ -159,6 +159,8 @@ def edit_components(request, pk: int, component_pk: int | None = None):
     dashboard = get_object_or_404(Dashboard, pk=pk)
     component = get_object_or_404(DashboardComponent, pk=component_pk, dashboard=dashboard) if component_pk else None
     components = selectors.components_of(dashboard)
+    for each in components:
+        each.source_label = selectors.source_label(each.source)
     initial = (
         _component_initial(component)
         if component

@@ -8,6 +8,7 @@ include only records they could open.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -322,6 +323,7 @@ def run_definition(definition: ReportDefinition, *, user, limit: int = ROW_LIMIT
             .annotate(record_count=Count("pk"), **summary_names)
             .order_by(*group_keys)
         )
+        drill = _drill_down(definition, obj, labellers)
         label_fns = []
         for alias, labeller, period in labellers:
             if labeller is None:
@@ -335,6 +337,7 @@ def run_definition(definition: ReportDefinition, *, user, limit: int = ROW_LIMIT
                     "labels": [fn(row) for fn in label_fns],
                     "count": row["record_count"],
                     "summaries": {k: _plain(row[k]) for k in summary_names},
+                    "filters": drill(row),
                 }
             )
     total = qs.count() if not groups else sum(g["count"] for g in groups)
@@ -347,6 +350,60 @@ def run_definition(definition: ReportDefinition, *, user, limit: int = ROW_LIMIT
         chart=_chart(definition, groups, total),
         truncated=truncated,
     )
+
+
+# Groupings the lead list can filter on (besides the owner and the creation date).
+LIST_FILTERS = ("status", "lead_source", "rating", "industry")
+
+
+def _period_end(day, period: str):
+    if period == "day":
+        return day
+    if period == "week":
+        return day + dt.timedelta(days=6)
+    months = 3 if period == "quarter" else 1
+    first_after = dt.date(day.year + (day.month - 1 + months) // 12, (day.month - 1 + months) % 12 + 1, 1)
+    return first_after - dt.timedelta(days=1)
+
+
+def _drill_down(definition: ReportDefinition, obj: ReportObject, labellers: list) -> Callable[[dict], list | None]:
+    """row -> the lead list filters (``[(name, value)]``) that show a group's records, or None when
+    the list cannot show exactly them (another object, criteria, a grouping it cannot filter on):
+    those groups open the report instead."""
+    if obj.name != "lead" or definition.criteria:
+        return lambda row: None
+    parts = []
+    for grouping, (alias, labeller, period) in zip(definition.groupings, labellers, strict=True):
+        name = grouping["field"]
+        if period and name == "created_at":
+            parts.append(("created", alias, period))
+        elif labeller is not None and name == "owner" and obj.split_owner:
+            parts.append(("owner", labeller.value_keys(), ""))
+        elif labeller is not None and name in LIST_FILTERS:
+            parts.append((name, labeller.value_keys()[0], ""))
+        else:
+            return lambda row: None
+
+    def filters(row: dict) -> list | None:
+        pairs = []
+        for name, key, period in parts:
+            if name == "created":
+                if row[key] is None:
+                    return None
+                day = row[key].date() if isinstance(row[key], dt.datetime) else row[key]
+                pairs += [("created_from", day.isoformat()), ("created_to", _period_end(day, period).isoformat())]
+            elif name == "owner":
+                user_id, queue_id = row[key[0]], row[key[1]]
+                if not (user_id or queue_id):
+                    return None
+                pairs.append(("owner", f"user:{user_id}" if user_id else f"queue:{queue_id}"))
+            elif row[key] in (None, ""):
+                return None
+            else:
+                pairs.append((name, str(row[key])))
+        return pairs
+
+    return filters
 
 
 def _plain(value):

@@ -28,7 +28,11 @@ class DashboardInputSerializer(serializers.Serializer):
 class ComponentInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=120)
     source = serializers.CharField(
-        max_length=80, help_text=gettext_lazy("report:<report key> or widget:my-tasks / widget:recent-activity.")
+        max_length=80,
+        help_text=gettext_lazy(
+            "report:<report key>, saved:<saved report id> (a builder report the caller may see), or "
+            "widget:my-tasks / widget:recent-activity."
+        ),
     )
     params = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     chart_type = serializers.ChoiceField(choices=DashboardComponent.ChartType.choices, default="bar")

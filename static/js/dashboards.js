@@ -38,6 +38,8 @@
       },
       plugins: { legend: { display: round || datasets.length > 1, position: "bottom", labels: { boxWidth: 12 } } }
     };
+    // A funnel (a saved report's chart type) is a horizontal bar chart.
+    if (data.horizontal) { options.indexAxis = "y"; }
     if (!round) {
       options.scales = {
         x: { stacked: stacked, ticks: { autoSkip: true, maxRotation: 60 } },
