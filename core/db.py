@@ -212,3 +212,34 @@ def violated_constraint(exc: IntegrityError) -> str:
     # SQLite names an expression index in its message: "UNIQUE constraint failed: index 'name'".
     match = re.search(r"index '([^']+)'", str(exc))
     return match.group(1) if match else ""
+
+
+def update_rows(rows: list[Model], field_names: list[str]) -> None:
+    """Write ``field_names`` of saved ``rows`` (one model): on PostgreSQL one ``UPDATE ... FROM
+    (VALUES ...)``, cheaper than ``bulk_update``'s CASE per field and row; elsewhere
+    ``bulk_update``."""
+    if not rows:
+        return
+    model = type(rows[0])
+    using = router.db_for_write(model)
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        model.objects.using(using).bulk_update(rows, field_names, batch_size=1000)
+        return
+    fields = [model._meta.get_field(name) for name in field_names]
+    pk = model._meta.pk
+    casts = [f"%s::{pk.db_type(connection)}"] + [f"%s::{f.db_type(connection)}" for f in fields]
+    row_sql = "(" + ", ".join(casts) + ")"
+    params: list = []
+    for row in rows:
+        params.append(row.pk)
+        params.extend(f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields)
+    quote = connection.ops.quote_name
+    names = [quote(f.column) for f in fields]
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} AS t SET {', '.join(f'{n} = v.{n}' for n in names)} "
+        f"FROM (VALUES {', '.join([row_sql] * len(rows))}) AS v({quote(pk.column)}, {', '.join(names)}) "
+        f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
