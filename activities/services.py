@@ -160,6 +160,8 @@ def task_create(*, data: dict[str, Any], acting_user) -> Task:
         last_modified_by=acting_user,
         last_modified_at=now,
     )
+    if task.lead_id and task.completed_at is not None:  # a task logged as done is work on the lead
+        run_lead_touch_hooks(lead_id=task.lead_id, at=task.completed_at, acting_user=acting_user)
     return task
 
 

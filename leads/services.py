@@ -26,6 +26,7 @@ from .fields import OBJECT_NAME, PICKLIST_FIELDS, WRITABLE_FIELDS
 from .models import Lead, LeadNote, Queue, RecentlyViewed
 from .ownership import owner_label, set_owner
 from .selectors import lead_is_deletable_by, lead_is_editable_by
+from .sort_keys import lead_activity_note
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -253,6 +254,8 @@ def lead_update(
     locked.version += 1
     locked.last_modified_at = now
     locked.last_modified_by = acting_user if getattr(acting_user, "pk", None) else None
+    if getattr(acting_user, "pk", None) and any(change.field_name == "status" for change in changes):
+        lead_activity_note(locked, at=now)
     locked.save()
     history_record(
         object_name=OBJECT_NAME,
@@ -383,7 +386,8 @@ def lead_mass_change_status(
         lead.version += 1
         lead.last_modified_at = now
         lead.last_modified_by = acting_user
-        lead.save(update_fields=["status", "version", "last_modified_at", "last_modified_by"])
+        lead_activity_note(lead, at=now)
+        lead.save(update_fields=["last_activity_at", "status", "version", "last_modified_at", "last_modified_by"])
         history_record(
             object_name=OBJECT_NAME,
             record_id=lead.pk,

@@ -99,3 +99,10 @@ def leads_last_activity_advance(*, times: Mapping[int, datetime]) -> int:
 def lead_last_activity_advance(*, lead_id: int, at: datetime) -> bool:
     """``leads_last_activity_advance`` for one lead; answers whether it moved."""
     return bool(leads_last_activity_advance(times={lead_id: at}))
+
+
+def lead_activity_note(lead: Lead, *, at: datetime) -> None:
+    """A person changed the lead's status: that is activity too. Moves the last activity of a
+    locked lead that its service is about to save (never back)."""
+    if lead.last_activity_at is None or lead.last_activity_at < at:
+        lead.last_activity_at = at
