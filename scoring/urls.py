@@ -24,19 +24,29 @@ urlpatterns = [
     path("setup/scoring-models/<int:rule_pk>/fit-rules/<int:pk>/", views.fit_edit, name="fit_edit"),
     path("setup/scoring-fit-rules/<int:pk>/move/", views.fit_move, name="fit_move"),
     path("setup/scoring-fit-rules/<int:pk>/delete/", views.fit_delete, name="fit_delete"),
-    path("setup/scoring-models/<int:model_pk>/behaviour-rules/new/", views.behaviour_edit, name="behaviour_create"),
-    path("setup/scoring-models/<int:model_pk>/behaviour-rules/<int:pk>/", views.behaviour_edit, name="behaviour_edit"),
-    path("setup/scoring-behaviour-rules/<int:pk>/delete/", views.behaviour_delete, name="behaviour_delete"),
-    path("setup/scoring-models/<int:model_pk>/velocity-rules/new/", views.velocity_edit, name="velocity_create"),
-    path("setup/scoring-models/<int:model_pk>/velocity-rules/<int:pk>/", views.velocity_edit, name="velocity_edit"),
-    path("setup/scoring-velocity-rules/<int:pk>/delete/", views.velocity_delete, name="velocity_delete"),
-    path(
-        "setup/scoring-models/<int:model_pk>/progression-rules/new/", views.progression_edit, name="progression_create"
+    # A model's behaviour, velocity and status progression rules: one pair of views, the kind named here.
+    *(
+        route
+        for kind in views.MODEL_RULE_KINDS
+        for route in (
+            path(
+                f"setup/scoring-models/<int:model_pk>/{kind}-rules/new/",
+                views.model_rule_edit,
+                {"kind": kind},
+                name=f"{kind}_create",
+            ),
+            path(
+                f"setup/scoring-models/<int:model_pk>/{kind}-rules/<int:pk>/",
+                views.model_rule_edit,
+                {"kind": kind},
+                name=f"{kind}_edit",
+            ),
+            path(
+                f"setup/scoring-{kind}-rules/<int:pk>/delete/",
+                views.model_rule_delete,
+                {"kind": kind},
+                name=f"{kind}_delete",
+            ),
+        )
     ),
-    path(
-        "setup/scoring-models/<int:model_pk>/progression-rules/<int:pk>/",
-        views.progression_edit,
-        name="progression_edit",
-    ),
-    path("setup/scoring-progression-rules/<int:pk>/delete/", views.progression_delete, name="progression_delete"),
 ]

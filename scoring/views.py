@@ -1,6 +1,9 @@
 """Scoring pages: the Score panel of a lead's record page, and the Setup pages of scoring models
 and their rules (fit rules through the shared rule pages of ``core.rules``)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -245,67 +248,73 @@ def _rule_edit(
     return _rule_form_page(request, model=model, rule=rule, form=bound, save=save, heading=heading)
 
 
+@dataclass(frozen=True)
+class ModelRuleKind:
+    """A kind of a model's non-criteria rules (behaviour, velocity, status progression): its model,
+    form, services and heading, served by the same create/edit and delete views."""
+
+    rule_class: type
+    form_class: type
+    create: Callable
+    update: Callable
+    delete: Callable
+    heading: str
+    form_kwargs: Callable[[], dict] = dict
+
+
+def _progression_form_kwargs() -> dict:
+    return {"status_choices": [(v.api_name, v.label) for v in _statuses()]}
+
+
+MODEL_RULE_KINDS = {
+    "behaviour": ModelRuleKind(
+        BehaviourRule,
+        BehaviourRuleForm,
+        services.behaviour_rule_create,
+        services.behaviour_rule_update,
+        services.behaviour_rule_delete,
+        gettext_lazy("Behaviour rule"),
+    ),
+    "velocity": ModelRuleKind(
+        VelocityRule,
+        VelocityRuleForm,
+        timing_rules.velocity_rule_create,
+        timing_rules.velocity_rule_update,
+        timing_rules.velocity_rule_delete,
+        gettext_lazy("Velocity rule"),
+    ),
+    "progression": ModelRuleKind(
+        StatusProgressionRule,
+        ProgressionRuleForm,
+        timing_rules.progression_rule_create,
+        timing_rules.progression_rule_update,
+        timing_rules.progression_rule_delete,
+        gettext_lazy("Status progression rule"),
+        _progression_form_kwargs,
+    ),
+}
+
+
 @setup_admin_required
 @require_http_methods(["GET", "POST"])
-def behaviour_edit(request: HttpRequest, model_pk: int, pk: int | None = None) -> HttpResponse:
+def model_rule_edit(request: HttpRequest, model_pk: int, pk: int | None = None, *, kind: str) -> HttpResponse:
+    """Create or edit a model's rule of ``kind`` (a key of ``MODEL_RULE_KINDS``, named by the URL)."""
+    rule_kind = MODEL_RULE_KINDS[kind]
     return _rule_edit(
         request,
         model_pk,
         pk,
-        rule_class=BehaviourRule,
-        form_class=BehaviourRuleForm,
-        create=services.behaviour_rule_create,
-        update=services.behaviour_rule_update,
-        heading=_("Behaviour rule"),
+        rule_class=rule_kind.rule_class,
+        form_class=rule_kind.form_class,
+        form_kwargs=rule_kind.form_kwargs(),
+        create=rule_kind.create,
+        update=rule_kind.update,
+        heading=str(rule_kind.heading),
     )
 
 
 @setup_admin_required
 @require_POST
-def behaviour_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    return _rule_deleted(request, get_object_or_404(BehaviourRule, pk=pk), services.behaviour_rule_delete)
-
-
-@setup_admin_required
-@require_http_methods(["GET", "POST"])
-def velocity_edit(request: HttpRequest, model_pk: int, pk: int | None = None) -> HttpResponse:
-    return _rule_edit(
-        request,
-        model_pk,
-        pk,
-        rule_class=VelocityRule,
-        form_class=VelocityRuleForm,
-        create=timing_rules.velocity_rule_create,
-        update=timing_rules.velocity_rule_update,
-        heading=_("Velocity rule"),
-    )
-
-
-@setup_admin_required
-@require_POST
-def velocity_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    return _rule_deleted(request, get_object_or_404(VelocityRule, pk=pk), timing_rules.velocity_rule_delete)
-
-
-@setup_admin_required
-@require_http_methods(["GET", "POST"])
-def progression_edit(request: HttpRequest, model_pk: int, pk: int | None = None) -> HttpResponse:
-    choices = [(v.api_name, v.label) for v in _statuses()]
-    return _rule_edit(
-        request,
-        model_pk,
-        pk,
-        rule_class=StatusProgressionRule,
-        form_class=ProgressionRuleForm,
-        form_kwargs={"status_choices": choices},
-        create=timing_rules.progression_rule_create,
-        update=timing_rules.progression_rule_update,
-        heading=_("Status progression rule"),
-    )
-
-
-@setup_admin_required
-@require_POST
-def progression_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    rule = get_object_or_404(StatusProgressionRule, pk=pk)
-    return _rule_deleted(request, rule, timing_rules.progression_rule_delete)
+def model_rule_delete(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
+    rule_kind = MODEL_RULE_KINDS[kind]
+    return _rule_deleted(request, get_object_or_404(rule_kind.rule_class, pk=pk), rule_kind.delete)
