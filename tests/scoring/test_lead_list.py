@@ -178,3 +178,38 @@ def test_a_lead_read_without_the_list_annotations_answers_null_columns(rep, mode
     data = LeadSerializer(lead).data
 
     assert (data["score"], data["grade"], data["last_activity_at"]) == (None, None, None)
+
+
+def test_the_set_based_recompute_puts_the_default_models_scores_on_the_leads(rep, model, lead):
+    from scoring import bulk
+
+    others = [LeadFactory(owner_user=rep, city=city) for city in ("Paris", "Rome")]
+
+    outcome = bulk.model_recompute_sql(model_id=model.pk)
+
+    assert outcome.set_based
+    stored = {s.lead_id: (s.score, s.grade, s.computed_at) for s in LeadScore.objects.filter(model=model)}
+    on_leads = {
+        pk: (score, grade, at)
+        for pk, score, grade, at in Lead.objects.filter(pk__in=[lead.pk, *(o.pk for o in others)]).values_list(
+            "pk", "score", "grade", "score_updated_at"
+        )
+    }
+    assert on_leads == stored
+    assert on_leads[lead.pk][0] == 40
+
+
+def test_another_default_model_brings_its_own_scores_to_the_leads(rep, model, lead, marketing_admin):
+    unscored = LeadFactory(owner_user=rep)
+    services.lead_score_recompute(lead_id=lead.pk)
+    services.lead_score_recompute(lead_id=unscored.pk)
+    second = services.scoring_model_create(data={"name": "Second", "fit_weight": 100}, acting_user=marketing_admin)
+    LeadScore.objects.filter(lead=unscored).delete()
+    services.lead_score_recompute(lead_id=lead.pk)  # the second model scores the lead too
+
+    services.scoring_model_update(model=second, data={"is_default": True}, acting_user=marketing_admin)
+    services.default_scores_sync()
+
+    second_score = LeadScore.objects.get(lead=lead, model=second)
+    assert Lead.objects.values_list("score", "grade").get(pk=lead.pk) == (second_score.score, second_score.grade)
+    assert Lead.objects.values_list("score", "grade", "score_updated_at").get(pk=unscored.pk) == (None, None, None)

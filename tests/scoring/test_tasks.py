@@ -4,6 +4,7 @@ rescored after a change of the model."""
 import pytest
 
 from engagement.services import engagement_event_record
+from leads.models import Lead
 from scoring import services, tasks
 from scoring.models import LeadScore
 from tests.factories import LeadFactory
@@ -48,12 +49,14 @@ def test_the_model_recompute_scores_leads_in_batches_like_one_by_one(model, lead
     one_by_one = {target.pk: services.lead_score_compute(lead=target, model=model).score for target in (lead, *others)}
 
     # Per model: the model, its field metadata and its three kinds of rules; per batch: the leads,
-    # their events, their scores before, one upsert and one insert of the changed scores' history.
-    with django_assert_max_num_queries(11):
+    # their events, their scores before, one upsert, one insert of the changed scores' history and,
+    # for the default model, one update of the scores on the lead rows.
+    with django_assert_max_num_queries(12):
         count = services.model_recompute(model_id=model.pk, batch=10)
     again = services.model_recompute(model_id=model.pk, batch=2)
 
     assert count == again == 5
     assert dict(LeadScore.objects.filter(model=model).values_list("lead_id", "score")) == one_by_one
+    assert dict(Lead.objects.filter(pk__in=one_by_one).values_list("pk", "score")) == one_by_one
     assert one_by_one[lead.pk] == 45
     assert one_by_one[others[1].pk] == 5
