@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from .memo import memoized
 from .models import FieldDefinition, FieldType, PicklistValue
-from .translation import picklist_label
+from .translation import FIELD_LABEL, HELP_TEXT, admin_translation, picklist_label, picklist_value_label
 
 API_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,60}__c$")
 PHONE_RE = re.compile(r"^[0-9+()./ \-xX]{3,40}$")
@@ -227,7 +227,11 @@ def display_value(definition: FieldDefinition, value) -> str:
             .values_list("label", flat=True)
             .first()
         )
-        return label or str(value)
+        if not label:
+            return str(value)
+        return picklist_label(
+            label, object_name=definition.object_name, field_name=definition.api_name, api_name=str(value)
+        )
     if ftype == FieldType.DATETIME:
         parsed = parse_datetime(str(value))
         if parsed:
@@ -243,7 +247,7 @@ def picklist_choices(object_name: str, field_name: str, *, current: str | None =
     choices = [
         (
             v.api_name,
-            picklist_label(v.label) if v.is_active else _("%(label)s (inactive)") % {"label": picklist_label(v.label)},
+            picklist_value_label(v) if v.is_active else _("%(label)s (inactive)") % {"label": picklist_value_label(v)},
         )
         for v in values.order_by("sort_order", "id")
     ]
@@ -256,15 +260,23 @@ def form_help_text(text: str) -> str:
 
 
 def field_label(definition: FieldDefinition) -> str:
-    """The field's label in the user's language. A standard field's label, as seeded, is in the
-    catalogs (the object's fields module marks it); a label an admin wrote, and every custom
-    field's, is shown as written."""
+    """The field's label in the user's language: an admin's translation (``core.translation``),
+    else for a standard field's label as seeded the catalogs' (the object's fields module marks
+    it); a label an admin wrote without a translation, and every custom field's, as written."""
+    translated = admin_translation(FIELD_LABEL, definition.object_name, definition.api_name)
+    if translated:
+        return translated
     return definition.label if definition.is_custom else _(definition.label)
 
 
 def field_help_text(definition: FieldDefinition) -> str:
     """The field's help text in the user's language, on the same terms as ``field_label``."""
-    if not definition.help_text or definition.is_custom:
+    if not definition.help_text:
+        return definition.help_text
+    translated = admin_translation(HELP_TEXT, definition.object_name, definition.api_name)
+    if translated:
+        return translated
+    if definition.is_custom:
         return definition.help_text
     return _(definition.help_text)
 
@@ -272,9 +284,9 @@ def field_help_text(definition: FieldDefinition) -> str:
 def form_field(definition: FieldDefinition, *, current=None) -> forms.Field:
     """A Django form field for a custom field; values are validated again by ``clean_value``."""
     common = {
-        "label": definition.label,
+        "label": field_label(definition),
         "required": definition.is_required,
-        "help_text": form_help_text(definition.help_text),
+        "help_text": form_help_text(field_help_text(definition)),
     }
     ftype = definition.field_type
     if ftype == FieldType.TEXTAREA:

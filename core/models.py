@@ -78,6 +78,13 @@ class PicklistValue(models.Model):
     def __str__(self) -> str:
         return f"{self.object_name}.{self.field_name}: {self.label}"
 
+    @property
+    def display_label(self) -> str:
+        """The label in the user's language (``core.translation``)."""
+        from .translation import picklist_value_label
+
+        return picklist_value_label(self)
+
 
 class FieldType(models.TextChoices):
     TEXT = "text", _("Text")
@@ -273,3 +280,51 @@ class UserPreferences(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.language or '-'} {self.time_zone or '-'}"
+
+
+class LabelTranslation(models.Model):
+    """An admin's translation of one label into one language: a picklist value's label, a field's
+    label or its help text (standard and custom fields alike).
+
+    Shown wherever the label is shown to a user of that language; without one, a seeded label
+    comes from the catalogs and any other label is shown as written (``core.translation``).
+    ``value`` is the picklist value's API name, empty for a field's label and help text.
+    """
+
+    class Kind(models.TextChoices):
+        PICKLIST_VALUE = "picklist_value", _("Picklist value")
+        FIELD_LABEL = "field_label", _("Field label")
+        HELP_TEXT = "help_text", _("Help text")
+
+    object_name = models.CharField(max_length=40)
+    field_name = models.CharField(max_length=80)
+    value = models.CharField(max_length=120, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The languages of settings.LANGUAGES other than English, the language labels are written in.
+    language = models.CharField(max_length=10)
+    text = models.CharField(max_length=500)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["language", "object_name", "field_name", "kind", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_name", "field_name", "value", "kind", "language"], name="label_translation_unique"
+            ),
+            models.CheckConstraint(condition=Q(language__in=["es", "fr"]), name="label_translation_language"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["picklist_value", "field_label", "help_text"]), name="label_translation_kind"
+            ),
+            # A picklist value names its value; a field's label and help text name none.
+            models.CheckConstraint(
+                condition=(Q(kind="picklist_value") & ~Q(value="")) | (~Q(kind="picklist_value") & Q(value="")),
+                name="label_translation_value_by_kind",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="label_translation_text_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language}: {self.object_name}.{self.field_name}.{self.value or self.kind}"

@@ -41,7 +41,9 @@ def picklist_labels(*, object_name: str) -> dict[str, dict[str, str]]:
     for field, api, label in PicklistValue.objects.filter(object_name=object_name).values_list(
         "field_name", "api_name", "label"
     ):
-        labels.setdefault(field, {})[api] = picklist_label(label)
+        labels.setdefault(field, {})[api] = picklist_label(
+            label, object_name=object_name, field_name=field, api_name=api
+        )
     return labels
 
 

@@ -3,7 +3,7 @@ in the ``core`` namespace. The home page is the user's dashboard (``dashboards.v
 
 from django.urls import path
 
-from . import account_views, views
+from . import account_views, translation_views, views
 
 account_urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -42,6 +42,7 @@ urlpatterns = [
     path("setup/fields/<str:object_name>/<str:api_name>/", views.field_detail, name="field_detail"),
     path("setup/fields/<str:object_name>/<str:api_name>/edit/", views.field_edit, name="field_edit"),
     path("setup/sharing/", views.sharing, name="sharing"),
+    path("setup/translations/", translation_views.translation_workbench, name="translation_workbench"),
     path("recycle-bin/", views.recycle_bin, name="recycle_bin"),
     path("recycle-bin/<int:pk>/restore/", views.recycle_bin_restore, name="recycle_bin_restore"),
     path("recycle-bin/<int:pk>/purge/", views.recycle_bin_purge, name="recycle_bin_purge"),

@@ -25,6 +25,7 @@ MAIN = [
 SETUP = [
     (_("Picklists"), "core:picklist_list", "list-ul", "admin"),
     (_("Fields & Help Text"), "core:field_list", "input-cursor-text", "admin"),
+    (_("Translations"), "core:translation_workbench", "translate", "admin"),
     (_("Sharing Settings"), "core:sharing", "shield-lock", "sysadmin"),
     (_("Users"), "users:user_list", "people", "sysadmin"),
     (_("Permission Sets"), "users:permission_set_list", "shield-check", "sysadmin"),

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext, gettext_lazy
 
+from core.fields import field_label
 from core.models import FieldDefinition, FieldType, PicklistValue
 from core.registry import list_extensions
 from core.selectors import field_definitions
@@ -57,7 +58,9 @@ def _choices(values: list[PicklistValue]) -> dict[str, list[tuple[str, str]]]:
     """``{field: [(api_name, label), ...]}``. Inactive values stay filterable: old records hold them."""
     choices: dict[str, list[tuple[str, str]]] = {}
     for v in values:
-        choices.setdefault(v.field_name, []).append((v.api_name, v.label if v.is_active else f"{v.label} (inactive)"))
+        choices.setdefault(v.field_name, []).append(
+            (v.api_name, v.display_label if v.is_active else f"{v.display_label} (inactive)")
+        )
     return choices
 
 
@@ -200,7 +203,7 @@ class LeadFilter(django_filters.FilterSet):
     # Custom fields --------------------------------------------------------------------------
 
     def _custom_filters(self, definition: FieldDefinition):
-        api, label, ftype = definition.api_name, definition.label, definition.field_type
+        api, label, ftype = definition.api_name, field_label(definition), definition.field_type
         if ftype == FieldType.PICKLIST:
             choices = self.picklists.get(api, [])
             yield (

@@ -79,8 +79,8 @@ class LeadForm(forms.Form):
                 self.fields[definition.api_name] = form_field(definition, current=current)
         if lead is None and only is None:
             self.fields["owner"] = forms.ChoiceField(
-                label=definitions["owner"].label if "owner" in definitions else _("Lead Owner"),
-                help_text=definitions["owner"].help_text if "owner" in definitions else "",
+                label=field_label(definitions["owner"]) if "owner" in definitions else _("Lead Owner"),
+                help_text=field_help_text(definitions["owner"]) if "owner" in definitions else "",
                 choices=owner_choices(),
             )
             if user is not None and "owner" not in self.initial:

@@ -76,7 +76,8 @@ def kanban_columns(*, leads, group: str, values: list[PicklistValue], cap: int =
     """One column per active value of ``group`` in picklist order (an inactive value only while
     leads hold it), then "None" for a field that may be blank; ``cap`` cards each."""
     columns = [
-        KanbanColumn(v.api_name, v.label, v.field_name == "status" and v.is_converted, v.is_active) for v in values
+        KanbanColumn(v.api_name, v.display_label, v.field_name == "status" and v.is_converted, v.is_active)
+        for v in values
     ]
     inactive = {v.api_name for v in values if not v.is_active}
     if group != "status":
@@ -109,7 +110,7 @@ def lead_kanban_view(request: HttpRequest) -> HttpResponse:
         leads = leads.order_by("-created_at", "-id")
     values = [v for v in filterset.picklist_values if v.field_name == group]
     columns = kanban_columns(leads=leads, group=group, values=values)
-    ratings = {v.api_name: v.label for v in filterset.picklist_values if v.field_name == "rating"}
+    ratings = {v.api_name: v.display_label for v in filterset.picklist_values if v.field_name == "rating"}
     for column in columns:
         column.more_url = _list_url(request, group, column.value)
         for card in column.cards:
@@ -187,17 +188,19 @@ def lead_kanban_move(request: HttpRequest) -> HttpResponse:
     except PermissionError as exc:
         return _refused(request, str(exc), 403)
     values = {v.api_name: v for v in group_values(group)}
-    label = values[value].label if value in values else (value or _("None"))
+    label = values[value].display_label if value in values else (value or _("None"))
     if not request.htmx:
         messages.success(request, _("%(lead)s moved to %(column)s.") % {"lead": lead.name, "column": label})
         return redirect(_back(request))
     lead = Lead.objects.select_related("owner_user", "owner_queue").get(pk=lead.pk)
     targets = [
-        (v.api_name, v.label, v.field_name == "status" and v.is_converted) for v in values.values() if v.is_active
+        (v.api_name, v.display_label, v.field_name == "status" and v.is_converted)
+        for v in values.values()
+        if v.is_active
     ]
     if group != "status":
         targets.append(("", _("None"), False))
-    ratings = {v.api_name: v.label for v in group_values("rating")}
+    ratings = {v.api_name: v.display_label for v in group_values("rating")}
     lead.rating_label = ratings.get(lead.rating, lead.rating)
     context = {
         "lead": lead,

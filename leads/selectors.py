@@ -180,7 +180,7 @@ def lead_status_path(*, lead: Lead) -> list[PathStep]:
     return [
         PathStep(
             v.api_name,
-            v.label,
+            v.display_label,
             "current" if i == current else ("complete" if i < current else ""),
             v.is_converted,
         )
@@ -229,7 +229,7 @@ def lead_list_columns() -> list[Column]:
         if api not in NOT_LISTABLE:
             columns.append(Column(api, labels.get(api, gettext(label)), ftype, api in ORDERING_COLUMNS))
     columns += [Column(key, gettext(label), "datetime", True) for key, label in SYSTEM_COLUMNS]
-    columns += [Column(d.api_name, d.label, d.field_type, True, d) for d in definitions if d.is_custom]
+    columns += [Column(d.api_name, field_label(d), d.field_type, True, d) for d in definitions if d.is_custom]
     for extension in list_extensions(OBJECT_NAME):
         columns += [
             Column(key, str(label), ftype, key in extension.ordering, extension=extension)
@@ -353,9 +353,9 @@ def lead_record_sections(*, lead: Lead) -> list[RecordSection]:
         custom_rows.append(
             FieldRow(
                 definition.api_name,
-                definition.label,
+                field_label(definition),
                 text,
-                definition.help_text,
+                field_help_text(definition),
                 definition.field_type,
                 True,
                 _href(definition.field_type, text),

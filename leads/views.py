@@ -90,7 +90,7 @@ def lead_list_view(request: HttpRequest) -> HttpResponse:
     window = list(filterset.qs[offset : offset + page_size + 1])
     labels: dict[str, dict[str, str]] = {}
     for value in filterset.picklist_values:
-        labels.setdefault(value.field_name, {})[value.api_name] = value.label
+        labels.setdefault(value.field_name, {})[value.api_name] = value.display_label
     rows = lead_list_rows(leads=window[:page_size], columns=columns, picklists=labels)
     context = {
         "view": view,

@@ -92,12 +92,19 @@ class PicklistValueSerializer(serializers.ModelSerializer):
     order = serializers.IntegerField(source="sort_order")
     active = serializers.BooleanField(source="is_active")
     default = serializers.BooleanField(source="is_default")
+    display_label = serializers.CharField(
+        help_text=gettext_lazy(
+            "The label in the caller's language: an admin's translation, the built-in one of a seeded "
+            "value, else the label."
+        )
+    )
 
     class Meta:
         model = PicklistValue
         fields = [
             "id",
             "label",
+            "display_label",
             "api_name",
             "order",
             "active",
@@ -115,7 +122,7 @@ class PicklistSerializer(serializers.Serializer):
 
     object = serializers.CharField()
     field = serializers.CharField()
-    field_label = serializers.CharField()
+    field_label = serializers.CharField(help_text=gettext_lazy("In the caller's language."))
     values = PicklistValueSerializer(many=True)
 
 

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from core import registry
 from core.auth import client_address, login_failed, login_succeeded, login_wait, throttled_message
+from core.fields import field_label
 from core.models import ApiToken, FieldDefinition, PicklistValue
 from core.preferences import user_profile, user_profile_update
 from core.recycle_bin import recycle_bin_purge
@@ -144,7 +145,7 @@ class PicklistView(APIView):
             values = values.filter(is_active=False)
         elif active:
             raise serializers.ValidationError({"active": [_("Use true or false.")]})
-        label_of = {(d.object_name, d.api_name): d.label for d in labels.only("object_name", "api_name", "label")}
+        label_of = {(d.object_name, d.api_name): field_label(d) for d in labels}
         groups: dict[tuple[str, str], dict] = {}
         for value in values:
             key = (value.object_name, value.field_name)
