@@ -51,20 +51,34 @@ class ListEmailSend(models.Model):
 
 
 class ListEmailRecipient(models.Model):
-    """One lead a list email goes to; ``outbound_email`` is set when its outbox row was written."""
+    """One lead or contact (a campaign's contact members) a list email goes to; ``outbound_email``
+    is set when its outbox row was written. Both empty: the person was erased since."""
 
     send = models.ForeignKey(ListEmailSend, on_delete=models.CASCADE, related_name="recipients")
     lead = models.ForeignKey("leads.Lead", null=True, on_delete=models.SET_NULL, related_name="+")
+    contact = models.ForeignKey("sales.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     outbound_email = models.ForeignKey(
         "emails.OutboundEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     is_pending = models.BooleanField(default=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["send", "lead"], name="listemail_recipient_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["send", "lead"], name="listemail_recipient_unique"),
+            models.UniqueConstraint(
+                fields=["send", "contact"],
+                condition=Q(contact__isnull=False),
+                name="listemail_recipient_contact_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(lead__isnull=True) | Q(contact__isnull=True), name="listemail_recipient_lead_or_contact"
+            ),
+        ]
         indexes = [
             models.Index(fields=["send", "id"], condition=Q(is_pending=True), name="listemail_pending_idx"),
         ]
 
     def __str__(self) -> str:
+        if self.contact_id:
+            return f"Contact {self.contact_id} of list email {self.send_id}"
         return f"Lead {self.lead_id} of list email {self.send_id}"

@@ -1,7 +1,9 @@
 """List email: preview who a template would go to (and who is skipped, and why), create the send
-with a row per recipient, and write their outbox rows in batches in the background.
+with a row per recipient, and write their outbox rows in batches in the background. Recipients are
+leads (a list view selection, a campaign's lead members) and, for a campaign, its contact members.
 
-Every email is an outbox row whose idempotency key is ``list-email:<send>:<lead>``, and a recipient
+Every email is an outbox row whose idempotency key is ``list-email:<send>:<lead>`` (a contact's:
+``list-email:<send>:contact-<contact>``), and a recipient
 row is marked done in the same transaction as its outbox row is written: a worker killed mid-batch
 rolls its batch back and the next run (the sweeper restarts stalled sends) writes it again, while a
 re-run finds nothing pending and sends nothing twice. Opt-outs are checked again by the outbox when
@@ -10,6 +12,7 @@ each email is sent.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,6 +37,8 @@ from emails.rendering import field_map
 from emails.services.outbox_batch import OutboxMessage, email_enqueue_many
 from leads.models import Lead
 from leads.selectors import leads_visible_to
+from sales.models import Contact
+from sales.selectors import contacts_visible_to
 
 from .models import ListEmailRecipient, ListEmailSend
 
@@ -51,22 +56,24 @@ SKIP_REASONS = {
     "withdrawn": gettext_lazy("Withdrew marketing consent"),
     "pending": gettext_lazy("Has not confirmed the subscription"),
     "suppressed": gettext_lazy("On the suppression list"),
-    "duplicate": gettext_lazy("Duplicate address (an earlier lead has it)"),
+    "duplicate": gettext_lazy("Duplicate address (an earlier recipient has it)"),
     "converted": gettext_lazy("Converted"),
 }
 
 
 @dataclass
 class Preview:
-    """Who a list email would go to (lead ids, in order) and who is skipped, by reason."""
+    """Who a list email would go to (lead ids and contact ids, in order) and who is skipped, by
+    reason."""
 
     recipients: list[int] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)
     examples: dict[str, list[str]] = field(default_factory=dict)
+    contact_recipients: list[int] = field(default_factory=list)
 
     @property
     def count(self) -> int:
-        return len(self.recipients)
+        return len(self.recipients) + len(self.contact_recipients)
 
     @property
     def skipped_rows(self) -> list[tuple[str, str, int, list[str]]]:
@@ -97,48 +104,65 @@ def candidate_leads(*, user, lead_ids=None, campaign: Campaign | None = None) ->
     return leads.filter(pk__in=[int(i) for i in (lead_ids or [])])
 
 
-def list_email_preview(*, leads: QuerySet[Lead]) -> Preview:
-    """Who of ``leads`` gets the email; the others are skipped with a reason: no (valid) address,
-    opted out or withdrew consent (or awaits confirmation, or suppressed), converted, or an address
-    an earlier lead already has."""
-    preview = Preview()
-    rows = list(
-        leads.order_by("id").values_list("id", "email", "email_opt_out", "is_converted", "first_name", "last_name")[
-            : MAX_RECIPIENTS * 2
-        ]
-    )
+def candidate_contacts(*, user, campaign: Campaign | None) -> QuerySet[Contact]:
+    """A campaign's contact members that the user may see (none without a campaign)."""
+    if campaign is None:
+        return Contact.objects.none()
+    return contacts_visible_to(user).filter(campaign_memberships__campaign=campaign)
+
+
+def _screen(preview: Preview, rows, *, object_name: str, seen: set[str], into: list[int]) -> None:
+    """Sort ``(id, email, opt out, converted, first, last)`` rows into recipients (``into``) and
+    the skipped, by reason; ``seen`` holds the addresses of earlier recipients."""
     names: dict[int, str] = {}
     usable: list[tuple[int, str]] = []
 
-    def skip(reason: str, lead_id: int) -> None:
+    def skip(reason: str, pk: int) -> None:
         preview.skipped[reason] += 1
         examples = preview.examples.setdefault(reason, [])
         if len(examples) < 5:
-            examples.append(names[lead_id])
+            examples.append(names[pk])
 
-    for lead_id, email, opt_out, converted, first, last in rows:
-        names[lead_id] = " ".join(p for p in (first, last) if p) or f"#{lead_id}"
+    for pk, email, opt_out, converted, first, last in rows:
+        names[pk] = " ".join(p for p in (first, last) if p) or f"#{pk}"
         address = (email or "").strip()
         if converted:
-            skip("converted", lead_id)
+            skip("converted", pk)
         elif not address or not _valid(address):
-            skip("no_email", lead_id)
+            skip("no_email", pk)
         elif opt_out:
-            skip("opt_out", lead_id)
+            skip("opt_out", pk)
         else:
-            usable.append((lead_id, address))
-    blocked = marketing_blocks(usable)
-    seen: set[str] = set()
-    for lead_id, address in usable:
-        if lead_id in blocked:
-            skip(blocked[lead_id], lead_id)
+            usable.append((pk, address))
+    blocked = marketing_blocks(usable, object_name=object_name)
+    for pk, address in usable:
+        if pk in blocked:
+            skip(blocked[pk], pk)
             continue
         key = address.lower()
         if key in seen:
-            skip("duplicate", lead_id)
+            skip("duplicate", pk)
             continue
         seen.add(key)
-        preview.recipients.append(lead_id)
+        into.append(pk)
+
+
+def list_email_preview(*, leads: QuerySet[Lead], contacts: QuerySet[Contact] | None = None) -> Preview:
+    """Who of ``leads`` (and ``contacts``, a campaign's contact members) gets the email; the others
+    are skipped with a reason: no (valid) address, opted out or withdrew consent (or awaits
+    confirmation, or suppressed), converted, or an address an earlier recipient already has (leads
+    come first, then contacts)."""
+    preview = Preview()
+    seen: set[str] = set()
+    lead_rows = leads.order_by("id").values_list(
+        "id", "email", "email_opt_out", "is_converted", "first_name", "last_name"
+    )[: MAX_RECIPIENTS * 2]
+    _screen(preview, list(lead_rows), object_name="lead", seen=seen, into=preview.recipients)
+    if contacts is not None:
+        contact_rows = contacts.order_by("id").values_list(
+            "id", "email", "email_opt_out", Value(False), "first_name", "last_name"
+        )[: MAX_RECIPIENTS * 2]
+        _screen(preview, list(contact_rows), object_name="contact", seen=seen, into=preview.contact_recipients)
     return preview
 
 
@@ -164,6 +188,7 @@ def list_email_create(
     user,
     template: EmailTemplate | None,
     leads: QuerySet[Lead],
+    contacts: QuerySet[Contact] | None = None,
     record_campaign: Campaign | None = None,
     from_name: str = "",
     from_address: str = "",
@@ -172,7 +197,7 @@ def list_email_create(
     """Create a list email to the previewed recipients (at most 50,000) and start sending it on
     commit. Raises ``ValidationError`` (nobody to send to, too many, an inactive template)."""
     _check(user=user, template=template, record_campaign=record_campaign)
-    preview = list_email_preview(leads=leads)
+    preview = list_email_preview(leads=leads, contacts=contacts)
     if not preview.count:
         raise ValidationError({"__all__": [_("Nobody of the chosen leads can receive this email.")]})
     if preview.count > MAX_RECIPIENTS:
@@ -200,6 +225,9 @@ def list_email_create(
     ListEmailRecipient.objects.bulk_create(
         (ListEmailRecipient(send=send, lead_id=lead_id) for lead_id in preview.recipients), batch_size=5000
     )
+    ListEmailRecipient.objects.bulk_create(
+        (ListEmailRecipient(send=send, contact_id=pk) for pk in preview.contact_recipients), batch_size=5000
+    )
     transaction.on_commit(lambda: list_email_start(send_id=send.pk))
     return send
 
@@ -214,12 +242,59 @@ def list_email_start(*, send_id: int) -> None:
         logger.warning("Could not hand list email %s to the broker; the sweeper will retry.", send_id, exc_info=True)
 
 
-def _add_to_campaign(send: ListEmailSend, leads: list[Lead]) -> None:
+def _add_to_campaign(send: ListEmailSend, leads: list[Lead], contacts: list[Contact]) -> None:
     """Record the send on the campaign: recipients not yet members join it as "Sent"."""
+    people = {"leads": leads, "contacts": contacts, "acting_user": send.created_by}
     try:
-        campaign_members_add(campaign=send.campaign, leads=leads, status=SENT_STATUS, acting_user=send.created_by)
+        campaign_members_add(campaign=send.campaign, status=SENT_STATUS, **people)
     except ValidationError:  # the campaign has no "Sent" status: its default
-        campaign_members_add(campaign=send.campaign, leads=leads, status=None, acting_user=send.created_by)
+        campaign_members_add(campaign=send.campaign, status=None, **people)
+
+
+def recipient_key(send_id: int, *, lead_id: int | None = None, contact_id: int | None = None) -> str:
+    return f"list-email:{send_id}:contact-{contact_id}" if contact_id else f"list-email:{send_id}:{lead_id}"
+
+
+class _ContactAsLead(dict):
+    """A contact's values under the lead's field names, so that a lead template ({{Lead.FirstName}})
+    merges for a campaign's contact members too: the fields a contact shares with a lead, and its
+    account's name as the company."""
+
+    def __init__(self, contact: Contact, lead_fields: dict):
+        super().__init__(
+            {
+                d.api_name: getattr(contact, d.api_name)
+                for d in lead_fields.values()
+                if not d.is_custom and hasattr(contact, d.api_name)
+            }
+        )
+        self["company"] = contact.account.name if contact.account_id else ""
+        self.pk, self.owner = contact.pk, getattr(contact, "owner", None)
+
+
+def _message(send: ListEmailSend, row: ListEmailRecipient, key: str, merge_fields: dict) -> OutboxMessage | None:
+    """The outbox message of a recipient, or ``None`` when the person has no address (erased or
+    emptied since the preview)."""
+    common = {
+        "template": send.template,
+        "kind": OutboundEmail.Kind.LIST_EMAIL,
+        "idempotency_key": key,
+        "from_name": send.from_name,
+        "from_address": send.from_address,
+        "reply_to": send.reply_to,
+        "is_marketing": True,
+    }
+    if row.lead is not None and row.lead.email:
+        return OutboxMessage.from_template(record=row.lead, to=row.lead.email, merge_fields=merge_fields, **common)
+    contact = row.contact
+    if contact is None or not contact.email:
+        return None
+    if send.template.object_name == "contact":
+        return OutboxMessage.from_template(record=contact, object_name="contact", to=contact.email, **common)
+    message = OutboxMessage.from_template(
+        record=_ContactAsLead(contact, merge_fields), to=contact.email, merge_fields=merge_fields, **common
+    )
+    return dataclasses.replace(message, object_name="contact")
 
 
 def _process_batch(send: ListEmailSend, *, batch_size: int, after: int = 0) -> tuple[int, int] | None:
@@ -232,12 +307,12 @@ def _process_batch(send: ListEmailSend, *, batch_size: int, after: int = 0) -> t
             # Keyset paging: the pending index keeps entries of rows done in this run until a
             # vacuum, and each batch would otherwise walk past all of them again.
             .filter(send=send, is_pending=True, pk__gt=after)
-            .select_related("lead")
+            .select_related("lead", "contact__account")
             .order_by("id")[:batch_size]
         )
         if not rows:
             return None
-        keys = {row.pk: f"list-email:{send.pk}:{row.lead_id}" for row in rows}
+        keys = {row.pk: recipient_key(send.pk, lead_id=row.lead_id, contact_id=row.contact_id) for row in rows}
         # A row written by an earlier run whose recipient was not marked (cannot happen in one
         # transaction, but the key is the guarantee): it is linked, never written twice.
         existing = set(
@@ -246,49 +321,42 @@ def _process_batch(send: ListEmailSend, *, batch_size: int, after: int = 0) -> t
         messages, waiting = [], []
         merge_fields = field_map("lead")  # read once for the batch, not once per email
         for row in rows:
-            lead = row.lead
             if keys[row.pk] in existing:
                 continue  # linked below
-            if lead is not None and lead.email:  # else erased or emptied since the preview
-                messages.append(
-                    OutboxMessage.from_template(
-                        template=send.template,
-                        record=lead,
-                        to=lead.email,
-                        kind=OutboundEmail.Kind.LIST_EMAIL,
-                        idempotency_key=keys[row.pk],
-                        from_name=send.from_name,
-                        from_address=send.from_address,
-                        reply_to=send.reply_to,
-                        is_marketing=True,
-                        merge_fields=merge_fields,
-                    )
-                )
+            message = _message(send, row, keys[row.pk], merge_fields)
+            if message is not None:
+                messages.append(message)
                 waiting.append(row)
-        written, members = 0, []
+        written, members, contact_members = 0, [], []
         for row, answer in zip(
             waiting, email_enqueue_many(messages=messages, acting_user=send.created_by), strict=True
         ):
             if isinstance(answer, ValidationError):
-                logger.warning(
-                    "List email %s to lead %s not queued: %s", send.pk, row.lead_id, "; ".join(answer.messages)
-                )
+                logger.warning("List email %s to %s not queued: %s", send.pk, row, "; ".join(answer.messages))
                 continue
             written += 1
-            if not row.lead.is_converted:
+            if row.contact_id:
+                contact_members.append(row.contact)
+            elif not row.lead.is_converted:
                 members.append(row.lead)
-        # One UPDATE marks the batch done and links each recipient to its outbox row by its key.
-        ListEmailRecipient.objects.filter(pk__in=[row.pk for row in rows]).update(
-            is_pending=False,
-            outbound_email=Subquery(
-                OutboundEmail.objects.filter(
-                    idempotency_key=Concat(Value(f"list-email:{send.pk}:"), Cast(OuterRef("lead_id"), CharField()))
-                ).values("pk")[:1]
-            ),
-        )
-        if send.campaign_id and members:
+        # One UPDATE per kind of recipient marks the batch done and links each recipient to its
+        # outbox row by its key.
+        for column, prefix in (("lead_id", f"list-email:{send.pk}:"), ("contact_id", f"list-email:{send.pk}:contact-")):
+            ListEmailRecipient.objects.filter(pk__in=[row.pk for row in rows], **{f"{column}__isnull": False}).update(
+                is_pending=False,
+                outbound_email=Subquery(
+                    OutboundEmail.objects.filter(
+                        idempotency_key=Concat(Value(prefix), Cast(OuterRef(column), CharField()))
+                    ).values("pk")[:1]
+                ),
+            )
+        # Erased since (neither lead nor contact): nothing to send.
+        ListEmailRecipient.objects.filter(
+            pk__in=[row.pk for row in rows], lead__isnull=True, contact__isnull=True
+        ).update(is_pending=False)
+        if send.campaign_id and (members or contact_members):
             try:
-                _add_to_campaign(send, members)
+                _add_to_campaign(send, members, contact_members)
             except PermissionError:
                 logger.warning("List email %s: its sender may no longer change campaign %s.", send.pk, send.campaign_id)
         ListEmailSend.objects.filter(pk=send.pk).update(

@@ -1,4 +1,5 @@
-"""List email pages: choose a template for a lead list selection (or a campaign's members), preview
+"""List email pages: choose a template for a lead list selection (or a campaign's lead and contact
+members), preview
 who gets it and who is skipped, send, and follow the progress (htmx polling)."""
 
 from urllib.parse import urlsplit
@@ -71,18 +72,19 @@ def list_email_new_view(request: HttpRequest) -> HttpResponse:
         if not whole_view
         else services.candidate_leads(user=request.user, lead_ids=list_leads.values("pk"))
     )
+    contacts = services.candidate_contacts(user=request.user, campaign=campaign)
     preview = None
     if form.is_bound and form.is_valid():
         values = form.cleaned_data
         if step == "send":
             try:
-                send = services.list_email_create(user=request.user, leads=leads, **values)
+                send = services.list_email_create(user=request.user, leads=leads, contacts=contacts, **values)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
-                messages.success(request, _("The list email is being sent to %(n)s leads.") % {"n": send.total})
+                messages.success(request, _("The list email is being sent to %(n)s recipients.") % {"n": send.total})
                 return redirect(reverse("listemail:detail", args=[send.pk]))
-        preview = services.list_email_preview(leads=leads)
+        preview = services.list_email_preview(leads=leads, contacts=contacts)
     return render(
         request,
         "listemail/new.html",

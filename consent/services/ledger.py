@@ -249,10 +249,11 @@ def conversion_carry_consent(*, conversion, acting_user) -> None:
         )
 
 
-def marketing_blocks(people: list[tuple[int, str]], *, chunk: int = 5000) -> dict[int, str]:
-    """For many leads at once (``(lead id, address)``), why marketing email must not go to them:
-    ``{lead id: "withdrawn" | "pending" | "suppressed"}`` (absent: it may go). Reads the ledger by
-    lead and by address in chunks, and the suppression list."""
+def marketing_blocks(people: list[tuple[int, str]], *, chunk: int = 5000, object_name: str = "lead") -> dict[int, str]:
+    """For many leads (or contacts) at once (``(id, address)``), why marketing email must not go to
+    them: ``{id: "withdrawn" | "pending" | "suppressed"}`` (absent: it may go). Reads the ledger by
+    record and by address in chunks, and the suppression list."""
+    column = "contact_id" if object_name == "contact" else "lead_id"
     blocked: dict[int, str] = {}
     for start in range(0, len(people), chunk):
         part = people[start : start + chunk]
@@ -265,9 +266,9 @@ def marketing_blocks(people: list[tuple[int, str]], *, chunk: int = 5000) -> dic
         by_lead: dict[int, list] = {}
         by_hash: dict[str, list] = {}
         lines = ConsentRecord.objects.filter(
-            Q(lead_id__in=list(hashes)) | Q(email_hash__in=[h for h in hashes.values() if h]),
+            Q(**{f"{column}__in": list(hashes)}) | Q(email_hash__in=[h for h in hashes.values() if h]),
             purpose=Purpose.MARKETING_EMAIL,
-        ).values_list("lead_id", "email_hash", "occurred_at", "action")
+        ).values_list(column, "email_hash", "occurred_at", "action")
         for lead_id, hashed, at, action in lines:
             by_lead.setdefault(lead_id, []).append((at, action))
             if hashed:

@@ -12,7 +12,9 @@ class ListEmailInputSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1), required=False, max_length=50000, help_text=_("Leads to email.")
     )
     campaign = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("Email the campaign's lead members (instead of lead_ids).")
+        required=False,
+        min_value=1,
+        help_text=_("Email the campaign's members, leads and contacts (instead of lead_ids)."),
     )
     record_campaign = serializers.IntegerField(
         required=False, min_value=1, help_text=_("Record the send on this campaign (members as Sent).")
@@ -30,6 +32,8 @@ class ListEmailInputSerializer(serializers.Serializer):
 
 class PreviewSerializer(serializers.Serializer):
     count = serializers.IntegerField()
+    leads = serializers.IntegerField(help_text=_("Recipients who are leads."))
+    contacts = serializers.IntegerField(help_text=_("Recipients who are contacts (a campaign's contact members)."))
     skipped = serializers.DictField(child=serializers.IntegerField())
 
 

@@ -1,5 +1,5 @@
 """The list email API: preview (``dry_run``) or send one template to many leads; read a send's
-progress. Marketing admins only; leads are those the user may see."""
+progress. Marketing admins only; leads and contacts are those the user may see."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
@@ -35,7 +35,8 @@ class ListEmailViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewset
 
     @extend_schema(
         summary="Preview or send a list email",
-        description="One template to `lead_ids` (or a `campaign`'s lead members), at most 50,000 recipients. "
+        description="One template to `lead_ids` (or a `campaign`'s members: its leads and its contacts), at most "
+        "50,000 recipients. "
         "With `dry_run` the answer is the preview: the recipient count and the skipped by reason "
         "(`no_email`, `opt_out`, `withdrawn`, `pending`, `suppressed`, `duplicate`, `converted`). Otherwise "
         "the send is created (201) and its emails are queued in the background; GET it for progress.",
@@ -51,18 +52,24 @@ class ListEmailViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewset
         template = EmailTemplate.objects.filter(pk=values["template"]).first()
         if template is None:
             raise ValidationError({"template": [_("Choose an email template.")]})
-        leads = services.candidate_leads(
-            user=request.user,
-            lead_ids=values.get("lead_ids"),
-            campaign=_campaign(request.user, values.get("campaign"), "campaign"),
-        )
+        campaign = _campaign(request.user, values.get("campaign"), "campaign")
+        leads = services.candidate_leads(user=request.user, lead_ids=values.get("lead_ids"), campaign=campaign)
+        contacts = services.candidate_contacts(user=request.user, campaign=campaign)
         if values["dry_run"]:
-            preview = services.list_email_preview(leads=leads)
-            return Response({"count": preview.count, "skipped": dict(preview.skipped)})
+            preview = services.list_email_preview(leads=leads, contacts=contacts)
+            return Response(
+                {
+                    "count": preview.count,
+                    "leads": len(preview.recipients),
+                    "contacts": len(preview.contact_recipients),
+                    "skipped": dict(preview.skipped),
+                }
+            )
         send = services.list_email_create(
             user=request.user,
             template=template,
             leads=leads,
+            contacts=contacts,
             record_campaign=_campaign(request.user, values.get("record_campaign"), "record_campaign"),
             from_name=values.get("from_name", ""),
             from_address=values.get("from_address", ""),

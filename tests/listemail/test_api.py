@@ -18,7 +18,7 @@ def test_a_dry_run_previews_without_sending(api, marketing_admin, newsletter):
         URL, {"template": newsletter.pk, "lead_ids": [ok.pk, no_email.pk], "dry_run": True}, format="json"
     )
     assert response.status_code == 200, response.json()
-    assert response.json() == {"count": 1, "skipped": {"no_email": 1}}
+    assert response.json() == {"count": 1, "leads": 1, "contacts": 0, "skipped": {"no_email": 1}}
     assert not ListEmailSend.objects.exists()
     assert not OutboundEmail.objects.exists()
 
