@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("consent.api.urls")),
     # Before leads: /api/leads/{id}/enrolments/ is nurture's route.
     path("", include("nurture.api.urls")),
+    # Before leads: /api/leads/merge/ and /api/leads/{id}/duplicates/ are duplicate management's routes.
+    path("", include("dedupe.api.urls")),
     path("", include("leads.api.urls")),
     path("", include("sales.api.urls")),
     path("", include("emails.api.urls")),

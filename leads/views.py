@@ -20,7 +20,7 @@ from core.forms import errors_as_text
 from .fields import WRITABLE_FIELDS
 from .filters import LeadFilter
 from .forms import ChangeOwnerForm, LeadForm, MassActionForm, NoteForm, StatusForm, seen_versions
-from .intake import lead_intake
+from .intake import DuplicateLeadError, lead_edit_duplicates_check, lead_intake
 from .ownership import owner_from_key, owner_key, owner_label
 from .routing.services import lead_assign, leads_assign_many
 from .selectors import (
@@ -332,6 +332,7 @@ def _conflict_changes(exc: LeadEditConflict) -> list:
 @require_http_methods(["GET", "POST"])
 def lead_create_view(request: HttpRequest) -> HttpResponse:
     form = LeadForm(request.POST or None, user=request.user)
+    duplicates = None
     if request.method == "POST" and form.is_valid():
         owner = owner_from_key(form.cleaned_data["owner"])
         if owner is None:
@@ -346,8 +347,11 @@ def lead_create_view(request: HttpRequest) -> HttpResponse:
                     source="page",
                     assign=bool(form.cleaned_data.get("use_assignment_rule")),
                     auto_respond=bool(form.cleaned_data.get("send_autoresponse")),
+                    allow_duplicates=bool(request.POST.get("allow_duplicates")),
                 ).lead
                 owner = lead.owner
+            except DuplicateLeadError as exc:
+                duplicates = exc
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
@@ -359,7 +363,7 @@ def lead_create_view(request: HttpRequest) -> HttpResponse:
                     messages.info(request, _("It is owned by %(owner_label)s.") % {"owner_label": owner_label(owner)})
                     return redirect("leads:list")
                 return redirect("leads:detail", pk=lead.pk)
-    return render(request, "leads/lead_form.html", {"form": form, "lead": None})
+    return render(request, "leads/lead_form.html", {"form": form, "lead": None, "duplicates": duplicates})
 
 
 @login_required
@@ -367,9 +371,16 @@ def lead_create_view(request: HttpRequest) -> HttpResponse:
 def lead_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _editable(request, pk)
     form = LeadForm(request.POST or None, lead=lead)
-    conflict = None
+    conflict = duplicates = None
     if request.method == "POST" and form.is_valid():
         try:
+            lead_edit_duplicates_check(
+                lead=lead,
+                data=form.standard_data(),
+                source="page",
+                acting_user=request.user,
+                allow_duplicates=bool(request.POST.get("allow_duplicates")),
+            )
             lead = lead_update(
                 lead=lead,
                 data=form.standard_data(),
@@ -384,6 +395,8 @@ def lead_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             data["version"] = exc.lead.version
             form = LeadForm(data, lead=exc.lead)
             form.is_valid()
+        except DuplicateLeadError as exc:
+            duplicates = exc
         except ValidationError as exc:
             form.add_service_errors(exc)
         except PermissionError as exc:
@@ -398,7 +411,9 @@ def lead_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(request, _("It is owned by %(owner_label)s.") % {"owner_label": owner_label(lead.owner)})
                 return redirect("leads:list")
             return redirect("leads:detail", pk=lead.pk)
-    return render(request, "leads/lead_form.html", {"form": form, "lead": lead, "conflict": conflict})
+    return render(
+        request, "leads/lead_form.html", {"form": form, "lead": lead, "conflict": conflict, "duplicates": duplicates}
+    )
 
 
 # Inline edit --------------------------------------------------------------------------------

@@ -109,10 +109,13 @@ def _clean_request(master_id, merged_ids) -> tuple[int, list[int]]:
 
 
 @transaction.atomic
-def lead_merge(*, master_id: int, merged_ids: list[int], values: dict | None = None, acting_user) -> LeadMerge:
+def lead_merge(
+    *, master_id: int, merged_ids: list[int], values: dict | None = None, value_from: dict | None = None, acting_user
+) -> LeadMerge:
     """Merge the leads ``merged_ids`` into the lead ``master_id``, which takes ``values`` (field ->
-    value chosen; fields left out keep the master's value). Every lead must be one the user may
-    edit (``PermissionError``); converted leads cannot be merged."""
+    value chosen) and the values of ``value_from`` (field -> the id of the lead whose value it
+    takes); fields left out keep the master's value. Every lead must be one the user may edit
+    (``PermissionError``); converted leads cannot be merged."""
     master_id, losers = _clean_request(master_id, merged_ids)
     locked = {
         lead.pk: lead for lead in Lead.objects.select_for_update().filter(pk__in=[master_id, *losers]).order_by("pk")
@@ -127,6 +130,13 @@ def lead_merge(*, master_id: int, merged_ids: list[int], values: dict | None = N
     master = locked[master_id]
     before = _snapshot(master)
     values = dict(values or {})
+    for name, source_id in (value_from or {}).items():
+        try:
+            source = locked[int(source_id)]
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError({"value_from": [_("Take values only from the leads being merged.")]}) from None
+        if name in WRITABLE_FIELDS and name not in values:
+            values[name] = getattr(source, name)
     unknown = sorted(set(values) - set(WRITABLE_FIELDS) - {"custom_fields"})
     if unknown:
         raise ValidationError({"values": [_("Unknown fields: %(names)s.") % {"names": ", ".join(unknown)}]})

@@ -15,6 +15,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
     extend_schema_view,
+    inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -27,7 +28,7 @@ from core.history import history_for
 from core.registry import list_extensions
 from leads.fields import OBJECT_NAME
 from leads.filters import LeadFilter, OwnerFilter, search_q
-from leads.intake import lead_intake
+from leads.intake import DuplicateLeadError, lead_edit_duplicates_check, lead_intake
 from leads.models import Lead
 from leads.ownership import owner_from_key
 from leads.selectors import (
@@ -158,6 +159,31 @@ def _version_checked(response: Response, version: int | None) -> Response:
     return response
 
 
+def _duplicate_answer(duplicate: DuplicateLeadError) -> Response:
+    """409 with the records a duplicate rule found; ``overridable`` when ``allow_duplicates`` saves it."""
+    payload = {
+        "detail": " ".join(duplicate.messages),
+        "overridable": not duplicate.blocking,
+        "duplicates": list(duplicate.matches),
+    }
+    return Response(payload, status=status.HTTP_409_CONFLICT)
+
+
+DUPLICATES_FOUND = inline_serializer(
+    "DuplicatesFound",
+    {
+        "detail": serializers.CharField(),
+        "overridable": serializers.BooleanField(help_text="Send allow_duplicates=true to save anyway."),
+        "duplicates": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+def _duplicates_allowed(request) -> bool:
+    """``?allow_duplicates=true`` or ``"allow_duplicates": true``: save despite a duplicate alert."""
+    return _switch(request, "allow_duplicates", "allow_duplicates")
+
+
 def _switch(request, param: str, key: str) -> bool:
     """An option asked for by ``?<param>=true`` or ``"<key>": true`` in the body."""
     data = request.data if isinstance(request.data, dict) else {}
@@ -242,24 +268,30 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         description="The owner is the caller. Status defaults to the picklist default. Add `?autoresponse=true` "
         '(or `"send_autoresponse": true` in the body) to send the auto-response email to the new lead. Add '
         '`?assign=true` (or `"use_assignment_rule": true`) to let the active assignment rule choose the owner; '
-        "updates accept the same switch.",
+        "updates accept the same switch. When the duplicate rules find the lead a duplicate the answer is 409 "
+        "with the records found; where the rule only alerts, `?allow_duplicates=true` (or "
+        '`"allow_duplicates": true`) saves it anyway.',
         request=LeadSerializer,
-        responses={201: LeadSerializer, 400: FIELD_ERRORS},
+        responses={201: LeadSerializer, 400: FIELD_ERRORS, 409: DUPLICATES_FOUND},
     )
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
-        with browser_messages(values):
-            lead = lead_intake(
-                data=values["data"],
-                custom_fields=values["custom_fields"],
-                acting_user=request.user,
-                source="api",
-                assign=_assignment_asked(request),
-                # Auto-responses only when the caller asks for them; the email is queued on commit.
-                auto_respond=_switch(request, "autoresponse", "send_autoresponse"),
-            ).lead
+        try:
+            with browser_messages(values):
+                lead = lead_intake(
+                    data=values["data"],
+                    custom_fields=values["custom_fields"],
+                    acting_user=request.user,
+                    source="api",
+                    assign=_assignment_asked(request),
+                    # Auto-responses only when the caller asks for them; the email is queued on commit.
+                    auto_respond=_switch(request, "autoresponse", "send_autoresponse"),
+                    allow_duplicates=_duplicates_allowed(request),
+                ).lead
+        except DuplicateLeadError as duplicate:
+            return _duplicate_answer(duplicate)
         response = self._answer(lead, status.HTTP_201_CREATED)
         response["Location"] = request.build_absolute_uri(f"{lead.pk}/")
         return response
@@ -269,6 +301,16 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         serializer = self.get_serializer(lead, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
+        try:
+            lead_edit_duplicates_check(
+                lead=lead,
+                data=values["data"],
+                source="api",
+                acting_user=request.user,
+                allow_duplicates=_duplicates_allowed(request),
+            )
+        except DuplicateLeadError as duplicate:
+            return _duplicate_answer(duplicate)
         try:
             with browser_messages(values):
                 lead = lead_update(

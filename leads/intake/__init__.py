@@ -8,16 +8,30 @@ Every public name is re-exported here: import from ``leads.intake``.
 """
 
 from .batch import BATCH_SIZE, intake_batch
-from .single import SOURCES, IntakeOptions, IntakeResult, IntakeRow, IntakeRules, intake_row, lead_intake
+from .single import (
+    SOURCES,
+    DuplicateLeadError,
+    IntakeOptions,
+    IntakeResult,
+    IntakeRow,
+    IntakeRules,
+    intake_row,
+    lead_duplicates_check,
+    lead_edit_duplicates_check,
+    lead_intake,
+)
 
 __all__ = [
     "BATCH_SIZE",
     "SOURCES",
+    "DuplicateLeadError",
     "IntakeOptions",
     "IntakeResult",
     "IntakeRow",
     "IntakeRules",
     "intake_batch",
     "intake_row",
+    "lead_duplicates_check",
+    "lead_edit_duplicates_check",
     "lead_intake",
 ]

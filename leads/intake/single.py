@@ -122,6 +122,23 @@ def duplicate_outcome(verdict: IntakeVerdict | None, options: IntakeOptions) -> 
     return None
 
 
+# The fields duplicate rules compare: an edit that changes none of them is not checked again.
+MATCHED_FIELDS = ("email", "phone", "mobile", "company", "first_name", "last_name", "country")
+
+
+def lead_edit_duplicates_check(
+    *, lead: Lead, data: dict, source: str, acting_user: User, allow_duplicates: bool = False
+) -> IntakeVerdict | None:
+    """``lead_duplicates_check`` for an edit of ``lead`` with ``data``, when the edit changes a
+    field the rules compare."""
+    changed = {k: v for k, v in data.items() if k in MATCHED_FIELDS and (v or "") != (getattr(lead, k) or "")}
+    if not changed:
+        return None
+    values = {name: getattr(lead, name) for name in MATCHED_FIELDS} | changed
+    options = IntakeOptions(source=source, allow_duplicates=allow_duplicates)
+    return lead_duplicates_check(data=values, options=options, acting_user=acting_user, record_id=lead.pk)
+
+
 def lead_duplicates_check(
     *, data: dict, options: IntakeOptions, acting_user: User, record_id: int | None = None, custom_fields=None
 ) -> IntakeVerdict | None:

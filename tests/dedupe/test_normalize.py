@@ -2,7 +2,7 @@
 
 import re
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedupe import normalize
@@ -59,28 +59,45 @@ def test_names_are_compared_without_accents_or_case():
     assert normalize.name_key("José", "García-López") == "jose garcia lopez"
 
 
-@given(st.emails())
+# Addresses with plus tags, dots and mixed case, at Gmail and elsewhere (built from plain pieces: the
+# shared machine is too slow for st.emails()).
+EMAILS = st.builds(
+    "{}{}@{}".format,
+    st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._]{0,11}", fullmatch=True),
+    st.sampled_from(["", "+news", "+a+b", "+"]),
+    st.sampled_from(["gmail.com", "GoogleMail.com", "Example.org", "mail.example.co.uk"]),
+)
+RELAXED = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@RELAXED
+@given(EMAILS)
 def test_normalising_an_email_twice_changes_nothing(email):
     once = normalize.email_normalized(email, gmail_dots=True)
     assert normalize.email_normalized(once, gmail_dots=True) == once
     assert once == once.lower()
 
 
+@RELAXED
 @given(st.from_regex(r"\+[1-9][0-9]{7,14}", fullmatch=True))
 def test_e164_numbers_are_their_own_key(number):
     assert normalize.phone_e164(number, country="FR") == number
 
 
+@RELAXED
 @given(st.text(max_size=40))
 def test_phone_keys_are_e164_or_empty(text):
     key = normalize.phone_e164(text, country="GB")
     assert key == "" or re.fullmatch(r"\+[1-9][0-9]{7,14}", key)
 
 
+@RELAXED
 @given(st.text(max_size=60))
-def test_company_keys_are_stable(text):
+def test_company_keys_have_no_punctuation_case_or_extra_spaces(text):
     key = normalize.company_key(text)
-    assert normalize.company_key(key) == key or key.split()[-1:] != []
+    assert key == " ".join(key.split())
+    assert key == key.lower()
+    assert not any(c in key for c in ".,;:!?&()")
 
 
 def test_trigram_similarity_follows_pg_trgm():
