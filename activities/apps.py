@@ -28,4 +28,11 @@ class ActivitiesConfig(AppConfig):
             register_record_part(RecordPart(object_name, "activity_history", activity_history_part, order=30))
             register_timeline_source(object_name, timeline.source_for(object_name))
         register_conversion_hook(activities_follow_conversion)
+        # A merge of leads moves these rows to the master lead (and back when it is undone).
+        from core.registry import ReparentSpec, register_reparent
+
         from . import tasks as _tasks  # noqa: F401
+        from .models import Call, Event, Task
+
+        for model in (Task, Event, Call):
+            register_reparent(ReparentSpec("lead", model, "lead", label="activities"))

@@ -46,3 +46,13 @@ class CampaignsConfig(AppConfig):
                 for action in ("view", "add", "change", "delete")
             ],
         )
+
+        # A merge of leads moves these rows to the master lead (and back when it is undone).
+        from core.registry import ReparentSpec, register_reparent
+
+        from .models import CampaignMember
+
+        for spec in (
+            ReparentSpec("lead", CampaignMember, "lead", unique_with=("campaign",), label="campaign memberships"),
+        ):
+            register_reparent(spec)

@@ -38,3 +38,11 @@ class ConsentConfig(AppConfig):
             "consent.view_formconsent",
             "consent.change_formconsent",
         )
+
+        # A merge of leads moves these rows to the master lead (and back when it is undone).
+        from core.registry import ReparentSpec, register_reparent
+
+        from .models import ConsentRecord
+
+        for spec in (ReparentSpec("lead", ConsentRecord, "lead", label="consent"),):
+            register_reparent(spec)

@@ -11,3 +11,11 @@ class EmailsConfig(AppConfig):
         from .usage import autoresponse_picklist_usage
 
         register_picklist_usage(autoresponse_picklist_usage)
+
+        # A merge of leads moves these rows to the master lead (and back when it is undone).
+        from core.registry import ReparentSpec, register_reparent
+
+        from .models import OutboundEmail
+
+        for spec in (ReparentSpec("lead", OutboundEmail, "record_id", match={"object_name": "lead"}, label="emails"),):
+            register_reparent(spec)

@@ -38,3 +38,14 @@ class EngagementConfig(AppConfig):
         register_list_extension(listing.EXTENSION)
         register_lead_touch_hook(on_lead_touch)
         forget_on_change(EngagementSettings)
+
+        # A merge of leads moves these rows to the master lead (and back when it is undone).
+        from core.registry import ReparentSpec, register_reparent
+
+        from .models import EngagementEvent, TrackedVisitor
+
+        for spec in (
+            ReparentSpec("lead", EngagementEvent, "lead", label="engagement events"),
+            ReparentSpec("lead", TrackedVisitor, "lead", label="website visitors"),
+        ):
+            register_reparent(spec)

@@ -62,6 +62,18 @@ class LeadsConfig(AppConfig):
 
         _register_search()
         _register_timeline()
+        _register_reparent()
+
+
+def _register_reparent() -> None:
+    """A merge of leads moves their notes and history to the master lead (and back when undone)."""
+    from core.models import FieldHistory
+    from core.registry import ReparentSpec, register_reparent
+
+    from .models import LeadNote
+
+    register_reparent(ReparentSpec("lead", LeadNote, "lead", label="notes"))
+    register_reparent(ReparentSpec("lead", FieldHistory, "record_id", match={"object_name": "lead"}, label="history"))
 
 
 def _register_timeline() -> None:

@@ -53,3 +53,13 @@ class NurtureConfig(AppConfig):
                 for action in ("view", "add", "change", "delete")
             ],
         )
+
+        # A merge of leads moves these rows to the master lead (and back when it is undone).
+        from core.registry import ReparentSpec, register_reparent
+
+        from .models import NurtureEnrolment
+
+        for spec in (
+            ReparentSpec("lead", NurtureEnrolment, "lead", unique_with=("sequence",), label="nurture enrolments"),
+        ):
+            register_reparent(spec)

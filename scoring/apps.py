@@ -51,3 +51,11 @@ class ScoringConfig(AppConfig):
                 order=10,
             )
         )
+
+        # A merge of leads moves these rows to the master lead (and back when it is undone).
+        from core.registry import ReparentSpec, register_reparent
+
+        from .models import LeadScore
+
+        for spec in (ReparentSpec("lead", LeadScore, "lead", unique_with=("model",), label="scores"),):
+            register_reparent(spec)
