@@ -467,14 +467,16 @@ CONVERTED_NOT_DELETABLE = (
 
 
 @transaction.atomic
-def lead_delete(*, lead: Lead, acting_user: User) -> RecycleBinEntry:
-    """Move a lead, with its notes, to the Recycle Bin; its history stays for a restore."""
+def lead_delete(*, lead: Lead, acting_user: User, check_access: bool = True) -> RecycleBinEntry:
+    """Move a lead, with its notes, to the Recycle Bin; its history stays for a restore.
+    ``check_access=False`` is for undoing an import: its importer removes the leads it made even
+    where the assignment rule gave them to others."""
     locked = Lead.objects.select_for_update().filter(pk=lead.pk).first()
     if locked is None:
         raise ValidationError({"__all__": [_("This lead was deleted already.")]})
     if locked.is_converted:
         raise ValidationError({"__all__": [CONVERTED_NOT_DELETABLE]})
-    if not lead_is_deletable_by(locked, acting_user):
+    if check_access and not lead_is_deletable_by(locked, acting_user):
         raise PermissionError("You may not delete this lead.")
     return recycle_bin_move(
         object_name=OBJECT_NAME,

@@ -26,5 +26,6 @@ urlpatterns = [
     path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
     path("imports/<int:pk>/errors.csv", import_views.import_errors_csv, name="import_errors"),
     path("imports/<int:pk>/cancel/", import_views.import_cancel, name="import_cancel"),
+    path("imports/<int:pk>/undo/", import_views.import_undo, name="import_undo"),
     path("", include("leads.routing.urls")),
 ]

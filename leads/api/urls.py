@@ -1,12 +1,15 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from ..imports.api import LeadImportTemplateViewSet, LeadImportViewSet
 from ..routing.api import LeadAcceptView, QueueViewSet
 from .views import LeadViewSet
 
 router = SimpleRouter()
 router.register("leads", LeadViewSet, basename="api-lead")
 router.register("queues", QueueViewSet, basename="api-queue")
+router.register("lead-imports", LeadImportViewSet, basename="api-lead-import")
+router.register("lead-import-templates", LeadImportTemplateViewSet, basename="api-lead-import-template")
 
 # Accepting a queued lead comes before the leads router's routes.
 urlpatterns = [path("leads/<int:pk>/accept/", LeadAcceptView.as_view(), name="api-lead-accept"), *router.urls]

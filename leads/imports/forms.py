@@ -9,7 +9,7 @@ from core.roles import display_name, is_marketing_admin
 
 from ..fields import OBJECT_NAME
 from .models import LeadImport
-from .parsing import CAMPAIGN_COLUMN, MAX_BYTES, MAX_ROWS, importable_fields
+from .parsing import CAMPAIGN_COLUMN, ID_COLUMN, MAX_BYTES, importable_fields
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -19,12 +19,17 @@ class UserChoiceField(forms.ModelChoiceField):
 
 class LeadImportUploadForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("CSV file"),
-        help_text=(
-            f"UTF-8 text, comma or semicolon separated, at most {MAX_BYTES // (1024 * 1024)} MB and "
-            f"{MAX_ROWS:,} rows. The first row names the columns, such as First Name, Last Name, Company, Email."
+        label=gettext_lazy("CSV or Excel file"),
+        help_text=gettext_lazy(
+            "CSV (UTF-8 or Windows-1252; comma, semicolon or tab separated) or Excel .xlsx, up to "
+            "1,000,000 rows. The first row names the columns, such as First Name, Last Name, Company, Email."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv", "autofocus": True}),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".csv,text/csv,.txt,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "autofocus": True,
+            }
+        ),
     )
 
     def clean_file(self):
@@ -40,6 +45,30 @@ class LeadImportUploadForm(forms.Form):
 class LeadImportMappingForm(forms.Form):
     """One select per column of the file (a lead field or skip), then the import options."""
 
+    mode = forms.ChoiceField(
+        required=False,
+        label=gettext_lazy("What to do"),
+        choices=LeadImport.Mode.choices,
+        initial=LeadImport.Mode.INSERT,
+    )
+    match_by = forms.ChoiceField(
+        required=False,
+        label=gettext_lazy("Match existing leads by"),
+        choices=LeadImport.MatchBy.choices,
+        initial=LeadImport.MatchBy.EMAIL,
+        help_text=gettext_lazy("For updates: the column that finds the lead a row belongs to."),
+    )
+    external_id_field = forms.ChoiceField(
+        label=gettext_lazy("External id field"),
+        required=False,
+        help_text=gettext_lazy("The custom field holding the other system's id, when matching by external id."),
+    )
+    on_match = forms.ChoiceField(
+        required=False,
+        label=gettext_lazy("When a row matches a lead"),
+        choices=LeadImport.OnMatch.choices,
+        initial=LeadImport.OnMatch.SKIP,
+    )
     run_assignment = forms.BooleanField(
         label=gettext_lazy("Assign using active assignment rule"),
         required=False,
@@ -58,6 +87,18 @@ class LeadImportMappingForm(forms.Form):
         label=gettext_lazy("Default lead source"),
         required=False,
         help_text=gettext_lazy("Used for rows whose Lead Source cell is empty or not mapped."),
+    )
+
+    default_status = forms.ChoiceField(
+        label=gettext_lazy("Default status"),
+        required=False,
+        help_text=gettext_lazy("Used for new leads whose Status cell is empty or not mapped."),
+    )
+    template_name = forms.CharField(
+        label=gettext_lazy("Save this mapping as a template"),
+        max_length=120,
+        required=False,
+        help_text=gettext_lazy("A file with the same columns is mapped this way next time."),
     )
 
     campaign = forms.CharField(
@@ -82,9 +123,10 @@ class LeadImportMappingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.lead_import = lead_import
         fields = importable_fields()
-        choices = [("", "— Skip this column —")]
+        choices = [("", gettext("— Skip this column —"))]
         choices += [(d.api_name, f"{d.label}{' (custom)' if d.is_custom else ''}") for d in fields]
         choices.append((CAMPAIGN_COLUMN, gettext("Campaign (id, tracking code or name)")))
+        choices.append((ID_COLUMN, gettext("Lead Id (to match existing leads)")))
         self.column_names = []
         for index, header in enumerate(lead_import.headers):
             name = f"col_{index}"
@@ -96,6 +138,12 @@ class LeadImportMappingForm(forms.Form):
             )
             self.column_names.append(name)
         self.fields["default_lead_source"].choices = picklist_choices(OBJECT_NAME, "lead_source")
+        self.fields["default_status"].choices = picklist_choices(OBJECT_NAME, "status")
+        self.fields["external_id_field"].choices = [("", "—")] + [(d.api_name, d.label) for d in fields if d.is_custom]
+        for name in ("mode", "match_by", "external_id_field", "on_match", "default_status", "default_lead_source"):
+            value = getattr(lead_import, name, "")
+            if value:
+                self.fields[name].initial = value
         if is_marketing_admin(user):
             self.fields["owner"] = UserChoiceField(
                 queryset=get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name"),
@@ -109,6 +157,23 @@ class LeadImportMappingForm(forms.Form):
 
     def column_fields(self):
         return [self[name] for name in self.column_names]
+
+    OPTION_NAMES = (
+        "mode",
+        "match_by",
+        "external_id_field",
+        "on_match",
+        "run_assignment",
+        "send_autoresponse",
+        "default_lead_source",
+        "default_status",
+        "campaign",
+        "campaign_status",
+    )
+
+    def options(self) -> dict:
+        """The import options as the services take them."""
+        return {name: self.cleaned_data.get(name) for name in self.OPTION_NAMES}
 
     def option_fields(self):
         return [self[name] for name in self.fields if name not in self.column_names]

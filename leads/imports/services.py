@@ -1,46 +1,72 @@
-"""Writes of lead imports: upload, start, cancel, process one row, finish, and re-queue stalled imports.
-
-Each row becomes a lead through the lead intake service (``leads.intake.lead_intake``), which
-validates it as every entry point does and, as the import asks, runs the active assignment rule
-and sends the auto-response.
+"""Writes of lead imports: upload, dry run, start, cancel, undo, mapping templates, and re-queueing
+stalled imports. The batches themselves run in ``processing`` (through the batched lead pipeline).
 """
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.fields import is_blank
 from core.models import PicklistValue
-from core.roles import is_marketing_admin
+from core.roles import is_marketing_admin, is_system_admin
 
-from ..fields import OBJECT_NAME, PICKLIST_FIELDS, WRITABLE_FIELDS
-from ..intake import lead_intake
+from ..fields import OBJECT_NAME
 from ..models import Lead
 from ..ownership import owner_label
-from .models import LeadImport, LeadImportRow
-from .parsing import CAMPAIGN_COLUMN, auto_mapping, importable_fields, parse_csv
+from ..services import lead_delete, lead_update
+from .models import LeadImport, LeadImportMappingTemplate
+from .parsing import (
+    CAMPAIGN_COLUMN,
+    ID_COLUMN,
+    auto_mapping,
+    import_dir,
+    importable_fields,
+    inspect_file,
+    normalise,
+    store_upload,
+)
+from .processing import lead_import_dry_run, lead_import_process
 from .selectors import lead_import_is_managed_by
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "STALL_AFTER",
+    "UNDO_DAYS",
+    "lead_import_cancel",
+    "lead_import_dry_run",
+    "lead_import_dry_run_start",
+    "lead_import_process",
+    "lead_import_publish",
+    "lead_import_start",
+    "lead_import_undo",
+    "lead_import_upload",
+    "lead_imports_requeue_stalled",
+    "mapping_template_delete",
+    "mapping_template_save",
+]
+
 # An import whose worker has been quiet this long is handed to a worker again.
 STALL_AFTER = timedelta(minutes=2)
-UNEXPECTED_ERROR = "This row could not be imported because of an unexpected error; an administrator can see the log."
+# How long after it finished an import can be undone.
+UNDO_DAYS = 7
 
 
-def lead_import_publish(*, lead_import_id: int) -> bool:
-    """Hand an import to the broker. Never raises (the request that started the import has
+def lead_import_publish(*, lead_import_id: int, dry_run: bool = False) -> bool:
+    """Hand an import (or its dry run) to the broker. Never raises (the request that started it has
     committed): with the broker down the import stays pending and the sweeper queues it again."""
-    from .tasks import process_lead_import
+    from .tasks import dry_run_lead_import, process_lead_import
 
+    task = dry_run_lead_import if dry_run else process_lead_import
     try:
-        process_lead_import.delay(lead_import_id)
+        task.delay(lead_import_id)
     except Exception:
         logger.warning(
             "Could not hand lead import %s to the broker; the sweeper will retry.", lead_import_id, exc_info=True
@@ -49,103 +75,189 @@ def lead_import_publish(*, lead_import_id: int) -> bool:
     return True
 
 
-def _schedule(lead_import_id: int) -> None:
-    transaction.on_commit(lambda: lead_import_publish(lead_import_id=lead_import_id))
+def _schedule(lead_import_id: int, *, dry_run: bool = False) -> None:
+    transaction.on_commit(lambda: lead_import_publish(lead_import_id=lead_import_id, dry_run=dry_run))
 
 
-@transaction.atomic
-def lead_import_upload(*, file_name: str, data: bytes, acting_user) -> LeadImport:
-    """Store an uploaded CSV and one row per data line; the mapping step comes next."""
-    parsed = parse_csv(data)
-    now = timezone.now()
-    lead_import = LeadImport.objects.create(
+def _chunks(data: bytes, size: int = 1024 * 1024) -> Iterable[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+def lead_import_upload(
+    *, file_name: str, acting_user, data: bytes | None = None, chunks: Iterable[bytes] | None = None
+) -> LeadImport:
+    """Store an uploaded file on disk (``chunks``, or ``data`` at once), read its header, count its
+    rows and propose a mapping (the user's saved template for the same header, else by name)."""
+    stored = store_upload(chunks if chunks is not None else _chunks(data or b""), file_name=file_name)
+    path = import_dir() / stored.name
+    try:
+        info = inspect_file(path, file_format=stored.file_format, utf8=stored.utf8)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    template = _matching_template(info.headers, acting_user)
+    return LeadImport.objects.create(
         file_name=(file_name or "import.csv")[:255],
-        content=parsed.text,
-        delimiter=parsed.delimiter,
-        headers=parsed.headers,
-        mapping=auto_mapping(parsed.headers, importable_fields()),
+        stored_file=stored.name,
+        file_format=stored.file_format,
+        file_size=stored.size,
+        encoding=info.encoding,
+        delimiter=info.delimiter,
+        headers=info.headers,
+        mapping=auto_mapping(info.headers, importable_fields(), template.columns if template else None),
         owner=acting_user,
-        total_rows=len(parsed.rows),
+        total_rows=info.total_rows,
         created_by=acting_user,
-        created_at=now,
+        created_at=timezone.now(),
     )
-    LeadImportRow.objects.bulk_create(
-        [LeadImportRow(lead_import=lead_import, row_number=number, raw_values=cells) for number, cells in parsed.rows],
-        batch_size=1000,
-    )
-    return lead_import
+
+
+def _matching_template(headers: list[str], user) -> LeadImportMappingTemplate | None:
+    """The user's most recent template that names every header of the file."""
+    keys = {normalise(h) for h in headers if h}
+    for template in LeadImportMappingTemplate.objects.filter(created_by=user).order_by("-created_at"):
+        if keys and keys <= set(template.columns):
+            return template
+    return None
 
 
 def _validate_mapping(lead_import: LeadImport, mapping: list[str]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     available = {d.api_name: d for d in importable_fields()}
     if len(mapping) != len(lead_import.headers):
-        return {"mapping": ["Map every column of the file, or skip it."]}
+        return {"mapping": [_("Map every column of the file, or skip it.")]}
     seen: dict[str, str] = {}
     for header, api in zip(lead_import.headers, mapping, strict=True):
         if not api:
             continue
-        if api not in available and api != CAMPAIGN_COLUMN:
-            errors.setdefault("mapping", []).append(f"Column “{header}”: “{api}” is not a lead field.")
-        elif api in seen:
-            label = available[api].label if api in available else "Campaign"
+        if api not in available and api not in {CAMPAIGN_COLUMN, ID_COLUMN}:
             errors.setdefault("mapping", []).append(
-                f"Columns “{seen[api]}” and “{header}” both fill {label}; choose one."
+                _("Column “%(header)s”: “%(api)s” is not a lead field.") % {"header": header, "api": api}
+            )
+        elif api in seen:
+            label = available[api].label if api in available else api
+            errors.setdefault("mapping", []).append(
+                _("Columns “%(first)s” and “%(second)s” both fill %(label)s; choose one.")
+                % {"first": seen[api], "second": header, "label": label}
             )
         seen.setdefault(api, header)
-    if not any(api and api != CAMPAIGN_COLUMN for api in mapping):
-        errors.setdefault("mapping", []).append("Map at least one column to a lead field.")
+    if not any(api and api not in {CAMPAIGN_COLUMN, ID_COLUMN} for api in mapping):
+        errors.setdefault("mapping", []).append(_("Map at least one column to a lead field."))
     return errors
 
 
-@transaction.atomic
-def lead_import_start(
-    *,
-    lead_import: LeadImport,
-    mapping: list[str],
-    run_assignment: bool,
-    send_autoresponse: bool,
-    default_lead_source: str = "",
-    owner=None,
-    acting_user,
-    campaign: str = "",
-    campaign_status: str = "",
-) -> LeadImport:
-    """Confirm the mapping and options, and queue the import. Sales reps import leads they own;
-    marketing admins may choose any active owner."""
-    locked = LeadImport.objects.select_for_update().get(pk=lead_import.pk)
-    if not lead_import_is_managed_by(locked, acting_user):
-        raise PermissionError("You may not start this import.")
-    if locked.status != LeadImport.Status.MAPPING:
-        raise ValidationError({"__all__": _("This import has already been started.")})
-    errors = _validate_mapping(locked, mapping)
-    owner = owner or acting_user
+def _validate_match(options: dict, mapping: list[str]) -> dict[str, list[str]]:
+    """Update and upsert need the column they match by mapped (and an external id field named)."""
+    errors: dict[str, list[str]] = {}
+    if options["mode"] == LeadImport.Mode.INSERT:
+        return errors
+    match_by = options["match_by"]
+    if match_by == LeadImport.MatchBy.EXTERNAL_ID:
+        custom = {d.api_name for d in importable_fields() if d.is_custom}
+        if options["external_id_field"] not in custom:
+            errors["external_id_field"] = [_("Choose the custom field that holds the external id.")]
+            return errors
+    column = {"email": "email", "external_id": options["external_id_field"], "record_id": ID_COLUMN}[match_by]
+    if column not in mapping:
+        errors["match_by"] = [_("Map a column to the field the rows are matched by.")]
+    return errors
+
+
+def _picklist_error(field_name: str, value: str) -> list[str]:
+    if not value:
+        return []
+    exists = PicklistValue.objects.filter(
+        object_name=OBJECT_NAME, field_name=field_name, api_name=value, is_active=True
+    ).exists()
+    return [] if exists else [_("Choose an active value.")]
+
+
+OPTION_DEFAULTS = {
+    "mode": LeadImport.Mode.INSERT,
+    "match_by": LeadImport.MatchBy.EMAIL,
+    "external_id_field": "",
+    "on_match": LeadImport.OnMatch.SKIP,
+    "run_assignment": True,
+    "send_autoresponse": False,
+    "default_lead_source": "",
+    "default_status": "",
+    "campaign": "",
+    "campaign_status": "",
+}
+
+
+def _clean_options(lead_import: LeadImport, options: dict, mapping: list[str], owner, acting_user):
+    errors = _validate_mapping(lead_import, mapping)
+    clean = {**OPTION_DEFAULTS, **{k: v for k, v in options.items() if k in OPTION_DEFAULTS and v not in (None, "")}}
+    for key in ("default_lead_source", "default_status", "campaign", "campaign_status", "external_id_field"):
+        clean[key] = str(clean[key] or "").strip()
+    for key, choices in (("mode", LeadImport.Mode), ("match_by", LeadImport.MatchBy), ("on_match", LeadImport.OnMatch)):
+        if clean[key] not in choices.values:
+            errors.setdefault(key, []).append(_("Choose one of the options."))
+    if not errors:
+        errors.update(_validate_match(clean, mapping))
     if owner.pk != acting_user.pk and not is_marketing_admin(acting_user):
-        errors.setdefault("owner", []).append("You may only import leads that you own.")
+        errors.setdefault("owner", []).append(_("You may only import leads that you own."))
     elif not owner.is_active:
-        errors.setdefault("owner", []).append("An inactive user cannot own leads.")
-    default_lead_source = (default_lead_source or "").strip()
-    if (
-        default_lead_source
-        and not PicklistValue.objects.filter(
-            object_name=OBJECT_NAME, field_name="lead_source", api_name=default_lead_source, is_active=True
-        ).exists()
-    ):
-        errors.setdefault("default_lead_source", []).append("Choose an active lead source.")
-    campaign, campaign_status = (campaign or "").strip(), (campaign_status or "").strip()
-    if len(campaign) > 255:
-        errors.setdefault("campaign", []).append("Use at most 255 characters.")
-    if len(campaign_status) > 120:
-        errors.setdefault("campaign_status", []).append("Use at most 120 characters.")
+        errors.setdefault("owner", []).append(_("An inactive user cannot own leads."))
+    for key, field_name in (("default_lead_source", "lead_source"), ("default_status", "status")):
+        if problem := _picklist_error(field_name, clean[key]):
+            errors.setdefault(key, []).extend(problem)
+    for key, limit in (("campaign", 255), ("campaign_status", 120)):
+        if len(clean[key]) > limit:
+            errors.setdefault(key, []).append(_("Use at most %(limit)s characters.") % {"limit": limit})
     if errors:
         raise ValidationError(errors)
-    now = timezone.now()
-    locked.campaign, locked.campaign_status = campaign, campaign_status
+    clean["run_assignment"] = bool(clean["run_assignment"])
+    clean["send_autoresponse"] = bool(clean["send_autoresponse"])
+    return clean
+
+
+def _locked_for_setup(lead_import: LeadImport, acting_user) -> LeadImport:
+    locked = LeadImport.objects.select_for_update().get(pk=lead_import.pk)
+    if not lead_import_is_managed_by(locked, acting_user):
+        raise PermissionError(_("You may not start this import."))
+    if locked.status != LeadImport.Status.MAPPING:
+        raise ValidationError({"__all__": _("This import has already been started.")})
+    return locked
+
+
+def _apply_setup(locked: LeadImport, *, mapping: list[str], options: dict, owner, acting_user) -> None:
+    owner = owner or acting_user
+    clean = _clean_options(locked, options, mapping, owner, acting_user)
+    for key, value in clean.items():
+        setattr(locked, key, value)
     locked.mapping = list(mapping)
-    locked.run_assignment = bool(run_assignment)
-    locked.send_autoresponse = bool(send_autoresponse)
-    locked.default_lead_source = default_lead_source
     locked.owner = owner
+
+
+@transaction.atomic
+def lead_import_dry_run_start(
+    *, lead_import: LeadImport, mapping: list[str], acting_user, owner=None, **options
+) -> LeadImport:
+    """Save the mapping and options and queue a dry run: the batches run and are rolled back."""
+    locked = _locked_for_setup(lead_import, acting_user)
+    if locked.dry_run_status == LeadImport.DryRunStatus.RUNNING:
+        raise ValidationError({"__all__": _("A dry run of this import is running already.")})
+    _apply_setup(locked, mapping=mapping, options=options, owner=owner, acting_user=acting_user)
+    locked.dry_run_status = LeadImport.DryRunStatus.RUNNING
+    locked.dry_run = {}
+    locked.save()
+    _schedule(locked.pk, dry_run=True)
+    return locked
+
+
+@transaction.atomic
+def lead_import_start(*, lead_import: LeadImport, mapping: list[str], acting_user, owner=None, **options) -> LeadImport:
+    """Confirm the mapping and options (mode, match key, what a match does, defaults, assignment,
+    auto-responses, campaign), and queue the import. Sales reps import leads they own; marketing
+    admins may choose any active owner."""
+    locked = _locked_for_setup(lead_import, acting_user)
+    _apply_setup(locked, mapping=mapping, options=options, owner=owner, acting_user=acting_user)
+    now = timezone.now()
+    if locked.dry_run_status == LeadImport.DryRunStatus.RUNNING:
+        locked.dry_run_status = LeadImport.DryRunStatus.NONE  # a running dry run stops at its next batch
     locked.status = LeadImport.Status.PENDING
     locked.queued_at = locked.last_activity_at = now
     locked.save()
@@ -155,11 +267,11 @@ def lead_import_start(
 
 @transaction.atomic
 def lead_import_cancel(*, lead_import: LeadImport, acting_user) -> LeadImport:
-    """Stop a queued or running import. Leads already created stay; the rows still pending are left
-    as they are and no worker takes them any more (a row being written at that moment finishes)."""
+    """Stop a queued or running import. Committed batches stay (undo removes them); the batch being
+    written at that moment is rolled back, and no worker takes the rest."""
     locked = LeadImport.objects.select_for_update().get(pk=lead_import.pk)
     if not lead_import_is_managed_by(locked, acting_user):
-        raise PermissionError("You may not cancel this import.")
+        raise PermissionError(_("You may not cancel this import."))
     if not locked.is_active:
         raise ValidationError(
             {
@@ -168,180 +280,129 @@ def lead_import_cancel(*, lead_import: LeadImport, acting_user) -> LeadImport:
             }
         )
     locked.status = LeadImport.Status.CANCELLED
-    locked.failure_reason = f"Cancelled by {owner_label(acting_user)}."[:500]
+    locked.failure_reason = (_("Cancelled by %(name)s.") % {"name": owner_label(acting_user)})[:500]
     locked.finished_at = timezone.now()
     locked.save(update_fields=["status", "failure_reason", "finished_at"])
     return locked
 
 
-def _picklist_lookup() -> dict[str, dict[str, str]]:
-    """``{field: {normalised label or api name: api name}}``: a CSV may carry labels or api names."""
-    lookup: dict[str, dict[str, str]] = {}
-    for field, api, label in PicklistValue.objects.filter(
-        object_name=OBJECT_NAME, field_name__in=PICKLIST_FIELDS, is_active=True
-    ).values_list("field_name", "api_name", "label"):
-        values = lookup.setdefault(field, {})
-        values.setdefault(label.strip().lower(), api)
-        values[api.strip().lower()] = api
-    return lookup
-
-
-def row_values(lead_import: LeadImport, cells: list[str], picklists: dict) -> tuple[dict, dict, dict]:
-    """Split a row's cells into standard data and custom values; answers errors for cells the
-    file itself got wrong (more cells than columns)."""
-    errors: dict[str, list[str]] = {}
-    extra = [c for c in cells[len(lead_import.headers) :] if c.strip()]
-    if extra:
-        errors["__all__"] = [
-            _("The row has %(len)s values but the header names %(len2)s columns.")
-            % {"len": len(cells), "len2": len(lead_import.headers)}
-        ]
-    data: dict = {}
-    custom: dict = {}
-    for index, api in enumerate(lead_import.mapping):
-        if not api:
-            continue
-        value = cells[index].strip() if index < len(cells) else ""
-        if api == CAMPAIGN_COLUMN:
-            continue  # read by row_campaign
-        if api in WRITABLE_FIELDS:
-            if api in picklists and value:
-                value = picklists[api].get(value.lower(), value)
-            data[api] = value
-        else:
-            custom[api] = value
-    if is_blank(data.get("lead_source")) and lead_import.default_lead_source:
-        data["lead_source"] = lead_import.default_lead_source
-    return data, custom, errors
-
-
-def _error_messages(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {key: [str(m) for m in msgs] for key, msgs in exc.message_dict.items()}
-    return {"__all__": [str(m) for m in exc.messages]}
-
-
-def row_campaign(lead_import: LeadImport, cells: list[str]) -> str:
-    """The campaign a row's lead joins: its mapped Campaign_ID cell, else the import's campaign."""
-    if CAMPAIGN_COLUMN in lead_import.mapping:
-        index = lead_import.mapping.index(CAMPAIGN_COLUMN)
-        value = cells[index].strip() if index < len(cells) else ""
-        if value:
-            return value
-    return lead_import.campaign
-
-
-def _create_lead(lead_import: LeadImport, data: dict, custom: dict, campaign: str = "") -> Lead:
-    creator = lead_import.created_by
-    return lead_intake(
-        data=data,
-        custom_fields=custom,
-        acting_user=creator,
-        owner=lead_import.owner or creator,
-        source="import",
-        assign=lead_import.run_assignment,
-        auto_respond=lead_import.send_autoresponse,
-        note=f"Import: {lead_import.file_name}",
-        campaign=campaign,
-        campaign_status=lead_import.campaign_status,
-    ).lead
-
-
-def lead_import_row_process(*, row_id: int, picklists: dict | None = None) -> str | None:
-    """Turn one pending row into a lead, or record its errors; answers the outcome, or None when
-    the row was already processed or another worker holds it. Everything for the row (lead,
-    assignment, auto-response, the row's outcome and the counters) commits together."""
-    picklists = _picklist_lookup() if picklists is None else picklists
-    with transaction.atomic():
-        # Only the row is locked (no ordering join that would lock the import for everyone).
-        row = (
-            LeadImportRow.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(pk=row_id, outcome=LeadImportRow.Outcome.PENDING)
-            .order_by()
-            .first()
-        )
-        if row is None:
-            return None
-        lead_import = LeadImport.objects.select_related("created_by", "owner").get(pk=row.lead_import_id)
-        if lead_import.status == LeadImport.Status.CANCELLED:
-            return None
-        data, custom, errors = row_values(lead_import, row.raw_values, picklists)
-        lead = None
-        if not errors:
-            try:
-                with transaction.atomic():
-                    lead = _create_lead(lead_import, data, custom, row_campaign(lead_import, row.raw_values))
-            except ValidationError as exc:
-                errors = _error_messages(exc)
-            except PermissionError as exc:
-                errors = {"__all__": [str(exc)]}
-            except Exception:
-                logger.exception("Import %s row %s failed", lead_import.pk, row.row_number)
-                errors = {"__all__": [UNEXPECTED_ERROR]}
-        now = timezone.now()
-        row.outcome = LeadImportRow.Outcome.ERROR if errors else LeadImportRow.Outcome.CREATED
-        row.errors = errors
-        row.lead = lead
-        row.processed_at = now
-        row.save(update_fields=["outcome", "errors", "lead", "processed_at"])
-        counter = "error_count" if errors else "created_count"
-        LeadImport.objects.filter(pk=lead_import.pk).update(**{counter: F(counter) + 1}, last_activity_at=now)
-        return row.outcome
-
-
-def lead_import_process(*, lead_import_id: int) -> LeadImport | None:
-    """Process every row still pending, one transaction per row, then mark the import done.
-    Safe to run twice or on two workers at once: a row is claimed under a skip-locked lock and
-    processed only while pending."""
-    lead_import = LeadImport.objects.select_related("created_by").filter(pk=lead_import_id).first()
-    if lead_import is None or lead_import.status not in {LeadImport.Status.PENDING, LeadImport.Status.RUNNING}:
-        return lead_import
-    now = timezone.now()
-    if not lead_import.created_by.is_active:
-        LeadImport.objects.filter(pk=lead_import.pk, status__in=["pending", "running"]).update(
-            status=LeadImport.Status.FAILED,
-            failure_reason="The user who started the import is no longer active.",
-            finished_at=now,
-        )
-        return LeadImport.objects.get(pk=lead_import.pk)
-    LeadImport.objects.filter(pk=lead_import.pk, status=LeadImport.Status.PENDING).update(
-        status=LeadImport.Status.RUNNING, started_at=now, last_activity_at=now
+def lead_import_may_undo(lead_import: LeadImport, user, *, now=None) -> bool:
+    """The importer or an admin, within UNDO_DAYS of the end of an import that wrote something."""
+    now = now or timezone.now()
+    return (
+        lead_import.status in {LeadImport.Status.DONE, LeadImport.Status.CANCELLED, LeadImport.Status.FAILED}
+        and lead_import.finished_at is not None
+        and lead_import.finished_at >= now - timedelta(days=UNDO_DAYS)
+        and (lead_import.created_by_id == user.pk or is_marketing_admin(user) or is_system_admin(user))
     )
-    picklists = _picklist_lookup()
-    pending = LeadImportRow.objects.filter(lead_import_id=lead_import.pk, outcome=LeadImportRow.Outcome.PENDING)
-    cancelled = LeadImport.objects.filter(pk=lead_import.pk, status=LeadImport.Status.CANCELLED)
-    for row_id in list(pending.order_by("row_number").values_list("pk", flat=True)):
-        if lead_import_row_process(row_id=row_id, picklists=picklists) is None and cancelled.exists():
-            break
-    if not pending.exists():
-        LeadImport.objects.filter(pk=lead_import.pk, status=LeadImport.Status.RUNNING).update(
-            status=LeadImport.Status.DONE, finished_at=timezone.now()
+
+
+def _restore_values(before: dict) -> tuple[dict, dict]:
+    data, custom = {}, {}
+    for key, value in before.items():
+        if key.startswith("custom:"):
+            custom[key.removeprefix("custom:")] = "" if value is None else value
+        else:
+            data[key] = value
+    return data, custom
+
+
+@transaction.atomic(durable=True)
+def lead_import_undo(*, lead_import: LeadImport, acting_user) -> LeadImport:
+    """Undo a whole import in one transaction: the leads it created go to the Recycle Bin, and the
+    fields it changed on existing leads get their earlier values back (with history lines)."""
+    locked = LeadImport.objects.select_for_update().get(pk=lead_import.pk)
+    if not lead_import_may_undo(locked, acting_user):
+        if locked.status == LeadImport.Status.UNDONE:
+            raise ValidationError({"__all__": _("This import was undone already.")})
+        if locked.created_by_id != acting_user.pk and not is_marketing_admin(acting_user):
+            raise PermissionError(_("Only the importer or an admin may undo this import."))
+        raise ValidationError(
+            {"__all__": _("Only a finished import can be undone, within %(days)s days.") % {"days": UNDO_DAYS}}
         )
-    return LeadImport.objects.get(pk=lead_import.pk)
+    note = _("Undo of import “%(file_name)s”") % {"file_name": locked.file_name}
+    batches = list(locked.batches.order_by("-first_row"))
+    created_ids = [pk for batch in batches for pk in batch.created_ids]
+    converted = Lead.objects.filter(pk__in=created_ids, is_converted=True).count()
+    if converted:
+        raise ValidationError(
+            {
+                "__all__": _("%(count)s leads of this import were converted since; it cannot be undone.")
+                % {"count": converted}
+            }
+        )
+    for batch in batches:
+        for lead_id, change in sorted(batch.updated.items(), key=lambda item: -int(item[0])):
+            lead = Lead.objects.filter(pk=int(lead_id)).first()
+            if lead is None:
+                continue
+            data, custom = _restore_values(change["before"])
+            lead_update(
+                lead=lead,
+                data=data,
+                custom_fields=custom or None,
+                acting_user=acting_user,
+                check_access=False,
+                history_note=note[:300],
+            )
+    for lead in Lead.objects.filter(pk__in=created_ids).order_by("-pk"):
+        lead_delete(lead=lead, acting_user=acting_user, check_access=False)
+    locked.status = LeadImport.Status.UNDONE
+    locked.undone_at = timezone.now()
+    locked.undone_by = acting_user
+    locked.save(update_fields=["status", "undone_at", "undone_by"])
+    return locked
 
 
 def lead_imports_requeue_stalled(*, now=None) -> list[int]:
-    """Queue again imports left pending or running with pending rows and no progress for a while
-    (a worker died, or the broker was down when they were queued). Answers their ids."""
+    """Queue again imports left pending or running with no progress for a while (a worker died, or
+    the broker was down when they were queued). Answers their ids."""
     now = now or timezone.now()
     stalled = list(
         LeadImport.objects.filter(
             status__in=[LeadImport.Status.PENDING, LeadImport.Status.RUNNING],
             last_activity_at__lt=now - STALL_AFTER,
-            rows__outcome=LeadImportRow.Outcome.PENDING,
-        )
-        .distinct()
-        .values_list("pk", flat=True)
+        ).values_list("pk", flat=True)
     )
-    # Imports that finished their rows but not their status (a worker died at the last step).
-    finished = LeadImport.objects.filter(
-        status__in=[LeadImport.Status.PENDING, LeadImport.Status.RUNNING], last_activity_at__lt=now - STALL_AFTER
-    ).exclude(rows__outcome=LeadImportRow.Outcome.PENDING)
-    finished.update(status=LeadImport.Status.DONE, finished_at=now)
     for pk in stalled:
         LeadImport.objects.filter(pk=pk).update(last_activity_at=now)
         _schedule(pk)
     return stalled
+
+
+@transaction.atomic
+def mapping_template_save(
+    *, name: str, headers: list[str], mapping: list[str], acting_user
+) -> LeadImportMappingTemplate:
+    """Save (or replace, by name) the user's template: the field each header fills."""
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise ValidationError({"name": [_("Name the template in at most 120 characters.")]})
+    if len(headers) != len(mapping):
+        raise ValidationError({"mapping": [_("Map every column of the file, or skip it.")]})
+    available = {d.api_name for d in importable_fields()} | {CAMPAIGN_COLUMN, ID_COLUMN, ""}
+    unknown = [api for api in mapping if api not in available]
+    if unknown:
+        raise ValidationError({"mapping": [_("“%(api)s” is not a lead field.") % {"api": unknown[0]}]})
+    columns = {normalise(h): api for h, api in zip(headers, mapping, strict=True) if normalise(h)}
+    template = LeadImportMappingTemplate.objects.filter(created_by=acting_user, name__iexact=name).first()
+    if template is None:
+        template = LeadImportMappingTemplate(created_by=acting_user, name=name)
+    template.columns = columns
+    template.created_at = timezone.now()
+    try:
+        with transaction.atomic():
+            template.save()
+    except IntegrityError as exc:
+        raise ValidationError({"name": [_("You have a template of this name already.")]}) from exc
+    return template
+
+
+@transaction.atomic
+def mapping_template_delete(*, template: LeadImportMappingTemplate, acting_user) -> None:
+    if template.created_by_id != acting_user.pk:
+        raise PermissionError(_("You may delete only your own templates."))
+    template.delete()
 
 
 def user_choices_for_owner():

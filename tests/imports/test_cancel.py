@@ -7,13 +7,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from leads.imports.models import LeadImport, LeadImportRow
-from leads.imports.services import (
-    lead_import_cancel,
-    lead_import_process,
-    lead_import_row_process,
-    lead_imports_requeue_stalled,
-)
+from leads.imports import processing
+from leads.imports.models import LeadImport
+from leads.imports.services import lead_import_cancel, lead_import_process, lead_imports_requeue_stalled
 from leads.models import Lead
 
 pytestmark = pytest.mark.django_db
@@ -32,42 +28,30 @@ def started(rep, upload, start):
     return start(lead_import, rep, run_assignment=False)
 
 
-def test_a_cancelled_import_creates_no_more_leads(rep, started):
-    first = started.rows.order_by("row_number").first()
-    lead_import_row_process(row_id=first.pk)
+def test_a_cancelled_import_creates_no_more_leads(rep, started, monkeypatch):
+    # given an import in batches of one whose first batch is committed
+    monkeypatch.setattr(processing, "IMPORT_BATCH_SIZE", 1)
+    real = processing._commit_batch
 
-    cancelled = lead_import_cancel(lead_import=started, acting_user=rep)
+    def cancel_after_first(ctx, records, first_row, end_row):
+        counts = real(ctx, records, first_row, end_row)
+        if first_row == 0:
+            lead_import_cancel(lead_import=started, acting_user=rep)
+        return counts
+
+    monkeypatch.setattr(processing, "_commit_batch", cancel_after_first)
+
+    # when the worker runs and the rep cancels after the first batch
     lead_import_process(lead_import_id=started.pk)
 
+    # then the next batch is rolled back and nothing more is written
     started.refresh_from_db()
-    assert cancelled.status == LeadImport.Status.CANCELLED
     assert started.status == LeadImport.Status.CANCELLED
     assert list(Lead.objects.values_list("last_name", flat=True)) == ["Lovelace"]
-    assert (started.created_count, started.pending_count) == (1, 2)
+    assert (started.created_count, started.pending_count, started.next_row) == (1, 2, 1)
     assert started.failure_reason == "Cancelled by Riley Rep."
     assert started.finished_at is not None
-    assert started.rows.filter(outcome=LeadImportRow.Outcome.PENDING).count() == 2
-
-
-def test_a_worker_already_in_the_loop_stops_at_the_next_row(rep, started, monkeypatch):
-    from leads.imports import services
-
-    real = services.lead_import_row_process
-    calls = []
-
-    def cancel_after_first(*, row_id, picklists=None):
-        outcome = real(row_id=row_id, picklists=picklists)
-        calls.append(outcome)
-        if len(calls) == 1:
-            lead_import_cancel(lead_import=started, acting_user=rep)
-        return outcome
-
-    monkeypatch.setattr(services, "lead_import_row_process", cancel_after_first)
-    lead_import_process(lead_import_id=started.pk)
-
-    assert calls == ["created", None]
-    assert Lead.objects.count() == 1
-    assert LeadImport.objects.get(pk=started.pk).status == LeadImport.Status.CANCELLED
+    assert started.batches.count() == 1
 
 
 def test_only_the_importer_or_an_admin_cancels_and_only_an_active_import(rep, other_rep, marketing_admin, started):

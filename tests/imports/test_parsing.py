@@ -1,85 +1,137 @@
-"""Reading CSV uploads: encodings, delimiters, limits and the header -> field matching."""
+"""Reading uploaded files: encodings, delimiters, .xlsx, bad records as row-level reasons, the row
+limit, and matching headers (including Salesforce export headers) to lead fields."""
+
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from openpyxl import Workbook
 
 from leads.imports import parsing
-from leads.imports.parsing import auto_mapping, importable_fields, parse_csv
+from leads.imports.parsing import auto_mapping, importable_fields, inspect_file, iter_records, record_problem
+from leads.imports.services import lead_import_upload
 
 from .conftest import csv_bytes
 
-
-def _message(exc_info) -> str:
-    return " ".join(exc_info.value.message_dict["file"])
+pytestmark = pytest.mark.django_db
 
 
-def test_a_utf8_file_with_bom_and_semicolons_is_read():
-    # given a file saved by a spreadsheet in a semicolon locale
-    data = csv_bytes(["Last Name;Company;City", "Müller;Straße GmbH;Köln"], bom=True)
-
-    # when it is parsed
-    parsed = parse_csv(data)
-
-    # then the BOM is gone from the first header and cells are split on semicolons
-    assert parsed.delimiter == ";"
-    assert parsed.headers == ["Last Name", "Company", "City"]
-    assert parsed.rows == [(2, ["Müller", "Straße GmbH", "Köln"])]
+def _inspect(tmp_path, data: bytes, name="f.csv"):
+    stored = parsing.store_upload([data[i : i + 7] for i in range(0, len(data), 7)], file_name=name)
+    path = parsing.import_dir() / stored.name
+    info = inspect_file(path, file_format=stored.file_format, utf8=stored.utf8)
+    records = list(iter_records(path, file_format=stored.file_format, encoding=info.encoding, delimiter=info.delimiter))
+    return stored, info, records
 
 
-def test_quoted_cells_keep_their_commas_and_blank_lines_are_skipped():
-    parsed = parse_csv(b'Last Name,Company\n"Doe, Jr.","Acme, Inc."\n\n,\nRoe,Initech\n')
+@pytest.mark.parametrize(
+    ("data", "encoding", "delimiter"),
+    [
+        (csv_bytes(["Last Name,Company", "Müller,Größe"], bom=True), "utf-8-sig", ","),
+        (csv_bytes(["Last Name,Company", "Müller,Größe"]), "utf-8-sig", ","),
+        ("Last Name;Company\r\nMüller;Größe €\r\n".encode("cp1252"), "cp1252", ";"),
+        ("Last Name\tCompany\nMüller\tGröße\n".encode("latin-1"), "cp1252", "\t"),
+        (b"Last Name;Company\nM\x81ller;Gr\xf6\xdfe\n", "latin-1", ";"),
+    ],
+)
+def test_encodings_and_delimiters_are_detected(tmp_path, data, encoding, delimiter):
+    # given a file in one of the encodings and delimiters people export with (streamed in small chunks)
+    _stored, info, records = _inspect(tmp_path, data)
 
-    assert [cells for _, cells in parsed.rows] == [["Doe, Jr.", "Acme, Inc."], ["Roe", "Initech"]]
-    assert [number for number, _ in parsed.rows] == [2, 5]
+    # then it is read as written
+    assert (info.encoding, info.delimiter, info.headers, info.total_rows) == (
+        encoding,
+        delimiter,
+        ["Last Name", "Company"],
+        1,
+    )
+    assert records[1].cells[0] in {"Müller", "M\x81ller"}
+    assert records[1].cells[1].startswith("Größe")
+
+
+def test_an_excel_workbook_is_read_by_its_first_sheet(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["FirstName", "LastName", "Company", "NumberOfEmployees"])
+    sheet.append(["Ada", "Lovelace", "Analytical", 12])
+    sheet.append([None, None, None, None])
+    sheet.append(["Grace", "Hopper", "Navy", None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    stored, info, records = _inspect(tmp_path, buffer.getvalue(), name="leads.xlsx")
+
+    assert stored.file_format == "xlsx"
+    assert info.total_rows == 2
+    assert records[1].cells == ["Ada", "Lovelace", "Analytical", "12"]
+    assert records[2].blank
+
+
+def test_broken_quoting_huge_cells_and_extra_cells_are_reasons_for_their_rows_only(tmp_path):
+    # given a file with a good row, a row with broken quoting, a 10 MB cell and too many cells
+    huge = "x" * (10 * 1024 * 1024)
+    data = f'Last Name,Company\nGood,Acme\n"Broken"quote,Acme\n{huge},Acme\nToo,Many,Cells\nAlso,Good\n'.encode()
+
+    _stored, info, records = _inspect(tmp_path, data)
+
+    # then the file is read to its end and each bad row has its own reason
+    assert info.total_rows == 5
+    problems = [record_problem(r, len(info.headers)) for r in records[1:]]
+    assert problems[0] == ""
+    assert "could not be read as CSV" in problems[1]
+    assert "longer than 32,000 characters" in problems[2]
+    assert "3 values but the header names 2 columns" in problems[3]
+    assert problems[4] == ""
+    assert len(parsing.kept_cells(records[3].cells)[0]) == 1001
 
 
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        (b"", "empty"),
+        (b"", "The file is empty."),
+        (b"\x00\x01\x02binary", "not a CSV text file"),
         (b"Last Name,Company\n", "no data rows"),
-        ("Last Name\nM\xfcller\n".encode("latin-1"), "not UTF-8"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV"),
-        (b'Last Name,Company\n"unterminated,Acme\n', "could not be read as CSV"),
+        (b",,\nDoe,Acme\n", "must name the columns"),
+        (b"PK\x03\x04not really a workbook", "could not be read as an Excel workbook"),
     ],
 )
-def test_unreadable_files_are_refused_with_a_clear_message(data, expected):
-    with pytest.raises(ValidationError) as exc_info:
-        parse_csv(data)
-
-    assert expected in _message(exc_info)
-
-
-def test_a_file_over_five_megabytes_is_refused(monkeypatch):
-    data = b"Last Name,Company\n" + b"Doe,Acme\n" * 10
-    monkeypatch.setattr(parsing, "MAX_BYTES", len(data) - 1)
+def test_unreadable_files_are_refused_with_a_clear_message_and_not_kept(rep, data, expected):
+    files_before = set(parsing.import_dir().iterdir())
 
     with pytest.raises(ValidationError) as exc_info:
-        parse_csv(data)
+        lead_import_upload(file_name="x.csv", data=data, acting_user=rep)
 
-    assert "larger than" in _message(exc_info)
-
-
-def test_the_real_size_limit_is_five_megabytes():
-    with pytest.raises(ValidationError) as exc_info:
-        parse_csv(b"Last Name\n" + b"x" * (5 * 1024 * 1024))
-
-    assert "larger than 5 MB" in _message(exc_info)
+    assert expected in " ".join(exc_info.value.message_dict["file"])
+    assert set(parsing.import_dir().iterdir()) == files_before
 
 
-def test_more_than_ten_thousand_rows_are_refused():
-    lines = ["Last Name,Company"] + [f"Doe{i},Acme" for i in range(10_001)]
-
-    with pytest.raises(ValidationError) as exc_info:
-        parse_csv(csv_bytes(lines))
-
-    assert "more than 10,000 rows" in _message(exc_info)
+def test_more_rows_than_the_limit_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(parsing, "MAX_ROWS", 3)
+    with pytest.raises(ValidationError, match="more than 3 rows"):
+        _inspect(tmp_path, csv_bytes(["Last Name"] + ["x"] * 4))
+    assert _inspect(tmp_path, csv_bytes(["Last Name"] + ["x"] * 3))[1].total_rows == 3
 
 
-def test_exactly_ten_thousand_rows_are_accepted():
-    lines = ["Last Name,Company"] + [f"Doe{i},Acme" for i in range(10_000)]
+def test_the_row_limit_is_a_million():
+    assert parsing.MAX_ROWS == 1_000_000
 
-    assert len(parse_csv(csv_bytes(lines)).rows) == 10_000
+
+def test_salesforce_export_headers_are_mapped(marketing_admin):
+    from core.models import FieldDefinition
+
+    FieldDefinition.objects.create(
+        object_name="lead", api_name="region__c", label="Sales Region", field_type="text", is_custom=True, max_length=50
+    )
+    headers = ["Id", "FirstName", "LastName", "Company", "LeadSource", "Status", "Email", "Region__c", "CreatedDate"]
+
+    mapping = auto_mapping(headers, importable_fields())
+
+    assert mapping == ["Id", "first_name", "last_name", "company", "lead_source", "status", "email", "region__c", ""]
+
+
+def test_a_saved_template_wins_over_the_guess():
+    mapping = auto_mapping(["Surname", "Firm"], importable_fields(), {"surname": "last_name", "firm": "company"})
+    assert mapping == ["last_name", "company"]
 
 
 @pytest.mark.django_db

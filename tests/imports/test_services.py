@@ -9,11 +9,7 @@ from django.utils import timezone
 
 from emails.models import OutboundEmail
 from leads.imports.models import LeadImport, LeadImportRow
-from leads.imports.services import (
-    lead_import_process,
-    lead_import_row_process,
-    lead_imports_requeue_stalled,
-)
+from leads.imports.services import lead_import_process, lead_imports_requeue_stalled
 from leads.models import Lead
 
 pytestmark = pytest.mark.django_db
@@ -26,14 +22,14 @@ MIXED_CSV = [
 ]
 
 
-def test_upload_stores_the_file_and_one_pending_row_per_data_line(rep, upload):
+def test_upload_stores_the_file_on_disk_and_counts_its_rows(rep, upload):
     lead_import = upload(rep)
 
     assert lead_import.status == LeadImport.Status.MAPPING
     assert lead_import.total_rows == 2
     assert lead_import.mapping == ["first_name", "last_name", "company", "email", "lead_source"]
-    assert list(lead_import.rows.values_list("row_number", "outcome")) == [(2, "pending"), (3, "pending")]
-    assert lead_import.rows.first().raw_values == ["Ada", "Lovelace", "Analytical Ltd", "ada@example.com", "website"]
+    assert (lead_import.file_format, lead_import.encoding, lead_import.delimiter) == ("csv", "utf-8-sig", ",")
+    assert not lead_import.rows.exists()
     assert Lead.objects.count() == 0
 
 
@@ -63,7 +59,11 @@ def test_starting_creates_a_lead_per_good_row_and_records_errors_for_bad_rows(
     assert bad.outcome == LeadImportRow.Outcome.ERROR
     assert set(bad.errors) == {"last_name", "email", "number_of_employees"}
     assert bad.lead is None
-    assert lead_import.rows.get(row_number=2).lead.last_name == "Lovelace"
+    assert bad.raw_values == ["Bad", "", "No Last Name Inc", "not-an-email", "many"]
+    assert lead_import.rows.count() == 1
+    (batch,) = lead_import.batches.all()
+    assert sorted(batch.created_ids) == sorted(leads.values_list("pk", flat=True))
+    assert (batch.first_row, batch.end_row, lead_import.next_row) == (0, 3, 3)
 
 
 def test_picklist_cells_may_carry_labels_in_any_case_and_the_default_source_fills_blanks(
@@ -191,13 +191,12 @@ def test_running_the_processing_twice_creates_each_lead_once(rep, upload, start)
     # given a started import whose task has not run yet (no on-commit in this test)
     lead_import = start(upload(rep), rep)
 
-    # when it is processed twice, and a row again
+    # when it is processed twice, the second time as if it were still running
     lead_import_process(lead_import_id=lead_import.pk)
+    LeadImport.objects.filter(pk=lead_import.pk).update(status="running")
     lead_import_process(lead_import_id=lead_import.pk)
-    again = lead_import_row_process(row_id=lead_import.rows.first().pk)
 
     # then each row made one lead
-    assert again is None
     assert Lead.objects.count() == 2
     lead_import.refresh_from_db()
     assert (lead_import.created_count, lead_import.error_count, lead_import.status) == (2, 0, "done")
@@ -229,6 +228,39 @@ def test_the_sweeper_requeues_stalled_imports_and_leaves_fresh_ones(
     fresh.refresh_from_db()
     assert (stalled.status, stalled.created_count) == ("done", 2)
     assert (fresh.status, fresh.pending_count) == ("pending", 1)
+
+
+def test_a_stalled_running_import_resumes_after_its_last_committed_batch(rep, upload, start, monkeypatch):
+    # given an import of five rows in batches of two, whose worker died after the first batch
+    from leads.imports import processing
+
+    monkeypatch.setattr(processing, "IMPORT_BATCH_SIZE", 2)
+    lines = ["Last Name,Company"] + [f"P{i},C{i}" for i in range(5)]
+    lead_import = start(upload(rep, lines), rep, run_assignment=False)
+    real = processing._commit_batch
+    calls = []
+
+    def die_on_second(ctx, records, first_row, end_row):
+        calls.append(first_row)
+        if len(calls) == 2:
+            raise SystemExit("worker killed")
+        return real(ctx, records, first_row, end_row)
+
+    monkeypatch.setattr(processing, "_commit_batch", die_on_second)
+    with pytest.raises(SystemExit):
+        lead_import_process(lead_import_id=lead_import.pk)
+    lead_import.refresh_from_db()
+    assert (lead_import.status, lead_import.next_row, Lead.objects.count()) == ("running", 2, 2)
+
+    # when a worker takes it again
+    monkeypatch.setattr(processing, "_commit_batch", real)
+    lead_import_process(lead_import_id=lead_import.pk)
+
+    # then every row is a lead exactly once
+    lead_import.refresh_from_db()
+    assert sorted(Lead.objects.values_list("last_name", flat=True)) == [f"P{i}" for i in range(5)]
+    assert (lead_import.status, lead_import.created_count, lead_import.next_row) == ("done", 5, 5)
+    assert list(lead_import.batches.values_list("first_row", flat=True)) == [0, 2, 4]
 
 
 def test_an_import_whose_creator_left_fails_without_creating_leads(rep, upload, start):

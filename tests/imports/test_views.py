@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from leads.imports import forms as import_forms
 from leads.imports.models import LeadImport
+from leads.imports.parsing import import_dir
 from leads.models import Lead
 
 from .conftest import csv_bytes
@@ -84,12 +85,13 @@ def test_a_mapping_with_a_field_twice_is_shown_again_with_the_message(client, re
     ("content", "expected"),
     [
         (b"\x00\x01\x02binary", "not a CSV text file"),
-        ("Name\nM\xfcller\n".encode("latin-1"), "not UTF-8"),
+        (b"PK\x03\x04broken", "could not be read as an Excel workbook"),
         (b"Last Name,Company\n", "no data rows"),
     ],
 )
 def test_a_bad_file_is_refused_with_a_message_and_nothing_stored(client, rep, content, expected):
     client.force_login(rep)
+    files_before = set(import_dir().iterdir())
 
     response = client.post(
         reverse("leads:import_create"), {"file": SimpleUploadedFile("x.csv", content, content_type="text/csv")}
@@ -98,6 +100,7 @@ def test_a_bad_file_is_refused_with_a_message_and_nothing_stored(client, rep, co
     assert response.status_code == 200
     assert expected in response.content.decode()
     assert LeadImport.objects.count() == 0
+    assert set(import_dir().iterdir()) == files_before
 
 
 def test_a_file_over_the_size_limit_is_refused_before_reading(client, rep, monkeypatch):
@@ -111,13 +114,16 @@ def test_a_file_over_the_size_limit_is_refused_before_reading(client, rep, monke
     assert LeadImport.objects.count() == 0
 
 
-def test_too_many_rows_are_refused_with_a_message(client, rep):
+def test_too_many_rows_are_refused_with_a_message(client, rep, monkeypatch):
+    from leads.imports import parsing
+
+    monkeypatch.setattr(parsing, "MAX_ROWS", 5)
     client.force_login(rep)
-    lines = ["Last Name,Company"] + [f"D{i},A" for i in range(10_001)]
+    lines = ["Last Name,Company"] + [f"D{i},A" for i in range(6)]
 
     response = client.post(reverse("leads:import_create"), {"file": _file(lines)})
 
-    assert "more than 10,000 rows" in response.content.decode()
+    assert "more than 5 rows" in response.content.decode()
     assert LeadImport.objects.count() == 0
 
 
@@ -221,22 +227,23 @@ def test_errors_download_as_csv_with_formulas_neutralised(client, rep, upload, s
 
     response = client.get(reverse("leads:import_errors", args=[lead_import.pk]))
 
-    text = response.content.decode("utf-8-sig")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert response["Content-Type"].startswith("text/csv")
     lines = text.strip().splitlines()
-    assert lines[0] == "Row,Last Name,Company,Errors"
+    assert lines[0] == "Row,Last Name,Company,Reason"
     assert lines[1].startswith("2,'=HYPERLINK(1),,Company:")
     assert len(lines) == 2
 
 
 def test_the_sample_csv_names_every_importable_field_and_reimports_cleanly(client, rep):
-    from leads.imports.parsing import auto_mapping, importable_fields, parse_csv
+    from leads.imports.parsing import auto_mapping, importable_fields
+    from leads.imports.services import lead_import_upload
 
     client.force_login(rep)
 
     response = client.get(reverse("leads:import_sample"))
 
-    parsed = parse_csv(response.content)
+    parsed = lead_import_upload(file_name="sample.csv", data=response.content, acting_user=rep)
     assert parsed.headers[:3] == ["Salutation", "First Name", "Last Name"]
     assert "" not in auto_mapping(parsed.headers, importable_fields())
     assert reverse("leads:import_sample").encode() in client.get(reverse("leads:import_create")).content
