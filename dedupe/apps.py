@@ -8,9 +8,11 @@ class DedupeConfig(AppConfig):
 
     def ready(self) -> None:
         from core.registry import (
+            RecordPart,
             register_lead_intake_screen,
             register_record_change_batch_hook,
             register_record_change_hook,
+            register_record_part,
         )
 
         from .services.keys import on_record_change, on_record_changes
@@ -19,3 +21,7 @@ class DedupeConfig(AppConfig):
         register_record_change_hook(on_record_change)
         register_record_change_batch_hook(on_record_change, on_record_changes)
         register_lead_intake_screen(intake_screen)
+
+        from .views import lead_duplicates_part
+
+        register_record_part(RecordPart("lead", "duplicates", lead_duplicates_part, order=3))

@@ -41,6 +41,7 @@ SETUP = [
     (_("Scoring Models"), "scoring:model_list", "speedometer2", "admin"),
     (_("Alert Rules"), "scoring:alert_rule_list", "bell", "admin"),
     (_("Nurture Sequences"), "nurture:list", "water", "admin"),
+    (_("Duplicate Rules"), "dedupe:rule_list", "intersect", "admin"),
     (_("Auto-Response Rules"), "emails:autoresponse_list", "reply-all", "admin"),
     (_("Email Templates"), "emails:template_list", "envelope-paper", "admin"),
     (_("Outbox"), "emails:outbox", "send", "admin"),

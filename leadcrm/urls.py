@@ -44,5 +44,6 @@ urlpatterns = [
     path("dashboards/", include(("dashboards.urls", "dashboards"))),
     path("", include(("sla.urls", "sla"))),
     path("setup/nurture-sequences/", include(("nurture.urls", "nurture"))),
+    path("duplicates/", include("dedupe.urls")),
     path("", include(("search.urls", "search"))),
 ]
