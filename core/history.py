@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from .models import FieldHistory
-from .registry import run_record_change_hooks, run_record_change_hooks_many
+from .registry import run_history_hooks, run_record_change_hooks, run_record_change_hooks_many
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ def history_record(
     saved = FieldHistory.objects.bulk_create(rows)
     if saved:
         run_record_change_hooks(object_name=object_name, record_id=record_id)
+        run_history_hooks(rows=saved)
     return saved
 
 
@@ -89,6 +90,7 @@ def history_record_many(
     at = at or timezone.now()
     rows = [_row(object_name, c.record_id, c.change, acting_user, c.record_version, c.note, at) for c in changes]
     saved = FieldHistory.objects.bulk_create(rows, batch_size=2000)
+    run_history_hooks(rows=saved)
     if run_hooks:
         record_ids = list(dict.fromkeys(row.record_id for row in saved))
         run_record_change_hooks_many(object_name=object_name, record_ids=record_ids)

@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("dashboards.api.urls")),
     path("", include("sla.api.urls")),
     path("", include("users.api.urls")),
+    path("", include("webhooks.api.urls")),
 ]

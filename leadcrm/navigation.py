@@ -45,6 +45,7 @@ SETUP = [
     (_("Auto-Response Rules"), "emails:autoresponse_list", "reply-all", "admin"),
     (_("Email Templates"), "emails:template_list", "envelope-paper", "admin"),
     (_("Outbox"), "emails:outbox", "send", "admin"),
+    (_("Webhooks"), "webhooks:endpoint_list", "broadcast", "sysadmin"),
     (_("Record Types"), "sales:recordtype_list", "tags", "admin"),
     (_("Products"), "sales:product_list", "box-seam", "admin"),
     (_("Conversion Mapping"), "conversion:mapping", "arrow-left-right", "admin"),

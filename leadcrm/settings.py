@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "nurture",
     "dedupe",
     "users",
+    "webhooks",
     "demo",
 ]
 
@@ -209,6 +210,8 @@ CELERY_TASK_ROUTES = {
     "listemail.*": {"queue": "imports"},
     "scoring.*": {"queue": "scoring"},
     "nurture.*": {"queue": "emails"},
+    # Webhook deliveries are outgoing messages, like emails.
+    "webhooks.*": {"queue": "emails"},
 }
 CELERY_BEAT_SCHEDULE: dict = {}
 # Re-publish outbox rows left queued (e.g. while the broker was down) and re-queue abandoned claims.
@@ -225,6 +228,15 @@ CELERY_BEAT_SCHEDULE["leads-requeue-stalled-imports"] = {
     "task": "leads.imports.requeue_stalled_imports",
     "schedule": 120.0,
 }
+# Webhook deliveries left pending (broker down, a worker that died) are handed over again.
+CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {"task": "webhooks.sweep", "schedule": 60.0}
+# Webhook endpoints must be public HTTPS hosts unless this allows plain HTTP and private or local
+# addresses (a receiver on the same network; never on a server that can reach internal services).
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=False)
+WEBHOOK_TIMEOUT = env.int("WEBHOOK_TIMEOUT", default=10)
+# The lead sync API answers a change once it is this old, so that a transaction committing late
+# cannot put a change behind a cursor already handed out.
+SYNC_SETTLE_SECONDS = env.int("SYNC_SETTLE_SECONDS", default=5)
 # Deleted records older than RECYCLE_BIN_DAYS leave the Recycle Bin for good.
 RECYCLE_BIN_DAYS = env.int("RECYCLE_BIN_DAYS", default=15)
 CELERY_BEAT_SCHEDULE["core-purge-recycle-bin"] = {"task": "core.purge_recycle_bin", "schedule": 3600.0}
@@ -358,6 +370,7 @@ SPECTACULAR_SETTINGS = {
         "NurtureStepActionEnum": "nurture.models.NurtureStep.Action",
         # The three roles, offered by the users and the dashboards APIs.
         "RoleEnum": "core.roles.ROLE_CHOICES",
+        "WebhookDeliveryStatusEnum": "webhooks.models.WebhookDelivery.Status",
     },
 }
 

@@ -46,4 +46,5 @@ urlpatterns = [
     path("setup/nurture-sequences/", include(("nurture.urls", "nurture"))),
     path("duplicates/", include("dedupe.urls")),
     path("", include(("search.urls", "search"))),
+    path("setup/webhooks/", include(("webhooks.urls", "webhooks"))),
 ]

@@ -521,6 +521,11 @@ def lead_restore(*, entry: RecycleBinEntry, acting_user: User) -> Lead:
             set_owner(lead, acting_user)
         return not there
 
-    return recycle_bin_restore(
-        entry=entry, object_name=OBJECT_NAME, label="lead", acting_user=acting_user, owner_gone=owner_gone
-    )
+    with transaction.atomic():
+        lead = recycle_bin_restore(
+            entry=entry, object_name=OBJECT_NAME, label="lead", acting_user=acting_user, owner_gone=owner_gone
+        )
+        # Back as it was, but changed now: a system in sync reads it again (``modified_since``).
+        lead.last_modified_at = timezone.now()
+        Lead.objects.filter(pk=lead.pk).update(last_modified_at=lead.last_modified_at)
+    return lead

@@ -224,6 +224,12 @@ class LeadConflictSerializer(serializers.Serializer):
     changes = FieldChangeSerializer(many=True)
 
 
+class DeletedLeadSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    deleted_at = serializers.DateTimeField()
+    name = serializers.CharField()
+
+
 class LeadNoteSerializer(serializers.ModelSerializer):
     created_by = serializers.SerializerMethodField()
 

@@ -23,6 +23,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from core.history import history_for
 from core.registry import list_extensions
@@ -48,8 +49,10 @@ from leads.services import (
 )
 
 from ..routing.services import lead_assign
+from . import sync
 from .serializers import (
     ChangeOwnerSerializer,
+    DeletedLeadSerializer,
     FieldChangeSerializer,
     LeadConflictSerializer,
     LeadNoteSerializer,
@@ -57,6 +60,7 @@ from .serializers import (
 )
 
 SEARCH_MAX = 200
+SYNC_PAGE, SYNC_PAGE_MAX = 200, 1000
 
 FIELD_ERRORS = OpenApiResponse(description="Field errors: {field: [messages]}.")
 NOT_EDITABLE = OpenApiResponse(description="You may see this lead but not edit it.")
@@ -219,6 +223,15 @@ def _assignment_asked(request) -> bool:
                 "owner, created_at, last_modified_at, email, city, country, title, phone, industry, "
                 "or a custom field's API name.",
             ),
+            OpenApiParameter(
+                "modified_since",
+                OpenApiTypes.DATETIME,
+                description="Sync: the leads you may see (converted ones included) changed at or after this time, "
+                "oldest change first, ignoring `view` and `ordering`. The answer carries a `cursor`: pass it "
+                "back to read the next page, and keep the last one to continue later; no lead is skipped or "
+                "repeated between pages. Changes show once they are a few seconds old.",
+            ),
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="Sync: the `cursor` of the previous answer."),
         ],
         responses={200: LeadSerializer(many=True), 400: FIELD_ERRORS},
     ),
@@ -248,6 +261,41 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def get_object(self) -> Lead:
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def list(self, request, *args, **kwargs):
+        if "modified_since" in request.query_params:
+            return self._changed_since(request)
+        return super().list(request, *args, **kwargs)
+
+    def _changed_since(self, request) -> Response:
+        since = sync.parse_since(request.query_params["modified_since"], "modified_since")
+        try:
+            size = min(max(int(request.query_params.get("page_size", SYNC_PAGE)), 1), SYNC_PAGE_MAX)
+        except ValueError:
+            size = SYNC_PAGE
+        visible = with_list_extensions(leads_visible_to(request.user, include_converted=True))
+        queryset = self.filter_queryset(
+            visible.select_related("owner_user", "owner_queue", "created_by", "last_modified_by")
+        )
+        page = sync.changed_leads(queryset, since=since, cursor=request.query_params.get("cursor", ""), size=size)
+        url = request.build_absolute_uri()
+        following = replace_query_param(url, "cursor", page.cursor) if page.more else None
+        data = LeadSerializer(page.leads, many=True, context=self.get_serializer_context()).data
+        return Response({"next": following, "cursor": page.cursor, "until": page.until, "results": data})
+
+    @extend_schema(
+        summary="Deleted leads",
+        description="Sync: leads deleted at or after `since` and still deleted (a restored lead shows again "
+        "among the changed leads), oldest first, at most 2,000. Users who see every lead get every deletion; "
+        "others those of leads they owned or deleted, for as long as the Recycle Bin keeps them.",
+        parameters=[OpenApiParameter("since", OpenApiTypes.DATETIME, required=True)],
+        responses={200: DeletedLeadSerializer(many=True), 400: FIELD_ERRORS},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def deleted(self, request):
+        since = sync.parse_since(request.query_params.get("since", ""), "since")
+        rows = sync.deleted_leads(user=request.user, since=since)
+        return Response(DeletedLeadSerializer(rows, many=True).data)
 
     def _editable_object(self) -> Lead:
         lead = self.get_object()
