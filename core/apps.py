@@ -11,6 +11,14 @@ class CoreConfig(AppConfig):
 
         forget_on_change(FieldDefinition, PicklistValue, OrgSettings)
 
+        from django.db.backends.signals import connection_created
+
+        from .normalize import register_sqlite_functions
+
+        # SQLite has no unaccent: each new connection gets the Python normalisation that the
+        # searches' expressions call (core.normalize).
+        connection_created.connect(register_sqlite_functions, dispatch_uid="search_sqlite_functions")
+
         from django.db.models.signals import post_migrate
 
         from .roles import MARKETING_ADMIN, ensure_roles, grant

@@ -15,13 +15,14 @@ from django.db import connection
 from django.db.models import DecimalField, F, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, Coalesce, Lower
-from django.db.models.lookups import GreaterThanOrEqual, IContains, LessThan, LessThanOrEqual
+from django.db.models.lookups import GreaterThanOrEqual, IContains, LessThan, LessThanOrEqual, StartsWith
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext, gettext_lazy
 
 from core.fields import field_label
 from core.models import FieldDefinition, FieldType, PicklistValue
+from core.normalize import Normalized, normalize
 from core.registry import list_extensions
 from core.selectors import field_definitions
 
@@ -256,19 +257,27 @@ class LeadFilter(django_filters.FilterSet):
         )
 
 
+def _starts(field: str, normalized: str) -> Q:
+    """``field`` starts with the normalised text, ignoring case and accents (the global search's
+    indexes on ``UPPER(crm_unaccent(field))`` serve it on PostgreSQL)."""
+    return Q(StartsWith(Normalized(F(field)), normalized))
+
+
 def search_q(text: str) -> Q:
-    """Prefix search over name, company and email. "Ada Lovelace" also matches first name "Ada"
-    with last name "Lovelace"."""
+    """Prefix search over name, company and email, ignoring case and accents ("Garcia" finds
+    "García" and the other way round). "Ada Lovelace" also matches first name "Ada" with last
+    name "Lovelace"."""
     text = " ".join(text.split())
+    normalized = normalize(text)
     condition = (
-        Q(first_name__istartswith=text)
-        | Q(last_name__istartswith=text)
-        | Q(company__istartswith=text)
+        _starts("first_name", normalized)
+        | _starts("last_name", normalized)
+        | _starts("company", normalized)
         | Q(email__istartswith=text)
     )
-    first, _, rest = text.partition(" ")
+    first, _, rest = normalized.partition(" ")
     if rest:
-        condition |= Q(first_name__istartswith=first, last_name__istartswith=rest)
+        condition |= _starts("first_name", first) & _starts("last_name", rest)
     return condition
 
 

@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from search.normalize import normalize, phone_digits, register_sqlite_functions
+from core.normalize import normalize, phone_digits, register_sqlite_functions
 from search.selectors import clean_query, is_searchable
 
 
