@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
@@ -208,6 +208,11 @@ def clean_custom_fields(object_name: str, raw: dict | None, *, existing: dict | 
     return {k: v for k, v in result.items() if k in definitions or k in (existing or {})}
 
 
+def localized_amount(value) -> str:
+    """An amount with two decimals, grouped, in the user's locale ("1,234.50", "1 234,50")."""
+    return formats.number_format(Decimal(str(value)), 2, use_l10n=True, force_grouping=True)
+
+
 def display_value(definition: FieldDefinition, value) -> str:
     """Human form of a stored value (escaping is the template's job)."""
     if value is None or value == "":
@@ -216,7 +221,7 @@ def display_value(definition: FieldDefinition, value) -> str:
     if ftype == FieldType.CHECKBOX:
         return "Yes" if value else "No"
     if ftype == FieldType.CURRENCY:
-        return f"{Decimal(str(value)):,.2f}"
+        return localized_amount(value)
     if ftype == FieldType.PERCENT:
         return f"{value}%"
     if ftype == FieldType.PICKLIST:

@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.fields import localized_amount
+
 from .. import selectors
 from ..fields import ACCOUNT, CONTACT, OPPORTUNITY, PICKLIST_FIELDS
 from ..filters import AccountFilter, ContactFilter, OpportunityFilter
@@ -91,7 +93,7 @@ def _cell(record, object_name: str, name: str, labels: dict):
     if value is None:
         return ""
     if name in {"amount", "annual_revenue"}:
-        return f"{value:,.2f}"
+        return localized_amount(value)
     if name == "probability":
         return f"{value}%"
     return value
