@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 
 from leads.models import Lead
 from leads.selectors import leads_visible_to
+from sales.selectors import contacts_visible_to
 
 from .models import ConsentRecord, ConsentText, DataRequest, FormConsent, Purpose
 from .services.ledger import consent_state, email_hash
@@ -32,9 +33,11 @@ def lead_marketing_state(*, lead: Lead) -> str | None:
 
 
 def consent_records_visible_to(user) -> QuerySet[ConsentRecord]:
-    """Ledger lines of the leads the user may see (the API's list)."""
+    """Ledger lines of the leads and contacts the user may see (the API's list)."""
     return (
-        ConsentRecord.objects.filter(lead__in=leads_visible_to(user, include_converted=True))
+        ConsentRecord.objects.filter(
+            Q(lead__in=leads_visible_to(user, include_converted=True)) | Q(contact__in=contacts_visible_to(user))
+        )
         .select_related("text", "created_by")
         .order_by("-occurred_at", "-id")
     )

@@ -1,5 +1,5 @@
 """Consent pages: the public preference page and one-click unsubscribe (no login: the signed link
-is the proof), the double opt-in confirmation, the lead page's consent actions, a person's data
+is the proof), the double opt-in confirmation, the consent actions of the lead and contact pages, a person's data
 export and erasure (system admins), and the Setup pages for consent texts and form checkboxes."""
 
 import json
@@ -21,6 +21,7 @@ from core.auth import client_address
 from core.forms import apply_service_errors
 from core.roles import is_system_admin, setup_admin_required
 from leads.selectors import lead_is_editable_by, leads_visible_to
+from sales.selectors import contacts_visible_to, record_is_editable_by
 from webtolead.selectors import forms_visible_to
 
 from . import selectors, services
@@ -98,23 +99,33 @@ def confirm_view(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "consent/confirm.html", {"line": line, "confirmed": confirmed})
 
 
-# Lead page ---------------------------------------------------------------------------------------
+# Lead and contact pages ----------------------------------------------------------------------------
+
+
+def _person(request: HttpRequest, object_name: str, pk: int):
+    """The lead or contact the user may see (404 otherwise), whether they may edit it, and its page."""
+    if object_name == "contact":
+        contact = get_object_or_404(contacts_visible_to(request.user), pk=pk)
+        return contact, record_is_editable_by(contact, request.user), reverse("sales:contact_detail", args=[pk])
+    lead = get_object_or_404(leads_visible_to(request.user, include_converted=True), pk=pk)
+    return lead, lead_is_editable_by(lead, request.user), reverse("leads:detail", args=[pk])
 
 
 @login_required
 @require_POST
-def lead_record_view(request: HttpRequest, lead_pk: int) -> HttpResponse:
-    lead = get_object_or_404(leads_visible_to(request.user), pk=lead_pk)
-    back = reverse("leads:detail", args=[lead.pk]) + "#consent"
-    if not lead_is_editable_by(lead, request.user):
-        raise PermissionDenied(_("You may not change this lead."))
+def record_consent_view(request: HttpRequest, object_name: str, pk: int) -> HttpResponse:
+    """A grant or withdrawal recorded by a user on the lead's or the contact's page."""
+    person, editable, page = _person(request, object_name, pk)
+    back = page + "#consent"
+    if not editable:
+        raise PermissionDenied(_("You may not change this record."))
     form = ConsentLineForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a purpose and granted or withdrawn."))
         return redirect(back)
     try:
         services.consent_record(
-            lead=lead, source=ConsentRecord.Source.USER, acting_user=request.user, **form.cleaned_data
+            **{object_name: person}, source=ConsentRecord.Source.USER, acting_user=request.user, **form.cleaned_data
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -123,38 +134,45 @@ def lead_record_view(request: HttpRequest, lead_pk: int) -> HttpResponse:
     return redirect(back)
 
 
-def _system_admin_lead(request: HttpRequest, lead_pk: int):
+def _system_admin_person(request: HttpRequest, object_name: str, pk: int):
     if not is_system_admin(request.user):
         raise PermissionDenied(_("Only system admins may export or erase a person's data."))
-    return get_object_or_404(leads_visible_to(request.user, include_converted=True), pk=lead_pk)
+    return _person(request, object_name, pk)
 
 
 @login_required
 @never_cache
-def lead_export_view(request: HttpRequest, lead_pk: int) -> HttpResponse:
-    """Everything held about the lead, as a JSON download."""
-    lead = _system_admin_lead(request, lead_pk)
-    data = services.lead_export(lead=lead, acting_user=request.user)
+def export_view(request: HttpRequest, object_name: str, pk: int) -> HttpResponse:
+    """Everything held about the lead or contact, as a JSON download."""
+    person, _editable, _page = _system_admin_person(request, object_name, pk)
+    export = services.contact_export if object_name == "contact" else services.lead_export
+    data = export(**{object_name: person}, acting_user=request.user)
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False), content_type="application/json"
     )
-    response["Content-Disposition"] = f'attachment; filename="lead-{lead.pk}-data.json"'
+    response["Content-Disposition"] = f'attachment; filename="{object_name}-{person.pk}-data.json"'
     return response
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def lead_erase_view(request: HttpRequest, lead_pk: int) -> HttpResponse:
-    lead = _system_admin_lead(request, lead_pk)
+def erase_view(request: HttpRequest, object_name: str, pk: int) -> HttpResponse:
+    person, _editable, page = _system_admin_person(request, object_name, pk)
     if request.method == "POST":
+        erase = services.contact_erase if object_name == "contact" else services.lead_erase
         try:
-            services.lead_erase(lead=lead, acting_user=request.user)
+            erase(**{object_name: person}, acting_user=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            return redirect(reverse("leads:detail", args=[lead.pk]))
-        messages.success(request, _("The lead's data was erased; its address will never be emailed again."))
-        return redirect(reverse("leads:list"))
-    return render(request, "consent/lead_erase.html", {"lead": lead})
+            return redirect(page)
+        messages.success(request, _("The person's data was erased; their address will never be emailed again."))
+        return redirect(reverse("sales:contact_list") if object_name == "contact" else reverse("leads:list"))
+    converted = object_name == "lead" and person.is_converted
+    return render(
+        request,
+        "consent/lead_erase.html",
+        {"record": person, "object_name": object_name, "page": page, "converted": converted},
+    )
 
 
 # Setup -------------------------------------------------------------------------------------------

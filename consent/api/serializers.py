@@ -32,7 +32,8 @@ class ConsentRecordSerializer(serializers.ModelSerializer):
 
 
 class ConsentRecordInputSerializer(serializers.Serializer):
-    lead = serializers.IntegerField(min_value=1)
+    lead = serializers.IntegerField(min_value=1, required=False, help_text=_("The lead's id (or give contact)."))
+    contact = serializers.IntegerField(min_value=1, required=False, help_text=_("The contact's id (or give lead)."))
     purpose = serializers.ChoiceField(choices=Purpose.choices)
     action = serializers.ChoiceField(
         choices=[ConsentRecord.Action.GRANTED, ConsentRecord.Action.WITHDRAWN],
@@ -42,6 +43,11 @@ class ConsentRecordInputSerializer(serializers.Serializer):
     text = serializers.IntegerField(required=False, min_value=1, help_text=_("The consent text version shown (id)."))
     ip_address = serializers.IPAddressField(required=False, allow_blank=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+    def validate(self, attrs):
+        if ("lead" in attrs) == ("contact" in attrs):
+            raise serializers.ValidationError({"lead": [_("Give either a lead or a contact.")]})
+        return attrs
 
 
 class DataRequestSerializer(serializers.Serializer):

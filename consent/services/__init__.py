@@ -20,7 +20,7 @@ from .ledger import (
     is_suppressed,
     marketing_blocks,
 )
-from .privacy import lead_erase, lead_export, lead_export_data
+from .privacy import contact_erase, contact_export, contact_export_data, lead_erase, lead_export, lead_export_data
 from .unsubscribe import (
     Recipient,
     marketing_message_finish,
@@ -42,6 +42,9 @@ __all__ = [
     "consent_record",
     "consent_state",
     "consent_text_create",
+    "contact_erase",
+    "contact_export",
+    "contact_export_data",
     "conversion_carry_consent",
     "effective_action",
     "email_hash",

@@ -55,7 +55,7 @@ def test_the_lead_page_shows_the_ledger_and_records_a_line(client, rep):
     page = client.get(reverse("leads:detail", args=[lead.pk]))
     assert b'data-testid="lead-consent"' in page.content
     assert b"Marketing email granted" in page.content
-    assert b'data-testid="lead-export"' not in page.content  # for system admins only
+    assert b'data-testid="person-export"' not in page.content  # for system admins only
 
     response = client.post(
         reverse("consent:lead_record", args=[lead.pk]),
@@ -79,7 +79,7 @@ def test_someone_elses_lead_cannot_be_recorded(client, rep, other_rep):
 def test_a_system_admin_downloads_the_export_and_erases(client, system_admin):
     lead = LeadFactory(first_name="Grace", email="grace@example.com")
     client.force_login(system_admin)
-    assert b'data-testid="lead-erase"' in client.get(reverse("leads:detail", args=[lead.pk])).content
+    assert b'data-testid="person-erase"' in client.get(reverse("leads:detail", args=[lead.pk])).content
 
     download = client.get(reverse("consent:lead_export", args=[lead.pk]))
     assert download["Content-Disposition"] == f'attachment; filename="lead-{lead.pk}-data.json"'
