@@ -62,10 +62,11 @@ class ConvertForm(forms.Form):
         help_text=gettext_lazy("Tells the record owner about the conversion."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, lead=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owner_choices()
-        self.fields["converted_status"].choices = [(v.api_name, v.label) for v in converted_statuses()]
+        # The converted statuses of the lead's process.
+        self.fields["converted_status"].choices = [(v.api_name, v.label) for v in converted_statuses(lead=lead)]
         self.fields["stage"].choices = [(v.api_name, v.label) for v in opportunity_stages()]
 
     def clean_account(self):

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from core.memo import memoized
 from core.models import FieldDefinition, PicklistValue
 from leads.models import Lead
+from leads.processes.selectors import lead_process_statuses, lead_record_type_of
 from sales import selectors as sales_selectors
 from sales.models import Account, Contact
 
@@ -20,11 +21,19 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-def converted_statuses() -> QuerySet[PicklistValue]:
-    """The active Lead Status values flagged converted, in picklist order (the first is the default)."""
-    return PicklistValue.objects.filter(
-        object_name="lead", field_name="status", is_converted=True, is_active=True
-    ).order_by("sort_order", "id")
+def converted_statuses(*, lead: Lead | None = None) -> list[PicklistValue]:
+    """The active Lead Status values flagged converted, in picklist order (the first is the default);
+    for a lead, those its record type's process offers (in the process's order) when it offers any."""
+    values = list(
+        PicklistValue.objects.filter(
+            object_name="lead", field_name="status", is_converted=True, is_active=True
+        ).order_by("sort_order", "id")
+    )
+    if lead is None:
+        return values
+    offered = lead_process_statuses(lead_record_type_of(lead))
+    in_process = sorted((v for v in values if v.api_name in offered), key=lambda v: offered.index(v.api_name))
+    return in_process or values
 
 
 def opportunity_stages() -> QuerySet[PicklistValue]:

@@ -23,6 +23,7 @@ from core.models import FieldDefinition, PicklistValue
 from core.registry import conversion_hooks
 from core.roles import display_name, require_setup_admin
 from leads.models import Lead
+from leads.processes.selectors import lead_process_statuses, lead_record_type_of
 from leads.selectors import lead_is_editable_by, leads_visible_to
 from leads.services import lead_mark_converted
 from sales import selectors as sales_selectors
@@ -258,7 +259,9 @@ def _resolve(lead: Lead, acting_user: User, options: ConvertOptions, ctx: Mappin
         if owner is None:
             add("owner", "Choose an active user as the record owner.")
 
-    statuses = ctx.converted_statuses
+    # The statuses of the lead's own process (its record type's) when it offers any.
+    offered = lead_process_statuses(lead_record_type_of(lead))
+    statuses = [s for s in ctx.converted_statuses if s.api_name in offered] or ctx.converted_statuses
     status = None
     if not statuses:
         add("converted_status", "No Lead Status value is flagged Converted; ask an admin to flag one.")

@@ -140,7 +140,7 @@ def convert_view(request, pk):
             {"results": selectors.account_search(user=request.user, q=request.GET.get("q", "")), "lead": lead},
         )
     if request.method == "POST":
-        form = ConvertForm(request.POST)
+        form = ConvertForm(request.POST, lead=lead)
         formset = ProductLineFormSet(request.POST, prefix="products")
         preview = None
         if form.is_valid() and formset.is_valid():
@@ -162,6 +162,7 @@ def convert_view(request, pk):
         return render(request, "conversion/convert.html", context, status=200)
     owner = default_owner(lead, request.user)
     form = ConvertForm(
+        lead=lead,
         initial={
             "account": NEW,
             "contact": NEW,
@@ -169,7 +170,7 @@ def convert_view(request, pk):
             "close_date": end_of_quarter(),
             "owner": owner.pk,
             "stage": "",
-        }
+        },
     )
     if form.fields["stage"].choices:
         from .services import default_stage

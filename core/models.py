@@ -86,6 +86,86 @@ class PicklistValue(models.Model):
         return picklist_value_label(self)
 
 
+OBJECT_CHOICES = [("account", "Account"), ("contact", "Contact"), ("opportunity", "Opportunity"), ("lead", "Lead")]
+
+
+class RecordType(models.Model):
+    """A flavour of an object (e.g. Enterprise and SMB opportunities, Inbound and Partner leads)
+    offering its own picklist values.
+
+    For each picklist field, the values chosen here are the ones offered; a field with no value chosen
+    offers all its active values. Kept in core so that every object (sales objects and leads) shares
+    one mechanism; the tables keep the names they were created with.
+    """
+
+    object_name = models.CharField(max_length=40, choices=OBJECT_CHOICES)
+    name = models.CharField(max_length=80)
+    description = models.CharField(max_length=255, blank=True)
+    is_active = models.BooleanField(default=True)
+    # The organisation's default for the object: what a user with no default of their own (or of
+    # their role) gets, and what records without a record type follow.
+    is_org_default = models.BooleanField(default=False)
+    # The page layout: the keys of the field sections shown on the record page and edit form, in
+    # order (empty: every section).
+    layout_sections = models.JSONField(default=list, blank=True)
+    picklist_values = models.ManyToManyField(PicklistValue, blank=True, related_name="record_types")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "sales_recordtype"
+        ordering = ["object_name", "name"]
+        constraints = [
+            # One name per object whatever its case ("SMB" and "smb" are the same record type).
+            models.UniqueConstraint("object_name", Lower("name"), name="sales_recordtype_name_ci"),
+            models.CheckConstraint(condition=~Q(name=""), name="recordtype_name_required"),
+            models.UniqueConstraint(
+                fields=["object_name"], condition=Q(is_org_default=True), name="recordtype_one_org_default"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_org_default=False) | Q(is_active=True), name="recordtype_org_default_is_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RecordTypeDefault(models.Model):
+    """The record type a user's new records of an object get: set for a role (group), overridden for
+    a user."""
+
+    object_name = models.CharField(max_length=40, choices=OBJECT_CHOICES)
+    record_type = models.ForeignKey(RecordType, on_delete=models.CASCADE, related_name="defaults")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="record_type_defaults"
+    )
+    group = models.ForeignKey(
+        "auth.Group", null=True, blank=True, on_delete=models.CASCADE, related_name="record_type_defaults"
+    )
+
+    class Meta:
+        db_table = "sales_recordtypedefault"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(group__isnull=True))
+                | (Q(user__isnull=True) & Q(group__isnull=False)),
+                name="recordtypedefault_user_or_group",
+            ),
+            models.UniqueConstraint(
+                fields=["object_name", "user"], condition=Q(user__isnull=False), name="recordtypedefault_one_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["object_name", "group"],
+                condition=Q(group__isnull=False),
+                name="recordtypedefault_one_per_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_name}: {self.record_type} for {self.user or self.group}"
+
+
 class FieldType(models.TextChoices):
     TEXT = "text", _("Text")
     TEXTAREA = "textarea", _("Long text")

@@ -47,6 +47,7 @@ SETUP = [
     (_("Outbox"), "emails:outbox", "send", "admin"),
     (_("Webhooks"), "webhooks:endpoint_list", "broadcast", "sysadmin"),
     (_("Record Types"), "sales:recordtype_list", "tags", "admin"),
+    (_("Lead Record Types"), "leads:recordtype_list", "signpost-2", "admin"),
     (_("Products"), "sales:product_list", "box-seam", "admin"),
     (_("Conversion Mapping"), "conversion:mapping", "arrow-left-right", "admin"),
     (_("System Health"), "system_health", "heart-pulse", "admin"),

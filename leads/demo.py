@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from .fields import UNQUALIFIED_REASONS
 from .models import Lead, Queue
 from .services import lead_create, lead_note_create
 
@@ -158,7 +159,63 @@ RATINGS = ["Hot", "Warm", "Cold", ""]
 DEMO_LEADS = 200
 
 
+# Two lead record types with processes of their own: inbound leads are qualified by the sales
+# team, partner leads are registered deals checked with the partner.
+RECORD_TYPES = {
+    "Inbound": {
+        "description": "Leads that reach us through the website, webinars and events.",
+        "statuses": ["New", "Working", "Nurturing", "Unqualified", "Qualified"],
+        "layout": [],
+        "guidance": {
+            "New": ("Call within one business day. Check the company's website before the call.", ["phone", "title"]),
+            "Working": (
+                "Qualify with BANT: budget, authority, need, timing. Log the call as a note.",
+                ["annual_revenue", "number_of_employees", "rating"],
+            ),
+            "Nurturing": ("Not ready yet: add the lead to a nurture sequence and set a rating.", ["rating"]),
+        },
+    },
+    "Partner": {
+        "description": "Deals registered by resellers and referral partners.",
+        "statuses": ["New", "Working", "Unqualified", "Qualified"],
+        "layout": ["info", "additional"],
+        "guidance": {
+            "New": (
+                "Confirm the registration with the partner within two days; check for a duplicate account.",
+                ["website", "industry"],
+            ),
+            "Working": ("Agree the next step with the partner's account manager.", ["description"]),
+        },
+    },
+}
+
+
+def _record_types(admin) -> dict:
+    from core.models import RecordType
+
+    from .processes.services import lead_path_step_set, lead_record_type_create
+
+    types = {}
+    for name, spec in RECORD_TYPES.items():
+        existing = RecordType.objects.filter(object_name="lead", name=name).first()
+        if existing is None:
+            existing = lead_record_type_create(
+                name=name,
+                description=spec["description"],
+                statuses=spec["statuses"],
+                layout_sections=spec["layout"],
+                acting_user=admin,
+            )
+            for status, (guidance, key_fields) in spec["guidance"].items():
+                lead_path_step_set(
+                    record_type=existing, status=status, guidance=guidance, key_fields=key_fields, acting_user=admin
+                )
+        types[name] = existing
+    return types
+
+
 def seed(*, users: dict) -> None:
+    types = _record_types(users["marketing"])
     queue, _ = Queue.objects.get_or_create(name="Inbound Sales", defaults={"email": "inbound-sales@example.com"})
     queue.members.add(users["rep"], users["rep2"])
     Queue.objects.get_or_create(name="Partner Leads", defaults={"email": "partners@example.com"})
@@ -173,6 +230,7 @@ def seed(*, users: dict) -> None:
         city, state, postal, country = rng.choice(CITIES)
         domain = company.lower().replace(" ", "").replace("'", "") + ".example"
         source = rng.choice(SOURCES)
+        status = rng.choice(STATUSES)
         lead = lead_create(
             data={
                 "first_name": first,
@@ -188,13 +246,15 @@ def seed(*, users: dict) -> None:
                 "country": country,
                 "industry": rng.choice(INDUSTRIES),
                 "rating": rng.choice(RATINGS),
-                "status": rng.choice(STATUSES),
+                "status": status,
+                "unqualified_reason": rng.choice(UNQUALIFIED_REASONS) if status == "Unqualified" else "",
                 "lead_source": source if source != "Web" else "Website",
                 "annual_revenue": Decimal(rng.choice([250, 900, 2500, 12000, 48000, 150000])) * 1000,
                 "number_of_employees": rng.choice([8, 25, 60, 140, 500, 1200, 8000]),
             },
             owner=owners[i % len(owners)],
             acting_user=users["marketing"],
+            record_type=types["Partner"] if source == "Partner Referral" else types["Inbound"],
         )
         created = now - timedelta(days=rng.randint(0, 120), hours=rng.randint(0, 23), minutes=rng.randint(0, 59))
         if i < 6:

@@ -135,6 +135,14 @@ STANDARD_FIELDS = [
         "additional",
         gettext_noop("Tick if the lead asked not to be called."),
     ),
+    (
+        "unqualified_reason",
+        gettext_noop("Unqualified Reason"),
+        "picklist",
+        False,
+        "info",
+        gettext_noop("Why the lead was closed as unqualified; required with a closed status."),
+    ),
 ]
 
 SECTIONS = [
@@ -144,7 +152,7 @@ SECTIONS = [
 ]
 
 # Standard picklist fields (field api name == model column).
-PICKLIST_FIELDS = ["salutation", "status", "lead_source", "rating", "industry"]
+PICKLIST_FIELDS = ["salutation", "status", "lead_source", "rating", "industry", "unqualified_reason"]
 
 # Fields a user writes through forms and the API (owner goes through the change-owner path).
 WRITABLE_FIELDS = [f[0] for f in STANDARD_FIELDS if f[0] != "owner"]
@@ -156,6 +164,16 @@ SYSTEM_FIELDS = [
     ("last_modified_at", "Last Modified Date"),
     ("is_converted", "Converted"),
     ("converted_at", "Converted Date"),
+]
+
+UNQUALIFIED_REASONS = [
+    gettext_noop("No Budget"),
+    gettext_noop("No Authority"),
+    gettext_noop("No Need"),
+    gettext_noop("Bad Timing"),
+    gettext_noop("Competitor"),
+    gettext_noop("Duplicate"),
+    gettext_noop("Other"),
 ]
 
 DEFAULT_PICKLISTS = {
@@ -171,6 +189,7 @@ DEFAULT_PICKLISTS = {
     "industry": [(v, False, False) for v in INDUSTRIES],
     "rating": [("Hot", False, False), ("Warm", False, False), ("Cold", False, False)],
     "salutation": [(v, False, False) for v in SALUTATIONS],
+    "unqualified_reason": [(v, False, False) for v in UNQUALIFIED_REASONS],
 }
 
 # The seeded status and rating labels, for the translation catalogs (``core.fields.picklist_label``).
@@ -183,4 +202,5 @@ TRANSLATED_PICKLIST_LABELS = (
     gettext_noop("Hot"),
     gettext_noop("Warm"),
     gettext_noop("Cold"),
+    *UNQUALIFIED_REASONS,
 )

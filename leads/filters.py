@@ -23,11 +23,13 @@ from django.utils.translation import gettext, gettext_lazy
 from core.fields import field_label
 from core.models import FieldDefinition, FieldType, PicklistValue
 from core.normalize import Normalized, normalize
+from core.record_types import record_type_org_default
 from core.registry import list_extensions
 from core.selectors import field_definitions
 
 from .fields import OBJECT_NAME
 from .models import Lead
+from .processes.selectors import lead_record_types
 from .selectors import owner_choices
 
 OWNER_KEY_RE = re.compile(r"^(user|queue):(\d{1,18})$")
@@ -160,6 +162,9 @@ class LeadFilter(django_filters.FilterSet):
         field_name="industry", label=gettext_lazy("Industry"), empty_label=gettext_lazy("Any")
     )
     owner = OwnerFilter(label=gettext_lazy("Owner"))
+    record_type = django_filters.ChoiceFilter(
+        method="filter_record_type", label=gettext_lazy("Record Type"), empty_label=gettext_lazy("Any")
+    )
     created_from = django_filters.DateFilter(
         method="filter_created_from", label=gettext_lazy("Created from"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -178,6 +183,9 @@ class LeadFilter(django_filters.FilterSet):
         self.picklists = _choices(self.picklist_values)
         for name in ("status", "lead_source", "rating", "industry"):
             self.filters[name].extra["choices"] = self.picklists.get(name, [])
+        self.filters["record_type"].extra["choices"] = lambda: [
+            (str(pk), name) for pk, name in lead_record_types(active_only=False).values_list("pk", "name")
+        ]
         # A callable: the users and queues are read only when the HTML panel renders the select.
         self.filters["owner"].extra["widget"] = forms.Select(choices=lambda: [("", "Any owner"), *self.owner_choices])
         self.custom_definitions = _custom_definitions()
@@ -237,6 +245,13 @@ class LeadFilter(django_filters.FilterSet):
             yield api, django_filters.CharFilter(label=label, max_length=200, method=_contains(api))
 
     # Standard filters ------------------------------------------------------------------------
+
+    def filter_record_type(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        """Leads of the record type; a lead without one follows the organisation's default."""
+        default = record_type_org_default(OBJECT_NAME)
+        if default is not None and str(default.pk) == str(value):
+            return qs.filter(Q(record_type_id=value) | Q(record_type__isnull=True))
+        return qs.filter(record_type_id=value)
 
     def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs.filter(search_q(value)) if value and value.strip() else qs

@@ -15,12 +15,26 @@ from core.selectors import field_definitions, picklist_default
 
 from .fields import OBJECT_NAME, PICKLIST_FIELDS, SECTIONS, STANDARD_FIELDS, WRITABLE_FIELDS
 from .models import Lead
+from .processes.selectors import (
+    ALWAYS_SHOWN,
+    layout_sections,
+    lead_process_statuses,
+    lead_record_type_default,
+    lead_record_type_of,
+)
 from .selectors import owner_choices
 
 MAX_MASS_IDS = 500
 
 
-def _standard_field(api: str, ftype: str, definition: FieldDefinition | None, default_label: str, lead: Lead | None):
+def _standard_field(
+    api: str,
+    ftype: str,
+    definition: FieldDefinition | None,
+    default_label: str,
+    lead: Lead | None,
+    offered_statuses: list[str] | None = None,
+):
     label = field_label(definition) if definition else gettext(default_label)
     help_text = field_help_text(definition) if definition else ""
     required = api in {"last_name", "company", "status"}
@@ -37,6 +51,11 @@ def _standard_field(api: str, ftype: str, definition: FieldDefinition | None, de
                 ).values_list("api_name", flat=True)
             )
             choices = [(value, label) for value, label in choices if value not in converted or value == current]
+            if offered_statuses is not None:
+                # The record type's process decides which statuses are offered, in its order.
+                by_value = dict(choices)
+                keep = [*offered_statuses, *([current] if current and current not in offered_statuses else [])]
+                choices = [(value, by_value[value]) for value in keep if value in by_value]
         return forms.ChoiceField(choices=choices, **common)
     if ftype == "checkbox":
         common["required"] = False
@@ -62,17 +81,31 @@ class LeadForm(forms.Form):
     offers the owner; on edit it carries the version the user started from.
     """
 
-    def __init__(self, *args, lead: Lead | None = None, only: list[str] | None = None, user=None, **kwargs):
+    def __init__(
+        self, *args, lead: Lead | None = None, only: list[str] | None = None, user=None, record_type=None, **kwargs
+    ):
         self.lead = lead
         self.only = only
+        # The record type decides the statuses offered and, on the full form, the sections shown.
+        if record_type is None:
+            record_type = lead_record_type_of(lead) if lead is not None else lead_record_type_default(user=user)
+        self.record_type = record_type
+        self.sections = layout_sections(record_type)
         definitions = {d.api_name: d for d in field_definitions(object_name=OBJECT_NAME)}
         self.custom_definitions = [d for d in definitions.values() if d.is_custom]
+        if only is None and "custom" not in self.sections:
+            self.custom_definitions = []
         if lead is not None and "initial" not in kwargs:
             kwargs["initial"] = self._initial(lead)
         super().__init__(*args, **kwargs)
-        for api, label, ftype, *_rest in STANDARD_FIELDS:
-            if api in WRITABLE_FIELDS and (only is None or api in only):
-                self.fields[api] = _standard_field(api, ftype, definitions.get(api), label, lead)
+        offered = lead_process_statuses(record_type)
+        for api, label, ftype, _required, section, _help in STANDARD_FIELDS:
+            if api not in WRITABLE_FIELDS or (only is not None and api not in only):
+                continue
+            if only is None and section not in self.sections and api not in ALWAYS_SHOWN:
+                # A section the record type's layout leaves out is not on the form (nor saved).
+                continue
+            self.fields[api] = _standard_field(api, ftype, definitions.get(api), label, lead, offered)
         for definition in self.custom_definitions:
             if only is None or definition.api_name in only:
                 current = (lead.custom_fields or {}).get(definition.api_name) if lead else None
@@ -134,7 +167,8 @@ class LeadForm(forms.Form):
         groups = []
         for key, title in SECTIONS:
             names = [api for api, _l, _t, _r, section, _h in STANDARD_FIELDS if section == key and api in self.fields]
-            groups.append((title, names))
+            if names:
+                groups.append((title, names))
         if self.custom_definitions:
             groups.append(("Custom Fields", [d.api_name for d in self.custom_definitions]))
         focus = self._focus([n for _t, names in groups for n in names])
@@ -194,6 +228,20 @@ class ChangeOwnerForm(forms.Form):
 class StatusForm(forms.Form):
     status = forms.CharField(max_length=120)
     version = forms.IntegerField(min_value=1)
+    # Asked when the status closes the lead without converting it (the service requires it then).
+    unqualified_reason = forms.CharField(max_length=120, required=False)
+
+
+class RecordTypeChoiceForm(forms.Form):
+    """The record type of a new lead, asked first when the user may choose among several."""
+
+    record_type = forms.ModelChoiceField(
+        queryset=None, label=_("Record Type"), widget=forms.RadioSelect, empty_label=None
+    )
+
+    def __init__(self, *args, record_types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["record_type"].queryset = record_types
 
 
 def seen_versions(data) -> dict[int, int]:

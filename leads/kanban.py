@@ -26,8 +26,9 @@ from core.selectors import picklist_values
 from .fields import OBJECT_NAME
 from .filters import LeadFilter
 from .models import Lead
+from .processes.selectors import lead_process_statuses, lead_record_type_get
 from .selectors import LIST_VIEWS, lead_detail, lead_is_editable_by, lead_list
-from .services import LeadEditConflict, converted_status_error, lead_update
+from .services import LeadEditConflict, closed_status_needs_reason, converted_status_error, lead_update
 
 # The lead picklists a board can group by (salutation is a form of address, not a stage).
 GROUP_FIELDS = {
@@ -109,6 +110,11 @@ def lead_kanban_view(request: HttpRequest) -> HttpResponse:
     if not request.GET.get("ordering"):
         leads = leads.order_by("-created_at", "-id")
     values = [v for v in filterset.picklist_values if v.field_name == group]
+    record_type = lead_record_type_get(request.GET.get("record_type")) if request.GET.get("record_type") else None
+    if group == "status" and record_type is not None:
+        # A board of one record type shows the columns of its process, in its order.
+        offered = lead_process_statuses(record_type)
+        values = sorted((v for v in values if v.api_name in offered), key=lambda v: offered.index(v.api_name))
     columns = kanban_columns(leads=leads, group=group, values=values)
     ratings = {v.api_name: v.display_label for v in filterset.picklist_values if v.field_name == "rating"}
     for column in columns:
@@ -174,6 +180,14 @@ def lead_kanban_move(request: HttpRequest) -> HttpResponse:
     if group == "status" and converted_status_error(value) is not None:
         # Only converting gives a lead a converted status: the convert page takes over.
         target = reverse("conversion:convert", args=[lead.pk])
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
+    if group == "status" and closed_status_needs_reason(value):
+        # A closed status needs its reason: the lead page's closing step asks for it.
+        target = reverse("leads:detail", args=[lead.pk]) + "?close=1#lead-path"
         if request.htmx:
             response = HttpResponse(status=204)
             response["HX-Redirect"] = target

@@ -51,6 +51,8 @@ class Lead(models.Model):
     number_of_employees = models.PositiveIntegerField(null=True, blank=True)
     rating = models.CharField(max_length=120, blank=True)
     status = models.CharField(gettext_lazy("lead status"), max_length=120)
+    # Why the lead was closed without converting (required with a closed, not converted status).
+    unqualified_reason = models.CharField(gettext_lazy("unqualified reason"), max_length=120, blank=True)
     lead_source = models.CharField(max_length=120, blank=True)
     description = models.TextField(max_length=32000, blank=True)
     email_opt_out = models.BooleanField(default=False)
@@ -64,6 +66,10 @@ class Lead(models.Model):
     owner_assigned_at = models.DateTimeField()
 
     custom_fields = models.JSONField(default=dict, blank=True)
+    # Decides the lead's process (the statuses offered) and page layout; none: the org default's.
+    record_type = models.ForeignKey(
+        "core.RecordType", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
@@ -175,4 +181,5 @@ class RecentlyViewed(models.Model):
 # CSV imports of leads, and routing models (queues' rules and settings), live in their own
 # modules but belong to this app.
 from .imports.models import LeadImport, LeadImportRow  # noqa: E402, F401
+from .processes.models import LeadPathStep  # noqa: E402, F401
 from .routing.models import AssignmentRule, LeadSettings, RoutingAvailability, RuleEntry  # noqa: E402, F401

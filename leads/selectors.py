@@ -1,6 +1,6 @@
 """Reads of leads, always scoped to the user asking."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case, IntegerField, Q, QuerySet, When
@@ -13,11 +13,12 @@ from core.history import history_for
 from core.models import FieldDefinition, FieldHistory, FieldType, OrgSettings
 from core.registry import ListExtension, list_extensions
 from core.roles import VIEW_CONVERTED_LEADS, display_name, sees_all_records
-from core.selectors import field_definitions, org_settings, picklist_labels, picklist_values
+from core.selectors import field_definitions, org_settings, picklist_labels
 
 from .fields import OBJECT_NAME, PICKLIST_FIELDS, SECTIONS, STANDARD_FIELDS
 from .models import Lead, LeadNote, Queue, RecentlyViewed
 from .ownership import owner_label
+from .processes.selectors import layout_sections, lead_process, lead_record_type_of
 
 
 def queues_of(user) -> QuerySet[Queue]:
@@ -166,35 +167,67 @@ class PathStep:
     label: str
     state: str  # "complete" | "current" | "" (ahead)
     is_converted: bool
+    is_closed: bool = False
+    guidance: str = ""
+    key_fields: tuple[str, ...] = ()
+    # The closing step at the end of the path: the statuses that close the lead, to choose from.
+    choices: tuple["PathStep", ...] = ()
 
 
 def lead_status_path(*, lead: Lead) -> list[PathStep]:
-    """The Lead Status picklist in order for the path; an inactive current value keeps its place."""
-    values = [
-        v
-        for v in picklist_values(object_name=OBJECT_NAME, field_name="status")
-        if v.is_active or v.api_name == lead.status
-    ]
-    names = [v.api_name for v in values]
-    current = names.index(lead.status) if lead.status in names else -1
-    return [
+    """The lead's process as a path: its open statuses in order, then one closing step ("Closed",
+    or the closing status the lead has) offering the statuses that end the path (converted ones,
+    reached by converting, and closed ones such as Unqualified). An inactive or out-of-process
+    current value keeps its place."""
+    process = lead_process(lead_record_type_of(lead), include=lead.status)
+    open_steps = [s for s in process if not s.closes]
+    closing = [s for s in process if s.closes]
+    names = [s.api_name for s in open_steps]
+    closed = any(s.api_name == lead.status for s in closing)
+    current = len(names) if closed else (names.index(lead.status) if lead.status in names else -1)
+    path = [
         PathStep(
-            v.api_name,
-            v.display_label,
+            s.api_name,
+            s.label,
             "current" if i == current else ("complete" if i < current else ""),
-            v.is_converted,
+            s.is_converted,
+            s.is_closed,
+            s.guidance,
+            s.key_fields,
         )
-        for i, v in enumerate(values)
+        for i, s in enumerate(open_steps)
     ]
+    if closing:
+        choices = tuple(
+            PathStep(s.api_name, s.label, "", s.is_converted, s.is_closed, s.guidance, s.key_fields) for s in closing
+        )
+        reached = next((c for c in choices if c.api_name == lead.status), None)
+        if reached is not None:
+            path.append(replace(reached, state="current", choices=choices))
+        else:
+            path.append(PathStep("", gettext("Closed"), "", False, True, choices=choices))
+    return path
+
+
+def path_guidance_step(*, lead: Lead, api_name: str = "") -> PathStep | None:
+    """The step whose guidance and key fields show under the path: the one asked for (a clicked
+    step), else the current one."""
+    for step in lead_status_path(lead=lead):
+        for candidate in (step, *step.choices):
+            if candidate.api_name and (
+                candidate.api_name == api_name if api_name else candidate.api_name == lead.status
+            ):
+                return candidate
+    return None
 
 
 def next_open_status(*, lead: Lead) -> PathStep | None:
-    """The step "Mark Status as Complete" moves to: the next step that is not a converted status
-    (reaching a converted status is the job of conversion)."""
+    """The step "Mark Status as Complete" moves to: the next open step (closing the lead is the
+    job of the closing step: converting, or a closed status with its reason)."""
     steps = lead_status_path(lead=lead)
     positions = [i for i, s in enumerate(steps) if s.state == "current"]
     start = positions[0] + 1 if positions else 0
-    return next((s for s in steps[start:] if not s.is_converted), None)
+    return next((s for s in steps[start:] if s.api_name and not s.is_converted and not s.is_closed), None)
 
 
 # List columns -------------------------------------------------------------------------------
@@ -317,8 +350,11 @@ def lead_record_sections(*, lead: Lead) -> list[RecordSection]:
     definitions = list(field_definitions(object_name=OBJECT_NAME))
     by_name = {d.api_name: d for d in definitions}
     picklists = picklist_labels(object_name=OBJECT_NAME)
+    shown = layout_sections(lead_record_type_of(lead))
     sections = []
     for key, title in SECTIONS:
+        if key not in shown:
+            continue
         rows = []
         for api, label, ftype, *_rest in STANDARD_FIELDS:
             if _rest[1] != key:
@@ -361,6 +397,6 @@ def lead_record_sections(*, lead: Lead) -> list[RecordSection]:
                 _href(definition.field_type, text),
             )
         )
-    if custom_rows:
+    if custom_rows and "custom" in shown:
         sections.append(RecordSection("custom", gettext("Custom Fields"), custom_rows))
     return sections

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from core.fields import clean_custom_fields, is_blank, validate_web_address
 from core.history import Change, diff, history_for, history_record
 from core.memo import memoized
-from core.models import PicklistValue, RecycleBinEntry
+from core.models import PicklistValue, RecordType, RecycleBinEntry
 from core.recycle_bin import recycle_bin_move, recycle_bin_restore
 from core.registry import run_lead_touch_hooks
 from core.selectors import field_labels, picklist_default
@@ -25,6 +25,7 @@ from core.selectors import field_labels, picklist_default
 from .fields import OBJECT_NAME, PICKLIST_FIELDS, WRITABLE_FIELDS
 from .models import Lead, LeadNote, Queue, RecentlyViewed
 from .ownership import owner_label, set_owner
+from .processes.selectors import lead_process_statuses, lead_record_type_default, lead_record_type_of
 from .selectors import lead_is_deletable_by, lead_is_editable_by
 from .sort_keys import lead_activity_note
 
@@ -53,6 +54,7 @@ class MassResult:
 
 def _snapshot(lead: Lead) -> dict:
     values = {name: getattr(lead, name) for name in WRITABLE_FIELDS}
+    values["record_type"] = lead.record_type.name if lead.record_type_id else ""
     for key, value in (lead.custom_fields or {}).items():
         values[key] = value
     return values
@@ -84,6 +86,9 @@ def _coerce(data: dict) -> dict:
     return clean
 
 
+# "Not given" for optional arguments where ``None`` is a value.
+_UNSET = object()
+
 CONVERTED_STATUS_BY_CONVERTING = _lazy("A converted status is set by converting the lead: use Convert.")
 
 
@@ -91,19 +96,24 @@ CONVERTED_STATUS_BY_CONVERTING = _lazy("A converted status is set by converting 
 class _PicklistFacts:
     active: dict[str, set[str]]
     converted_statuses: frozenset[str]
+    # Statuses that close a lead without converting it: they need an Unqualified Reason.
+    closed_statuses: frozenset[str] = frozenset()
 
 
 def _picklist_facts() -> _PicklistFacts:
     active: dict[str, set[str]] = {}
     converted: set[str] = set()
-    for field, api, is_active, is_converted in PicklistValue.objects.filter(
+    closed: set[str] = set()
+    for field, api, is_active, is_converted, is_closed in PicklistValue.objects.filter(
         object_name=OBJECT_NAME, field_name__in=PICKLIST_FIELDS
-    ).values_list("field_name", "api_name", "is_active", "is_converted"):
+    ).values_list("field_name", "api_name", "is_active", "is_converted", "is_closed"):
         if is_active:
             active.setdefault(field, set()).add(api)
         if field == "status" and is_converted:
             converted.add(api)
-    return _PicklistFacts(active=active, converted_statuses=frozenset(converted))
+        elif field == "status" and is_closed:
+            closed.add(api)
+    return _PicklistFacts(active=active, converted_statuses=frozenset(converted), closed_statuses=frozenset(closed))
 
 
 def _facts() -> _PicklistFacts:
@@ -116,6 +126,11 @@ def converted_status_error(status: str) -> ValidationError | None:
     if status and status in _facts().converted_statuses:
         return ValidationError({"status": [CONVERTED_STATUS_BY_CONVERTING]})
     return None
+
+
+def closed_status_needs_reason(status: str) -> bool:
+    """Whether ``status`` closes a lead without converting it, and so needs an Unqualified Reason."""
+    return bool(status) and status in _facts().closed_statuses
 
 
 def _validate_picklists(lead: Lead, before: dict | None) -> dict[str, list[str]]:
@@ -131,7 +146,43 @@ def _validate_picklists(lead: Lead, before: dict | None) -> dict[str, list[str]]
         elif field == "status" and value in facts.converted_statuses and not kept:
             # Only conversion (``lead_mark_converted``) gives a lead a converted status.
             errors[field] = [str(CONVERTED_STATUS_BY_CONVERTING)]
+    for field, messages in _process_errors(lead, before, facts).items():
+        errors.setdefault(field, []).extend(messages)
     return errors
+
+
+def _process_errors(lead: Lead, before: dict | None, facts: _PicklistFacts) -> dict[str, list[str]]:
+    """The rules of the lead's process: its status is one the record type's process offers, and
+    a status that closes the lead without converting it comes with an Unqualified Reason."""
+    errors: dict[str, list[str]] = {}
+    record_type = lead_record_type_of(lead)
+    record_type_kept = before is not None and before.get("record_type") == (
+        lead.record_type.name if lead.record_type_id else ""
+    )
+    status_kept = before is not None and before.get("status") == lead.status and record_type_kept
+    if (
+        lead.status
+        and not status_kept
+        and lead.status not in facts.converted_statuses
+        and lead.status not in lead_process_statuses(record_type)
+    ):
+        errors["status"] = [
+            _("“%(value)s” is not a status of the %(process)s lead process.")
+            % {"value": lead.status, "process": record_type.name if record_type else _("default")}
+        ]
+    reason_kept = before is not None and before.get("status") == lead.status and not before.get("unqualified_reason")
+    if lead.status in facts.closed_statuses and not lead.unqualified_reason and not reason_kept:
+        errors["unqualified_reason"] = [
+            _("Choose an Unqualified Reason to close the lead as %(status)s.") % {"status": lead.status}
+        ]
+    return errors
+
+
+def _check_record_type(record_type) -> None:
+    if record_type is not None and (
+        not isinstance(record_type, RecordType) or record_type.object_name != OBJECT_NAME or not record_type.is_active
+    ):
+        raise ValidationError({"record_type": [_("Choose an active lead record type.")]})
 
 
 def _validate(lead: Lead, *, before: dict | None, custom_raw: dict | None) -> dict:
@@ -180,14 +231,29 @@ def _validate(lead: Lead, *, before: dict | None, custom_raw: dict | None) -> di
 CREATED = Change("created", "Created", "", "Lead created")
 
 
-def lead_build(*, data: dict, acting_user: User, owner=None, custom_fields: dict | None = None, now=None) -> Lead:
+def lead_build(
+    *,
+    data: dict,
+    acting_user: User,
+    owner=None,
+    custom_fields: dict | None = None,
+    now=None,
+    record_type: RecordType | None = None,
+) -> Lead:
     """A new lead, validated and owned, not yet saved: what ``lead_create`` saves, and what the
-    batched intake inserts many at a time. Raises ``ValidationError`` with every field error."""
+    batched intake inserts many at a time. Raises ``ValidationError`` with every field error.
+    ``record_type`` defaults to the acting user's default lead record type (else the org's); the
+    status defaults to the picklist default, else the process's first status."""
     now = now or timezone.now()
     values = _coerce(data)
+    _check_record_type(record_type)
+    record_type = record_type or lead_record_type_default(user=acting_user)
     if is_blank(values.get("status")):
-        values["status"] = picklist_default(object_name=OBJECT_NAME, field_name="status") or ""
+        offered = lead_process_statuses(record_type)
+        default = picklist_default(object_name=OBJECT_NAME, field_name="status") or ""
+        values["status"] = default if default in offered or not offered else offered[0]
     lead = Lead(**values)
+    lead.record_type = record_type
     lead.custom_fields = _validate(lead, before=None, custom_raw=custom_fields)
     owner = owner or (acting_user if getattr(acting_user, "pk", None) else None)
     if owner is None:
@@ -207,10 +273,13 @@ def lead_create(
     owner=None,
     custom_fields: dict | None = None,
     history_note: str = "",
+    record_type: RecordType | None = None,
 ) -> Lead:
     """Create a lead. Status defaults to the picklist default; the owner defaults to the creator."""
     now = timezone.now()
-    lead = lead_build(data=data, acting_user=acting_user, owner=owner, custom_fields=custom_fields, now=now)
+    lead = lead_build(
+        data=data, acting_user=acting_user, owner=owner, custom_fields=custom_fields, now=now, record_type=record_type
+    )
     lead.save()
     history_record(
         object_name=OBJECT_NAME,
@@ -234,8 +303,10 @@ def lead_update(
     expected_version: int | None = None,
     check_access: bool = True,
     history_note: str = "",
+    record_type=_UNSET,
 ) -> Lead:
-    """Change fields of a lead. ``expected_version`` is the version the editor started from: if the
+    """Change fields of a lead (and, given ``record_type``, its record type: the status must then
+    be one of the new process). ``expected_version`` is the version the editor started from: if the
     lead moved on since, the save is refused with the changes made meanwhile. ``check_access=False``
     is for changes the person makes about themselves with no user signed in (unsubscribing):
     ``acting_user`` is then ``None`` and ``history_note`` says where the change came from."""
@@ -246,6 +317,9 @@ def lead_update(
     before = _snapshot(locked)
     for key, value in _coerce(data).items():
         setattr(locked, key, value)
+    if record_type is not _UNSET and (record_type.pk if record_type else None) != locked.record_type_id:
+        _check_record_type(record_type)
+        locked.record_type = record_type
     locked.custom_fields = _validate(locked, before=before, custom_raw=custom_fields)
     changes = diff(before, _snapshot(locked), _labels())
     if not changes:
@@ -361,10 +435,16 @@ def lead_mass_change_owner(
 
 @transaction.atomic
 def lead_mass_change_status(
-    *, lead_ids: list[int], status: str, acting_user: User, versions: dict[int, int] | None = None
+    *,
+    lead_ids: list[int],
+    status: str,
+    acting_user: User,
+    versions: dict[int, int] | None = None,
+    unqualified_reason: str = "",
 ) -> MassResult:
     """Give the selected leads a status (never a converted one: only conversion sets those).
-    ``versions`` works as in ``lead_mass_change_owner``."""
+    ``versions`` works as in ``lead_mass_change_owner``. A closing status needs
+    ``unqualified_reason``; a lead whose process does not offer the status is skipped."""
     if not PicklistValue.objects.filter(
         object_name=OBJECT_NAME, field_name="status", api_name=status, is_active=True
     ).exists():
@@ -372,26 +452,74 @@ def lead_mass_change_status(
     refused = converted_status_error(status)
     if refused is not None:
         raise refused
+    facts = _facts()
+    unqualified_reason = (unqualified_reason or "").strip()
+    if status in facts.closed_statuses and not unqualified_reason:
+        raise ValidationError(
+            {
+                "unqualified_reason": [
+                    _("Choose an Unqualified Reason to close the lead as %(status)s.") % {"status": status}
+                ]
+            }
+        )
+    if status not in facts.closed_statuses:
+        unqualified_reason = ""
+    elif unqualified_reason not in facts.active.get("unqualified_reason", set()):
+        raise ValidationError(
+            {
+                "unqualified_reason": [
+                    _("“%(value)s” is not a valid value for this picklist.") % {"value": unqualified_reason}
+                ]
+            }
+        )
     now = timezone.now()
     updated = changed_since = 0
-    label = _labels().get("status", "Lead Status")
-    for lead in Lead.objects.select_for_update().filter(pk__in=lead_ids).order_by("pk"):
+    labels = _labels()
+    label = labels.get("status", "Lead Status")
+    for lead in (
+        Lead.objects.select_for_update(of=("self",))
+        .select_related("record_type")
+        .filter(pk__in=lead_ids)
+        .order_by("pk")
+    ):
         if not lead_is_editable_by(lead, acting_user) or lead.status == status:
+            continue
+        if status not in lead_process_statuses(lead_record_type_of(lead)):
             continue
         if _moved_on(lead, versions):
             changed_since += 1
             continue
         old = lead.status
+        changes = [Change("status", label, old, status)]
+        if unqualified_reason and lead.unqualified_reason != unqualified_reason:
+            changes.append(
+                Change(
+                    "unqualified_reason",
+                    labels.get("unqualified_reason", "Unqualified Reason"),
+                    lead.unqualified_reason,
+                    unqualified_reason,
+                )
+            )
+            lead.unqualified_reason = unqualified_reason
         lead.status = status
         lead.version += 1
         lead.last_modified_at = now
         lead.last_modified_by = acting_user
         lead_activity_note(lead, at=now)
-        lead.save(update_fields=["last_activity_at", "status", "version", "last_modified_at", "last_modified_by"])
+        lead.save(
+            update_fields=[
+                "last_activity_at",
+                "status",
+                "unqualified_reason",
+                "version",
+                "last_modified_at",
+                "last_modified_by",
+            ]
+        )
         history_record(
             object_name=OBJECT_NAME,
             record_id=lead.pk,
-            changes=[Change("status", label, old, status)],
+            changes=changes,
             acting_user=acting_user,
             record_version=lead.version,
             note="Mass change status",

@@ -19,9 +19,11 @@ from core.forms import errors_as_text
 
 from .fields import WRITABLE_FIELDS
 from .filters import LeadFilter
-from .forms import ChangeOwnerForm, LeadForm, MassActionForm, NoteForm, StatusForm, seen_versions
+from .forms import ChangeOwnerForm, LeadForm, MassActionForm, NoteForm, RecordTypeChoiceForm, StatusForm, seen_versions
 from .intake import DuplicateLeadError, lead_edit_duplicates_check, lead_intake
 from .ownership import owner_from_key, owner_key, owner_label
+from .processes.selectors import lead_record_type_default, lead_record_type_get, lead_record_types
+from .processes.views import path_context
 from .routing.services import lead_assign, leads_assign_many
 from .selectors import (
     DEFAULT_COLUMNS,
@@ -38,7 +40,6 @@ from .selectors import (
     lead_record_sections,
     lead_status_path,
     leads_visible_to,
-    next_open_status,
 )
 from .services import (
     CONVERTED_NOT_DELETABLE,
@@ -298,11 +299,10 @@ def _editable(request: HttpRequest, pk: int):
 def _detail_context(request: HttpRequest, lead) -> dict:
     editable = lead_is_editable_by(lead, request.user)
     return {
+        **path_context(request, lead, step=request.GET.get("step", "")),
         "lead": lead,
         "editable": editable,
         "sections": lead_record_sections(lead=lead),
-        "path": lead_status_path(lead=lead),
-        "next_status": next_open_status(lead=lead) if editable and not lead.is_converted else None,
         "notes": lead_notes(lead=lead),
         "history": lead_history(lead=lead),
         "note_form": NoteForm(),
@@ -331,7 +331,19 @@ def _conflict_changes(exc: LeadEditConflict) -> list:
 @login_required
 @require_http_methods(["GET", "POST"])
 def lead_create_view(request: HttpRequest) -> HttpResponse:
-    form = LeadForm(request.POST or None, user=request.user)
+    available = lead_record_types()
+    chosen = request.POST.get("record_type") or request.GET.get("record_type")
+    record_type = lead_record_type_get(chosen) if chosen else None
+    if record_type is None and available.count() > 1:
+        # Several record types: the user chooses one first (their default preselected).
+        default = lead_record_type_default(user=request.user)
+        choice = RecordTypeChoiceForm(
+            request.GET if chosen else None,
+            record_types=available,
+            initial={"record_type": default.pk if default else None},
+        )
+        return render(request, "leads/lead_record_type_choice.html", {"form": choice}, status=400 if chosen else 200)
+    form = LeadForm(request.POST or None, user=request.user, record_type=record_type)
     duplicates = None
     if request.method == "POST" and form.is_valid():
         owner = owner_from_key(form.cleaned_data["owner"])
@@ -348,6 +360,7 @@ def lead_create_view(request: HttpRequest) -> HttpResponse:
                     assign=bool(form.cleaned_data.get("use_assignment_rule")),
                     auto_respond=bool(form.cleaned_data.get("send_autoresponse")),
                     allow_duplicates=bool(request.POST.get("allow_duplicates")),
+                    record_type=form.record_type,
                 ).lead
                 owner = lead.owner
             except DuplicateLeadError as exc:
@@ -357,13 +370,20 @@ def lead_create_view(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Lead “%(name)s” was created.") % {"name": lead.name})
                 if "save_new" in request.POST:
-                    return redirect("leads:create")
+                    again = reverse("leads:create")
+                    if available.count() > 1 and lead.record_type_id:
+                        again += f"?record_type={lead.record_type_id}"
+                    return redirect(again)
                 if not leads_visible_to(request.user).filter(pk=lead.pk).exists():
                     # Given to a queue or user whose leads this user cannot see.
                     messages.info(request, _("It is owned by %(owner_label)s.") % {"owner_label": owner_label(owner)})
                     return redirect("leads:list")
                 return redirect("leads:detail", pk=lead.pk)
-    return render(request, "leads/lead_form.html", {"form": form, "lead": None, "duplicates": duplicates})
+    return render(
+        request,
+        "leads/lead_form.html",
+        {"form": form, "lead": None, "duplicates": duplicates, "record_type": form.record_type},
+    )
 
 
 @login_required
@@ -412,7 +432,9 @@ def lead_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("leads:list")
             return redirect("leads:detail", pk=lead.pk)
     return render(
-        request, "leads/lead_form.html", {"form": form, "lead": lead, "conflict": conflict, "duplicates": duplicates}
+        request,
+        "leads/lead_form.html",
+        {"form": form, "lead": lead, "conflict": conflict, "duplicates": duplicates, "record_type": form.record_type},
     )
 
 
@@ -500,11 +522,11 @@ def lead_set_status(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a status."))
         return redirect("leads:detail", pk=lead.pk)
     try:
+        data = {"status": form.cleaned_data["status"]}
+        if form.cleaned_data["unqualified_reason"]:
+            data["unqualified_reason"] = form.cleaned_data["unqualified_reason"]
         lead = lead_update(
-            lead=lead,
-            data={"status": form.cleaned_data["status"]},
-            expected_version=form.cleaned_data["version"],
-            acting_user=request.user,
+            lead=lead, data=data, expected_version=form.cleaned_data["version"], acting_user=request.user
         )
     except LeadEditConflict:
         messages.error(request, _("Someone changed this lead meanwhile; review it and try again."))

@@ -56,7 +56,16 @@ from .results import rate as _rate
 from .rollups import status_visits
 
 # The lead list's filters a report takes (campaign and web_form come from ``reports.listing``).
-LEAD_FILTER_KEYS = ("owner", "status", "lead_source", "campaign", "web_form", "created_from", "created_to")
+LEAD_FILTER_KEYS = (
+    "owner",
+    "status",
+    "lead_source",
+    "record_type",
+    "campaign",
+    "web_form",
+    "created_from",
+    "created_to",
+)
 DEFAULT_DAYS = 30
 MAX_PERIODS = 400
 DEFAULT_STUCK_DAYS = 14

@@ -2,77 +2,13 @@
 and record types."""
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy
 
-from core.models import PicklistValue
+from core.models import OBJECT_CHOICES, RecordType, RecordTypeDefault  # noqa: F401 (moved down to core, shared with leads)
 from core.roles import display_name
-
-OBJECT_CHOICES = [("account", "Account"), ("contact", "Contact"), ("opportunity", "Opportunity")]
-
-
-class RecordType(models.Model):
-    """A flavour of an object (e.g. Enterprise and SMB opportunities) offering its own picklist values.
-
-    For each picklist field, the values chosen here are the ones offered; a field with no value chosen
-    offers all its active values.
-    """
-
-    object_name = models.CharField(max_length=40, choices=OBJECT_CHOICES)
-    name = models.CharField(max_length=80)
-    description = models.CharField(max_length=255, blank=True)
-    is_active = models.BooleanField(default=True)
-    picklist_values = models.ManyToManyField(PicklistValue, blank=True, related_name="record_types")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["object_name", "name"]
-        constraints = [
-            # One name per object whatever its case ("SMB" and "smb" are the same record type).
-            models.UniqueConstraint("object_name", Lower("name"), name="sales_recordtype_name_ci"),
-            models.CheckConstraint(condition=~Q(name=""), name="recordtype_name_required"),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class RecordTypeDefault(models.Model):
-    """The record type a user's new records of an object get: set for a role (group), overridden for
-    a user."""
-
-    object_name = models.CharField(max_length=40, choices=OBJECT_CHOICES)
-    record_type = models.ForeignKey(RecordType, on_delete=models.CASCADE, related_name="defaults")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="record_type_defaults"
-    )
-    group = models.ForeignKey(
-        Group, null=True, blank=True, on_delete=models.CASCADE, related_name="record_type_defaults"
-    )
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(user__isnull=False) & Q(group__isnull=True))
-                | (Q(user__isnull=True) & Q(group__isnull=False)),
-                name="recordtypedefault_user_or_group",
-            ),
-            models.UniqueConstraint(
-                fields=["object_name", "user"], condition=Q(user__isnull=False), name="recordtypedefault_one_per_user"
-            ),
-            models.UniqueConstraint(
-                fields=["object_name", "group"],
-                condition=Q(group__isnull=False),
-                name="recordtypedefault_one_per_group",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.object_name}: {self.record_type} for {self.user or self.group}"
 
 
 class SalesRecord(models.Model):

@@ -12,7 +12,8 @@ from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, W
 
 from core.memo import memoized
 from core.models import FieldDefinition, FieldType, PicklistValue
-from core.roles import MARKETING_ADMIN, SALES_REP, SYSTEM_ADMIN, sees_all_records
+from core.record_types import record_type_default_for, record_types_for  # noqa: F401
+from core.roles import sees_all_records
 
 from .models import (
     Account,
@@ -22,7 +23,6 @@ from .models import (
     OpportunityLineItem,
     Product,
     RecordType,
-    RecordTypeDefault,
 )
 
 # Free mail providers: an address there says nothing about the company.
@@ -251,52 +251,18 @@ def contact_matches(
 
 # Record types ----------------------------------------------------------------------------------
 
-# When a user is in several role groups, the more senior role's default wins.
-_ROLE_PRECEDENCE = [SYSTEM_ADMIN, MARKETING_ADMIN, SALES_REP]
-
-
-def record_types_for(*, object_name: str, active_only: bool = True) -> QuerySet[RecordType]:
-    qs = RecordType.objects.filter(object_name=object_name)
-    if active_only:
-        qs = qs.filter(is_active=True)
-    return qs.order_by("name")
-
 
 def record_type_list() -> QuerySet[RecordType]:
-    return RecordType.objects.prefetch_related(
-        Prefetch("picklist_values", queryset=PicklistValue.objects.order_by("field_name", "sort_order"))
-    ).order_by("object_name", "name")
+    """The record types of accounts, contacts and opportunities (leads' are set up with leads)."""
+    from .fields import RECORD_TYPE_OBJECTS
 
-
-def record_type_default_for(*, user, object_name: str) -> RecordType | None:
-    """The record type the user's new records of the object get: the user's own default, else their
-    role's (group's) default, else none (all values offered). Inactive record types are skipped."""
-    if not getattr(user, "pk", None):
-        return None
-    return memoized(
-        ("record_type_default_for", user.pk, object_name),
-        lambda: _record_type_default_for(user, object_name),
+    return (
+        RecordType.objects.filter(object_name__in=RECORD_TYPE_OBJECTS)
+        .prefetch_related(
+            Prefetch("picklist_values", queryset=PicklistValue.objects.order_by("field_name", "sort_order"))
+        )
+        .order_by("object_name", "name")
     )
-
-
-def _record_type_default_for(user, object_name: str) -> RecordType | None:
-    mine = (
-        RecordTypeDefault.objects.filter(object_name=object_name, user=user, record_type__is_active=True)
-        .select_related("record_type")
-        .first()
-    )
-    if mine:
-        return mine.record_type
-    by_group = {
-        d.group.name: d.record_type
-        for d in RecordTypeDefault.objects.filter(
-            object_name=object_name, group__user=user, record_type__is_active=True
-        ).select_related("record_type", "group")
-    }
-    for role in _ROLE_PRECEDENCE:
-        if role in by_group:
-            return by_group[role]
-    return next((by_group[name] for name in sorted(by_group)), None)
 
 
 def record_type_picklist_fields(object_name: str) -> list[str]:

@@ -19,8 +19,11 @@ from core.roles import display_name
 from leads.fields import OBJECT_NAME, WRITABLE_FIELDS
 from leads.models import Lead, LeadNote
 from leads.ownership import owner_label
+from leads.processes.selectors import lead_record_type_get
 
 TEXT_TYPES = {"CharField", "TextField", "EmailField"}
+# "Not sent" for the record type, where null is a value (the organisation's default).
+UNSET = object()
 NUMBER_TYPES = {"DecimalField", "PositiveIntegerField"}
 
 
@@ -73,6 +76,16 @@ class LeadSerializer(QuickReadMixin, serializers.ModelSerializer):
         ),
     )
     name = serializers.CharField(read_only=True)
+    record_type = serializers.IntegerField(
+        source="record_type_id",
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The id of the lead record type (GET /api/lead-record-types/); it decides the statuses offered. "
+            "Left out on create: the caller's default record type. null: the organisation's default."
+        ),
+    )
+    record_type_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Lead
@@ -80,6 +93,8 @@ class LeadSerializer(QuickReadMixin, serializers.ModelSerializer):
             "id",
             "name",
             *WRITABLE_FIELDS,
+            "record_type",
+            "record_type_name",
             "owner",
             "custom_fields",
             "created_by",
@@ -104,6 +119,9 @@ class LeadSerializer(QuickReadMixin, serializers.ModelSerializer):
                     field.default = None
                 fields[name] = field
         return fields
+
+    def get_record_type_name(self, lead: Lead) -> str:
+        return lead.record_type.name if lead.record_type_id else ""
 
     @extend_schema_field(OwnerSerializer)
     def get_owner(self, lead: Lead) -> dict:
@@ -169,9 +187,19 @@ class LeadSerializer(QuickReadMixin, serializers.ModelSerializer):
         version = data.get("version")
         if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 1):
             errors["version"] = [gettext("Send the version number you read (a positive integer).")]
+        record_type = UNSET
+        if "record_type" in data:
+            record_type = None
+            if data["record_type"] is not None:
+                record_type = (
+                    lead_record_type_get(data["record_type"]) if not isinstance(data["record_type"], bool) else None
+                )
+                if record_type is None:
+                    errors["record_type"] = [gettext("Choose an active lead record type.")]
         if errors:
             raise serializers.ValidationError(errors)
         return {
+            "record_type": record_type,
             "data": values,
             "custom_fields": dict(custom) if custom is not None else None,
             "expected_version": version,

@@ -51,6 +51,7 @@ from leads.services import (
 from ..routing.services import lead_assign
 from . import sync
 from .serializers import (
+    UNSET,
     ChangeOwnerSerializer,
     DeletedLeadSerializer,
     FieldChangeSerializer,
@@ -254,10 +255,10 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 raise serializers.ValidationError(
                     {"view": [_("Choose one of: %(join)s.") % {"join": ", ".join(LIST_VIEWS)}]}
                 )
-            return lead_list(user=user, view=view).select_related("created_by", "last_modified_by")
+            return lead_list(user=user, view=view).select_related("created_by", "last_modified_by", "record_type")
         # A record may be opened by users allowed to see converted leads.
         visible = with_list_extensions(leads_visible_to(user, include_converted=True))
-        return visible.select_related("owner_user", "owner_queue", "created_by", "last_modified_by")
+        return visible.select_related("owner_user", "owner_queue", "created_by", "last_modified_by", "record_type")
 
     def get_object(self) -> Lead:
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
@@ -307,7 +308,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         # The caller just wrote this lead; after a change of owner they may no longer see it, but
         # they still get the result of their own write.
         fresh = with_list_extensions(
-            Lead.objects.select_related("owner_user", "owner_queue", "created_by", "last_modified_by")
+            Lead.objects.select_related("owner_user", "owner_queue", "created_by", "last_modified_by", "record_type")
         ).get(pk=lead.pk)
         return Response(LeadSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
@@ -337,6 +338,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                     # Auto-responses only when the caller asks for them; the email is queued on commit.
                     auto_respond=_switch(request, "autoresponse", "send_autoresponse"),
                     allow_duplicates=_duplicates_allowed(request),
+                    record_type=values["record_type"] if values["record_type"] is not UNSET else None,
                 ).lead
         except DuplicateLeadError as duplicate:
             return _duplicate_answer(duplicate)
@@ -361,12 +363,14 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return _duplicate_answer(duplicate)
         try:
             with browser_messages(values):
+                extra = {} if values["record_type"] is UNSET else {"record_type": values["record_type"]}
                 lead = lead_update(
                     lead=lead,
                     data=values["data"],
                     custom_fields=values["custom_fields"],
                     expected_version=values["expected_version"],
                     acting_user=request.user,
+                    **extra,
                 )
         except LeadEditConflict as conflict:
             return _conflict_answer(conflict)

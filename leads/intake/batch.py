@@ -111,7 +111,12 @@ def _intake_together(*, rows: Sequence[IntakeRow], options: IntakeOptions, actin
             continue
         try:
             lead = lead_build(
-                data=row.data, custom_fields=row.custom_fields, owner=row.owner, acting_user=acting_user, now=now
+                data=row.data,
+                custom_fields=row.custom_fields,
+                owner=row.owner,
+                acting_user=acting_user,
+                now=now,
+                record_type=row.record_type,
             )
         except ValidationError as exc:
             answers[index] = exc

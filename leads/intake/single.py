@@ -79,6 +79,8 @@ class IntakeRow:
     request_id: str = ""
     # The note of this lead's creation in its history, instead of the options' note (``None``).
     note: str | None = None
+    # The lead record type (``None``: the acting user's default, else the organisation's).
+    record_type: object = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,7 @@ def intake_row_judged(
         owner=row.owner,
         acting_user=acting_user,
         history_note=options.note_for(row),
+        record_type=row.record_type,
     )
     assignment = None
     if options.assign:
@@ -248,6 +251,7 @@ def lead_intake(
     campaign: str = "",
     campaign_status: str = "",
     allow_duplicates: bool = False,
+    record_type=None,
 ) -> IntakeResult:
     """Create a lead as the entry point ``source`` ("page", "api", "import", "webtolead") asks:
     the active assignment rule chooses its owner when ``assign``, the auto-response goes out when
@@ -259,7 +263,12 @@ def lead_intake(
     )
     return intake_row(
         row=IntakeRow(
-            data=data, custom_fields=custom_fields, owner=owner, campaign=campaign, campaign_status=campaign_status
+            data=data,
+            custom_fields=custom_fields,
+            owner=owner,
+            campaign=campaign,
+            campaign_status=campaign_status,
+            record_type=record_type,
         ),
         options=options,
         acting_user=acting_user,

@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.db import unique_as_field_error
 from core.models import PicklistValue
-from core.roles import ROLES, require_setup_admin
+from core.record_types import record_type_default_assign, record_type_field_errors, record_type_save
+from core.roles import require_setup_admin
 
 from ..fields import RECORD_TYPE_OBJECTS
 from ..models import RecordType, RecordTypeDefault
@@ -29,40 +29,10 @@ def _record_type_values(object_name: str, picklist_values) -> list[PicklistValue
     return found
 
 
-def _name_in_use(record_type: RecordType) -> bool:
-    """The friendly check, for every error at once; the database's constraint is the guarantee."""
-    return (
-        RecordType.objects.filter(object_name=record_type.object_name, name__iexact=record_type.name)
-        .exclude(pk=record_type.pk)
-        .exists()
-    )
-
-
-def _name_taken(record_type: RecordType) -> str:
-    return f"A record type named {record_type.name} already exists for this object."
-
-
-def _save(record_type: RecordType) -> None:
-    """Save; a concurrent write that took the name after the check ends in the same field error
-    (the database's case-insensitive unique constraint per object decides)."""
-    with unique_as_field_error({"sales_recordtype_name_ci": ("name", _name_taken(record_type))}):
-        record_type.save()
-
-
 def _record_type_check(record_type: RecordType) -> None:
-    errors = {}
-    record_type.name = (record_type.name or "").strip()
-    record_type.description = (record_type.description or "").strip()
+    errors = record_type_field_errors(record_type)
     if record_type.object_name not in RECORD_TYPE_OBJECTS:
         errors["object_name"] = [_("Choose Account, Contact or Opportunity.")]
-    if not record_type.name:
-        errors["name"] = [_("Enter a name.")]
-    elif len(record_type.name) > 80:
-        errors["name"] = [_("Use at most 80 characters.")]
-    elif _name_in_use(record_type):
-        errors["name"] = [_name_taken(record_type)]
-    if len(record_type.description) > 255:
-        errors["description"] = [_("Use at most 255 characters.")]
     if errors:
         raise ValidationError(errors)
 
@@ -77,7 +47,7 @@ def record_type_create(
     record_type = RecordType(object_name=object_name, name=name, description=description, is_active=is_active)
     _record_type_check(record_type)
     values = _record_type_values(object_name, picklist_values)
-    _save(record_type)
+    record_type_save(record_type)
     record_type.picklist_values.set(values)
     return record_type
 
@@ -103,7 +73,7 @@ def record_type_update(
     _record_type_check(locked)
     if picklist_values is not None:
         values = _record_type_values(locked.object_name, picklist_values)
-    _save(locked)
+    record_type_save(locked)
     if picklist_values is not None:
         locked.picklist_values.set(values)
     return locked
@@ -115,23 +85,6 @@ def record_type_default_set(
 ) -> RecordTypeDefault | None:
     """Set (or with ``record_type=None`` clear) the default record type of a role (group) or a user."""
     require_setup_admin(acting_user)
-    if (user is None) == (group is None):
-        raise ValidationError({"__all__": [_("Choose either a user or a role.")]})
     if object_name not in RECORD_TYPE_OBJECTS:
         raise ValidationError({"object_name": [_("Choose Account, Contact or Opportunity.")]})
-    if group is not None and group.name not in ROLES:
-        raise ValidationError({"group": [_("Choose one of the roles: %(roles)s.") % {"roles": ", ".join(ROLES)}]})
-    lookup = {"object_name": object_name, "user": user, "group": group}
-    if record_type is None:
-        RecordTypeDefault.objects.filter(**lookup).delete()
-        return None
-    if user is not None and not user.is_active:
-        raise ValidationError({"user": [_("An inactive user cannot be given a default record type.")]})
-    if record_type.object_name != object_name:
-        raise ValidationError({"record_type": [_("Choose a record type of this object.")]})
-    if not record_type.is_active:
-        raise ValidationError({"record_type": [_("An inactive record type cannot be a default.")]})
-    row, _created = RecordTypeDefault.objects.select_for_update().update_or_create(
-        **lookup, defaults={"record_type": record_type}
-    )
-    return row
+    return record_type_default_assign(object_name=object_name, record_type=record_type, user=user, group=group)

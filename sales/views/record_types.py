@@ -23,9 +23,9 @@ from .common import OBJECTS, _errors_message
 def recordtype_list(request):
     record_types = list(selectors.record_type_list())
     defaults = list(
-        RecordTypeDefault.objects.select_related("record_type", "user", "group").order_by(
-            "object_name", "group__name", "user__username"
-        )
+        RecordTypeDefault.objects.filter(object_name__in=OBJECTS)
+        .select_related("record_type", "user", "group")
+        .order_by("object_name", "group__name", "user__username")
     )
     groups = {key: [] for key in OBJECTS}
     for record_type in record_types:

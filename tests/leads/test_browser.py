@@ -206,6 +206,8 @@ def test_the_converted_step_of_the_path_opens_the_convert_page(page, login, rep)
     login(rep)
     page.goto(f"/leads/{lead.pk}/")
 
+    # The converted status is one of the choices of the path's closing step.
+    page.get_by_test_id("path-closed").click()
     with page.expect_navigation():
         page.get_by_test_id("path-convert").click()
 

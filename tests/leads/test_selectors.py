@@ -29,10 +29,13 @@ def test_status_path_marks_complete_and_current_steps(rep):
         ("Working", "complete"),
         ("Marketing Qualified", "complete"),
         ("Nurturing", "current"),
-        ("Unqualified", ""),
-        ("Qualified", ""),
+        ("", ""),
     ]
-    assert steps[-1].is_converted
+    # The path ends with one closing step offering the closed and the converted statuses.
+    assert [(c.api_name, c.is_closed, c.is_converted) for c in steps[-1].choices] == [
+        ("Unqualified", True, False),
+        ("Qualified", False, True),
+    ]
 
 
 def test_status_path_keeps_an_inactive_current_value_and_hides_other_inactive_ones(rep):
@@ -43,7 +46,7 @@ def test_status_path_keeps_an_inactive_current_value_and_hides_other_inactive_on
 
     names = [s.api_name for s in lead_status_path(lead=lead)]
 
-    assert names == ["New", "Working", "Marketing Qualified", "Unqualified", "Qualified"]
+    assert names == ["New", "Working", "Marketing Qualified", ""]
 
 
 def test_next_open_status_skips_converted_statuses(rep):

@@ -1,0 +1,142 @@
+"""Setup: lead record types, their processes and page layouts, the path's guidance and key fields,
+and the default lead record type of each user and role."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.forms import apply_service_errors
+from core.models import RecordType, RecordTypeDefault
+from core.roles import setup_admin_required
+
+from ..fields import OBJECT_NAME
+from . import selectors, services
+from .forms import LeadRecordTypeDefaultForm, LeadRecordTypeForm, PathStepForm
+
+
+@setup_admin_required
+def lead_record_type_list(request):
+    defaults = RecordTypeDefault.objects.filter(object_name=OBJECT_NAME).select_related("record_type", "user", "group")
+    return render(
+        request,
+        "leads/processes/recordtype_list.html",
+        {
+            "record_types": selectors.lead_record_type_list(),
+            "defaults": defaults.order_by("group__name", "user__username"),
+            "default_form": LeadRecordTypeDefaultForm(),
+        },
+    )
+
+
+def _save(request, form, record_type=None):
+    values = {
+        "name": form.cleaned_data["name"],
+        "description": form.cleaned_data["description"],
+        "is_active": form.cleaned_data["is_active"],
+        "is_org_default": form.cleaned_data["is_org_default"],
+        "layout_sections": form.cleaned_data["layout_sections"],
+        "statuses": form.statuses(),
+    }
+    if record_type is None:
+        return services.lead_record_type_create(**values, acting_user=request.user)
+    return services.lead_record_type_update(record_type=record_type, **values, acting_user=request.user)
+
+
+@setup_admin_required
+@require_http_methods(["GET", "POST"])
+def lead_record_type_create(request):
+    return _form_page(request, None)
+
+
+@setup_admin_required
+@require_http_methods(["GET", "POST"])
+def lead_record_type_edit(request, pk: int):
+    return _form_page(request, get_object_or_404(RecordType, pk=pk, object_name=OBJECT_NAME))
+
+
+def _form_page(request, record_type):
+    form = LeadRecordTypeForm(request.POST or None, record_type=record_type)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = _save(request, form, record_type)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Lead record type “%(name)s” was saved.") % {"name": saved.name})
+            return redirect("leads:path_setup", saved.pk)
+    return render(
+        request,
+        "leads/processes/recordtype_form.html",
+        {"form": form, "record_type": record_type},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@setup_admin_required
+@require_http_methods(["GET", "POST"])
+def lead_path_setup(request, pk: int):
+    """The path of one lead record type: a form per status for its guidance and key fields."""
+    record_type = get_object_or_404(RecordType, pk=pk, object_name=OBJECT_NAME)
+    posted = None
+    if request.method == "POST":
+        posted = PathStepForm(request.POST, prefix=f"step-{request.POST.get('step', '')}")
+        if posted.is_valid():
+            try:
+                services.lead_path_step_set(
+                    record_type=record_type,
+                    status=posted.cleaned_data["status"],
+                    guidance=posted.cleaned_data["guidance"],
+                    key_fields=posted.cleaned_data["key_fields"],
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                apply_service_errors(posted, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The guidance of %(status)s was saved.") % {"status": posted.cleaned_data["status"]},
+                )
+                return redirect(
+                    reverse("leads:path_setup", args=[record_type.pk]) + f"#step-{request.POST.get('step')}"
+                )
+    steps = []
+    for index, step in enumerate(selectors.lead_process(record_type), start=1):
+        prefix = f"step-{index}"
+        if posted is not None and posted.prefix == prefix:
+            form = posted
+        else:
+            form = PathStepForm(
+                prefix=prefix,
+                initial={"status": step.api_name, "guidance": step.guidance, "key_fields": list(step.key_fields)},
+            )
+        steps.append((index, step, form))
+    return render(
+        request,
+        "leads/processes/path_setup.html",
+        {"record_type": record_type, "steps": steps},
+        status=400 if posted is not None else 200,
+    )
+
+
+@setup_admin_required
+@require_POST
+def lead_record_type_default_set(request):
+    form = LeadRecordTypeDefaultForm(request.POST)
+    if form.is_valid():
+        try:
+            services.lead_record_type_default_set(
+                record_type=form.cleaned_data["record_type"],
+                user=form.cleaned_data["user"],
+                group=form.cleaned_data["role"],
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The default lead record type was saved."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(reverse("leads:recordtype_list") + "#defaults")
