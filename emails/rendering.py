@@ -266,6 +266,74 @@ def render_template(
     )
 
 
+class _CompiledText:
+    """A text split once into literal runs and merge fields: merging a record joins the runs with
+    its values, with no regular expression and no parsing per record."""
+
+    def __init__(self, text: str, *, prefix: str, fields: dict[str, FieldDefinition], html: bool):
+        self.parts: list[str | MergeField] = []
+        self.html = html
+        # A merge field inside a tag (an attribute value) could carry markup or a ``javascript:``
+        # URL: such a body is sanitised again after each merge, as render_template does. Merged
+        # into text between tags, an escaped value cannot make markup, and the body (sanitised
+        # when the template was saved) needs no second pass.
+        self.in_tag = False
+        position = 0
+        for match in TOKEN_RE.finditer(text or ""):
+            self.parts.append(text[position : match.start()])
+            token = match.group(0)
+            parsed = _parse(token)
+            if _is_known(parsed, prefix=prefix, fields=fields, extra=set()):
+                self.parts.append(parsed)
+                if html and text.rfind("<", 0, match.start()) > text.rfind(">", 0, match.start()):
+                    self.in_tag = True
+            else:
+                self.parts.append(escape(token) if html else token)
+            position = match.end()
+        self.parts.append((text or "")[position:])
+
+    def merge(self, *, record, object_name: str, fields: dict[str, FieldDefinition]) -> str:
+        out = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            value = _value(part, record=record, object_name=object_name, fields=fields)
+            if not value.strip():
+                value = part.fallback
+            out.append(escape(value) if self.html else value)
+        return "".join(out)
+
+
+class CompiledTemplate:
+    """A template parsed once for many records of one object (a sequence step, a list email):
+    ``render(record)`` gives what ``render_template`` gives, at a fraction of the cost."""
+
+    def __init__(self, template, *, object_name: str = "lead", fields: dict | None = None):
+        self.object_name = object_name
+        self.fields = field_map(object_name) if fields is None else fields
+        prefix = object_prefix(object_name)
+        self.subject = _CompiledText(template.subject, prefix=prefix, fields=self.fields, html=False)
+        self.body_text = _CompiledText(template.body_text, prefix=prefix, fields=self.fields, html=False)
+        has_html = bool((template.body_html or "").strip())
+        self.body_html = (
+            _CompiledText(template.body_html, prefix=prefix, fields=self.fields, html=True) if has_html else None
+        )
+
+    def render(self, record) -> RenderedEmail:
+        common = {"record": record, "object_name": self.object_name, "fields": self.fields}
+        body_html = ""
+        if self.body_html is not None:
+            body_html = self.body_html.merge(**common)
+            if self.body_html.in_tag:
+                body_html = sanitize_html(body_html)
+        return RenderedEmail(
+            subject=" ".join(self.subject.merge(**common).split())[:255],
+            body_text=self.body_text.merge(**common),
+            body_html=body_html,
+        )
+
+
 def available_merge_fields(object_name: str = "lead") -> list[tuple[str, str]]:
     """``(merge field, label)`` pairs for the template editor's field picker."""
     prefix = object_prefix(object_name)

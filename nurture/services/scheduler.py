@@ -26,7 +26,7 @@ from core.criteria import compile_criteria, field_specs
 from core.fields import validate_email
 from core.registry import leads_reached_mql
 from emails.models import OutboundEmail
-from emails.rendering import field_map, render_template
+from emails.rendering import CompiledTemplate, field_map
 from engagement.models import EngagementEvent
 from leads.models import Lead
 
@@ -238,12 +238,27 @@ def _default_scores(lead_ids: list[int]) -> dict[int, int]:
 # Writing a batch's outcome ---------------------------------------------------------------------
 
 
-def _outbox_row(enrolment: NurtureEnrolment, step: NurtureStep, now: dt.datetime, fields: dict) -> OutboundEmail:
+class _Compiled(dict):
+    """Each email step's template, parsed once per batch and merged per lead."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields = None
+
+    def of(self, step: NurtureStep) -> CompiledTemplate:
+        if step.pk not in self:
+            if self.fields is None:
+                self.fields = field_map("lead")  # read once per batch, not per email
+            self[step.pk] = CompiledTemplate(step.template, object_name="lead", fields=self.fields)
+        return self[step.pk]
+
+
+def _outbox_row(enrolment: NurtureEnrolment, step: NurtureStep, now: dt.datetime, compiled: _Compiled) -> OutboundEmail:
     """The step's email for the enrolment's lead, due at once (``now`` is the scheduler's clock,
     which a test may move ahead; the outbox delivers by the real one)."""
     lead, sequence, template = enrolment.lead, enrolment.sequence, step.template
     now = min(now, timezone.now())
-    rendered = render_template(template, record=lead, object_name="lead", fields=fields)
+    rendered = compiled.of(step).render(lead)
     subject = " ".join(rendered.subject.split()) or template.name
     return OutboundEmail(
         idempotency_key=idempotency_key(enrolment.pk, lead.pk, step.pk),
@@ -320,7 +335,7 @@ def process_due_batch(*, now: dt.datetime | None = None, limit: int = BATCH_SIZE
             rows: list[OutboundEmail] = []
             sends: list[tuple[NurtureEnrolment, NurtureStep]] = []
             acted: list[tuple[NurtureEnrolment, NurtureStep]] = []
-            fields = None
+            compiled = _Compiled()
             for enrolment in enrolments:
                 try:
                     outcome = engine.run(
@@ -330,9 +345,7 @@ def process_due_batch(*, now: dt.datetime | None = None, limit: int = BATCH_SIZE
                         facts=_EnrolmentFacts(batch, enrolment),
                         now=now,
                     )
-                    if outcome.sends and fields is None:
-                        fields = field_map("lead")  # read once per batch, not per email
-                    made = [_outbox_row(enrolment, step, now, fields) for step in outcome.sends]
+                    made = [_outbox_row(enrolment, step, now, compiled) for step in outcome.sends]
                 except Exception:
                     # One lead whose email cannot be made must not hold up the batch: it is tried
                     # again later, the others go on.
