@@ -53,91 +53,30 @@ def rule_list(request):
     return render(request, "dedupe/rule_list.html", {"rules": rules, "matching_rules": matching})
 
 
-@setup_admin_required
-@require_http_methods(["GET", "POST"])
-def rule_create(request):
-    return rule_views.rule_form_page(request, kind=services.DUPLICATE, pages=PAGES)
-
-
-@setup_admin_required
-@require_http_methods(["GET", "POST"])
-def rule_edit(request, pk: int):
-    rule = get_object_or_404(DuplicateRule, pk=pk)
-    return rule_views.rule_form_page(request, kind=services.DUPLICATE, pages=PAGES, rule=rule)
-
-
 def _entry_actions(entry) -> dict:
     labels = dict(DuplicateAction.choices)
     return {"actions": [(label, labels.get(getattr(entry, name), "")) for name, label in PATH_LABELS]}
 
 
-@setup_admin_required
-def rule_detail(request, pk: int):
-    rule = get_object_or_404(DuplicateRule, pk=pk)
-    return rule_views.rule_detail_page(
-        request,
-        kind=services.DUPLICATE,
-        pages=PAGES,
-        rule=rule,
-        entries=rule.entries.select_related("matching_rule").order_by("sort_order", "id"),
-        template="dedupe/rule_detail.html",
-        extra=_entry_actions,
-    )
-
-
-@setup_admin_required
-@require_POST
-def rule_activate(request, pk: int):
-    return rule_views.rule_activate_view(
-        request, kind=services.DUPLICATE, pages=PAGES, rule=get_object_or_404(DuplicateRule, pk=pk)
-    )
-
-
-@setup_admin_required
-@require_POST
-def rule_delete(request, pk: int):
-    return rule_views.rule_delete_view(
-        request, kind=services.DUPLICATE, pages=PAGES, rule=get_object_or_404(DuplicateRule, pk=pk)
-    )
-
-
-def _entry_page(request, *, rule, entry=None):
-    return rule_views.entry_form_page(
-        request,
-        kind=services.DUPLICATE,
-        pages=PAGES,
-        form_class=DuplicateEntryForm,
-        rule=rule,
-        entry=entry,
-        template="dedupe/entry_form.html",
-    )
-
-
-@setup_admin_required
-@require_http_methods(["GET", "POST"])
-def entry_create(request, pk: int):
-    return _entry_page(request, rule=get_object_or_404(DuplicateRule, pk=pk))
-
-
-@setup_admin_required
-@require_http_methods(["GET", "POST"])
-def entry_edit(request, pk: int):
-    entry = get_object_or_404(DuplicateRuleEntry.objects.select_related("rule"), pk=pk)
-    return _entry_page(request, rule=entry.rule, entry=entry)
-
-
-@setup_admin_required
-@require_POST
-def entry_delete(request, pk: int):
-    entry = get_object_or_404(DuplicateRuleEntry, pk=pk)
-    return rule_views.entry_delete_view(request, kind=services.DUPLICATE, pages=PAGES, entry=entry)
-
-
-@setup_admin_required
-@require_POST
-def entry_move(request, pk: int):
-    entry = get_object_or_404(DuplicateRuleEntry, pk=pk)
-    return rule_views.entry_move_view(request, kind=services.DUPLICATE, pages=PAGES, entry=entry)
+VIEWS = rule_views.kind_views(
+    kind=services.DUPLICATE,
+    pages=PAGES,
+    rule_model=DuplicateRule,
+    entry_model=DuplicateRuleEntry,
+    entry_form=DuplicateEntryForm,
+    entry_template="dedupe/entry_form.html",
+    detail_template="dedupe/rule_detail.html",
+    entries=lambda rule: rule.entries.select_related("matching_rule").order_by("sort_order", "id"),
+    extra=_entry_actions,
+)
+rule_create, rule_edit, rule_detail = VIEWS.rule_create, VIEWS.rule_edit, VIEWS.rule_detail
+rule_activate, rule_delete = VIEWS.rule_activate, VIEWS.rule_delete
+entry_create, entry_edit, entry_delete, entry_move = (
+    VIEWS.entry_create,
+    VIEWS.entry_edit,
+    VIEWS.entry_delete,
+    VIEWS.entry_move,
+)
 
 
 # Setup: matching rules ------------------------------------------------------------------------

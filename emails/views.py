@@ -293,81 +293,18 @@ PAGES = RulePages(
 )
 
 
-@setup_admin_required
-@require_http_methods(["GET", "POST"])
-def autoresponse_create(request):
-    return rule_views.rule_form_page(request, kind=AUTO_RESPONSE, pages=PAGES)
-
-
-@setup_admin_required
-@require_http_methods(["GET", "POST"])
-def autoresponse_edit(request, pk: int):
-    rule = get_object_or_404(AutoResponseRule, pk=pk)
-    return rule_views.rule_form_page(request, kind=AUTO_RESPONSE, pages=PAGES, rule=rule)
-
-
-@setup_admin_required
-def autoresponse_detail(request, pk: int):
-    rule = get_object_or_404(AutoResponseRule, pk=pk)
-    return rule_views.rule_detail_page(
-        request,
-        kind=AUTO_RESPONSE,
-        pages=PAGES,
-        rule=rule,
-        entries=selectors.autoresponse_rule_entries(rule),
-        template="emails/autoresponse_detail.html",
-        context={"settings_row": selectors.autoresponse_settings()},
-    )
-
-
-@setup_admin_required
-@require_POST
-def autoresponse_activate(request, pk: int):
-    rule = get_object_or_404(AutoResponseRule, pk=pk)
-    return rule_views.rule_activate_view(request, kind=AUTO_RESPONSE, pages=PAGES, rule=rule)
-
-
-@setup_admin_required
-@require_POST
-def autoresponse_delete(request, pk: int):
-    rule = get_object_or_404(AutoResponseRule, pk=pk)
-    return rule_views.rule_delete_view(request, kind=AUTO_RESPONSE, pages=PAGES, rule=rule)
-
-
-def _entry_form_page(request, *, rule, entry=None):
-    return rule_views.entry_form_page(
-        request,
-        kind=AUTO_RESPONSE,
-        pages=PAGES,
-        form_class=AutoResponseEntryForm,
-        rule=rule,
-        entry=entry,
-        template="emails/autoresponse_entry_form.html",
-    )
-
-
-@setup_admin_required
-@require_http_methods(["GET", "POST"])
-def autoresponse_entry_create(request, pk: int):
-    return _entry_form_page(request, rule=get_object_or_404(AutoResponseRule, pk=pk))
-
-
-@setup_admin_required
-@require_http_methods(["GET", "POST"])
-def autoresponse_entry_edit(request, pk: int):
-    entry = get_object_or_404(AutoResponseEntry.objects.select_related("rule"), pk=pk)
-    return _entry_form_page(request, rule=entry.rule, entry=entry)
-
-
-@setup_admin_required
-@require_POST
-def autoresponse_entry_delete(request, pk: int):
-    entry = get_object_or_404(AutoResponseEntry, pk=pk)
-    return rule_views.entry_delete_view(request, kind=AUTO_RESPONSE, pages=PAGES, entry=entry)
-
-
-@setup_admin_required
-@require_POST
-def autoresponse_entry_move(request, pk: int):
-    entry = get_object_or_404(AutoResponseEntry, pk=pk)
-    return rule_views.entry_move_view(request, kind=AUTO_RESPONSE, pages=PAGES, entry=entry)
+VIEWS = rule_views.kind_views(
+    kind=AUTO_RESPONSE,
+    pages=PAGES,
+    rule_model=AutoResponseRule,
+    entry_model=AutoResponseEntry,
+    entry_form=AutoResponseEntryForm,
+    entry_template="emails/autoresponse_entry_form.html",
+    detail_template="emails/autoresponse_detail.html",
+    entries=selectors.autoresponse_rule_entries,
+    detail_context=lambda: {"settings_row": selectors.autoresponse_settings()},
+)
+autoresponse_create, autoresponse_edit, autoresponse_detail = VIEWS.rule_create, VIEWS.rule_edit, VIEWS.rule_detail
+autoresponse_activate, autoresponse_delete = VIEWS.rule_activate, VIEWS.rule_delete
+autoresponse_entry_create, autoresponse_entry_edit = VIEWS.entry_create, VIEWS.entry_edit
+autoresponse_entry_delete, autoresponse_entry_move = VIEWS.entry_delete, VIEWS.entry_move

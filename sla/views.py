@@ -142,78 +142,24 @@ def rule_list(request):
     return render(request, "sla/rule_list.html", {"rules": selectors.sla_rules()})
 
 
-@setup_admin_required
-@require_http_methods(["GET", "POST"])
-def rule_create(request):
-    return rule_views.rule_form_page(request, kind=SLA, pages=PAGES)
-
-
-@setup_admin_required
-@require_http_methods(["GET", "POST"])
-def rule_edit(request, pk: int):
-    return rule_views.rule_form_page(request, kind=SLA, pages=PAGES, rule=get_object_or_404(SlaRule, pk=pk))
-
-
-@setup_admin_required
-def rule_detail(request, pk: int):
-    rule = get_object_or_404(SlaRule, pk=pk)
-    return rule_views.rule_detail_page(
-        request,
-        kind=SLA,
-        pages=PAGES,
-        rule=rule,
-        entries=selectors.sla_rule_policies(rule),
-        template="sla/rule_detail.html",
-    )
-
-
-@setup_admin_required
-@require_POST
-def rule_activate(request, pk: int):
-    return rule_views.rule_activate_view(request, kind=SLA, pages=PAGES, rule=get_object_or_404(SlaRule, pk=pk))
-
-
-@setup_admin_required
-@require_POST
-def rule_delete(request, pk: int):
-    return rule_views.rule_delete_view(request, kind=SLA, pages=PAGES, rule=get_object_or_404(SlaRule, pk=pk))
-
-
-def _policy_form_page(request, *, rule, entry=None):
-    return rule_views.entry_form_page(
-        request,
-        kind=SLA,
-        pages=PAGES,
-        form_class=SlaPolicyForm,
-        rule=rule,
-        entry=entry,
-        template="sla/policy_form.html",
-    )
-
-
-@setup_admin_required
-@require_http_methods(["GET", "POST"])
-def policy_create(request, pk: int):
-    return _policy_form_page(request, rule=get_object_or_404(SlaRule, pk=pk))
-
-
-@setup_admin_required
-@require_http_methods(["GET", "POST"])
-def policy_edit(request, pk: int):
-    entry = get_object_or_404(SlaPolicy.objects.select_related("rule"), pk=pk)
-    return _policy_form_page(request, rule=entry.rule, entry=entry)
-
-
-@setup_admin_required
-@require_POST
-def policy_delete(request, pk: int):
-    return rule_views.entry_delete_view(request, kind=SLA, pages=PAGES, entry=get_object_or_404(SlaPolicy, pk=pk))
-
-
-@setup_admin_required
-@require_POST
-def policy_move(request, pk: int):
-    return rule_views.entry_move_view(request, kind=SLA, pages=PAGES, entry=get_object_or_404(SlaPolicy, pk=pk))
+VIEWS = rule_views.kind_views(
+    kind=SLA,
+    pages=PAGES,
+    rule_model=SlaRule,
+    entry_model=SlaPolicy,
+    entry_form=SlaPolicyForm,
+    entry_template="sla/policy_form.html",
+    detail_template="sla/rule_detail.html",
+    entries=selectors.sla_rule_policies,
+)
+rule_create, rule_edit, rule_detail = VIEWS.rule_create, VIEWS.rule_edit, VIEWS.rule_detail
+rule_activate, rule_delete = VIEWS.rule_activate, VIEWS.rule_delete
+policy_create, policy_edit, policy_delete, policy_move = (
+    VIEWS.entry_create,
+    VIEWS.entry_edit,
+    VIEWS.entry_delete,
+    VIEWS.entry_move,
+)
 
 
 # Queue health and the lead page ------------------------------------------------------------------

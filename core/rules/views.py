@@ -6,16 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.criteria import describe, field_specs
 from core.forms import apply_service_errors
+from core.roles import setup_admin_required
 
 from . import services
 from .forms import MAX_ROWS, RuleEntryForm, RuleForm
@@ -213,3 +216,98 @@ def entry_move_view(request: HttpRequest, *, kind: RuleKind, pages: RulePages, e
     services.entry_move(kind=kind, entry=entry, direction=direction, acting_user=request.user)
     messages.success(request, _("The entries were reordered."))
     return redirect(pages.detail, pk=entry.rule_id)
+
+
+def kind_views(
+    *,
+    kind: RuleKind,
+    pages: RulePages,
+    rule_model,
+    entry_model,
+    entry_form,
+    entry_template: str,
+    detail_template: str,
+    entries: Callable[[object], object],
+    extra: Callable[[object], dict] | None = None,
+    detail_context: Callable[[], dict] | None = None,
+) -> SimpleNamespace:
+    """The Setup views of one kind's rules, for setup admins: ``rule_create``, ``rule_edit``,
+    ``rule_detail`` (``entries(rule)`` in order, ``extra`` adding the kind's own columns and
+    ``detail_context`` what else its page shows),
+    ``rule_activate``, ``rule_delete``, ``entry_create`` (the rule's id in the URL), ``entry_edit``,
+    ``entry_delete`` and ``entry_move``. A kind routes them under its own URL names (``pages``)."""
+
+    def rule_of(pk: int):
+        return get_object_or_404(rule_model, pk=pk)
+
+    def entry_page(request: HttpRequest, *, rule, entry=None) -> HttpResponse:
+        return entry_form_page(
+            request, kind=kind, pages=pages, form_class=entry_form, rule=rule, entry=entry, template=entry_template
+        )
+
+    @setup_admin_required
+    @require_http_methods(["GET", "POST"])
+    def rule_create(request: HttpRequest) -> HttpResponse:
+        return rule_form_page(request, kind=kind, pages=pages)
+
+    @setup_admin_required
+    @require_http_methods(["GET", "POST"])
+    def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+        return rule_form_page(request, kind=kind, pages=pages, rule=rule_of(pk))
+
+    @setup_admin_required
+    def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
+        rule = rule_of(pk)
+        return rule_detail_page(
+            request,
+            kind=kind,
+            pages=pages,
+            rule=rule,
+            entries=entries(rule),
+            template=detail_template,
+            extra=extra,
+            context=detail_context() if detail_context else None,
+        )
+
+    @setup_admin_required
+    @require_POST
+    def rule_activate(request: HttpRequest, pk: int) -> HttpResponse:
+        return rule_activate_view(request, kind=kind, pages=pages, rule=rule_of(pk))
+
+    @setup_admin_required
+    @require_POST
+    def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+        return rule_delete_view(request, kind=kind, pages=pages, rule=rule_of(pk))
+
+    @setup_admin_required
+    @require_http_methods(["GET", "POST"])
+    def entry_create(request: HttpRequest, pk: int) -> HttpResponse:
+        return entry_page(request, rule=rule_of(pk))
+
+    @setup_admin_required
+    @require_http_methods(["GET", "POST"])
+    def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+        entry = get_object_or_404(entry_model.objects.select_related("rule"), pk=pk)
+        return entry_page(request, rule=entry.rule, entry=entry)
+
+    @setup_admin_required
+    @require_POST
+    def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
+        return entry_delete_view(request, kind=kind, pages=pages, entry=get_object_or_404(entry_model, pk=pk))
+
+    @setup_admin_required
+    @require_POST
+    def entry_move(request: HttpRequest, pk: int) -> HttpResponse:
+        return entry_move_view(request, kind=kind, pages=pages, entry=get_object_or_404(entry_model, pk=pk))
+
+    return SimpleNamespace(
+        rule_create=rule_create,
+        rule_edit=rule_edit,
+        rule_detail=rule_detail,
+        rule_activate=rule_activate,
+        rule_delete=rule_delete,
+        entry_create=entry_create,
+        entry_edit=entry_edit,
+        entry_delete=entry_delete,
+        entry_move=entry_move,
+    )
