@@ -306,6 +306,23 @@ def on_record_change(*, object_name: str, record_id: int) -> None:
         transaction.on_commit(lambda: _publish_refresh(record_id))
 
 
+def _publish_refresh_many(lead_ids: list[int]) -> None:
+    from .tasks import refresh_lead_rollups
+
+    try:
+        refresh_lead_rollups.delay(lead_ids=lead_ids)
+    except Exception:  # the broker is down or its breaker is open: the sweep catches up
+        logger.info("Rollups of %s leads left to the next sweep.", len(lead_ids), exc_info=True)
+
+
+def on_record_change_many(*, object_name: str, record_ids: list[int]) -> None:
+    """The batch form of ``on_record_change`` (a batch of imported or Web-to-Lead leads): one task
+    refreshes the batch's leads, instead of one task per lead."""
+    if object_name == OBJECT_NAME and record_ids:
+        ids = list(record_ids)
+        transaction.on_commit(lambda: _publish_refresh_many(ids))
+
+
 def on_lead_touch(*, lead_id: int, **kwargs) -> None:
     """Lead touch hook (a note, a call, an email by a person): its first touch reaches the rollups."""
     transaction.on_commit(lambda: _publish_refresh(lead_id))

@@ -7,9 +7,10 @@ from .schedules import report_schedules_send
 
 
 @shared_task(name="reports.refresh_lead_rollups")
-def refresh_lead_rollups(lead_id: int) -> int:
-    """A changed lead's rollups (safe to run twice: the facts are rewritten from the lead)."""
-    return rollups_refresh(lead_ids=[lead_id])
+def refresh_lead_rollups(lead_id: int | None = None, lead_ids: list[int] | None = None) -> int:
+    """A changed lead's rollups, or a batch's (safe to run twice: the facts are rewritten from the
+    leads)."""
+    return rollups_refresh(lead_ids=[lead_id] if lead_id is not None else list(lead_ids or []))
 
 
 @shared_task(name="reports.sweep_rollups")

@@ -273,3 +273,21 @@ def test_an_import_whose_creator_left_fails_without_creating_leads(rep, upload, 
     assert result.status == "failed"
     assert "no longer active" in result.failure_reason
     assert Lead.objects.count() == 0
+
+
+def test_a_batch_hands_its_leads_to_the_rollups_in_one_task(
+    rep, upload, start, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given a started import of two rows
+    from reports import tasks as report_tasks
+
+    calls = []
+    monkeypatch.setattr(report_tasks.refresh_lead_rollups, "delay", lambda *a, **kw: calls.append((a, kw)))
+    lead_import = start(upload(rep), rep, run_assignment=False)
+
+    # when its batch commits
+    with django_capture_on_commit_callbacks(execute=True):
+        lead_import_process(lead_import_id=lead_import.pk)
+
+    # then one task refreshes the rollups of both leads
+    assert calls == [((), {"lead_ids": sorted(Lead.objects.values_list("pk", flat=True))})]
