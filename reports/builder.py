@@ -33,6 +33,8 @@ MAX_COLUMNS = 20
 MAX_GROUPINGS = 2
 MAX_SUMMARIES = 5
 ROW_LIMIT = 500
+# The builder's preview of a definition not saved yet: its first rows only.
+PREVIEW_ROWS = 25
 PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter}
 PERIOD_CHOICES = [
     ("", gettext_lazy("(not a date)")),
@@ -404,6 +406,20 @@ def _drill_down(definition: ReportDefinition, obj: ReportObject, labellers: list
         return pairs
 
     return filters
+
+
+# How each builder chart type is drawn with Chart.js (a funnel is a horizontal bar chart).
+CHART_JS_TYPES = {"stacked_bar": "bar", "donut": "doughnut", "funnel": "bar"}
+
+
+def display_chart(result: BuilderResult, chart_type: str, title: str) -> dict:
+    """The result's chart as the report page and the builder's preview draw it."""
+    return {
+        **result.chart,
+        "type": CHART_JS_TYPES.get(chart_type, chart_type),
+        "horizontal": chart_type == SavedReport.ChartType.FUNNEL,
+        "title": title,
+    }
 
 
 def _plain(value):

@@ -44,9 +44,9 @@ class ReportRunSerializer(serializers.Serializer):
     extra = serializers.DictField(required=False)
 
 
-class SavedReportInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=120)
-    description = serializers.CharField(required=False, allow_blank=True)
+class ReportDefinitionSerializer(serializers.Serializer):
+    """What a builder report counts: saved (``SavedReportInputSerializer``) or only previewed."""
+
     object_name = serializers.CharField(help_text="lead, account, contact, opportunity or campaign.")
     columns = serializers.ListField(child=serializers.CharField(), help_text=gettext_lazy("Field API names."))
     criteria = serializers.ListField(
@@ -66,6 +66,11 @@ class SavedReportInputSerializer(serializers.Serializer):
         child=serializers.DictField(), required=False, help_text=gettext_lazy("[{function: sum|avg|min|max, field}]")
     )
     chart_type = serializers.CharField(required=False, help_text="bar, stacked_bar, line, donut or funnel.")
+
+
+class SavedReportInputSerializer(ReportDefinitionSerializer):
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True)
     folder = serializers.IntegerField(required=False, allow_null=True)
     sharing = serializers.CharField(required=False, help_text="private, or role (with shared_role).")
     shared_role = serializers.IntegerField(
@@ -85,6 +90,14 @@ class BuilderGroupSerializer(serializers.Serializer):
     labels = serializers.ListField(child=serializers.CharField())
     count = serializers.IntegerField()
     summaries = serializers.DictField()
+    filters = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField()),
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The lead list filters ([name, value] pairs) that show exactly this group's leads; null when the list "
+            "cannot (another object, criteria, or a grouping the list does not filter on)."
+        ),
+    )
 
 
 class BuilderRunSerializer(serializers.Serializer):

@@ -10,13 +10,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.roles import require_export
-from reports.builder import ReportDefinition, run_definition
+from reports.builder import PREVIEW_ROWS, ReportDefinition, run_definition
 from reports.exports import builder_csv_response, csv_response
 from reports.selectors import REPORTS, ReportParamsError, reports_for, run_report
 from reports.services import saved_report_create, saved_reports_visible_to
 
 from .serializers import (
     BuilderRunSerializer,
+    ReportDefinitionSerializer,
     ReportRunSerializer,
     ReportSerializer,
     SavedReportInputSerializer,
@@ -123,6 +124,29 @@ class ReportListView(APIView):
         except ValidationError as exc:
             return Response(exc.message_dict, status=400)
         return Response(_saved_data(report), status=201)
+
+
+class ReportPreviewView(APIView):
+    @extend_schema(
+        operation_id="reports_preview",
+        request=ReportDefinitionSerializer,
+        responses={200: BuilderRunSerializer, 400: FIELD_ERRORS},
+        tags=["reports"],
+        description=(
+            "Run a builder definition without saving it, in the caller's sharing scope: its first "
+            f"{PREVIEW_ROWS} rows, its groups and its chart."
+        ),
+    )
+    def post(self, request):
+        """Preview a builder report before saving it."""
+        if not isinstance(request.data, dict):
+            return Response({"non_field_errors": ["Send a JSON object."]}, status=400)
+        try:
+            definition = ReportDefinition.from_data(request.data)
+            result = run_definition(definition, user=request.user, limit=PREVIEW_ROWS)
+        except ValidationError as exc:
+            return Response(exc.message_dict, status=400)
+        return Response(builder_run_data(result))
 
 
 def builder_run_data(result) -> dict:
