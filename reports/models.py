@@ -249,3 +249,23 @@ class ReportDeliveryEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery} to {self.user_id}"
+
+
+class QueueBacklogSnapshot(models.Model):
+    """A queue's backlog at the end of one day: the unconverted leads it owned and since when the
+    oldest of them waited. Today's row is rewritten by each snapshot until the day ends; past days
+    rebuilt from the owner history are marked ``backfilled``. One row per queue and day."""
+
+    queue = models.ForeignKey("leads.Queue", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    waiting = models.PositiveIntegerField()
+    oldest_since = models.DateTimeField(null=True)
+    taken_at = models.DateTimeField()
+    backfilled = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["queue", "day"], name="report_backlog_one_per_queue_day")]
+        indexes = [models.Index(fields=["day", "queue"], name="report_backlog_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.queue_id} {self.day}: {self.waiting}"

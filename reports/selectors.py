@@ -822,8 +822,7 @@ INTAKE_OUTCOMES = [
 
 
 def web_to_lead_intake(params: Params) -> Result:
-    start = timezone.make_aware(dt.datetime.combine(params.date_from, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(params.date_to + dt.timedelta(days=1), dt.time.min))
+    start, end = stats.day_bounds(params.date_from, params.date_to)
     qs = Intake.objects.filter(received_at__gte=start, received_at__lt=end)
     if params.form_id:
         qs = qs.filter(form_id=params.form_id)
@@ -985,6 +984,42 @@ def _campaign_reports() -> list[ReportSpec]:
 
 
 REPORTS.update({spec.key: spec for spec in _campaign_reports()})
+
+
+def _queue_reports() -> list[ReportSpec]:
+    from . import queue_reports as m
+
+    return [
+        ReportSpec(
+            "queue-backlog-trend",
+            gettext_lazy("Queue backlog over time"),
+            gettext_lazy("Leads waiting in each queue at the end of each day, week or month, and the longest wait."),
+            gettext_lazy(
+                "From a daily snapshot of each queue (taken every hour; the last one of a day stays). Days before "
+                "the first snapshot are rebuilt from the lead owner history where it tells. A week or month shows "
+                "its last day's backlog; the oldest wait is the longest of any queue then. Each number opens the "
+                "leads waiting in the queue now."
+            ),
+            m.backlog_over_time,
+            ("period",),
+            lead_filters=False,
+        ),
+        ReportSpec(
+            "queue-accepts",
+            gettext_lazy("Queue accepts per member"),
+            gettext_lazy("Leads each queue member accepted in the date range, and their share of the queue's accepts."),
+            gettext_lazy(
+                "Leads taken from a queue by one of its members (Accept or Accept Next) in the date range, per queue "
+                "and member, from the lead owner history."
+            ),
+            m.accepts_per_member,
+            (),
+            lead_filters=False,
+        ),
+    ]
+
+
+REPORTS.update({spec.key: spec for spec in _queue_reports()})
 
 
 def reports_for(user) -> list[ReportSpec]:

@@ -5,6 +5,7 @@ import datetime as dt
 import math
 
 from django.db.models import Aggregate, DurationField, ExpressionWrapper, F, FloatField, Func
+from django.utils import timezone
 
 
 class EpochSeconds(Func):
@@ -46,3 +47,13 @@ def days(seconds: float | None) -> float | None:
 
 def duration_seconds(delta: dt.timedelta) -> float:
     return delta.total_seconds()
+
+
+def day_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The moments from the start of ``first`` to the start of the day after ``last`` (local)."""
+    return end_of_day(first - dt.timedelta(days=1)), end_of_day(last)
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The start of the next day, local time: when ``day`` ends."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))

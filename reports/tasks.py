@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .backlog import backlog_snapshot_take
 from .rollups import rollups_refresh, rollups_sweep
 from .schedules import report_schedules_send
 
@@ -23,3 +24,9 @@ def sweep_rollups() -> int:
 def send_scheduled_reports() -> int:
     """Beat: scheduled reports whose day or week has come go to the outbox (each period once)."""
     return report_schedules_send()
+
+
+@shared_task(name="reports.snapshot_queue_backlog")
+def snapshot_queue_backlog() -> int:
+    """Beat: today's backlog of every queue (rewritten until the day ends)."""
+    return backlog_snapshot_take()
