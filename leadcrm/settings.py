@@ -252,6 +252,8 @@ NURTURE_EMAILS_PER_MINUTE = env.int("NURTURE_EMAILS_PER_MINUTE", default=600)
 CELERY_BEAT_SCHEDULE["reports-sweep-rollups"] = {"task": "reports.sweep_rollups", "schedule": 60.0}
 # Scheduled reports whose day or week has come are emailed (each schedule and period once).
 CELERY_BEAT_SCHEDULE["reports-send-scheduled"] = {"task": "reports.send_scheduled_reports", "schedule": 300.0}
+# Each queue's backlog of the day (the last snapshot of a day stays): the backlog over time report.
+CELERY_BEAT_SCHEDULE["reports-snapshot-queue-backlog"] = {"task": "reports.snapshot_queue_backlog", "schedule": 3600.0}
 # List emails whose background send stopped moving (a worker died) are started again.
 CELERY_BEAT_SCHEDULE["listemail-sweep"] = {"task": "listemail.tasks.sweep_list_emails", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
