@@ -53,3 +53,36 @@ def test_admin_sends_a_list_email_to_a_selection(page, login, marketing_admin):
     expect(page.get_by_test_id("sent-count")).to_have_text("1")
     assert ListEmailSend.objects.get().total == 1
     assert [m.to for m in mail.outbox] == [["ada@example.com"]]
+
+
+def test_admin_sends_a_list_email_to_a_campaigns_leads_and_contacts(page, login, marketing_admin):
+    from campaigns.services import campaign_create, campaign_members_add
+    from tests.factories import ContactFactory
+
+    importlib.import_module("campaigns.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    template = email_template_create(
+        data={"name": "Event invite", "subject": "Join us, {{Lead.FirstName|friend}}", "body_text": "Hi"},
+        acting_user=marketing_admin,
+    )
+    campaign = campaign_create(data={"name": "Spring Event", "type": "Email"}, acting_user=marketing_admin)
+    lead = LeadFactory(owner_user=marketing_admin, first_name="Ada", email="ada@example.com")
+    carla = ContactFactory(owner=marketing_admin, first_name="Carla", email="carla@example.com")
+    dup = ContactFactory(owner=marketing_admin, first_name="Dupe", last_name="Ada", email="ADA@example.com")
+    campaign_members_add(campaign=campaign, leads=[lead], contacts=[carla, dup], acting_user=marketing_admin)
+    login(marketing_admin)
+
+    page.goto(f"/campaigns/{campaign.pk}/")
+    page.get_by_test_id("campaign-list-email").click()
+    page.select_option("#id_template", str(template.pk))
+    page.get_by_test_id("list-email-preview").click()
+    expect(page.get_by_test_id("recipient-count")).to_have_text("2 recipients")
+    expect(page.get_by_test_id("recipient-split")).to_have_text("1 leads and 1 contact")
+    expect(page.get_by_test_id("skipped")).to_contain_text("Duplicate address")
+    expect(page.get_by_test_id("skipped")).to_contain_text("Dupe Ada")
+    page.get_by_test_id("list-email-send").click()
+
+    page.wait_for_url(re.compile(r".*/list-emails/\d+/$"))
+    expect(page.get_by_test_id("progress-bar")).to_have_text("100%")
+    expect(page.get_by_test_id("sent-count")).to_have_text("2")
+    assert sorted(m.to[0] for m in mail.outbox) == ["ada@example.com", "carla@example.com"]
+    assert sorted(m.subject for m in mail.outbox) == ["Join us, Ada", "Join us, Carla"]
