@@ -41,10 +41,16 @@ _statements: dict[tuple[str, type], _Statement] = {}
 _prepared: WeakKeyDictionary = WeakKeyDictionary()
 
 
-def insert_row(obj: Model) -> None:
+def insert_row(obj: Model, *, durable: bool = True) -> None:
     """INSERT ``obj`` (a new row) and set its primary key: what ``obj.save(force_insert=True)``
     does, with the statement compiled once per model. Sends no model signals; for models whose
     saving needs none (no custom ``save``, no receivers).
+
+    ``durable=False`` (PostgreSQL, outside a transaction) commits the row without waiting for the
+    WAL to reach the disk (``SET LOCAL synchronous_commit TO OFF`` in the same round trip): a
+    busy disk then costs the request nothing, and a crash of the database server may lose the
+    rows of its last fraction of a second (never half a row). For rows whose loss is bearable,
+    such as the tracking script's page views.
 
     Outside a transaction on PostgreSQL, the statement is prepared once per connection, so the
     server does not parse and plan it again for every row.
@@ -61,16 +67,16 @@ def insert_row(obj: Model) -> None:
         _insert(connection, obj, prepared=False)
         return
     if connection.connection is None or not connection.health_check_enabled:
-        _insert(connection, obj, prepared=True)
+        _insert(connection, obj, prepared=True, durable=durable)
         return
     connection.health_check_done = True
     try:
-        _insert(connection, obj, prepared=True)
+        _insert(connection, obj, prepared=True, durable=durable)
     except (OperationalError, InterfaceError):
         if connection.is_usable():
             raise
         connection.close()
-        _insert(connection, obj, prepared=True)
+        _insert(connection, obj, prepared=True, durable=durable)
 
 
 def _statement(connection, model: type[Model]) -> _Statement:
@@ -137,13 +143,13 @@ def _params(statement: _Statement, obj: Model, connection) -> list:
     return params
 
 
-def _insert(connection, obj: Model, *, prepared: bool) -> None:
+def _insert(connection, obj: Model, *, prepared: bool, durable: bool = True) -> None:
     model = type(obj)
     statement = _statement(connection, model)
     params = _params(statement, obj, connection)
     with connection.cursor() as cursor:
         if prepared and statement.name:
-            _execute_prepared(connection, cursor, statement, params)
+            _execute_prepared(connection, cursor, statement, params, durable=durable)
         else:
             cursor.execute(statement.sql, params)
         pk = (
@@ -156,20 +162,26 @@ def _insert(connection, obj: Model, *, prepared: bool) -> None:
     obj._state.db = connection.alias
 
 
-def _execute_prepared(connection, cursor, statement: _Statement, params: list) -> None:
+# Sent in the same query string as the INSERT: the two run as one implicit transaction, so the
+# setting holds for that commit only.
+_NOT_DURABLE = "SET LOCAL synchronous_commit TO OFF; "
+
+
+def _execute_prepared(connection, cursor, statement: _Statement, params: list, *, durable: bool = True) -> None:
     """Run ``statement`` as a prepared statement of this connection (in autocommit mode)."""
     names = _prepared.setdefault(connection.connection, set())
     if statement.name not in names:
         _prepare(cursor, statement)
         names.add(statement.name)
+    sql = statement.execute_sql if durable else _NOT_DURABLE + statement.execute_sql
     try:
-        cursor.execute(statement.execute_sql, params)
+        cursor.execute(sql, params)
     except DatabaseError as exc:
         if _sqlstate(exc) != _NO_SUCH_STATEMENT:
             raise
         # Dropped behind our back (DISCARD ALL, a transaction-mode pooler): prepare it again.
         _prepare(cursor, statement)
-        cursor.execute(statement.execute_sql, params)
+        cursor.execute(sql, params)
 
 
 def _prepare(cursor, statement: _Statement) -> None:

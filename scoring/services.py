@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -532,6 +533,29 @@ def lead_score_recompute(*, lead_id: int, now=None) -> list[LeadScore]:
     ]
 
 
+def leads_scored_since(*, lead_ids, since) -> set[int]:
+    """The leads whose current scores by every active model were computed at or after ``since``:
+    a rescoring queued at ``since`` (after the changes that asked for it committed) has nothing
+    left to do for them. When the worker falls behind, the many tasks queued for a busy lead
+    thereby cost one rescoring, not one each."""
+    models = ScoringModel.objects.filter(is_active=True)
+    wanted = models.count()
+    if not wanted:
+        return set()
+    return set(
+        LeadScore.objects.filter(
+            lead_id__in=list(lead_ids),
+            model__is_active=True,
+            model_version=F("model__version"),
+            computed_at__gte=since,
+        )
+        .values("lead_id")
+        .annotate(models=Count("model"))
+        .filter(models=wanted)
+        .values_list("lead_id", flat=True)
+    )
+
+
 @transaction.atomic
 def leads_score_recompute(*, lead_ids, now=None) -> int:
     """Store the scores of many leads by every active model, a model at a time: its rules read
@@ -563,11 +587,13 @@ class _LeadsToRescore:
         from .tasks import recompute_lead, recompute_leads
 
         ids = list(self.lead_ids)
+        # The changes are committed now: a score computed from this moment on counts them.
+        queued_at = timezone.now().timestamp()
         if len(ids) == 1:
-            _publish(recompute_lead, ids[0])
+            _publish(recompute_lead, ids[0], queued_at)
             return
         for start in range(0, len(ids), RESCORE_CHUNK):
-            _publish(recompute_leads, ids[start : start + RESCORE_CHUNK])
+            _publish(recompute_leads, ids[start : start + RESCORE_CHUNK], queued_at)
 
 
 def _pending_batch() -> _LeadsToRescore | None:
@@ -613,11 +639,11 @@ def model_recompute_queue(model_id: int) -> None:
     transaction.on_commit(lambda: _publish(recompute_model, model_id))
 
 
-def _publish(task, object_id: int) -> bool:
+def _publish(task, object_id: int, *args) -> bool:
     """Hand a recompute to the broker. Never raises: with the broker down the stored score stays
     as it was until the next event or change (the lead page computes a stale model's score live)."""
     try:
-        task.delay(object_id)
+        task.delay(object_id, *args)
     except BrokerUnavailable:
         return False  # the broker's breaker is open: it logged the outage once
     except Exception:

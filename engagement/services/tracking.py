@@ -83,7 +83,8 @@ def tracking_receive(
         reason="",
         request_id=current_request_id() or "",
     )
-    insert_row(row)
+    # A page view is telemetry: its commit does not wait for the disk (see ``insert_row``).
+    insert_row(row, durable=False)
     transaction.on_commit(DRAIN.request)
     return row
 

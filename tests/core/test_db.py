@@ -170,3 +170,19 @@ def test_only_plain_text_fields_and_integer_foreign_keys_skip_their_field_conver
     # JSON, dates, IP addresses: always through the field.
     assert kinds["payload"] == kinds["received_at"] == kinds["source_address"] == GENERIC
     assert _kind(models.DateTimeField(auto_now=True)) == GENERIC  # its own pre_save
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_row_that_need_not_be_durable_commits_without_waiting_for_the_disk_that_once():
+    insert_row(_warm_intake("first"))
+
+    with CaptureQueriesContext(connection) as captured:
+        insert_row(_warm_intake("telemetry"), durable=False)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        afterwards = cursor.fetchone()[0]
+
+    (sent,) = [query["sql"] for query in captured.captured_queries]
+    assert sent.startswith('SET LOCAL synchronous_commit TO OFF; EXECUTE "leadcrm_insert_webtolead_intake"')
+    assert afterwards == "on"  # the setting held for that one commit only
+    assert Intake.objects.filter(public_ref="telemetry").exists()

@@ -143,7 +143,7 @@ def test_no_recompute_is_queued_while_no_model_is_active(
     model, lead, rep, monkeypatch, django_capture_on_commit_callbacks
 ):
     published = []
-    monkeypatch.setattr(services, "_publish", lambda task, object_id: published.append((task.name, object_id)))
+    monkeypatch.setattr(services, "_publish", lambda task, object_id, *_args: published.append((task.name, object_id)))
 
     # Given an active model, a change queues the lead's recompute
     with django_capture_on_commit_callbacks(execute=True):

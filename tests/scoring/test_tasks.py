@@ -1,7 +1,10 @@
 """The scoring tasks, run eagerly: an engagement event rescoring its lead, and a model's leads
 rescored after a change of the model."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from engagement.services import engagement_event_record
 from leads.models import Lead
@@ -60,3 +63,15 @@ def test_the_model_recompute_scores_leads_in_batches_like_one_by_one(model, lead
     assert dict(Lead.objects.filter(pk__in=one_by_one).values_list("pk", "score")) == one_by_one
     assert one_by_one[lead.pk] == 45
     assert one_by_one[others[1].pk] == 5
+
+
+def test_a_rescoring_queued_before_the_lead_was_scored_again_has_nothing_left_to_do(model, lead):
+    queued_at = timezone.now() - timedelta(seconds=5)
+    services.lead_score_recompute(lead_id=lead.pk)  # a later task scored the lead meanwhile
+    stored = LeadScore.objects.get(lead=lead, model=model).computed_at
+
+    skipped = tasks.recompute_leads(lead_ids=[lead.pk], queued_at=queued_at.timestamp())
+    scored = tasks.recompute_leads(lead_ids=[lead.pk], queued_at=timezone.now().timestamp())
+
+    assert (skipped, scored) == (0, 1)
+    assert LeadScore.objects.get(lead=lead, model=model).computed_at > stored

@@ -21,10 +21,11 @@ import math
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.db import update_rows
 from core.memo import config_scope
 from core.registry import run_web_to_lead_hooks_many
 from core.request_id import request_id_bound
@@ -198,28 +199,7 @@ def _process_batch(rows: list[Intake], settings_row: WebToLeadSettings) -> tuple
 def _save_outcomes(rows: list[Intake]) -> None:
     """Write the rows' outcomes: on PostgreSQL one ``UPDATE ... FROM (VALUES ...)`` (Django's
     ``bulk_update`` builds a CASE per field and row, which costs more than the batch's leads)."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        Intake.objects.bulk_update(rows, SAVED_FIELDS, batch_size=BATCH_SIZE)
-        return
-    fields = [Intake._meta.get_field(name) for name in SAVED_FIELDS]
-    pk = Intake._meta.pk
-    casts = [f"%s::{pk.db_type(connection)}"] + [f"%s::{f.db_type(connection)}" for f in fields]
-    row_sql = "(" + ", ".join(casts) + ")"
-    params: list = []
-    for row in rows:
-        params.append(row.pk)
-        params.extend(f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields)
-    table, quote = Intake._meta.db_table, connection.ops.quote_name
-    names = [quote(f.column) for f in fields]
-    sql = (
-        f"UPDATE {quote(table)} AS t SET {', '.join(f'{n} = v.{n}' for n in names)} "
-        f"FROM (VALUES {', '.join([row_sql] * len(rows))}) AS v({quote(pk.column)}, {', '.join(names)}) "
-        f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    update_rows(rows, SAVED_FIELDS)
 
 
 def _process_one_by_one(rows: list[Intake], settings_row: WebToLeadSettings) -> int:
