@@ -33,7 +33,7 @@ from consent.services import marketing_blocks
 from core.fields import validate_email
 from core.roles import may_manage_campaigns
 from emails.models import EmailTemplate, OutboundEmail
-from emails.rendering import field_map
+from emails.rendering import CompiledTemplate, field_map
 from emails.services.outbox_batch import OutboxMessage, email_enqueue_many
 from leads.models import Lead
 from leads.selectors import leads_visible_to
@@ -272,7 +272,9 @@ class _ContactAsLead(dict):
         self.pk, self.owner = contact.pk, getattr(contact, "owner", None)
 
 
-def _message(send: ListEmailSend, row: ListEmailRecipient, key: str, merge_fields: dict) -> OutboxMessage | None:
+def _message(
+    send: ListEmailSend, row: ListEmailRecipient, key: str, compiled: CompiledTemplate
+) -> OutboxMessage | None:
     """The outbox message of a recipient, or ``None`` when the person has no address (erased or
     emptied since the preview)."""
     common = {
@@ -285,14 +287,14 @@ def _message(send: ListEmailSend, row: ListEmailRecipient, key: str, merge_field
         "is_marketing": True,
     }
     if row.lead is not None and row.lead.email:
-        return OutboxMessage.from_template(record=row.lead, to=row.lead.email, merge_fields=merge_fields, **common)
+        return OutboxMessage.from_template(record=row.lead, to=row.lead.email, compiled=compiled, **common)
     contact = row.contact
     if contact is None or not contact.email:
         return None
     if send.template.object_name == "contact":
         return OutboxMessage.from_template(record=contact, object_name="contact", to=contact.email, **common)
     message = OutboxMessage.from_template(
-        record=_ContactAsLead(contact, merge_fields), to=contact.email, merge_fields=merge_fields, **common
+        record=_ContactAsLead(contact, compiled.fields), to=contact.email, compiled=compiled, **common
     )
     return dataclasses.replace(message, object_name="contact")
 
@@ -319,11 +321,12 @@ def _process_batch(send: ListEmailSend, *, batch_size: int, after: int = 0) -> t
             OutboundEmail.objects.filter(idempotency_key__in=keys.values()).values_list("idempotency_key", flat=True)
         )
         messages, waiting = [], []
-        merge_fields = field_map("lead")  # read once for the batch, not once per email
+        # The fields read and the template parsed once for the batch, not once per email.
+        compiled = CompiledTemplate(send.template, object_name="lead", fields=field_map("lead"))
         for row in rows:
             if keys[row.pk] in existing:
                 continue  # linked below
-            message = _message(send, row, keys[row.pk], merge_fields)
+            message = _message(send, row, keys[row.pk], compiled)
             if message is not None:
                 messages.append(message)
                 waiting.append(row)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.breaker import BrokerUnavailable
 
 from ..models import EmailTemplate, OutboundEmail
-from ..rendering import render_template
+from ..rendering import CompiledTemplate, render_template
 from .outbox import _actor, _one_line, _validate_message
 
 logger = logging.getLogger(__name__)
@@ -42,11 +42,22 @@ class OutboxMessage:
 
     @classmethod
     def from_template(
-        cls, *, template: EmailTemplate, record, object_name: str = "lead", merge_fields: dict | None = None, **fields
+        cls,
+        *,
+        template: EmailTemplate,
+        record,
+        object_name: str = "lead",
+        merge_fields: dict | None = None,
+        compiled: CompiledTemplate | None = None,
+        **fields,
     ) -> OutboxMessage:
         """``template`` merged with ``record``, as ``email_enqueue_from_template`` merges it (with
-        ``merge_fields``, the ``field_map`` read once for many records)."""
-        rendered = render_template(template, record=record, object_name=object_name, fields=merge_fields)
+        ``merge_fields``, the ``field_map`` read once for many records; with ``compiled``, the
+        template compiled once for them)."""
+        if compiled is not None:
+            rendered = compiled.render(record)
+        else:
+            rendered = render_template(template, record=record, object_name=object_name, fields=merge_fields)
         # A template made only of merge fields can merge to nothing: never refuse the email for that.
         subject = rendered.subject.strip() or template.name
         return cls(
