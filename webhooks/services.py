@@ -55,39 +55,6 @@ SUBSCRIPTIONS_CACHE_SECONDS = 60
 MARKERS = {"created", "deleted", "restored", "merged", "is_converted", "owner"}
 # Rows a service writes about something done to the record, not a field of it.
 NOT_FIELDS = {"auto_response", "sla_status", "contact_roles", "products"}
-SNAPSHOT_FIELDS = [
-    "id",
-    "salutation",
-    "first_name",
-    "last_name",
-    "title",
-    "company",
-    "email",
-    "phone",
-    "mobile",
-    "website",
-    "street",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "industry",
-    "annual_revenue",
-    "number_of_employees",
-    "rating",
-    "status",
-    "lead_source",
-    "email_opt_out",
-    "do_not_call",
-    "owner_user_id",
-    "owner_queue_id",
-    "is_converted",
-    "converted_at",
-    "custom_fields",
-    "version",
-    "created_at",
-    "last_modified_at",
-]
 
 
 def _actor(user):
@@ -291,9 +258,11 @@ def on_history(*, rows) -> None:
 
 
 def _snapshots(record_ids: set[int]) -> dict[int, dict]:
+    """Each lead as it stands: every column of its row (a foreign key as ``<name>_id``)."""
     from leads.models import Lead
 
-    return {row["id"]: _json(row) for row in Lead.objects.filter(pk__in=record_ids).values(*SNAPSHOT_FIELDS)}
+    columns = [field.attname for field in Lead._meta.concrete_fields]
+    return {row["id"]: _json(row) for row in Lead.objects.filter(pk__in=record_ids).values(*columns)}
 
 
 def deliveries_create(found, subscriptions) -> list[WebhookDelivery]:
