@@ -826,12 +826,23 @@ def web_to_lead_intake(params: Params) -> Result:
     qs = Intake.objects.filter(received_at__gte=start, received_at__lt=end)
     if params.form_id:
         qs = qs.filter(form_id=params.form_id)
-    counted = (
+    # Grouped by outcome (not one filtered count per outcome): the plain GROUP BY the database does
+    # fastest; the outcomes become columns below.
+    outcomes = {o for o, _label in INTAKE_OUTCOMES}
+    pivot: dict[tuple, dict[str, int]] = {}
+    for row in (
         qs.annotate(day=TruncDay("received_at", output_field=DateField()))
-        .values("day", "form_id")
-        .annotate(**{o: Count("pk", filter=Q(outcome=o)) for o, _label in INTAKE_OUTCOMES})
-        .order_by("day", "form_id")
-    )
+        .values_list("day", "form_id", "outcome")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        day, form_id, outcome, n = row
+        if outcome in outcomes:
+            pivot.setdefault((_as_date(day), form_id), dict.fromkeys(outcomes, 0))[outcome] = n
+    counted = [
+        {"day": day, "form_id": form_id, **values}
+        for (day, form_id), values in sorted(pivot.items(), key=lambda item: (item[0][0], item[0][1] or 0))
+    ]
     forms_by_id = dict(WebToLeadForm.objects.values_list("pk", "name"))
     intake_url = reverse("webtolead:intake_list")
     columns = [
