@@ -38,23 +38,37 @@ NUMERIC = {FieldType.NUMBER, FieldType.CURRENCY, FieldType.PERCENT}
 LOOKUPS = {"gte": GreaterThanOrEqual, "lte": LessThanOrEqual, "lt": LessThan}
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
-# Sortable columns: key -> the model expressions it orders by (descending flips them all).
+# Sortable columns: key -> the expressions it orders by (descending flips them all). Each matches
+# the expression of an index (migration 0014: ``(LOWER(col), id)`` for text, ``(col, id)`` for
+# picklist values and dates) so that the first page is read off the index at any table size. Text is
+# sorted ignoring case (the database collates bytewise); picklists by their stored API value. The
+# columns are NOT NULL, so no NULLS LAST: it would keep a descending sort off the index.
 ORDERING_COLUMNS: dict[str, tuple] = {
-    "name": ("last_name", "first_name"),
-    "company": ("company",),
-    "status": ("status",),
-    "lead_source": ("lead_source",),
-    "rating": ("rating",),
-    "owner": ("owner_sort",),
-    "created_at": ("created_at",),
-    "last_modified_at": ("last_modified_at",),
-    "email": ("email",),
-    "city": ("city",),
-    "country": ("country",),
-    "title": ("title",),
-    "phone": ("phone",),
-    "industry": ("industry",),
+    "name": (Lower("last_name"), Lower("first_name")),
+    "company": (Lower("company"),),
+    "status": (F("status"),),
+    "lead_source": (F("lead_source"),),
+    "rating": (F("rating"),),
+    "owner": (F("owner_sort"),),
+    "created_at": (F("created_at"),),
+    "last_modified_at": (F("last_modified_at"),),
+    "email": (Lower("email"),),
+    "city": (Lower("city"),),
+    "country": (Lower("country"),),
+    "title": (Lower("title"),),
+    "phone": (F("phone"),),
+    "industry": (F("industry"),),
 }
+# Sort keys that may be NULL: they sort last in both directions.
+NULLABLE_ORDERING = {"owner"}
+
+
+def ordering_keys(*, custom_api_names=()) -> set[str]:
+    """Every column key a list may be sorted by: standard, custom fields, columns of other apps."""
+    keys = set(ORDERING_COLUMNS) | set(custom_api_names)
+    for extension in list_extensions(OBJECT_NAME):
+        keys |= set(extension.ordering)
+    return keys
 
 
 def _choices(values: list[PicklistValue]) -> dict[str, list[tuple[str, str]]]:
@@ -119,10 +133,12 @@ class LeadOrderingFilter(django_filters.OrderingFilter):
         for param in value:
             descending = param.startswith("-")
             key = param.lstrip("-")
+            nullable = True
             if key in ORDERING_COLUMNS:
                 if key == "owner":
                     qs = qs.annotate(owner_sort=Coalesce(Lower("owner_user__last_name"), Lower("owner_queue__name")))
-                columns = [F(c) for c in ORDERING_COLUMNS[key]]
+                columns = list(ORDERING_COLUMNS[key])
+                nullable = key in NULLABLE_ORDERING
             elif key in self.custom_api_names:
                 columns = [KeyTransform(key, "custom_fields")]
             elif key in self.extension_columns:
@@ -130,7 +146,10 @@ class LeadOrderingFilter(django_filters.OrderingFilter):
             else:
                 continue
             for column in columns:
-                expressions.append(column.desc(nulls_last=True) if descending else column.asc(nulls_last=True))
+                if nullable:
+                    expressions.append(column.desc(nulls_last=True) if descending else column.asc(nulls_last=True))
+                else:
+                    expressions.append(column.desc() if descending else column.asc())
         if not expressions:
             return qs
         last_descending = value[-1].startswith("-")

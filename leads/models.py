@@ -28,6 +28,23 @@ class Queue(models.Model):
         return self.name
 
 
+# The list's sort orders, each read off its own index at any table size (text ignores case).
+SORT_INDEXES = [
+    models.Index(Lower("last_name"), Lower("first_name"), models.F("id"), name="lead_name_sort_idx"),
+    models.Index(Lower("company"), models.F("id"), name="lead_company_sort_idx"),
+    models.Index(Lower("email"), models.F("id"), name="lead_email_sort_idx"),
+    models.Index(Lower("city"), models.F("id"), name="lead_city_sort_idx"),
+    models.Index(Lower("country"), models.F("id"), name="lead_country_sort_idx"),
+    models.Index(Lower("title"), models.F("id"), name="lead_title_sort_idx"),
+    models.Index(fields=["status", "id"], name="lead_status_sort_idx"),
+    models.Index(fields=["lead_source", "id"], name="lead_source_sort_idx"),
+    models.Index(fields=["rating", "id"], name="lead_rating_sort_idx"),
+    models.Index(fields=["industry", "id"], name="lead_industry_sort_idx"),
+    models.Index(fields=["phone", "id"], name="lead_phone_sort_idx"),
+    models.Index(fields=["last_modified_at", "id"], name="lead_modified_sort_idx"),
+]
+
+
 class Lead(models.Model):
     """A prospect: Salesforce's standard lead fields, an owner (user or queue) and custom fields."""
 
@@ -117,6 +134,8 @@ class Lead(models.Model):
             models.Index(fields=["-created_at", "-id"], name="lead_created_idx"),
             models.Index(fields=["lead_source", "-created_at"], name="lead_source_created_idx"),
             models.Index(fields=["email"], name="lead_email_idx"),
+            # One per sortable column of the list, matching its ORDER BY (leads.filters.ORDERING_COLUMNS).
+            *SORT_INDEXES,
             # The list's first page by score or by last activity (nulls last, the id breaks ties).
             models.Index(models.F("score").desc(nulls_last=True), models.F("id").desc(), name="lead_score_idx"),
             models.Index(
@@ -181,5 +200,6 @@ class RecentlyViewed(models.Model):
 # CSV imports of leads, and routing models (queues' rules and settings), live in their own
 # modules but belong to this app.
 from .imports.models import LeadImport, LeadImportRow  # noqa: E402, F401
+from .listviews.models import ListView  # noqa: E402, F401
 from .processes.models import LeadPathStep  # noqa: E402, F401
 from .routing.models import AssignmentRule, LeadSettings, RoutingAvailability, RuleEntry  # noqa: E402, F401

@@ -279,11 +279,23 @@ def _cell(lead: Lead, column: Column, picklists: dict[str, dict[str, str]]) -> s
     if column.extension is not None:
         return column.extension.display(column.key, getattr(lead, column.key, None))
     if column.definition is not None:
-        value = (lead.custom_fields or {}).get(column.key)
-        if column.field_type == FieldType.PICKLIST and value:
-            return picklists.get(column.key, {}).get(value, str(value))
-        return display_value(column.definition, value)
+        return format_custom_value(column, (lead.custom_fields or {}).get(column.key), picklists)
     value = getattr(lead, column.key)
+    if column.field_type == "currency" and value is not None:
+        # On the page in the user's locale; the CSV export keeps format_value's plain form.
+        return localized_amount(value)
+    return format_value(column, value, picklists)
+
+
+def format_custom_value(column: Column, value, picklists: dict[str, dict[str, str]]) -> str:
+    """A custom field's stored value as the list shows it."""
+    if column.field_type == FieldType.PICKLIST and value:
+        return picklists.get(column.key, {}).get(value, str(value))
+    return display_value(column.definition, value)
+
+
+def format_value(column: Column, value, picklists: dict[str, dict[str, str]]) -> str:
+    """A standard field's value as the list shows it (and its CSV export writes it)."""
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
@@ -293,7 +305,7 @@ def _cell(lead: Lead, column: Column, picklists: dict[str, dict[str, str]]) -> s
     if column.key in {"created_at", "last_modified_at"}:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if column.field_type == "currency":
-        return localized_amount(value)
+        return f"{value:,.2f}"
     return str(value)
 
 

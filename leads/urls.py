@@ -28,5 +28,6 @@ urlpatterns = [
     path("imports/<int:pk>/cancel/", import_views.import_cancel, name="import_cancel"),
     path("imports/<int:pk>/undo/", import_views.import_undo, name="import_undo"),
     path("", include("leads.routing.urls")),
+    path("", include("leads.listviews.urls")),
     path("", include("leads.processes.urls")),
 ]

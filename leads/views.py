@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,11 +17,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import errors_as_text
+from core.roles import may_export
 
 from .fields import WRITABLE_FIELDS
 from .filters import LeadFilter
 from .forms import ChangeOwnerForm, LeadForm, MassActionForm, NoteForm, RecordTypeChoiceForm, StatusForm, seen_versions
 from .intake import DuplicateLeadError, lead_edit_duplicates_check, lead_intake
+from .listviews.selectors import (
+    count_capped,
+    list_view_for,
+    list_view_is_editable_by,
+    list_view_params,
+    list_view_picker,
+    may_share_list_views,
+)
 from .ownership import owner_from_key, owner_key, owner_label
 from .processes.selectors import lead_record_type_default, lead_record_type_get, lead_record_types
 from .processes.views import path_context
@@ -67,9 +77,25 @@ def _page_number(raw) -> int:
     return int(raw) if str(raw or "").isdigit() and 0 < int(raw) < 100000 else 1
 
 
+def _saved_list_view(request: HttpRequest):
+    """The saved list view asked for by ``?list_view=``, or None (with a message when the user may
+    not see it)."""
+    raw = request.GET.get("list_view", "")
+    if not raw:
+        return None
+    try:
+        return list_view_for(user=request.user, pk=int(raw))
+    except (ValueError, Http404):
+        messages.error(request, _("That list view does not exist, or it is not shared with you."))
+        return None
+
+
 @login_required
 def lead_list_view(request: HttpRequest) -> HttpResponse:
+    saved = _saved_list_view(request)
     view = request.GET.get("view") or request.session.get(SESSION_VIEW) or "my"
+    if saved is not None:
+        view = saved.scope
     if view not in LIST_VIEWS:
         view = "my"
     page_size = request.GET.get("page_size") or request.session.get(SESSION_PAGE_SIZE) or PAGE_SIZES[0]
@@ -80,10 +106,14 @@ def lead_list_view(request: HttpRequest) -> HttpResponse:
             request.session[key] = value
     page = _page_number(request.GET.get("page"))
 
-    filterset = LeadFilter(request.GET, queryset=lead_list(user=request.user, view=view), request=request)
+    # A saved view brings its filters and sort; once the filter panel is applied (``apply``) the
+    # panel's values replace the view's filters, and a clicked header replaces its sort.
+    data = list_view_params(saved, request.GET, replace_filters="apply" in request.GET) if saved else request.GET
+    filterset = LeadFilter(data, queryset=lead_list(user=request.user, view=view), request=request)
     all_columns = lead_list_columns()
     by_key = {c.key: c for c in all_columns}
-    chosen = [k for k in request.session.get(SESSION_COLUMNS, DEFAULT_COLUMNS) if k in by_key] or DEFAULT_COLUMNS
+    stored = saved.columns if saved else request.session.get(SESSION_COLUMNS, DEFAULT_COLUMNS)
+    chosen = [k for k in stored if k in by_key] or DEFAULT_COLUMNS
     columns = [by_key[k] for k in chosen if k in by_key]
 
     # No COUNT(*): one row more than the page tells whether there is a next page.
@@ -93,10 +123,26 @@ def lead_list_view(request: HttpRequest) -> HttpResponse:
     for value in filterset.picklist_values:
         labels.setdefault(value.field_name, {})[value.api_name] = value.display_label
     rows = lead_list_rows(leads=window[:page_size], columns=columns, picklists=labels)
+    count, more = count_capped(filterset.qs) if filterset.is_valid() else (0, False)
     context = {
         "view": view,
-        "view_label": LIST_VIEWS[view],
+        "view_label": saved.name if saved else LIST_VIEWS[view],
         "list_views": LIST_VIEWS,
+        "saved_view": saved,
+        "picker": list_view_picker(user=request.user),
+        "may_edit_saved": saved is not None and list_view_is_editable_by(saved, request.user),
+        "may_share": may_share_list_views(request.user),
+        "may_export": may_export(request.user),
+        "roles": Group.objects.order_by("name") if may_share_list_views(request.user) else [],
+        "sortable_columns": [c for c in all_columns if c.sortable],
+        "count": count,
+        "count_more": more,
+        "list_query": data.urlencode(),
+        "reset_url": f"?list_view={saved.pk}" if saved else f"?view={view}",
+        # The save and edit dialogs list the columns shown first, in order, then the others.
+        "column_choices": [(c, True) for c in columns] + [(c, False) for c in all_columns if c.key not in chosen],
+        "sort_key": data.get("ordering", "").split(",")[0].lstrip("-"),
+        "sort_desc": data.get("ordering", "").startswith("-"),
         "filter": filterset,
         "columns": columns,
         "all_columns": all_columns,
@@ -109,7 +155,7 @@ def lead_list_view(request: HttpRequest) -> HttpResponse:
         "has_previous": page > 1,
         "first_index": offset + 1,
         "last_index": offset + len(rows),
-        "ordering": request.GET.get("ordering", ""),
+        "ordering": data.get("ordering", ""),
         "mass_actions": MASS_ACTIONS,
         "owner_choices": filterset.owner_choices,
         "filter_inputs": filter_inputs(filterset),
@@ -117,7 +163,7 @@ def lead_list_view(request: HttpRequest) -> HttpResponse:
         "status_choices": [
             v for v in filterset.picklist_values if v.field_name == "status" and v.is_active and not v.is_converted
         ],
-        "is_filtered": bool(request.GET.get("q")) or filterset.active_filter_count() > 0,
+        "is_filtered": bool(data.get("q")) or filterset.active_filter_count() > 0,
     }
     return render(request, "leads/lead_list.html", context)
 

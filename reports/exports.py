@@ -4,26 +4,12 @@ import csv
 
 from django.http import StreamingHttpResponse
 
+from core.csv_export import Echo, csv_cell
+
 from .selectors import ReportSpec, Result
 
-
-class Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def cell(value) -> str:
-    text = "" if value is None else str(value)
-    # A cell starting like a formula would run in a spreadsheet: quote it as text.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+# The formula guard and the streaming helper are shared by every CSV download (core.csv_export).
+cell = csv_cell
 
 
 def csv_rows(result: Result):

@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -48,6 +47,7 @@ from leads.services import (
     lead_update,
 )
 
+from ..listviews.api import LIST_VIEW_PARAM, LeadListFilterBackend, list_view_of_request
 from ..routing.services import lead_assign
 from . import sync
 from .serializers import (
@@ -217,6 +217,7 @@ def _assignment_asked(request) -> bool:
                 "all (default), recent (Recently Viewed), today (Today's Leads).",
             ),
             OpenApiParameter("owner", OpenApiTypes.STR, description="user:<id> or queue:<id>."),
+            LIST_VIEW_PARAM,
             OpenApiParameter(
                 "ordering",
                 OpenApiTypes.STR,
@@ -240,7 +241,7 @@ def _assignment_asked(request) -> bool:
 )
 class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = LeadSerializer
-    filter_backends = [DjangoFilterBackend, LeadSearchFilter, LeadListExtensionsSchema]
+    filter_backends = [LeadListFilterBackend, LeadSearchFilter, LeadListExtensionsSchema]
     filterset_class = LeadFilter
     lookup_value_regex = r"\d+"
     parser_classes = [JSONParser]
@@ -251,6 +252,10 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if self.action == "list":
             # The list views of the browser (my, queues, all, recent, today); converted leads are left out.
             view = self.request.query_params.get("view", "all")
+            # A saved list view (``?list_view=``) starts from its own standard view.
+            list_view = list_view_of_request(self.request)
+            if list_view is not None and "view" not in self.request.query_params:
+                view = list_view.scope
             if view not in LIST_VIEWS:
                 raise serializers.ValidationError(
                     {"view": [_("Choose one of: %(join)s.") % {"join": ", ".join(LIST_VIEWS)}]}
