@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from ..models import DuplicateGroup, DuplicateJob, DuplicateRule, DuplicateRuleEntry, LeadMerge, MatchingRule
 
-ACTIONS = ["allow", "alert", "block", "attach"]
+ACTION_HELP = "allow, alert, block or attach (attach: Web-to-Lead, import and bulk only)."
 
 
 class MatchingRuleSerializer(serializers.ModelSerializer):
@@ -42,6 +42,12 @@ class MatchingRuleInputSerializer(serializers.Serializer):
 
 
 class DuplicateRuleEntrySerializer(serializers.ModelSerializer):
+    action_page = serializers.CharField(read_only=True, help_text=ACTION_HELP)
+    action_api = serializers.CharField(read_only=True, help_text=ACTION_HELP)
+    action_webtolead = serializers.CharField(read_only=True, help_text=ACTION_HELP)
+    action_import = serializers.CharField(read_only=True, help_text=ACTION_HELP)
+    action_bulk = serializers.CharField(read_only=True, help_text=ACTION_HELP)
+
     class Meta:
         model = DuplicateRuleEntry
         fields = [
@@ -62,11 +68,13 @@ class DuplicateRuleEntryInputSerializer(serializers.Serializer):
     criteria = serializers.ListField(child=serializers.DictField(), required=False, default=list)
     filter_logic = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
     matching_rule = serializers.IntegerField()
-    action_page = serializers.ChoiceField(choices=ACTIONS, required=False, default="alert")
-    action_api = serializers.ChoiceField(choices=ACTIONS, required=False, default="alert")
-    action_webtolead = serializers.ChoiceField(choices=ACTIONS, required=False, default="allow")
-    action_import = serializers.ChoiceField(choices=ACTIONS, required=False, default="allow")
-    action_bulk = serializers.ChoiceField(choices=ACTIONS, required=False, default="allow")
+    # Plain strings (allow, alert, block, attach) checked by the service: one choice set under five
+    # names would give the schema five enums.
+    action_page = serializers.CharField(required=False, default="alert", help_text=ACTION_HELP)
+    action_api = serializers.CharField(required=False, default="alert", help_text=ACTION_HELP)
+    action_webtolead = serializers.CharField(required=False, default="allow", help_text=ACTION_HELP)
+    action_import = serializers.CharField(required=False, default="allow", help_text=ACTION_HELP)
+    action_bulk = serializers.CharField(required=False, default="allow", help_text=ACTION_HELP)
     sort_order = serializers.IntegerField(required=False, min_value=1)
 
 
