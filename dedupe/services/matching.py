@@ -144,8 +144,31 @@ def find_matches(
     keys = keys if keys is not None else keys_for_values(values or {})
     if not _comparable(rule, keys):
         return []
-    candidates = _base(rule).filter(_narrowing(rule, keys)).order_by("record_id")[: limit * 5]
+    candidates = _alive(_base(rule).filter(_narrowing(rule, keys)).order_by("record_id")[: limit * 5])
     return _ranked(rule, keys, candidates, set(exclude), limit)
+
+
+def _alive(candidates) -> list[MatchKey]:
+    """The candidates whose record still stands: a deleted lead (in the Recycle Bin) or a converted
+    one is not a duplicate; keys of deleted records are left behind until the record is purged."""
+    from leads.models import Lead
+    from sales.models import Contact
+
+    candidates = list(candidates)
+    ids = {"lead": set(), "contact": set()}
+    for candidate in candidates:
+        ids.setdefault(candidate.object_name, set()).add(candidate.record_id)
+    alive = set()
+    if ids["lead"]:
+        alive |= {
+            ("lead", pk)
+            for pk in Lead._base_manager.filter(pk__in=ids["lead"], is_converted=False).values_list("pk", flat=True)
+        }
+    if ids["contact"]:
+        alive |= {
+            ("contact", pk) for pk in Contact._base_manager.filter(pk__in=ids["contact"]).values_list("pk", flat=True)
+        }
+    return [c for c in candidates if (c.object_name, c.record_id) in alive]
 
 
 def _ranked(rule, keys, candidates, exclude: set, limit: int) -> list[Match]:
@@ -183,7 +206,7 @@ def _batch_candidates(rule: MatchingRule, all_keys: list[dict]) -> dict[str, lis
         return by_value
     qs = _base(rule)
     qs = qs.filter(**lookup) if lookup else qs.filter(Q(phone__in=sorted(wanted)) | Q(mobile__in=sorted(wanted)))
-    for candidate in qs.order_by("record_id"):
+    for candidate in _alive(qs.order_by("record_id")):
         for name in attr:
             value = getattr(candidate, name)
             if value:

@@ -129,3 +129,15 @@ def test_backfill_writes_the_keys_of_leads_stored_before(make_lead):
     assert not MatchKey.objects.filter(record_id=lead.pk, object_name="lead").exists()
     services.keys_backfill(object_name="lead", missing_only=True)
     assert MatchKey.objects.get(record_id=lead.pk, object_name="lead").email_normalized == "old@example.net"
+
+
+def test_deleted_and_converted_leads_are_not_duplicates(system_admin, rep, make_lead):
+    from leads.services import lead_delete
+
+    rule = services.matching_rule_create(data={"name": "Email", "email": "normalized"}, acting_user=system_admin)
+    deleted = make_lead(email="gone@example.net", owner_user=rep)
+    lead_delete(lead=deleted, acting_user=system_admin)
+    converted = make_lead(email="done@example.net", is_converted=True, converted_at=deleted.created_at)
+    assert services.find_matches(rule=rule, values={"email": "gone@example.net"}) == []
+    assert services.find_matches(rule=rule, values={"email": "done@example.net"}) == []
+    assert converted.pk
