@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.models import FieldHistory, OrgSettings
 from leads.routing.services.accept import lead_accept
+from reports import stats
 from reports.backlog import backlog_backfill, backlog_snapshot_take, daily_backlog, queue_stays
 from reports.models import QueueBacklogSnapshot
 from reports.selectors import run_report
@@ -149,3 +150,28 @@ def test_accepts_per_member_count_each_members_share(marketing_admin, rep, other
     counts = sorted((r["accepted"], r["share"]) for r in rows.values())
     assert counts == [(1, 33.3), (2, 66.7)]
     assert all(r["queue"] == "Inbound" for r in rows.values())
+
+
+def test_the_backlog_now_reads_its_percentiles_off_the_arrival_order(marketing_admin, rep, private_sharing):
+    queue = QueueFactory(name="Inbound")
+    queue.members.add(rep)
+    now = timezone.now()
+    for hours in (1, 2, 5, 8, 16, 40):
+        LeadFactory(owner_user=None, owner_queue=queue, owner_assigned_at=now - dt.timedelta(hours=hours))
+    LeadFactory(
+        owner_user=None,
+        owner_queue=queue,
+        owner_assigned_at=now - dt.timedelta(days=9),
+        is_converted=True,
+        converted_at=now,
+    )
+
+    # An admin (reads every lead) takes the rank path; a rep, who reads the queue's leads, the
+    # sorting aggregate: both give percentile_cont's answer.
+    _spec, _params, admin = run_report(user=marketing_admin, key="queue-backlog", data={})
+    _spec, _params, member = run_report(user=rep, key="queue-backlog", data={})
+    expected = [stats.days(stats.percentile([h * 3600.0 for h in (1, 2, 5, 8, 16, 40)], f)) for f in (0.5, 0.9)]
+    for result in (admin, member):
+        row = result.rows[0]
+        assert row["waiting"] == 6
+        assert [row["median_days"], row["p90_days"]] == pytest.approx(expected, abs=0.06)  # days to one decimal
