@@ -260,3 +260,26 @@ def _process_fields(statuses):
             fields[f"status_{value.pk}"] = "on"
             fields[f"position_{value.pk}"] = str(statuses.index(value.api_name) + 1)
     return fields
+
+
+def test_a_card_dropped_on_unqualified_opens_the_closing_step_for_its_reason(rep, rep_client):
+    lead = LeadFactory(owner_user=rep, status="Working")
+
+    response = rep_client.post(
+        reverse("leads:kanban_move"),
+        {"lead": lead.pk, "field": "status", "value": "Unqualified", "version": lead.version},
+        HTTP_HX_REQUEST="true",
+    )
+    page = rep_client.get(response["HX-Redirect"]).content.decode()
+
+    assert response["HX-Redirect"] == reverse("leads:detail", args=[lead.pk]) + "?close=1#lead-path"
+    assert 'class="collapse show" id="lead-path-close"' in page
+    assert Lead.objects.get(pk=lead.pk).status == "Working"
+
+
+def test_a_board_of_one_record_type_shows_its_process(partner, rep, rep_client):
+    LeadFactory(owner_user=rep, status="New", record_type=partner)
+
+    response = rep_client.get(reverse("leads:kanban"), {"record_type": partner.pk, "view": "all"})
+
+    assert [c.value for c in response.context["columns"]] == ["New", "Working", "Unqualified", "Qualified"]
