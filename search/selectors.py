@@ -15,10 +15,6 @@ from .normalize import MAX_LENGTH, MIN_LENGTH, Digits, Normalized, normalize, ph
 PER_GROUP = 5
 # At most this many related rows (accounts of a name) stand for a relation's prefix.
 RELATED_IDS = 500
-# The newest records of an object in newest-first order are searched first: a query that matches
-# many records (a common company word) finds its first results among them, instead of reading and
-# sorting every match of a million leads.
-RECENT_WINDOW = 5_000
 
 
 @dataclass(frozen=True)
@@ -104,30 +100,6 @@ def search_records(spec: SearchSpec, *, user, query: str) -> QuerySet:
     return qs.filter(search_condition(spec, query, qs.model)).order_by(*spec.ordering)
 
 
-def _recent_cutoff(spec: SearchSpec, model) -> object | None:
-    """The sort value of the record just past the ``RECENT_WINDOW`` newest (of every record, read
-    from the sort's index), or None when the object has no more records than that or is not sorted
-    newest first."""
-    first = spec.ordering[0] if spec.ordering else ""
-    if not first.startswith("-"):
-        return None
-    window = model._default_manager.order_by(*spec.ordering).values_list(first[1:], flat=True)
-    return next(iter(window[RECENT_WINDOW : RECENT_WINDOW + 1]), None)
-
-
-def first_matches(spec: SearchSpec, *, user, query: str, count: int) -> list:
-    """The first ``count`` records of ``search_records``. Matches among the newest records come
-    first in the spec's order, so when the newest hold ``count`` of them those are the answer;
-    otherwise every match is read."""
-    records = search_records(spec, user=user, query=query)
-    cutoff = _recent_cutoff(spec, records.model)
-    if cutoff is not None:
-        recent = list(records.filter(**{f"{spec.ordering[0][1:]}__gte": cutoff})[:count])
-        if len(recent) == count:
-            return recent
-    return list(records[:count])
-
-
 def _more_url(spec: SearchSpec, query: str) -> str:
     if not spec.list_url:
         return ""
@@ -142,7 +114,7 @@ def global_search(*, user, query: str, limit: int = PER_GROUP) -> list[SearchGro
         return []
     groups = []
     for spec in searchable_objects():
-        found = first_matches(spec, user=user, query=query, count=limit + 1)
+        found = list(search_records(spec, user=user, query=query)[: limit + 1])
         hits = [
             SearchHit(
                 pk=record.pk,
