@@ -2,12 +2,14 @@
 
 Seeds one PostgreSQL database, ``leadcrm_bench_search``, on the server of ``DATABASE_URL``
 (default ``postgres://postgres@127.0.0.1:5432/``) with N leads (default 100,000) spread over 50
-sales reps, through the seeding of ``bench/base.py`` (same names, companies, statuses), plus
-a few thousand accounts, contacts and opportunities. Then it times the search API through Django's
-test client for a mix of queries, as a system admin (sees every lead) and as a sales rep (Private
-sharing: their own leads and their queue's), and prints p50 and p95 per query and overall, with
-the p95 of the time spent in the database (on a busy shared machine the rest is mostly waiting
-for a CPU).
+sales reps, through the helpers of ``bench/lead_list.py`` (same names, companies, statuses); when
+the lead list benchmark's ``leadcrm_bench`` holds N leads and this database does not exist yet, it
+starts from a copy of it. It adds a few thousand leads with accented names and a few thousand
+accounts, contacts and opportunities. Then it times the search API through Django's test client
+for a mix of queries (mid-name words and accented spellings among them), as a system admin (sees
+every lead) and as a sales rep (Private sharing: their own leads and their queue's), and prints
+p50 and p95 per query and overall, with the p95 of the time spent in the database (on a busy
+shared machine the rest is mostly waiting for a CPU).
 
     .venv/bin/python bench/search.py                     # 100,000 leads
     .venv/bin/python bench/search.py --leads 1000000     # 1,000,000 leads (the target size)
