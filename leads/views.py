@@ -163,6 +163,10 @@ def lead_list_view(request: HttpRequest) -> HttpResponse:
         "status_choices": [
             v for v in filterset.picklist_values if v.field_name == "status" and v.is_active and not v.is_converted
         ],
+        # A closed status (Unqualified) needs its reason: the mass change asks for it.
+        "unqualified_reasons": [
+            v for v in filterset.picklist_values if v.field_name == "unqualified_reason" and v.is_active
+        ],
         "is_filtered": bool(data.get("q")) or filterset.active_filter_count() > 0,
     }
     return render(request, "leads/lead_list.html", context)
@@ -279,6 +283,7 @@ def _mass_change_status(request: HttpRequest, lead_ids: list[int]) -> str:
     result = lead_mass_change_status(
         lead_ids=lead_ids,
         status=request.POST.get("status", ""),
+        unqualified_reason=request.POST.get("unqualified_reason", ""),
         acting_user=request.user,
         versions=seen_versions(request.POST),
     )

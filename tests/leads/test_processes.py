@@ -283,3 +283,23 @@ def test_a_board_of_one_record_type_shows_its_process(partner, rep, rep_client):
     response = rep_client.get(reverse("leads:kanban"), {"record_type": partner.pk, "view": "all"})
 
     assert [c.value for c in response.context["columns"]] == ["New", "Working", "Unqualified", "Qualified"]
+
+
+def test_the_mass_change_of_status_takes_the_unqualified_reason(rep, rep_client):
+    leads = [LeadFactory(owner_user=rep, status="Working") for _ in range(2)]
+    ids = [lead.pk for lead in leads]
+
+    listed = rep_client.get(reverse("leads:list")).content.decode()
+    refused = rep_client.post(
+        reverse("leads:mass_action"), {"action": "change_status", "status": "Unqualified", "ids": ids}, follow=True
+    )
+    rep_client.post(
+        reverse("leads:mass_action"),
+        {"action": "change_status", "status": "Unqualified", "unqualified_reason": "Duplicate", "ids": ids},
+    )
+
+    assert 'name="unqualified_reason"' in listed
+    assert "Choose an Unqualified Reason" in refused.content.decode()
+    assert set(Lead.objects.filter(pk__in=ids).values_list("status", "unqualified_reason")) == {
+        ("Unqualified", "Duplicate")
+    }
