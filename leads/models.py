@@ -103,8 +103,8 @@ class Lead(models.Model):
     converted_at = models.DateTimeField(null=True, blank=True)
 
     # Sort keys that higher apps keep on the row (through ``leads.sort_keys``) so that the list sorts
-    # every lead by them off an index: the default scoring model's score, grade and when it was
-    # computed, and the time of the lead's newest activity (engagement event, status change, note,
+    # every lead by them off an index: the default scoring model's score, grade and when they last
+    # changed, and the time of the lead's newest activity (engagement event, status change, note,
     # logged call, completed task). Not edited by people; no history.
     score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     grade = models.CharField(max_length=1, null=True, blank=True, editable=False)  # null: unscored

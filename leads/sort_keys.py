@@ -28,13 +28,17 @@ def _values(rows: list[tuple], casts: tuple[str, ...]) -> tuple[str, list]:
 
 def leads_score_set(*, rows: Iterable[ScoreRow]) -> int:
     """Store ``(lead_id, score, grade, computed_at)`` for each lead (``None``s when the default model
-    does not score it); answers how many leads changed."""
+    does not score it); answers how many leads changed. A lead whose score and grade stay as they
+    were is not written: ``score_updated_at`` is when they last changed, and a full recompute of a
+    million leads rewrites only the rows it moved."""
     rows = sorted({row[0]: row for row in rows}.values())
     if not rows:
         return 0
     if connection.vendor != "postgresql":
         return sum(
-            Lead.objects.filter(pk=pk).update(score=score, grade=grade, score_updated_at=at)
+            Lead.objects.filter(pk=pk)
+            .exclude(score=score, grade=grade)
+            .update(score=score, grade=grade, score_updated_at=at)
             for pk, score, grade, at in rows
         )
     values, params = _values(rows, ("bigint", "smallint", "varchar", "timestamptz"))
@@ -42,8 +46,7 @@ def leads_score_set(*, rows: Iterable[ScoreRow]) -> int:
         cursor.execute(
             f"""UPDATE {_TABLE} AS l SET score = v.score, grade = v.grade, score_updated_at = v.at
                 FROM (VALUES {values}) AS v (id, score, grade, at)
-                WHERE l.id = v.id
-                  AND (l.score, l.grade, l.score_updated_at) IS DISTINCT FROM (v.score, v.grade, v.at)""",
+                WHERE l.id = v.id AND (l.score, l.grade) IS DISTINCT FROM (v.score, v.grade)""",
             params,
         )
         return cursor.rowcount
@@ -56,8 +59,7 @@ def leads_score_set_from(*, source_sql: str, params: Mapping | None = None) -> i
         cursor.execute(
             f"""UPDATE {_TABLE} AS l SET score = s.score, grade = s.grade, score_updated_at = s.computed_at
                 FROM ({source_sql}) AS s
-                WHERE l.id = s.lead_id
-                  AND (l.score, l.grade, l.score_updated_at) IS DISTINCT FROM (s.score, s.grade, s.computed_at)""",
+                WHERE l.id = s.lead_id AND (l.score, l.grade) IS DISTINCT FROM (s.score, s.grade)""",
             params or {},
         )
         return cursor.rowcount

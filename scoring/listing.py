@@ -67,7 +67,7 @@ def api_fields() -> dict:
             read_only=True, allow_null=True, help_text=_("The default scoring model's grade (A–D, from fit).")
         ),
         "score_updated_at": serializers.DateTimeField(
-            read_only=True, allow_null=True, help_text=_("When the default model's score was computed.")
+            read_only=True, allow_null=True, help_text=_("When the default model's score or grade last changed.")
         ),
     }
 

@@ -213,3 +213,13 @@ def test_another_default_model_brings_its_own_scores_to_the_leads(rep, model, le
     second_score = LeadScore.objects.get(lead=lead, model=second)
     assert Lead.objects.values_list("score", "grade").get(pk=lead.pk) == (second_score.score, second_score.grade)
     assert Lead.objects.values_list("score", "grade", "score_updated_at").get(pk=unscored.pk) == (None, None, None)
+
+
+def test_a_recompute_that_moves_nothing_leaves_the_lead_row_alone(rep, model, lead):
+    services.lead_score_recompute(lead_id=lead.pk)
+    first = Lead.objects.values_list("score", "score_updated_at").get(pk=lead.pk)
+
+    services.lead_score_recompute(lead_id=lead.pk)
+
+    assert Lead.objects.values_list("score", "score_updated_at").get(pk=lead.pk) == first
+    assert LeadScore.objects.get(lead=lead, model=model).computed_at > first[1]  # computed again all the same
