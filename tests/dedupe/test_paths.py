@@ -183,6 +183,11 @@ def test_a_web_to_lead_submission_attaches_to_the_existing_lead_with_a_form_subm
     submissions_process()
     assert Lead.objects.count() == 1
     assert set(Intake.objects.values_list("lead_id", flat=True)) == {existing.pk}
+    # Both paths say so on the intake row.
+    assert all(
+        f"Attached to the existing lead {existing.pk}" in reason
+        for reason in Intake.objects.values_list("reason", flat=True)
+    )
     assert EngagementEvent.objects.filter(lead=existing, event_type="form_submit").count() == 2
 
 

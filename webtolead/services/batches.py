@@ -110,9 +110,10 @@ def _capacity(settings_row: WebToLeadSettings, now) -> tuple[float, bool]:
     return settings_row.daily_limit - leads_created_in_window(now=now), waiting
 
 
-def _make_leads(candidates: list[tuple[Intake, ParsedSubmission]], creator) -> list[tuple[Intake, object]]:
+def _make_leads(candidates: list[tuple[Intake, ParsedSubmission]], creator) -> list[tuple[Intake, object, tuple]]:
     """The batched lead intake over the rows, grouped by what their forms ask (assignment,
-    auto-response); marks refused rows and answers the (row, lead) pairs made."""
+    auto-response); marks refused rows and answers the (row, lead, intake notes) made (a row a
+    duplicate rule attached to an existing lead answers that lead, with a note saying so)."""
     groups: dict[tuple[bool, bool], list] = defaultdict(list)
     for intake, parsed in candidates:
         groups[(intake.form.run_assignment, intake.form.send_autoresponse)].append((intake, parsed))
@@ -137,7 +138,7 @@ def _make_leads(candidates: list[tuple[Intake, ParsedSubmission]], creator) -> l
                 _mark(intake, Intake.Outcome.REJECTED, reason=_reason_from(errors), errors=errors)
                 continue
             _note_unused_values(answer.lead, intake, parsed, creator)
-            made.append((intake, answer.lead))
+            made.append((intake, answer.lead, answer.notes))
     return made
 
 
@@ -178,9 +179,9 @@ def _process_batch(rows: list[Intake], settings_row: WebToLeadSettings) -> tuple
         for intake, _parsed in candidates:
             _mark(intake, Outcome.PENDING, reason=f"Over the daily limit of {settings_row.daily_limit} leads.")
         _notify_limit_reached(settings_row, now)
-    notes = run_web_to_lead_hooks_many(items=[(lead, intake) for intake, lead in made], acting_user=creator)
-    for intake, lead in made:
-        _mark(intake, Outcome.CREATED, reason=" ".join(notes.get(intake.pk, [])), lead=lead)
+    notes = run_web_to_lead_hooks_many(items=[(lead, intake) for intake, lead, _notes in made], acting_user=creator)
+    for intake, lead, intake_notes in made:
+        _mark(intake, Outcome.CREATED, reason=" ".join([*intake_notes, *notes.get(intake.pk, [])]), lead=lead)
     waiting_ids = {intake.pk for intake in later}
     finished = [intake for intake in rows if intake.pk not in waiting_ids]
     _save_outcomes(finished)

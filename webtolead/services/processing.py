@@ -15,7 +15,7 @@ from core.registry import run_web_to_lead_hooks
 from core.request_id import request_id_bound
 from emails.models import OutboundEmail
 from emails.services import email_enqueue
-from leads.intake import lead_intake
+from leads.intake import IntakeResult, lead_intake
 from leads.models import Lead, LeadNote
 
 from ..models import Intake, WebToLeadSettings
@@ -96,7 +96,7 @@ def _claim_key(intake: Intake) -> Intake | None:
     return None
 
 
-def _create_lead(intake: Intake, *, data: dict, custom: dict, creator) -> Lead:
+def _create_lead(intake: Intake, *, data: dict, custom: dict, creator) -> IntakeResult:
     form = intake.form
     note = f"Web-to-Lead: {form.name}"
     if intake.campaign:
@@ -110,7 +110,7 @@ def _create_lead(intake: Intake, *, data: dict, custom: dict, creator) -> Lead:
         assign=form.run_assignment,
         auto_respond=form.send_autoresponse,
         note=note,
-    ).lead
+    )
 
 
 def _note_unused_values(lead: Lead, intake: Intake, parsed: ParsedSubmission, creator) -> None:
@@ -228,10 +228,12 @@ def _process_row(
             return accepted
     try:
         with transaction.atomic():
-            lead = _create_lead(intake, data=data, custom=custom, creator=creator)
+            made = _create_lead(intake, data=data, custom=custom, creator=creator)
+            lead = made.lead
             _note_unused_values(lead, intake, parsed, creator)
-            # Apps above this one (campaigns) act on the new lead; their notes stay on the row.
-            notes = run_web_to_lead_hooks(lead=lead, intake=intake, acting_user=creator)
+            # Apps above this one (campaigns) act on the new lead; their notes stay on the row, after
+            # the intake's own (a duplicate rule attached the submission to an existing lead).
+            notes = [*made.notes, *run_web_to_lead_hooks(lead=lead, intake=intake, acting_user=creator)]
     except ValidationError as exc:
         errors = _salesforce_errors(exc)
         intake.claimed_key = None
