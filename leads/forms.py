@@ -20,7 +20,9 @@ from .processes.selectors import (
     layout_sections,
     lead_process_statuses,
     lead_record_type_default,
+    lead_record_type_get,
     lead_record_type_of,
+    lead_record_types,
 )
 from .selectors import owner_choices
 
@@ -125,6 +127,15 @@ class LeadForm(forms.Form):
             for definition in self.custom_definitions:
                 if definition.default_value is not None and definition.api_name not in self.initial:
                     self.initial[definition.api_name] = form_initial(definition, definition.default_value)
+        if lead is not None and only is None:
+            choices = list(lead_record_types().values_list("pk", "name"))
+            if len(choices) > 1 or (lead.record_type_id and lead.record_type_id not in dict(choices)):
+                # Changing the record type changes the statuses offered: the service checks the
+                # status against the new process.
+                self.fields["record_type"] = forms.TypedChoiceField(
+                    label=_("Lead Record Type"), choices=choices, coerce=int, required=False
+                )
+                self.initial.setdefault("record_type", record_type.pk if record_type is not None else None)
         if lead is not None:
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput(), min_value=1)
             self.initial.setdefault("version", lead.version)
@@ -176,6 +187,8 @@ class LeadForm(forms.Form):
         for title, names in groups:
             cells = [Div(Field(n, autofocus=True) if n == focus else Field(n), css_class="col-md-6") for n in names]
             sections.append(Fieldset(title, Div(*cells, css_class="row"), css_class="mb-3"))
+        if "record_type" in self.fields:
+            sections.insert(0, Div(Div(Field("record_type"), css_class="col-md-6"), css_class="row"))
         if "version" in self.fields:
             sections.append(Field("version"))
         options = [n for n in ("use_assignment_rule", "send_autoresponse") if n in self.fields]
@@ -195,6 +208,13 @@ class LeadForm(forms.Form):
 
     def standard_data(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k in WRITABLE_FIELDS}
+
+    def record_type_change(self) -> dict:
+        """``{"record_type": ...}`` for ``lead_update`` when the form changes the record type."""
+        chosen = self.cleaned_data.get("record_type")
+        if chosen in (None, "") or self.record_type is None or chosen == self.record_type.pk:
+            return {}
+        return {"record_type": lead_record_type_get(chosen)}
 
     def custom_data(self) -> dict:
         return {

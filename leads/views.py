@@ -458,6 +458,7 @@ def lead_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 custom_fields=form.custom_data(),
                 expected_version=form.cleaned_data["version"],
                 acting_user=request.user,
+                **form.record_type_change(),
             )
         except LeadEditConflict as exc:
             conflict = _conflict_changes(exc)

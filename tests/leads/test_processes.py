@@ -303,3 +303,36 @@ def test_the_mass_change_of_status_takes_the_unqualified_reason(rep, rep_client)
     assert set(Lead.objects.filter(pk__in=ids).values_list("status", "unqualified_reason")) == {
         ("Unqualified", "Duplicate")
     }
+
+
+def test_the_setup_pages_open_for_admins_only(client, partner, marketing_admin, rep):
+    pages = [
+        reverse("leads:recordtype_list"),
+        reverse("leads:recordtype_create"),
+        reverse("leads:recordtype_edit", args=[partner.pk]),
+        reverse("leads:path_setup", args=[partner.pk]),
+    ]
+    client.force_login(rep)
+    assert {client.get(url).status_code for url in pages} == {403}
+
+    client.force_login(marketing_admin)
+    answers = [client.get(url) for url in pages]
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 200]
+    assert "Partner" in answers[0].content.decode()
+    assert 'data-testid="process-statuses"' in answers[2].content.decode()
+    assert 'data-testid="step-form-unqualified"' in answers[3].content.decode()
+
+
+def test_the_edit_form_changes_the_record_type_under_the_new_process(partner, rep, rep_client):
+    lead = LeadFactory(owner_user=rep, status="Nurturing")
+    url = reverse("leads:edit", args=[lead.pk])
+    fields = {"last_name": lead.last_name, "company": lead.company, "record_type": partner.pk}
+
+    refused = rep_client.post(url, {**fields, "status": "Nurturing", "version": lead.version})
+    rep_client.post(url, {**fields, "status": "Working", "version": lead.version})
+
+    assert refused.status_code == 200
+    assert "not a status of the Partner lead process" in refused.content.decode()
+    lead.refresh_from_db()
+    assert (lead.record_type, lead.status) == (partner, "Working")
