@@ -27,35 +27,17 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from scratch import django_environment, drop_database, recreate_database, server_url  # noqa: E402
+
 DB_NAME = "leadcrm_bench_assignment"
 COUNTRIES = [f"Country {i:02d}" for i in range(60)]
 REGIONS = ["EMEA", "APAC", "AMER", "LATAM"]
 SOURCES = ["Website", "Webinar", "Trade Show", "Partner Referral", "Cold Call", "Advertisement"]
 INDUSTRIES = ["Banking", "Technology", "Retail", "Healthcare", "Energy", "Media"]
-
-
-def server_url() -> str:
-    url = urlparse(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres")
-    return urlunparse(url._replace(path="/postgres"))
-
-
-def _admin_sql(server: str, sql: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(server)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.close()
-
-
-def recreate_database(server: str) -> str:
-    _admin_sql(server, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    _admin_sql(server, f'CREATE DATABASE "{DB_NAME}"')
-    return urlunparse(urlparse(server)._replace(path=f"/{DB_NAME}"))
 
 
 def entry_values(i: int, *, reps, queues, rng: random.Random) -> dict:
@@ -174,13 +156,7 @@ def main() -> None:
     args = parser.parse_args()
 
     server = server_url()
-    os.environ["DATABASE_URL"] = recreate_database(server)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadcrm.settings")
-    os.environ["DJANGO_DEBUG"] = "false"
-    os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "false"
-    os.environ["DJANGO_SECURE_COOKIES"] = "false"
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
-    sys.path.insert(0, str(ROOT))
+    django_environment(database_url=recreate_database(server, DB_NAME), eager=True)
 
     import django
 
@@ -256,7 +232,7 @@ def main() -> None:
     finally:
         connection.close()
         if not args.keep:
-            _admin_sql(server, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+            drop_database(server, DB_NAME)
 
 
 if __name__ == "__main__":

@@ -17,42 +17,17 @@ and the queries per conversion. Target: p95 per conversion under 50 ms.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from scratch import django_environment, drop_database, recreate_database, server_url  # noqa: E402
+
 DB_NAME = "leadcrm_bench_convert"
-
-
-def server_url() -> str:
-    url = urlparse(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres")
-    return urlunparse(url._replace(path="/postgres"))
-
-
-def recreate_database(server: str) -> str:
-    import psycopg2
-
-    conn = psycopg2.connect(server)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
-    return urlunparse(urlparse(server)._replace(path=f"/{DB_NAME}"))
-
-
-def drop_database(server: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(server)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    conn.close()
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -133,13 +108,7 @@ def main() -> None:
     args = parser.parse_args()
 
     server = server_url()
-    os.environ["DATABASE_URL"] = recreate_database(server)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadcrm.settings")
-    os.environ["DJANGO_DEBUG"] = "false"
-    os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "false"
-    os.environ["DJANGO_SECURE_COOKIES"] = "false"
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
-    sys.path.insert(0, str(ROOT))
+    django_environment(database_url=recreate_database(server, DB_NAME), eager=True)
 
     import django
 
@@ -231,7 +200,7 @@ def main() -> None:
     print(f"Target p95 per conversion < 50 ms: {'met' if p95 < 50 else 'NOT met'}")
     connection.close()
     if not args.keep:
-        drop_database(server)
+        drop_database(server, DB_NAME)
 
 
 if __name__ == "__main__":

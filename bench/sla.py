@@ -27,31 +27,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from scratch import django_environment, drop_database, recreate_database, server_url  # noqa: E402
+
 DB_NAME = "leadcrm_bench_sla"
-
-
-def server_url() -> str:
-    url = urlparse(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres")
-    return urlunparse(url._replace(path="/postgres"))
-
-
-def _admin_sql(server: str, sql: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(server)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.close()
-
-
-def recreate_database(server: str) -> str:
-    _admin_sql(server, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    _admin_sql(server, f'CREATE DATABASE "{DB_NAME}"')
-    return urlunparse(urlparse(server)._replace(path=f"/{DB_NAME}"))
 
 
 def seed():
@@ -106,17 +88,11 @@ def main() -> None:
     args = parser.parse_args()
 
     server = server_url()
-    os.environ["DATABASE_URL"] = recreate_database(server)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadcrm.settings")
-    os.environ["DJANGO_DEBUG"] = "false"
-    os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "false"
-    os.environ["DJANGO_SECURE_COOKIES"] = "false"
     # As in production, follow-up tasks (other apps' rollups and scores, the emails) are published
     # to a queue nobody drains here, not run inline: the embedded folder queue of a scratch folder.
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
+    django_environment(database_url=recreate_database(server, DB_NAME), eager=False)
     os.environ.pop("REDIS_URL", None)
     os.environ["LEADCRM_VAR_DIR"] = tempfile.mkdtemp(prefix="bench-sla-")
-    sys.path.insert(0, str(ROOT))
 
     import django
 
@@ -208,7 +184,7 @@ def main() -> None:
     finally:
         connection.close()
         if not args.keep:
-            _admin_sql(server, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+            drop_database(server, DB_NAME)
 
 
 if __name__ == "__main__":
