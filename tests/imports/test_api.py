@@ -19,8 +19,8 @@ def _upload(client, lines, name="leads.csv"):
     )
 
 
-def test_upload_dry_run_start_errors_and_undo_through_the_api(api_client, rep):
-    client = api_client.as_user(rep)
+def test_upload_dry_run_start_errors_and_undo_through_the_api(api, rep):
+    client = api.as_user(rep)
 
     # upload: the header read and a mapping proposed
     response = _upload(client, ["LastName,Company,Email", "Doe,Acme,=cmd()", "Roe,Initech,roe@example.com"])
@@ -59,8 +59,8 @@ def test_upload_dry_run_start_errors_and_undo_through_the_api(api_client, rep):
     assert Lead.objects.count() == 0
 
 
-def test_bad_input_answers_400_with_the_reason(api_client, rep, other_rep):
-    client = api_client.as_user(rep)
+def test_bad_input_answers_400_with_the_reason(api, rep, other_rep):
+    client = api.as_user(rep)
 
     assert _upload(client, ["Last Name,Company"]).status_code == 400
     assert "no data rows" in str(_upload(client, ["Last Name,Company"]).json())
@@ -71,12 +71,12 @@ def test_bad_input_answers_400_with_the_reason(api_client, rep, other_rep):
     assert "match_by" in bad.json()
     wrong = client.post(url + "start/", {"mapping": ["nope", "company"]}, format="json")
     assert wrong.status_code == 400
-    assert api_client.as_user(other_rep).get(url).status_code == 404
+    assert api.as_user(other_rep).get(url).status_code == 404
     assert LeadImport.objects.get().status == "mapping"
 
 
-def test_mapping_templates_map_the_next_upload(api_client, rep):
-    client = api_client.as_user(rep)
+def test_mapping_templates_map_the_next_upload(api, rep):
+    client = api.as_user(rep)
     saved = client.post(
         "/api/lead-import-templates/",
         {"name": "Trade show", "headers": ["Surname", "Firm"], "mapping": ["last_name", "company"]},
