@@ -250,7 +250,15 @@ class FieldHistory(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
-        indexes = [models.Index(fields=["object_name", "record_id", "-changed_at"], name="history_record_idx")]
+        indexes = [
+            models.Index(fields=["object_name", "record_id", "-changed_at"], name="history_record_idx"),
+            # The deleted-records feed of the sync API: deletions of an object since a time.
+            models.Index(
+                fields=["object_name", "changed_at"],
+                condition=models.Q(field_name="deleted"),
+                name="history_deleted_idx",
+            ),
+        ]
         verbose_name_plural = "field history"
 
     def __str__(self) -> str:
