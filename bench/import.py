@@ -160,7 +160,7 @@ def run(args, workdir: Path) -> None:
         f"{lead_import.created_count:,} leads created ({routed:,} routed to the queue), "
         f"{lead_import.error_count:,} refused, {import_seconds:.1f} s, {rate:,.0f} rows/s"
     )
-    print(f"Ratio to COPY: {rate / copy_rate:.3f} (target >= 0.25)")
+    print(f"Ratio to COPY: {rate / copy_rate:.5f} (target >= 0.25)")
     print(f"Peak worker memory: {peak_mb:.0f} MB (target < 500 MB)")
     print("uptime:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
 
