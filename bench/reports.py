@@ -74,6 +74,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365, help="the reports' date range, in days up to today")
     parser.add_argument("--reseed", action="store_true", help="seed again even if the data is there")
     parser.add_argument("--seed-only", action="store_true", help="seed and stop")
+    parser.add_argument(
+        "--measure-only", action="store_true", help="measure a database seeded before (no migrate, no seeding)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
@@ -81,7 +84,8 @@ def main() -> None:
     if args.child:
         child(args)
         return
-    run_child(["--seed"], args)
+    if not args.measure_only:
+        run_child(["--seed"], args)
     if args.seed_only:
         return
     report(json.loads(run_child(["--measure"], args)), args)
