@@ -2,11 +2,11 @@
 memory.
 
 Uses the 1,000,000 leads of ``bench/lead_list.py`` (``leadcrm_bench``; seeded by that script's
-seeding if missing, ``--leads`` to choose the size) and exports them as a system admin who sees every
+seeding if missing, ``--leads`` to choose the size, ``--database`` another database) and exports them as a system admin who sees every
 lead, through Django's test client (``GET /api/leads/export.csv?view=all``: the standard list's
 columns, newest first), reading the streamed answer chunk by chunk as a client would. It prints the
 rows, bytes, seconds and rows per second (target: at least 50,000 rows/s), and the resident memory
-of the process before, during (every 100,000 rows) and after the export with its peak (target: flat,
+of the process before, during (at every tenth of the rows) and after the export with its peak (target: flat,
 i.e. the peak no more than a few tens of MB above the start whatever the row count).
 
     .venv/bin/python bench/export.py                      # 1,000,000 leads
@@ -54,7 +54,8 @@ def measure(args) -> dict:
     samples = []
     rows = -1  # the header line
     size = 0
-    next_sample = 100_000
+    step = max(visible // 10, 1000)
+    next_sample = step
     load_before = os.getloadavg()[0]
     cpu_before = time.process_time()
     started = time.perf_counter()
@@ -66,7 +67,7 @@ def measure(args) -> dict:
         rows += chunk.count(b"\n")
         if rows >= next_sample:
             samples.append((rows, rss_mb()))
-            next_sample += 100_000
+            next_sample += step
     elapsed = time.perf_counter() - started
     response.close()
     return {
@@ -89,6 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--leads", type=int, default=1_000_000, help="leads in leadcrm_bench")
     parser.add_argument("--ordering", default="", help="sort column of the export (default: newest first)")
+    parser.add_argument("--database", default=lead_list.LARGE_DB, help="database of the leads (seeded if missing)")
     parser.add_argument("--reseed", action="store_true", help="seed again even if the data is there")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--seed", metavar="DB", help=argparse.SUPPRESS)
@@ -104,9 +106,9 @@ def main() -> None:
         lead_list.child(args, seed=lead_list.seed, measure=measure)
         return
     server = lead_list.server_url()
-    lead_list.run_child(server, ["--seed", lead_list.LARGE_DB, "--leads", str(args.leads)], args, script=__file__)
+    lead_list.run_child(server, ["--seed", args.database, "--leads", str(args.leads)], args, script=__file__)
     mode = ["--measure"] + (["--ordering", args.ordering] if args.ordering else [])
-    result = json.loads(lead_list.run_child(server, mode, args, script=__file__))
+    result = json.loads(lead_list.run_child(server, mode, args, script=__file__, database=args.database))
     report(result)
 
 
