@@ -78,9 +78,7 @@ def test_erase_keeps_only_a_suppression_hash(api, system_admin):
     )
     from leads.imports.models import LeadImport, LeadImportRow
 
-    upload = LeadImport.objects.create(
-        file_name="a.csv", content="x", created_by=system_admin, created_at=lead.created_at
-    )
+    upload = LeadImport.objects.create(file_name="a.csv", created_by=system_admin, created_at=lead.created_at)
     LeadImportRow.objects.create(
         lead_import=upload,
         row_number=2,
