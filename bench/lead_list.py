@@ -390,7 +390,7 @@ def seed(total: int, *, reseed: bool) -> dict:
             city, state, postal_code, country, industry, annual_revenue, number_of_employees, rating, status,
             lead_source, description, email_opt_out, do_not_call, owner_user_id, owner_queue_id,
             owner_assigned_at, custom_fields, created_at, created_by_id, last_modified_at, last_modified_by_id,
-            version, is_converted, converted_at
+            version, is_converted, converted_at, unqualified_reason
         )
         SELECT
             '', first, last, title, company,
@@ -404,7 +404,7 @@ def seed(total: int, *, reseed: bool) -> dict:
             CASE WHEN in_queue THEN NULL ELSE owner END,
             CASE WHEN in_queue THEN queue END,
             created + interval '1 hour', '{{}}'::jsonb, created, owner, created + interval '2 days', owner,
-            1, converted, CASE WHEN converted THEN created + interval '10 days' END
+            1, converted, CASE WHEN converted THEN created + interval '10 days' END, ''
         FROM (
             SELECT
                 g,
