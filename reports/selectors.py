@@ -753,40 +753,12 @@ def speed_to_lead(params: Params) -> Result:
 # Queue backlog ----------------------------------------------------------------------------------
 
 
-def _backlog_by_rank(now: dt.datetime) -> tuple[dict[int, dict], dict[int, tuple]]:
-    """Every queue's waiting leads counted, and the median and 90th percentile of their age read
-    off the queue's arrival order (``lead_queue_arrival_idx``): the two leads around each
-    percentile's rank, interpolated as ``percentile_cont`` does, instead of sorting every waiting
-    lead. For a viewer who reads every lead, without filters."""
-    waiting = Lead.objects.filter(owner_queue__isnull=False, is_converted=False)
-    counted = {
-        row["owner_queue_id"]: row
-        for row in waiting.values("owner_queue_id").annotate(n=Count("pk"), oldest=Min("owner_assigned_at")).order_by()
-    }
-    medians = {}
-    for queue_id, row in counted.items():
-        arrivals = waiting.filter(owner_queue_id=queue_id).order_by("owner_assigned_at", "pk")
-        ages = []
-        for fraction in (0.5, 0.9):
-            # The oldest leads have the highest ages: the age percentile f is the arrival
-            # percentile 1 - f.
-            rank = (1 - fraction) * (row["n"] - 1)
-            low = int(rank)
-            pair = list(arrivals.values_list("owner_assigned_at", flat=True)[low : low + 2])
-            at = pair[0] + (pair[-1] - pair[0]) * (rank - low)
-            ages.append((now - at).total_seconds())
-        medians[queue_id] = (ages[0], ages[1])
-    return counted, medians
-
-
 def queue_backlog(params: Params) -> Result:
     """The leads waiting in each queue now, and how long they have waited since the queue got them."""
     now = timezone.now()
     waiting = params.leads.filter(owner_queue__isnull=False, is_converted=False)
     medians: dict[int, tuple[float | None, float | None]]
-    if reads_every_lead(params.user) and not params.lead_filters:
-        counted, medians = _backlog_by_rank(now)
-    elif connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
         # One pass over the waiting leads: counts, oldest and percentiles together.
         age = stats.EpochSeconds(ExpressionWrapper(Value(now) - F("owner_assigned_at"), output_field=DurationField()))
         rows = list(

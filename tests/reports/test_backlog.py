@@ -152,7 +152,7 @@ def test_accepts_per_member_count_each_members_share(marketing_admin, rep, other
     assert all(r["queue"] == "Inbound" for r in rows.values())
 
 
-def test_the_backlog_now_reads_its_percentiles_off_the_arrival_order(marketing_admin, rep, private_sharing):
+def test_the_backlog_now_gives_each_queues_age_percentiles(marketing_admin, rep, private_sharing):
     queue = QueueFactory(name="Inbound")
     queue.members.add(rep)
     now = timezone.now()
@@ -166,8 +166,7 @@ def test_the_backlog_now_reads_its_percentiles_off_the_arrival_order(marketing_a
         converted_at=now,
     )
 
-    # An admin (reads every lead) takes the rank path; a rep, who reads the queue's leads, the
-    # sorting aggregate: both give percentile_cont's answer.
+    # An admin and a member of the queue see the same waiting leads and ages.
     _spec, _params, admin = run_report(user=marketing_admin, key="queue-backlog", data={})
     _spec, _params, member = run_report(user=rep, key="queue-backlog", data={})
     expected = [stats.days(stats.percentile([h * 3600.0 for h in (1, 2, 5, 8, 16, 40)], f)) for f in (0.5, 0.9)]
