@@ -8,7 +8,7 @@ import re
 
 from django.conf import settings
 
-from search.normalize import unaccent
+from core.normalize import unaccent
 
 GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 
