@@ -223,6 +223,8 @@ CELERY_BEAT_SCHEDULE["webtolead-process-submissions"] = {"task": "webtolead.proc
 CELERY_BEAT_SCHEDULE["engagement-process-tracking"] = {"task": "engagement.process_tracking", "schedule": 60.0}
 # Behaviour points decay with time: stored scores that time alone changed are computed again.
 CELERY_BEAT_SCHEDULE["scoring-apply-decay"] = {"task": "scoring.apply_decay", "schedule": 3600.0}
+# Rows a lead import writes per transaction (each batch commits with the import's row offset).
+LEAD_IMPORT_BATCH_SIZE = env.int("LEAD_IMPORT_BATCH_SIZE", default=1000)
 # Lead imports left with pending rows (dead worker or broker) are queued again.
 CELERY_BEAT_SCHEDULE["leads-requeue-stalled-imports"] = {
     "task": "leads.imports.requeue_stalled_imports",

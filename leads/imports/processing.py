@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, transaction
@@ -45,6 +46,7 @@ from .parsing import CAMPAIGN_COLUMN, ID_COLUMN, Record, import_dir, iter_record
 
 logger = logging.getLogger(__name__)
 
+# Rows per batch (settings.LEAD_IMPORT_BATCH_SIZE): one transaction, one undo record, one offset.
 IMPORT_BATCH_SIZE = 1000
 SAMPLE_SIZE = 20
 UNEXPECTED_ERROR = "This row could not be imported because of an unexpected error; an administrator can see the log."
@@ -393,10 +395,11 @@ def _batches(ctx: ImportContext, start: int):
                 if key:
                     ctx.seen.add(key)
     offset = start
+    size = getattr(settings, "LEAD_IMPORT_BATCH_SIZE", None) or IMPORT_BATCH_SIZE
     batch: list[Record] = []
     for record in records:
         batch.append(record)
-        if len(batch) >= IMPORT_BATCH_SIZE:
+        if len(batch) >= size:
             yield offset, offset + len(batch), batch
             offset += len(batch)
             batch = []

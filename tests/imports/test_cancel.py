@@ -28,9 +28,9 @@ def started(rep, upload, start):
     return start(lead_import, rep, run_assignment=False)
 
 
-def test_a_cancelled_import_creates_no_more_leads(rep, started, monkeypatch):
+def test_a_cancelled_import_creates_no_more_leads(rep, started, monkeypatch, settings):
     # given an import in batches of one whose first batch is committed
-    monkeypatch.setattr(processing, "IMPORT_BATCH_SIZE", 1)
+    settings.LEAD_IMPORT_BATCH_SIZE = 1
     real = processing._commit_batch
 
     def cancel_after_first(ctx, records, first_row, end_row):

@@ -230,11 +230,11 @@ def test_the_sweeper_requeues_stalled_imports_and_leaves_fresh_ones(
     assert (fresh.status, fresh.pending_count) == ("pending", 1)
 
 
-def test_a_stalled_running_import_resumes_after_its_last_committed_batch(rep, upload, start, monkeypatch):
+def test_a_stalled_running_import_resumes_after_its_last_committed_batch(rep, upload, start, monkeypatch, settings):
     # given an import of five rows in batches of two, whose worker died after the first batch
     from leads.imports import processing
 
-    monkeypatch.setattr(processing, "IMPORT_BATCH_SIZE", 2)
+    settings.LEAD_IMPORT_BATCH_SIZE = 2
     lines = ["Last Name,Company"] + [f"P{i},C{i}" for i in range(5)]
     lead_import = start(upload(rep, lines), rep, run_assignment=False)
     real = processing._commit_batch

@@ -121,8 +121,12 @@ def _use_broker(url: str) -> None:
 
 
 @pytest.fixture
-def stack(smtp_inbox, tmp_path):
+def stack(smtp_inbox, tmp_path, settings):
     from django.db import connection
+
+    # Uploaded import files are read by the workers: this process writes them where they look, as
+    # a volume shared by the web and worker containers does.
+    settings.VAR_DIR = tmp_path
 
     own_redis = OwnRedis(tmp_path)
     own_redis.start()
@@ -134,6 +138,8 @@ def stack(smtp_inbox, tmp_path):
             "REDIS_URL": own_redis.url,
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "LEADCRM_VAR_DIR": str(tmp_path),
+            # Batches of one row, so that the worker killed mid-import has committed some, not all.
+            "LEAD_IMPORT_BATCH_SIZE": "1",
             "WEB_CONCURRENCY": "2",
             "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
             "METRICS_TOKEN": METRICS_TOKEN,
