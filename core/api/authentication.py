@@ -16,7 +16,8 @@ class ApiTokenAuthentication(TokenAuthentication):
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is not None:
-            apply_user_locale(request._request, result[0])
+            # A DRF request wraps Django's; the idempotency middleware asks with Django's own.
+            apply_user_locale(getattr(request, "_request", request), result[0])
         return result
 
     def authenticate_credentials(self, key):

@@ -26,6 +26,7 @@ def test_values_are_grouped_by_object_and_field_in_order(api, rep):
     assert status["values"][0] == {
         "id": status["values"][0]["id"],
         "label": "New",
+        "display_label": "New",
         "api_name": "New",
         "order": 1,
         "active": True,

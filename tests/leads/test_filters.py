@@ -178,4 +178,7 @@ def test_search_uses_the_prefix_indexes():
         pytest.skip("expression indexes exist on PostgreSQL only")
     sql = str(LeadFilter(QueryDict("q=acme"), queryset=Lead.objects.all()).qs.query)
 
-    assert 'UPPER("leads_lead"."company"::text) LIKE UPPER' in sql
+    # The expressions of the accent-folding prefix indexes (search 0001) and of the email index.
+    assert 'UPPER(crm_unaccent("leads_lead"."company"))::text LIKE' in sql
+    assert 'UPPER(crm_unaccent("leads_lead"."last_name"))::text LIKE' in sql
+    assert 'UPPER("leads_lead"."email"::text) LIKE UPPER' in sql
