@@ -291,6 +291,8 @@ def format_custom_value(column: Column, value, picklists: dict[str, dict[str, st
     """A custom field's stored value as the list shows it."""
     if column.field_type == FieldType.PICKLIST and value:
         return picklists.get(column.key, {}).get(value, str(value))
+    if column.definition is None:
+        return "" if value is None else str(value)
     return display_value(column.definition, value)
 
 

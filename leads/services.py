@@ -52,9 +52,14 @@ class MassResult:
     changed_since: int = 0
 
 
+def _record_type_name(lead: Lead) -> str:
+    record_type = lead.record_type if lead.record_type_id else None
+    return record_type.name if record_type is not None else ""
+
+
 def _snapshot(lead: Lead) -> dict:
     values = {name: getattr(lead, name) for name in WRITABLE_FIELDS}
-    values["record_type"] = lead.record_type.name if lead.record_type_id else ""
+    values["record_type"] = _record_type_name(lead)
     for key, value in (lead.custom_fields or {}).items():
         values[key] = value
     return values
@@ -156,9 +161,7 @@ def _process_errors(lead: Lead, before: dict | None, facts: _PicklistFacts) -> d
     a status that closes the lead without converting it comes with an Unqualified Reason."""
     errors: dict[str, list[str]] = {}
     record_type = lead_record_type_of(lead)
-    record_type_kept = before is not None and before.get("record_type") == (
-        lead.record_type.name if lead.record_type_id else ""
-    )
+    record_type_kept = before is not None and before.get("record_type") == _record_type_name(lead)
     status_kept = before is not None and before.get("status") == lead.status and record_type_kept
     if (
         lead.status

@@ -12,7 +12,7 @@ causes are outbox rows and tasks scheduled on commit, so a rolled-back intake le
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -80,7 +80,7 @@ class IntakeRow:
     # The note of this lead's creation in its history, instead of the options' note (``None``).
     note: str | None = None
     # The lead record type (``None``: the acting user's default, else the organisation's).
-    record_type: object = None
+    record_type: Any = None
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,9 @@ def intake_row_judged(
     if error is not None:
         raise error
     if verdict is not None and verdict.action == "attach":
-        return IntakeResult(lead=verdict.lead, notes=verdict.notes, attached=True, duplicates=verdict.matches)
+        return IntakeResult(
+            lead=cast(Lead, verdict.lead), notes=verdict.notes, attached=True, duplicates=verdict.matches
+        )
     lead = lead_create(
         data=row.data,
         custom_fields=row.custom_fields,
