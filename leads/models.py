@@ -136,11 +136,8 @@ class Lead(models.Model):
             models.Index(fields=["email"], name="lead_email_idx"),
             # One per sortable column of the list, matching its ORDER BY (leads.filters.ORDERING_COLUMNS).
             *SORT_INDEXES,
-            # The list's first page by score or by last activity (nulls last, the id breaks ties).
-            models.Index(models.F("score").desc(nulls_last=True), models.F("id").desc(), name="lead_score_idx"),
-            models.Index(
-                models.F("last_activity_at").desc(nulls_last=True), models.F("id").desc(), name="lead_last_activity_idx"
-            ),
+            # The list's first page by score or by last activity is read off lead_score_idx and
+            # lead_last_activity_idx (DESC NULLS LAST, id): PostgreSQL only, made by migration 0011.
         ]
 
     def __str__(self) -> str:
