@@ -77,10 +77,10 @@ def seed_leads(total: int, owner_id: int) -> None:
             """
             INSERT INTO leads_lead (salutation, first_name, last_name, title, company, email, phone, mobile, fax,
                 website, street, city, state, postal_code, country, industry, rating, status, lead_source,
-                description, email_opt_out, do_not_call, owner_user_id, owner_assigned_at, custom_fields,
-                created_at, created_by_id, last_modified_at, last_modified_by_id, version, is_converted)
+                description, email_opt_out, do_not_call, unqualified_reason, owner_user_id, owner_assigned_at,
+                custom_fields, created_at, created_by_id, last_modified_at, last_modified_by_id, version, is_converted)
             SELECT '', 'First' || g, 'Last' || g, '', 'Company ' || (g %% 5000), 'lead' || g || '@example.com',
-                '', '', '', '', '', 'City', '', '', '', 'Banking', '', 'Nurturing', 'Webinar', '', false, false,
+                '', '', '', '', '', 'City', '', '', '', 'Banking', '', 'Nurturing', 'Webinar', '', false, false, '',
                 %s, now(), '{}'::jsonb, now(), %s, now(), %s, 1, false
             FROM generate_series(%s, %s) AS g
             """,

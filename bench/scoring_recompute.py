@@ -55,8 +55,9 @@ EMPTY_COLUMNS = (
     "description",
     "email_opt_out",
     "do_not_call",
+    "unqualified_reason",
 )
-EMPTY_TAIL = "\t" * 11 + "\tf\tf"
+EMPTY_TAIL = "\t" * 11 + "\tf\tf\t"
 # (event type, weight); page views dominate as on a real site.
 EVENT_TYPES = [("page_view", 70), ("email_open", 18), ("email_click", 8), ("form_submit", 4)]
 
