@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.history import Change, history_record
 from core.models import RecycleBinEntry
 from core.recycle_bin import recycle_bin_move, recycle_bin_restore
 from core.registry import ReparentSpec, reparent_specs
@@ -143,6 +144,16 @@ def lead_merge(
     custom = values.pop("custom_fields", None)
     note = "Merged with lead(s) " + ", ".join(str(pk) for pk in losers)
     master = lead_update(lead=master, data=values, custom_fields=custom, acting_user=acting_user, history_note=note)
+    # The merge itself is a line of the master's history, whether or not a field changed
+    # (webhooks send it as lead.merged).
+    history_record(
+        object_name="lead",
+        record_id=master.pk,
+        changes=[Change("merged", "Merged", "", note)],
+        acting_user=acting_user,
+        record_version=master.version,
+        note=note,
+    )
     specs = reparent_specs("lead")
     moved: dict[str, dict[str, list[int]]] = {}
     entries = []

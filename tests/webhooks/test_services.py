@@ -285,3 +285,13 @@ def test_a_test_event_reaches_the_endpoint(system_admin, receiver, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         services.endpoint_send_test(endpoint=saved, acting_user=system_admin)
     assert receiver.events() == ["ping"]
+
+
+def test_a_merge_is_a_merged_event_of_the_master_and_a_deleted_event_of_the_other(system_admin):
+    from dedupe.services import lead_merge
+
+    endpoint(system_admin, events=["lead.merged", "lead.deleted"])
+    master, other = new_lead(system_admin), new_lead(system_admin, last_name="Byron")
+    lead_merge(master_id=master.pk, merged_ids=[other.pk], acting_user=system_admin)
+    events = set(WebhookDelivery.objects.values_list("event", "record_id"))
+    assert events == {("lead.merged", master.pk), ("lead.deleted", other.pk)}
