@@ -32,11 +32,13 @@ def csv_cell(value) -> str:
     return text
 
 
-def csv_lines(rows: Iterable[Iterable], *, batch: int = 1000, bom: bool = False) -> Iterator[str]:
+def csv_lines(
+    rows: Iterable[Iterable], *, batch: int = 1000, bom: bool = False, delimiter: str = ",", lineterminator: str = "\r\n"
+) -> Iterator[str]:
     """The CSV text of ``rows`` (already guarded cells), ``batch`` rows per chunk: one chunk per
     row would cost a write to the client for every row."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=lineterminator)
     if bom:
         buffer.write("\ufeff")
     pending = 0

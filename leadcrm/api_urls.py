@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("sla.api.urls")),
     path("", include("users.api.urls")),
     path("", include("webhooks.api.urls")),
+    path("", include("bulk.api.urls")),
 ]

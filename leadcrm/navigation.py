@@ -50,6 +50,7 @@ SETUP = [
     (_("Lead Record Types"), "leads:recordtype_list", "signpost-2", "admin"),
     (_("Products"), "sales:product_list", "box-seam", "admin"),
     (_("Conversion Mapping"), "conversion:mapping", "arrow-left-right", "admin"),
+    (_("Bulk Data Load Jobs"), "bulk:job_list", "database-up", "all"),
     (_("System Health"), "system_health", "heart-pulse", "admin"),
     (_("API Docs"), "api-docs", "braces", "all"),
 ]

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "dedupe",
     "users",
     "webhooks",
+    "bulk",
     "demo",
 ]
 
@@ -206,6 +207,8 @@ CELERY_TASK_ROUTES = {
     "emails.tasks.*": {"queue": "emails"},
     "leads.routing.assignment_notify": {"queue": "emails"},
     "leads.imports.*": {"queue": "imports"},
+    # Bulk API jobs are bulk work too (their inserts, updates and upserts run as lead imports).
+    "bulk.*": {"queue": "imports"},
     # Writing a list email's outbox rows is bulk work; the emails themselves go by the emails queue.
     "listemail.*": {"queue": "imports"},
     "scoring.*": {"queue": "scoring"},
@@ -230,6 +233,10 @@ CELERY_BEAT_SCHEDULE["leads-requeue-stalled-imports"] = {
     "task": "leads.imports.requeue_stalled_imports",
     "schedule": 120.0,
 }
+# Bulk API jobs left closed but not taken (broker down) or quiet (a worker died) are handed over again.
+CELERY_BEAT_SCHEDULE["bulk-sweep-jobs"] = {"task": "bulk.sweep_jobs", "schedule": 60.0}
+# Largest CSV body one bulk API upload may send.
+BULK_API_MAX_UPLOAD_BYTES = env.int("BULK_API_MAX_UPLOAD_BYTES", default=150 * 1024 * 1024)
 # Webhook deliveries left pending (broker down, a worker that died) are handed over again.
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {"task": "webhooks.sweep", "schedule": 60.0}
 # Webhook endpoints must be public HTTPS hosts unless this allows plain HTTP and private or local
@@ -375,6 +382,8 @@ SPECTACULAR_SETTINGS = {
         # The three roles, offered by the users and the dashboards APIs.
         "RoleEnum": "core.roles.ROLE_CHOICES",
         "WebhookDeliveryStatusEnum": "webhooks.models.WebhookDelivery.Status",
+        "BulkJobStateEnum": "bulk.models.JobState",
+        "BulkJobStateChangeEnum": "bulk.models.STATE_CHANGES",
     },
 }
 

@@ -47,4 +47,5 @@ urlpatterns = [
     path("duplicates/", include("dedupe.urls")),
     path("", include(("search.urls", "search"))),
     path("setup/webhooks/", include(("webhooks.urls", "webhooks"))),
+    path("setup/bulk-data-load-jobs/", include(("bulk.urls", "bulk"))),
 ]

@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.roles import EXPORT_RECORDS, MANAGE_CAMPAIGNS, VIEW_CONVERTED_LEADS
 
+# The bulk API's permission (bulk.IngestJob's Meta.permissions).
+IMPORT_RECORDS = "bulk.import_records"
+
 
 @dataclass(frozen=True)
 class Assignable:
@@ -27,6 +30,7 @@ ASSIGNABLE: tuple[Assignable, ...] = (
     ),
     Assignable("leads.delete_lead", _("Delete Leads"), _("Move leads to the Recycle Bin."), _("Leads")),
     Assignable(EXPORT_RECORDS, _("Export"), _("Download reports and list views as CSV."), _("Data")),
+    Assignable(IMPORT_RECORDS, _("Import"), _("Load, update and delete leads in bulk through the bulk API."), _("Data")),
     Assignable(
         MANAGE_CAMPAIGNS,
         _("Manage Campaigns"),
@@ -52,6 +56,7 @@ STANDARD_SETS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         (VIEW_CONVERTED_LEADS,),
     ),
     "export": ("Export", "Lets a user download reports and list views as CSV.", (EXPORT_RECORDS,)),
+    "import": ("Import", "Lets a user load, update and delete leads through the bulk API.", (IMPORT_RECORDS,)),
     "manage-campaigns": (
         "Manage Campaigns",
         "Lets a user create, edit and delete any campaign.",

@@ -20,6 +20,7 @@ import json
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,11 +75,39 @@ def picklist_lookup() -> dict[str, dict[str, str]]:
     return lookup
 
 
-def intake_options(lead_import: LeadImport) -> IntakeOptions:
-    """What the import asks of the lead pipeline. Duplicate rules, when they apply to imports, are
-    one more option of the pipeline named here; the import passes it and counts what it refuses."""
+@dataclass(frozen=True)
+class ImportHooks:
+    """What an app running its own jobs through this pipeline (the bulk API) asks of an import it
+    owns: the lead intake source (its duplicate rule path), ``on_batch(lead_import, outcomes,
+    first_row, end_row)`` called inside each committed batch's transaction (so that its per-row
+    results commit with the batch, exactly once), and ``on_end(lead_import)`` once the run stops."""
+
+    source: str = "import"
+    on_batch: Callable | None = None
+    on_end: Callable | None = None
+
+
+# Providers answer the hooks of an import they own, else None (registered from AppConfig.ready).
+_hook_providers: list[Callable[[LeadImport], ImportHooks | None]] = []
+
+
+def register_import_hooks(provider: Callable[[LeadImport], ImportHooks | None]) -> None:
+    if provider not in _hook_providers:
+        _hook_providers.append(provider)
+
+
+def import_hooks(lead_import: LeadImport) -> ImportHooks:
+    for provider in _hook_providers:
+        hooks = provider(lead_import)
+        if hooks is not None:
+            return hooks
+    return ImportHooks()
+
+
+def intake_options(lead_import: LeadImport, source: str = "import") -> IntakeOptions:
+    """What the import asks of the lead pipeline; ``source`` names the duplicate rules' path."""
     return IntakeOptions(
-        source="import",
+        source=source,
         assign=lead_import.run_assignment,
         auto_respond=lead_import.send_autoresponse,
         note=f"Import: {lead_import.file_name}",
@@ -96,16 +125,19 @@ class ImportContext:
     rules: IntakeRules
     key_index: int | None
     seen: set = field(default_factory=set)
+    hooks: ImportHooks = field(default_factory=ImportHooks)
 
     @classmethod
     def load(cls, lead_import: LeadImport) -> ImportContext:
-        options = intake_options(lead_import)
+        hooks = import_hooks(lead_import)
+        options = intake_options(lead_import, source=hooks.source)
         return cls(
             lead_import=lead_import,
             picklists=picklist_lookup(),
             options=options,
             rules=IntakeRules.load(options),
             key_index=_key_index(lead_import),
+            hooks=hooks,
         )
 
     @property
@@ -371,6 +403,8 @@ def _commit_batch(ctx: ImportContext, records: list[Record], first_row: int, end
             error_count=F("error_count") + counts[REJECT],
             last_activity_at=now,
         )
+        if ctx.hooks.on_batch is not None:
+            ctx.hooks.on_batch(lead_import, outcomes, first_row, end_row)
     return counts
 
 
@@ -445,7 +479,10 @@ def lead_import_process(*, lead_import_id: int) -> LeadImport | None:
         _fail(lead_import.pk, " ".join(exc.messages))
     except FileNotFoundError:
         _fail(lead_import.pk, "The uploaded file is no longer on the server.")
-    return LeadImport.objects.get(pk=lead_import.pk)
+    ended = LeadImport.objects.get(pk=lead_import.pk)
+    if ctx.hooks.on_end is not None:
+        ctx.hooks.on_end(ended)
+    return ended
 
 
 def _sample_entry(outcome: RowOutcome) -> dict:

@@ -38,6 +38,7 @@ SOURCES: dict[str, str] = {
     "api": "API",
     "import": "import",
     "webtolead": "Web-to-Lead",
+    "bulk": "bulk API",
 }
 
 
