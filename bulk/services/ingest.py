@@ -258,9 +258,11 @@ def _fail(job_id: int, message: str) -> None:
 
 def _import_options(job: IngestJob) -> dict:
     key = _key_column(job.operation, job.external_id_field)
-    match_by = {"": LeadImport.MatchBy.EMAIL, ID_COLUMN: LeadImport.MatchBy.RECORD_ID, "email": LeadImport.MatchBy.EMAIL}.get(
-        key, LeadImport.MatchBy.EXTERNAL_ID
-    )
+    match_by = {
+        "": LeadImport.MatchBy.EMAIL,
+        ID_COLUMN: LeadImport.MatchBy.RECORD_ID,
+        "email": LeadImport.MatchBy.EMAIL,
+    }.get(key, LeadImport.MatchBy.EXTERNAL_ID)
     return {
         "mode": job.operation,
         "match_by": match_by,

@@ -82,3 +82,8 @@ def bulk(api):
         return BulkClient(api.as_user(user))
 
     return as_user
+
+
+# The duplicate rule and assignment rule fixtures of the dedupe and import tests.
+from tests.dedupe.conftest import duplicate_rule, email_rule, make_lead  # noqa: E402, F401
+from tests.imports.conftest import queue_rule  # noqa: E402, F401

@@ -13,7 +13,11 @@ from .conftest import csv_body, grant
 
 pytestmark = pytest.mark.django_db
 
-GOOD = ["FirstName,LastName,Company,Email", "Ada,Lovelace,Analytical,ada@example.com", "Grace,Hopper,Navy,grace@example.com"]
+GOOD = [
+    "FirstName,LastName,Company,Email",
+    "Ada,Lovelace,Analytical,ada@example.com",
+    "Grace,Hopper,Navy,grace@example.com",
+]
 
 
 def test_an_insert_job_goes_from_open_to_job_complete_with_results(bulk, importer, django_capture_on_commit_callbacks):
@@ -23,7 +27,11 @@ def test_an_insert_job_goes_from_open_to_job_complete_with_results(bulk, importe
     created = client.create(operation="insert")
     assert created.status_code == 201, created.content
     body = created.json()
-    assert (body["state"], body["jobType"], body["contentUrl"]) == ("Open", "V2Ingest", f"api/bulk/jobs/{body['id']}/batches/")
+    assert (body["state"], body["jobType"], body["contentUrl"]) == (
+        "Open",
+        "V2Ingest",
+        f"api/bulk/jobs/{body['id']}/batches/",
+    )
 
     # when its CSV is uploaded in two parts (each with the header) and the job is closed
     assert client.upload(body["id"], csv_body(GOOD[:2])).status_code == 201
@@ -37,7 +45,9 @@ def test_an_insert_job_goes_from_open_to_job_complete_with_results(bulk, importe
     # then the worker ran it through the import pipeline: JobComplete, counts and results
     info = client.info(body["id"]).json()
     assert (info["state"], info["numberRecordsProcessed"], info["numberRecordsFailed"]) == ("JobComplete", 3, 1)
-    assert info["startedDate"] and info["finishedDate"] and info["leadImportId"]
+    assert info["startedDate"]
+    assert info["finishedDate"]
+    assert info["leadImportId"]
     ada = Lead.objects.get(email="ada@example.com")
     assert ada.owner_user == importer
     success = client.csv(body["id"], "successfulResults").splitlines()
@@ -46,7 +56,9 @@ def test_an_insert_job_goes_from_open_to_job_complete_with_results(bulk, importe
     assert len(success) == 3
     failed = client.csv(body["id"], "failedResults").splitlines()
     assert failed[0] == "sf__Id,sf__Error,FirstName,LastName,Company,Email"
-    assert len(failed) == 2 and failed[1].startswith(",company: ") and failed[1].endswith(",Bad,Row,,bad@example.com")
+    assert len(failed) == 2
+    assert failed[1].startswith(",company: ")
+    assert failed[1].endswith(",Bad,Row,,bad@example.com")
     assert client.csv(body["id"], "unprocessedrecords").splitlines() == ["FirstName,LastName,Company,Email"]
     # and the import it ran can be undone like any import
     assert LeadImport.objects.get(pk=info["leadImportId"]).created_count == 2
@@ -63,7 +75,8 @@ def test_states_that_do_not_follow_are_refused_with_field_errors(bulk, importer,
     with django_capture_on_commit_callbacks(execute=False):
         assert client.state(job_id, "UploadComplete").json()["state"] == "UploadComplete"
     late = client.upload(job_id, csv_body(GOOD))
-    assert late.status_code == 400 and "state" in late.json()
+    assert late.status_code == 400
+    assert "state" in late.json()
     assert client.state(job_id, "UploadComplete").status_code == 400
 
     # an UploadComplete job cannot be deleted; once aborted it can, and aborted stays aborted
@@ -95,7 +108,8 @@ def test_aborting_a_job_in_progress_cancels_its_import(bulk, importer, django_ca
         client.state(job_id, "UploadComplete")
         ingest_job_run(job_id=job_id)
     job = IngestJob.objects.get(pk=job_id)
-    assert job.state == "InProgress" and job.lead_import.status == "pending"
+    assert job.state == "InProgress"
+    assert job.lead_import.status == "pending"
     assert client.state(job_id, "Aborted").json()["state"] == "Aborted"
     assert LeadImport.objects.get(pk=job.lead_import_id).status == "cancelled"
 
@@ -145,8 +159,8 @@ def test_wrong_columns_are_a_400_and_leave_the_job_empty(bulk, importer, operati
     ("body", "message"),
     [
         (b"", "empty"),
-        ("LastName,Company\n".encode(), "no records"),
-        ('LastName,Company\n"Doe,Acme\n'.encode(), "could not be read as CSV"),
+        (b"LastName,Company\n", "no records"),
+        (b'LastName,Company\n"Doe,Acme\n', "could not be read as CSV"),
         ("LastName,Company\nD\xf6e,Acme\n".encode("latin-1"), "UTF-8"),
     ],
 )
@@ -163,7 +177,8 @@ def test_a_later_upload_with_another_header_is_refused_and_not_appended(bulk, im
     job_id = client.create(operation="insert").json()["id"]
     client.upload(job_id, csv_body(GOOD))
     response = client.upload(job_id, csv_body(["Company,LastName", "Acme,Doe"]))
-    assert response.status_code == 400 and "same header row" in response.json()["file"][0]
+    assert response.status_code == 400
+    assert "same header row" in response.json()["file"][0]
     assert client.csv(job_id, "unprocessedrecords").splitlines() == GOOD
 
 
@@ -173,21 +188,27 @@ def test_an_upload_needs_text_csv_and_fits_the_size_limit(bulk, importer, settin
     assert client.upload(job_id, csv_body(GOOD), content_type="application/json").status_code == 415
     settings.BULK_API_MAX_UPLOAD_BYTES = 40
     response = client.upload(job_id, csv_body(GOOD))
-    assert response.status_code == 400 and "larger than" in response.json()["file"][0]
+    assert response.status_code == 400
+    assert "larger than" in response.json()["file"][0]
 
 
 def test_semicolon_delimiter_and_crlf_line_ends_shape_the_results(bulk, importer, django_capture_on_commit_callbacks):
     client = bulk(importer)
     lines = ["LastName;Company;Description", 'Doe;"Acme; Inc";=HYPERLINK("x")']
-    info = client.run("insert", lines, captured=django_capture_on_commit_callbacks, columnDelimiter="SEMICOLON", lineEnding="CRLF")
+    info = client.run(
+        "insert", lines, captured=django_capture_on_commit_callbacks, columnDelimiter="SEMICOLON", lineEnding="CRLF"
+    )
     assert info["state"] == "JobComplete"
     lead = Lead.objects.get()
     assert lead.company == "Acme; Inc"
     text = client.csv(info["id"], "successfulResults")
     # the job's delimiter and line ends; a formula cell is kept as text
-    assert text == f"sf__Id;sf__Created;LastName;Company;Description\r\n{lead.pk};true;Doe;Acme; Inc;'=HYPERLINK(\"x\")\r\n".replace(
-        "Acme; Inc", '"Acme; Inc"'
-    ).replace("'=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\"")
+    assert (
+        text
+        == f'sf__Id;sf__Created;LastName;Company;Description\r\n{lead.pk};true;Doe;Acme; Inc;\'=HYPERLINK("x")\r\n'.replace(
+            "Acme; Inc", '"Acme; Inc"'
+        ).replace('\'=HYPERLINK("x")', '"\'=HYPERLINK(""x"")"')
+    )
 
 
 def test_update_by_id_and_by_external_id_writes_history_and_respects_sharing(
@@ -196,27 +217,42 @@ def test_update_by_id_and_by_external_id_writes_history_and_respects_sharing(
     from core.models import FieldDefinition, FieldHistory
 
     FieldDefinition.objects.create(
-        object_name="lead", api_name="Legacy_Id__c", label="Legacy Id", field_type="text", is_custom=True, sort_order=900
+        object_name="lead",
+        api_name="Legacy_Id__c",
+        label="Legacy Id",
+        field_type="text",
+        is_custom=True,
+        sort_order=900,
     )
     mine = LeadFactory(owner_user=importer, company="Old", custom_fields={"Legacy_Id__c": "L-1"})
     theirs = LeadFactory(owner_user=other_rep, company="Theirs")
     client = bulk(importer)
 
     # by our id: my lead is updated, another rep's lead (private sharing) is refused
-    info = client.run("update", ["Id,Company", f"{mine.pk},New", f"{theirs.pk},Hijacked", "999999,Nobody"], captured=django_capture_on_commit_callbacks)
+    info = client.run(
+        "update",
+        ["Id,Company", f"{mine.pk},New", f"{theirs.pk},Hijacked", "999999,Nobody"],
+        captured=django_capture_on_commit_callbacks,
+    )
     assert (info["numberRecordsProcessed"], info["numberRecordsFailed"]) == (3, 2)
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert (mine.company, theirs.company) == ("New", "Theirs")
-    assert FieldHistory.objects.filter(object_name="lead", record_id=mine.pk, field_name="company", new_value="New").exists()
+    assert FieldHistory.objects.filter(
+        object_name="lead", record_id=mine.pk, field_name="company", new_value="New"
+    ).exists()
     failed = client.csv(info["id"], "failedResults")
-    assert "You may not edit the lead this row matches." in failed and "No lead matches" in failed
+    assert "You may not edit the lead this row matches." in failed
+    assert "No lead matches" in failed
     success = client.csv(info["id"], "successfulResults").splitlines()
     assert success[1] == f"{mine.pk},false,{mine.pk},New"
 
     # by an external id field
     info = client.run(
-        "update", ["Legacy_Id__c,Title", "L-1,CTO"], captured=django_capture_on_commit_callbacks, externalIdFieldName="legacy_id__c"
+        "update",
+        ["Legacy_Id__c,Title", "L-1,CTO"],
+        captured=django_capture_on_commit_callbacks,
+        externalIdFieldName="legacy_id__c",
     )
     assert info["externalIdFieldName"] == "Legacy_Id__c"
     mine.refresh_from_db()
@@ -225,7 +261,12 @@ def test_update_by_id_and_by_external_id_writes_history_and_respects_sharing(
 
 def test_upsert_by_email_updates_the_match_and_inserts_the_rest(bulk, importer, django_capture_on_commit_callbacks):
     existing = LeadFactory(owner_user=importer, email="ada@example.com", company="Old")
-    lines = ["Email,LastName,Company", "ADA@example.com,Lovelace,New", "new@example.com,Newman,Fresh", "new@example.com,Twice,Again"]
+    lines = [
+        "Email,LastName,Company",
+        "ADA@example.com,Lovelace,New",
+        "new@example.com,Newman,Fresh",
+        "new@example.com,Twice,Again",
+    ]
     info = bulk(importer).run("upsert", lines, captured=django_capture_on_commit_callbacks, externalIdFieldName="Email")
     assert (info["state"], info["numberRecordsProcessed"], info["numberRecordsFailed"]) == ("JobComplete", 3, 1)
     existing.refresh_from_db()
@@ -248,7 +289,8 @@ def test_delete_moves_leads_to_the_recycle_bin_and_refuses_others_leads(
     assert Lead.objects.filter(pk=theirs.pk).exists()
     assert RecycleBinEntry.objects.filter(object_name="lead", record_id=mine.pk).exists()
     failed = bulk(importer).csv(info["id"], "failedResults")
-    assert "No lead you may delete has this id." in failed and "is not a lead id" in failed
+    assert "No lead you may delete has this id." in failed
+    assert "is not a lead id" in failed
 
 
 def test_ingest_needs_the_import_permission_and_jobs_are_private(bulk, rep, other_rep, marketing_admin, importer):
