@@ -2,6 +2,7 @@
 (``access``), the CSV files (``files``) and the sweeper. Public names are re-exported here."""
 
 from datetime import timedelta
+from functools import partial
 
 from django.db.models import Q
 from django.utils import timezone
@@ -40,11 +41,11 @@ def bulk_jobs_sweep(*, now=None) -> list[tuple[str, int]]:
                 ingest_job_finish_from_import(job.pk, job.lead_import)
             continue
         if IngestJob.objects.filter(pk=job.pk, state__in=ACTIVE_STATES).update(last_activity_at=now):
-            transaction.on_commit(lambda pk=job.pk: publish_ingest(pk))
+            transaction.on_commit(partial(publish_ingest, job.pk))
             handed.append(("ingest", job.pk))
     for pk in QueryJob.objects.filter(stale, state__in=ACTIVE_STATES).values_list("pk", flat=True):
         if QueryJob.objects.filter(pk=pk, state__in=ACTIVE_STATES).update(last_activity_at=now):
-            transaction.on_commit(lambda pk=pk: publish_query(pk))
+            transaction.on_commit(partial(publish_query, pk))
             handed.append(("query", pk))
     return handed
 

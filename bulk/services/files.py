@@ -27,7 +27,9 @@ def max_upload_bytes() -> int:
 
 
 def bulk_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "bulk"
+    """Uploads being checked and query results: inside the imports folder, which web and the
+    imports workers share (docker-compose: the ``imports`` volume)."""
+    path = import_dir() / "bulk"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

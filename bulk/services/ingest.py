@@ -107,7 +107,7 @@ def ingest_job_create(
         errors["object"] = [_("The bulk API loads Lead records.")]
     if operation not in IngestJob.Operation.values:
         errors["operation"] = [_("Choose insert, update, upsert or delete.")]
-    if errors:
+    if errors or canonical is None:
         raise ValidationError(errors)
     key = _clean_external_id(operation, external_id_field)
     now = timezone.now()
@@ -390,12 +390,13 @@ def _record_import_batch(job_id: int, lead_import, outcomes: list[RowOutcome], f
 def ingest_job_finish_from_import(job_id: int, lead_import: LeadImport) -> None:
     """The job's end follows its import's: done -> JobComplete, failed -> Failed, cancelled ->
     Aborted (an abort sets that itself). A conditional update: a finished job stays as it is."""
-    state = {
+    ends: dict[str, JobState] = {
         LeadImport.Status.DONE: JobState.JOB_COMPLETE,
         LeadImport.Status.FAILED: JobState.FAILED,
         LeadImport.Status.CANCELLED: JobState.ABORTED,
         LeadImport.Status.UNDONE: JobState.JOB_COMPLETE,
-    }.get(lead_import.status)
+    }
+    state = ends.get(lead_import.status)
     if state is None:
         return
     now = timezone.now()
