@@ -2,6 +2,8 @@
 CSV to batches/, PATCH the state, results as CSV) and query jobs. Reads start from the user-scoped
 selectors; writes call the services (400 with field errors, 403 without the permission)."""
 
+import json
+
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -10,6 +12,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import UnsupportedMediaType, ValidationError
 from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from core.csv_export import csv_lines
@@ -50,6 +53,21 @@ class CSVBodyParser(BaseParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         return stream
+
+
+class CSVRenderer(BaseRenderer):
+    """Lets clients ask for the CSV downloads with ``Accept: text/csv`` (as Salesforce's clients do);
+    the downloads answer their own CSV, and an error is written as JSON text."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return b"" if data is None else json.dumps(data).encode()
+
+
+CSV_RENDERERS = [JSONRenderer, CSVRenderer]
 
 
 def _csv_response(rows, job, filename: str) -> StreamingHttpResponse:
@@ -164,7 +182,7 @@ class IngestJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         "Cells that a spreadsheet would run as formulas start with a quote.",
         responses={**CSV, 404: NOT_FOUND},
     )
-    @action(detail=True, methods=["get"], url_path="successfulResults")
+    @action(detail=True, methods=["get"], url_path="successfulResults", renderer_classes=CSV_RENDERERS)
     def successful_results(self, request, pk=None):
         job = self.get_object()
         return _csv_response(ingest_result_rows(job, success=True), job, f"job-{job.pk}-success.csv")
@@ -174,7 +192,7 @@ class IngestJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         description="`sf__Id` (the lead matched, if any), `sf__Error` (the reasons, by field), then the row.",
         responses={**CSV, 404: NOT_FOUND},
     )
-    @action(detail=True, methods=["get"], url_path="failedResults")
+    @action(detail=True, methods=["get"], url_path="failedResults", renderer_classes=CSV_RENDERERS)
     def failed_results(self, request, pk=None):
         job = self.get_object()
         return _csv_response(ingest_result_rows(job, success=False), job, f"job-{job.pk}-failed.csv")
@@ -184,7 +202,7 @@ class IngestJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         description="The records no batch has read (an aborted or failed job's rest; all of them before it ran).",
         responses={**CSV, 404: NOT_FOUND},
     )
-    @action(detail=True, methods=["get"], url_path="unprocessedrecords")
+    @action(detail=True, methods=["get"], url_path="unprocessedrecords", renderer_classes=CSV_RENDERERS)
     def unprocessed_records(self, request, pk=None):
         job = self.get_object()
         return _csv_response(unprocessed_rows(job), job, f"job-{job.pk}-unprocessed.csv")
@@ -263,7 +281,7 @@ class QueryJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             404: NOT_FOUND,
         },
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], renderer_classes=CSV_RENDERERS)
     def results(self, request, pk=None):
         job = self.get_object()
         require_export(request.user)

@@ -59,7 +59,7 @@ class BulkClient:
         return self.client.get(f"/api/bulk/jobs/{job_id}/")
 
     def csv(self, job_id: int, which: str) -> str:
-        response = self.client.get(f"/api/bulk/jobs/{job_id}/{which}/")
+        response = self.client.get(f"/api/bulk/jobs/{job_id}/{which}/", HTTP_ACCEPT="text/csv")
         assert response.status_code == 200, response.content
         return b"".join(response.streaming_content).decode("utf-8")
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _results(client, job_id) -> list[list[str]]:
-    response = client.get(f"/api/bulk/query-jobs/{job_id}/results/")
+    response = client.get(f"/api/bulk/query-jobs/{job_id}/results/", HTTP_ACCEPT="text/csv")
     assert response.status_code == 200, getattr(response, "content", b"")
     body = b"".join(response.streaming_content).decode("utf-8")
     return list(csv.reader(io.StringIO(body)))
