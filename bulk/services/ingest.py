@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.roles import display_name
 from leads.imports.models import LeadImport
 from leads.imports.parsing import (
     ID_COLUMN,
@@ -56,11 +57,11 @@ def publish_ingest(job_id: int) -> bool:
     return True
 
 
-def _key_column(job_or_operation: str, external_id_field: str) -> str:
+def _key_column(operation: str, external_id_field: str) -> str:
     """The mapping entry rows are matched by ("" for inserts)."""
-    if job_or_operation == IngestJob.Operation.INSERT:
+    if operation == IngestJob.Operation.INSERT:
         return ""
-    if job_or_operation == IngestJob.Operation.DELETE or external_id_field in {"", ID_COLUMN}:
+    if operation == IngestJob.Operation.DELETE or external_id_field in {"", ID_COLUMN}:
         return ID_COLUMN
     return "email" if external_id_field == EMAIL_KEY else external_id_field
 
@@ -226,7 +227,7 @@ def ingest_job_abort(*, job: IngestJob, acting_user) -> IngestJob:
     if locked.lead_import_id and locked.lead_import is not None and locked.lead_import.is_active:
         lead_import_cancel(lead_import=locked.lead_import, acting_user=acting_user)
     locked.state = JobState.ABORTED
-    locked.error_message = _("Aborted by the user.")
+    locked.error_message = _("Aborted by %(name)s.") % {"name": display_name(acting_user)}
     locked.system_modstamp = locked.finished_at = now
     locked.save(update_fields=["state", "error_message", "system_modstamp", "finished_at"])
     return locked

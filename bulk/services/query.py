@@ -16,7 +16,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.roles import may_export
+from core.roles import display_name, may_export
 from leads.listviews.export import CHUNK, export_rows, export_spec
 from leads.listviews.models import ListView
 from leads.listviews.selectors import list_views_visible_to
@@ -171,7 +171,7 @@ def query_job_abort(*, job: QueryJob, acting_user) -> QueryJob:
         raise ValidationError({"state": [_("The job is %(state)s already.") % {"state": locked.state}]})
     now = timezone.now()
     locked.state = JobState.ABORTED
-    locked.error_message = _("Aborted by the user.")
+    locked.error_message = _("Aborted by %(name)s.") % {"name": display_name(acting_user)}
     locked.finished_at = locked.system_modstamp = now
     locked.save(update_fields=["state", "error_message", "finished_at", "system_modstamp"])
     return locked

@@ -82,7 +82,7 @@ def test_states_that_do_not_follow_are_refused_with_field_errors(bulk, importer,
     # an UploadComplete job cannot be deleted; once aborted it can, and aborted stays aborted
     assert client.client.delete(f"/api/bulk/jobs/{job_id}/").status_code == 400
     aborted = client.state(job_id, "Aborted").json()
-    assert (aborted["state"], aborted["errorMessage"]) == ("Aborted", "Aborted by the user.")
+    assert (aborted["state"], aborted["errorMessage"]) == ("Aborted", "Aborted by Riley Rep.")
     assert client.state(job_id, "Aborted").status_code == 400
     assert client.client.delete(f"/api/bulk/jobs/{job_id}/").status_code == 204
     assert not IngestJob.objects.filter(pk=job_id).exists()
@@ -308,11 +308,17 @@ def test_ingest_needs_the_import_permission_and_jobs_are_private(bulk, rep, othe
     assert admin.state(job_id, "Aborted").status_code == 200
 
 
-def test_the_permission_set_and_role_grant_import(marketing_admin, rep):
+def test_the_import_permission_set_and_the_admin_role_grant_import(marketing_admin, system_admin, rep):
     from bulk.services import may_import
-    from users.permissions import BY_CODENAME, STANDARD_SETS
+    from users.models import PermissionSet
+    from users.services import permission_set_assign, standard_permission_sets_ensure
 
     assert may_import(marketing_admin)
     assert not may_import(rep)
-    assert "bulk.import_records" in BY_CODENAME
-    assert STANDARD_SETS["import"][2] == ("bulk.import_records",)
+
+    # the standard "Import" permission set, assigned to the rep
+    standard_permission_sets_ensure()
+    import_set = PermissionSet.objects.get(key="import")
+    permission_set_assign(permission_set=import_set, users=[rep], acting_user=system_admin)
+    rep = type(rep).objects.get(pk=rep.pk)
+    assert may_import(rep)
