@@ -33,7 +33,12 @@ def csv_cell(value) -> str:
 
 
 def csv_lines(
-    rows: Iterable[Iterable], *, batch: int = 1000, bom: bool = False, delimiter: str = ",", lineterminator: str = "\r\n"
+    rows: Iterable[Iterable],
+    *,
+    batch: int = 1000,
+    bom: bool = False,
+    delimiter: str = ",",
+    lineterminator: str = "\r\n",
 ) -> Iterator[str]:
     """The CSV text of ``rows`` (already guarded cells), ``batch`` rows per chunk: one chunk per
     row would cost a write to the client for every row."""

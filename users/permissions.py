@@ -30,7 +30,9 @@ ASSIGNABLE: tuple[Assignable, ...] = (
     ),
     Assignable("leads.delete_lead", _("Delete Leads"), _("Move leads to the Recycle Bin."), _("Leads")),
     Assignable(EXPORT_RECORDS, _("Export"), _("Download reports and list views as CSV."), _("Data")),
-    Assignable(IMPORT_RECORDS, _("Import"), _("Load, update and delete leads in bulk through the bulk API."), _("Data")),
+    Assignable(
+        IMPORT_RECORDS, _("Import"), _("Load, update and delete leads in bulk through the bulk API."), _("Data")
+    ),
     Assignable(
         MANAGE_CAMPAIGNS,
         _("Manage Campaigns"),
