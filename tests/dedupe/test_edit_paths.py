@@ -158,3 +158,35 @@ def test_the_list_mass_actions_change_no_compared_field_so_duplicates_are_not_re
 
     assert "Changed the status of 2 leads." in response.content.decode()
     assert set(Lead.objects.filter(pk__in=[lead.pk for lead in leads]).values_list("status", flat=True)) == {"Working"}
+
+
+def test_an_api_edit_into_a_duplicate_answers_409_and_saves_with_the_override(api, rep, duplicate_rule, pair):
+    duplicate_rule(action_api="alert")
+    ada, bob = pair
+    client = api.as_user(rep)
+
+    response = client.patch(f"/api/leads/{bob.pk}/", {"email": "ada@example.net"}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["overridable"] is True
+    assert [(d["object"], d["id"]) for d in response.json()["duplicates"]] == [("lead", ada.pk)]
+    bob.refresh_from_db()
+    assert bob.email == "bob@example.net"
+    response = client.patch(
+        f"/api/leads/{bob.pk}/", {"email": "ada@example.net", "allow_duplicates": True}, format="json"
+    )
+    assert response.status_code == 200
+    bob.refresh_from_db()
+    assert bob.email == "ada@example.net"
+
+
+def test_an_api_edit_cannot_override_a_blocking_rule(api, rep, duplicate_rule, pair):
+    duplicate_rule(action_api="block")
+    _ada, bob = pair
+    response = api.as_user(rep).patch(
+        f"/api/leads/{bob.pk}/?allow_duplicates=true", {"email": "ada@example.net"}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["overridable"] is False
+    bob.refresh_from_db()
+    assert bob.email == "bob@example.net"
