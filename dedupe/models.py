@@ -140,7 +140,8 @@ class MatchKey(models.Model):
 
 
 class DuplicateJob(models.Model):
-    """A background scan of every lead with a matching rule; the groups it found are kept."""
+    """A background scan of every lead with a matching rule (and, with ``include_contacts``, of the
+    leads against the contacts and of the contacts among themselves); the groups it found are kept."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -152,8 +153,10 @@ class DuplicateJob(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
     scanned = models.PositiveIntegerField(default=0)
-    # The highest lead id scanned: a restarted job goes on from there.
+    include_contacts = models.BooleanField(default=False)
+    # The highest lead id scanned, then the highest contact id: a restarted job goes on from there.
     cursor = models.BigIntegerField(default=0)
+    contact_cursor = models.BigIntegerField(default=0)
     groups_found = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -175,17 +178,28 @@ class DuplicateJob(models.Model):
 
 
 class DuplicateGroup(models.Model):
-    """Leads a duplicate job found alike: the lowest lead id of the group is its key, so a job run
-    twice over the same leads records each group once."""
+    """Records a duplicate job found alike: leads, and the contacts like them when the job includes
+    contacts. A group with a lead is keyed by its lowest lead id, a group of contacts only by its
+    lowest contact id, so a job run twice over the same records records each group once."""
 
     job = models.ForeignKey(DuplicateJob, on_delete=models.CASCADE, related_name="groups")
-    key_lead_id = models.BigIntegerField()
+    key_lead_id = models.BigIntegerField(null=True, blank=True)
+    key_contact_id = models.BigIntegerField(null=True, blank=True)
     lead_ids = models.JSONField(default=list)
+    contact_ids = models.JSONField(default=list)
     score = models.DecimalField(max_digits=4, decimal_places=3, default=1)
 
     class Meta:
-        ordering = ["key_lead_id"]
-        constraints = [models.UniqueConstraint(fields=["job", "key_lead_id"], name="dedupe_group_once_per_job")]
+        ordering = ["key_lead_id", "key_contact_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "key_lead_id"], name="dedupe_group_once_per_job"),
+            models.UniqueConstraint(fields=["job", "key_contact_id"], name="dedupe_contact_group_once_per_job"),
+            models.CheckConstraint(
+                condition=Q(key_lead_id__isnull=False, key_contact_id__isnull=True)
+                | Q(key_lead_id__isnull=True, key_contact_id__isnull=False),
+                name="dedupe_group_one_key",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.job_id}: {self.lead_ids}"

@@ -126,9 +126,17 @@ def job_list(request):
         if rule is None:
             messages.error(request, _("Choose a matching rule."))
         else:
-            job = services.duplicate_job_start(matching_rule=rule, acting_user=request.user)
-            messages.success(request, _("The duplicate job was queued."))
-            return redirect("dedupe:job_detail", pk=job.pk)
+            try:
+                job = services.duplicate_job_start(
+                    matching_rule=rule,
+                    acting_user=request.user,
+                    include_contacts=bool(request.POST.get("include_contacts")),
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("The duplicate job was queued."))
+                return redirect("dedupe:job_detail", pk=job.pk)
     jobs = selectors.duplicate_jobs()[:100]
     return render(
         request, "dedupe/job_list.html", {"jobs": jobs, "matching_rules": MatchingRule.objects.order_by("name")}

@@ -307,18 +307,33 @@ def lead_update(
     check_access: bool = True,
     history_note: str = "",
     record_type=_UNSET,
+    duplicates: str | None = None,
+    allow_duplicates: bool = False,
 ) -> Lead:
     """Change fields of a lead (and, given ``record_type``, its record type: the status must then
     be one of the new process). ``expected_version`` is the version the editor started from: if the
     lead moved on since, the save is refused with the changes made meanwhile. ``check_access=False``
     is for changes the person makes about themselves with no user signed in (unsubscribing):
-    ``acting_user`` is then ``None`` and ``history_note`` says where the change came from."""
+    ``acting_user`` is then ``None`` and ``history_note`` says where the change came from.
+
+    ``duplicates`` names the entry point ("page", "api") whose duplicate rule judges the edit when
+    it changes a field the rules compare: ``leads.intake.DuplicateLeadError`` refuses it with the
+    matches (a rule that alerts lets it through with ``allow_duplicates``). Every person's edit
+    passes it, whatever the page (edit form, inline edit, board); changes the system makes do not."""
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
     if check_access and not lead_is_editable_by(locked, acting_user):
         raise PermissionError("You may not edit this lead.")
     _check_version(locked, expected_version)
+    values = _coerce(data)
+    if duplicates is not None:
+        # Imported here: the intake builds on this module.
+        from .intake.single import lead_edit_duplicates_check
+
+        lead_edit_duplicates_check(
+            lead=locked, data=values, source=duplicates, acting_user=acting_user, allow_duplicates=allow_duplicates
+        )
     before = _snapshot(locked)
-    for key, value in _coerce(data).items():
+    for key, value in values.items():
         setattr(locked, key, value)
     if record_type is not _UNSET and (record_type.pk if record_type else None) != locked.record_type_id:
         _check_record_type(record_type)

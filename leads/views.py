@@ -22,7 +22,7 @@ from core.roles import may_export
 from .fields import WRITABLE_FIELDS
 from .filters import LeadFilter
 from .forms import ChangeOwnerForm, LeadForm, MassActionForm, NoteForm, RecordTypeChoiceForm, StatusForm, seen_versions
-from .intake import DuplicateLeadError, lead_edit_duplicates_check, lead_intake
+from .intake import DuplicateLeadError, lead_intake
 from .listviews.selectors import (
     count_capped,
     list_view_for,
@@ -445,19 +445,14 @@ def lead_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = duplicates = None
     if request.method == "POST" and form.is_valid():
         try:
-            lead_edit_duplicates_check(
-                lead=lead,
-                data=form.standard_data(),
-                source="page",
-                acting_user=request.user,
-                allow_duplicates=bool(request.POST.get("allow_duplicates")),
-            )
             lead = lead_update(
                 lead=lead,
                 data=form.standard_data(),
                 custom_fields=form.custom_data(),
                 expected_version=form.cleaned_data["version"],
                 acting_user=request.user,
+                duplicates="page",
+                allow_duplicates=bool(request.POST.get("allow_duplicates")),
                 **form.record_type_change(),
             )
         except LeadEditConflict as exc:
@@ -520,7 +515,7 @@ def lead_inline_edit(request: HttpRequest, pk: int, field: str) -> HttpResponse:
             request, "leads/partials/field_row.html", {"lead": lead, "row": _field_row(lead, field), "editable": True}
         )
     form = LeadForm(request.POST or None, lead=lead, only=[field])
-    conflict = None
+    conflict = duplicates = None
     if request.method == "POST" and form.is_valid():
         is_custom = field not in WRITABLE_FIELDS
         try:
@@ -530,6 +525,8 @@ def lead_inline_edit(request: HttpRequest, pk: int, field: str) -> HttpResponse:
                 custom_fields={field: form.cleaned_data[field]} if is_custom else None,
                 expected_version=form.cleaned_data["version"],
                 acting_user=request.user,
+                duplicates="page",
+                allow_duplicates=bool(request.POST.get("allow_duplicates")),
             )
         except LeadEditConflict as exc:
             conflict = _conflict_changes(exc)
@@ -537,6 +534,8 @@ def lead_inline_edit(request: HttpRequest, pk: int, field: str) -> HttpResponse:
             data["version"] = exc.lead.version
             form = LeadForm(data, lead=exc.lead, only=[field])
             form.is_valid()
+        except DuplicateLeadError as exc:
+            duplicates = exc
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -552,14 +551,16 @@ def lead_inline_edit(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     if not request.htmx:
         # Submitted without htmx (no script, or before the page had bound it): say what was wrong
         # and open the full edit form on that field.
-        problem = "Someone else changed this lead meanwhile." if conflict else errors_as_text(form)
+        if conflict:
+            problem = "Someone else changed this lead meanwhile."
+        elif duplicates:
+            problem = " ".join(duplicates.messages)
+        else:
+            problem = errors_as_text(form)
         messages.error(request, _("Nothing was saved. %(problem)s") % {"problem": problem})
         return redirect(edit_page)
-    return render(
-        request,
-        "leads/partials/inline_form.html",
-        {"lead": lead, "form": form, "field": field, "conflict": conflict, "row": _field_row(lead, field)},
-    )
+    context = {"lead": lead, "form": form, "field": field, "conflict": conflict, "duplicates": duplicates}
+    return render(request, "leads/partials/inline_form.html", {**context, "row": _field_row(lead, field)})
 
 
 # Status path, notes, owner ----------------------------------------------------------------

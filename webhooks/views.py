@@ -85,34 +85,43 @@ def _service_action(request, action, success: str):
         messages.success(request, success)
 
 
+def _endpoint_action(request, pk: int, service, success: str, *, to_list: bool = False):
+    """Run ``service`` on the endpoint and say how it went (``success`` may name the endpoint as
+    ``%(name)s``); back to the endpoint's page, or to the list when it is gone."""
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    _service_action(
+        request,
+        lambda: service(endpoint=endpoint, acting_user=request.user),
+        success % {"name": endpoint.name},
+    )
+    return redirect("webhooks:endpoint_list") if to_list else redirect("webhooks:endpoint_detail", pk=pk)
+
+
 @system_admin_required
 @require_POST
 def endpoint_delete(request, pk: int):
-    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
-    services.endpoint_delete(endpoint=endpoint, acting_user=request.user)
-    messages.success(request, _("The endpoint “%(name)s” was deleted.") % {"name": endpoint.name})
-    return redirect("webhooks:endpoint_list")
+    return _endpoint_action(
+        request, pk, services.endpoint_delete, _("The endpoint “%(name)s” was deleted."), to_list=True
+    )
 
 
 @system_admin_required
 @require_POST
 def endpoint_test(request, pk: int):
-    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
-    _service_action(
-        request,
-        lambda: services.endpoint_send_test(endpoint=endpoint, acting_user=request.user),
-        _("A test event is on its way; its delivery shows below."),
+    return _endpoint_action(
+        request, pk, services.endpoint_send_test, _("A test event is on its way; its delivery shows below.")
     )
-    return redirect("webhooks:endpoint_detail", pk=pk)
 
 
 @system_admin_required
 @require_POST
 def endpoint_rotate_secret(request, pk: int):
-    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
-    services.endpoint_rotate_secret(endpoint=endpoint, acting_user=request.user)
-    messages.success(request, _("The signing secret was replaced. Give the new one to the receiver."))
-    return redirect("webhooks:endpoint_detail", pk=pk)
+    return _endpoint_action(
+        request,
+        pk,
+        services.endpoint_rotate_secret,
+        _("The signing secret was replaced. Give the new one to the receiver."),
+    )
 
 
 @system_admin_required

@@ -26,10 +26,12 @@ How a kind plugs in
    clean_action=..., action_problems=..., entry_related=(...)))``. ``clean_action(data)`` validates
    the entry's action input and answers field values (raising ``ValidationError`` per field);
    ``action_problems(entry)`` lists what keeps a saved entry from acting now, and activation
-   refuses a rule with any.
+   refuses a rule with any. ``related_record(value, Model)`` reads a record the action names,
+   given as the record or its id.
 3. Services: wrap ``rule_create``, ``rule_update``, ``rule_delete``, ``rule_activate``,
    ``rule_deactivate``, ``entry_create``, ``entry_update``, ``entry_delete``, ``entry_move``
-   (``core.rules.services``) under your kind's names, passing ``kind=``. To run the rule, take
+   (``core.rules.services``) under your kind's names, passing ``kind=`` (``entry_create`` places
+   the entry where the input's ``sort_order`` says, at the end without one). To run the rule, take
    ``compiled_rule(kind=..., rule=active_rule(kind))`` and ``first_match(record)``; then do your
    action. Register ``picklist_usage`` with ``core.registry.register_picklist_usage``.
 4. Pages: an entry form subclasses ``core.rules.forms.RuleEntryForm`` (criteria rows and filter
@@ -55,6 +57,7 @@ from .services import (
     entry_problems,
     entry_update,
     picklist_usage,
+    related_record,
     rule_activate,
     rule_create,
     rule_deactivate,
@@ -80,6 +83,7 @@ __all__ = [
     "picklist_usage",
     "register_kind",
     "registered_kinds",
+    "related_record",
     "rule_activate",
     "rule_create",
     "rule_deactivate",

@@ -191,9 +191,28 @@ def clean_entry(kind: RuleKind, data: dict) -> dict:
     return values
 
 
+def related_record(value, model: type[models.Model]):
+    """The record an entry's action names (a sequence, a matching rule...): ``value`` itself when it
+    is one, else the ``model`` row whose id it is (a whole number or its digits), else ``None``."""
+    if isinstance(value, model):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return model._default_manager.filter(pk=value).first()
+    if isinstance(value, str) and value.isdigit():
+        return model._default_manager.filter(pk=int(value)).first()
+    return None
+
+
+# ``entry_create``'s position when none is given: where the entry input's ``sort_order`` says.
+FROM_INPUT = object()
+
+
 @transaction.atomic
-def entry_create(*, kind: RuleKind, rule, data: dict, acting_user, position: int | None = None):
-    """Add an entry at the end of the rule, or at ``position`` (the entries from there move down)."""
+def entry_create(*, kind: RuleKind, rule, data: dict, acting_user, position=FROM_INPUT):
+    """Add an entry at ``position`` (the entries from there move down), by default where the input's
+    ``sort_order`` says; at the end of the rule without one."""
+    if position is FROM_INPUT:
+        position = data.get("sort_order")
     require_setup_admin(acting_user)
     locked = _lock_rule(kind, rule.pk)
     values = clean_entry(kind, data)

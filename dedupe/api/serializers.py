@@ -149,6 +149,7 @@ class DuplicateJobSerializer(serializers.ModelSerializer):
             "scanned",
             "percent",
             "groups_found",
+            "include_contacts",
             "error",
             "created_at",
             "started_at",
@@ -157,9 +158,26 @@ class DuplicateJobSerializer(serializers.ModelSerializer):
         read_only_fields = [f for f in fields if f != "matching_rule"]
 
 
+class DuplicateJobInputSerializer(serializers.Serializer):
+    matching_rule = serializers.IntegerField()
+    include_contacts = serializers.BooleanField(
+        default=False,
+        help_text="Also compare the leads with the contacts, and the contacts among themselves (the matching "
+        "rule must match contacts).",
+    )
+
+
 class DuplicateGroupSerializer(serializers.ModelSerializer):
+    key_lead_id = serializers.IntegerField(allow_null=True, help_text="The group's lowest lead (null: contacts only).")
+    key_contact_id = serializers.IntegerField(
+        allow_null=True, help_text="A group of contacts only: its lowest contact."
+    )
     lead_ids = serializers.ListField(child=serializers.IntegerField(), help_text="The leads you may read.")
+    contact_ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="The contacts you may read (jobs that include contacts). Merging combines leads only.",
+    )
 
     class Meta:
         model = DuplicateGroup
-        fields = ["id", "key_lead_id", "lead_ids", "score"]
+        fields = ["id", "key_lead_id", "key_contact_id", "lead_ids", "contact_ids", "score"]

@@ -21,6 +21,7 @@ from ..models import DuplicateJob, DuplicateRule, DuplicateRuleEntry, LeadMerge,
 from ..services.screen import describe_matches
 from .serializers import (
     DuplicateGroupSerializer,
+    DuplicateJobInputSerializer,
     DuplicateJobSerializer,
     DuplicateRuleEntryInputSerializer,
     DuplicateRuleEntrySerializer,
@@ -283,7 +284,10 @@ class MergeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     retrieve=extend_schema(summary="A duplicate job and its progress"),
     create=extend_schema(
         summary="Scan every lead with a matching rule",
-        description="Runs in the background; poll the job for `scanned`/`total`, then read its groups.",
+        description="Runs in the background; poll the job for `scanned`/`total`, then read its groups. With "
+        "`include_contacts` the leads are also compared with the contacts (a group lists the contacts like its "
+        "leads) and the contacts among themselves.",
+        request=DuplicateJobInputSerializer,
         responses={201: DuplicateJobSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN},
     ),
 )
@@ -294,11 +298,13 @@ class DuplicateJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         return selectors.duplicate_jobs()
 
     def create(self, request, *args, **kwargs):
-        rule_id = (request.data or {}).get("matching_rule")
-        rule = MatchingRule.objects.filter(pk=rule_id).first() if str(rule_id).isdigit() else None
+        values = _valid(DuplicateJobInputSerializer, request)
+        rule = MatchingRule.objects.filter(pk=values["matching_rule"]).first()
         if rule is None:
             raise ValidationError({"matching_rule": [_("Choose a matching rule.")]})
-        job = services.duplicate_job_start(matching_rule=rule, acting_user=request.user)
+        job = services.duplicate_job_start(
+            matching_rule=rule, acting_user=request.user, include_contacts=values["include_contacts"]
+        )
         return Response(DuplicateJobSerializer(job).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="The groups a duplicate job found", responses={200: DuplicateGroupSerializer(many=True)})
@@ -306,13 +312,15 @@ class DuplicateJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
     def groups(self, request, pk=None):
         job: DuplicateJob = self.get_object()
         rows = []
-        for group, members in selectors.duplicate_groups(job=job, user=request.user):
+        for row in selectors.duplicate_groups(job=job, user=request.user):
             rows.append(
                 {
-                    "id": group.pk,
-                    "key_lead_id": group.key_lead_id,
-                    "lead_ids": [m.pk for m in members],
-                    "score": group.score,
+                    "id": row.group.pk,
+                    "key_lead_id": row.group.key_lead_id,
+                    "key_contact_id": row.group.key_contact_id,
+                    "lead_ids": [lead.pk for lead in row.leads],
+                    "contact_ids": [contact.pk for contact in row.contacts],
+                    "score": row.group.score,
                 }
             )
         return Response(DuplicateGroupSerializer(rows, many=True).data)

@@ -27,10 +27,7 @@ ATTACH_PATHS = {"action_webtolead", "action_import", "action_bulk"}
 def _clean_action(data: dict) -> dict:
     errors: dict[str, list[str]] = {}
     values: dict = {}
-    matching = data.get("matching_rule")
-    if not isinstance(matching, MatchingRule):
-        pk = str(matching) if matching is not None else ""
-        matching = MatchingRule.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+    matching = rules.related_record(data.get("matching_rule"), MatchingRule)
     if matching is None:
         errors["matching_rule"] = [_("Choose a matching rule.")]
     values["matching_rule"] = matching
@@ -61,9 +58,7 @@ DUPLICATE = rules.register_kind(
 
 
 def duplicate_entry_create(*, rule: DuplicateRule, data: dict, acting_user) -> DuplicateRuleEntry:
-    return rules.entry_create(
-        kind=DUPLICATE, rule=rule, data=data, position=data.get("sort_order"), acting_user=acting_user
-    )
+    return rules.entry_create(kind=DUPLICATE, rule=rule, data=data, acting_user=acting_user)
 
 
 def duplicate_entry_update(*, entry: DuplicateRuleEntry, data: dict, acting_user) -> DuplicateRuleEntry:

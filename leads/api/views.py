@@ -28,7 +28,7 @@ from core.history import history_for
 from core.registry import list_extensions
 from leads.fields import OBJECT_NAME
 from leads.filters import LeadFilter, OwnerFilter, search_q
-from leads.intake import DuplicateLeadError, lead_edit_duplicates_check, lead_intake
+from leads.intake import DuplicateLeadError, lead_intake
 from leads.models import Lead
 from leads.ownership import owner_from_key
 from leads.selectors import (
@@ -93,7 +93,7 @@ def browser_messages(values: dict):
     try:
         yield
     except DjangoValidationError as exc:
-        if not values["blank_required"] or not hasattr(exc, "error_dict"):
+        if not values["blank_required"] or not hasattr(exc, "error_dict") or isinstance(exc, DuplicateLeadError):
             raise
         raise DjangoValidationError({**exc.message_dict, **values["blank_required"]}) from None
 
@@ -357,16 +357,6 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
         try:
-            lead_edit_duplicates_check(
-                lead=lead,
-                data=values["data"],
-                source="api",
-                acting_user=request.user,
-                allow_duplicates=_duplicates_allowed(request),
-            )
-        except DuplicateLeadError as duplicate:
-            return _duplicate_answer(duplicate)
-        try:
             with browser_messages(values):
                 extra = {} if values["record_type"] is UNSET else {"record_type": values["record_type"]}
                 lead = lead_update(
@@ -375,8 +365,12 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                     custom_fields=values["custom_fields"],
                     expected_version=values["expected_version"],
                     acting_user=request.user,
+                    duplicates="api",
+                    allow_duplicates=_duplicates_allowed(request),
                     **extra,
                 )
+        except DuplicateLeadError as duplicate:
+            return _duplicate_answer(duplicate)
         except LeadEditConflict as conflict:
             return _conflict_answer(conflict)
         if _assignment_asked(request):

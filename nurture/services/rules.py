@@ -16,10 +16,7 @@ from .enrolments import enrol_leads
 
 
 def _clean_sequence(data: dict) -> dict:
-    sequence = data.get("sequence")
-    if not isinstance(sequence, NurtureSequence):
-        pk = sequence if isinstance(sequence, int) or (isinstance(sequence, str) and sequence.isdigit()) else None
-        sequence = NurtureSequence.objects.filter(pk=pk).first() if pk else None
+    sequence = rules.related_record(data.get("sequence"), NurtureSequence)
     if sequence is None or sequence.status == NurtureSequence.Status.DRAFT:
         raise ValidationError({"sequence": [_("Choose an active or paused sequence.")]})
     return {"sequence": sequence}
@@ -63,9 +60,7 @@ def enrolment_rule_delete(*, rule: EnrolmentRule, acting_user) -> None:
 
 
 def enrolment_entry_create(*, rule: EnrolmentRule, data: dict, acting_user) -> EnrolmentRuleEntry:
-    return rules.entry_create(
-        kind=ENROLMENT, rule=rule, data=data, position=data.get("sort_order"), acting_user=acting_user
-    )
+    return rules.entry_create(kind=ENROLMENT, rule=rule, data=data, acting_user=acting_user)
 
 
 def enrolment_entry_delete(*, entry: EnrolmentRuleEntry, acting_user) -> None:

@@ -2,7 +2,7 @@ import pytest
 
 from dedupe import services
 from dedupe.services.keys import keys_refresh
-from tests.factories import LeadFactory
+from tests.factories import ContactFactory, LeadFactory
 
 
 @pytest.fixture
@@ -13,6 +13,18 @@ def make_lead(db):
         lead = LeadFactory(**fields)
         keys_refresh(object_name="lead", record_ids=[lead.pk])
         return lead
+
+    return _make
+
+
+@pytest.fixture
+def make_contact(db):
+    """A contact with its match keys."""
+
+    def _make(**fields):
+        contact = ContactFactory(**fields)
+        keys_refresh(object_name="contact", record_ids=[contact.pk])
+        return contact
 
     return _make
 

@@ -1,5 +1,6 @@
-"""Real headless Chromium: the new-lead page shows a possible duplicate before saving, and two leads
-are merged side by side from the lead page's Possible Duplicates list."""
+"""Real headless Chromium: the new-lead page and the lead page's inline edit show a possible
+duplicate before saving, and two leads are merged side by side from the lead page's Possible
+Duplicates list."""
 
 import importlib
 
@@ -35,6 +36,32 @@ def test_the_new_lead_page_shows_a_possible_duplicate_before_saving(page, login,
     with page.expect_navigation():
         page.get_by_test_id("save-anyway").click()
     assert Lead.objects.count() == 2
+
+
+def test_an_inline_edit_shows_the_possible_duplicate_and_saves_when_confirmed(
+    page, login, rep, duplicate_rule, make_lead
+):
+    duplicate_rule(action_page="alert")
+    existing = make_lead(first_name="Ada", last_name="Lovelace", email="ada@engines.example", owner_user=rep)
+    lead = make_lead(first_name="Bob", last_name="Babbage", email="bob@engines.example", owner_user=rep)
+    login(rep)
+    page.goto(f"/leads/{lead.pk}/")
+
+    page.hover("#field-email")
+    page.get_by_role("link", name="Edit Email").click()
+    page.fill("form#field-email input[name=email]", "ADA+web@engines.example")
+    page.locator("form#field-email").get_by_role("button", name="Save", exact=True).click()
+
+    panel = page.locator("form#field-email").get_by_test_id("possible-duplicates")
+    panel.wait_for()
+    assert "looks like existing records" in panel.inner_text()
+    assert panel.get_by_role("link", name="Ada Lovelace").get_attribute("href") == f"/leads/{existing.pk}/"
+    assert Lead.objects.get(pk=lead.pk).email == "bob@engines.example"
+
+    panel.get_by_test_id("save-anyway").click()
+    page.wait_for_selector("div#field-email")
+    assert page.get_by_test_id("value-email").inner_text() == "ADA+web@engines.example"
+    assert Lead.objects.get(pk=lead.pk).email == "ADA+web@engines.example"
 
 
 def test_two_leads_are_merged_side_by_side_and_the_merge_undone(page, login, rep, email_rule, make_lead):
