@@ -1,9 +1,10 @@
 """Business-hours arithmetic, free of the database: "N business hours after this moment".
 
 A calendar is a time zone, opening hours per weekday (Monday first; ``None`` for a closed day)
-and a set of holidays (local dates). Opening hours are local wall-clock times, so a day of a
-daylight-saving change is as long as the clocks say: 09:00-17:00 is 8 hours of elapsed time
-unless the change falls inside it.
+and a set of holidays (local dates). A day that closes at 00:00 closes at the midnight that ends
+it, so 00:00-00:00 is a day open round the clock. Opening hours are local wall-clock times, so a
+day of a daylight-saving change is as long as the clocks say: 09:00-17:00 is 8 hours of elapsed
+time unless the change falls inside it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 UTC = dt.UTC
+MIDNIGHT = dt.time(0, 0)
 # A calendar open one hour a year still finds its due time; a calendar never open gives up.
 MAX_DAYS = 3700
 
@@ -50,6 +52,14 @@ def _local(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, at, tzinfo=zone).astimezone(UTC).astimezone(zone).astimezone(UTC)
 
 
+def _day_bounds(day: dt.date, hours: tuple[dt.time, dt.time], zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """A day's opening and closing moments; closing at 00:00 means the midnight that ends the day."""
+    opens = _local(day, hours[0], zone)
+    if hours[1] == MIDNIGHT:
+        return opens, _local(day + dt.timedelta(days=1), MIDNIGHT, zone)
+    return opens, _local(day, hours[1], zone)
+
+
 def open_windows(calendar: Calendar, start: dt.datetime):
     """The calendar's open periods as (opens, closes) UTC pairs, from the day of ``start`` on."""
     zone = calendar.zone
@@ -57,7 +67,7 @@ def open_windows(calendar: Calendar, start: dt.datetime):
     for _ in range(MAX_DAYS):
         hours = calendar.week[day.weekday()]
         if hours is not None and day not in calendar.holidays:
-            opens, closes = _local(day, hours[0], zone), _local(day, hours[1], zone)
+            opens, closes = _day_bounds(day, hours, zone)
             if closes > opens:
                 yield opens, closes
         day += dt.timedelta(days=1)
@@ -99,10 +109,14 @@ def business_seconds_between(calendar: Calendar, start: dt.datetime, end: dt.dat
 
 def is_open(calendar: Calendar, moment: dt.datetime) -> bool:
     """Whether ``moment`` lies inside an open period (its closing time included)."""
-    local = moment.astimezone(calendar.zone)
-    day = local.date()
-    hours = calendar.week[day.weekday()]
-    if hours is None or day in calendar.holidays:
-        return False
-    opens, closes = _local(day, hours[0], calendar.zone), _local(day, hours[1], calendar.zone)
-    return opens <= moment.astimezone(UTC) <= closes
+    at = moment.astimezone(UTC)
+    day = moment.astimezone(calendar.zone).date()
+    # The day before counts too: a day closing at 00:00 closes at the midnight that starts ``day``.
+    for candidate in (day - dt.timedelta(days=1), day):
+        hours = calendar.week[candidate.weekday()]
+        if hours is None or candidate in calendar.holidays:
+            continue
+        opens, closes = _day_bounds(candidate, hours, calendar.zone)
+        if opens <= at <= closes:
+            return True
+    return False

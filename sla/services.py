@@ -45,7 +45,8 @@ def _actor(user):
 
 
 def clean_weekly_hours(weekly_hours) -> list:
-    """Seven entries, Monday first: ``["09:00", "17:00"]`` (opening before closing) or ``None``."""
+    """Seven entries, Monday first: ``["09:00", "17:00"]`` (opening before closing, or closing at
+    00:00, the midnight that ends the day) or ``None``."""
     if not isinstance(weekly_hours, list | tuple) or len(weekly_hours) != WEEKDAYS:
         raise ValidationError({"weekly_hours": [_("Give the hours of each of the seven days, Monday first.")]})
     cleaned = []
@@ -59,7 +60,8 @@ def clean_weekly_hours(weekly_hours) -> list:
             raise ValidationError(
                 {"weekly_hours": [_("Write each day's hours as two times, such as 09:00 and 17:00.")]}
             ) from None
-        if closes <= opens:
+        # Closing at 00:00 is the midnight that ends the day (00:00-00:00: open round the clock).
+        if closes <= opens and closes != dt.time(0, 0):
             raise ValidationError({"weekly_hours": [_("A day must close after it opens.")]})
         cleaned.append([opens.strftime("%H:%M"), closes.strftime("%H:%M")])
     if not any(cleaned):

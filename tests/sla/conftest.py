@@ -8,7 +8,7 @@ from django.apps import apps
 from sla import services
 from tests.factories import QueueFactory
 
-ALWAYS_OPEN = [["00:00", "23:59"]] * 7
+ALWAYS_OPEN = [["00:00", "00:00"]] * 7
 
 
 def criterion(field, operator, value=None) -> dict:

@@ -57,6 +57,17 @@ def test_closing_time_is_a_valid_due_time():
     assert add_business_hours(calendar(), local(2026, 11, 2, 9), 8) == local(2026, 11, 2, 17)
 
 
+def test_a_day_closing_at_midnight_runs_into_the_next_day():
+    round_the_clock = calendar(week=[["00:00", "00:00"]] * 7)
+    assert add_business_hours(round_the_clock, local(2026, 11, 2, 23, 30), 1) == local(2026, 11, 3, 0, 30)
+    assert add_business_hours(round_the_clock, local(2026, 11, 2, 10), 48) == local(2026, 11, 4, 10)
+    # Monday 20:00-00:00 only: Monday 23:00 + 2 h ends at 23:00 the next Monday.
+    evenings = calendar(week=[["20:00", "00:00"]] + [None] * 6)
+    assert add_business_hours(evenings, local(2026, 11, 2, 23), 2) == local(2026, 11, 9, 21)
+    assert is_open(evenings, local(2026, 11, 3, 0))
+    assert not is_open(evenings, local(2026, 11, 3, 0, 1))
+
+
 def test_daylight_saving_change_keeps_wall_clock_hours():
     # Paris leaves summer time on Sunday 2026-10-25: Friday 16:00 CEST + 2 h is Monday 10:00 CET,
     # which is 09:00 UTC (it would be 08:00 UTC in summer).
@@ -98,8 +109,9 @@ def calendars(draw):
     for _day in range(7):
         if draw(st.booleans()):
             opens = draw(st.integers(min_value=0, max_value=22))
-            closes = draw(st.integers(min_value=opens + 1, max_value=23))
-            week.append([f"{opens:02d}:00", f"{closes:02d}:59"])
+            closes = draw(st.integers(min_value=opens + 1, max_value=24))
+            # 24 stands for a day closing at midnight, written 00:00.
+            week.append([f"{opens:02d}:00", "00:00" if closes == 24 else f"{closes:02d}:59"])
         else:
             week.append(None)
     if not any(week):
@@ -114,7 +126,8 @@ def test_due_time_is_never_in_closed_hours_nor_on_a_holiday(cal, start, hours):
     due = add_business_hours(cal, start, hours)
     assert due > start
     assert is_open(cal, due)
-    assert due.astimezone(cal.zone).date() not in cal.holidays
+    # The day of the open period holding ``due`` (a due time at a closing midnight is that day's).
+    assert (due - dt.timedelta(microseconds=1)).astimezone(cal.zone).date() not in cal.holidays
 
 
 @settings(max_examples=150, deadline=None)
