@@ -13,6 +13,12 @@ behaviour rule counts page views; the tracking rate limit is off for the run.
    for imports and scoring) and posts page views of the seeded visitors at a steady ``--rate``
    (default 100 events/s) for ``--seconds`` (default 60), watching the stored scores: the latency of an event is the time from its POST to the first moment
    its lead's stored score counts it. Prints p50/p95/p99/max and whether p95 is under 2 s.
+   Then where that time went, hop by hop, from the rows' own timestamps: the POST until the row is
+   stored, the drain until its event is written, then until its lead's rescoring starts, then until
+   the watcher sees the new score.
+
+The database is ``bench_tracking`` (``BENCH_TRACKING_DB`` names another), the broker Redis db 3
+(``BENCH_REDIS_URL``).
 
     .venv/bin/python bench/tracking.py [--requests 1000] [--rounds 3] [--threads 8] [--rate 100] [--seconds 60]
 """
@@ -43,7 +49,7 @@ def _harness():
 harness = _harness()
 ROOT = harness.ROOT
 PYTHON = harness.PYTHON
-DB_NAME = "bench_tracking"
+DB_NAME = os.environ.get("BENCH_TRACKING_DB", "bench_tracking")
 PG = harness.PG
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
 LEADS = 200
@@ -180,6 +186,7 @@ def main() -> None:
     stop = threading.Event()
     seen: dict = {}
     baseline: dict = {}
+    hops = ""
     try:
         subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         subprocess.run([PYTHON, __file__, "--seed"], cwd=ROOT, env=env, check=True)
@@ -229,6 +236,7 @@ def main() -> None:
             if all(seen.get(vid, {}).get(baseline.get(vid, 0) + k) for vid, k, _at in sent):
                 break
             time.sleep(0.2)
+        hops = hop_times(sent, seen, baseline)
     finally:
         stop.set()
         for proc in (server, worker, scoring_worker):
@@ -266,6 +274,53 @@ def main() -> None:
         f"target p95 < {TARGET_P95:.0f} s: {'met' if p(0.95) < TARGET_P95 else 'NOT met'}"
     )
     print(f"mean {statistics.mean(latencies) * 1000:.0f} ms")
+    print(hops)
+
+
+def hop_times(sent: list, seen: dict, baseline: dict) -> str:
+    """Where part 2's time went, per page view, from the rows' own timestamps: its POST stored it
+    (``received_at``), the drain wrote its event (``processed_at``, set just before its batch
+    commits), the rescoring of its lead started (the lead's next score history row), and the
+    watcher saw the score count it. Medians and 95th percentiles of each hop, in ms."""
+    # Wall-clock time of a perf_counter reading, to compare with the database's timestamps.
+    offset = time.time() - time.perf_counter()
+    rows = {
+        (vid, url.rsplit("=", 1)[-1]): times
+        for vid, url, *times in _fetchall(
+            "SELECT i.body::jsonb->>'vid', i.body::jsonb->>'url', extract(epoch FROM i.received_at), "
+            "extract(epoch FROM i.processed_at), extract(epoch FROM (SELECT min(h.changed_at) "
+            "FROM scoring_leadscorehistory h WHERE h.lead_id = e.lead_id AND h.changed_at >= i.processed_at)) "
+            "FROM engagement_trackingintake i JOIN engagement_engagementevent e ON e.id = i.event_id "
+            "WHERE i.received_at > (SELECT max(received_at) FROM engagement_trackingintake) - interval '90 seconds'"
+        )
+    }
+    hops: dict[str, list[float]] = {"post": [], "drain": [], "to rescore": [], "rescore to seen": []}
+    for vid, k, at in sent:
+        times = rows.get((vid, str(k)))
+        seen_at = seen.get(vid, {}).get(baseline.get(vid, 0) + k)
+        if not times or None in times or seen_at is None:
+            continue
+        received, processed, rescored = (float(t) for t in times)
+        hops["post"].append(received - (at + offset))
+        hops["drain"].append(processed - received)
+        hops["to rescore"].append(rescored - processed)
+        hops["rescore to seen"].append(seen_at + offset - rescored)
+    parts = []
+    for name, values in hops.items():
+        values.sort()
+        if values:
+            parts.append(f"{name} {values[len(values) // 2] * 1000:.0f}/{values[int(len(values) * 0.95)] * 1000:.0f}")
+    return f"hops, p50/p95 ms over {len(hops['post'])} events: " + ", ".join(parts)
+
+
+def _fetchall(query: str) -> list[tuple]:
+    import psycopg2
+
+    with psycopg2.connect(f"{PG}/{DB_NAME}") as conn, conn.cursor() as cur:
+        cur.execute(query)
+        rows = cur.fetchall()
+    conn.close()
+    return rows
 
 
 def settle(timeout: float = 180) -> dict[str, int]:

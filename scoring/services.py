@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from core import rules
 from core.breaker import BrokerUnavailable
 from core.db import unique_as_field_error
+from core.followups import followups_are_inline
 from core.models import FieldHistory
 from core.roles import require_setup_admin
 from core.rules import RuleKind
@@ -590,10 +591,25 @@ class _LeadsToRescore:
         # The changes are committed now: a score computed from this moment on counts them.
         queued_at = timezone.now().timestamp()
         if len(ids) == 1:
-            _publish(recompute_lead, ids[0], queued_at)
+            _publish_or_inline(recompute_lead, ids[0], queued_at)
             return
         for start in range(0, len(ids), RESCORE_CHUNK):
-            _publish(recompute_leads, ids[start : start + RESCORE_CHUNK], queued_at)
+            _publish_or_inline(recompute_leads, ids[start : start + RESCORE_CHUNK], queued_at)
+
+
+def _publish_or_inline(task, object_id, queued_at: float) -> bool:
+    """Run the rescoring task here when the caller asked for follow-ups inline (a worker's
+    drain), else publish it; a rescoring that fails inline is published for the scoring worker."""
+    if followups_are_inline():
+        try:
+            task(object_id, queued_at)
+        except Exception:
+            logger.warning(
+                "Scoring %s(%s) inline failed; handing it to the broker.", task.name, object_id, exc_info=True
+            )
+        else:
+            return True
+    return _publish(task, object_id, queued_at)
 
 
 def _pending_batch() -> _LeadsToRescore | None:
