@@ -230,6 +230,8 @@ CELERY_BEAT_SCHEDULE["leads-requeue-stalled-imports"] = {
     "task": "leads.imports.requeue_stalled_imports",
     "schedule": 120.0,
 }
+# The uploaded files of lead imports that ended are removed after the undo window.
+CELERY_BEAT_SCHEDULE["leads-purge-import-files"] = {"task": "leads.imports.purge_import_files", "schedule": 3600.0}
 # Webhook deliveries left pending (broker down, a worker that died) are handed over again.
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {"task": "webhooks.sweep", "schedule": 60.0}
 # Webhook endpoints must be public HTTPS hosts unless this allows plain HTTP and private or local
