@@ -220,7 +220,7 @@ def test_a_naive_date_time_goes_through_its_field():
 
     from core.db import _params, _statement
 
-    naive = datetime(2026, 1, 2, 3, 4, 5)  # noqa: DTZ001 - the case under test
+    naive = datetime(2026, 1, 2, 3, 4, 5)  # the case under test
     statement = _statement(connection, Intake)
     with pytest.warns(RuntimeWarning):
         params = _params(statement, Intake(form_key="x", received_at=naive, public_ref="n"), connection)
