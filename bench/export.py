@@ -11,6 +11,7 @@ i.e. the peak no more than a few tens of MB above the start whatever the row cou
 
     .venv/bin/python bench/export.py                      # 1,000,000 leads
     .venv/bin/python bench/export.py --ordering company   # sorted by another column
+    .venv/bin/python bench/export.py --no-seed            # a database seeded before, read only
 """
 
 import argparse
@@ -92,6 +93,9 @@ def main() -> None:
     parser.add_argument("--ordering", default="", help="sort column of the export (default: newest first)")
     parser.add_argument("--database", default=lead_list.LARGE_DB, help="database of the leads (seeded if missing)")
     parser.add_argument("--reseed", action="store_true", help="seed again even if the data is there")
+    parser.add_argument(
+        "--no-seed", action="store_true", help="measure the database as it is (neither migrated nor seeded)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--seed", metavar="DB", help=argparse.SUPPRESS)
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
@@ -106,7 +110,8 @@ def main() -> None:
         lead_list.child(args, seed=lead_list.seed, measure=measure)
         return
     server = lead_list.server_url()
-    lead_list.run_child(server, ["--seed", args.database, "--leads", str(args.leads)], args, script=__file__)
+    if not args.no_seed:
+        lead_list.run_child(server, ["--seed", args.database, "--leads", str(args.leads)], args, script=__file__)
     mode = ["--measure"] + (["--ordering", args.ordering] if args.ordering else [])
     result = json.loads(lead_list.run_child(server, mode, args, script=__file__, database=args.database))
     report(result)

@@ -11,7 +11,7 @@ Against its own PostgreSQL database (created and migrated here), with the seed o
 3. A direct call of the pipeline: ``intake_batch`` over ``--rows`` rows (batches of 1,000, each
    committed), with assignment and auto-responses: rows per second.
 
-    .venv/bin/python bench/pipeline.py [--submissions 3000] [--rows 100000]
+    .venv/bin/python bench/pipeline.py [--submissions 3000] [--rows 100000] [--profile worker.prof]
 """
 
 import argparse
@@ -35,6 +35,7 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=3000)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--profile", help="write the cProfile statistics of the worker's step to this file")
     args = parser.parse_args()
     os.environ.update(
         {
@@ -94,7 +95,14 @@ def run(args) -> None:
     endpoint_rate = args.submissions / endpoint_seconds
 
     started, cpu = time.perf_counter(), time.process_time()
-    processed = submissions_process()
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        processed = profiler.runcall(submissions_process)
+        profiler.dump_stats(args.profile)
+    else:
+        processed = submissions_process()
     worker_seconds = time.perf_counter() - started
     worker_cpu = time.process_time() - cpu
     created = Intake.objects.filter(outcome=Intake.Outcome.CREATED).count()

@@ -13,6 +13,7 @@ class ConsentConfig(AppConfig):
             register_email_message_hook,
             register_marketing_send_check,
             register_record_part,
+            register_web_to_lead_batch_hook,
             register_web_to_lead_form_part,
             register_web_to_lead_hook,
         )
@@ -24,6 +25,7 @@ class ConsentConfig(AppConfig):
         register_marketing_send_check(services.marketing_send_refusal)
         register_email_message_hook(services.marketing_message_finish)
         register_web_to_lead_hook(services.web_to_lead_consent)
+        register_web_to_lead_batch_hook(services.web_to_lead_consent, services.web_to_lead_consent_many)
         register_web_to_lead_form_part(services.form_consent_html)
         register_conversion_hook(services.conversion_carry_consent)
         register_record_part(RecordPart("lead", "consent", lead_consent_part, order=45))

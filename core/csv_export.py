@@ -3,6 +3,7 @@
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from itertools import islice
 
 # A cell starting with one of these runs as a formula in a spreadsheet (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -23,11 +24,17 @@ def _is_number(text: str) -> bool:
     return True
 
 
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
+
+
 def csv_cell(value) -> str:
     """The text of a cell; one that would start a formula gets a leading quote, so that it stays
-    text (a plain negative number stays a number)."""
-    text = "" if value is None else str(value)
-    if text[:1] in FORMULA_STARTS and not _is_number(text):
+    text. A plain number stays a number, negative or not (``-5``, ``-1.5e3``): it runs nothing, and
+    a quote would turn it into text in the spreadsheet and in a file imported again."""
+    if value is None:
+        return ""
+    text = value if type(value) is str else str(value)
+    if text and text[0] in _FORMULA_FIRST and not _is_number(text):
         return f"'{text}"
     return text
 
@@ -46,15 +53,11 @@ def csv_lines(
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator=lineterminator)
     if bom:
         buffer.write("\ufeff")
-    pending = 0
-    for row in rows:
-        writer.writerow(row)
-        pending += 1
-        if pending >= batch:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate(0)
-            pending = 0
-    tail = buffer.getvalue()
-    if tail:
-        yield tail
+    rows = iter(rows)
+    while chunk := list(islice(rows, batch)):
+        writer.writerows(chunk)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
+    if buffer.tell():  # no rows: the byte order mark alone
+        yield buffer.getvalue()

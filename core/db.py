@@ -1,23 +1,37 @@
-"""A lean single-row insert for the hottest write paths."""
+"""Lean inserts for the hottest write paths: one row (``insert_row``) or many (``insert_rows``)."""
 
 import re
 from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from weakref import WeakKeyDictionary
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connections, router, transaction
-from django.db.models import CharField, Field, ForeignKey, Model, TextField
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    Field,
+    ForeignKey,
+    IntegerField,
+    Model,
+    TextField,
+)
 from django.utils.functional import Promise
 
 # A message: text, or lazily translated text.
 StrOrPromise = str | Promise
 
-# How a field's attribute becomes its parameter: GENERIC through ``get_db_prep_save``; TEXT and
-# KEY pass a ``str`` (TEXT) or ``int`` (KEY) attribute, or ``None``, through unchanged, which is
-# what ``get_db_prep_save`` answers for those values of plain text fields and integer foreign keys.
-GENERIC, TEXT, KEY = 0, 1, 2
+# How a field's attribute becomes its parameter: GENERIC through ``get_db_prep_save``; the others
+# pass an attribute of their exact type (``_PASSED``), or ``None``, through unchanged, which is what
+# ``get_db_prep_save`` answers for those values of plain text fields (TEXT), integer foreign keys
+# (KEY), integer fields (INTEGER), boolean fields (BOOLEAN) and date-times that are neither
+# ``auto_now`` nor ``auto_now_add`` (MOMENT: timezone-aware values only; a naive one goes the
+# generic way, which warns and makes it aware).
+GENERIC, TEXT, KEY, INTEGER, BOOLEAN, MOMENT = 0, 1, 2, 3, 4, 5
+_PASSED = {TEXT: str, KEY: int, INTEGER: int, BOOLEAN: bool, MOMENT: datetime}
 
 # PostgreSQL's SQLSTATEs for "prepared statement does not exist" (a pooler or DISCARD dropped it)
 # and "prepared statement already exists" (a pooler handed over a server connection that has it).
@@ -94,7 +108,7 @@ def _compile(connection, model: type[Model]) -> _Statement:
     returning = opts.auto_field is not None and connection.features.can_return_columns_from_insert
     suffix = f" RETURNING {quote(opts.auto_field.column)}" if returning else ""
     sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}){suffix}"
-    kinds = [_kind(f) for f in fields]
+    kinds = [_kind(f, postgresql=connection.vendor == "postgresql") for f in fields]
     if connection.vendor != "postgresql" or not returning:
         return _Statement(sql=sql, fields=fields, kinds=kinds, returning=returning)
     name = f"leadcrm_insert_{opts.db_table}"
@@ -111,10 +125,22 @@ def _compile(connection, model: type[Model]) -> _Statement:
     )
 
 
-def _kind(field) -> int:
+def _kind(field, *, postgresql: bool) -> int:
     cls = type(field)
+    # PostgreSQL's backend adapts integers and date-times as they are; others (SQLite) convert them.
+    if not postgresql and isinstance(field, (IntegerField, DateTimeField)):
+        return GENERIC
+    if cls.pre_save is DateTimeField.pre_save and not (field.auto_now or field.auto_now_add):
+        plain = cls.get_db_prep_save is Field.get_db_prep_save and cls.get_prep_value is DateTimeField.get_prep_value
+        return MOMENT if plain and cls.get_db_prep_value is DateTimeField.get_db_prep_value else GENERIC
     if cls.pre_save is not Field.pre_save:
         return GENERIC
+    if isinstance(field, (IntegerField, BooleanField)) and cls.get_db_prep_save is Field.get_db_prep_save:
+        integer = isinstance(field, IntegerField)
+        plain = cls.get_prep_value is (IntegerField if integer else BooleanField).get_prep_value and (
+            cls.get_db_prep_value is (IntegerField if integer else Field).get_db_prep_value
+        )
+        return (INTEGER if integer else BOOLEAN) if plain else GENERIC
     if isinstance(field, ForeignKey):
         integer_key = field.target_field.get_internal_type() in (
             "AutoField",
@@ -136,7 +162,7 @@ def _params(statement: _Statement, obj: Model, connection) -> list:
     for field, kind in zip(statement.fields, statement.kinds, strict=True):
         if kind:
             value = getattr(obj, field.attname)
-            if value is None or type(value) is (str if kind == TEXT else int):
+            if value is None or (type(value) is _PASSED[kind] and (kind != MOMENT or value.tzinfo is not None)):
                 params.append(value)
                 continue
         params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
@@ -160,6 +186,49 @@ def _insert(connection, obj: Model, *, prepared: bool, durable: bool = True) -> 
     obj.pk = pk
     obj._state.adding = False
     obj._state.db = connection.alias
+
+
+def insert_rows(objs: list[Model], *, page: int = 1000) -> None:
+    """INSERT many new rows of one model and set their primary keys: what ``bulk_create`` does,
+    with the statement compiled once per model and each row's parameters read as ``insert_row``
+    reads them. On PostgreSQL the rows go ``page`` at a time as one multi-row ``INSERT ...
+    RETURNING``, rendered by the driver; ``bulk_create`` spends more time building its statement
+    in Python than the database spends on it. Elsewhere ``bulk_create``. Sends no model signals."""
+    if not objs:
+        return
+    model = type(objs[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    statement = _statement(connection, model)
+    if connection.vendor != "postgresql" or not statement.returning:
+        model.objects.using(alias).bulk_create(objs, batch_size=page)
+        return
+    head, _values, tail = statement.sql.partition(" VALUES (")
+    suffix = tail[tail.index(")") + 1 :]
+    template = "(" + ", ".join(["%s"] * len(statement.fields)) + ")"
+    ids: list = []
+    with connection.cursor() as cursor:
+        mogrify = cursor.cursor.mogrify  # the driver renders each row's values (psycopg2 and psycopg 3)
+        encoding = getattr(cursor.connection, "encoding", "utf-8")
+        for start in range(0, len(objs), page):
+            rows = [_params(statement, obj, connection) for obj in objs[start : start + page]]
+            values = ", ".join(_text(mogrify(template, row), encoding) for row in rows)
+            # Run through Django's cursor (no parameters: the SQL is complete), so that query
+            # logging and execute wrappers see it as any other statement.
+            cursor.execute(f"{head} VALUES {values}{suffix}")
+            ids.extend(cursor.fetchall())
+    for obj, (pk,) in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = alias
+
+
+def _text(value, encoding: str) -> str:
+    return value.decode(_PYTHON_CODECS.get(encoding, encoding)) if isinstance(value, bytes) else value
+
+
+# PostgreSQL's names of client encodings that Python's codecs spell otherwise.
+_PYTHON_CODECS = {"UTF8": "utf-8", "UNICODE": "utf-8", "SQL_ASCII": "ascii"}
 
 
 # Sent in the same query string as the INSERT: the two run as one implicit transaction, so the

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from .db import insert_rows
 from .models import FieldHistory
 from .registry import run_history_hooks, run_record_change_hooks, run_record_change_hooks_many
 
@@ -89,7 +90,8 @@ def history_record_many(
     them once when its batch is complete)."""
     at = at or timezone.now()
     rows = [_row(object_name, c.record_id, c.change, acting_user, c.record_version, c.note, at) for c in changes]
-    saved = FieldHistory.objects.bulk_create(rows, batch_size=2000)
+    insert_rows(rows, page=2000)
+    saved = rows
     run_history_hooks(rows=saved)
     if run_hooks:
         record_ids = list(dict.fromkeys(row.record_id for row in saved))

@@ -237,6 +237,8 @@ CELERY_BEAT_SCHEDULE["leads-requeue-stalled-imports"] = {
 CELERY_BEAT_SCHEDULE["bulk-sweep-jobs"] = {"task": "bulk.sweep_jobs", "schedule": 60.0}
 # Largest CSV body one bulk API upload may send.
 BULK_API_MAX_UPLOAD_BYTES = env.int("BULK_API_MAX_UPLOAD_BYTES", default=150 * 1024 * 1024)
+# The uploaded files of lead imports that ended are removed after the undo window.
+CELERY_BEAT_SCHEDULE["leads-purge-import-files"] = {"task": "leads.imports.purge_import_files", "schedule": 3600.0}
 # Webhook deliveries left pending (broker down, a worker that died) are handed over again.
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {"task": "webhooks.sweep", "schedule": 60.0}
 # Webhook endpoints must be public HTTPS hosts unless this allows plain HTTP and private or local

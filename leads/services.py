@@ -193,8 +193,11 @@ def _validate(lead: Lead, *, before: dict | None, custom_raw: dict | None) -> di
     that every error is reported at once. Answers the cleaned custom field values."""
     errors: dict[str, list[str]] = {}
     try:
+        # The record type is checked by ``_check_record_type`` whenever it is set, or read from the
+        # database: its foreign-key check would cost a query per lead (per row of an import).
         lead.full_clean(
             exclude=[
+                "record_type",
                 "owner_user",
                 "owner_queue",
                 "owner_assigned_at",

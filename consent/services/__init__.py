@@ -8,6 +8,7 @@ from .forms import (
     form_consent_set,
     pending_line_for_token,
     web_to_lead_consent,
+    web_to_lead_consent_many,
 )
 from .ledger import (
     consent_lines,
@@ -66,4 +67,5 @@ __all__ = [
     "unsubscribe",
     "unsubscribe_token",
     "web_to_lead_consent",
+    "web_to_lead_consent_many",
 ]

@@ -108,6 +108,23 @@ def web_to_lead_consent(*, lead, intake, acting_user=None) -> list[str]:
     confirmation link (marketing email waits with it)."""
     form = getattr(intake, "form", None)
     row = FormConsent.objects.select_related("text").filter(form=form).first() if form is not None else None
+    return _form_consent(lead=lead, intake=intake, row=row, acting_user=acting_user)
+
+
+def web_to_lead_consent_many(*, items: list, acting_user=None) -> dict[int, list[str]]:
+    """``web_to_lead_consent`` over a batch of (lead, intake) pairs: the consent settings of the
+    batch's forms read in one query (most forms have none), then each ticked box recorded."""
+    form_ids = {intake.form_id for _lead, intake in items if getattr(intake, "form_id", None)}
+    rows = {row.form_id: row for row in FormConsent.objects.select_related("text").filter(form_id__in=form_ids)}
+    return {
+        intake.pk: _form_consent(
+            lead=lead, intake=intake, row=rows.get(getattr(intake, "form_id", None)), acting_user=acting_user
+        )
+        for lead, intake in items
+    }
+
+
+def _form_consent(*, lead, intake, row: FormConsent | None, acting_user) -> list[str]:
     if row is None or not _checked(getattr(intake, "payload", None) or {}):
         return []
     line = consent_record(

@@ -255,18 +255,23 @@ def match_batch(
     rule = active_rule(_kind())
     compiled = compiled_rule(kind=_kind(), rule=rule) if rule is not None else None
     values = [_row_values(row) for row in rows]
-    keys = [keys_for_values(v) for v in values]
     entries = [_entry_for(compiled, v) for v in values]
     excluded = list(exclude_ids) if exclude_ids is not None else [None] * len(rows)
     by_rule: dict[int, list[int]] = {}
     for index, entry in enumerate(entries):
         if entry is not None and getattr(entry, action_field) != "allow":
             by_rule.setdefault(entry.matching_rule_id, []).append(index)
-    decisions = [Decision(action="allow", keys=k) for k in keys]
+    # Only the rows an entry applies to are compared: only theirs need match keys.
+    keys: dict[int, dict] = {i: keys_for_values(values[i]) for indexes in by_rule.values() for i in indexes}
+    decisions = [Decision(action="allow", keys=keys.get(i, {})) for i in range(len(rows))]
     for indexes in by_rule.values():
         matching = entries[indexes[0]].matching_rule
         pool = _batch_candidates(matching, [keys[i] for i in indexes])
         seen: list[int] = []
+        # The earlier comparable rows by their narrowing values: a row like an earlier one shares
+        # one with it (its email, a phone or its company), so only those are compared, not every
+        # earlier row of the batch (rules comparing names only compare them all).
+        seen_by_value: dict[str, list[int]] = {}
         for index in indexes:
             row_keys = keys[index]
             exclude = {("lead", excluded[index])} if excluded[index] else set()
@@ -281,9 +286,18 @@ def match_batch(
                         candidates[candidate.pk] = candidate
                 matches = _ranked(matching, row_keys, candidates.values(), exclude, MAX_MATCHES)
             entry = entries[index]
+            if pool is None:
+                others: list[int] = seen
+            else:
+                others = sorted(
+                    {j for value in _narrow_values(matching, row_keys) for j in seen_by_value.get(value, ())}
+                )
             earlier = next(
-                (j for j in seen if _comparable(matching, keys[j]) and _same(matching, row_keys, keys[j])), None
+                (j for j in others if _comparable(matching, keys[j]) and _same(matching, row_keys, keys[j])), None
             )
+            if pool is not None and _comparable(matching, row_keys):
+                for value in _narrow_values(matching, row_keys):
+                    seen_by_value.setdefault(value, []).append(index)
             if matches or earlier is not None:
                 decisions[index] = Decision(
                     action=getattr(entry, action_field),

@@ -11,6 +11,8 @@ from rest_framework.response import Response
 from .models import LeadImport, LeadImportMappingTemplate
 from .selectors import lead_import_progress, lead_imports_visible_to, mapping_templates_of
 from .services import (
+    OPTION_CHOICES,
+    OPTION_DEFAULTS,
     lead_import_cancel,
     lead_import_dry_run_start,
     lead_import_start,
@@ -82,6 +84,11 @@ class UploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV (UTF-8 or Windows-1252; comma, semicolon or tab) or .xlsx.")
 
 
+def _one_of(option: str) -> str:
+    choices = OPTION_CHOICES[option]
+    return f"One of: {', '.join(choices.values)} (default: {OPTION_DEFAULTS[option]})."
+
+
 class SetupSerializer(serializers.Serializer):
     """The mapping and options of a dry run or a start."""
 
@@ -91,12 +98,16 @@ class SetupSerializer(serializers.Serializer):
         help_text="A lead field api name per column of the file ('' skips it; 'Id' matches by lead id; "
         "'Campaign_ID' names the row's campaign). Defaults to the proposed mapping.",
     )
-    mode = serializers.ChoiceField(choices=LeadImport.Mode.choices, required=False)
-    match_by = serializers.ChoiceField(choices=LeadImport.MatchBy.choices, required=False)
-    external_id_field = serializers.CharField(required=False, allow_blank=True)
-    on_match = serializers.ChoiceField(choices=LeadImport.OnMatch.choices, required=False)
-    run_assignment = serializers.BooleanField(required=False, default=True)
-    send_autoresponse = serializers.BooleanField(required=False, default=False)
+    # Shape only: the services check every option (the same checks as the page's), answering field
+    # errors for a 400.
+    mode = serializers.CharField(required=False, allow_blank=True, help_text=_one_of("mode"))
+    match_by = serializers.CharField(required=False, allow_blank=True, help_text=_one_of("match_by"))
+    external_id_field = serializers.CharField(
+        required=False, allow_blank=True, help_text="The custom field holding the external id (match by external id)."
+    )
+    on_match = serializers.CharField(required=False, allow_blank=True, help_text=_one_of("on_match"))
+    run_assignment = serializers.BooleanField(required=False, help_text="Default: true.")
+    send_autoresponse = serializers.BooleanField(required=False, help_text="Default: false.")
     default_lead_source = serializers.CharField(required=False, allow_blank=True)
     default_status = serializers.CharField(required=False, allow_blank=True)
     campaign = serializers.CharField(required=False, allow_blank=True)

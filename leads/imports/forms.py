@@ -10,6 +10,7 @@ from core.roles import display_name, is_marketing_admin
 from ..fields import OBJECT_NAME
 from .models import LeadImport
 from .parsing import CAMPAIGN_COLUMN, ID_COLUMN, MAX_BYTES, importable_fields
+from .services import OPTION_DEFAULTS, OPTION_MAX_LENGTHS
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -101,9 +102,10 @@ class LeadImportMappingForm(forms.Form):
         help_text=gettext_lazy("A file with the same columns is mapped this way next time."),
     )
 
+    # The services check the options (lengths, picklist values, choices); the fields shape the page.
     campaign = forms.CharField(
         label=gettext_lazy("Campaign"),
-        max_length=255,
+        widget=forms.TextInput(attrs={"maxlength": OPTION_MAX_LENGTHS["campaign"]}),
         required=False,
         help_text=gettext_lazy(
             "The campaign every new lead joins: its id, tracking code or name. A column mapped to "
@@ -112,7 +114,7 @@ class LeadImportMappingForm(forms.Form):
     )
     campaign_status = forms.CharField(
         label=gettext_lazy("Member status"),
-        max_length=120,
+        widget=forms.TextInput(attrs={"maxlength": OPTION_MAX_LENGTHS["campaign_status"]}),
         required=False,
         help_text=gettext_lazy(
             "The campaign member status the leads get, such as Sent or Responded (blank: the default)."
@@ -158,18 +160,7 @@ class LeadImportMappingForm(forms.Form):
     def column_fields(self):
         return [self[name] for name in self.column_names]
 
-    OPTION_NAMES = (
-        "mode",
-        "match_by",
-        "external_id_field",
-        "on_match",
-        "run_assignment",
-        "send_autoresponse",
-        "default_lead_source",
-        "default_status",
-        "campaign",
-        "campaign_status",
-    )
+    OPTION_NAMES = tuple(OPTION_DEFAULTS)
 
     def options(self) -> dict:
         """The import options as the services take them."""

@@ -50,7 +50,9 @@ def lead_import_created_leads(*, lead_import: LeadImport, limit: int) -> list[Le
 
 def lead_import_sample_rows(*, lead_import: LeadImport, count: int = 3) -> list[list[str]]:
     """The first data rows of the file, for the mapping step."""
-    rows = []
+    rows: list[list[str]] = []
+    if not lead_import.stored_file:  # removed by the purge of old uploads
+        return rows
     for record in iter_records(
         import_dir() / lead_import.stored_file,
         file_format=lead_import.file_format,

@@ -5,12 +5,14 @@ stalled imports. The batches themselves run in ``processing`` (through the batch
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +40,9 @@ from .selectors import lead_import_is_managed_by
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "OPTION_CHOICES",
+    "OPTION_DEFAULTS",
+    "OPTION_MAX_LENGTHS",
     "STALL_AFTER",
     "UNDO_DAYS",
     "lead_import_cancel",
@@ -48,6 +53,7 @@ __all__ = [
     "lead_import_start",
     "lead_import_undo",
     "lead_import_upload",
+    "lead_imports_purge_files",
     "lead_imports_requeue_stalled",
     "mapping_template_delete",
     "mapping_template_save",
@@ -57,6 +63,15 @@ __all__ = [
 STALL_AFTER = timedelta(minutes=2)
 # How long after it finished an import can be undone.
 UNDO_DAYS = 7
+# The uploaded file of an import is kept this long after the import ended (or, never started, after
+# its upload), and removed at once when the import is undone: nothing reads it once the import has
+# ended (the error CSV and the undo read the rows and batches stored in the database).
+KEEP_FILES = timedelta(days=UNDO_DAYS)
+# A file in the upload folder that no import names (an upload cut off mid-way, an import deleted) is
+# removed once it is this old; a younger one may be an upload still being written.
+ORPHAN_AFTER = timedelta(days=1)
+# The name ``store_upload`` gives an uploaded file.
+UPLOAD_NAME = re.compile(r"[0-9a-f]{32}\.(csv|xlsx)")
 
 
 def lead_import_publish(*, lead_import_id: int, dry_run: bool = False) -> bool:
@@ -173,6 +188,8 @@ def _picklist_error(field_name: str, value: str) -> list[str]:
     return [] if exists else [_("Choose an active value.")]
 
 
+# The options of an import with their defaults: the one list the page's form, the API and the
+# services share. ``_clean_options`` is where they are checked, for every entry point.
 OPTION_DEFAULTS = {
     "mode": LeadImport.Mode.INSERT,
     "match_by": LeadImport.MatchBy.EMAIL,
@@ -185,6 +202,11 @@ OPTION_DEFAULTS = {
     "campaign": "",
     "campaign_status": "",
 }
+OPTION_CHOICES = {"mode": LeadImport.Mode, "match_by": LeadImport.MatchBy, "on_match": LeadImport.OnMatch}
+OPTION_MAX_LENGTHS = {
+    "campaign": LeadImport._meta.get_field("campaign").max_length,
+    "campaign_status": LeadImport._meta.get_field("campaign_status").max_length,
+}
 
 
 def _clean_options(lead_import: LeadImport, options: dict, mapping: list[str], owner, acting_user):
@@ -192,7 +214,7 @@ def _clean_options(lead_import: LeadImport, options: dict, mapping: list[str], o
     clean = {**OPTION_DEFAULTS, **{k: v for k, v in options.items() if k in OPTION_DEFAULTS and v not in (None, "")}}
     for key in ("default_lead_source", "default_status", "campaign", "campaign_status", "external_id_field"):
         clean[key] = str(clean[key] or "").strip()
-    for key, choices in (("mode", LeadImport.Mode), ("match_by", LeadImport.MatchBy), ("on_match", LeadImport.OnMatch)):
+    for key, choices in OPTION_CHOICES.items():
         if clean[key] not in choices.values:
             errors.setdefault(key, []).append(_("Choose one of the options."))
     if not errors:
@@ -204,7 +226,7 @@ def _clean_options(lead_import: LeadImport, options: dict, mapping: list[str], o
     for key, field_name in (("default_lead_source", "lead_source"), ("default_status", "status")):
         if problem := _picklist_error(field_name, clean[key]):
             errors.setdefault(key, []).extend(problem)
-    for key, limit in (("campaign", 255), ("campaign_status", 120)):
+    for key, limit in OPTION_MAX_LENGTHS.items():
         if len(clean[key]) > limit:
             errors.setdefault(key, []).append(_("Use at most %(limit)s characters.") % {"limit": limit})
     if errors:
@@ -220,6 +242,10 @@ def _locked_for_setup(lead_import: LeadImport, acting_user) -> LeadImport:
         raise PermissionError(_("You may not start this import."))
     if locked.status != LeadImport.Status.MAPPING:
         raise ValidationError({"__all__": _("This import has already been started.")})
+    if not locked.stored_file:
+        raise ValidationError(
+            {"__all__": _("The uploaded file was removed after %(days)s days; upload it again.") % {"days": UNDO_DAYS}}
+        )
     return locked
 
 
@@ -368,6 +394,43 @@ def lead_imports_requeue_stalled(*, now=None) -> list[int]:
         LeadImport.objects.filter(pk=pk).update(last_activity_at=now)
         _schedule(pk)
     return stalled
+
+
+def lead_imports_purge_files(*, now=None) -> int:
+    """Remove the uploaded files nothing will read again: of imports that ended (done, failed,
+    cancelled) ``KEEP_FILES`` ago, of undone imports, of uploads never started within
+    ``KEEP_FILES``, and files no import names. The import keeps its counts, rows and batches;
+    its ``stored_file`` is cleared. Safe to run twice or on two workers. Answers the files removed."""
+    now = now or timezone.now()
+    before = now - KEEP_FILES
+    ended = [LeadImport.Status.DONE, LeadImport.Status.FAILED, LeadImport.Status.CANCELLED]
+    expired = LeadImport.objects.exclude(stored_file="").filter(
+        Q(status__in=ended, finished_at__lt=before)
+        | Q(status=LeadImport.Status.UNDONE)
+        | Q(status=LeadImport.Status.MAPPING, created_at__lt=before)
+    )
+    folder = import_dir()
+    removed = 0
+    for pk, name, status in expired.values_list("pk", "stored_file", "status"):
+        # Cleared only if the import is still as read: a start in the meantime keeps its file.
+        if LeadImport.objects.filter(pk=pk, stored_file=name, status=status).update(stored_file=""):
+            removed += _remove(folder / name)
+    named = set(LeadImport.objects.exclude(stored_file="").values_list("stored_file", flat=True))
+    for path in folder.iterdir():
+        # Only the names an upload here is given: other apps keep files of their own in this folder.
+        if not UPLOAD_NAME.fullmatch(path.name):
+            continue
+        if path.is_file() and path.name not in named and path.stat().st_mtime < (now - ORPHAN_AFTER).timestamp():
+            removed += _remove(path)
+    return removed
+
+
+def _remove(path) -> int:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return 0
+    return 1
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from .processing import lead_import_dry_run, lead_import_process
-from .services import lead_imports_requeue_stalled
+from .services import lead_imports_purge_files, lead_imports_requeue_stalled
 
 
 @shared_task(name="leads.imports.process_lead_import", ignore_result=True)
@@ -24,3 +24,9 @@ def dry_run_lead_import(import_id: int) -> int:
 def requeue_stalled_imports() -> int:
     """Run by beat: imports that went quiet (dead worker or broker) are queued again."""
     return len(lead_imports_requeue_stalled())
+
+
+@shared_task(name="leads.imports.purge_import_files", ignore_result=True)
+def purge_import_files() -> int:
+    """Run by beat: the uploaded files of ended imports are removed once nothing reads them."""
+    return lead_imports_purge_files()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.csv_export import Echo, csv_cell
 from core.forms import apply_service_errors
 from core.roles import is_marketing_admin
 from core.selectors import field_labels
@@ -167,17 +168,6 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _mapping_page(request, lead_import, form)
 
 
-def _csv_cell(value) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas; a leading quote keeps them text."""
-    text = str(value)
-    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 @require_GET
 def import_errors_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
@@ -185,16 +175,16 @@ def import_errors_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     lead_import = get_object_or_404(lead_imports_visible_to(request.user), pk=pk)
     labels = field_labels(object_name=OBJECT_NAME)
     width = len(lead_import.headers)
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
 
     def lines():
-        yield "\ufeff" + writer.writerow([_("Row"), *(_csv_cell(h) for h in lead_import.headers), _("Reason")])
+        yield "\ufeff" + writer.writerow([_("Row"), *(csv_cell(h) for h in lead_import.headers), _("Reason")])
         for row in lead_import_problem_rows(lead_import=lead_import).iterator(chunk_size=2000):
             cells = (list(row.raw_values) + [""] * width)[:width]
             reason = "; ".join(f"{label}: {' '.join(msgs)}" for label, msgs in _labelled_errors(row.errors, labels))
             if row.outcome == LeadImportRow.Outcome.SKIPPED:
                 reason = _("Skipped: %(reason)s") % {"reason": reason}
-            yield writer.writerow([row.row_number, *(_csv_cell(c) for c in cells), _csv_cell(reason)])
+            yield writer.writerow([row.row_number, *(csv_cell(c) for c in cells), csv_cell(reason)])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{lead_import.pk}-errors.csv"'
@@ -216,7 +206,7 @@ def import_sample_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="lead-import-sample.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow([_csv_cell(d.label) for d in fields])
+    writer.writerow([csv_cell(d.label) for d in fields])
     writer.writerow([example.get(d.api_name, "") for d in fields])
     return response
 

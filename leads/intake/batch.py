@@ -26,6 +26,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db import insert_rows
 from core.history import Change, RecordChange, history_record_many
 from core.memo import config_scope
 from core.registry import run_lead_campaign_hooks, run_lead_intake_screens, run_record_change_hooks_many
@@ -134,7 +135,7 @@ def _intake_together(*, rows: Sequence[IntakeRow], options: IntakeOptions, actin
         for index, lead in built:
             assignments[index], owner_changes[index] = assigner.assign(lead, now=now)
         assigner.finish()
-    Lead.objects.bulk_create([lead for _index, lead in built], batch_size=BATCH_SIZE)
+    insert_rows([lead for _index, lead in built], page=BATCH_SIZE)
 
     changes = []
     for index, lead in built:

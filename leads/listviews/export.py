@@ -3,6 +3,7 @@ columns and sort, streamed from a server-side cursor so that memory stays flat a
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.http import QueryDict, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -17,7 +19,7 @@ from core.csv_export import csv_cell, csv_lines
 from core.roles import display_name
 from core.selectors import picklist_labels
 
-from ..fields import OBJECT_NAME
+from ..fields import OBJECT_NAME, PICKLIST_FIELDS
 from ..filters import LeadFilter
 from ..models import Queue
 from ..selectors import DEFAULT_COLUMNS, Column, format_custom_value, format_value, lead_list, lead_list_columns
@@ -71,8 +73,9 @@ def export_spec(*, user, params: QueryDict, list_view: ListView | None = None) -
     return ExportSpec(filterset.qs, [all_columns[k] for k in dict.fromkeys(keys)], f"{filename}.csv")
 
 
-def _reader(column: Column, position: int, picklists, owners_users, owners_queues):
-    """A function of a fetched row answering the column's cell text."""
+def _reader(column: Column, position: int, picklists, owners_users, owners_queues, zone):
+    """A function of a fetched row answering the column's cell text (what ``format_value`` and
+    the list page show), with what every row shares (labels, the time zone) looked up once."""
     if column.key == "name":
 
         def name(row):
@@ -91,13 +94,24 @@ def _reader(column: Column, position: int, picklists, owners_users, owners_queue
         return (lambda row: display(column.key, row[position])), [column.key]
     if column.definition is not None:
         return (lambda row: format_custom_value(column, row[position], picklists)), [f"_export_{position}"]
-    if (
-        column.key in {"created_at", "last_modified_at"}
-        or column.field_type in {"currency", "checkbox"}
-        or (column.key in picklists)
-    ):
+    if column.key in {"created_at", "last_modified_at"}:
+
+        def moment(row):
+            value = row[position]
+            return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value is not None else ""
+
+        return moment, [column.key]
+    if column.key in PICKLIST_FIELDS and column.key in picklists and column.field_type not in {"currency", "checkbox"}:
+        labels = picklists[column.key]
+
+        def label(row):
+            value = row[position]
+            return labels.get(value, value) if value else ""
+
+        return label, [column.key]
+    if column.field_type in {"currency", "checkbox"}:
         return (lambda row: format_value(column, row[position], picklists)), [column.key]
-    return (lambda row: row[position]), [column.key]
+    return itemgetter(position), [column.key]
 
 
 def export_rows(spec: ExportSpec) -> Iterator[list[str]]:
@@ -106,9 +120,10 @@ def export_rows(spec: ExportSpec) -> Iterator[list[str]]:
     picklists = picklist_labels(object_name=OBJECT_NAME)
     users = {u.pk: display_name(u) for u in get_user_model().objects.only("username", "first_name", "last_name")}
     queues = dict(Queue.objects.values_list("pk", "name"))
+    zone = timezone.get_current_timezone()
     readers, fields, customs = [], [], {}
     for column in spec.columns:
-        reader, names = _reader(column, len(fields), picklists, users, queues)
+        reader, names = _reader(column, len(fields), picklists, users, queues, zone)
         if column.definition is not None:
             customs[names[0]] = KeyTransform(column.key, "custom_fields")
         readers.append(reader)

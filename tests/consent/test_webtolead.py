@@ -96,3 +96,30 @@ def test_double_opt_in_waits_for_the_confirmation_link(
 
 def test_a_forged_confirmation_link_is_a_404(client):
     assert client.get(reverse("consent:confirm", args=["forged"])).status_code == 404
+
+
+def test_the_batched_worker_reads_the_forms_consent_once_and_records_each_ticked_box(
+    web_form, consent_text, marketing_admin, django_assert_num_queries
+):
+    from types import SimpleNamespace
+
+    from consent.services import web_to_lead_consent_many
+    from tests.factories import LeadFactory
+
+    # given three submissions of a form with a consent box, two of them ticked, and one of a form without
+    form_consent_set(form=web_form, text=consent_text, double_opt_in=False, acting_user=marketing_admin)
+    leads = [LeadFactory() for _ in range(4)]
+    intakes = [
+        SimpleNamespace(pk=n, form_id=web_form.pk, payload=payload, source_address="203.0.113.7", received_at=None)
+        for n, payload in enumerate([{"consent_marketing_email": "1"}, {}, {"consent_marketing_email": ["on"]}])
+    ] + [SimpleNamespace(pk=3, form_id=None, payload={"consent_marketing_email": "1"}, source_address=None)]
+
+    # when the batch hook runs, the settings are read in one query (the unticked rows write nothing)
+    with django_assert_num_queries(1):
+        web_to_lead_consent_many(items=list(zip(leads[1:2], intakes[1:2], strict=True)), acting_user=None)
+    notes = web_to_lead_consent_many(items=list(zip(leads, intakes, strict=True)), acting_user=None)
+
+    # then the ticked rows have their grant, as one submission at a time records it
+    assert [bool(notes[n]) for n in range(4)] == [True, False, True, False]
+    granted = set(ConsentRecord.objects.filter(action="granted").values_list("lead_id", flat=True))
+    assert granted == {leads[0].pk, leads[2].pk}

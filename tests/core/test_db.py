@@ -6,7 +6,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.db import _prepared, insert_row
+from core.db import _prepared, insert_row, insert_rows
 from tests.database import terminate_backend
 from webtolead.models import Intake
 
@@ -38,6 +38,40 @@ def test_insert_row_stores_every_field_and_sets_the_primary_key():
 def test_insert_row_keeps_the_database_constraints():
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_row(Intake(form_key="x", received_at=timezone.now(), public_ref="r", outcome="created"))
+    assert not Intake.objects.exists()
+
+
+def test_insert_rows_stores_every_row_in_pages_and_sets_their_primary_keys():
+    now = timezone.now()
+    intakes = [
+        Intake(
+            form_key=f"form-{n}",
+            payload={"last_name": f"O'Brien %s {n}", "note": "100% ünïcode"},
+            received_at=now,
+            source_address="192.0.2.1" if n % 2 else None,
+            public_ref=f"ref-many-{n}",
+        )
+        for n in range(5)
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        insert_rows(intakes, page=2)
+
+    assert len([q for q in queries.captured_queries if q["sql"].startswith("INSERT")]) == 3
+    assert all(i.pk is not None and i._state.adding is False for i in intakes)
+    stored = Intake.objects.in_bulk([i.pk for i in intakes])
+    for n, intake in enumerate(intakes):
+        row = stored[intake.pk]
+        assert row.public_ref == f"ref-many-{n}"
+        assert row.payload == {"last_name": f"O'Brien %s {n}", "note": "100% ünïcode"}
+        assert row.source_address == ("192.0.2.1" if n % 2 else None)
+        assert row.received_at == now
+
+
+def test_insert_rows_keeps_the_database_constraints():
+    rows = [Intake(form_key="x", received_at=timezone.now(), public_ref="r", outcome="created")]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(rows)
     assert not Intake.objects.exists()
 
 
@@ -159,17 +193,39 @@ def test_text_and_key_values_that_are_not_plain_go_through_the_field():
     assert (stored.public_ref, stored.outcome) == ("lazy reference", "spam")
 
 
-def test_only_plain_text_fields_and_integer_foreign_keys_skip_their_field_conversion():
+def test_only_plain_fields_skip_their_field_conversion():
     from django.db import models
 
-    from core.db import GENERIC, KEY, TEXT, _kind
+    from core.db import BOOLEAN, GENERIC, INTEGER, KEY, MOMENT, TEXT, _kind
+    from core.models import FieldHistory
+    from leads.models import Lead
 
-    kinds = {f.name: _kind(f) for f in Intake._meta.concrete_fields}
+    kinds = {f.name: _kind(f, postgresql=True) for f in Intake._meta.concrete_fields}
     assert kinds["form_key"] == kinds["public_ref"] == TEXT
     assert kinds["form"] == kinds["lead"] == KEY
-    # JSON, dates, IP addresses: always through the field.
-    assert kinds["payload"] == kinds["received_at"] == kinds["source_address"] == GENERIC
-    assert _kind(models.DateTimeField(auto_now=True)) == GENERIC  # its own pre_save
+    assert kinds["received_at"] == MOMENT
+    # JSON, IP addresses, decimals: always through the field.
+    assert kinds["payload"] == kinds["source_address"] == GENERIC
+    assert _kind(Lead._meta.get_field("annual_revenue"), postgresql=True) == GENERIC
+    assert _kind(Lead._meta.get_field("email_opt_out"), postgresql=True) == BOOLEAN
+    assert _kind(FieldHistory._meta.get_field("record_version"), postgresql=True) == INTEGER
+    assert _kind(models.DateTimeField(auto_now=True), postgresql=True) == GENERIC  # its own pre_save
+    # SQLite converts integers and date-times its own way.
+    assert _kind(Intake._meta.get_field("received_at"), postgresql=False) == GENERIC
+    assert _kind(FieldHistory._meta.get_field("record_version"), postgresql=False) == GENERIC
+
+
+def test_a_naive_date_time_goes_through_its_field():
+    from datetime import datetime
+
+    from core.db import _params, _statement
+
+    naive = datetime(2026, 1, 2, 3, 4, 5)  # the case under test
+    statement = _statement(connection, Intake)
+    with pytest.warns(RuntimeWarning):
+        params = _params(statement, Intake(form_key="x", received_at=naive, public_ref="n"), connection)
+    received = params[[f.name for f in statement.fields].index("received_at")]
+    assert received.tzinfo is not None
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -112,6 +112,40 @@ def test_match_batch_decides_per_row_and_sees_duplicates_inside_the_batch(duplic
     assert decisions[2].matches == ()
 
 
+def test_inside_a_batch_a_row_is_like_the_first_earlier_row_sharing_its_phone(system_admin, duplicate_rule):
+    phones = services.matching_rule_create(data={"name": "Same phone", "phone": True}, acting_user=system_admin)
+    duplicate_rule(matching_rule=phones, action_import="alert")
+    rows = [
+        {"phone": "+1 415 555 0100"},
+        {"phone": "+1 415 555 0199", "mobile": "+1 415 555 0142"},
+        {"phone": ""},
+        {"mobile": "(415) 555-0142", "country": "US"},
+        {"phone": "+14155550100", "mobile": "+1 415 555 0142"},
+        {"phone": "+1 415 555 0177"},
+    ]
+
+    decisions = services.match_batch(rows, path="import")
+
+    assert [d.same_as_row for d in decisions] == [None, None, None, 1, 0, None]
+    assert [d.action for d in decisions] == ["allow", "allow", "allow", "alert", "alert", "allow"]
+
+
+def test_a_long_batch_of_distinct_rows_is_matched_without_comparing_every_pair(duplicate_rule, monkeypatch):
+    from dedupe.services import matching
+
+    duplicate_rule(action_import="block")
+    compared = []
+    real_same = matching._same
+    monkeypatch.setattr(matching, "_same", lambda *args: compared.append(1) or real_same(*args))
+    rows = [{"email": f"p{n}@example.net"} for n in range(300)] + [{"email": "P7@example.net"}]
+
+    decisions = services.match_batch(rows, path="import")
+
+    assert decisions[-1].same_as_row == 7
+    assert all(d.action == "allow" for d in decisions[:-1])
+    assert len(compared) == 1
+
+
 def test_match_batch_reads_candidates_in_one_query_per_rule(duplicate_rule, make_lead, django_assert_max_num_queries):
     duplicate_rule(action_import="alert")
     for n in range(5):

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from leads.imports.models import LeadImport
 from leads.imports.processing import lead_import_dry_run
@@ -72,6 +73,32 @@ def test_bad_input_answers_400_with_the_reason(api, rep, other_rep):
     wrong = client.post(url + "start/", {"mapping": ["nope", "company"]}, format="json")
     assert wrong.status_code == 400
     assert api.as_user(other_rep).get(url).status_code == 404
+    assert LeadImport.objects.get().status == "mapping"
+
+
+def test_the_options_are_checked_by_the_service_with_the_pages_messages(api, client, rep):
+    # given an upload, and the same bad options sent through the API and the mapping page
+    api_client = api.as_user(rep)
+    created = _upload(api_client, ["Last Name,Company", "Doe,Acme"]).json()
+    url = f"/api/lead-imports/{created['id']}/"
+    options = {"mode": "sideways", "on_match": "merge", "campaign": "x" * 256, "default_status": "Nope"}
+
+    answer = api_client.post(url + "start/", options, format="json")
+
+    # then the API answers 400 with a field error for each, from the service
+    assert answer.status_code == 400
+    errors = answer.json()
+    assert errors["mode"] == errors["on_match"] == ["Choose one of the options."]
+    assert errors["campaign"] == ["Use at most 255 characters."]
+    assert "default_status" in errors
+    # and the page shows the service's message for the same campaign, the form holding no rule of its own
+    client.force_login(rep)
+    page = client.post(
+        reverse("leads:import_detail", args=[created["id"]]),
+        {"col_0": "last_name", "col_1": "company", "mode": "insert", "on_match": "skip", "campaign": "x" * 256},
+    )
+    assert page.status_code == 200
+    assert "Use at most 255 characters." in page.content.decode()
     assert LeadImport.objects.get().status == "mapping"
 
 
