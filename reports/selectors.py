@@ -51,7 +51,7 @@ from leads.models import Lead, LeadNote, Queue
 from leads.selectors import converted_leads_shared_with, leads_visible_to
 from webtolead.models import Intake, WebToLeadForm
 
-from . import rollup_queries, stats
+from . import backlog, rollup_queries, stats
 from .intake_rollup import intake_counts_ready
 from .models import IntakeDailyCount
 from .results import Result, conversion_result, series_chart, table_columns
@@ -779,7 +779,9 @@ def queue_backlog(params: Params) -> Result:
     now = timezone.now()
     waiting = params.leads.filter(owner_queue__isnull=False, is_converted=False)
     medians: dict[int, tuple[float | None, float | None]]
-    if connection.vendor == "postgresql":
+    if not params.lead_filters and reads_every_lead(params.user):
+        counted, medians = backlog.waiting_by_queue(now)
+    elif connection.vendor == "postgresql":
         # One pass over the waiting leads: counts, oldest and percentiles together.
         age = stats.EpochSeconds(ExpressionWrapper(Value(now) - F("owner_assigned_at"), output_field=DurationField()))
         rows = list(

@@ -337,3 +337,73 @@ def _raw_intake_rows(user):
     rows = intake_rows(user)
     RollupState.objects.filter(singleton=1).update(intake_swept_until=swept)
     return rows
+
+
+# Queue backlog -----------------------------------------------------------------------------------
+
+arrivals = st.lists(
+    st.tuples(st.integers(min_value=0, max_value=2), st.integers(min_value=0, max_value=5000), st.booleans()),
+    max_size=12,
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(leads=arrivals)
+def test_the_backlog_read_from_the_arrival_index_equals_the_raw_percentiles(leads, marketing_admin):
+    from reports import backlog
+
+    Lead.objects.all().delete()
+    queues = [QueueFactory(name=f"Queue {n}") for n in range(3)]
+    now = at(20)
+    for queue, hours_ago, converted in leads:
+        LeadFactory(
+            owner_user=None,
+            owner_queue=queues[queue],
+            owner_assigned_at=now - dt.timedelta(hours=hours_ago, minutes=hours_ago % 7),
+            is_converted=converted,
+            converted_at=now if converted else None,
+        )
+
+    counted, percentiles = backlog.waiting_by_queue(now)
+
+    for queue in queues:
+        waits = [
+            (now - assigned).total_seconds()
+            for assigned in Lead.objects.filter(owner_queue=queue, is_converted=False).values_list(
+                "owner_assigned_at", flat=True
+            )
+        ]
+        if not waits:
+            assert queue.pk not in counted
+            continue
+        assert counted[queue.pk]["n"] == len(waits)
+        assert (now - counted[queue.pk]["oldest"]).total_seconds() == max(waits)
+        assert percentiles[queue.pk] == pytest.approx((stats.percentile(waits, 0.5), stats.percentile(waits, 0.9)))
+
+
+def test_the_backlog_report_reads_the_arrival_index_only_for_a_viewer_of_every_lead(rep, marketing_admin):
+    OrgSettings.objects.update_or_create(singleton=1, defaults={"lead_access": OrgSettings.LeadAccess.PRIVATE})
+    queue = QueueFactory(name="Inbound")
+    LeadFactory.create_batch(3, owner_user=None, owner_queue=queue)
+
+    _spec, _params, mine = run_report(user=rep, key="queue-backlog", data={})
+    _spec, _params, every = run_report(user=marketing_admin, key="queue-backlog", data={})
+
+    assert mine.rows == []  # not a member of the queue
+    assert every.rows[0]["waiting"] == 3
+
+
+def test_the_api_and_the_page_say_when_percentiles_come_from_the_histograms(known_leads, api, client, marketing_admin):
+    url = "/api/reports/time-in-status/run/"
+    assert api.as_user(marketing_admin).get(url, RANGE).json()["approximate_percentiles"] is False
+
+    rollups_backfill()
+
+    body = api.as_user(marketing_admin).get(url, RANGE).json()
+    assert body["approximate_percentiles"] is True
+    assert (
+        api.as_user(marketing_admin).get(url, {**RANGE, "status": "Working"}).json()["approximate_percentiles"] is False
+    )
+    client.force_login(marketing_admin)
+    html = client.get("/reports/time-in-status/", RANGE).content.decode()
+    assert 'data-testid="report-histograms"' in html
