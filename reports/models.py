@@ -111,7 +111,17 @@ class StatusStay(models.Model):
     owner_queue_id_copy = models.BigIntegerField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["lead_created_day", "status"], name="report_stay_day_idx")]
+        indexes = [
+            models.Index(fields=["lead_created_day", "status"], name="report_stay_day_idx"),
+            # The open visits (one per unconverted lead): counted per status without reading the
+            # rows, and the longest stuck read in the order they began.
+            models.Index(
+                fields=["lead_created_day", "status", "entered_at"],
+                condition=Q(seconds__isnull=True),
+                name="report_stay_open_idx",
+            ),
+            models.Index(fields=["entered_at"], condition=Q(seconds__isnull=True), name="report_stay_open_since_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.status} from {self.entered_at}"

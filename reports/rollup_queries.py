@@ -134,7 +134,11 @@ def oldest_stuck(filters: dict, date_from, date_to, *, stuck_since: dt.datetime,
     return [
         (since, lead_id, status)
         for since, lead_id, status in _stays(filters, date_from, date_to)
-        .filter(seconds__isnull=True, entered_at__lt=stuck_since)
+        # A visit begins at its lead's creation or later: the lower bound lets the open visits be
+        # read in the order they began, from the range's first day, until enough are found.
+        .filter(
+            seconds__isnull=True, entered_at__lt=stuck_since, entered_at__gte=stats.day_bounds(date_from, date_to)[0]
+        )
         .order_by("entered_at", "fact__lead_id")
         .values_list("entered_at", "fact__lead_id", "status")[:limit]
     ]

@@ -44,7 +44,7 @@ class ReportRunSerializer(serializers.Serializer):
     extra = serializers.DictField(required=False)
     approximate_percentiles = serializers.BooleanField(
         help_text=gettext_lazy(
-            "True when the medians and 90th percentiles were read from duration histograms: within 4% of the "
+            "True when the medians and 90th percentiles were read from duration histograms: within four percent of the "
             "exact figure."
         )
     )
