@@ -142,6 +142,13 @@ def backfill_rollups(*, reseed: bool) -> None:
         cur.execute("DELETE FROM bench_meta WHERE key IN ('rollups', 'recounted')")
         cur.execute("INSERT INTO bench_meta (key, value) SELECT 'rollups', value FROM bench_meta WHERE key = 'leads'")
         cur.execute("INSERT INTO bench_meta (key, value) SELECT 'recounted', value FROM bench_meta WHERE key = 'leads'")
+    connection.ensure_connection()
+    autocommit = connection.connection.autocommit
+    connection.connection.autocommit = True
+    with connection.connection.cursor() as cur:
+        # As after any bulk load: statistics, and the visibility map that index-only scans need.
+        cur.execute("VACUUM ANALYZE reports_leadfact, reports_statusstay, reports_durationhistogram")
+    connection.connection.autocommit = autocommit
     log(f"rollups backfilled in {time.perf_counter() - started:.0f} s")
 
 
@@ -412,6 +419,8 @@ def source_of(params, key: str) -> str:
 
     if key == "web-to-lead-intake":
         return "daily" if intake_counts_ready() else "raw"
+    if key == "queue-backlog":
+        return "index" if not params.lead_filters else "raw"
     return "histogram" if params.histograms else "rollups" if params.rollups else "raw"
 
 
