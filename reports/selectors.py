@@ -30,7 +30,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
 )
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
@@ -851,7 +850,8 @@ def _intake_counts(params: Params):
         counted = IntakeDailyCount.objects.filter(day__gte=params.date_from, day__lte=params.date_to)
         if params.form_id:
             counted = counted.filter(form_id=params.form_id)
-        return counted.values_list("day", "form_id", "outcome").annotate(total=Sum("n")).order_by()
+        # One row per day, form and outcome: nothing to add up.
+        return counted.values_list("day", "form_id", "outcome", "n")
     start, end = stats.day_bounds(params.date_from, params.date_to)
     qs = Intake.objects.filter(received_at__gte=start, received_at__lt=end)
     if params.form_id:
@@ -887,9 +887,10 @@ def web_to_lead_intake(params: Params) -> Result:
     ]
     rows, links = [], []
     per_day: dict[dt.date, dict[str, int]] = {}
+    no_form = _("(no form)")
     for row in counted:
         day = _as_date(row["day"])
-        name = forms_by_id.get(row["form_id"], _("(no form)"))
+        name = forms_by_id.get(row["form_id"], no_form)
         values = {o: row[o] for o, _label in INTAKE_OUTCOMES}
         rows.append({"day": day.isoformat(), "form": name, **values, "total": sum(values.values())})
         form_part = f"&form={row['form_id']}" if row["form_id"] else ""
