@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 
@@ -61,37 +60,6 @@ def backlog_snapshot_take(*, now: dt.datetime | None = None) -> int:
         update_fields=["waiting", "oldest_since", "taken_at", "backfilled"],
     )
     return len(snapshots)
-
-
-def _assigned_at_rank(waiting, rank: float) -> dt.datetime:
-    """The arrival moment at ``rank`` (0 = the oldest) of a queue's waiting leads, interpolated
-    between the two ranks around it: rows read in the order of the queue arrival index."""
-    low = math.floor(rank)
-    pair = list(waiting.order_by("owner_assigned_at", "id").values_list("owner_assigned_at", flat=True)[low : low + 2])
-    if len(pair) == 1 or rank == low:
-        return pair[0]
-    return pair[0] + (pair[1] - pair[0]) * (rank - low)
-
-
-def waiting_by_queue(now: dt.datetime) -> tuple[dict[int, dict], dict[int, tuple[float | None, float | None]]]:
-    """({queue id: {n, oldest}}, {queue id: (median, p90) seconds waited}) of every lead waiting in
-    a queue now, read from the queue arrival index (``lead_queue_arrival_idx``) without sorting the
-    waiting leads: each queue's count, then its oldest, median and 90th percentile arrivals by
-    their rank. The same figures as ``percentile_cont`` over the waits (a longer wait is an earlier
-    arrival, so the p-th percentile wait is the (1 - p)-th percentile arrival)."""
-    counted: dict[int, dict] = {}
-    percentiles: dict[int, tuple[float | None, float | None]] = {}
-    for queue_id in Queue.objects.order_by("pk").values_list("pk", flat=True):
-        waiting = Lead.objects.filter(owner_queue_id=queue_id, is_converted=False)
-        n = waiting.count()
-        if not n:
-            continue
-        oldest = _assigned_at_rank(waiting, 0)
-        counted[queue_id] = {"n": n, "oldest": oldest}
-        percentiles[queue_id] = tuple(  # type: ignore[assignment]
-            (now - _assigned_at_rank(waiting, (n - 1) * (1 - p))).total_seconds() for p in (0.5, 0.9)
-        )
-    return counted, percentiles
 
 
 def queue_labels(queues=None) -> dict[str, int]:

@@ -28,6 +28,8 @@ class LeadFact(models.Model):
         "leads.Queue", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     is_converted = models.BooleanField(default=False)
+    # Since when its owner has it (the queue backlog's waits).
+    owner_assigned_at = models.DateTimeField(null=True)
     # The funnel's stages, from the status history and the current status.
     reached_working = models.BooleanField(default=False)
     reached_qualified = models.BooleanField(default=False)
@@ -45,6 +47,12 @@ class LeadFact(models.Model):
                 fields=["created_day", "lead_source", "seconds_to_convert"],
                 condition=Q(is_converted=True),
                 name="report_leadfact_conv_idx",
+            ),
+            # The queue backlog: the leads waiting in a queue, read without the lead rows.
+            models.Index(
+                fields=["owner_queue", "owner_assigned_at"],
+                condition=Q(owner_queue__isnull=False, is_converted=False, lead__isnull=False),
+                name="report_leadfact_waiting_idx",
             ),
         ]
 

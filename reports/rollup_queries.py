@@ -54,6 +54,14 @@ def facts(filters: dict, date_from: dt.date, date_to: dt.date) -> QuerySet[LeadF
     )
 
 
+def waiting_in_queues(filters: dict) -> QuerySet[LeadFact]:
+    """The facts of the unconverted leads a queue owns now (the queue backlog), whatever their
+    creation date."""
+    return LeadFact.objects.filter(
+        _dimension_q(filters), owner_queue_id__isnull=False, is_converted=False, lead__isnull=False
+    )
+
+
 def created_counts(filters: dict, date_from, date_to, *, period: str, fields: list[str]) -> list[dict]:
     """Rows of ``fields`` + ``period_start`` + ``n``, as the leads-created report counts them."""
     period_start = TRUNC[period]("day", output_field=DateField())

@@ -149,6 +149,7 @@ def _facts_for(lead_rows: list[dict], now: dt.datetime) -> tuple[list[LeadFact],
                 owner_user_id=row["owner_user_id"],
                 owner_queue_id=row["owner_queue_id"],
                 is_converted=converted,
+                owner_assigned_at=row["owner_assigned_at"],
                 reached_working=converted or bool(events) or status != default,
                 reached_qualified=converted or status in qualified or any(e[2] in qualified for e in events),
                 seconds_to_convert=(done - created).total_seconds() if converted and done else None,
@@ -170,6 +171,7 @@ LEAD_FIELDS = (
     "owner_queue_id",
     "is_converted",
     "converted_at",
+    "owner_assigned_at",
 )
 
 

@@ -5,6 +5,7 @@ leads' changes, and apply only where they can."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -348,47 +349,44 @@ arrivals = st.lists(
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(leads=arrivals)
-def test_the_backlog_read_from_the_arrival_index_equals_the_raw_percentiles(leads, marketing_admin):
-    from reports import backlog
-
+@given(leads=arrivals, filtered=st.booleans())
+def test_the_backlog_read_from_the_lead_facts_equals_the_leads(leads, filtered, marketing_admin):
     Lead.objects.all().delete()
     queues = [QueueFactory(name=f"Queue {n}") for n in range(3)]
-    now = at(20)
+    now = timezone.now()
     for queue, hours_ago, converted in leads:
         LeadFactory(
             owner_user=None,
             owner_queue=queues[queue],
-            owner_assigned_at=now - dt.timedelta(hours=hours_ago, minutes=hours_ago % 7),
+            lead_source="Website" if hours_ago % 2 else "Phone Inquiry",
+            # 17 s off any rounding boundary of the days shown.
+            owner_assigned_at=now - dt.timedelta(hours=hours_ago, minutes=hours_ago % 7, seconds=17),
             is_converted=converted,
             converted_at=now if converted else None,
         )
+    data = {"lead_source": "Website"} if filtered else {}
+    RollupState.objects.update_or_create(singleton=1, defaults={"swept_until": None})
+    _spec, raw_params, raw = run_report(user=marketing_admin, key="queue-backlog", data=data)
 
-    counted, percentiles = backlog.waiting_by_queue(now)
+    rollups_backfill()
+    _spec, params, rolled = run_report(user=marketing_admin, key="queue-backlog", data=data)
 
-    for queue in queues:
-        waits = [
-            (now - assigned).total_seconds()
-            for assigned in Lead.objects.filter(owner_queue=queue, is_converted=False).values_list(
-                "owner_assigned_at", flat=True
-            )
-        ]
-        if not waits:
-            assert queue.pk not in counted
-            continue
-        assert counted[queue.pk]["n"] == len(waits)
-        assert (now - counted[queue.pk]["oldest"]).total_seconds() == max(waits)
-        assert percentiles[queue.pk] == pytest.approx((stats.percentile(waits, 0.5), stats.percentile(waits, 0.9)))
+    assert not raw_params.rollups
+    assert params.rollups
+    assert rolled.rows == raw.rows
 
 
-def test_the_backlog_report_reads_the_arrival_index_only_for_a_viewer_of_every_lead(rep, marketing_admin):
+def test_the_backlog_report_reads_the_lead_facts_only_for_a_viewer_of_every_lead(rep, marketing_admin):
     OrgSettings.objects.update_or_create(singleton=1, defaults={"lead_access": OrgSettings.LeadAccess.PRIVATE})
     queue = QueueFactory(name="Inbound")
     LeadFactory.create_batch(3, owner_user=None, owner_queue=queue)
+    rollups_backfill()
 
-    _spec, _params, mine = run_report(user=rep, key="queue-backlog", data={})
-    _spec, _params, every = run_report(user=marketing_admin, key="queue-backlog", data={})
+    _spec, params, mine = run_report(user=rep, key="queue-backlog", data={})
+    _spec, admin_params, every = run_report(user=marketing_admin, key="queue-backlog", data={})
 
+    assert not params.rollups
+    assert admin_params.rollups
     assert mine.rows == []  # not a member of the queue
     assert every.rows[0]["waiting"] == 3
 
