@@ -419,8 +419,6 @@ def source_of(params, key: str) -> str:
 
     if key == "web-to-lead-intake":
         return "daily" if intake_counts_ready() else "raw"
-    if key == "queue-backlog":
-        return "index" if not params.lead_filters else "raw"
     return "histogram" if params.histograms else "rollups" if params.rollups else "raw"
 
 
