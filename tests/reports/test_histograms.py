@@ -405,3 +405,17 @@ def test_the_api_and_the_page_say_when_percentiles_come_from_the_histograms(know
     client.force_login(marketing_admin)
     html = client.get("/reports/time-in-status/", RANGE).content.decode()
     assert 'data-testid="report-histograms"' in html
+
+
+def test_the_backfill_command_can_recount_from_the_facts_alone(known_leads):
+    from django.core.management import call_command
+
+    rollups_backfill()
+    before = sorted(DurationHistogram.objects.values_list("measure", "grain", "day", "bucket", "n"))
+    DurationHistogram.objects.all().delete()
+    RollupState.objects.filter(singleton=1).update(histograms_ready=False)
+
+    call_command("reports_backfill", "--recount-only", verbosity=0)
+
+    assert sorted(DurationHistogram.objects.values_list("measure", "grain", "day", "bucket", "n")) == before
+    assert RollupState.objects.get(singleton=1).histograms_ready
