@@ -5,7 +5,9 @@ Seeds one PostgreSQL database, ``lead7bench`` by default (``--database``), on th
 (50 reps, a few queues, three years of creation dates, about 8% converted), plus a status
 history for them: every lead not "New" went New -> Working a few hours to days after its
 creation, and on to its current status some days later; one in ten "Working" leads was reopened
-(Working -> Nurturing -> Working). The report rollups are then filled by ``reports_backfill``.
+(Working -> Nurturing -> Working); and 300 Web-to-Lead submissions a day over the same three years
+(five forms; accepted, pending, spam and rejected). The report rollups (facts, daily counts,
+duration histograms, daily intake counts) are then filled by ``reports_backfill``.
 
 Then, as a system admin (sees every lead), it times each standard report run through the same
 selector the page and the API call (``reports.selectors.run_report``) over the last 365 days
@@ -111,6 +113,7 @@ def child(args) -> None:
         call_command("migrate", verbosity=0, interactive=False)
         lead_list.seed(args.leads, reseed=args.reseed)
         seed_history(reseed=args.reseed)
+        seed_intake(reseed=args.reseed)
         backfill_rollups(reseed=args.reseed)
         return
     print(json.dumps(measure(args)))
@@ -124,15 +127,87 @@ def backfill_rollups(*, reseed: bool) -> None:
     with connection.cursor() as cur:
         cur.execute("SELECT value FROM bench_meta WHERE key IN ('leads', 'rollups') ORDER BY key")
         values = [r[0] for r in cur.fetchall()]
+        cur.execute("SELECT value FROM bench_meta WHERE key = 'recounted'")
+        recounted = cur.fetchone()
+    started = time.perf_counter()
     if len(values) == 2 and values[0] == values[1] and not reseed:
-        log("reusing the rollups")
+        if recounted and recounted[0] == values[0]:
+            log("reusing the rollups")
+            return
+        # Facts built by an earlier version: recount the histograms and intake counts from them.
+        call_command("reports_backfill", "--recount-only", verbosity=0)
+    else:
+        call_command("reports_backfill", verbosity=0)
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM bench_meta WHERE key IN ('rollups', 'recounted')")
+        cur.execute("INSERT INTO bench_meta (key, value) SELECT 'rollups', value FROM bench_meta WHERE key = 'leads'")
+        cur.execute("INSERT INTO bench_meta (key, value) SELECT 'recounted', value FROM bench_meta WHERE key = 'leads'")
+    connection.ensure_connection()
+    autocommit = connection.connection.autocommit
+    connection.connection.autocommit = True
+    with connection.connection.cursor() as cur:
+        # As after any bulk load: statistics, and the visibility map that index-only scans need.
+        cur.execute("VACUUM ANALYZE reports_leadfact, reports_statusstay, reports_durationhistogram")
+    connection.connection.autocommit = autocommit
+    log(f"rollups backfilled in {time.perf_counter() - started:.0f} s")
+
+
+INTAKE_FORMS = 5
+INTAKE_PER_DAY = 300
+
+
+def seed_intake(*, reseed: bool) -> None:
+    """Web-to-Lead submissions over the leads' three years: ``INTAKE_PER_DAY`` a day over
+    ``INTAKE_FORMS`` forms (one in twenty without a form), 80% accepted, 5% pending, 10% spam,
+    5% rejected."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from webtolead.models import WebToLeadForm
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT value FROM bench_meta WHERE key = 'intake'")
+        row = cur.fetchone()
+    if row and row[0] == str(INTAKE_PER_DAY) and not reseed:
+        log("reusing the Web-to-Lead submissions")
         return
     started = time.perf_counter()
-    call_command("reports_backfill", verbosity=0)
+    now = timezone.now()
+    forms = [
+        WebToLeadForm.objects.get_or_create(
+            public_key=f"bench-form-{n}", defaults={"name": f"Bench form {n}", "created_at": now, "updated_at": now}
+        )[0].pk
+        for n in range(INTAKE_FORMS)
+    ]
     with connection.cursor() as cur:
-        cur.execute("DELETE FROM bench_meta WHERE key = 'rollups'")
-        cur.execute("INSERT INTO bench_meta (key, value) SELECT 'rollups', value FROM bench_meta WHERE key = 'leads'")
-    log(f"rollups backfilled in {time.perf_counter() - started:.0f} s")
+        cur.execute("DELETE FROM bench_meta WHERE key = 'intake'")
+        cur.execute("DELETE FROM webtolead_intake")
+        cur.execute(
+            """
+            INSERT INTO webtolead_intake (
+                form_id, form_key, payload, content_type, received_at, user_agent, outcome, reason, errors,
+                public_ref, submission_key, campaign, sanitized, unused_values, request_id, processed_at
+            )
+            SELECT CASE WHEN r < 0.05 THEN NULL ELSE (%(forms)s)[1 + (n %% %(form_count)s)] END,
+                   'bench', '{}'::jsonb, 'application/x-www-form-urlencoded', received, '',
+                   CASE WHEN r < 0.80 THEN 'created' WHEN r < 0.85 THEN 'pending'
+                        WHEN r < 0.95 THEN 'spam' ELSE 'rejected' END,
+                   '', '{}'::jsonb, md5(n::text), '', '', false, '{}'::jsonb, '', received + interval '1 minute'
+            FROM (
+                SELECT n, random() AS r, now() - (n::float / %(per_day)s) * interval '1 day' AS received
+                FROM generate_series(0, %(per_day)s * 1095 - 1) AS n
+            ) AS s
+            """,
+            {"forms": forms, "form_count": INTAKE_FORMS, "per_day": INTAKE_PER_DAY},
+        )
+        cur.execute("INSERT INTO bench_meta (key, value) VALUES ('intake', %s)", [str(INTAKE_PER_DAY)])
+    connection.ensure_connection()
+    autocommit = connection.connection.autocommit
+    connection.connection.autocommit = True
+    with connection.connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE webtolead_intake")
+    connection.connection.autocommit = autocommit
+    log(f"Web-to-Lead submissions seeded in {time.perf_counter() - started:.0f} s")
 
 
 def seed_history(*, reseed: bool) -> None:
@@ -306,7 +381,7 @@ def measure(args) -> dict:
     builder = builder_case(admin, date_from, today)
     if builder is not None:
         cases["builder: source x month"] = (builder, bare(BUILDER_SQL))
-    used_rollups = {key: run_report(user=admin, key=key, data=data)[1].rollups for key in BARE_SQL}
+    used_rollups = {key: source_of(run_report(user=admin, key=key, data=data)[1], key) for key in BARE_SQL}
     load_before = os.getloadavg()[0]
     timings = {}
     for key, (report_run, bare_run) in cases.items():
@@ -335,6 +410,16 @@ def measure(args) -> dict:
         "load_before": load_before,
         "load_after": os.getloadavg()[0],
     }
+
+
+def source_of(params, key: str) -> str:
+    """What the report read: the duration histograms, the rollups, the daily intake counts or the
+    raw rows."""
+    from reports.intake_rollup import intake_counts_ready
+
+    if key == "web-to-lead-intake":
+        return "daily" if intake_counts_ready() else "raw"
+    return "histogram" if params.histograms else "rollups" if params.rollups else "raw"
 
 
 def builder_case(admin, date_from, date_to):
@@ -367,7 +452,7 @@ def report(results: dict, args) -> None:
     print("over the same lead rows in the same run.")
     print(f"Load average during the run: {results['load_before']:.1f} -> {results['load_after']:.1f}.")
     print()
-    header = f"{'report':<28}{'source':>9}{'report p95':>13}{'bare p95':>11}{'ratio':>8}  target"
+    header = f"{'report':<28}{'source':>10}{'report p95':>13}{'bare p95':>11}{'ratio':>8}  target"
     print(header)
     print("-" * len(header))
     for key, t in results["timings"].items():
@@ -378,10 +463,10 @@ def report(results: dict, args) -> None:
             source = "raw"
         else:
             ok = t["report"] < REPORT_TARGET_MS and ratio <= 1
-            source = "rollups" if results["rollups"].get(key) else "raw"
+            source = results["rollups"].get(key) or "raw"
         target = f"< {BUILDER_TARGET_MS} ms" if builder else f"< {REPORT_TARGET_MS} ms and <= 1x"
         print(
-            f"{key:<28}{source:>9}{t['report']:>11.1f}ms{t['bare']:>9.1f}ms{ratio:>8.2f}  "
+            f"{key:<28}{source:>10}{t['report']:>11.1f}ms{t['bare']:>9.1f}ms{ratio:>8.2f}  "
             f"{target}: {'met' if ok else 'MISSED'}"
         )
 

@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Count, DateField, Q, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
-from . import stats
+from . import histograms, stats
 from .models import LeadDailyCount, LeadDailySourceCount, LeadFact, RollupState, StatusStay
 
 # The lead filters the rollups hold.
@@ -51,6 +51,14 @@ def daily_counts(filters: dict, date_from: dt.date, date_to: dt.date, fields=())
 def facts(filters: dict, date_from: dt.date, date_to: dt.date) -> QuerySet[LeadFact]:
     return LeadFact.objects.filter(
         _dimension_q(filters), created_day__gte=date_from, created_day__lte=date_to, lead__isnull=False
+    )
+
+
+def waiting_in_queues(filters: dict) -> QuerySet[LeadFact]:
+    """The facts of the unconverted leads a queue owns now (the queue backlog), whatever their
+    creation date."""
+    return LeadFact.objects.filter(
+        _dimension_q(filters), owner_queue_id__isnull=False, is_converted=False, lead__isnull=False
     )
 
 
@@ -114,10 +122,15 @@ def status_visits(filters: dict, date_from, date_to, *, stuck_since: dt.datetime
     for row in done.values("status").annotate(n=Count("pk")).order_by():
         median, p90 = percentiles.get(row["status"], (None, None))
         out[row["status"]] = {"visits": row["n"], "median": median, "p90": p90, "now_in": 0, "stuck": 0}
-    open_stays = stays.filter(seconds__isnull=True)
+    return _add_open_stays(out, stays.filter(seconds__isnull=True), stuck_since)
+
+
+def _add_open_stays(out: dict[str, dict], open_stays: QuerySet[StatusStay], stuck_since: dt.datetime) -> dict:
+    """``out`` with each status's leads in it now and those stuck there since before ``stuck_since``."""
+    # COUNT(*): the open visits' index holds every column read (an index-only scan).
     for row in (
         open_stays.values("status")
-        .annotate(now_in=Count("pk"), stuck=Count("pk", filter=Q(entered_at__lt=stuck_since)))
+        .annotate(now_in=Count("*"), stuck=Count("entered_at", filter=Q(entered_at__lt=stuck_since)))
         .order_by()
     ):
         bucket = out.setdefault(row["status"], {"visits": 0, "median": None, "p90": None, "now_in": 0, "stuck": 0})
@@ -130,7 +143,11 @@ def oldest_stuck(filters: dict, date_from, date_to, *, stuck_since: dt.datetime,
     return [
         (since, lead_id, status)
         for since, lead_id, status in _stays(filters, date_from, date_to)
-        .filter(seconds__isnull=True, entered_at__lt=stuck_since)
+        # A visit begins at its lead's creation or later: the lower bound lets the open visits be
+        # read in the order they began, from the range's first day, until enough are found.
+        .filter(
+            seconds__isnull=True, entered_at__lt=stuck_since, entered_at__gte=stats.day_bounds(date_from, date_to)[0]
+        )
         .order_by("entered_at", "fact__lead_id")
         .values_list("entered_at", "fact__lead_id", "status")[:limit]
     ]
@@ -171,3 +188,66 @@ def first_touch_waits(filters: dict, date_from, date_to) -> tuple[dict[tuple, di
     for key, (median, p90) in percentiles.items():
         per_owner[key].update(median=median, p90=p90)
     return per_owner, overall
+
+
+# Duration histograms -----------------------------------------------------------------------------
+
+# The lead filters each report's duration histograms hold (their dimensions).
+HISTOGRAM_FILTERS = {
+    "conversion-by-source": frozenset({"lead_source", "created_from", "created_to"}),
+    "time-in-status": frozenset({"lead_source", "created_from", "created_to"}),
+    "speed-to-lead": frozenset({"owner", "created_from", "created_to"}),
+}
+
+
+def histograms_ready() -> bool:
+    return RollupState.objects.filter(swept_until__isnull=False, histograms_ready=True).exists()
+
+
+def _source_q(filters: dict) -> Q:
+    return Q(lead_source=filters["lead_source"]) if filters.get("lead_source") else Q()
+
+
+def _percentile_pair(counts: dict[int, int]) -> tuple[float | None, float | None]:
+    return histograms.percentile(counts, 0.5), histograms.percentile(counts, 0.9)
+
+
+def conversion_durations_histogram(filters: dict, date_from, date_to) -> dict[str, tuple]:
+    """{lead_source: (median, p90)} seconds from creation to conversion, from the histograms."""
+    groups = histograms.counts(
+        histograms.Measure.CONVERT, date_from, date_to, by=["lead_source"], where=_source_q(filters)
+    )
+    return {source: _percentile_pair(counts) for (source,), counts in groups.items()}
+
+
+def status_visits_histogram(filters: dict, date_from, date_to, *, stuck_since: dt.datetime) -> dict:
+    """``status_visits`` with the finished visits read from the histograms; the open ones (few:
+    one per unconverted lead) from the status visits."""
+    groups = histograms.counts(histograms.Measure.STAY, date_from, date_to, by=["status"], where=_source_q(filters))
+    out: dict[str, dict] = {}
+    for (status,), counts in groups.items():
+        median, p90 = _percentile_pair(counts)
+        out[status] = {"visits": sum(counts.values()), "median": median, "p90": p90, "now_in": 0, "stuck": 0}
+    open_stays = StatusStay.objects.filter(
+        _source_q(filters), seconds__isnull=True, lead_created_day__gte=date_from, lead_created_day__lte=date_to
+    )
+    return _add_open_stays(out, open_stays, stuck_since)
+
+
+def first_touch_waits_histogram(filters: dict, date_from, date_to) -> tuple[dict[tuple, dict], tuple]:
+    """``first_touch_waits`` from the histograms."""
+    where = Q()
+    owner = filters.get("owner")
+    if owner:
+        kind, _sep, pk = str(owner).partition(":")
+        where = Q(owner_user_id=int(pk)) if kind == "user" else Q(owner_queue_id=int(pk))
+    groups = histograms.counts(
+        histograms.Measure.TOUCH, date_from, date_to, by=["owner_user_id", "owner_queue_id"], where=where
+    )
+    per_owner = {}
+    for key, counts in groups.items():
+        median, p90 = _percentile_pair(counts)
+        leads = sum(counts.values())
+        touched = leads - counts.get(histograms.UNTOUCHED, 0)
+        per_owner[key] = {"leads": leads, "touched": touched, "median": median, "p90": p90}
+    return per_owner, _percentile_pair(histograms.merged(groups.values()))

@@ -30,6 +30,7 @@ from emails.models import OutboundEmail
 from leads.fields import OBJECT_NAME
 from leads.models import Lead, LeadNote
 
+from . import histograms
 from .models import LeadDailyCount, LeadDailySourceCount, LeadFact, RollupState, StatusStay
 
 logger = logging.getLogger(__name__)
@@ -148,6 +149,7 @@ def _facts_for(lead_rows: list[dict], now: dt.datetime) -> tuple[list[LeadFact],
                 owner_user_id=row["owner_user_id"],
                 owner_queue_id=row["owner_queue_id"],
                 is_converted=converted,
+                owner_assigned_at=row["owner_assigned_at"],
                 reached_working=converted or bool(events) or status != default,
                 reached_qualified=converted or status in qualified or any(e[2] in qualified for e in events),
                 seconds_to_convert=(done - created).total_seconds() if converted and done else None,
@@ -169,11 +171,17 @@ LEAD_FIELDS = (
     "owner_queue_id",
     "is_converted",
     "converted_at",
+    "owner_assigned_at",
 )
 
 
 def _recount_days(days: Iterable[dt.date]) -> None:
     days = sorted(set(days))
+    _recount_counts(days)
+    histograms.recount(days)
+
+
+def _recount_counts(days: list[dt.date]) -> None:
     if not days:
         return
     for model, dimensions in (
@@ -280,13 +288,23 @@ def rollups_backfill(*, log=None) -> int:
         last, done = ids[-1], done + len(ids)
         if log:
             log(done)
-    with transaction.atomic():
-        _state()
-        LeadDailyCount.objects.all().delete()
-        LeadDailySourceCount.objects.all().delete()
-        _recount_days(LeadFact.objects.values_list("created_day", flat=True).distinct())
-        RollupState.objects.filter(singleton=1).update(swept_until=started)
+    rollups_recount(swept_until=started)
     return done
+
+
+@transaction.atomic
+def rollups_recount(*, swept_until: dt.datetime | None = None) -> None:
+    """Recount the daily counts and the duration histograms from the facts, without reading the
+    leads again (after an upgrade that adds a rollup built from the facts)."""
+    _state()
+    LeadDailyCount.objects.all().delete()
+    LeadDailySourceCount.objects.all().delete()
+    _recount_counts(sorted(LeadFact.objects.values_list("created_day", flat=True).distinct()))
+    histograms.recount(None)
+    changes: dict = {"histograms_ready": True}
+    if swept_until is not None:
+        changes["swept_until"] = swept_until
+    RollupState.objects.filter(singleton=1).update(**changes)
 
 
 def _publish_refresh(lead_id: int) -> None:

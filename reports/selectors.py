@@ -51,6 +51,8 @@ from leads.selectors import converted_leads_shared_with, leads_visible_to
 from webtolead.models import Intake, WebToLeadForm
 
 from . import rollup_queries, stats
+from .intake_rollup import intake_counts_ready
+from .models import IntakeDailyCount
 from .results import Result, conversion_result, series_chart, table_columns
 from .results import rate as _rate
 from .rollups import status_visits
@@ -121,6 +123,9 @@ class Params:
     form_id: int | None
     # True: the report reads the rollups (the viewer reads every lead, filters the rollups hold).
     rollups: bool = False
+    # True: its medians and percentiles are read from the duration histograms (the rollups apply
+    # and the histograms hold its filters); within ``histograms.RATIO`` of the exact figures.
+    histograms: bool = False
 
 
 @dataclass(frozen=True)
@@ -217,6 +222,13 @@ def build_params(*, user, data, spec: ReportSpec) -> Params:
         if value in (None, "", []):
             continue
         lead_filters[key] = value.isoformat() if isinstance(value, dt.date) else value
+    rollups = (
+        spec.rollups
+        and set(lead_filters) <= rollup_queries.ROLLUP_FILTERS
+        and reads_every_lead(user)
+        and rollup_queries.rollups_ready()
+    )
+    histogram_filters = rollup_queries.HISTOGRAM_FILTERS.get(spec.key)
     return Params(
         user=user,
         leads=leads,
@@ -228,10 +240,13 @@ def build_params(*, user, data, spec: ReportSpec) -> Params:
         by=opts.get("by") or "lead_source",
         stuck_days=opts.get("stuck_days") or DEFAULT_STUCK_DAYS,
         form_id=opts.get("form"),
-        rollups=spec.rollups
-        and set(lead_filters) <= rollup_queries.ROLLUP_FILTERS
-        and reads_every_lead(user)
-        and rollup_queries.rollups_ready(),
+        rollups=rollups,
+        histograms=bool(
+            rollups
+            and histogram_filters is not None
+            and set(lead_filters) <= histogram_filters
+            and rollup_queries.histograms_ready()
+        ),
     )
 
 
@@ -510,7 +525,10 @@ def conversion_by_source(params: Params) -> Result:
     if params.rollups:
         for row in rollup_queries.stage_counts(*_rollup_args(params), fields=["lead_source"]):
             per_source[row["lead_source"]] = {"leads": row["created"], "converted": row["converted"]}
-        durations = rollup_queries.conversion_durations(*_rollup_args(params))
+        if params.histograms:
+            durations = rollup_queries.conversion_durations_histogram(*_rollup_args(params))
+        else:
+            durations = rollup_queries.conversion_durations(*_rollup_args(params))
     else:
         counted = (
             params.leads.values("lead_source")
@@ -578,7 +596,8 @@ def time_in_status(params: Params) -> Result:
     stuck_since = now - dt.timedelta(days=params.stuck_days)
     if params.rollups:
         args = _rollup_args(params)
-        summary = rollup_queries.status_visits(*args, stuck_since=stuck_since)
+        visits = rollup_queries.status_visits_histogram if params.histograms else rollup_queries.status_visits
+        summary = visits(*args, stuck_since=stuck_since)
         oldest = rollup_queries.oldest_stuck(*args, stuck_since=stuck_since, limit=STUCK_LIST_LIMIT)
         stuck_total = sum(b["stuck"] for b in summary.values())
     else:
@@ -699,7 +718,8 @@ def speed_to_lead(params: Params) -> Result:
     """Time from creation to the first touch by a person: a status change, a note, a logged call or
     an email sent by a user (automatic emails and changes have no user and do not count)."""
     if params.rollups:
-        per_owner, overall = rollup_queries.first_touch_waits(*_rollup_args(params))
+        waits = rollup_queries.first_touch_waits_histogram if params.histograms else rollup_queries.first_touch_waits
+        per_owner, overall = waits(*_rollup_args(params))
         per_owner = {_owner_key(*k): v for k, v in per_owner.items()}
     else:
         per_owner, overall = _waits_raw(params)
@@ -758,13 +778,16 @@ def queue_backlog(params: Params) -> Result:
     now = timezone.now()
     waiting = params.leads.filter(owner_queue__isnull=False, is_converted=False)
     medians: dict[int, tuple[float | None, float | None]]
+    if params.rollups:
+        # The lead facts of the waiting leads, off their own index: not the lead rows.
+        waiting = rollup_queries.waiting_in_queues(params.lead_filters)
     if connection.vendor == "postgresql":
         # One pass over the waiting leads: counts, oldest and percentiles together.
         age = stats.EpochSeconds(ExpressionWrapper(Value(now) - F("owner_assigned_at"), output_field=DurationField()))
         rows = list(
             waiting.values("owner_queue_id")
             .annotate(
-                n=Count("pk"),
+                n=Count("*"),
                 oldest=Min("owner_assigned_at"),
                 median=stats.Percentile(age, 0.5),
                 p90=stats.Percentile(age, 0.9),
@@ -821,21 +844,33 @@ INTAKE_OUTCOMES = [
 ]
 
 
-def web_to_lead_intake(params: Params) -> Result:
+def _intake_counts(params: Params):
+    """(day, form id, outcome, submissions) rows: from the daily intake counts once they are built
+    (``reports.intake_rollup``), else from the submissions."""
+    if intake_counts_ready():
+        counted = IntakeDailyCount.objects.filter(day__gte=params.date_from, day__lte=params.date_to)
+        if params.form_id:
+            counted = counted.filter(form_id=params.form_id)
+        # One row per day, form and outcome: nothing to add up.
+        return counted.values_list("day", "form_id", "outcome", "n")
     start, end = stats.day_bounds(params.date_from, params.date_to)
     qs = Intake.objects.filter(received_at__gte=start, received_at__lt=end)
     if params.form_id:
         qs = qs.filter(form_id=params.form_id)
     # Grouped by outcome (not one filtered count per outcome): the plain GROUP BY the database does
     # fastest; the outcomes become columns below.
-    outcomes = {o for o, _label in INTAKE_OUTCOMES}
-    pivot: dict[tuple, dict[str, int]] = {}
-    for row in (
+    return (
         qs.annotate(day=TruncDay("received_at", output_field=DateField()))
         .values_list("day", "form_id", "outcome")
         .annotate(n=Count("pk"))
         .order_by()
-    ):
+    )
+
+
+def web_to_lead_intake(params: Params) -> Result:
+    outcomes = {o for o, _label in INTAKE_OUTCOMES}
+    pivot: dict[tuple, dict[str, int]] = {}
+    for row in _intake_counts(params):
         day, form_id, outcome, n = row
         if outcome in outcomes:
             pivot.setdefault((_as_date(day), form_id), dict.fromkeys(outcomes, 0))[outcome] = n
@@ -853,9 +888,10 @@ def web_to_lead_intake(params: Params) -> Result:
     ]
     rows, links = [], []
     per_day: dict[dt.date, dict[str, int]] = {}
+    no_form = _("(no form)")
     for row in counted:
         day = _as_date(row["day"])
-        name = forms_by_id.get(row["form_id"], _("(no form)"))
+        name = forms_by_id.get(row["form_id"], no_form)
         values = {o: row[o] for o, _label in INTAKE_OUTCOMES}
         rows.append({"day": day.isoformat(), "form": name, **values, "total": sum(values.values())})
         form_part = f"&form={row['form_id']}" if row["form_id"] else ""
@@ -959,6 +995,7 @@ REPORTS: dict[str, ReportSpec] = {
             queue_backlog,
             (),
             dated=False,
+            rollups=True,
         ),
         ReportSpec(
             "web-to-lead-intake",

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from .backlog import backlog_snapshot_take
+from .intake_rollup import intake_counts_sweep
 from .rollups import rollups_refresh, rollups_sweep
 from .schedules import report_schedules_send
 
@@ -16,8 +17,11 @@ def refresh_lead_rollups(lead_id: int | None = None, lead_ids: list[int] | None 
 
 @shared_task(name="reports.sweep_rollups")
 def sweep_rollups() -> int:
-    """Beat: leads created or changed since the last sweep reach the rollups."""
-    return rollups_sweep()
+    """Beat: leads created or changed since the last sweep reach the rollups, and submissions
+    received or processed since then the daily intake counts."""
+    leads = rollups_sweep()
+    intake_counts_sweep()
+    return leads
 
 
 @shared_task(name="reports.send_scheduled_reports")

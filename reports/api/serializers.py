@@ -42,6 +42,12 @@ class ReportRunSerializer(serializers.Serializer):
     groups = GroupSerializer(many=True)
     chart = serializers.DictField(help_text=gettext_lazy("labels, datasets [{label, data}], type and stacked."))
     extra = serializers.DictField(required=False)
+    approximate_percentiles = serializers.BooleanField(
+        help_text=gettext_lazy(
+            "True when the medians and 90th percentiles were read from duration histograms: within four percent of the "
+            "exact figure."
+        )
+    )
 
 
 class ReportDefinitionSerializer(serializers.Serializer):

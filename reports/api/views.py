@@ -189,6 +189,7 @@ class ReportRunView(APIView):
                 "groups": result.groups,
                 "chart": result.chart,
                 "extra": result.extra,
+                "approximate_percentiles": params.histograms,
             }
         )
 
