@@ -24,7 +24,7 @@ from core.selectors import field_labels, picklist_default
 
 from .fields import OBJECT_NAME, PICKLIST_FIELDS, WRITABLE_FIELDS
 from .models import Lead, LeadNote, Queue, RecentlyViewed
-from .ownership import owner_label, set_owner
+from .ownership import owner_label, owner_sort_name, set_owner
 from .processes.selectors import lead_process_statuses, lead_record_type_default, lead_record_type_of
 from .selectors import lead_is_deletable_by, lead_is_editable_by
 from .sort_keys import lead_activity_note
@@ -650,6 +650,9 @@ def lead_restore(*, entry: RecycleBinEntry, acting_user: User) -> Lead:
             )
         if not there:
             set_owner(lead, acting_user)
+        else:
+            # The owner may have been renamed while the lead was in the bin.
+            lead.owner_sort_name = owner_sort_name(lead.owner)
         return not there
 
     with transaction.atomic():
