@@ -125,3 +125,26 @@ class LeadRecordTypeDefaultForm(forms.Form):
         self.fields["user"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
         self.fields["role"].queryset = Group.objects.filter(name__in=ROLES).order_by("name")
         self.fields["record_type"].queryset = lead_record_types()
+
+
+class LeadRecordTypeAccessForm(forms.Form):
+    """The lead record types one role may use (none ticked: every one) and its default."""
+
+    record_types = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Available record types"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every active record type."),
+    )
+    default = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Default record type"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["record_types"].queryset = lead_record_types()
+        self.fields["default"].queryset = lead_record_types()
