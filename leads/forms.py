@@ -180,12 +180,16 @@ class LeadForm(forms.Form):
             helper.layout = Layout(*[Field(n, autofocus=True) if n == focus else Field(n) for n in self.fields])
             return helper
         groups = []
-        for key, title in SECTIONS:
+        titles = dict(SECTIONS)
+        # In the order of the record type's page layout; fields it must keep come in their sections.
+        for key in self.sections + [key for key in titles if key not in self.sections]:
+            if key == "custom":
+                if self.custom_definitions:
+                    groups.append(("Custom Fields", [d.api_name for d in self.custom_definitions]))
+                continue
             names = [api for api, _l, _t, _r, section, _h in STANDARD_FIELDS if section == key and api in self.fields]
             if names:
-                groups.append((title, names))
-        if self.custom_definitions:
-            groups.append(("Custom Fields", [d.api_name for d in self.custom_definitions]))
+                groups.append((titles[key], names))
         focus = self._focus([n for _t, names in groups for n in names])
         sections = []
         for title, names in groups:

@@ -366,9 +366,11 @@ def lead_record_sections(*, lead: Lead) -> list[RecordSection]:
     picklists = picklist_labels(object_name=OBJECT_NAME)
     shown = layout_sections(lead_record_type_of(lead))
     sections = []
-    for key, title in SECTIONS:
-        if key not in shown:
+    titles = dict(SECTIONS)
+    for key in shown:
+        if key not in titles:
             continue
+        title = titles[key]
         rows = []
         for api, label, ftype, *_rest in STANDARD_FIELDS:
             if _rest[1] != key:
@@ -412,5 +414,7 @@ def lead_record_sections(*, lead: Lead) -> list[RecordSection]:
             )
         )
     if custom_rows and "custom" in shown:
-        sections.append(RecordSection("custom", gettext("Custom Fields"), custom_rows))
+        # In the layout's place of the custom fields.
+        at = sum(1 for key in shown[: shown.index("custom")] if key in titles)
+        sections.insert(at, RecordSection("custom", gettext("Custom Fields"), custom_rows))
     return sections

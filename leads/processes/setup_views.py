@@ -78,7 +78,7 @@ def _save(request, form, record_type=None):
         "description": form.cleaned_data["description"],
         "is_active": form.cleaned_data["is_active"],
         "is_org_default": form.cleaned_data["is_org_default"],
-        "layout_sections": form.cleaned_data["layout_sections"],
+        "layout_sections": form.ordered_sections(),
         "statuses": form.statuses(),
     }
     if record_type is None:
