@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.form_pages import service_form_page
 from core.forms import apply_service_errors
 from core.models import RecordType, RecordTypeDefault
 from core.roles import ROLES, setup_admin_required
@@ -100,19 +101,14 @@ def lead_record_type_edit(request, pk: int):
 
 def _form_page(request, record_type):
     form = LeadRecordTypeForm(request.POST or None, record_type=record_type)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = _save(request, form, record_type)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Lead record type “%(name)s” was saved.") % {"name": saved.name})
-            return redirect("leads:path_setup", saved.pk)
-    return render(
+    return service_form_page(
         request,
-        "leads/processes/recordtype_form.html",
-        {"form": form, "record_type": record_type},
-        status=400 if request.method == "POST" else 200,
+        form,
+        save=lambda: _save(request, form, record_type),
+        saved_message=lambda saved: _("Lead record type “%(name)s” was saved.") % {"name": saved.name},
+        saved_url=lambda saved: reverse("leads:path_setup", args=[saved.pk]),
+        template="leads/processes/recordtype_form.html",
+        context={"record_type": record_type},
     )
 
 
