@@ -320,6 +320,7 @@ def seed(total: int, *, reseed: bool) -> dict:
     from core.picklist_values import LEAD_SOURCES
     from core.roles import SALES_REP, ensure_roles
     from leads.models import Queue
+    from leads.ownership import owner_sort_name
 
     ensure_roles()
     User = get_user_model()
@@ -368,6 +369,8 @@ def seed(total: int, *, reseed: bool) -> dict:
         "ratings": ["Hot", "Warm", "Cold", "", ""],
         "users": [u.pk for u in reps],
         "queues": [q.pk for q in queues],
+        "user_names": [owner_sort_name(u) for u in reps],
+        "queue_names": [owner_sort_name(q) for q in queues],
     }
     cuts = []
     acc = 0.0
@@ -389,7 +392,7 @@ def seed(total: int, *, reseed: bool) -> dict:
             salutation, first_name, last_name, title, company, email, phone, mobile, fax, website, street,
             city, state, postal_code, country, industry, annual_revenue, number_of_employees, rating, status,
             lead_source, description, email_opt_out, do_not_call, owner_user_id, owner_queue_id,
-            owner_assigned_at, custom_fields, created_at, created_by_id, last_modified_at, last_modified_by_id,
+            owner_sort_name, owner_assigned_at, custom_fields, created_at, created_by_id, last_modified_at, last_modified_by_id,
             version, is_converted, converted_at, unqualified_reason
         )
         SELECT
@@ -403,6 +406,7 @@ def seed(total: int, *, reseed: bool) -> dict:
             rating, status, source, '', g %% 20 = 0, g %% 25 = 0,
             CASE WHEN in_queue THEN NULL ELSE owner END,
             CASE WHEN in_queue THEN queue END,
+            CASE WHEN in_queue THEN (%(queue_names)s::text[])[queue_i] ELSE (%(user_names)s::text[])[owner_i] END,
             created + interval '1 hour', '{{}}'::jsonb, created, owner, created + interval '2 days', owner,
             1, converted, CASE WHEN converted THEN created + interval '10 days' END, ''
         FROM (
@@ -417,14 +421,19 @@ def seed(total: int, *, reseed: bool) -> dict:
                 {p("industries")} AS industry,
                 {p("ratings")} AS rating,
                 {p("sources")} AS source,
-                {p("users", "bigint")} AS owner,
-                {p("queues", "bigint")} AS queue,
+                (%(users)s::bigint[])[owner_i] AS owner,
+                owner_i,
+                (%(queues)s::bigint[])[queue_i] AS queue,
+                queue_i,
                 random() < 0.05 AS in_queue,
                 status,
                 status = 'Qualified' AND random() < 0.8 AS converted,
                 now() - random() * interval '1095 days' AS created
             FROM (
-                SELECT g, {p("words")} AS company_word, {status_case} AS status
+                SELECT
+                    g, {p("words")} AS company_word, {status_case} AS status,
+                    1 + floor(random() * cardinality(%(users)s::bigint[]))::int AS owner_i,
+                    1 + floor(random() * cardinality(%(queues)s::bigint[]))::int AS queue_i
                 FROM (SELECT g, random() AS r_status FROM generate_series(%(start)s, %(stop)s) AS g) AS base
             ) AS draws
         ) AS lead_rows

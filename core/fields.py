@@ -4,6 +4,9 @@ shown, and turned into a form field. Forms, serializers, web-to-lead and imports
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -213,6 +216,39 @@ def localized_amount(value) -> str:
     return formats.number_format(Decimal(str(value)), 2, use_l10n=True, force_grouping=True)
 
 
+# Inside ``plain_formats()`` (a CSV export) dates and times keep one fixed, sortable form
+# whatever the reader's locale; elsewhere they are shown in the viewer's locale and time zone.
+_plain: ContextVar[bool] = ContextVar("leadcrm_plain_formats", default=False)
+
+
+@contextmanager
+def plain_formats() -> Iterator[None]:
+    token = _plain.set(True)
+    try:
+        yield
+    finally:
+        _plain.reset(token)
+
+
+def localized_datetime(value: dt.datetime | None) -> str:
+    """A moment in the viewer's time zone and locale ("12/04/2026 3:05 p.m.", "04/12/2026 15:05")."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    if _plain.get():
+        return local.strftime("%Y-%m-%d %H:%M")
+    return formats.date_format(local, "SHORT_DATETIME_FORMAT", use_l10n=True)
+
+
+def localized_date(value: dt.date | None) -> str:
+    """A day in the viewer's locale ("12/04/2026", "04/12/2026")."""
+    if value is None:
+        return ""
+    if _plain.get():
+        return value.isoformat()
+    return formats.date_format(value, "SHORT_DATE_FORMAT", use_l10n=True)
+
+
 def display_value(definition: FieldDefinition, value) -> str:
     """Human form of a stored value (escaping is the template's job)."""
     if value is None or value == "":
@@ -240,7 +276,11 @@ def display_value(definition: FieldDefinition, value) -> str:
     if ftype == FieldType.DATETIME:
         parsed = parse_datetime(str(value))
         if parsed:
-            return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M")
+            return localized_datetime(parsed)
+    if ftype == FieldType.DATE:
+        parsed_day = parse_date(str(value))
+        if parsed_day:
+            return localized_date(parsed_day)
     return str(value)
 
 

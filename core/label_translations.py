@@ -225,3 +225,28 @@ def label_translation_delete(*, label_translation: LabelTranslation, acting_user
     require_setup_admin(acting_user)
     forget_translations(label_translation.language)
     LabelTranslation.objects.filter(pk=label_translation.pk).delete()
+
+
+def label_translations_drop(*, object_name: str, field_name: str, value: str | None = None) -> int:
+    """Remove the translations of a deleted label, in the caller's transaction: of one picklist
+    value (``value``: its API name), or of a whole field (``value`` None: its label, its help text and
+    its picklist values). Left behind, they would come back on a later value or field of the same
+    name. Answers how many were removed."""
+    if value is not None:
+        rows = LabelTranslation.objects.filter(
+            kind=PICKLIST_VALUE,
+            object_name=translation_object(object_name, field_name),
+            field_name=field_name,
+            value=value,
+        )
+    else:
+        # A value set shared with other objects keeps its values' translations.
+        kinds = [FIELD_LABEL, HELP_TEXT]
+        if translation_object(object_name, field_name) == object_name:
+            kinds.append(PICKLIST_VALUE)
+        rows = LabelTranslation.objects.filter(object_name=object_name, field_name=field_name, kind__in=kinds)
+    languages = set(rows.values_list("language", flat=True))
+    removed, _by_model = rows.delete()
+    for language in languages:
+        forget_translations(language)
+    return removed

@@ -131,6 +131,23 @@ class RecordType(models.Model):
         return self.name
 
 
+class RecordTypeAccess(models.Model):
+    """A record type that a role may use: offered on its new records and when changing a record's
+    record type (Salesforce: record types assigned to a profile). A role with none of an object's
+    record types listed may use every active one; admins use them all."""
+
+    record_type = models.ForeignKey(RecordType, on_delete=models.CASCADE, related_name="role_access")
+    group = models.ForeignKey("auth.Group", on_delete=models.CASCADE, related_name="record_type_access")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "record_type"], name="recordtypeaccess_one_per_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} – {self.record_type}"
+
+
 class RecordTypeDefault(models.Model):
     """The record type a user's new records of an object get: set for a role (group), overridden for
     a user."""

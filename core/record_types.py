@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from .db import unique_as_field_error
 from .memo import memoized
-from .models import RecordType, RecordTypeDefault
-from .roles import MARKETING_ADMIN, ROLES, SALES_REP, SYSTEM_ADMIN
+from .models import RecordType, RecordTypeAccess, RecordTypeDefault
+from .roles import MARKETING_ADMIN, ROLES, SALES_REP, SYSTEM_ADMIN, is_marketing_admin
 
 # When a user is in several role groups, the more senior role's default wins.
 _ROLE_PRECEDENCE = [SYSTEM_ADMIN, MARKETING_ADMIN, SALES_REP]
@@ -45,25 +45,99 @@ def record_type_default_for(*, user, object_name: str) -> RecordType | None:
     )
 
 
+def record_types_available_to(*, user, object_name: str) -> list[RecordType]:
+    """The active record types of the object that the user may give a record, by name: those of
+    each of their roles (a role with none listed: every one); admins may use them all."""
+    every = list(record_types_for(object_name=object_name))
+    if not getattr(user, "pk", None) or is_marketing_admin(user):
+        return every
+    return memoized(("record_types_available_to", user.pk, object_name), lambda: _available(user, object_name, every))
+
+
+def _available(user, object_name: str, every: list[RecordType]) -> list[RecordType]:
+    listed: dict[int, set[int]] = {}
+    for group_id, record_type_id in RecordTypeAccess.objects.filter(
+        group__user=user, record_type__object_name=object_name
+    ).values_list("group_id", "record_type_id"):
+        listed.setdefault(group_id, set()).add(record_type_id)
+    if not listed or user.groups.exclude(pk__in=listed).filter(name__in=ROLES).exists():
+        # A role of theirs lists none: it may use every record type.
+        return every
+    allowed = set().union(*listed.values())
+    return [record_type for record_type in every if record_type.pk in allowed]
+
+
+def record_type_available_to(*, user, record_type: RecordType) -> bool:
+    return any(
+        r.pk == record_type.pk for r in record_types_available_to(user=user, object_name=record_type.object_name)
+    )
+
+
+def record_types_of_role(*, group: Group, object_name: str) -> list[RecordType]:
+    """The record types a role lists for the object (empty: it may use every one)."""
+    return list(RecordType.objects.filter(object_name=object_name, role_access__group=group).order_by("name"))
+
+
+@transaction.atomic
+def record_type_access_assign(
+    *, object_name: str, group: Group, record_types, default: RecordType | None
+) -> list[RecordType]:
+    """Set the record types of the object a role may use (none: every one) and its default, which
+    must be one of them; the caller checks that the acting user may."""
+    if group.name not in ROLES:
+        raise ValidationError({"role": [_("Choose one of the roles: %(roles)s.") % {"roles": ", ".join(ROLES)}]})
+    chosen = list({r.pk: r for r in record_types}.values())
+    errors = {}
+    if any(r.object_name != object_name or not r.is_active for r in chosen):
+        errors["record_types"] = [_("Choose active record types of this object.")]
+    if default is not None and (default.object_name != object_name or not default.is_active):
+        errors["default"] = [_("Choose an active record type of this object.")]
+    elif default is not None and chosen and default.pk not in {r.pk for r in chosen}:
+        errors["default"] = [_("The default must be one of the record types the role may use.")]
+    if errors:
+        raise ValidationError(errors)
+    # Serialises concurrent changes of the same role's list.
+    Group.objects.select_for_update().filter(pk=group.pk).first()
+    RecordTypeAccess.objects.filter(group=group, record_type__object_name=object_name).exclude(
+        record_type__in=chosen
+    ).delete()
+    RecordTypeAccess.objects.bulk_create(
+        [RecordTypeAccess(group=group, record_type=r) for r in chosen], ignore_conflicts=True
+    )
+    record_type_default_assign(object_name=object_name, record_type=default, group=group)
+    return sorted(chosen, key=lambda r: r.name.lower())
+
+
 def _record_type_default_for(user, object_name: str) -> RecordType | None:
+    available = {r.pk: r for r in record_types_available_to(user=user, object_name=object_name)}
     mine = (
         RecordTypeDefault.objects.filter(object_name=object_name, user=user, record_type__is_active=True)
         .select_related("record_type")
         .first()
     )
-    if mine:
+    if mine and mine.record_type_id in available:
         return mine.record_type
     by_group = {
         d.group.name: d.record_type
         for d in RecordTypeDefault.objects.filter(
             object_name=object_name, group__user=user, record_type__is_active=True
         ).select_related("record_type", "group")
+        if d.record_type_id in available
     }
     for role in _ROLE_PRECEDENCE:
         if role in by_group:
             return by_group[role]
     by_name = next((by_group[name] for name in sorted(by_group)), None)
-    return by_name or record_type_org_default(object_name)
+    if by_name:
+        return by_name
+    org = record_type_org_default(object_name)
+    if org is not None and org.pk in available:
+        return org
+    if len(available) == record_types_for(object_name=object_name).count():
+        return org
+    # The user's roles allow only some record types, the organisation's default not among them:
+    # the first they may use.
+    return next(iter(available.values()), None)
 
 
 def _name_in_use(record_type: RecordType) -> bool:

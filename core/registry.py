@@ -658,3 +658,19 @@ def run_history_hooks(*, rows: list) -> None:
         return
     for hook in _history_hooks:
         hook(rows=rows)
+
+
+# Called as ``hook(user=...)`` inside the transaction of a change of a user's first or last name:
+# the leads app refreshes the owner's sort name on the rows that user owns.
+_user_rename_hooks: list[Callable[..., None]] = []
+
+
+def register_user_rename_hook(hook: Callable[..., None]) -> None:
+    """Run ``hook`` when a user is renamed (idempotent; call from ready())."""
+    if hook not in _user_rename_hooks:
+        _user_rename_hooks.append(hook)
+
+
+def run_user_rename_hooks(*, user) -> None:
+    for hook in _user_rename_hooks:
+        hook(user=user)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from . import registry
 from .db import unique_as_field_error
 from .fields import API_NAME_RE, api_name_from_label, clean_value
+from .label_translations import label_translations_drop
 from .models import FieldDefinition, FieldHistory, FieldType, OrgSettings, PicklistValue
 from .picklist_values import value_set_objects
 from .roles import is_system_admin, require_setup_admin
@@ -452,6 +453,8 @@ def picklist_value_delete(*, value: PicklistValue, replacement: PicklistValue | 
                 )
             moved += _move_records(target, target_replacement, holding[target.pk], acting_user)
         target.delete()
+    # Its translations go with it: a later value of the same API name starts untranslated.
+    label_translations_drop(object_name=value.object_name, field_name=value.field_name, value=value.api_name)
     return moved
 
 

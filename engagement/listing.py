@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.fields import localized_datetime
 from core.registry import ListExtension
 
 
@@ -23,7 +24,7 @@ def annotate(qs: QuerySet) -> QuerySet:
 
 
 def display(key: str, value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    return localized_datetime(value) if value else ""
 
 
 def _day_start(day: dt.date) -> dt.datetime:

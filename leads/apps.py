@@ -46,6 +46,12 @@ class LeadsConfig(AppConfig):
                 delete_permission="leads.delete_lead",
             )
         )
+        # A renamed user's leads take the new name as their owner's sort name.
+        from core.registry import register_user_rename_hook
+
+        from .ownership import user_renamed
+
+        register_user_rename_hook(user_renamed)
         grant(SALES_REP, *LEAD_WORK)
         grant(MARKETING_ADMIN, *LEAD_WORK, "leads.add_queue", "leads.change_queue", "leads.delete_queue")
         grant(SYSTEM_ADMIN, "leads.view_edit_converted_lead")

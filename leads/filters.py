@@ -14,7 +14,7 @@ from django import forms
 from django.db import connection
 from django.db.models import DecimalField, F, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast, Coalesce, Lower
+from django.db.models.functions import Cast, Lower
 from django.db.models.lookups import GreaterThanOrEqual, IContains, LessThan, LessThanOrEqual, StartsWith
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -40,16 +40,17 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 
 # Sortable columns: key -> the expressions it orders by (descending flips them all). Each matches
 # the expression of an index (migration 0014: ``(LOWER(col), id)`` for text, ``(col, id)`` for
-# picklist values and dates) so that the first page is read off the index at any table size. Text is
-# sorted ignoring case (the database collates bytewise); picklists by their stored API value. The
-# columns are NOT NULL, so no NULLS LAST: it would keep a descending sort off the index.
+# picklist values and dates; the owner's sort name kept on the row, ``lead_owner_sort_idx``) so that
+# the first page is read off the index at any table size. Text is sorted ignoring case (the database
+# collates bytewise); picklists by their stored API value. The columns are NOT NULL, so no NULLS
+# LAST: it would keep a descending sort off the index.
 ORDERING_COLUMNS: dict[str, tuple] = {
     "name": (Lower("last_name"), Lower("first_name")),
     "company": (Lower("company"),),
     "status": (F("status"),),
     "lead_source": (F("lead_source"),),
     "rating": (F("rating"),),
-    "owner": (F("owner_sort"),),
+    "owner": (Lower("owner_sort_name"),),
     "created_at": (F("created_at"),),
     "last_modified_at": (F("last_modified_at"),),
     "email": (Lower("email"),),
@@ -59,8 +60,6 @@ ORDERING_COLUMNS: dict[str, tuple] = {
     "phone": (F("phone"),),
     "industry": (F("industry"),),
 }
-# Sort keys that may be NULL: they sort last in both directions.
-NULLABLE_ORDERING = {"owner"}
 
 
 def ordering_keys(*, custom_api_names=()) -> set[str]:
@@ -135,10 +134,8 @@ class LeadOrderingFilter(django_filters.OrderingFilter):
             key = param.lstrip("-")
             nullable = True
             if key in ORDERING_COLUMNS:
-                if key == "owner":
-                    qs = qs.annotate(owner_sort=Coalesce(Lower("owner_user__last_name"), Lower("owner_queue__name")))
                 columns = list(ORDERING_COLUMNS[key])
-                nullable = key in NULLABLE_ORDERING
+                nullable = False
             elif key in self.custom_api_names:
                 columns = [KeyTransform(key, "custom_fields")]
             elif key in self.extension_columns:

@@ -20,9 +20,9 @@ from .processes.selectors import (
     layout_sections,
     lead_process_statuses,
     lead_record_type_default,
-    lead_record_type_get,
     lead_record_type_of,
     lead_record_types,
+    lead_record_types_for,
 )
 from .selectors import owner_choices
 
@@ -128,8 +128,12 @@ class LeadForm(forms.Form):
                 if definition.default_value is not None and definition.api_name not in self.initial:
                     self.initial[definition.api_name] = form_initial(definition, definition.default_value)
         if lead is not None and only is None:
-            choices = list(lead_record_types().values_list("pk", "name"))
-            if len(choices) > 1 or (lead.record_type_id and lead.record_type_id not in dict(choices)):
+            # The record types the user's roles may use; the lead keeps its own whatever it is.
+            offered = lead_record_types_for(user=user) if user is not None else lead_record_types()
+            if lead.record_type_id:
+                offered = offered | lead_record_types(active_only=False).filter(pk=lead.record_type_id)
+            choices = list(offered.distinct().values_list("pk", "name"))
+            if len(choices) > 1:
                 # Changing the record type changes the statuses offered: the service checks the
                 # status against the new process.
                 self.fields["record_type"] = forms.TypedChoiceField(
@@ -176,12 +180,16 @@ class LeadForm(forms.Form):
             helper.layout = Layout(*[Field(n, autofocus=True) if n == focus else Field(n) for n in self.fields])
             return helper
         groups = []
-        for key, title in SECTIONS:
+        titles = dict(SECTIONS)
+        # In the order of the record type's page layout; fields it must keep come in their sections.
+        for key in self.sections + [key for key in titles if key not in self.sections]:
+            if key == "custom":
+                if self.custom_definitions:
+                    groups.append(("Custom Fields", [d.api_name for d in self.custom_definitions]))
+                continue
             names = [api for api, _l, _t, _r, section, _h in STANDARD_FIELDS if section == key and api in self.fields]
             if names:
-                groups.append((title, names))
-        if self.custom_definitions:
-            groups.append(("Custom Fields", [d.api_name for d in self.custom_definitions]))
+                groups.append((titles[key], names))
         focus = self._focus([n for _t, names in groups for n in names])
         sections = []
         for title, names in groups:
@@ -214,7 +222,8 @@ class LeadForm(forms.Form):
         chosen = self.cleaned_data.get("record_type")
         if chosen in (None, "") or self.record_type is None or chosen == self.record_type.pk:
             return {}
-        return {"record_type": lead_record_type_get(chosen)}
+        # The service refuses a record type the user may not use (the choices offer only those).
+        return {"record_type": lead_record_types(active_only=False).filter(pk=chosen).first()}
 
     def custom_data(self) -> dict:
         return {

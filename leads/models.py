@@ -42,7 +42,10 @@ SORT_INDEXES = [
     models.Index(fields=["industry", "id"], name="lead_industry_sort_idx"),
     models.Index(fields=["phone", "id"], name="lead_phone_sort_idx"),
     models.Index(fields=["last_modified_at", "id"], name="lead_modified_sort_idx"),
+    models.Index(Lower("owner_sort_name"), models.F("id"), name="lead_owner_sort_idx"),
 ]
+# A user's last name, a space and their first name (150 characters each).
+OWNER_SORT_NAME_LENGTH = 301
 
 
 class Lead(models.Model):
@@ -81,6 +84,11 @@ class Lead(models.Model):
     owner_queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.PROTECT, related_name="leads")
     # When the current owner got the lead: a queue's list is worked oldest arrival first.
     owner_assigned_at = models.DateTimeField()
+    # The owner's name as the list sorts it (``leads.ownership.owner_sort_name``): set with the owner,
+    # and on the owner's leads when a user or queue is renamed. Not edited by people; no history.
+    owner_sort_name = models.CharField(
+        max_length=OWNER_SORT_NAME_LENGTH, default="", db_default="", blank=True, editable=False
+    )
 
     custom_fields = models.JSONField(default=dict, blank=True)
     # Decides the lead's process (the statuses offered) and page layout; none: the org default's.

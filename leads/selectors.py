@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from core.fields import display_value, field_help_text, field_label, localized_amount
+from core.fields import display_value, field_help_text, field_label, localized_amount, localized_datetime
 from core.history import history_for
 from core.models import FieldDefinition, FieldHistory, FieldType, OrgSettings
 from core.registry import ListExtension, list_extensions
@@ -305,7 +305,7 @@ def format_value(column: Column, value, picklists: dict[str, dict[str, str]]) ->
     if column.key in PICKLIST_FIELDS:
         return picklists.get(column.key, {}).get(value, value)
     if column.key in {"created_at", "last_modified_at"}:
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return localized_datetime(value)
     if column.field_type == "currency":
         return f"{value:,.2f}"
     return str(value)
@@ -366,9 +366,11 @@ def lead_record_sections(*, lead: Lead) -> list[RecordSection]:
     picklists = picklist_labels(object_name=OBJECT_NAME)
     shown = layout_sections(lead_record_type_of(lead))
     sections = []
-    for key, title in SECTIONS:
-        if key not in shown:
+    titles = dict(SECTIONS)
+    for key in shown:
+        if key not in titles:
             continue
+        title = titles[key]
         rows = []
         for api, label, ftype, *_rest in STANDARD_FIELDS:
             if _rest[1] != key:
@@ -412,5 +414,7 @@ def lead_record_sections(*, lead: Lead) -> list[RecordSection]:
             )
         )
     if custom_rows and "custom" in shown:
-        sections.append(RecordSection("custom", gettext("Custom Fields"), custom_rows))
+        # In the layout's place of the custom fields.
+        at = sum(1 for key in shown[: shown.index("custom")] if key in titles)
+        sections.insert(at, RecordSection("custom", gettext("Custom Fields"), custom_rows))
     return sections

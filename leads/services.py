@@ -18,13 +18,14 @@ from core.fields import clean_custom_fields, is_blank, validate_web_address
 from core.history import Change, diff, history_for, history_record
 from core.memo import memoized
 from core.models import PicklistValue, RecordType, RecycleBinEntry
+from core.record_types import record_type_available_to
 from core.recycle_bin import recycle_bin_move, recycle_bin_restore
 from core.registry import run_lead_touch_hooks
 from core.selectors import field_labels, picklist_default
 
 from .fields import OBJECT_NAME, PICKLIST_FIELDS, WRITABLE_FIELDS
 from .models import Lead, LeadNote, Queue, RecentlyViewed
-from .ownership import owner_label, set_owner
+from .ownership import owner_label, owner_sort_name, set_owner
 from .processes.selectors import lead_process_statuses, lead_record_type_default, lead_record_type_of
 from .selectors import lead_is_deletable_by, lead_is_editable_by
 from .sort_keys import lead_activity_note
@@ -181,11 +182,16 @@ def _process_errors(lead: Lead, before: dict | None, facts: _PicklistFacts) -> d
     return errors
 
 
-def _check_record_type(record_type) -> None:
-    if record_type is not None and (
-        not isinstance(record_type, RecordType) or record_type.object_name != OBJECT_NAME or not record_type.is_active
-    ):
+def _check_record_type(record_type, *, acting_user) -> None:
+    """An active lead record type that the acting user's roles may use (``None``: the default)."""
+    if record_type is None:
+        return
+    if not isinstance(record_type, RecordType) or record_type.object_name != OBJECT_NAME or not record_type.is_active:
         raise ValidationError({"record_type": [_("Choose an active lead record type.")]})
+    if getattr(acting_user, "pk", None) and not record_type_available_to(user=acting_user, record_type=record_type):
+        raise ValidationError(
+            {"record_type": [_("Your role may not use the record type “%(name)s”.") % {"name": record_type.name}]}
+        )
 
 
 def _validate(lead: Lead, *, before: dict | None, custom_raw: dict | None) -> dict:
@@ -252,7 +258,7 @@ def lead_build(
     status defaults to the picklist default, else the process's first status."""
     now = now or timezone.now()
     values = _coerce(data)
-    _check_record_type(record_type)
+    _check_record_type(record_type, acting_user=acting_user)
     record_type = record_type or lead_record_type_default(user=acting_user)
     if is_blank(values.get("status")):
         offered = lead_process_statuses(record_type)
@@ -339,7 +345,7 @@ def lead_update(
     for key, value in values.items():
         setattr(locked, key, value)
     if record_type is not _UNSET and (record_type.pk if record_type else None) != locked.record_type_id:
-        _check_record_type(record_type)
+        _check_record_type(record_type, acting_user=acting_user)
         locked.record_type = record_type
     locked.custom_fields = _validate(locked, before=before, custom_raw=custom_fields)
     changes = diff(before, _snapshot(locked), _labels())
@@ -668,6 +674,9 @@ def lead_restore(*, entry: RecycleBinEntry, acting_user: User) -> Lead:
             )
         if not there:
             set_owner(lead, acting_user)
+        else:
+            # The owner may have been renamed while the lead was in the bin.
+            lead.owner_sort_name = owner_sort_name(lead.owner)
         return not there
 
     with transaction.atomic():

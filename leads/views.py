@@ -32,7 +32,7 @@ from .listviews.selectors import (
     may_share_list_views,
 )
 from .ownership import owner_from_key, owner_key, owner_label
-from .processes.selectors import lead_record_type_default, lead_record_type_get, lead_record_types
+from .processes.selectors import lead_record_type_default, lead_record_type_get, lead_record_types_for
 from .processes.views import path_context
 from .routing.services import lead_assign, leads_assign_many
 from .selectors import (
@@ -382,11 +382,12 @@ def _conflict_changes(exc: LeadEditConflict) -> list:
 @login_required
 @require_http_methods(["GET", "POST"])
 def lead_create_view(request: HttpRequest) -> HttpResponse:
-    available = lead_record_types()
+    available = lead_record_types_for(user=request.user)
     chosen = request.POST.get("record_type") or request.GET.get("record_type")
-    record_type = lead_record_type_get(chosen) if chosen else None
-    if record_type is None and available.count() > 1:
-        # Several record types: the user chooses one first (their default preselected).
+    record_type = lead_record_type_get(chosen, user=request.user) if chosen else None
+    if record_type is None and (available.count() > 1 or chosen):
+        # Several record types their roles may use: the user chooses one first (their default
+        # preselected); one they may not use is refused here with the choices they have.
         default = lead_record_type_default(user=request.user)
         choice = RecordTypeChoiceForm(
             request.GET if chosen else None,
@@ -441,7 +442,7 @@ def lead_create_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def lead_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _editable(request, pk)
-    form = LeadForm(request.POST or None, lead=lead)
+    form = LeadForm(request.POST or None, lead=lead, user=request.user)
     conflict = duplicates = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -460,7 +461,7 @@ def lead_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             # The user's input stays; saving again is a deliberate decision on the latest version.
             data = request.POST.copy()
             data["version"] = exc.lead.version
-            form = LeadForm(data, lead=exc.lead)
+            form = LeadForm(data, lead=exc.lead, user=request.user)
             form.is_valid()
         except DuplicateLeadError as exc:
             duplicates = exc

@@ -8,10 +8,10 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.fields import localized_datetime
 from core.registry import ListExtension
 
 from .models import LeadScore, ScoringModel
@@ -36,7 +36,7 @@ def display(key: str, value) -> str:
     if value is None:
         return ""
     if key == "score_updated_at":
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return localized_datetime(value)
     return str(value)
 
 

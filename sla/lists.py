@@ -9,10 +9,10 @@ import django_filters
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.fields import localized_datetime
 from core.registry import ListExtension
 
 from .models import LeadSla
@@ -46,7 +46,7 @@ def display(key: str, value) -> str:
     if value in (None, ""):
         return ""
     if key == "sla_due_at":
-        when = date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+        when = localized_datetime(value)
         left = value - timezone.now()
         if left <= dt.timedelta(0):
             return _("%(when)s (past due)") % {"when": when}

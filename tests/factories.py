@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from leads.models import Lead, LeadNote, Queue
+from leads.ownership import owner_sort_name
 
 PASSWORD = "demo-pass-123"
 
@@ -56,6 +57,7 @@ class LeadFactory(factory.django.DjangoModelFactory):
     owner_user = factory.SubFactory(UserFactory, role="Sales rep")
     owner_queue = None
     owner_assigned_at = factory.LazyFunction(timezone.now)
+    owner_sort_name = factory.LazyAttribute(lambda o: owner_sort_name(o.owner_user or o.owner_queue))
     created_at = factory.LazyFunction(timezone.now)
     last_modified_at = factory.LazyFunction(timezone.now)
     created_by = factory.SelfAttribute("owner_user")

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from core.db import unique_as_field_error
+from core.registry import run_user_rename_hooks
 from core.roles import ROLES, SALES_REP, SYSTEM_ADMIN, require_system_admin, role_label
 from core.tokens import api_tokens_revoke_all
 from emails.models import OutboundEmail
@@ -214,6 +215,8 @@ def user_update(*, user, first_name: str, last_name: str, email: str, role: str,
         user.first_name, user.last_name, user.email = first_name, last_name, email
         user.save(update_fields=["first_name", "last_name", "email"])
         _audit(user, UserAuditEntry.Action.UPDATED, acting_user, changes=changes)
+        if "first_name" in changes or "last_name" in changes:
+            run_user_rename_hooks(user=user)
     if role != old_role:
         _set_role(user, role)
         _audit(user, UserAuditEntry.Action.ROLE_CHANGED, acting_user, old=old_role, new=role)

@@ -5,9 +5,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.form_pages import service_form_page
 from core.forms import apply_service_errors
 from core.roles import role_label, system_admin_required
 
@@ -79,27 +81,26 @@ def user_list(request):
 @system_admin_required
 def user_invite(request):
     form = InviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_invite(
-                email=form.cleaned_data["email"],
-                first_name=form.cleaned_data["first_name"],
-                last_name=form.cleaned_data["last_name"],
-                role=form.cleaned_data["role"],
-                username=form.cleaned_data["username"],
-                permission_sets=form.cleaned_data["permission_sets"],
-                acting_user=request.user,
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(name)s was invited; the invitation is on its way to %(email)s.")
-                % {"name": user.get_full_name(), "email": user.email},
-            )
-            return redirect("users:user_detail", pk=user.pk)
-    return render(request, "users/user_form.html", {"form": form, "record": None}, status=400 if form.errors else 200)
+    return service_form_page(
+        request,
+        form,
+        save=lambda: services.user_invite(
+            email=form.cleaned_data["email"],
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            role=form.cleaned_data["role"],
+            username=form.cleaned_data["username"],
+            permission_sets=form.cleaned_data["permission_sets"],
+            acting_user=request.user,
+        ),
+        saved_message=lambda user: (
+            _("%(name)s was invited; the invitation is on its way to %(email)s.")
+            % {"name": user.get_full_name(), "email": user.email}
+        ),
+        saved_url=lambda user: reverse("users:user_detail", args=[user.pk]),
+        template="users/user_form.html",
+        context={"record": None},
+    )
 
 
 @system_admin_required
@@ -130,15 +131,15 @@ def user_edit(request, pk: int):
         "role": services.role_of(user),
     }
     form = UserForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_update(user=user, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The user was saved."))
-            return redirect("users:user_detail", pk=user.pk)
-    return render(request, "users/user_form.html", {"form": form, "record": user}, status=400 if form.errors else 200)
+    return service_form_page(
+        request,
+        form,
+        save=lambda: services.user_update(user=user, acting_user=request.user, **form.cleaned_data),
+        saved_message=lambda _saved: _("The user was saved."),
+        saved_url=lambda saved: reverse("users:user_detail", args=[saved.pk]),
+        template="users/user_form.html",
+        context={"record": user},
+    )
 
 
 def _account_action(request, pk: int, action, done: str):

@@ -20,6 +20,7 @@ from core.recycle_bin import recycle_bin_move, recycle_bin_restore
 from core.registry import ReparentSpec, reparent_specs
 from leads.fields import WRITABLE_FIELDS
 from leads.models import Lead
+from leads.ownership import owner_sort_name
 from leads.selectors import lead_is_editable_by
 from leads.services import lead_update
 
@@ -194,6 +195,12 @@ def _spec_by_key() -> dict[str, ReparentSpec]:
     return {_spec_key(spec): spec for spec in reparent_specs("lead")}
 
 
+def _owner_kept(lead: Lead) -> bool:
+    """A merged lead comes back to its owner, under the owner's current sort name."""
+    lead.owner_sort_name = owner_sort_name(lead.owner)
+    return False
+
+
 @transaction.atomic
 def lead_merge_undo(*, merge: LeadMerge, acting_user) -> LeadMerge:
     """Undo a merge: the losing leads come back from the Recycle Bin with their rows, the rows
@@ -214,7 +221,7 @@ def lead_merge_undo(*, merge: LeadMerge, acting_user) -> LeadMerge:
         )
     for entry in entries.order_by("pk"):
         recycle_bin_restore(
-            entry=entry, object_name="lead", label="lead", acting_user=acting_user, owner_gone=lambda lead: False
+            entry=entry, object_name="lead", label="lead", acting_user=acting_user, owner_gone=_owner_kept
         )
     specs = _spec_by_key()
     for key, by_loser in (locked.moved or {}).items():

@@ -3,6 +3,7 @@ columns and sort, streamed from a server-side cursor so that memory stays flat a
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from operator import itemgetter
 
 from django.contrib.auth import get_user_model
@@ -16,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core.csv_export import csv_cell, csv_lines
+from core.fields import plain_formats
 from core.roles import display_name
 from core.selectors import picklist_labels
 
@@ -114,13 +116,14 @@ def _reader(column: Column, position: int, picklists, owners_users, owners_queue
     return itemgetter(position), [column.key]
 
 
-def export_rows(spec: ExportSpec) -> Iterator[list[str]]:
+def export_rows(spec: ExportSpec, *, zone=None) -> Iterator[list[str]]:
     """The header and one row per lead, each cell guarded against formulas. The leads are read
     through a server-side cursor inside a read transaction, CHUNK rows at a time."""
     picklists = picklist_labels(object_name=OBJECT_NAME)
     users = {u.pk: display_name(u) for u in get_user_model().objects.only("username", "first_name", "last_name")}
     queues = dict(Queue.objects.values_list("pk", "name"))
-    zone = timezone.get_current_timezone()
+    # The reader's time zone, given by the view: rows are written after it returned.
+    zone = zone or timezone.get_current_timezone()
     readers, fields, customs = [], [], {}
     for column in spec.columns:
         reader, names = _reader(column, len(fields), picklists, users, queues, zone)
@@ -132,12 +135,22 @@ def export_rows(spec: ExportSpec) -> Iterator[list[str]]:
     queryset = spec.queryset.annotate(**customs) if customs else spec.queryset
     rows = queryset.values_list(*fields)
     with transaction.atomic():
-        for row in rows.iterator(chunk_size=CHUNK):
-            yield [csv_cell(read(row)) for read in readers]
+        leads = rows.iterator(chunk_size=CHUNK)
+        while True:
+            # Dates and times in one fixed form whatever the reader's locale, in their time zone;
+            # set per chunk, as a generator must not leave them set for its caller.
+            with plain_formats(), timezone.override(zone):
+                chunk = [[csv_cell(read(row)) for read in readers] for row in islice(leads, CHUNK)]
+            if not chunk:
+                return
+            yield from chunk
 
 
 def export_response(spec: ExportSpec) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_lines(export_rows(spec), bom=True), content_type="text/csv; charset=utf-8")
+    # The rows are written after the view returns, when the request's time zone is no longer
+    # active: they take the reader's, as the request had it.
+    rows = export_rows(spec, zone=timezone.get_current_timezone())
+    response = StreamingHttpResponse(csv_lines(rows, bom=True), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{spec.filename}"'
     response["Cache-Control"] = "no-store"
     return response

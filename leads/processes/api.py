@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.models import RecordType
-from core.roles import ROLES
+from core.roles import ROLES, require_setup_admin
 
 from . import selectors, services
 
@@ -69,6 +69,33 @@ class RecordTypeDefaultSerializer(serializers.Serializer):
     record_type = serializers.IntegerField(
         allow_null=True, help_text=gettext_lazy("The lead record type id; null clears the default.")
     )
+
+
+class RoleRecordTypesSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=ROLES)
+    record_types = serializers.ListField(
+        child=serializers.IntegerField(),
+        allow_empty=True,
+        help_text=gettext_lazy("Ids of the lead record types the role may use; empty: every active one."),
+    )
+    default = serializers.IntegerField(
+        allow_null=True,
+        required=False,
+        help_text=gettext_lazy("The role's default lead record type (one of them); null: none."),
+    )
+
+
+class AvailableRecordTypesSerializer(serializers.Serializer):
+    record_types = LeadRecordTypeSerializer(many=True)
+    default = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("What a new lead gets if none is sent."))
+
+
+def _role_answer(row) -> dict:
+    return {
+        "role": row.role.name,
+        "record_types": [r.pk for r in row.record_types],
+        "default": row.default.pk if row.default is not None else None,
+    }
 
 
 def _record_type_values(data: dict) -> dict:
@@ -171,3 +198,61 @@ class LeadRecordTypeViewSet(viewsets.ViewSet):
             raise serializers.ValidationError(errors)
         services.lead_record_type_default_set(record_type=record_type, user=user, group=group, acting_user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="The lead record types you may give a lead, and your default",
+        responses={200: AvailableRecordTypesSerializer},
+    )
+    @action(detail=False, methods=["get"], url_path="available")
+    def available(self, request):
+        record_types = selectors.lead_record_types_for(user=request.user).prefetch_related("lead_path_steps__status")
+        default = selectors.lead_record_type_default(user=request.user)
+        return Response(
+            {
+                "record_types": LeadRecordTypeSerializer(record_types, many=True).data,
+                "default": default.pk if default is not None else None,
+            }
+        )
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The lead record types each role may use, with its default (admins)",
+        responses={200: RoleRecordTypesSerializer(many=True), 403: SETUP_ONLY},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Set the lead record types a role may use and its default (admins)",
+        request=RoleRecordTypesSerializer,
+        responses={200: RoleRecordTypesSerializer, 400: FIELD_ERRORS, 403: SETUP_ONLY},
+    )
+    @action(detail=False, methods=["get", "post"], url_path="roles")
+    def roles(self, request):
+        require_setup_admin(request.user)
+        if request.method == "GET":
+            return Response([_role_answer(row) for row in selectors.lead_record_types_by_role()])
+        serializer = RoleRecordTypesSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        known = {r.pk: r for r in selectors.lead_record_types()}
+        errors = {}
+        unknown = [pk for pk in data["record_types"] if pk not in known]
+        if unknown:
+            errors["record_types"] = [gettext_lazy("Choose active lead record types.")]
+        default = None
+        if data.get("default") is not None:
+            default = known.get(data["default"])
+            if default is None:
+                errors["default"] = [gettext_lazy("Choose an active lead record type.")]
+        group = Group.objects.filter(name=data["role"]).first()
+        if group is None:
+            errors["role"] = [gettext_lazy("This role has not been set up yet.")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        services.lead_record_type_access_set(
+            group=group,
+            record_types=[known[pk] for pk in data["record_types"]],
+            default=default,
+            acting_user=request.user,
+        )
+        row = next(r for r in selectors.lead_record_types_by_role() if r.role.pk == group.pk)
+        return Response(_role_answer(row))

@@ -42,12 +42,23 @@ class LeadRecordTypeForm(forms.Form):
         label=_("Sections on the lead page"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("None ticked: every section."),
+        help_text=_("None ticked: every section. Number them in the order the lead page and form show them."),
     )
 
     def __init__(self, *args, record_type=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["layout_sections"].choices = section_choices()
+        # Listed in the record type's order (its sections first), each with its position.
+        order = list(record_type.layout_sections or []) if record_type is not None else []
+        choices = sorted(section_choices(), key=lambda c: order.index(c[0]) if c[0] in order else len(order))
+        self.fields["layout_sections"].choices = choices
+        for position, (key, label) in enumerate(choices, start=1):
+            self.fields[f"section_position_{key}"] = forms.IntegerField(
+                label=_("Position of %(section)s") % {"section": label},
+                min_value=1,
+                max_value=99,
+                required=False,
+                initial=position,
+            )
         offered = {s.api_name: i for i, s in enumerate(lead_process(record_type), start=1)} if record_type else {}
         self.status_rows = []
         values = PicklistValue.objects.filter(object_name=OBJECT_NAME, field_name="status", is_active=True).order_by(
@@ -76,6 +87,18 @@ class LeadRecordTypeForm(forms.Form):
                     "layout_sections": record_type.layout_sections,
                 }
             )
+
+    def bound_section_rows(self):
+        """Each section's box with its position field, in the record type's order."""
+        boxes = {box.data["value"]: box for box in self["layout_sections"]}
+        return [(boxes[key], self[f"section_position_{key}"]) for key, _label in self.fields["layout_sections"].choices]
+
+    def ordered_sections(self) -> list[str]:
+        """The ticked sections in the order of their positions (ties: as listed)."""
+        ticked = set(self.cleaned_data.get("layout_sections") or [])
+        keys = [key for key, _label in self.fields["layout_sections"].choices]
+        chosen = [(self.cleaned_data.get(f"section_position_{key}") or 99, i, key) for i, key in enumerate(keys)]
+        return [key for _pos, _i, key in sorted(chosen) if key in ticked]
 
     def bound_status_rows(self):
         return [(value, self[box], self[pos]) for value, box, pos in self.status_rows]
@@ -125,3 +148,26 @@ class LeadRecordTypeDefaultForm(forms.Form):
         self.fields["user"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
         self.fields["role"].queryset = Group.objects.filter(name__in=ROLES).order_by("name")
         self.fields["record_type"].queryset = lead_record_types()
+
+
+class LeadRecordTypeAccessForm(forms.Form):
+    """The lead record types one role may use (none ticked: every one) and its default."""
+
+    record_types = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Available record types"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every active record type."),
+    )
+    default = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Default record type"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["record_types"].queryset = lead_record_types()
+        self.fields["default"].queryset = lead_record_types()

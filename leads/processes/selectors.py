@@ -2,11 +2,19 @@
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 
 from core.memo import memoized
-from core.models import PicklistValue, RecordType
-from core.record_types import record_type_default_for, record_type_org_default, record_types_for
+from core.models import PicklistValue, RecordType, RecordTypeDefault
+from core.record_types import (
+    record_type_default_for,
+    record_type_org_default,
+    record_types_available_to,
+    record_types_for,
+    record_types_of_role,
+)
+from core.roles import ROLES
 
 from ..fields import OBJECT_NAME, SECTIONS
 from .models import LeadPathStep
@@ -39,12 +47,20 @@ def lead_record_types(*, active_only: bool = True) -> QuerySet[RecordType]:
     return record_types_for(object_name=OBJECT_NAME, active_only=active_only)
 
 
-def lead_record_type_get(pk) -> RecordType | None:
-    """An active lead record type by id (``None`` when there is none such)."""
+def lead_record_types_for(*, user) -> QuerySet[RecordType]:
+    """The active lead record types the user may give a lead (their roles'; admins: all)."""
+    allowed = [r.pk for r in record_types_available_to(user=user, object_name=OBJECT_NAME)]
+    return lead_record_types().filter(pk__in=allowed)
+
+
+def lead_record_type_get(pk, *, user=None) -> RecordType | None:
+    """An active lead record type by id, given ``user`` one they may use (``None`` when there is
+    none such)."""
     try:
-        return lead_record_types().filter(pk=int(pk)).first()
+        pk = int(pk)
     except (TypeError, ValueError):
         return None
+    return (lead_record_types_for(user=user) if user is not None else lead_record_types()).filter(pk=pk).first()
 
 
 def lead_record_type_default(*, user) -> RecordType | None:
@@ -132,3 +148,26 @@ def layout_sections(record_type: RecordType | None) -> list[str]:
     every = [key for key, _title in SECTIONS] + ["custom"]
     chosen = [key for key in (record_type.layout_sections if record_type is not None else []) or [] if key in every]
     return chosen or every
+
+
+@dataclass(frozen=True)
+class RoleRecordTypes:
+    """The lead record types a role may use (empty: every one) and its default."""
+
+    role: Group
+    record_types: list[RecordType]
+    default: RecordType | None
+
+
+def lead_record_types_by_role() -> list[RoleRecordTypes]:
+    """Each role with the lead record types it may use and its default, for Setup and the API."""
+    defaults = {
+        d.group_id: d.record_type
+        for d in RecordTypeDefault.objects.filter(object_name=OBJECT_NAME, group__isnull=False).select_related(
+            "record_type"
+        )
+    }
+    return [
+        RoleRecordTypes(group, record_types_of_role(group=group, object_name=OBJECT_NAME), defaults.get(group.pk))
+        for group in Group.objects.filter(name__in=ROLES).order_by("name")
+    ]

@@ -6,7 +6,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.models import FieldDefinition, PicklistValue, RecordType
-from core.record_types import record_type_default_assign, record_type_field_errors, record_type_save
+from core.record_types import (
+    record_type_access_assign,
+    record_type_default_assign,
+    record_type_field_errors,
+    record_type_save,
+)
 from core.roles import require_setup_admin
 
 from ..fields import OBJECT_NAME, SECTIONS, WRITABLE_FIELDS
@@ -204,3 +209,9 @@ def lead_record_type_default_set(*, record_type: RecordType | None, acting_user,
     """Set (``None``: clear) the default lead record type of a user or a role."""
     require_setup_admin(acting_user)
     return record_type_default_assign(object_name=OBJECT_NAME, record_type=record_type, user=user, group=group)
+
+
+def lead_record_type_access_set(*, group, record_types, default, acting_user) -> list[RecordType]:
+    """Set the lead record types a role may use (none: every one) and its default among them."""
+    require_setup_admin(acting_user)
+    return record_type_access_assign(object_name=OBJECT_NAME, group=group, record_types=record_types, default=default)

@@ -2,23 +2,41 @@
 and the default lead record type of each user and role."""
 
 from django.contrib import messages
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.form_pages import service_form_page
 from core.forms import apply_service_errors
 from core.models import RecordType, RecordTypeDefault
-from core.roles import setup_admin_required
+from core.roles import ROLES, setup_admin_required
 
 from ..fields import OBJECT_NAME
 from . import selectors, services
-from .forms import LeadRecordTypeDefaultForm, LeadRecordTypeForm, PathStepForm
+from .forms import LeadRecordTypeAccessForm, LeadRecordTypeDefaultForm, LeadRecordTypeForm, PathStepForm
+
+
+def _role_forms(posted=None):
+    """Per role, a form of the record types it may use and its default (``posted``: the one just
+    sent back, with its errors)."""
+    rows = []
+    for row in selectors.lead_record_types_by_role():
+        if posted is not None and posted[0] == row.role.pk:
+            form = posted[1]
+        else:
+            form = LeadRecordTypeAccessForm(
+                prefix=f"role-{row.role.pk}",
+                initial={"record_types": [r.pk for r in row.record_types], "default": row.default},
+            )
+        rows.append((row, form))
+    return rows
 
 
 @setup_admin_required
-def lead_record_type_list(request):
+def lead_record_type_list(request, posted=None):
     defaults = RecordTypeDefault.objects.filter(object_name=OBJECT_NAME).select_related("record_type", "user", "group")
     return render(
         request,
@@ -27,8 +45,32 @@ def lead_record_type_list(request):
             "record_types": selectors.lead_record_type_list(),
             "defaults": defaults.order_by("group__name", "user__username"),
             "default_form": LeadRecordTypeDefaultForm(),
+            "role_forms": _role_forms(posted),
         },
+        status=400 if posted is not None else 200,
     )
+
+
+@setup_admin_required
+@require_POST
+def lead_record_type_access_set(request, group_id: int):
+    """The lead record types one role may use and its default."""
+    group = get_object_or_404(Group, pk=group_id, name__in=ROLES)
+    form = LeadRecordTypeAccessForm(request.POST, prefix=f"role-{group.pk}")
+    if form.is_valid():
+        try:
+            services.lead_record_type_access_set(
+                group=group,
+                record_types=form.cleaned_data["record_types"],
+                default=form.cleaned_data["default"],
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The lead record types of %(role)s were saved.") % {"role": group.name})
+            return redirect(reverse("leads:recordtype_list") + "#roles")
+    return lead_record_type_list(request, posted=(group.pk, form))
 
 
 def _save(request, form, record_type=None):
@@ -37,7 +79,7 @@ def _save(request, form, record_type=None):
         "description": form.cleaned_data["description"],
         "is_active": form.cleaned_data["is_active"],
         "is_org_default": form.cleaned_data["is_org_default"],
-        "layout_sections": form.cleaned_data["layout_sections"],
+        "layout_sections": form.ordered_sections(),
         "statuses": form.statuses(),
     }
     if record_type is None:
@@ -59,19 +101,14 @@ def lead_record_type_edit(request, pk: int):
 
 def _form_page(request, record_type):
     form = LeadRecordTypeForm(request.POST or None, record_type=record_type)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = _save(request, form, record_type)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Lead record type “%(name)s” was saved.") % {"name": saved.name})
-            return redirect("leads:path_setup", saved.pk)
-    return render(
+    return service_form_page(
         request,
-        "leads/processes/recordtype_form.html",
-        {"form": form, "record_type": record_type},
-        status=400 if request.method == "POST" else 200,
+        form,
+        save=lambda: _save(request, form, record_type),
+        saved_message=lambda saved: _("Lead record type “%(name)s” was saved.") % {"name": saved.name},
+        saved_url=lambda saved: reverse("leads:path_setup", args=[saved.pk]),
+        template="leads/processes/recordtype_form.html",
+        context={"record_type": record_type},
     )
 
 

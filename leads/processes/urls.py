@@ -10,4 +10,5 @@ urlpatterns = [
     path("record-types/<int:pk>/", setup_views.lead_record_type_edit, name="recordtype_edit"),
     path("record-types/<int:pk>/path/", setup_views.lead_path_setup, name="path_setup"),
     path("record-types/defaults/", setup_views.lead_record_type_default_set, name="recordtype_default_set"),
+    path("record-types/roles/<int:group_id>/", setup_views.lead_record_type_access_set, name="recordtype_access_set"),
 ]

@@ -1,13 +1,12 @@
 """The product catalogue."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from core.forms import apply_service_errors
+from core.form_pages import service_form_page
 from core.paging import page_window
 from core.roles import is_marketing_admin, setup_admin_required
 
@@ -55,23 +54,22 @@ def product_detail(request, pk: int):
 
 def _product_form_page(request, product: Product | None):
     form = ProductForm(request.POST or None, instance=product)
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> Product:
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            if product is None:
-                product = services.product_create(data=data, acting_user=request.user)
-                messages.success(request, _("Product “%(name)s” was created.") % {"name": product.name})
-            else:
-                product = services.product_update(product=product, data=data, acting_user=request.user)
-                messages.success(request, _("Product “%(name)s” was saved.") % {"name": product.name})
-            return redirect("sales:product_detail", product.pk)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-    return render(
+        if product is None:
+            return services.product_create(data=data, acting_user=request.user)
+        return services.product_update(product=product, data=data, acting_user=request.user)
+
+    done = _("Product “%(name)s” was created.") if product is None else _("Product “%(name)s” was saved.")
+    return service_form_page(
         request,
-        "sales/product_form.html",
-        {"form": form, "product": product},
-        status=400 if request.method == "POST" else 200,
+        form,
+        save=save,
+        saved_message=lambda saved: done % {"name": saved.name},
+        saved_url=lambda saved: reverse("sales:product_detail", args=[saved.pk]),
+        template="sales/product_form.html",
+        context={"product": product},
     )
 
 

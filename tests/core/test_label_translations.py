@@ -301,3 +301,54 @@ def test_a_spanish_rep_sees_the_translation_on_the_lead_page(client, marketing_a
     page = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
 
     assert "Trabajando a fondo" in page
+
+
+def test_deleting_a_picklist_value_deletes_its_translations_in_the_same_transaction(marketing_admin, rep):
+    from core.services import picklist_value_create, picklist_value_delete
+    from tests.factories import LeadFactory
+
+    # given a used lead status with translations, and another with its own
+    gone = picklist_value_create(object_name="lead", field_name="status", label="Stalled", acting_user=marketing_admin)
+    _save(marketing_admin, value="Stalled", text="Estancado")
+    _save(marketing_admin, value="Stalled", text="Bloqué", language="fr")
+    _save(marketing_admin, value="Working", text="Trabajando")
+    lead = LeadFactory(owner_user=rep, status="Stalled")
+    working = PicklistValue.objects.get(object_name="lead", field_name="status", api_name="Working")
+
+    # when it is deleted, its leads moving to Working
+    picklist_value_delete(value=gone, replacement=working, acting_user=marketing_admin)
+
+    # then its translations are gone, the replacement keeps its own, and a new value of the same
+    # name starts untranslated
+    assert list(LabelTranslation.objects.values_list("value", "text")) == [("Working", "Trabajando")]
+    lead.refresh_from_db()
+    assert lead.status == "Working"
+    picklist_value_create(object_name="lead", field_name="status", label="Stalled", acting_user=marketing_admin)
+    assert ("picklist_value", "lead", "status", "Stalled") not in admin_translations("es")
+    assert ("picklist_value", "lead", "status", "Working") in admin_translations("es")
+
+
+def test_a_value_whose_deletion_is_refused_keeps_its_translations(marketing_admin, rep):
+    from core.services import picklist_value_create, picklist_value_delete
+    from tests.factories import LeadFactory
+
+    used = picklist_value_create(object_name="lead", field_name="status", label="Stalled", acting_user=marketing_admin)
+    _save(marketing_admin, value="Stalled", text="Estancado")
+    LeadFactory(owner_user=rep, status="Stalled")
+
+    with pytest.raises(ValidationError):
+        picklist_value_delete(value=used, replacement=None, acting_user=marketing_admin)
+
+    assert LabelTranslation.objects.filter(value="Stalled").count() == 1
+
+
+def test_dropping_a_fields_translations_removes_its_label_help_text_and_values(marketing_admin):
+    from core.label_translations import label_translations_drop
+
+    _save(marketing_admin, kind="field_label", field_name="industry", value="", text="Sector")
+    _save(marketing_admin, kind="help_text", field_name="industry", value="", text="Ayuda")
+    _save(marketing_admin, field_name="industry", value="Banking", text="Banca")
+    _save(marketing_admin, kind="field_label", field_name="rating", value="", text="Valoración")
+
+    assert label_translations_drop(object_name="lead", field_name="industry") == 3
+    assert list(LabelTranslation.objects.values_list("field_name", flat=True)) == ["rating"]

@@ -118,6 +118,17 @@ def test_the_active_assignment_rule_routes_imported_leads(
     assert set(Lead.objects.values_list("owner_queue_id", flat=True)) == {queue_rule.pk}
 
 
+def test_imported_leads_keep_their_owners_sort_name(rep, upload, start, queue_rule, django_capture_on_commit_callbacks):
+    routed, kept = upload(rep), upload(rep, ["Last Name,Company", "Curie,Radium Co"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        start(routed, rep, run_assignment=True)
+        start(kept, rep, run_assignment=False)
+
+    assert set(Lead.objects.filter(owner_queue=queue_rule).values_list("owner_sort_name", flat=True)) == {"Imported"}
+    assert list(Lead.objects.filter(owner_user=rep).values_list("owner_sort_name", flat=True)) == ["Rep Riley"]
+
+
 def test_the_assignment_rule_can_be_switched_off(rep, upload, start, queue_rule, django_capture_on_commit_callbacks):
     lead_import = upload(rep)
 

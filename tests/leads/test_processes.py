@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from core.models import RecordType
+from core.services import custom_field_create
 from leads.models import Lead, LeadPathStep
 from leads.processes.selectors import lead_process_statuses, lead_record_type_default
 from leads.processes.services import (
@@ -336,3 +337,44 @@ def test_the_edit_form_changes_the_record_type_under_the_new_process(partner, re
     assert "not a status of the Partner lead process" in refused.content.decode()
     lead.refresh_from_db()
     assert (lead.record_type, lead.status) == (partner, "Working")
+
+
+def test_the_layout_orders_the_sections_of_the_page_and_the_form(marketing_admin, rep, rep_client):
+    custom_field_create(object_name="lead", label="Budget", field_type="number", acting_user=marketing_admin)
+    ordered = lead_record_type_create(
+        name="Ordered", layout_sections=["additional", "custom", "info"], acting_user=marketing_admin
+    )
+    lead = LeadFactory(owner_user=rep, status="New", record_type=ordered)
+
+    page = rep_client.get(reverse("leads:detail", args=[lead.pk]))
+    form = rep_client.get(reverse("leads:edit", args=[lead.pk])).content.decode()
+
+    assert [s.key for s in page.context["sections"]] == ["additional", "custom", "info"]
+    at = [form.index(title) for title in ("Additional Information", "Custom Fields", "Lead Information")]
+    assert at == sorted(at)
+    assert "Address Information" not in form
+
+
+def test_the_setup_page_orders_the_layouts_sections_by_position(client, marketing_admin):
+    client.force_login(marketing_admin)
+
+    client.post(
+        reverse("leads:recordtype_create"),
+        {
+            "name": "Reordered",
+            "is_active": "on",
+            "layout_sections": ["info", "address", "custom"],
+            "section_position_info": "3",
+            "section_position_address": "1",
+            "section_position_additional": "4",
+            "section_position_custom": "2",
+            **_process_fields(["New", "Working", "Qualified"]),
+        },
+    )
+    saved = RecordType.objects.get(name="Reordered")
+    again = client.get(reverse("leads:recordtype_edit", args=[saved.pk])).content.decode()
+
+    assert saved.layout_sections == ["address", "custom", "info"]
+    # The edit page lists them in that order, the unticked one last.
+    assert again.index('value="address"') < again.index('value="custom"') < again.index('value="info"')
+    assert again.index('value="info"') < again.index('value="additional"')

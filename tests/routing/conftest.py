@@ -7,6 +7,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from leads.models import Lead
+from leads.ownership import owner_sort_name
 from leads.routing import services
 from tests.factories import QueueFactory, UserFactory
 
@@ -69,6 +70,7 @@ def bulk_leads(count, *, owner_user=None, owner_queue=None, **values):
             lead_source=values.get("lead_source", "Website"),
             owner_user=owner_user,
             owner_queue=owner_queue,
+            owner_sort_name=owner_sort_name(owner_user or owner_queue),
             owner_assigned_at=now - timezone.timedelta(seconds=count - i),
             created_at=now,
             last_modified_at=now,

@@ -116,3 +116,14 @@ def test_rows_stored_before_web_to_lead_was_turned_off_are_rejected_with_the_rea
     assert stored.outcome == Intake.Outcome.REJECTED
     assert stored.reason == "Web-to-Lead is turned off."
     assert not Lead.objects.exists()
+
+
+def test_a_web_to_lead_lead_keeps_its_owners_sort_name(store, creator):
+    intake = store(first_name="Sorted")
+
+    submissions_process()
+
+    intake.refresh_from_db()
+    lead = Lead.objects.get(pk=intake.lead_id)
+    assert lead.owner_user_id == creator.pk
+    assert lead.owner_sort_name == "Creator Web"

@@ -11,6 +11,7 @@ from core.fields import validate_email
 from core.roles import require_setup_admin
 
 from ...models import Lead, Queue
+from ...ownership import owner_sort_name_refresh
 from ..models import LeadSettings, RuleEntry
 
 
@@ -60,10 +61,13 @@ def queue_update(*, queue: Queue, name: str, email: str = "", members=(), member
     """Rename a queue and set its members; membership changes apply to visibility at once."""
     require_setup_admin(acting_user)
     locked = Queue.objects.select_for_update().get(pk=queue.pk)
+    old_name = locked.name
     for key, value in _queue_values(name=name, email=email, exclude_pk=locked.pk).items():
         setattr(locked, key, value)
     with _unique_queue_name(locked.name):
         locked.save()
+    if locked.name != old_name:
+        owner_sort_name_refresh(locked)
     locked.members.set(members)
     locked.member_groups.set(member_groups)
     return locked
