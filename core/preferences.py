@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from .fields import validate_email
 from .locale import language_codes, preferences_of, time_zone_names
 from .models import UserPreferences
+from .registry import run_user_rename_hooks
 
 PROFILE_FIELDS = ("first_name", "last_name", "email", "language", "time_zone", "email_signature")
 NAME_MAX_LENGTH = 150
@@ -85,10 +86,14 @@ def user_profile_update(*, user, data: dict, acting_user) -> dict:
     if errors:
         raise ValidationError(errors)
     user_fields = [name for name in ("first_name", "last_name", "email") if name in values]
+    renamed = any(getattr(user, name) != values[name] for name in user_fields if name != "email")
     for name in user_fields:
         setattr(user, name, values[name])
     if user_fields:
         user.save(update_fields=user_fields)
+    if renamed:
+        # What other apps keep of the name (the sort name of the leads the user owns) follows.
+        run_user_rename_hooks(user=user)
     preference_values = {k: values[k] for k in ("language", "time_zone", "email_signature") if k in values}
     if preference_values:
         preferences, _created = UserPreferences.objects.select_for_update().get_or_create(user=user)

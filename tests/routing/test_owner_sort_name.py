@@ -7,6 +7,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
 
+from core.preferences import user_profile_update
 from core.recycle_bin import RecycleBinEntry
 from leads import services as lead_services
 from leads.filters import LeadFilter
@@ -119,6 +120,14 @@ def test_renaming_a_user_or_a_queue_moves_the_sort_name_of_their_leads_only(rep,
     assert Lead.objects.get(pk=mine.pk).version == version  # no edit of the lead
 
 
+def test_a_user_renaming_themselves_in_their_profile_moves_the_sort_name_of_their_leads(rep):
+    lead = LeadFactory(owner_user=rep)
+
+    user_profile_update(user=rep, data={"first_name": "Quinn", "last_name": "Abbott"}, acting_user=rep)
+
+    assert _sort_name(lead) == "Abbott Quinn"
+
+
 def test_a_restored_lead_takes_its_owners_current_name(rep, system_admin):
     lead = LeadFactory(owner_user=rep)
     lead_services.lead_delete(lead=lead, acting_user=rep)
@@ -180,3 +189,28 @@ def test_sorting_by_owner_reads_the_first_page_off_its_index(ordering):
 
     assert "lead_owner_sort_idx" in plan
     assert "Sort" not in plan.replace("Sort Key", "")
+
+
+def test_a_rename_in_djangos_own_user_admin_moves_the_sort_name_too(client, rep, system_admin):
+    system_admin.is_staff = system_admin.is_superuser = True
+    system_admin.save()
+    lead = LeadFactory(owner_user=rep)
+    client.force_login(system_admin)
+    url = reverse("admin:auth_user_change", args=[rep.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "password"}
+    data.update(
+        first_name="Morgan",
+        last_name="Aalto",
+        groups=[g.pk for g in rep.groups.all()],
+        user_permissions=[],
+        date_joined_0=rep.date_joined.strftime("%Y-%m-%d"),
+        date_joined_1=rep.date_joined.strftime("%H:%M:%S"),
+    )
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    assert _sort_name(lead) == "Aalto Morgan"
