@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.breaker import BrokerUnavailable
+from core.db import insert_rows
 
 from ..models import EmailTemplate, OutboundEmail
 from ..rendering import CompiledTemplate, render_template
@@ -126,7 +127,7 @@ def email_enqueue_many(*, messages: list[OutboxMessage], acting_user=None) -> li
         except ValidationError as exc:
             answers.append(exc)
     rows = [a for a in answers if isinstance(a, OutboundEmail)]
-    OutboundEmail.objects.bulk_create(rows, batch_size=1000)
+    insert_rows(rows)  # one multi-row insert, without bulk_create's conversion of every value
     if rows:
         ids = [row.pk for row in rows]
         transaction.on_commit(lambda: outbound_emails_publish(email_ids=ids))
