@@ -6,7 +6,9 @@ from django.db import transaction
 
 from core.registry import commits_gathered, publish_after_commit
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Serialized rollback: the flush after a transactional test would also empty the seeded field
+# definitions and picklists the other tests read.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _rolled_back(record_id: int, publishers: dict) -> None:
