@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from core.fields import is_blank
 from core.memo import config_scope
 from core.models import FieldDefinition, PicklistValue
-from core.registry import conversion_hooks
+from core.registry import commits_gathered, conversion_hooks
 from core.roles import display_name, require_setup_admin
 from leads.models import Lead
 from leads.processes.selectors import lead_process_statuses, lead_record_type_of
@@ -593,7 +593,12 @@ def _convert(
     )
     now = timezone.now()
     locked = lead_mark_converted(
-        lead=locked, status=resolved.converted_status.api_name, acting_user=acting_user, note=summary, at=now
+        lead=locked,
+        status=resolved.converted_status.api_name,
+        acting_user=acting_user,
+        note=summary,
+        at=now,
+        is_locked=True,
     )
     conversion = LeadConversion.objects.create(
         lead=locked,
@@ -673,7 +678,9 @@ def lead_convert_bulk(*, items: list[tuple[int, ConvertOptions]], acting_user: U
     visible = leads_visible_to(acting_user, include_converted=True).select_related("owner_user")
     leads = visible.in_bulk([lead_id for lead_id, _ in items if isinstance(lead_id, int)])
     results = []
-    with config_scope():
+    # Each lead commits on its own; follow-up work of all (the rollups of the converted leads) is
+    # handed over once, after the last.
+    with config_scope(), commits_gathered():
         for lead_id, options in items:
             results.append(_convert_one(leads.get(lead_id), lead_id, options, acting_user, ctx))
     return results

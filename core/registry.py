@@ -4,11 +4,13 @@ An app registers its objects (model and picklist columns) and the places that us
 values (rules, mappings, forms) from its ``AppConfig.ready``.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import models
+from django.db import models, transaction
 
 
 @dataclass(frozen=True)
@@ -248,6 +250,45 @@ def register_record_change_hook(hook: Callable[..., None]) -> None:
 def run_record_change_hooks(**kwargs) -> None:
     for hook in _record_change_hooks:
         hook(**kwargs)
+
+
+# Follow-up work a hook publishes after a commit, gathered over a run of many short transactions
+# (a bulk conversion commits each lead on its own) and published once at the end of the run.
+_gathered: ContextVar[dict | None] = ContextVar("leadcrm_gathered_after_commits", default=None)
+
+
+@contextmanager
+def commits_gathered() -> Iterator[None]:
+    """Within the block, what hooks hand to ``publish_after_commit`` after each commit waits for
+    the end of the block, where each publisher runs once with the ids of all the commits (nested
+    blocks share the outer one). Work of a transaction rolled back is never gathered."""
+    if _gathered.get() is not None:
+        yield
+        return
+    gathered: dict[Callable[[list[int]], None], list[int]] = {}
+    token = _gathered.set(gathered)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+        for publish_many, ids in gathered.items():
+            publish_many(list(dict.fromkeys(ids)))
+
+
+def publish_after_commit(
+    record_id: int, *, publish_one: Callable[[int], None], publish_many: Callable[[list[int]], None]
+) -> None:
+    """Once the current transaction commits, ``publish_one(record_id)``; inside
+    ``commits_gathered``, ``publish_many`` with this and the other ids gathered, at its end."""
+
+    def after_commit() -> None:
+        gathered = _gathered.get()
+        if gathered is None:
+            publish_one(record_id)
+        else:
+            gathered.setdefault(publish_many, []).append(record_id)
+
+    transaction.on_commit(after_commit)
 
 
 # Record change hooks that take many records of one object at once, by the one-record hook they

@@ -557,11 +557,16 @@ def lead_mass_change_status(
 
 
 @transaction.atomic
-def lead_mark_converted(*, lead: Lead, status: str, acting_user: User, note: str = "", at=None) -> Lead:
+def lead_mark_converted(
+    *, lead: Lead, status: str, acting_user: User, note: str = "", at=None, is_locked: bool = False
+) -> Lead:
     """Mark a lead converted with a Lead Status flagged converted, and record it in its history.
     The one way a lead gets a converted status; the conversion service calls it in its
-    transaction, after creating the records the lead became. Answers the updated lead."""
-    locked = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
+    transaction, after creating the records the lead became. Answers the updated lead.
+
+    ``is_locked``: ``lead`` was read under ``select_for_update`` in the current transaction (as
+    the conversion service reads it), so it is current and is not read again."""
+    locked = lead if is_locked else Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
     if locked.is_converted:
         raise ValidationError({"__all__": [_("This lead has already been converted.")]})
     if not lead_is_editable_by(locked, acting_user):

@@ -24,7 +24,9 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from activities.models import Call
+from core.memo import memoized
 from core.models import FieldHistory, PicklistValue
+from core.registry import publish_after_commit
 from core.selectors import picklist_default
 from emails.models import OutboundEmail
 from leads.fields import OBJECT_NAME
@@ -45,6 +47,11 @@ def _local_day(moment: dt.datetime) -> dt.date:
 
 
 def _stage_settings() -> tuple[str, set[str]]:
+    # Configuration: read once per scope (the refreshes of a bulk conversion's leads).
+    return memoized(("rollup_stage_settings",), _read_stage_settings)
+
+
+def _read_stage_settings() -> tuple[str, set[str]]:
     default = picklist_default(object_name=OBJECT_NAME, field_name="status") or ""
     qualified = set(
         PicklistValue.objects.filter(object_name=OBJECT_NAME, field_name="status", is_converted=True).values_list(
@@ -219,8 +226,11 @@ def _recount_counts(days: list[dt.date]) -> None:
 def _state() -> RollupState:
     """The rollup state row, locked: refreshes run one at a time, so two of them never recount the
     same day at once."""
-    RollupState.objects.get_or_create(singleton=1)
-    return RollupState.objects.select_for_update().get(singleton=1)
+    state = RollupState.objects.select_for_update().filter(singleton=1).first()
+    if state is None:
+        RollupState.objects.get_or_create(singleton=1)
+        state = RollupState.objects.select_for_update().get(singleton=1)
+    return state
 
 
 def _refresh(lead_ids: list[int], *, recount: bool = True) -> set[dt.date]:
@@ -321,7 +331,8 @@ def _publish_refresh(lead_id: int) -> None:
 def on_record_change(*, object_name: str, record_id: int) -> None:
     """Field History hook: a lead's changed status reaches the rollups once the change commits."""
     if object_name == OBJECT_NAME:
-        transaction.on_commit(lambda: _publish_refresh(record_id))
+        # A bulk conversion gathers its leads' refreshes into one task (see commits_gathered).
+        publish_after_commit(record_id, publish_one=_publish_refresh, publish_many=_publish_refresh_many)
 
 
 def _publish_refresh_many(lead_ids: list[int]) -> None:

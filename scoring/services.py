@@ -19,6 +19,7 @@ from core import rules
 from core.breaker import BrokerUnavailable
 from core.db import unique_as_field_error
 from core.followups import followups_are_inline
+from core.memo import memoized
 from core.models import FieldHistory
 from core.roles import require_setup_admin
 from core.rules import RuleKind
@@ -622,17 +623,22 @@ def _pending_batch() -> _LeadsToRescore | None:
     return None
 
 
+def _scoring_or_alerts_active() -> bool:
+    from .alerts import alert_rules_active
+
+    return ScoringModel.objects.filter(is_active=True).exists() or alert_rules_active()
+
+
 def lead_score_queue(lead_id: int) -> None:
     """Score the lead again (and check its alert rules) in a worker once the current transaction
     commits; one task per lead per transaction. Nothing to do, and no task, while no scoring model
     and no alert rule is active."""
-    from .alerts import alert_rules_active
-
     batch = _pending_batch()
     if batch is not None:
         batch.lead_ids[lead_id] = None
         return
-    if not ScoringModel.objects.filter(is_active=True).exists() and not alert_rules_active():
+    # Configuration: read once per scope (a bulk conversion changes a hundred leads).
+    if not memoized(("scoring_or_alerts_active",), _scoring_or_alerts_active):
         return
     batch = _LeadsToRescore()
     batch.lead_ids[lead_id] = None

@@ -225,24 +225,33 @@ def _suppress(address: str, now) -> str:
     return hashed
 
 
-def _erase_lead_rows(lead: Lead, now) -> tuple[str, dict]:
+def _erase_person_rows(object_name: str, record, now, *, prefix: str = "") -> tuple[str, dict]:
+    """What a lead and a contact both hold about the person, erased alike: the address suppressed,
+    then tracking events, field history, emails (not one being sent) and consent records. Answers
+    the address's hash and the rows gone (keys prefixed with ``prefix``)."""
     from emails.models import OutboundEmail
     from engagement.models import EngagementEvent
+
+    hashed = _suppress(record.email, now)
+    mine = {object_name: record}
+    return hashed, {
+        f"{prefix}events": EngagementEvent.objects.filter(**mine).delete()[0],
+        f"{prefix}history": FieldHistory.objects.filter(object_name=object_name, record_id=record.pk).delete()[0],
+        f"{prefix}emails": OutboundEmail.objects.filter(object_name=object_name, record_id=record.pk)
+        .exclude(status=OutboundEmail.Status.SENDING)
+        .delete()[0],
+        f"{prefix}consent": ConsentRecord.objects.filter(**mine).delete()[0],
+    }
+
+
+def _erase_lead_rows(lead: Lead, now) -> tuple[str, dict]:
     from leads.imports.models import LeadImportRow
     from webtolead.models import Intake
 
-    hashed = _suppress(lead.email, now)
-    summary = {
-        "events": EngagementEvent.objects.filter(lead=lead).delete()[0],
-        "history": FieldHistory.objects.filter(object_name="lead", record_id=lead.pk).delete()[0],
-        "emails": OutboundEmail.objects.filter(object_name="lead", record_id=lead.pk)
-        .exclude(status=OutboundEmail.Status.SENDING)
-        .delete()[0],
-        "consent": ConsentRecord.objects.filter(lead=lead).delete()[0],
-        "submissions": Intake.objects.filter(lead=lead).delete()[0],
-        # The import row keeps its outcome, not the person's values.
-        "import_rows": LeadImportRow.objects.filter(lead=lead).update(raw_values=[]),
-    }
+    hashed, summary = _erase_person_rows("lead", lead, now)
+    summary["submissions"] = Intake.objects.filter(lead=lead).delete()[0]
+    # The import row keeps its outcome, not the person's values.
+    summary["import_rows"] = LeadImportRow.objects.filter(lead=lead).update(raw_values=[])
     # With it go what cascades: notes, memberships, activities, scores, its conversion record.
     summary["lead"] = Lead.objects.filter(pk=lead.pk).delete()[0]
     return hashed, summary
@@ -251,22 +260,12 @@ def _erase_lead_rows(lead: Lead, now) -> tuple[str, dict]:
 def _erase_contact_rows(contact: Contact, now) -> tuple[str, dict]:
     from activities.models import Call, Event, Task
     from campaigns.models import CampaignMember
-    from emails.models import OutboundEmail
-    from engagement.models import EngagementEvent
 
-    hashed = _suppress(contact.email, now)
-    summary = {
-        "contact_events": EngagementEvent.objects.filter(contact=contact).delete()[0],
-        "contact_history": FieldHistory.objects.filter(object_name="contact", record_id=contact.pk).delete()[0],
-        "contact_emails": OutboundEmail.objects.filter(object_name="contact", record_id=contact.pk)
-        .exclude(status=OutboundEmail.Status.SENDING)
-        .delete()[0],
-        "contact_consent": ConsentRecord.objects.filter(contact=contact).delete()[0],
-        "contact_memberships": CampaignMember.objects.filter(contact=contact).delete()[0],
-        "contact_activities": sum(m.objects.filter(contact=contact).delete()[0] for m in (Task, Event, Call)),
-        # The record stays (opportunities name it in their roles); the person's values go.
-        "contact": Contact.objects.filter(pk=contact.pk).update(**CONTACT_ERASED, last_modified_at=now),
-    }
+    hashed, summary = _erase_person_rows("contact", contact, now, prefix="contact_")
+    summary["contact_memberships"] = CampaignMember.objects.filter(contact=contact).delete()[0]
+    summary["contact_activities"] = sum(m.objects.filter(contact=contact).delete()[0] for m in (Task, Event, Call))
+    # The record stays (opportunities name it in their roles); the person's values go.
+    summary["contact"] = Contact.objects.filter(pk=contact.pk).update(**CONTACT_ERASED, last_modified_at=now)
     return hashed, summary
 
 

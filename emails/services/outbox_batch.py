@@ -127,7 +127,7 @@ def email_enqueue_many(*, messages: list[OutboxMessage], acting_user=None) -> li
         except ValidationError as exc:
             answers.append(exc)
     rows = [a for a in answers if isinstance(a, OutboundEmail)]
-    insert_rows(rows)
+    insert_rows(rows)  # one multi-row insert, without bulk_create's conversion of every value
     if rows:
         ids = [row.pk for row in rows]
         transaction.on_commit(lambda: outbound_emails_publish(email_ids=ids))

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import rules
+from core.memo import memoized
 from core.rules import RuleKind
 from leads.models import Lead
 
@@ -80,7 +81,8 @@ def on_record_change(*, object_name: str, record_id: int, **kwargs) -> None:
     """A lead changed (a record change hook): enrol it as the active enrolment rule says."""
     if object_name != "lead":
         return
-    rule = rules.active_rule(ENROLMENT)
+    # Configuration: read once per scope (a bulk conversion changes a hundred leads).
+    rule = memoized(("nurture_enrolment_rule",), lambda: rules.active_rule(ENROLMENT))
     if rule is None:
         return
     lead = Lead.objects.filter(pk=record_id).first()

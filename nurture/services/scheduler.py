@@ -23,6 +23,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from core.criteria import compile_criteria, field_specs
+from core.db import insert_columns
 from core.fields import validate_email
 from core.registry import leads_reached_mql
 from emails.models import OutboundEmail
@@ -253,31 +254,80 @@ class _Compiled(dict):
         return self[step.pk]
 
 
-def _outbox_row(enrolment: NurtureEnrolment, step: NurtureStep, now: dt.datetime, compiled: _Compiled) -> OutboundEmail:
-    """The step's email for the enrolment's lead, due at once (``now`` is the scheduler's clock,
-    which a test may move ahead; the outbox delivers by the real one)."""
-    lead, sequence, template = enrolment.lead, enrolment.sequence, step.template
-    now = min(now, timezone.now())
-    rendered = compiled.of(step).render(lead)
-    subject = " ".join(rendered.subject.split()) or template.name
-    return OutboundEmail(
-        idempotency_key=idempotency_key(enrolment.pk, lead.pk, step.pk),
-        status=OutboundEmail.Status.QUEUED,
-        kind=EMAIL_KIND,
-        is_marketing=True,
-        to_address=lead.email.strip(),
-        from_name=sequence.from_name,
-        from_address=sequence.from_address,
-        reply_to=sequence.reply_to,
-        subject=subject,
-        body_text=rendered.body_text if rendered.body_text.strip() else subject,
-        body_html=rendered.body_html,
-        object_name="lead",
-        record_id=lead.pk,
-        template=template,
-        next_attempt_at=now,
-        created_at=now,
+class _Emails:
+    """The batch's emails, kept as the columns of their outbox rows and sends (a batch of a
+    thousand makes no model instance per email), written with one insert each."""
+
+    OUTBOX_COLUMNS = (
+        "idempotency_key",
+        "to_address",
+        "from_name",
+        "from_address",
+        "reply_to",
+        "subject",
+        "body_text",
+        "body_html",
+        "record_id",
+        "template_id",
     )
+
+    def __init__(self, compiled: _Compiled):
+        self.compiled = compiled
+        self.outbox: dict[str, list] = {name: [] for name in self.OUTBOX_COLUMNS}
+        self.sends: dict[str, list] = {"enrolment_id": [], "step_id": [], "lead_id": []}
+
+    def make(self, enrolment: NurtureEnrolment, step: NurtureStep) -> tuple:
+        """The step's email to the enrolment's lead: its outbox values and its send's (raises when
+        the template cannot be merged)."""
+        lead, sequence, template = enrolment.lead, enrolment.sequence, step.template
+        rendered = self.compiled.of(step).render(lead)
+        subject = " ".join(rendered.subject.split()) or template.name
+        email = (
+            idempotency_key(enrolment.pk, lead.pk, step.pk),
+            lead.email.strip(),
+            sequence.from_name,
+            sequence.from_address,
+            sequence.reply_to,
+            subject,
+            rendered.body_text if rendered.body_text.strip() else subject,
+            rendered.body_html,
+            lead.pk,
+            template.pk,
+        )
+        return email, (enrolment.pk, step.pk, lead.pk)
+
+    def add(self, made: list[tuple]) -> None:
+        for email, send in made:
+            for column, value in zip(self.outbox.values(), email, strict=True):
+                column.append(value)
+            for column, value in zip(self.sends.values(), send, strict=True):
+                column.append(value)
+
+    def write(self, *, due_at: dt.datetime, sent_at: dt.datetime) -> list[int]:
+        """Insert the outbox rows (due at ``due_at``: no later than the real clock, for a test may
+        move the scheduler's ahead and the outbox delivers by the real one) and their sends;
+        answers the outbox ids."""
+        email_ids = insert_columns(
+            OutboundEmail,
+            rows=self.outbox,
+            same={
+                "status": OutboundEmail.Status.QUEUED.value,
+                "kind": EMAIL_KIND,
+                "is_marketing": True,
+                "object_name": "lead",
+                "next_attempt_at": due_at,
+                # Handed to the broker right after the batch commits: marking the rows then would
+                # write each row a second time. A chunk the broker refuses is unmarked
+                # (``publish_emails``); rows of a worker that died between the commit and the
+                # hand-over are published again by the outbox sweeper once they look abandoned.
+                "published_at": due_at,
+                "created_at": due_at,
+            },
+        )
+        insert_columns(
+            NurtureSend, rows={**self.sends, "outbound_email_id": email_ids}, same={"sent_at": sent_at}, returning=False
+        )
+        return email_ids
 
 
 def _apply_outcome(enrolment: NurtureEnrolment, outcome: engine.Outcome, now: dt.datetime) -> None:
@@ -310,7 +360,6 @@ def process_due_batch(*, now: dt.datetime | None = None, limit: int = BATCH_SIZE
     granted, window_ends = throttle_take(limit, now=now)
     budget = _Budget(granted, window_ends)
     result = BatchResult()
-    email_ids: list[int] = []
     try:
         with transaction.atomic():
             # The active sequences are few: naming them keeps the locking query on the due index
@@ -332,10 +381,8 @@ def process_due_batch(*, now: dt.datetime | None = None, limit: int = BATCH_SIZE
                 enrolment.sequence = sequences[enrolment.sequence_id]
                 enrolment.lead = leads[enrolment.lead_id]
             batch = _Batch(enrolments, budget)
-            rows: list[OutboundEmail] = []
-            sends: list[tuple[NurtureEnrolment, NurtureStep]] = []
+            emails = _Emails(_Compiled())
             acted: list[tuple[NurtureEnrolment, NurtureStep]] = []
-            compiled = _Compiled()
             for enrolment in enrolments:
                 try:
                     outcome = engine.run(
@@ -345,7 +392,7 @@ def process_due_batch(*, now: dt.datetime | None = None, limit: int = BATCH_SIZE
                         facts=_EnrolmentFacts(batch, enrolment),
                         now=now,
                     )
-                    made = [_outbox_row(enrolment, step, now, compiled) for step in outcome.sends]
+                    made = [emails.make(enrolment, step) for step in outcome.sends]
                 except Exception:
                     # One lead whose email cannot be made must not hold up the batch: it is tried
                     # again later, the others go on.
@@ -353,20 +400,13 @@ def process_due_batch(*, now: dt.datetime | None = None, limit: int = BATCH_SIZE
                     enrolment.next_run_at = now + RETRY_AFTER_ERROR
                     result.processed += 1
                     continue
-                rows.extend(made)
-                sends.extend((enrolment, step) for step in outcome.sends)
+                emails.add(made)
                 acted.extend((enrolment, step) for step in outcome.actions)
                 _apply_outcome(enrolment, outcome, now)
                 result.processed += 1
                 result.exited += outcome.status == "exited"
                 result.completed += outcome.status == "completed"
-            OutboundEmail.objects.bulk_create(rows)
-            NurtureSend.objects.bulk_create(
-                [
-                    NurtureSend(enrolment=e, step=s, lead_id=e.lead_id, outbound_email=row, sent_at=now)
-                    for (e, s), row in zip(sends, rows, strict=True)
-                ]
-            )
+            email_ids = emails.write(due_at=min(now, timezone.now()), sent_at=now)
             # Each send shows on the lead page's Emails list (its outbox row names the lead) and in
             # its Nurture Sequences list (the enrolment's last send).
             _save_enrolments(enrolments)
@@ -374,8 +414,7 @@ def process_due_batch(*, now: dt.datetime | None = None, limit: int = BATCH_SIZE
                 from .actions import run_actions
 
                 run_actions(acted, now=now)
-            email_ids = [row.pk for row in rows]
-            result.sent = len(rows)
+            result.sent = len(email_ids)
             transaction.on_commit(lambda: publish_emails(email_ids))
     finally:
         # Emails taken from the budget but not sent (waits, exits, an error) go back to it.
@@ -398,11 +437,12 @@ def nurture_tick(*, now: dt.datetime | None = None, limit: int = BATCH_SIZE, max
 
 
 def publish_emails(email_ids: list[int]) -> int:
-    """Hand outbox rows to the broker, a chunk per task; a chunk that cannot be published stays
-    queued and the outbox sweeper publishes its rows later. Answers the rows handed over."""
+    """Hand outbox rows to the broker, a chunk per task. The rows were written as handed over (see
+    ``_outbox_row``): a chunk that cannot be published is marked as never handed over, so the outbox
+    sweeper publishes its rows at its next pass. Answers the rows handed over."""
     from ..tasks import deliver_nurture_emails
 
-    handed: list[int] = []
+    refused: list[int] = []
     for start in range(0, len(email_ids), PUBLISH_CHUNK):
         chunk = email_ids[start : start + PUBLISH_CHUNK]
         try:
@@ -411,9 +451,7 @@ def publish_emails(email_ids: list[int]) -> int:
             logger.warning(
                 "Could not hand %d nurture emails to the broker; the sweeper will.", len(chunk), exc_info=True
             )
-            continue
-        handed.extend(chunk)
-    OutboundEmail.objects.filter(pk__in=handed, status=OutboundEmail.Status.QUEUED, published_at__isnull=True).update(
-        published_at=timezone.now()
-    )
-    return len(handed)
+            refused.extend(chunk)
+    if refused:
+        OutboundEmail.objects.filter(pk__in=refused, status=OutboundEmail.Status.QUEUED).update(published_at=None)
+    return len(email_ids) - len(refused)

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError
 
+from conversion.mapping import MappingContext
 from conversion.models import LeadConversion
 from conversion.services import (
     ConvertOptions,
@@ -559,3 +560,26 @@ def test_inactive_owner_is_refused(lead, rep, convert):
         convert(lead, rep, owner_id=gone.pk)
 
     assert "owner" in caught.value.message_dict
+
+
+def test_one_conversion_reads_and_writes_a_fixed_number_of_statements(rep, product, django_assert_max_num_queries):
+    """Once the configuration was read (mapping, record types, scoring and enrolment rules: once per
+    bulk conversion), a conversion locks its lead once (marking it converted does not read it
+    again) and writes the records, their history, keys and what follows the lead."""
+    from core.memo import config_scope
+
+    leads = [LeadFactory(owner_user=rep, company=f"Pinned {n}", status="Working") for n in range(2)]
+    options = ConvertOptions(products=[ProductLine(product_id=product.pk, quantity=Decimal("2"))])
+    ctx = MappingContext.load()
+    with config_scope():
+        lead_convert(lead=leads[0], acting_user=rep, options=options, context=ctx)
+        # 27 statements and 10 savepoints (the conversion's, the account's, contact's, opportunity's
+        # and the lead's).
+        with django_assert_max_num_queries(37) as captured:
+            conversion = lead_convert(lead=leads[1], acting_user=rep, options=options, context=ctx)
+
+    assert conversion.opportunity is not None
+    lead_reads = [
+        q for q in captured.captured_queries if q["sql"].startswith('SELECT "leads_lead"."id", "leads_lead"."sal')
+    ]
+    assert len(lead_reads) == 2  # the lock, and the SLA hook's read

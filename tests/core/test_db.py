@@ -2,11 +2,11 @@
 connection that the database dropped since its last use."""
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.db import _prepared, insert_row, insert_rows
+from core.db import _prepared, insert_columns, insert_row, insert_rows
 from tests.database import terminate_backend
 from webtolead.models import Intake
 
@@ -242,3 +242,77 @@ def test_a_row_that_need_not_be_durable_commits_without_waiting_for_the_disk_tha
     assert sent.startswith('SET LOCAL synchronous_commit TO OFF; EXECUTE "leadcrm_insert_webtolead_intake"')
     assert afterwards == "on"  # the setting held for that one commit only
     assert Intake.objects.filter(public_ref="telemetry").exists()
+
+
+def _outbox_values(n: int, **extra) -> dict:
+    return {
+        "idempotency_key": [f"bulk-{i}" for i in range(n)],
+        "to_address": [f"p{i}@example.com" for i in range(n)],
+        "subject": [f"Hello {i}" for i in range(n)],
+        "body_text": ["Body"] * n,
+        "record_id": list(range(n)),
+        **extra,
+    }
+
+
+def test_insert_columns_stores_each_rows_values_the_shared_ones_and_the_defaults_in_one_statement():
+    from emails.models import OutboundEmail
+
+    now = timezone.now()
+    with CaptureQueriesContext(connection) as captured:
+        pks = insert_columns(
+            OutboundEmail,
+            rows=_outbox_values(3),
+            same={"kind": "nurture", "is_marketing": True, "next_attempt_at": now, "created_at": now},
+        )
+
+    assert len(captured.captured_queries) == 1
+    rows = list(OutboundEmail.objects.filter(pk__in=pks).order_by("record_id"))
+    assert [row.pk for row in rows] == pks  # the keys answered in the order of the rows
+    assert [(r.idempotency_key, r.to_address, r.subject, r.record_id) for r in rows] == [
+        ("bulk-0", "p0@example.com", "Hello 0", 0),
+        ("bulk-1", "p1@example.com", "Hello 1", 1),
+        ("bulk-2", "p2@example.com", "Hello 2", 2),
+    ]
+    first = rows[0]
+    assert (first.kind, first.is_marketing, first.next_attempt_at, first.created_at) == ("nurture", True, now, now)
+    # Not named: the field's default, and the time now for auto_now.
+    assert (first.status, first.attempts, first.body_html, first.template_id) == ("queued", 0, "", None)
+    assert first.updated_at >= now
+
+
+def test_insert_columns_converts_values_that_are_not_plain_and_refuses_what_the_columns_cannot_hold():
+    from emails.models import OutboundEmail
+
+    now = timezone.now()
+    same = {"kind": OutboundEmail.Kind.NURTURE, "next_attempt_at": now, "created_at": now}
+    (pk,) = insert_columns(OutboundEmail, rows=_outbox_values(1, status=[OutboundEmail.Status.SENDING]), same=same)
+    assert OutboundEmail.objects.get(pk=pk).status == "sending"
+
+    # Too long for the column: refused, never cut short.
+    with pytest.raises(DataError), transaction.atomic():
+        insert_columns(
+            OutboundEmail, rows=_outbox_values(1, subject=["x" * 300]) | {"idempotency_key": ["long"]}, same=same
+        )
+    with pytest.raises(ValueError, match="no insertable fields"):
+        insert_columns(OutboundEmail, rows={"nonsense": [1]})
+    with pytest.raises(ValueError, match="one value per row"):
+        insert_columns(OutboundEmail, rows={"subject": ["a"], "body_text": []})
+    assert insert_columns(OutboundEmail, rows={"subject": []}) == []
+
+
+def test_insert_rows_stores_every_field_of_the_instances_and_sets_their_keys():
+    intakes = [
+        Intake(form_key=f"k{i}", payload={"n": i}, received_at=timezone.now(), public_ref=f"bulk-ref-{i}")
+        for i in range(3)
+    ]
+
+    with CaptureQueriesContext(connection) as captured:
+        insert_rows(intakes)
+
+    assert len(captured.captured_queries) == 1
+    assert all(intake.pk and intake._state.adding is False for intake in intakes)
+    stored = {i.pk: i for i in Intake.objects.filter(pk__in=[i.pk for i in intakes])}
+    assert [stored[i.pk].payload for i in intakes] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert [stored[i.pk].public_ref for i in intakes] == ["bulk-ref-0", "bulk-ref-1", "bulk-ref-2"]
+    assert stored[intakes[0].pk].outcome == Intake.Outcome.RECEIVED

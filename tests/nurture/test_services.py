@@ -455,17 +455,93 @@ def test_an_enrolment_that_fails_is_retried_later_and_the_batch_goes_on(
 
     broken, fine = nurture_leads(2)
     _enrol(three_step_sequence, [broken, fine], rep)
-    original = scheduler._outbox_row
+    original = scheduler._Emails.make
 
-    def failing(enrolment, step, now, fields):
+    def failing(emails, enrolment, step):
         if enrolment.lead_id == broken.pk:
             raise RuntimeError("merge failed")
-        return original(enrolment, step, now, fields)
+        return original(emails, enrolment, step)
 
-    monkeypatch.setattr(scheduler, "_outbox_row", failing)
+    monkeypatch.setattr(scheduler._Emails, "make", failing)
     assert tick().sent == 1
     enrolment = NurtureEnrolment.objects.get(lead=broken)
     assert enrolment.position == 1
     assert enrolment.next_run_at > timezone.now() + dt.timedelta(minutes=9)
-    monkeypatch.setattr(scheduler, "_outbox_row", original)
+    monkeypatch.setattr(scheduler._Emails, "make", original)
     assert tick(now=timezone.now() + dt.timedelta(minutes=11)).sent == 1
+
+
+def _batch_statements(leads, sequence, rep) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _enrol(sequence, leads, rep)
+    with CaptureQueriesContext(connection) as captured:
+        assert services.process_due_batch().sent == len(leads)
+    return len(captured.captured_queries)
+
+
+def test_a_batch_reads_and_writes_in_a_fixed_number_of_statements_however_many_it_sends(
+    three_step_sequence, nurture_leads, rep, django_assert_max_num_queries
+):
+    """The locked enrolments, their leads, steps, sends, MQL and field metadata are a read each;
+    the outbox rows, the sends and the enrolments' new state a statement each; the throttle takes
+    and gives back its budget: nothing per lead."""
+    services.process_due_batch()  # makes the throttle's row
+    few = _batch_statements(nurture_leads(2), three_step_sequence, rep)
+    _enrol(three_step_sequence, nurture_leads(40), rep)
+    # 11 statements in the batch, 4 for the throttle, 3 savepoints (the throttle's and the batch's)
+    with django_assert_max_num_queries(18) as captured:
+        assert services.process_due_batch().sent == 40
+    assert len(captured) == few
+
+
+def test_the_emails_of_a_batch_are_its_outbox_rows_marked_as_handed_over(three_step_sequence, nurture_leads, rep, tick):
+    leads = nurture_leads(3, first_name="Cy")
+    _enrol(three_step_sequence, leads, rep)
+    ahead = timezone.now() + dt.timedelta(hours=1)  # the scheduler's clock may run ahead of the real one
+    before = timezone.now()
+
+    tick(now=ahead)
+
+    rows = list(OutboundEmail.objects.filter(kind="nurture").order_by("record_id"))
+    welcome = three_step_sequence.steps.get(position=1)
+    assert [(r.record_id, r.to_address) for r in rows] == [(lead.pk, lead.email) for lead in leads]
+    for row, lead in zip(rows, leads, strict=True):
+        send = NurtureSend.objects.get(outbound_email=row)
+        assert (send.lead_id, send.step_id, send.sent_at) == (lead.pk, welcome.pk, ahead)
+        assert row.idempotency_key == f"nurture:lead-{lead.pk}:step-{welcome.pk}:enrolment-{send.enrolment_id}"
+        assert (row.status, row.is_marketing, row.object_name, row.template_id) == (
+            "sent",
+            True,
+            "lead",
+            welcome.template_id,
+        )
+        assert (row.subject, row.from_name, row.from_address) == (
+            "Welcome for Cy",
+            "Acme Marketing",
+            "news@acme.example",
+        )
+        assert "Hello Cy." in row.body_text
+        assert "<p>Hello Cy.</p>" in row.body_html
+        assert before <= row.created_at == row.next_attempt_at <= timezone.now()
+        assert row.published_at == row.created_at
+
+
+def test_emails_the_broker_refuses_are_left_to_the_outbox_sweeper(
+    three_step_sequence, nurture_leads, rep, tick, monkeypatch
+):
+    from emails.services import outbox_sweep
+    from nurture.tasks import deliver_nurture_emails
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    _enrol(three_step_sequence, nurture_leads(2), rep)
+    monkeypatch.setattr(deliver_nurture_emails, "apply_async", refuse)
+    assert tick().sent == 2
+
+    rows = OutboundEmail.objects.filter(kind="nurture")
+    assert [(r.status, r.published_at) for r in rows] == [("queued", None), ("queued", None)]
+    monkeypatch.undo()
+    assert outbox_sweep().published == 2

@@ -75,15 +75,15 @@ import os, sys, time
 import django
 django.setup()
 from nurture.services import scheduler
-original = scheduler._outbox_row
+original = scheduler._Emails.make
 made = []
-def slow_row(enrolment, step, now, fields):
+def slow_make(emails, enrolment, step):
     made.append(1)
     if len(made) == 5:
         open(sys.argv[1], "w").write("mid-batch")
         time.sleep(120)  # killed here, holding the batch's row locks
-    return original(enrolment, step, now, fields)
-scheduler._outbox_row = slow_row
+    return original(emails, enrolment, step)
+scheduler._Emails.make = slow_make
 scheduler.nurture_tick()
 """
 
