@@ -161,3 +161,21 @@ def test_the_word_search_uses_the_trigram_index(rep):
         cursor.execute("SET enable_seqscan = on")
 
     assert "lead_company_words_idx" in plan
+
+
+def test_the_word_indexes_sample_enough_rows_for_the_planner_to_size_a_common_word():
+    # A word in 2% of company names must be estimated near its real size, or the search reads
+    # every match and sorts it instead of walking the newest leads until a page is full.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, a.attstattarget FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid "
+            "AND a.attnum = 1 WHERE c.relname IN "
+            "('lead_company_words_idx', 'account_name_words_idx', 'opportunity_name_words_idx')"
+        )
+        targets = dict(cursor.fetchall())
+
+    assert targets == {
+        "lead_company_words_idx": 1000,
+        "account_name_words_idx": 1000,
+        "opportunity_name_words_idx": 1000,
+    }
