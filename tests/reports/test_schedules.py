@@ -26,9 +26,11 @@ REPORT = {
 }
 
 
-def schedule_for(owner, recipients, frequency="daily"):
+def schedule_for(owner, recipients, frequency="daily", send_hour=7):
     report = saved_report_create(data=REPORT, acting_user=owner)
-    return report_schedule_create(report=report, frequency=frequency, recipients=recipients, acting_user=owner)
+    return report_schedule_create(
+        report=report, frequency=frequency, recipients=recipients, send_hour=send_hour, acting_user=owner
+    )
 
 
 @pytest.mark.django_db
@@ -74,7 +76,8 @@ def test_a_real_worker_emails_the_scheduled_report_with_its_csv(smtp_inbox, cele
     system_admin.email = "boss@example.com"
     system_admin.save()
     LeadFactory(owner_user=system_admin, lead_source="Website", created_at=timezone.now())
-    schedule_for(system_admin, [system_admin])
+    # Due from midnight on, so that the run is due whatever the hour of the day it runs at.
+    schedule_for(system_admin, [system_admin], send_hour=0)
 
     from reports.tasks import send_scheduled_reports
 
