@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -310,8 +311,9 @@ def test_a_worker_busy_with_a_batch_when_redis_goes_away_loses_nothing_and_sends
     _assert_each_once(labels, smtp_inbox)
 
 
-def _writing_transactions() -> int:
-    """Transactions of other sessions on the test database that have written and not committed."""
+def _writing_transactions(*, waiting: bool = False) -> int:
+    """Transactions of other sessions on the test database that have written and not committed
+    (``waiting``: only those waiting for a lock)."""
     db = connection.settings_dict
     other = psycopg2.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"])
     other.autocommit = True
@@ -320,10 +322,26 @@ def _writing_transactions() -> int:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                 " AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
+                + (" AND wait_event_type = 'Lock'" if waiting else "")
             )
             return cursor.fetchone()[0]
     finally:
         other.close()
+
+
+@contextmanager
+def _outbox_writes_held():
+    """Hold every insert into the outbox until the block ends: a batch that has written its leads
+    then waits, mid-transaction, for its auto-responses (a batch is otherwise over in milliseconds)."""
+    db = connection.settings_dict
+    holder = psycopg2.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"])
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {OutboundEmail._meta.db_table} IN SHARE MODE")
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_the_next_worker_sends_each_email_once(
@@ -336,11 +354,12 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_the_next_worker_sends_each_
     outcomes = Counter(Intake.objects.values_list("outcome", "reason"))
     assert outcomes == {(Intake.Outcome.RECEIVED, ""): len(labels)}, f"{outcomes}{services.all_logs()}"
 
-    supervisor = services.worker()
-    mid_batch = wait_until(lambda: _writing_transactions() > 0, timeout=30)
-    os.kill(services.celery_pid(supervisor), signal.SIGKILL)
-    assert mid_batch, "the worker never began a batch" + services.all_logs()
-    assert Lead.objects.count() < len(labels), "the batch finished before the kill"
+    with _outbox_writes_held():
+        supervisor = services.worker()
+        mid_batch = wait_until(lambda: _writing_transactions(waiting=True) > 0, timeout=30)
+        os.kill(services.celery_pid(supervisor), signal.SIGKILL)
+        assert mid_batch, "the worker never began a batch" + services.all_logs()
+        assert Lead.objects.count() < len(labels), "the batch finished before the kill"
 
     services.wait_for_worker(supervisor, starts=2)  # a new worker, started by its supervisor
     services.beat_ticks(labels, smtp_inbox)
