@@ -296,10 +296,12 @@ def test_a_worker_busy_with_a_batch_when_redis_goes_away_loses_nothing_and_sends
     labels = [f"busy-{n}" for n in range(40)]
     for label in labels:
         assert services.post(web_form, fields_for, label)[0] == 303
-    worker = services.worker()
-    # Redis goes away while the worker runs a task it has not acknowledged yet (acks_late).
-    assert wait_until(lambda: _writing_transactions() > 0, timeout=30), services.all_logs()
-    services.redis.stop()
+    # Redis goes away while the worker runs a task it has not acknowledged yet (acks_late): the
+    # batch is held mid-transaction until Redis is gone, then finishes while it is away.
+    with _outbox_writes_held():
+        worker = services.worker()
+        assert wait_until(lambda: _writing_transactions(waiting=True) > 0, timeout=30), services.all_logs()
+        services.redis.stop()
     time.sleep(3)
     services.redis.start()
     labels.append("busy-after")
