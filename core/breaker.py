@@ -141,3 +141,15 @@ class BrokerGuardedTask(Task):
             raise
         breaker.record_success()
         return result
+
+
+def publish_or_leave(task, *args, what: str) -> bool:
+    """Hand ``task(*args)`` to the broker and answer whether it took it. Never raises: the work is
+    a database row already, and beat's sweep publishes it again once the broker is back. ``what``
+    names the work in the warning logged otherwise."""
+    try:
+        task.delay(*args)
+    except Exception:
+        logger.warning("Could not hand %s to the broker; the sweeper will retry.", what, exc_info=True)
+        return False
+    return True

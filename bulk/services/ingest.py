@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.breaker import publish_or_leave
 from core.roles import display_name
 from leads.imports.models import LeadImport
 from leads.imports.parsing import (
@@ -49,12 +50,7 @@ def publish_ingest(job_id: int) -> bool:
     """Hand the job to the broker; never raises (the sweeper queues it again when the broker is down)."""
     from ..tasks import run_ingest_job
 
-    try:
-        run_ingest_job.delay(job_id)
-    except Exception:
-        logger.warning("Could not hand bulk job %s to the broker; the sweeper will retry.", job_id, exc_info=True)
-        return False
-    return True
+    return publish_or_leave(run_ingest_job, job_id, what=f"bulk job {job_id}")
 
 
 def _key_column(operation: str, external_id_field: str) -> str:

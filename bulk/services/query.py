@@ -6,7 +6,6 @@ written under a temporary name and takes its place only when complete."""
 from __future__ import annotations
 
 import csv
-import logging
 import uuid
 from functools import partial
 
@@ -16,6 +15,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.breaker import publish_or_leave
 from core.roles import display_name, may_export
 from leads.listviews.export import CHUNK, export_rows, export_spec
 from leads.listviews.models import ListView
@@ -25,18 +25,12 @@ from ..models import ACTIVE_STATES, FINISHED_STATES, LINE_ENDING_CHARS, JobState
 from . import files
 from .access import require_export, require_manager
 
-logger = logging.getLogger(__name__)
-
 
 def publish_query(job_id: int) -> bool:
+    """Hand the job to the broker; never raises (the sweeper queues it again when the broker is down)."""
     from ..tasks import run_query_job
 
-    try:
-        run_query_job.delay(job_id)
-    except Exception:
-        logger.warning("Could not hand query job %s to the broker; the sweeper will retry.", job_id, exc_info=True)
-        return False
-    return True
+    return publish_or_leave(run_query_job, job_id, what=f"query job {job_id}")
 
 
 def _params(filters: dict, columns: list[str]) -> QueryDict:

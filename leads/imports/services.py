@@ -4,7 +4,6 @@ stalled imports. The batches themselves run in ``processing`` (through the batch
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
 from datetime import timedelta
@@ -16,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.breaker import publish_or_leave
 from core.models import PicklistValue
 from core.roles import is_marketing_admin, is_system_admin
 
@@ -36,8 +36,6 @@ from .parsing import (
 )
 from .processing import lead_import_dry_run, lead_import_process
 from .selectors import lead_import_is_managed_by
-
-logger = logging.getLogger(__name__)
 
 __all__ = [
     "OPTION_CHOICES",
@@ -80,14 +78,7 @@ def lead_import_publish(*, lead_import_id: int, dry_run: bool = False) -> bool:
     from .tasks import dry_run_lead_import, process_lead_import
 
     task = dry_run_lead_import if dry_run else process_lead_import
-    try:
-        task.delay(lead_import_id)
-    except Exception:
-        logger.warning(
-            "Could not hand lead import %s to the broker; the sweeper will retry.", lead_import_id, exc_info=True
-        )
-        return False
-    return True
+    return publish_or_leave(task, lead_import_id, what=f"lead import {lead_import_id}")
 
 
 def _schedule(lead_import_id: int, *, dry_run: bool = False) -> None:
