@@ -1,23 +1,9 @@
 """Helpers of the bulk API tests: a user with the Import permission, CSV bodies, job calls."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Permission
 
-
-@pytest.fixture(autouse=True)
-def lead_fields(request):
-    """The seeded lead fields and picklists, put back when a transactional test flushed them."""
-    marker = request.node.get_closest_marker("django_db")
-    if not marker:
-        return
-    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
-    from core.models import FieldDefinition
-
-    if not FieldDefinition.objects.filter(object_name="lead", api_name="rating").exists():
-        importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+from tests.seeding import lead_fields  # noqa: F401  (autouse)
 
 
 def grant(user, codename: str):

@@ -1,27 +1,12 @@
 """Helpers of the import tests: CSV bytes, an uploaded import, a started import, a rule, a template."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
 from emails.services import autoresponse_settings_update, email_template_create
 from leads.imports.services import lead_import_start, lead_import_upload
 from leads.routing import services as routing
 from tests.factories import QueueFactory
-
-
-@pytest.fixture(autouse=True)
-def lead_fields(request):
-    """The seeded lead fields and picklists, put back when a transactional test flushed them."""
-    if not request.node.get_closest_marker("django_db"):
-        return
-    marker = request.node.get_closest_marker("django_db")
-    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
-    from core.models import FieldDefinition
-
-    if not FieldDefinition.objects.filter(object_name="lead", api_name="rating").exists():
-        importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+from tests.seeding import lead_fields  # noqa: F401  (autouse)
 
 
 def csv_bytes(lines: list[str], *, bom: bool = False, delimiter: str = ",") -> bytes:

@@ -1,33 +1,13 @@
 """Helpers of the routing tests: queues with members, rules with entries, leads in bulk."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from leads.models import Lead
 from leads.ownership import owner_sort_name
 from leads.routing import services
 from tests.factories import QueueFactory, UserFactory
-
-
-@pytest.fixture(autouse=True)
-def lead_fields(request):
-    """The lead fields and picklists seeded by migration; a transactional test flushes them, so
-    they are put back when missing (idempotent)."""
-    if not request.node.get_closest_marker("django_db"):
-        return
-    request.getfixturevalue("transactional_db" if _transactional(request) else "db")
-    from core.models import FieldDefinition
-
-    if not FieldDefinition.objects.filter(object_name="lead", api_name="rating").exists():
-        importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
-
-
-def _transactional(request) -> bool:
-    marker = request.node.get_closest_marker("django_db")
-    return bool(marker and marker.kwargs.get("transaction"))
+from tests.seeding import lead_fields  # noqa: F401  (autouse)
 
 
 @pytest.fixture

@@ -1,14 +1,12 @@
 """Fixtures of the scoring tests: a default scoring model with a fit rule and a behaviour rule."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
-from core.models import FieldDefinition, PicklistValue
+from core.models import PicklistValue
 from core.rules import services as rule_services
 from scoring import services
 from tests.factories import LeadFactory
+from tests.seeding import lead_fields  # noqa: F401  (autouse)
 
 
 @pytest.fixture(autouse=True)
@@ -17,17 +15,6 @@ def _fresh_compiled_rules():
     rule_services._cache.clear()
     yield
     rule_services._cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def lead_fields(request):
-    """The seeded lead fields and picklists, put back when a transactional test flushed them."""
-    marker = request.node.get_closest_marker("django_db")
-    if not marker:
-        return
-    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
-    if not FieldDefinition.objects.filter(object_name="lead", api_name="rating").exists():
-        importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
 
 
 @pytest.fixture

@@ -1,31 +1,16 @@
 """SLA fixtures: business hours, an active SLA rule with policies, and leads made by intake."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
 from sla import services
 from tests.factories import QueueFactory
+from tests.seeding import lead_fields  # noqa: F401  (autouse)
 
 ALWAYS_OPEN = [["00:00", "00:00"]] * 7
 
 
 def criterion(field, operator, value=None) -> dict:
     return {"field": field, "operator": operator, "value": value}
-
-
-@pytest.fixture(autouse=True)
-def lead_fields(request):
-    """The lead fields and picklists seeded by migration (a transactional test flushes them)."""
-    if not request.node.get_closest_marker("django_db"):
-        return
-    marker = request.node.get_closest_marker("django_db")
-    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
-    from core.models import FieldDefinition
-
-    if not FieldDefinition.objects.filter(object_name="lead", api_name="rating").exists():
-        importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
 
 
 @pytest.fixture
