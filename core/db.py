@@ -192,12 +192,13 @@ def _insert(connection, obj: Model, *, prepared: bool, durable: bool = True) -> 
     obj._state.db = connection.alias
 
 
-def insert_rows(objs: list[Model], *, page: int = 1000) -> None:
+def insert_rows(objs: list[Model], *, page: int = INSERT_CHUNK) -> None:
     """INSERT many new rows of one model and set their primary keys: what ``bulk_create`` does,
-    with the statement compiled once per model and each row's parameters read as ``insert_row``
-    reads them. On PostgreSQL the rows go ``page`` at a time as one multi-row ``INSERT ...
-    RETURNING``, rendered by the driver; ``bulk_create`` spends more time building its statement
-    in Python than the database spends on it. Elsewhere ``bulk_create``. Sends no model signals."""
+    with the statement compiled once per model and each field's values read as ``insert_row``
+    reads them. On PostgreSQL the rows go ``page`` at a time as one ``INSERT ... SELECT ... FROM
+    UNNEST(...) RETURNING``, one array parameter per column (``insert_columns``): the driver adapts
+    an array in one call, where rendering each row's values costs more in Python than the database
+    spends on the insert. Elsewhere ``bulk_create``. Sends no model signals."""
     if not objs:
         return
     model = type(objs[0])
@@ -207,32 +208,27 @@ def insert_rows(objs: list[Model], *, page: int = 1000) -> None:
     if connection.vendor != "postgresql" or not statement.returning:
         model.objects.using(alias).bulk_create(objs, batch_size=page)
         return
-    head, _values, tail = statement.sql.partition(" VALUES (")
-    suffix = tail[tail.index(")") + 1 :]
-    template = "(" + ", ".join(["%s"] * len(statement.fields)) + ")"
     ids: list = []
-    with connection.cursor() as cursor:
-        mogrify = cursor.cursor.mogrify  # the driver renders each row's values (psycopg2 and psycopg 3)
-        encoding = getattr(cursor.connection, "encoding", "utf-8")
-        for start in range(0, len(objs), page):
-            rows = [_params(statement, obj, connection) for obj in objs[start : start + page]]
-            values = ", ".join(_text(mogrify(template, row), encoding) for row in rows)
-            # Run through Django's cursor (no parameters: the SQL is complete), so that query
-            # logging and execute wrappers see it as any other statement.
-            cursor.execute(f"{head} VALUES {values}{suffix}")
-            ids.extend(cursor.fetchall())
-    for obj, (pk,) in zip(objs, ids, strict=True):
+    for start in range(0, len(objs), page):
+        chunk = objs[start : start + page]
+        columns = {
+            field.attname: _object_column(field, kind, chunk, connection)
+            for field, kind in zip(statement.fields, statement.kinds, strict=True)
+        }
+        ids.extend(_insert_columns(connection, model, rows=columns, same={}, count=len(chunk), returning=True))
+    for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = alias
 
 
-def _text(value, encoding: str) -> str:
-    return value.decode(_PYTHON_CODECS.get(encoding, encoding)) if isinstance(value, bytes) else value
-
-
-# PostgreSQL's names of client encodings that Python's codecs spell otherwise.
-_PYTHON_CODECS = {"UTF8": "utf-8", "UNICODE": "utf-8", "SQL_ASCII": "ascii"}
+def _object_column(field, kind: int, objs: Sequence[Model], connection) -> list:
+    """One field's parameter values for many instances (what ``_params`` gives for one)."""
+    if kind:
+        return _column(field, kind, [getattr(obj, field.attname) for obj in objs], connection)
+    # ``pre_save`` first, as ``save`` runs it (``auto_now`` sets the attribute), then the value's
+    # conversion, once per distinct value object.
+    return _column(field, GENERIC, [field.pre_save(obj, True) for obj in objs], connection)
 
 
 def insert_columns(
@@ -241,6 +237,8 @@ def insert_columns(
     rows: Mapping[str, Sequence],
     same: Mapping[str, object] | None = None,
     returning: bool = True,
+    conflict_fields: Sequence[str] = (),
+    update_fields: Sequence[str] = (),
 ) -> list | None:
     """INSERT rows of ``model`` given by column, without making a model instance per row: ``rows``
     maps a field's attribute name (``template_id``) to its value in each row (sequences of one
@@ -252,7 +250,11 @@ def insert_columns(
     parameter (``INSERT ... SELECT ... FROM UNNEST(...)``, as Django's ``bulk_create`` sends too),
     and each value of ``same`` one parameter. Plain text values and integer keys pass unchanged, as
     in ``insert_row``; other values go through their field, each distinct value once. Elsewhere,
-    ``bulk_create`` of the instances. Sends no model signals; for models whose saving needs none."""
+    ``bulk_create`` of the instances. Sends no model signals; for models whose saving needs none.
+
+    With ``conflict_fields`` (a unique constraint's fields) a row that meets a stored row with the
+    same values there writes its ``update_fields`` onto it instead (an upsert; the rows given must
+    not repeat a key among themselves)."""
     count = len(next(iter(rows.values()))) if rows else 0
     if any(len(values) != count for values in rows.values()):
         raise ValueError("Every column of the rows needs one value per row.")
@@ -267,8 +269,13 @@ def insert_columns(
         return [] if returning else None
     if connection.vendor != "postgresql":
         objs = [model(**{name: values[i] for name, values in rows.items()}, **(same or {})) for i in range(count)]
-        model.objects.using(alias).bulk_create(objs, batch_size=INSERT_CHUNK)
-        return [obj.pk for obj in objs] if returning else None
+        upsert = (
+            {"update_conflicts": True, "unique_fields": conflict_fields, "update_fields": update_fields}
+            if conflict_fields
+            else {}
+        )
+        model.objects.using(alias).bulk_create(objs, batch_size=INSERT_CHUNK, **upsert)
+        return [obj.pk for obj in objs] if returning and not conflict_fields else None
     constants = dict(same or {})
     now = timezone.now()
     for field in statement.fields:
@@ -277,11 +284,28 @@ def insert_columns(
         auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         constants[field.attname] = now if auto else field.get_default()
     columns = {name: _column(kinds[name][0], kinds[name][1], values, connection) for name, values in rows.items()}
-    return _insert_columns(connection, model, rows=columns, same=constants, count=count, returning=returning)
+    conflict = ""
+    if conflict_fields:
+        names = {f.attname: f.column for f in statement.fields}
+        quote = connection.ops.quote_name
+        updates = ", ".join(f"{quote(names[n])} = EXCLUDED.{quote(names[n])}" for n in update_fields)
+        conflict = f" ON CONFLICT ({', '.join(quote(names[n]) for n in conflict_fields)}) " + (
+            f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+        )
+    return _insert_columns(
+        connection, model, rows=columns, same=constants, count=count, returning=returning, conflict=conflict
+    )
 
 
 def _insert_columns(
-    connection, model: type[Model], *, rows: dict[str, list], same: dict[str, object], count: int, returning: bool
+    connection,
+    model: type[Model],
+    *,
+    rows: dict[str, list],
+    same: dict[str, object],
+    count: int,
+    returning: bool,
+    conflict: str = "",
 ) -> list | None:
     """The INSERT on PostgreSQL: ``rows`` are columns of parameter values (one per row), ``same``
     the values of the columns every row shares."""
@@ -305,6 +329,7 @@ def _insert_columns(
     sql = (
         f"INSERT INTO {quote(opts.db_table)} ({', '.join(columns)}) SELECT {', '.join(selected)} "
         f"FROM UNNEST({', '.join(arrays)}) AS u({', '.join(f'c{n}' for n in range(len(arrays)))})"
+        + conflict
         + (f" RETURNING {quote(opts.pk.column)}" if returning else "")
     )
     # The parameters in the order of the statement: the constants come first in the SELECT list.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from core.db import insert_columns
 from leads.models import Lead
 from sales.models import Contact
 
@@ -41,22 +42,28 @@ def keys_refresh(*, object_name: str, record_ids: list[int]) -> int:
     if model is None or not record_ids:
         return 0
     rows = model._base_manager.filter(pk__in=record_ids).values("pk", *SOURCE_FIELDS[object_name])
-    keys = []
+    # By column, without a model instance per key: a batch of imported leads writes its keys in
+    # one statement.
+    columns: dict[str, list] = {"record_id": [], **{name: [] for name in KEY_FIELDS}}
     for row in rows:
         if object_name == "contact":
             row["company"] = row.pop("account__name")
-        keys.append(MatchKey(object_name=object_name, record_id=row["pk"], **keys_for_values(row)))
-    found = {key.record_id for key in keys}
+        columns["record_id"].append(row["pk"])
+        for name, value in keys_for_values(row).items():
+            columns[name].append(value)
+    found = set(columns["record_id"])
     gone = [pk for pk in record_ids if pk not in found]
     if gone:
         MatchKey.objects.filter(object_name=object_name, record_id__in=gone).delete()
-    MatchKey.objects.bulk_create(
-        keys,
-        update_conflicts=True,
-        unique_fields=["object_name", "record_id"],
+    insert_columns(
+        MatchKey,
+        rows=columns,
+        same={"object_name": object_name},
+        returning=False,
+        conflict_fields=["object_name", "record_id"],
         update_fields=[*KEY_FIELDS, "updated_at"],
     )
-    return len(keys)
+    return len(found)
 
 
 def on_record_change(*, object_name: str, record_id: int) -> None:

@@ -147,10 +147,8 @@ def _intake_together(*, rows: Sequence[IntakeRow], options: IntakeOptions, actin
 
     leads = dict(built)
     if assigned_by_rule:
-        # As ``lead_assign`` answers it: the lead read back from the database.
-        fresh = Lead.objects.select_related("owner_user", "owner_queue").in_bulk([lead.pk for lead in leads.values()])
-        leads = {index: fresh[lead.pk] for index, lead in leads.items()}
         for index, lead in leads.items():
+            # Each lead as ``lead_assign`` answers it: inserted as it stands after its assignment.
             result = assignments[index] = replace(assignments[index], lead=lead)
             if result.changed and result.entry is not None and not result.used_default:
                 assignment_notification_enqueue(lead=lead, entry=result.entry, acting_user=acting_user)
