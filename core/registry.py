@@ -607,7 +607,8 @@ def timeline_items(object_name: str, *, record, user, limit: int = 25) -> list[T
 class IntakeVerdict:
     """What the duplicate rules say of one row a lead would be made from: ``action`` "alert" (a
     person confirms, other entry points make the lead with a note), "block" (no lead) or "attach"
-    (no new lead: ``lead`` is the existing lead the row was added to, already updated). ``matches``
+    (no new lead: ``lead`` is the existing lead the row was added to, already updated, and
+    ``filled`` the blank fields the row filled). ``matches``
     describe the records found (dicts for the pages and the API); ``message`` says why."""
 
     action: str
@@ -615,6 +616,8 @@ class IntakeVerdict:
     matches: tuple = ()
     lead: object = None
     notes: tuple[str, ...] = ()
+    # "attach": the fields of ``lead`` the row filled (they were blank before).
+    filled: tuple[str, ...] = ()
 
 
 # Asked by the lead intake, inside its transaction, before it makes leads, as

@@ -86,10 +86,11 @@ def _message(decision: Decision) -> str:
     return _("This lead looks like existing records (%(count)s found).") % {"count": count}
 
 
-def _attach(*, row, match: Match, acting_user, source: str) -> Lead | None:
+def _attach(*, row, match: Match, acting_user, source: str) -> tuple[Lead | None, tuple[str, ...]]:
+    """The lead the row is added to, its blank fields filled from the row, and the fields filled."""
     lead = Lead.objects.filter(pk=match.record_id, is_converted=False).first()
     if lead is None:
-        return None
+        return None, ()
     data = getattr(row, "data", row) or {}
     fills = {name: data[name] for name in FILLABLE if not is_blank(data.get(name)) and is_blank(getattr(lead, name))}
     note = {"webtolead": "Web-to-Lead", "import": "import"}.get(source, source)
@@ -101,7 +102,7 @@ def _attach(*, row, match: Match, acting_user, source: str) -> Lead | None:
             check_access=False,
             history_note=f"Duplicate {note} submission attached; blank fields filled",
         )
-    return lead
+    return lead, tuple(fills)
 
 
 def intake_screen(*, rows: list, source: str, acting_user, record_ids: list, attach: bool = True) -> list:
@@ -122,7 +123,9 @@ def intake_screen(*, rows: list, source: str, acting_user, record_ids: list, att
         action = decision.action
         if action == "attach":
             best = next((m for m in decision.matches if m.object_name == "lead"), None)
-            lead = _attach(row=row, match=best, acting_user=acting_user, source=source) if attach and best else None
+            lead, filled = (
+                _attach(row=row, match=best, acting_user=acting_user, source=source) if attach and best else (None, ())
+            )
             if lead is not None:
                 verdicts.append(
                     IntakeVerdict(
@@ -130,6 +133,7 @@ def intake_screen(*, rows: list, source: str, acting_user, record_ids: list, att
                         lead=lead,
                         matches=describe_matches(decision.matches),
                         notes=(f"Attached to the existing lead {lead.pk} by the duplicate rule.",),
+                        filled=filled,
                     )
                 )
                 continue

@@ -28,9 +28,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, transaction
-from django.db.models import F
+from django.db.models import CharField, F
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Lower
+from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,6 +85,9 @@ class ImportHooks:
     source: str = "import"
     on_batch: Callable | None = None
     on_end: Callable | None = None
+    # A cell holding exactly this text (the bulk API's "#N/A") clears its field on a matched lead
+    # and counts as a blank cell on a new one; "" for none (a blank cell never clears a field).
+    clear_value: str = ""
 
 
 # Providers answer the hooks of an import they own, else None (registered from AppConfig.ready).
@@ -211,6 +214,13 @@ class RowOutcome:
     kind: str
     errors: dict = field(default_factory=dict)
     lead_id: int | None = None
+    # A create that a duplicate rule attached to the existing lead ``lead_id`` instead.
+    attached: bool = False
+
+    @property
+    def counted_as(self) -> str:
+        """What the import's counts call the row: a row attached to an existing lead updated it."""
+        return UPDATE if self.attached else self.kind
 
     @property
     def reason(self) -> str:
@@ -226,20 +236,22 @@ def _existing(ctx: ImportContext, keys: set[str]) -> dict[str, Lead]:
     if lead_import.match_by == LeadImport.MatchBy.EMAIL:
         qs = qs.annotate(match_key=Lower("email")).filter(match_key__in=keys)
     elif lead_import.match_by == LeadImport.MatchBy.EXTERNAL_ID:
-        qs = qs.annotate(match_key=KeyTextTransform(lead_import.external_id_field, "custom_fields")).filter(
-            match_key__in=keys
-        )
+        # As text: SQLite would read the keys of an ``__in`` on a JSON key as JSON documents.
+        key = Cast(KeyTextTransform(lead_import.external_id_field, "custom_fields"), CharField())
+        qs = qs.annotate(match_key=key).filter(match_key__in=keys)
     else:
         ids = {int(k) for k in keys if k.isdigit() and len(k) < 18}
         return {str(lead.pk): lead for lead in qs.filter(pk__in=ids)}
     return {lead.match_key: lead for lead in qs}
 
 
-def _update_values(lead_import: LeadImport, lead: Lead, data: dict, custom: dict) -> tuple[dict, dict]:
-    """The cells a matched row writes: blank cells never clear a field; with "fill blanks only"
-    only the lead's blank fields are written."""
-    data = {k: v for k, v in data.items() if not is_blank(v)}
-    custom = {k: v for k, v in custom.items() if not is_blank(v)}
+def _update_values(
+    lead_import: LeadImport, lead: Lead, data: dict, custom: dict, cleared: frozenset = frozenset()
+) -> tuple[dict, dict]:
+    """The cells a matched row writes: blank cells never clear a field, the ``cleared`` ones (the
+    hooks' ``clear_value``) do; with "fill blanks only" only the lead's blank fields are written."""
+    data = {k: v for k, v in data.items() if k in cleared or not is_blank(v)}
+    custom = {k: v for k, v in custom.items() if k in cleared or not is_blank(v)}
     if lead_import.on_match == LeadImport.OnMatch.FILL_BLANKS:
         data = {k: v for k, v in data.items() if is_blank(getattr(lead, k))}
         existing = lead.custom_fields or {}
@@ -254,10 +266,29 @@ def _snapshot(lead: Lead, data: dict, custom: dict) -> dict:
     return before
 
 
-def _update(ctx: ImportContext, outcome: RowOutcome, lead: Lead, data: dict, custom: dict, undo: dict) -> None:
+def _cleared(ctx: ImportContext, data: dict, custom: dict) -> frozenset:
+    """The fields whose cell is the hooks' ``clear_value``; their values become blank."""
+    marker = ctx.hooks.clear_value
+    if not marker:
+        return frozenset()
+    names = frozenset(k for values in (data, custom) for k, v in values.items() if v == marker)
+    for name in names:
+        (data if name in data else custom)[name] = ""
+    return names
+
+
+def _update(
+    ctx: ImportContext,
+    outcome: RowOutcome,
+    lead: Lead,
+    data: dict,
+    custom: dict,
+    undo: dict,
+    cleared: frozenset = frozenset(),
+) -> None:
     lead_import = ctx.lead_import
     creator = lead_import.created_by
-    data, custom = _update_values(lead_import, lead, data, custom)
+    data, custom = _update_values(lead_import, lead, data, custom, cleared)
     if not lead_is_editable_by(lead, creator):
         outcome.kind, outcome.errors = REJECT, {"__all__": [_("You may not edit the lead this row matches.")]}
         return
@@ -282,6 +313,17 @@ def _update(ctx: ImportContext, outcome: RowOutcome, lead: Lead, data: dict, cus
     undo[str(lead.pk)] = {"before": json.loads(DjangoJSONEncoder().encode(before)), "version": updated.version}
 
 
+def _undo_fills(undo: dict, answer: IntakeResult) -> None:
+    """Record the blank fields an attached row filled on an existing lead, as an update's undo
+    record (a lead attached to twice in one batch keeps the value it had before the first)."""
+    if not answer.filled:
+        return
+    entry = undo.setdefault(str(answer.lead.pk), {"before": {}, "version": answer.lead.version})
+    for name in answer.filled:
+        entry["before"].setdefault(name, "")
+    entry["version"] = answer.lead.version
+
+
 def sort_rows(ctx: ImportContext, records: list[Record]) -> list[tuple[RowOutcome, str]]:
     """Each non-blank record's first verdict (reject for what the file got wrong, skip for a key
     met earlier in the file, else create or update to be decided), with its match key."""
@@ -295,6 +337,10 @@ def sort_rows(ctx: ImportContext, records: list[Record]) -> list[tuple[RowOutcom
             sorted_rows.append((RowOutcome(record, REJECT, {"__all__": [problem]}), ""))
             continue
         key = ctx.key_of(record)
+        if key and ctx.hooks.clear_value and key == ctx.hooks.clear_value:
+            reason = _("The %(key)s that matches the row cannot be cleared.") % {"key": name}
+            sorted_rows.append((RowOutcome(record, REJECT, {"__all__": [reason]}), ""))
+            continue
         if key and key in ctx.seen:
             reason = _("An earlier row of the file has the same %(key)s.") % {"key": name}
             sorted_rows.append((RowOutcome(record, SKIP, {"__all__": [reason]}), key))
@@ -319,6 +365,7 @@ def run_batch(ctx: ImportContext, records: list[Record]) -> tuple[list[RowOutcom
         if outcome.kind:
             continue
         data, custom = row_values(lead_import, outcome.record.cells, ctx.picklists)
+        cleared = _cleared(ctx, data, custom)
         lead = matches.get(key) if key else None
         if lead is not None:
             outcome.lead_id = lead.pk
@@ -327,7 +374,7 @@ def run_batch(ctx: ImportContext, records: list[Record]) -> tuple[list[RowOutcom
                 outcome.errors = {"__all__": [_("A lead with this %(key)s exists.") % {"key": key_name}]}
             else:
                 outcome.kind = UPDATE
-                _update(ctx, outcome, lead, data, custom, undo)
+                _update(ctx, outcome, lead, data, custom, undo, cleared)
             continue
         if lead_import.mode == LeadImport.Mode.UPDATE:
             outcome.kind = REJECT
@@ -355,7 +402,13 @@ def run_batch(ctx: ImportContext, records: list[Record]) -> tuple[list[RowOutcom
         for (outcome, _row), answer in zip(to_create, answers, strict=True):
             if isinstance(answer, IntakeResult):
                 outcome.lead_id = answer.lead.pk
-                created_ids.append(answer.lead.pk)
+                outcome.attached = answer.attached
+                # An undo deletes the leads the import made, never the lead a row was attached to:
+                # it empties the fields the row filled there instead.
+                if answer.attached:
+                    _undo_fills(undo, answer)
+                else:
+                    created_ids.append(answer.lead.pk)
             else:
                 outcome.kind, outcome.errors = REJECT, error_messages(answer)
     return [outcome for outcome, _key in sorted_rows], created_ids, undo
@@ -394,7 +447,7 @@ def _commit_batch(ctx: ImportContext, records: list[Record], first_row: int, end
             updated=undo,
             committed_at=now,
         )
-        counts = Counter(o.kind for o in outcomes)
+        counts = Counter(o.counted_as for o in outcomes)
         LeadImport.objects.filter(pk=lead_import.pk).update(
             next_row=end_row,
             created_count=F("created_count") + counts[CREATE],
@@ -509,7 +562,7 @@ def lead_import_dry_run(*, lead_import_id: int) -> LeadImport | None:
             except _DryRunRollback:
                 pass
             for outcome in outcomes:
-                totals[outcome.kind] += 1
+                totals[outcome.counted_as] += 1
                 if outcome.kind in {REJECT, SKIP}:
                     reasons[outcome.reason[:300]] += 1
                     if len(sample) < SAMPLE_SIZE:

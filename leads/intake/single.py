@@ -94,8 +94,10 @@ class IntakeResult:
     assignment: AssignmentResult | None = None
     autoresponse: OutboundEmail | None = None
     notes: tuple[str, ...] = ()
-    # The row was added to an existing lead (``lead``) by a duplicate rule instead of making one.
+    # The row was added to an existing lead (``lead``) by a duplicate rule instead of making one,
+    # filling these of its fields, which were blank.
     attached: bool = False
+    filled: tuple[str, ...] = ()
     # The possible duplicates a rule that alerts found (the lead was made all the same).
     duplicates: tuple = ()
 
@@ -199,7 +201,11 @@ def intake_row_judged(
         raise error
     if verdict is not None and verdict.action == "attach":
         return IntakeResult(
-            lead=cast(Lead, verdict.lead), notes=verdict.notes, attached=True, duplicates=verdict.matches
+            lead=cast(Lead, verdict.lead),
+            notes=verdict.notes,
+            attached=True,
+            duplicates=verdict.matches,
+            filled=verdict.filled,
         )
     lead = lead_create(
         data=row.data,

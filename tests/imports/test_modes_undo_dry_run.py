@@ -163,3 +163,59 @@ def test_only_the_importer_or_an_admin_may_undo_and_only_for_seven_days(rep, oth
     LeadImport.objects.filter(pk=done.pk).update(finished_at=timezone.now() - timedelta(days=6))
     assert lead_import_undo(lead_import=done, acting_user=marketing_admin).status == "undone"
     assert Lead.objects.count() == 0
+
+
+@pytest.fixture
+def attach_rule(system_admin):
+    """An active duplicate rule: an imported row with a stored lead's email is added to that lead."""
+    from core import rules
+    from dedupe import services
+
+    matching = services.matching_rule_create(
+        data={"name": "Same email", "email": "normalized"}, acting_user=system_admin
+    )
+    rule = rules.rule_create(kind=services.DUPLICATE, name="Attach imports", acting_user=system_admin)
+    services.duplicate_entry_create(
+        rule=rule, data={"matching_rule": matching, "action_import": "attach"}, acting_user=system_admin
+    )
+    return rules.rule_activate(kind=services.DUPLICATE, rule=rule, acting_user=system_admin)
+
+
+def test_a_row_attached_to_a_stored_lead_counts_as_an_update_and_undo_keeps_that_lead(
+    rep, upload, start, existing, attach_rule
+):
+    # given an insert import whose first row has the email of a stored lead with no title
+    before = _state([existing.pk])
+    lead_import = upload(
+        rep,
+        [
+            "First Name,Last Name,Company,Email,Title",
+            "Ada,Lovelace,Analytical Ltd,ada@example.com,Countess",
+            "Grace,Hopper,Navy Systems,grace@example.com,Admiral",
+        ],
+    )
+
+    # when the dry run and then the import run
+    lead_import_dry_run_start(
+        lead_import=lead_import, mapping=lead_import.mapping, acting_user=rep, run_assignment=False
+    )
+    dry = lead_import_dry_run(lead_import_id=lead_import.pk)
+    LeadImport.objects.filter(pk=lead_import.pk).update(status="mapping")
+    start(lead_import, rep, run_assignment=False)
+    done = lead_import_process(lead_import_id=lead_import.pk)
+
+    # then the first row filled the stored lead's blank title and is counted as an update, by both
+    assert (dry.dry_run["created"], dry.dry_run["updated"]) == (1, 1)
+    assert (done.created_count, done.updated_count) == (1, 1)
+    existing.refresh_from_db()
+    assert existing.title == "Countess"
+    assert existing.company == "Old Co"  # an attached row fills blanks only
+    created = [pk for batch in done.batches.all() for pk in batch.created_ids]
+    assert Lead.objects.filter(pk__in=created).get().email == "grace@example.com"
+
+    # when the import is undone
+    lead_import_undo(lead_import=done, acting_user=rep)
+
+    # then the stored lead is still there, as it was, and only the lead the import made is gone
+    assert _state([existing.pk]) == before
+    assert list(Lead.objects.values_list("pk", flat=True)) == [existing.pk]
