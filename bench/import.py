@@ -113,9 +113,10 @@ def lead_table_floor(admin, rows: int) -> float:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from core.selectors import picklist_default
     from leads.models import Lead
 
-    status = Lead._meta.get_field("status").default or "Open - Not Contacted"
+    status = picklist_default(object_name="lead", field_name="status") or "Open - Not Contacted"
     blank = [
         f.column
         for f in Lead._meta.concrete_fields
@@ -155,7 +156,7 @@ def lead_table_floor(admin, rows: int) -> float:
     started = time.perf_counter()
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, {"status": status or "Open - Not Contacted", "now": timezone.now(), "owner": admin.pk})
+            cursor.execute(sql, {"status": status, "now": timezone.now(), "owner": admin.pk})
             seconds = time.perf_counter() - started
             raise _Rollback
     except _Rollback:
