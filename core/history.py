@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from .db import insert_rows
+from .db import insert_columns
 from .models import FieldHistory
 from .registry import run_history_hooks, run_record_change_hooks, run_record_change_hooks_many
 
@@ -82,16 +82,61 @@ class RecordChange:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class HistoryLine:
+    """A Field History row written by ``history_record_many``, as its hooks read it (the fields of
+    ``FieldHistory``, without a model instance per row)."""
+
+    pk: int
+    object_name: str
+    record_id: int
+    field_name: str
+    field_label: str
+    old_value: str
+    new_value: str
+    note: str
+    record_version: int
+    changed_by_id: int | None
+    changed_at: object
+
+
 def history_record_many(
     *, object_name: str, changes: Iterable[RecordChange], acting_user, at=None, run_hooks: bool = True
-) -> list[FieldHistory]:
-    """``history_record`` for the changes of many records at once (one multi-row insert), in
+) -> list[HistoryLine]:
+    """``history_record`` for the changes of many records at once (one insert, by column), in
     order; the change hooks run once for all the records (``run_hooks=False``: the caller runs
     them once when its batch is complete)."""
     at = at or timezone.now()
-    rows = [_row(object_name, c.record_id, c.change, acting_user, c.record_version, c.note, at) for c in changes]
-    insert_rows(rows, page=2000)
-    saved = rows
+    changes = list(changes)
+    if not changes:
+        return []
+    actor = acting_user.pk if getattr(acting_user, "pk", None) else None
+    columns = {
+        "record_id": [c.record_id for c in changes],
+        "field_name": [c.change.field_name for c in changes],
+        "field_label": [c.change.field_label for c in changes],
+        "old_value": [c.change.old_value[:10000] for c in changes],
+        "new_value": [c.change.new_value[:10000] for c in changes],
+        "note": [c.note[:300] for c in changes],
+        "record_version": [c.record_version for c in changes],
+    }
+    pks = insert_columns(
+        FieldHistory, rows=columns, same={"object_name": object_name, "changed_by_id": actor, "changed_at": at}
+    )
+    saved = [
+        HistoryLine(pk, object_name, *values, actor, at)
+        for pk, *values in zip(
+            pks,
+            columns["record_id"],
+            columns["field_name"],
+            columns["field_label"],
+            columns["old_value"],
+            columns["new_value"],
+            columns["note"],
+            columns["record_version"],
+            strict=True,
+        )
+    ]
     run_history_hooks(rows=saved)
     if run_hooks:
         record_ids = list(dict.fromkeys(row.record_id for row in saved))
