@@ -211,11 +211,21 @@ def insert_rows(objs: list[Model], *, page: int = INSERT_CHUNK) -> None:
     ids: list = []
     for start in range(0, len(objs), page):
         chunk = objs[start : start + page]
-        columns = {
-            field.attname: _object_column(field, kind, chunk, connection)
-            for field, kind in zip(statement.fields, statement.kinds, strict=True)
-        }
-        ids.extend(_insert_columns(connection, model, rows=columns, same={}, count=len(chunk), returning=True))
+        columns, same = {}, {}
+        for field, kind in zip(statement.fields, statement.kinds, strict=True):
+            column = _object_column(field, kind, chunk, connection)
+            # A value every row of the chunk has (a batch's blank fields, its time, its creator)
+            # goes once, not as an array: less to adapt and to parse.
+            first = column[0]
+            if all(value is first or (type(value) is type(first) and value == first) for value in column):
+                same[field.attname] = first
+            else:
+                columns[field.attname] = column
+        if not columns:
+            # UNNEST needs one array to give the rows their number.
+            name = next(iter(same))
+            columns[name] = [same.pop(name)] * len(chunk)
+        ids.extend(_insert_columns(connection, model, rows=columns, same=same, count=len(chunk), returning=True))
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
@@ -284,6 +294,7 @@ def insert_columns(
         auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         constants[field.attname] = now if auto else field.get_default()
     columns = {name: _column(kinds[name][0], kinds[name][1], values, connection) for name, values in rows.items()}
+    constants = {name: kinds[name][0].get_db_prep_save(value, connection) for name, value in constants.items()}
     conflict = ""
     if conflict_fields:
         names = {f.attname: f.column for f in statement.fields}
@@ -308,7 +319,7 @@ def _insert_columns(
     conflict: str = "",
 ) -> list | None:
     """The INSERT on PostgreSQL: ``rows`` are columns of parameter values (one per row), ``same``
-    the values of the columns every row shares."""
+    the parameter values of the columns every row shares."""
     opts = model._meta
     quote = connection.ops.quote_name
     statement = _statement(connection, model)
@@ -322,7 +333,7 @@ def _insert_columns(
             arrays.append(f"%s::{db_type}[]")
         elif field.attname in same:
             selected.append(f"%s::{db_type}")
-            constants.append(field.get_db_prep_save(same[field.attname], connection))
+            constants.append(same[field.attname])
         else:
             continue
         columns.append(quote(field.column))
