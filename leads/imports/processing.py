@@ -152,7 +152,14 @@ class ImportContext:
         if self.key_index is None or self.key_index >= len(record.cells):
             return ""
         value = record.cells[self.key_index].strip()
+        return self._as_key(value)
+
+    def _as_key(self, value: str) -> str:
         return value.lower() if self.lead_import.match_by == LeadImport.MatchBy.EMAIL else value
+
+    def clears_key(self, key: str) -> bool:
+        """Whether the row's match key is the hooks' ``clear_value`` (a key cannot be cleared)."""
+        return bool(key) and bool(self.hooks.clear_value) and key == self._as_key(self.hooks.clear_value)
 
 
 def _key_index(lead_import: LeadImport) -> int | None:
@@ -337,7 +344,7 @@ def sort_rows(ctx: ImportContext, records: list[Record]) -> list[tuple[RowOutcom
             sorted_rows.append((RowOutcome(record, REJECT, {"__all__": [problem]}), ""))
             continue
         key = ctx.key_of(record)
-        if key and ctx.hooks.clear_value and key == ctx.hooks.clear_value:
+        if ctx.clears_key(key):
             reason = _("The %(key)s that matches the row cannot be cleared.") % {"key": name}
             sorted_rows.append((RowOutcome(record, REJECT, {"__all__": [reason]}), ""))
             continue
