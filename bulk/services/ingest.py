@@ -19,9 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.breaker import publish_or_leave
-from core.models import FieldHistory
 from core.roles import display_name
-from leads.fields import OBJECT_NAME as LEAD_OBJECT
 from leads.imports.models import LeadImport
 from leads.imports.parsing import (
     ID_COLUMN,
@@ -33,18 +31,10 @@ from leads.imports.parsing import (
     record_problem,
 )
 from leads.imports.parsing import import_dir as imports_folder
-from leads.imports.processing import (
-    CREATE,
-    SKIP,
-    UPDATE,
-    BatchNotOurs,
-    ImportHooks,
-    RowOutcome,
-    intake_options,
-)
+from leads.imports.processing import CREATE, SKIP, UPDATE, BatchNotOurs, ImportHooks, RowOutcome
 from leads.imports.services import lead_import_cancel, lead_import_start
 from leads.models import Lead
-from leads.services import CREATED, lead_delete
+from leads.services import lead_delete
 
 from ..models import ACTIVE_STATES, FINISHED_STATES, IngestJob, IngestResult, JobState
 from . import files
@@ -375,44 +365,19 @@ def error_text(errors: dict) -> str:
     return "; ".join(parts) or _("The row was not loaded.")
 
 
-def _outcome_result(job_id: int, outcome: RowOutcome, *, created: bool) -> IngestResult:
+def _outcome_result(job_id: int, outcome: RowOutcome) -> IngestResult:
     record = outcome.record
-    # A matched row that changes nothing on its lead (a skip with the lead) succeeds, as on Salesforce.
+    # A matched row that changes nothing on its lead (a skip with the lead) succeeds, as on Salesforce;
+    # a row a duplicate rule attached to an existing lead succeeds with that lead, not created.
     if outcome.kind in {CREATE, UPDATE} or (outcome.kind == SKIP and outcome.lead_id is not None):
+        created = outcome.kind == CREATE and not outcome.attached
         return _result(job_id, record.row_number, record.cells, record_id=outcome.lead_id, created=created)
     return _result(job_id, record.row_number, record.cells, error=error_text(outcome.errors), record_id=outcome.lead_id)
 
 
-def _leads_made(job_id: int, lead_import: LeadImport, outcomes: list[RowOutcome]) -> set[int]:
-    """The leads this batch's rows made. The pipeline answers a row that a duplicate rule attached
-    to a lead as created with that lead, so a lead counts as made by the job only when its history
-    records its creation with the job's import note, and only for the first row of the job that
-    names it (a later row like it was attached to it)."""
-    ids = {o.lead_id for o in outcomes if o.kind == CREATE and o.lead_id is not None}
-    if not ids:
-        return set()
-    made = set(
-        FieldHistory.objects.filter(
-            object_name=LEAD_OBJECT,
-            record_id__in=ids,
-            field_name=CREATED.field_name,
-            note=intake_options(lead_import).note[:300],
-        ).values_list("record_id", flat=True)
-    )
-    reported = IngestResult.objects.filter(job_id=job_id, created=True, record_id__in=made)
-    return made - set(reported.values_list("record_id", flat=True))
-
-
 def _record_import_batch(job_id: int, lead_import, outcomes: list[RowOutcome], first_row: int, end_row: int) -> None:
     """In the import batch's transaction: a result per row of the batch, and the job's counters."""
-    made = _leads_made(job_id, lead_import, outcomes)
-    results = []
-    for outcome in outcomes:
-        created = outcome.kind == CREATE and outcome.lead_id in made
-        if created:
-            made.discard(outcome.lead_id)
-        results.append(_outcome_result(job_id, outcome, created=created))
-    _count_and_move(job_id, results, end_row)
+    _count_and_move(job_id, [_outcome_result(job_id, o) for o in outcomes], end_row)
     now = timezone.now()
     IngestJob.objects.filter(pk=job_id, state=JobState.UPLOAD_COMPLETE).update(
         state=JobState.IN_PROGRESS, started_at=now

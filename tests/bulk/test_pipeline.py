@@ -126,6 +126,9 @@ def test_rows_a_duplicate_rule_attached_to_a_lead_are_reported_as_not_created(
     ]
     existing.refresh_from_db()
     assert existing.title == "Countess"
+    # and the job's import counts the same two leads as made (the attached rows as updates)
+    lead_import = LeadImport.objects.get(pk=info["leadImportId"])
+    assert (lead_import.created_count, lead_import.updated_count) == (2, 3)
 
 
 def test_the_task_run_twice_hands_the_job_over_once(bulk, importer, django_capture_on_commit_callbacks):
