@@ -332,4 +332,5 @@ def test_the_api_schema_tells_what_sf_created_and_blank_cells_mean(client, rep):
     assert "duplicate rule attached it to an existing lead" in success
     upload = paths["/api/bulk/jobs/{id}/batches/"]["put"]["description"]
     assert "Blank cells leave a field as it is on update" in upload
-    assert "`#N/A`" in upload
+    assert "A `#N/A` cell clears its field on update and upsert" in upload
+    assert "loaded as text" not in upload
