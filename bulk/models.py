@@ -48,7 +48,39 @@ class LineEnding(models.TextChoices):
 LINE_ENDING_CHARS = {"LF": "\n", "CRLF": "\r\n"}
 
 
-class IngestJob(models.Model):
+class BulkJob(models.Model):
+    """What ingest and query jobs share: the object, how the CSV is laid out, the file under
+    LEADCRM_VAR_DIR, the error that ended the job, how many records were processed, and when the
+    job was created, changed, started, finished and last moved on by a worker. Abstract: each kind
+    of job keeps its own table, its own states (a query job is never Open) and its creator's
+    related name."""
+
+    object_name = models.CharField(max_length=40, default="Lead")
+    column_delimiter = models.CharField(max_length=10, choices=ColumnDelimiter.choices, default=ColumnDelimiter.COMMA)
+    line_ending = models.CharField(max_length=4, choices=LineEnding.choices, default=LineEnding.LF)
+    error_message = models.CharField(max_length=1000, blank=True)
+    # The CSV under LEADCRM_VAR_DIR, header first: an ingest job's uploads, appended under imports/
+    # (where the import pipeline reads), or the result a query job's worker wrote.
+    stored_file = models.CharField(max_length=255, blank=True)
+    file_size = models.BigIntegerField(default=0)
+    records_processed = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    system_modstamp = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The last time a worker moved the job on: the sweeper hands jobs that went quiet to a worker.
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def delimiter(self) -> str:
+        return DELIMITER_CHARS[self.column_delimiter]
+
+
+class IngestJob(BulkJob):
     """A bulk API ingest job: the object and operation, how the CSV is laid out, the file its
     uploads were appended to while Open, and its progress. Inserts, updates and upserts run as a
     lead import (``lead_import``: batches, undo record, resume); deletes run batch by batch here,
@@ -60,39 +92,24 @@ class IngestJob(models.Model):
         UPSERT = "upsert", _("Upsert")
         DELETE = "delete", _("Delete")
 
-    object_name = models.CharField(max_length=40, default="Lead")
     operation = models.CharField(max_length=10, choices=Operation.choices)
     # The column rows are matched by: "Id" (our lead id), "Email", or a custom field's api name.
     external_id_field = models.CharField(max_length=100, blank=True)
-    column_delimiter = models.CharField(max_length=10, choices=ColumnDelimiter.choices, default=ColumnDelimiter.COMMA)
-    line_ending = models.CharField(max_length=4, choices=LineEnding.choices, default=LineEnding.LF)
     run_assignment = models.BooleanField(default=False)
     state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.OPEN)
-    error_message = models.CharField(max_length=1000, blank=True)
-    # The CSV under LEADCRM_VAR_DIR/imports/ (where the import pipeline reads), header first.
-    stored_file = models.CharField(max_length=255, blank=True)
     headers = models.JSONField(default=list, blank=True)
     # The lead field each column fills (aligned with ``headers``; "Id" for the record id).
     mapping = models.JSONField(default=list, blank=True)
-    file_size = models.BigIntegerField(default=0)
     uploads = models.PositiveIntegerField(default=0)
     total_rows = models.PositiveIntegerField(default=0)
     next_row = models.PositiveIntegerField(default=0)
-    records_processed = models.PositiveIntegerField(default=0)
     records_failed = models.PositiveIntegerField(default=0)
     lead_import = models.OneToOneField(
         "leads.LeadImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="bulk_job"
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bulk_ingest_jobs")
-    created_at = models.DateTimeField()
-    system_modstamp = models.DateTimeField()
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # The last time a worker moved the job on: the sweeper hands jobs that went quiet to a worker.
-    last_activity_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(BulkJob.Meta):
         permissions = [("import_records", "Import")]
         constraints = [
             models.CheckConstraint(
@@ -120,10 +137,6 @@ class IngestJob(models.Model):
             return 100
         return min(100, self.records_processed * 100 // self.total_rows) if self.total_rows else 0
 
-    @property
-    def delimiter(self) -> str:
-        return DELIMITER_CHARS[self.column_delimiter]
-
 
 class IngestResult(models.Model):
     """What one record of an ingest job's file became: the lead it created, updated or deleted
@@ -149,31 +162,18 @@ class IngestResult(models.Model):
         return f"{self.job_id} row {self.row_number}"
 
 
-class QueryJob(models.Model):
+class QueryJob(BulkJob):
     """A bulk API query job: the lead list's filters (FilterSet parameters), a saved list view,
     the columns, and the CSV file a worker wrote of the leads its creator may see."""
 
-    object_name = models.CharField(max_length=40, default="Lead")
     list_view = models.ForeignKey("leads.ListView", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # {"status": ["Working"], "view": ["my"], ...}: the parameters of the lead list and its export.
     filters = models.JSONField(default=dict, blank=True)
     columns = models.JSONField(default=list, blank=True)
-    column_delimiter = models.CharField(max_length=10, choices=ColumnDelimiter.choices, default=ColumnDelimiter.COMMA)
-    line_ending = models.CharField(max_length=4, choices=LineEnding.choices, default=LineEnding.LF)
     state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.UPLOAD_COMPLETE)
-    error_message = models.CharField(max_length=1000, blank=True)
-    stored_file = models.CharField(max_length=255, blank=True)
-    file_size = models.BigIntegerField(default=0)
-    records_processed = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bulk_query_jobs")
-    created_at = models.DateTimeField()
-    system_modstamp = models.DateTimeField()
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    last_activity_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(BulkJob.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=Q(state__in=[s.value for s in JobState if s != JobState.OPEN]),
@@ -187,7 +187,3 @@ class QueryJob(models.Model):
 
     def __str__(self) -> str:
         return f"Query {self.object_name} #{self.pk}"
-
-    @property
-    def delimiter(self) -> str:
-        return DELIMITER_CHARS[self.column_delimiter]

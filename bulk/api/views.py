@@ -158,7 +158,9 @@ class IngestJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         "first: lead field api names (FirstName or first_name, Region__c...) and Id where records are matched by "
         "id. Several uploads may follow while the job is Open, each starting with the same header row. The body "
         "is streamed to disk; at most 150 MB per upload, 1,000,000 records per job. Blank cells leave a field as it "
-        "is on update.",
+        "is on update. A `#N/A` cell clears its field on update and upsert, as on Salesforce (blank text, no "
+        "number); a row that would clear a required field (LastName, Company) fails, and so does a row whose "
+        "match column is `#N/A`. On a new record `#N/A` is a blank cell.",
         request={"text/csv": OpenApiTypes.STR},
         responses={201: IngestJobSerializer, 400: FIELD_ERRORS, 403: NO_IMPORT, 404: NOT_FOUND, 415: OpenApiResponse()},
     )
@@ -178,8 +180,9 @@ class IngestJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     @extend_schema(
         summary="Successful records as CSV",
-        description="`sf__Id` (the lead), `sf__Created` (true when the row made it), then the row as uploaded. "
-        "Cells that a spreadsheet would run as formulas start with a quote.",
+        description="`sf__Id` (the lead), `sf__Created` (true only when the row made a new lead; false when it "
+        "updated a lead, or when a duplicate rule attached it to an existing lead, which `sf__Id` then names), then "
+        "the row as uploaded. Cells that a spreadsheet would run as formulas start with a quote.",
         responses={**CSV, 404: NOT_FOUND},
     )
     @action(detail=True, methods=["get"], url_path="successfulResults", renderer_classes=CSV_RENDERERS)

@@ -2,6 +2,7 @@
 parts, bad CSV, wrong columns, field errors, permissions, sharing, results as CSV."""
 
 import pytest
+from django.urls import reverse
 
 from bulk.models import IngestJob, IngestResult
 from core.models import RecycleBinEntry
@@ -322,3 +323,14 @@ def test_the_import_permission_set_and_the_admin_role_grant_import(marketing_adm
     permission_set_assign(permission_set=import_set, users=[rep], acting_user=system_admin)
     rep = type(rep).objects.get(pk=rep.pk)
     assert may_import(rep)
+
+
+def test_the_api_schema_tells_what_sf_created_and_blank_cells_mean(client, rep):
+    client.force_login(rep)
+    paths = client.get(reverse("api-schema"), {"format": "json"}).json()["paths"]
+    success = paths["/api/bulk/jobs/{id}/successfulResults/"]["get"]["description"]
+    assert "duplicate rule attached it to an existing lead" in success
+    upload = paths["/api/bulk/jobs/{id}/batches/"]["put"]["description"]
+    assert "Blank cells leave a field as it is on update" in upload
+    assert "A `#N/A` cell clears its field on update and upsert" in upload
+    assert "loaded as text" not in upload

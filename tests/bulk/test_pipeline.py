@@ -92,6 +92,45 @@ def test_the_duplicate_rules_bulk_api_path_applies_to_bulk_jobs(
     assert lead_import_process(lead_import_id=lead_import.pk).created_count == 1
 
 
+def test_rows_a_duplicate_rule_attached_to_a_lead_are_reported_as_not_created(
+    bulk, importer, duplicate_rule, make_lead, settings, django_capture_on_commit_callbacks
+):
+    # given a rule that attaches bulk API duplicates to the lead they match, and batches of two rows
+    duplicate_rule(action_bulk="attach")
+    existing = make_lead(email="ada@example.com", last_name="Lovelace", company="Analytical", title="")
+    settings.LEAD_IMPORT_BATCH_SIZE = 2
+    lines = [
+        "LastName,Company,Email,Title",
+        "Lovelace,Analytical,ADA@example.com,Countess",  # the existing lead
+        "Hopper,Navy,grace@example.com,",  # a new lead
+        "Hopper,Navy,grace+navy@example.com,",  # the lead the row before made (in an earlier batch)
+        "Turing,Bletchley,alan@example.com,",  # a new lead
+        "Turing,Bletchley,alan+2@example.com,",  # the lead the row before made (in the same batch)
+    ]
+
+    # when a bulk insert loads them
+    info = bulk(importer).run("insert", lines, captured=django_capture_on_commit_callbacks)
+
+    # then only the rows that made a lead say so; attached rows name the lead they were added to
+    assert (info["state"], info["numberRecordsProcessed"], info["numberRecordsFailed"]) == ("JobComplete", 5, 0)
+    grace, alan = Lead.objects.get(email="grace@example.com"), Lead.objects.get(email="alan@example.com")
+    assert Lead.objects.count() == 3
+    success = bulk(importer).csv(info["id"], "successfulResults").splitlines()
+    assert success == [
+        "sf__Id,sf__Created,LastName,Company,Email,Title",
+        f"{existing.pk},false,Lovelace,Analytical,ADA@example.com,Countess",
+        f"{grace.pk},true,Hopper,Navy,grace@example.com,",
+        f"{grace.pk},false,Hopper,Navy,grace+navy@example.com,",
+        f"{alan.pk},true,Turing,Bletchley,alan@example.com,",
+        f"{alan.pk},false,Turing,Bletchley,alan+2@example.com,",
+    ]
+    existing.refresh_from_db()
+    assert existing.title == "Countess"
+    # and the job's import counts the same two leads as made (the attached rows as updates)
+    lead_import = LeadImport.objects.get(pk=info["leadImportId"])
+    assert (lead_import.created_count, lead_import.updated_count) == (2, 3)
+
+
 def test_the_task_run_twice_hands_the_job_over_once(bulk, importer, django_capture_on_commit_callbacks):
     client = bulk(importer)
     job_id = client.create(operation="insert").json()["id"]
