@@ -197,10 +197,9 @@ def _check_record_type(record_type, *, acting_user) -> None:
 # The record type is checked by ``_check_record_type`` whenever it is set, or read from the database:
 # its foreign-key check would cost a query per lead (per row of an import). The rest are set by the
 # services, not typed by anyone.
-_NOT_CLEANED = frozenset(
-    ("record_type", "owner_user", "owner_queue", "owner_assigned_at", "custom_fields", "version")
-    + ("created_at", "created_by", "last_modified_at", "last_modified_by")
-)
+_OWNER_FIELDS = {"owner_user", "owner_queue", "owner_assigned_at"}
+_AUDIT_FIELDS = {"created_at", "created_by", "last_modified_at", "last_modified_by", "version"}
+_NOT_CLEANED = frozenset({"record_type", "custom_fields", *_OWNER_FIELDS, *_AUDIT_FIELDS})
 
 
 def _validate(lead: Lead, *, before: dict | None, custom_raw: dict | None) -> dict:

@@ -140,3 +140,22 @@ def test_undoing_the_jobs_import_puts_the_cleared_values_back(
     assert response.json()["status"] == "undone"
     lead.refresh_from_db()
     assert (lead.title, lead.number_of_employees, lead.custom_fields.get("Region__c")) == ("CTO", 40, "EMEA")
+
+
+def test_an_upsert_by_email_refuses_a_row_whose_email_is_na_in_any_case(
+    bulk, importer, django_capture_on_commit_callbacks
+):
+    # given a lead of mine
+    lead = LeadFactory(owner_user=importer, email="ada@example.com", title="CTO")
+
+    # when an upsert by email has rows whose email cell is #N/A (keys by email compare in lower case)
+    lines = ["Email,LastName,Company,Title", "#N/A,Turing,Bletchley,", "#n/a,Hopper,Navy,", "ada@example.com,,,#N/A"]
+    info = bulk(importer).run("upsert", lines, captured=django_capture_on_commit_callbacks, externalIdFieldName="Email")
+
+    # then neither makes a lead with a blank email, and the matched lead's title is cleared
+    assert (info["numberRecordsProcessed"], info["numberRecordsFailed"]) == (3, 2)
+    results = _results(info["id"])
+    assert results[2].error == results[3].error == "The email that matches the row cannot be cleared."
+    assert not Lead.objects.filter(last_name__in=["Turing", "Hopper"]).exists()
+    lead.refresh_from_db()
+    assert lead.title == ""
