@@ -213,6 +213,15 @@ class BatchAssignment:
         self._current: Lead | None = None
 
     def _user_owner(self, entry: RuleEntry):
+        if not self._users and self.compiled is not None:
+            # Every user entry's owner in one query, at the first lead a user entry takes.
+            wanted = {
+                c.entry.pk: c.entry.assign_user_id
+                for c in self.compiled.entries
+                if c.entry.assign_to == RuleEntry.AssignTo.USER
+            }
+            active = User.objects.filter(pk__in=set(wanted.values()), is_active=True).in_bulk()
+            self._users = {pk: active.get(user_id) for pk, user_id in wanted.items()}
         if entry.pk not in self._users:
             self._users[entry.pk] = _user_entry_owner(entry)
         return self._users[entry.pk]
