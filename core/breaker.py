@@ -143,13 +143,21 @@ class BrokerGuardedTask(Task):
         return result
 
 
-def publish_or_leave(task, *args, what: str) -> bool:
+def publish_or_leave(task, *args, what: str, swept: bool = True, quiet_when_open: bool = False) -> bool:
     """Hand ``task(*args)`` to the broker and answer whether it took it. Never raises: the work is
     a database row already, and beat's sweep publishes it again once the broker is back. ``what``
-    names the work in the warning logged otherwise."""
+    names the work in the warning logged otherwise; ``swept=False`` for work that no sweep
+    publishes again (the warning then promises no retry). ``quiet_when_open``: no warning while the
+    broker's breaker is open (it logged the outage once), for work asked for too often to log each
+    time."""
     try:
         task.delay(*args)
-    except Exception:
-        logger.warning("Could not hand %s to the broker; the sweeper will retry.", what, exc_info=True)
+    except Exception as exc:
+        if quiet_when_open and isinstance(exc, BrokerUnavailable):
+            return False
+        if swept:
+            logger.warning("Could not hand %s to the broker; the sweeper will retry.", what, exc_info=True)
+        else:
+            logger.warning("Could not hand %s to the broker.", what, exc_info=True)
         return False
     return True

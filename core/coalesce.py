@@ -12,6 +12,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from django.utils.module_loading import import_string
+
 from .breaker import BrokerUnavailable
 
 logger = logging.getLogger(__name__)
@@ -26,6 +28,16 @@ class Coalescer:
         self._lock = threading.Lock()
         self._last_immediate = float("-inf")
         self._delayed_until = float("-inf")
+
+    @classmethod
+    def for_task(cls, task_path: str, *, interval: float, clock=time.monotonic) -> "Coalescer":
+        """Runs of the task at ``task_path`` ("app.tasks.name"), imported at each publish, not
+        before: an app's tasks module imports its services, where the coalescer is made."""
+
+        def publish(delay: float) -> None:
+            import_string(task_path).apply_async(countdown=delay or None)
+
+        return cls(publish, interval=interval, clock=clock)
 
     def request(self) -> bool:
         """Make sure a run starts after now; ``False`` when publishing failed (no broker)."""

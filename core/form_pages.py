@@ -23,16 +23,33 @@ def service_form_page(
     template: str,
     context: dict | None = None,
 ) -> HttpResponse:
-    """On a POST whose form is valid, ``save()`` calls the service: what it answers gives the
-    success message and where to go next (``saved_url``: a URL, or a model with its absolute URL);
-    its ``ValidationError`` lands on the form's fields. Otherwise ``template`` shows the form (with
-    ``context``), answered 400 after a POST: the page then carries its errors."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save()
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, saved_message(saved))
-            return redirect(saved_url(saved))
+    """On a POST, ``service_form_save``. Otherwise, or when the form has errors, ``template`` shows
+    the form (with ``context``), answered 400 after a POST: the page then carries its errors."""
+    if request.method == "POST":
+        saved = service_form_save(request, form, save=save, saved_message=saved_message, saved_url=saved_url)
+        if saved is not None:
+            return saved
     return render(request, template, {"form": form, **(context or {})}, status=400 if request.method == "POST" else 200)
+
+
+def service_form_save(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    save: Callable[[], Any],
+    saved_message: Callable[[Any], str],
+    saved_url: Callable[[Any], Any],
+) -> HttpResponse | None:
+    """When the posted form is valid, ``save()`` calls the service: what it answers gives the
+    success message and where to go next (``saved_url``: a URL, or a model with its absolute URL),
+    the redirect answered here. ``None`` when the form is to be shown again with its errors, the
+    service's ``ValidationError`` on its fields (a page that shows the form among others)."""
+    if not form.is_valid():
+        return None
+    try:
+        saved = save()
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+        return None
+    messages.success(request, saved_message(saved))
+    return redirect(saved_url(saved))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import rules
-from core.breaker import BrokerUnavailable
+from core.breaker import publish_or_leave
 from core.db import unique_as_field_error
 from core.followups import followups_are_inline
 from core.memo import memoized
@@ -498,10 +498,7 @@ def default_scores_sync() -> int:
 def _publish_default_sync() -> None:
     from .tasks import sync_default_scores
 
-    try:
-        sync_default_scores.delay()
-    except Exception:
-        logger.warning("Could not hand the default scores' sync to the broker.", exc_info=True)
+    publish_or_leave(sync_default_scores, what="the default scores' sync", swept=False)
 
 
 def history_append(*, model: ScoringModel, changed: dict[int, tuple | None], scores, now) -> int:
@@ -664,14 +661,7 @@ def model_recompute_queue(model_id: int) -> None:
 def _publish(task, object_id: int, *args) -> bool:
     """Hand a recompute to the broker. Never raises: with the broker down the stored score stays
     as it was until the next event or change (the lead page computes a stale model's score live)."""
-    try:
-        task.delay(object_id, *args)
-    except BrokerUnavailable:
-        return False  # the broker's breaker is open: it logged the outage once
-    except Exception:
-        logger.warning("Could not hand %s(%s) to the broker.", task.name, object_id, exc_info=True)
-        return False
-    return True
+    return publish_or_leave(task, object_id, *args, what=f"{task.name}({object_id})", swept=False, quiet_when_open=True)
 
 
 def model_recompute(*, model_id: int, batch: int = 2000) -> int:

@@ -250,7 +250,7 @@ def submit(request):
         or services._payload_text(payload.get(FORM_KEY_FIELD))
     ).strip()
     # The visitor pages (and their messages) speak the form's language when it has one.
-    language = services.form_language_now(form_key)
+    language = _form_language(form_key)
     if language:
         translation.activate(language)
     address = client_address(request)
@@ -278,6 +278,18 @@ def submit(request):
             response["Access-Control-Allow-Origin"] = origin
         response["Vary"] = "Origin"
     return response
+
+
+def _form_language(form_key: str) -> str:
+    """The form's language, or the browser's ("") when the form cannot be read now: the submission
+    is stored all the same, on a fresh connection when the database dropped this one."""
+    try:
+        return services.form_language_now(form_key)
+    except Exception:
+        logger.warning("The language of Web-to-Lead form %r could not be read", form_key, exc_info=True)
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+        return ""
 
 
 def _store_unchecked(stored: dict) -> services.SubmissionResult:

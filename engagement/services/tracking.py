@@ -89,14 +89,8 @@ def tracking_receive(
     return row
 
 
-def _publish_drain(delay: float) -> None:
-    from ..tasks import process_tracking
-
-    process_tracking.apply_async(countdown=delay or None)
-
-
 # Under load one worker task drains the rows of many requests (see core.coalesce).
-DRAIN = Coalescer(_publish_drain, interval=1.0)
+DRAIN = Coalescer.for_task("engagement.tasks.process_tracking", interval=1.0)
 
 
 def _page_view_fields(row: TrackingIntake) -> tuple[dict | None, str]:

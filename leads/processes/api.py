@@ -98,6 +98,13 @@ def _role_answer(row) -> dict:
     }
 
 
+def _valid(serializer_class, request, **kwargs) -> dict:
+    """The request's input as ``serializer_class`` reads it (field errors answer 400)."""
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def _record_type_values(data: dict) -> dict:
     keys = ("name", "description", "is_active", "is_org_default", "layout_sections", "statuses")
     return {key: data[key] for key in keys if key in data}
@@ -131,11 +138,8 @@ class LeadRecordTypeViewSet(viewsets.ViewSet):
         responses={201: LeadRecordTypeSerializer, 400: FIELD_ERRORS, 403: SETUP_ONLY},
     )
     def create(self, request):
-        serializer = LeadRecordTypeSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        record_type = services.lead_record_type_create(
-            **_record_type_values(serializer.validated_data), acting_user=request.user
-        )
+        values = _record_type_values(_valid(LeadRecordTypeSerializer, request))
+        record_type = services.lead_record_type_create(**values, acting_user=request.user)
         return self._answer(record_type, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -145,11 +149,8 @@ class LeadRecordTypeViewSet(viewsets.ViewSet):
     )
     def partial_update(self, request, pk=None):
         record_type = self._get(pk)
-        serializer = LeadRecordTypeSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        record_type = services.lead_record_type_update(
-            record_type=record_type, **_record_type_values(serializer.validated_data), acting_user=request.user
-        )
+        values = _record_type_values(_valid(LeadRecordTypeSerializer, request, partial=True))
+        record_type = services.lead_record_type_update(record_type=record_type, **values, acting_user=request.user)
         return self._answer(record_type)
 
     @extend_schema(
@@ -160,9 +161,7 @@ class LeadRecordTypeViewSet(viewsets.ViewSet):
     @action(detail=True, methods=["post"], url_path="path-steps")
     def path_steps(self, request, pk=None):
         record_type = self._get(pk)
-        serializer = PathStepInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = _valid(PathStepInputSerializer, request)
         services.lead_path_step_set(
             record_type=record_type,
             status=data["status"],
@@ -179,9 +178,7 @@ class LeadRecordTypeViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"], url_path="defaults")
     def defaults(self, request):
-        serializer = RecordTypeDefaultSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = _valid(RecordTypeDefaultSerializer, request)
         errors = {}
         user = group = record_type = None
         if data.get("user") is not None:
@@ -230,9 +227,7 @@ class LeadRecordTypeViewSet(viewsets.ViewSet):
         require_setup_admin(request.user)
         if request.method == "GET":
             return Response([_role_answer(row) for row in selectors.lead_record_types_by_role()])
-        serializer = RoleRecordTypesSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = _valid(RoleRecordTypesSerializer, request)
         known = {r.pk: r for r in selectors.lead_record_types()}
         errors = {}
         unknown = [pk for pk in data["record_types"] if pk not in known]

@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.form_pages import service_form_page
-from core.forms import apply_service_errors
+from core.form_pages import service_form_page, service_form_save
 from core.models import RecordType, RecordTypeDefault
 from core.roles import ROLES, setup_admin_required
 
@@ -19,18 +18,21 @@ from . import selectors, services
 from .forms import LeadRecordTypeAccessForm, LeadRecordTypeDefaultForm, LeadRecordTypeForm, PathStepForm
 
 
+def _form_or_posted(form_class, posted, *, prefix: str, initial: dict):
+    """One form of a page that shows many: the one just sent back (with its errors) if it has this
+    prefix, else a fresh one."""
+    if posted is not None and posted.prefix == prefix:
+        return posted
+    return form_class(prefix=prefix, initial=initial)
+
+
 def _role_forms(posted=None):
     """Per role, a form of the record types it may use and its default (``posted``: the one just
     sent back, with its errors)."""
     rows = []
     for row in selectors.lead_record_types_by_role():
-        if posted is not None and posted[0] == row.role.pk:
-            form = posted[1]
-        else:
-            form = LeadRecordTypeAccessForm(
-                prefix=f"role-{row.role.pk}",
-                initial={"record_types": [r.pk for r in row.record_types], "default": row.default},
-            )
+        initial = {"record_types": [r.pk for r in row.record_types], "default": row.default}
+        form = _form_or_posted(LeadRecordTypeAccessForm, posted, prefix=f"role-{row.role.pk}", initial=initial)
         rows.append((row, form))
     return rows
 
@@ -57,20 +59,19 @@ def lead_record_type_access_set(request, group_id: int):
     """The lead record types one role may use and its default."""
     group = get_object_or_404(Group, pk=group_id, name__in=ROLES)
     form = LeadRecordTypeAccessForm(request.POST, prefix=f"role-{group.pk}")
-    if form.is_valid():
-        try:
-            services.lead_record_type_access_set(
-                group=group,
-                record_types=form.cleaned_data["record_types"],
-                default=form.cleaned_data["default"],
-                acting_user=request.user,
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The lead record types of %(role)s were saved.") % {"role": group.name})
-            return redirect(reverse("leads:recordtype_list") + "#roles")
-    return lead_record_type_list(request, posted=(group.pk, form))
+    saved = service_form_save(
+        request,
+        form,
+        save=lambda: services.lead_record_type_access_set(
+            group=group,
+            record_types=form.cleaned_data["record_types"],
+            default=form.cleaned_data["default"],
+            acting_user=request.user,
+        ),
+        saved_message=lambda _saved: _("The lead record types of %(role)s were saved.") % {"role": group.name},
+        saved_url=lambda _saved: reverse("leads:recordtype_list") + "#roles",
+    )
+    return saved if saved is not None else lead_record_type_list(request, posted=form)
 
 
 def _save(request, form, record_type=None):
@@ -120,36 +121,29 @@ def lead_path_setup(request, pk: int):
     posted = None
     if request.method == "POST":
         posted = PathStepForm(request.POST, prefix=f"step-{request.POST.get('step', '')}")
-        if posted.is_valid():
-            try:
-                services.lead_path_step_set(
-                    record_type=record_type,
-                    status=posted.cleaned_data["status"],
-                    guidance=posted.cleaned_data["guidance"],
-                    key_fields=posted.cleaned_data["key_fields"],
-                    acting_user=request.user,
-                )
-            except ValidationError as exc:
-                apply_service_errors(posted, exc)
-            else:
-                messages.success(
-                    request,
-                    _("The guidance of %(status)s was saved.") % {"status": posted.cleaned_data["status"]},
-                )
-                return redirect(
-                    reverse("leads:path_setup", args=[record_type.pk]) + f"#step-{request.POST.get('step')}"
-                )
+        saved = service_form_save(
+            request,
+            posted,
+            save=lambda: services.lead_path_step_set(
+                record_type=record_type,
+                status=posted.cleaned_data["status"],
+                guidance=posted.cleaned_data["guidance"],
+                key_fields=posted.cleaned_data["key_fields"],
+                acting_user=request.user,
+            ),
+            saved_message=lambda _saved: (
+                _("The guidance of %(status)s was saved.") % {"status": posted.cleaned_data["status"]}
+            ),
+            saved_url=lambda _saved: (
+                reverse("leads:path_setup", args=[record_type.pk]) + f"#step-{request.POST.get('step')}"
+            ),
+        )
+        if saved is not None:
+            return saved
     steps = []
     for index, step in enumerate(selectors.lead_process(record_type), start=1):
-        prefix = f"step-{index}"
-        if posted is not None and posted.prefix == prefix:
-            form = posted
-        else:
-            form = PathStepForm(
-                prefix=prefix,
-                initial={"status": step.api_name, "guidance": step.guidance, "key_fields": list(step.key_fields)},
-            )
-        steps.append((index, step, form))
+        initial = {"status": step.api_name, "guidance": step.guidance, "key_fields": list(step.key_fields)}
+        steps.append((index, step, _form_or_posted(PathStepForm, posted, prefix=f"step-{index}", initial=initial)))
     return render(
         request,
         "leads/processes/path_setup.html",

@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import caches
 from kombu.exceptions import OperationalError
 
-from core.breaker import BrokerUnavailable, CircuitBreaker, broker_breaker, reset_breakers
+from core.breaker import BrokerUnavailable, CircuitBreaker, broker_breaker, publish_or_leave, reset_breakers
 from core.tasks import purge_recycle_bin
 from leadcrm.celery import app as celery_app
 
@@ -187,3 +187,42 @@ def test_beat_sweeps_up_every_kind_of_work_left_for_a_worker(settings):
         "emails.tasks.sweep_outbox",  # emails left queued
         "leads.imports.requeue_stalled_imports",  # imports left pending
     } <= swept
+
+
+class Task:
+    """Stands for a Celery task whose publishing answers ``outcome`` (an exception is raised)."""
+
+    def __init__(self, outcome=None):
+        self.outcome, self.published = outcome, []
+
+    def delay(self, *args):
+        if isinstance(self.outcome, BaseException):
+            raise self.outcome
+        self.published.append(args)
+
+
+def test_publish_or_leave_answers_whether_the_broker_took_the_task():
+    task = Task()
+
+    assert publish_or_leave(task, 7, "x", what="job 7") is True
+    assert task.published == [(7, "x")]
+
+
+def test_publish_or_leave_never_raises_and_says_the_sweeper_will_retry(caplog):
+    with caplog.at_level(logging.WARNING, logger="core.breaker"):
+        assert publish_or_leave(Task(OperationalError("refused")), 7, what="job 7") is False
+        assert publish_or_leave(Task(BrokerUnavailable("skipped")), 8, what="job 8") is False
+
+    assert [r.getMessage() for r in caplog.records] == [
+        "Could not hand job 7 to the broker; the sweeper will retry.",
+        "Could not hand job 8 to the broker; the sweeper will retry.",
+    ]
+
+
+def test_publish_or_leave_can_stay_quiet_while_the_breaker_is_open_and_promise_no_retry(caplog):
+    with caplog.at_level(logging.WARNING, logger="core.breaker"):
+        quiet = publish_or_leave(Task(BrokerUnavailable("skipped")), 7, what="x(7)", swept=False, quiet_when_open=True)
+        said = publish_or_leave(Task(OperationalError("refused")), 8, what="x(8)", swept=False, quiet_when_open=True)
+
+    assert (quiet, said) == (False, False)
+    assert [r.getMessage() for r in caplog.records] == ["Could not hand x(8) to the broker."]

@@ -2,6 +2,8 @@
 
 import logging
 
+import pytest
+
 from core.breaker import BrokerUnavailable
 from core.coalesce import Coalescer
 
@@ -23,6 +25,19 @@ def make(fail=False):
             raise ConnectionError("broker down")
 
     return Coalescer(publish, interval=0.25, clock=clock), clock, published
+
+
+class RecordedTask:
+    """Stands for a Celery task: what it was asked to run."""
+
+    def __init__(self):
+        self.countdowns = []
+
+    def apply_async(self, countdown=None):
+        self.countdowns.append(countdown)
+
+
+DRAIN_TASK = RecordedTask()
 
 
 def test_the_first_request_publishes_at_once():
@@ -99,3 +114,19 @@ def test_a_coalescer_whose_broker_is_skipped_says_no_without_a_log_line(caplog):
         assert Coalescer(publish, interval=1.0).request() is False
 
     assert caplog.records == []
+
+
+def test_a_coalescer_for_a_task_publishes_the_task_it_names_at_once_then_with_a_countdown():
+    DRAIN_TASK.countdowns.clear()
+    clock = Clock()
+    coalescer = Coalescer.for_task(f"{__name__}.DRAIN_TASK", interval=0.25, clock=clock)
+
+    coalescer.request()
+    clock.now = 100.1
+    coalescer.request()
+
+    assert DRAIN_TASK.countdowns == [None, pytest.approx(0.15)]
+
+
+def test_a_coalescer_for_a_task_that_does_not_exist_says_no():
+    assert Coalescer.for_task(f"{__name__}.NO_SUCH_TASK", interval=1.0).request() is False

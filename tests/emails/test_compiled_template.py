@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from emails.rendering import CompiledTemplate, field_map, render_template, sanitize_html
+from tests.seeding import put_back_lead_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -45,13 +46,7 @@ def test_a_merge_field_inside_a_tag_is_sanitised_after_the_merge(lead_fields):
 
 
 @pytest.fixture
-def lead_fields(db):
-    import importlib
-
-    from django.apps import apps
-
-    from core.models import FieldDefinition
-
-    if not FieldDefinition.objects.filter(object_name="lead").exists():
-        importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+def lead_fields(request):
+    """The lead's merge fields, seeded by migration (put back after a transactional test)."""
+    put_back_lead_fields(request)
     return field_map("lead")

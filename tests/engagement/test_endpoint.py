@@ -40,6 +40,16 @@ def test_a_page_view_is_answered_204_and_becomes_an_anonymous_event(client, page
     assert tracking_process() == 0  # idempotent
 
 
+def test_the_commit_hands_the_stored_request_to_the_drain_task(client, page_view, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, page_view())
+
+    assert response.status_code == 204
+    # The drain task ran (inline in the tests) after the commit.
+    assert TrackingIntake.objects.get().outcome == TrackingIntake.Outcome.RECORDED
+    assert EngagementEvent.objects.get().visitor_id == VISITOR
+
+
 def test_the_answer_costs_a_single_insert(client, page_view):
     engagement_settings()  # the settings row exists (its first save empties the snapshot)
     _post(client, page_view())  # warm-up: settings snapshot and prepared statement

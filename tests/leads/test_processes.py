@@ -378,3 +378,20 @@ def test_the_setup_page_orders_the_layouts_sections_by_position(client, marketin
     # The edit page lists them in that order, the unticked one last.
     assert again.index('value="address"') < again.index('value="custom"') < again.index('value="info"')
     assert again.index('value="info"') < again.index('value="additional"')
+
+
+def test_the_path_setup_page_saves_one_step_or_shows_the_services_refusal_on_it(client, marketing_admin, partner):
+    client.force_login(marketing_admin)
+    url = reverse("leads:path_setup", args=[partner.pk])
+    process = lead_process_statuses(partner)
+
+    refused = client.post(url, {"step": "2", "step-2-status": "Nurturing", "step-2-guidance": "Call first."})
+    saved = client.post(url, {"step": "2", "step-2-status": process[1], "step-2-guidance": "Call first."})
+
+    assert refused.status_code == 400
+    assert "is not a status of the Partner lead process." in refused.content.decode()
+    assert saved.status_code == 302
+    assert saved["Location"] == url + "#step-2"
+    step = LeadPathStep.objects.get(record_type=partner, status__api_name=process[1])
+    assert step.guidance == "Call first."
+    assert f"The guidance of {process[1]} was saved." in client.get(url).content.decode()

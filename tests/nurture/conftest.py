@@ -1,23 +1,11 @@
 """Fixtures of the nurture tests: templates, a sequence built through the services, leads."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
 from emails.services import email_template_create
 from nurture import services
 from tests.factories import LeadFactory
-
-
-@pytest.fixture
-def lead_fields(db):
-    """Lead fields and statuses are seeded by migration; a transactional test before this one may
-    have flushed them."""
-    from core.models import PicklistValue
-
-    if not PicklistValue.objects.filter(object_name="lead", field_name="status").exists():
-        importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+from tests.seeding import lead_fields  # noqa: F401  (autouse)
 
 
 @pytest.fixture
@@ -37,7 +25,7 @@ def make_template(marketing_admin):
 
 
 @pytest.fixture
-def three_step_sequence(lead_fields, make_template, marketing_admin):
+def three_step_sequence(make_template, marketing_admin):
     """Welcome, wait 3 days, Tips, wait 4 days, Offer; active."""
     sequence = services.sequence_create(
         data={"name": "Warm-up", "from_name": "Acme Marketing", "from_address": "news@acme.example"},
@@ -55,7 +43,7 @@ def three_step_sequence(lead_fields, make_template, marketing_admin):
 
 
 @pytest.fixture
-def nurture_leads(lead_fields, rep):
+def nurture_leads(rep):
     def _make(n: int = 1, **fields):
         return [LeadFactory(owner_user=rep, created_by=rep, last_modified_by=rep, **fields) for _ in range(n)]
 

@@ -1,15 +1,19 @@
 """Scoring services on PostgreSQL: models and their rules, scores stored per lead and model, and
 the recompute queued on commit after an engagement event or a change of the lead."""
 
+import logging
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from core.breaker import broker_breaker, reset_breakers
 from core.models import PicklistValue
 from core.services import picklist_value_delete
 from engagement.services import engagement_event_record
+from leadcrm.celery import app as celery_app
 from leads.services import lead_update
-from scoring import services
+from scoring import services, tasks
 from scoring.models import LeadScore, ScoringModel
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +161,18 @@ def test_no_recompute_is_queued_while_no_model_is_active(
         lead_update(lead=lead, data={"city": "Lyon"}, acting_user=rep)
 
     assert published == []
+
+
+def test_a_recompute_the_broker_cannot_take_adds_no_line_to_the_outage_the_breaker_logged(model, caplog):
+    breaker = broker_breaker(celery_app)
+    celery_app.conf.task_always_eager = False
+    try:
+        with caplog.at_level(logging.WARNING):
+            breaker.record_failure(ConnectionError("broker down"))
+            left = services._publish(tasks.recompute_model, model.pk)
+    finally:
+        celery_app.conf.task_always_eager = True
+        reset_breakers()
+
+    assert left is False
+    assert [r.name for r in caplog.records] == ["core.breaker"]  # the breaker's one line

@@ -180,6 +180,22 @@ def test_after_a_database_restart_the_next_visitor_is_still_answered_and_stored(
     assert Lead.objects.filter(last_name="After").count() == 1
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_database_restart_while_the_forms_language_is_read_again_costs_no_error_and_no_submission(
+    client, web_form, fields_for
+):
+    assert client.post(URL, fields_for(web_form, last_name="Before")).status_code == 303
+    terminate_backend(connection.connection.get_backend_pid())
+    # The endpoint's snapshot of the forms has expired: the form's language is read on the dropped
+    # connection, the first read of the request.
+    services.PUBLIC_CONFIG.forget()
+
+    response = client.post(URL, fields_for(web_form, last_name="After"))
+
+    assert response.status_code == 303
+    assert Intake.objects.filter(payload__last_name="After").count() == 1
+
+
 def test_a_submission_whose_checks_fail_is_stored_as_received_and_the_visitor_still_thanked(
     client, web_form, fields_for, monkeypatch
 ):

@@ -148,15 +148,9 @@ def submission_receive(
     return result
 
 
-def _publish_drain(delay: float) -> None:
-    from ..tasks import process_submissions
-
-    process_submissions.apply_async(countdown=delay or None)
-
-
 # Under load, one worker task drains the rows of many requests: at most two publishes per second
 # and process, each published late enough to see every row committed before it was asked for.
-DRAIN = Coalescer(_publish_drain, interval=1.0)
+DRAIN = Coalescer.for_task("webtolead.tasks.process_submissions", interval=1.0)
 
 
 def _process_soon(intake_pk: int) -> None:
