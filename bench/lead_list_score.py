@@ -135,13 +135,7 @@ def seed(total: int, *, reseed: bool) -> None:
             "THEN now() - random() * interval '365 days' END"
         )
         cur.execute("INSERT INTO bench_meta (key, value) VALUES (%s, %s)", [SCORES_KEY, str(total)])
-    connection.ensure_connection()
-    autocommit = connection.connection.autocommit
-    connection.connection.autocommit = True
-    with connection.connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE scoring_leadscore")
-        cur.execute("VACUUM ANALYZE leads_lead")
-    connection.connection.autocommit = autocommit
+    base.vacuum_analyze("scoring_leadscore", "leads_lead")
     base.log(f"{connection.settings_dict['NAME']}: scores seeded in {time.perf_counter() - started:.0f} s")
 
 

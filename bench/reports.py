@@ -142,13 +142,7 @@ def backfill_rollups(*, reseed: bool) -> None:
         cur.execute("DELETE FROM bench_meta WHERE key IN ('rollups', 'recounted')")
         cur.execute("INSERT INTO bench_meta (key, value) SELECT 'rollups', value FROM bench_meta WHERE key = 'leads'")
         cur.execute("INSERT INTO bench_meta (key, value) SELECT 'recounted', value FROM bench_meta WHERE key = 'leads'")
-    connection.ensure_connection()
-    autocommit = connection.connection.autocommit
-    connection.connection.autocommit = True
-    with connection.connection.cursor() as cur:
-        # As after any bulk load: statistics, and the visibility map that index-only scans need.
-        cur.execute("VACUUM ANALYZE reports_leadfact, reports_statusstay, reports_durationhistogram")
-    connection.connection.autocommit = autocommit
+    lead_list.vacuum_analyze("reports_leadfact", "reports_statusstay", "reports_durationhistogram")
     log(f"rollups backfilled in {time.perf_counter() - started:.0f} s")
 
 
@@ -201,12 +195,7 @@ def seed_intake(*, reseed: bool) -> None:
             {"forms": forms, "form_count": INTAKE_FORMS, "per_day": INTAKE_PER_DAY},
         )
         cur.execute("INSERT INTO bench_meta (key, value) VALUES ('intake', %s)", [str(INTAKE_PER_DAY)])
-    connection.ensure_connection()
-    autocommit = connection.connection.autocommit
-    connection.connection.autocommit = True
-    with connection.connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE webtolead_intake")
-    connection.connection.autocommit = autocommit
+    lead_list.vacuum_analyze("webtolead_intake")
     log(f"Web-to-Lead submissions seeded in {time.perf_counter() - started:.0f} s")
 
 
@@ -262,12 +251,7 @@ def seed_history(*, reseed: bool) -> None:
             """
         )
         cur.execute("INSERT INTO bench_meta (key, value) VALUES ('history', %s)", [leads])
-    connection.ensure_connection()
-    autocommit = connection.connection.autocommit
-    connection.connection.autocommit = True
-    with connection.connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE core_fieldhistory")
-    connection.connection.autocommit = autocommit
+    lead_list.vacuum_analyze("core_fieldhistory")
     log(f"history seeded in {time.perf_counter() - started:.0f} s")
 
 
