@@ -208,24 +208,11 @@ def insert_rows(objs: list[Model], *, page: int = INSERT_CHUNK) -> None:
     if connection.vendor != "postgresql" or not statement.returning:
         model.objects.using(alias).bulk_create(objs, batch_size=page)
         return
-    ids: list = []
-    for start in range(0, len(objs), page):
-        chunk = objs[start : start + page]
-        columns, same = {}, {}
-        for field, kind in zip(statement.fields, statement.kinds, strict=True):
-            column = _object_column(field, kind, chunk, connection)
-            # A value every row of the chunk has (a batch's blank fields, its time, its creator)
-            # goes once, not as an array: less to adapt and to parse.
-            first = column[0]
-            if all(value is first or (type(value) is type(first) and value == first) for value in column):
-                same[field.attname] = first
-            else:
-                columns[field.attname] = column
-        if not columns:
-            # UNNEST needs one array to give the rows their number.
-            name = next(iter(same))
-            columns[name] = [same.pop(name)] * len(chunk)
-        ids.extend(_insert_columns(connection, model, rows=columns, same=same, count=len(chunk), returning=True))
+    columns = {
+        field.attname: _object_column(field, kind, objs, connection)
+        for field, kind in zip(statement.fields, statement.kinds, strict=True)
+    }
+    ids = _insert_columns(connection, model, rows=columns, same={}, count=len(objs), returning=True, chunk=page)
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
@@ -258,7 +245,7 @@ def insert_columns(
 
     On PostgreSQL, one statement per ``INSERT_CHUNK`` rows: each column of ``rows`` is one array
     parameter (``INSERT ... SELECT ... FROM UNNEST(...)``, as Django's ``bulk_create`` sends too),
-    and each value of ``same`` one parameter. Plain text values and integer keys pass unchanged, as
+    and each value of ``same``, or of a column whose rows in the chunk all have it, one parameter. Plain text values and integer keys pass unchanged, as
     in ``insert_row``; other values go through their field, each distinct value once. Elsewhere,
     ``bulk_create`` of the instances. Sends no model signals; for models whose saving needs none.
 
@@ -317,42 +304,69 @@ def _insert_columns(
     count: int,
     returning: bool,
     conflict: str = "",
+    chunk: int = INSERT_CHUNK,
 ) -> list | None:
-    """The INSERT on PostgreSQL: ``rows`` are columns of parameter values (one per row), ``same``
-    the parameter values of the columns every row shares."""
-    opts = model._meta
-    quote = connection.ops.quote_name
+    """The INSERT on PostgreSQL, ``chunk`` rows a statement: ``rows`` are columns of parameter
+    values (one per row), ``same`` the parameter values of the columns every row shares."""
     statement = _statement(connection, model)
     returning = returning and statement.returning
-    columns, selected, arrays, constants = [], [], [], []
-    for field in statement.fields:
-        # ``varchar``, not ``varchar(200)``: a value too long fails the insert instead of being cut.
-        db_type = field.db_type(connection).split("(")[0]
-        if field.attname in rows:
-            selected.append(f"u.c{len(arrays)}")
-            arrays.append(f"%s::{db_type}[]")
-        elif field.attname in same:
-            selected.append(f"%s::{db_type}")
-            constants.append(same[field.attname])
-        else:
-            continue
-        columns.append(quote(field.column))
-    sql = (
-        f"INSERT INTO {quote(opts.db_table)} ({', '.join(columns)}) SELECT {', '.join(selected)} "
-        f"FROM UNNEST({', '.join(arrays)}) AS u({', '.join(f'c{n}' for n in range(len(arrays)))})"
-        + conflict
-        + (f" RETURNING {quote(opts.pk.column)}" if returning else "")
-    )
-    # The parameters in the order of the statement: the constants come first in the SELECT list.
-    ordered = [rows[f.attname] for f in statement.fields if f.attname in rows]
     pks: list = []
-    for start in range(0, count, INSERT_CHUNK):
+    for start in range(0, count, chunk):
+        arrays, constants = _shared_apart({name: values[start : start + chunk] for name, values in rows.items()})
+        sql, params = _unnest_insert(connection, statement, model, arrays, {**constants, **same}, conflict, returning)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*constants, *(values[start : start + INSERT_CHUNK] for values in ordered)])
+            cursor.execute(sql, params)
             if returning:
                 # Rows come back in the order UNNEST gave them, as bulk_create relies on.
                 pks.extend(row[0] for row in cursor.fetchall())
     return pks if returning else None
+
+
+def _shared_apart(rows: dict[str, list]) -> tuple[dict[str, list], dict[str, object]]:
+    """The columns whose rows differ, and the value of each column every row has (a batch's blank
+    fields, its time, its creator): that goes once, not as an array, less to adapt and to parse.
+    One column stays an array all the same: UNNEST gives the rows their number."""
+    arrays: dict[str, list] = {}
+    constants: dict[str, object] = {}
+    for name, values in rows.items():
+        first = values[0]
+        if all(value is first or (type(value) is type(first) and value == first) for value in values):
+            constants[name] = first
+        else:
+            arrays[name] = values
+    if not arrays:
+        name = next(iter(rows))
+        arrays[name] = rows[name]
+        del constants[name]
+    return arrays, constants
+
+
+def _unnest_insert(
+    connection, statement: _Statement, model: type[Model], arrays: dict, constants: dict, conflict: str, returning: bool
+) -> tuple[str, list]:
+    """``INSERT ... SELECT ... FROM UNNEST(...)`` of one chunk, with its parameters."""
+    quote = connection.ops.quote_name
+    columns, selected, array_types, params = [], [], [], []
+    for field in statement.fields:
+        # ``varchar``, not ``varchar(200)``: a value too long fails the insert instead of being cut.
+        db_type = field.db_type(connection).split("(")[0]
+        if field.attname in arrays:
+            selected.append(f"u.c{len(array_types)}")
+            array_types.append(f"%s::{db_type}[]")
+        elif field.attname in constants:
+            selected.append(f"%s::{db_type}")
+            params.append(constants[field.attname])
+        else:
+            continue
+        columns.append(quote(field.column))
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) SELECT {', '.join(selected)} "
+        f"FROM UNNEST({', '.join(array_types)}) AS u({', '.join(f'c{n}' for n in range(len(array_types)))})"
+        + conflict
+        + (f" RETURNING {quote(model._meta.pk.column)}" if returning else "")
+    )
+    # The constants come first in the SELECT list, then the arrays, in the order of the fields.
+    return sql, [*params, *(arrays[f.attname] for f in statement.fields if f.attname in arrays)]
 
 
 def _column(field, kind: int, values: Sequence, connection) -> list:

@@ -279,6 +279,9 @@ def test_insert_columns_stores_each_rows_values_the_shared_ones_and_the_defaults
     # Not named: the field's default, and the time now for auto_now.
     assert (first.status, first.attempts, first.body_html, first.template_id) == ("queued", 0, "", None)
     assert first.updated_at >= now
+    # A column whose rows all have one value is sent once, as the shared ones are.
+    assert [r.body_text for r in rows] == ["Body"] * 3
+    assert captured.captured_queries[0]["sql"].count("'Body'") == 1
 
 
 def test_insert_columns_converts_values_that_are_not_plain_and_refuses_what_the_columns_cannot_hold():
