@@ -100,6 +100,10 @@ class HistoryLine:
     changed_at: object
 
 
+# The columns of a ``HistoryLine`` that differ from change to change, in its order.
+_LINE_COLUMNS = ("record_id", "field_name", "field_label", "old_value", "new_value", "note", "record_version")
+
+
 def history_record_many(
     *, object_name: str, changes: Iterable[RecordChange], acting_user, at=None, run_hooks: bool = True
 ) -> list[HistoryLine]:
@@ -111,32 +115,23 @@ def history_record_many(
     if not changes:
         return []
     actor = acting_user.pk if getattr(acting_user, "pk", None) else None
-    columns = {
-        "record_id": [c.record_id for c in changes],
-        "field_name": [c.change.field_name for c in changes],
-        "field_label": [c.change.field_label for c in changes],
-        "old_value": [c.change.old_value[:10000] for c in changes],
-        "new_value": [c.change.new_value[:10000] for c in changes],
-        "note": [c.note[:300] for c in changes],
-        "record_version": [c.record_version for c in changes],
-    }
+    values = [
+        (
+            c.record_id,
+            c.change.field_name,
+            c.change.field_label,
+            c.change.old_value[:10000],
+            c.change.new_value[:10000],
+            c.note[:300],
+            c.record_version,
+        )
+        for c in changes
+    ]
+    columns = dict(zip(_LINE_COLUMNS, map(list, zip(*values, strict=True)), strict=True))
     pks = insert_columns(
         FieldHistory, rows=columns, same={"object_name": object_name, "changed_by_id": actor, "changed_at": at}
     )
-    saved = [
-        HistoryLine(pk, object_name, *values, actor, at)
-        for pk, *values in zip(
-            pks,
-            columns["record_id"],
-            columns["field_name"],
-            columns["field_label"],
-            columns["old_value"],
-            columns["new_value"],
-            columns["note"],
-            columns["record_version"],
-            strict=True,
-        )
-    ]
+    saved = [HistoryLine(pk, object_name, *row, actor, at) for pk, row in zip(pks, values, strict=True)]
     run_history_hooks(rows=saved)
     if run_hooks:
         record_ids = list(dict.fromkeys(row.record_id for row in saved))
