@@ -368,36 +368,21 @@ def error_text(errors: dict) -> str:
     return "; ".join(parts) or _("The row was not loaded.")
 
 
-def _cleared_fields(mapping: list[str], cells: list[str]) -> set[str]:
-    return {api for api, cell in zip(mapping, cells, strict=False) if api and cell.strip() == CLEAR_VALUE}
-
-
-def _refused_clears(lead_import: LeadImport, outcome: RowOutcome) -> dict:
-    """A refused update's errors, where a field the row cleared with ``#N/A`` is refused (a
-    required field: a blank value fails nothing else) saying so rather than that it is blank."""
-    if outcome.lead_id is None:
-        return outcome.errors
-    cleared = _cleared_fields(lead_import.mapping, outcome.record.cells)
-    message = _("%(value)s cannot clear a required field.") % {"value": CLEAR_VALUE}
-    return {field: [message] if field in cleared else messages for field, messages in outcome.errors.items()}
-
-
-def _outcome_result(job_id: int, lead_import: LeadImport, outcome: RowOutcome) -> IngestResult:
+def _outcome_result(job_id: int, outcome: RowOutcome) -> IngestResult:
     record = outcome.record
     # A matched row that changes nothing on its lead (a skip with the lead) succeeds, as on Salesforce;
     # a row a duplicate rule attached to an existing lead succeeds with that lead, not created.
     if outcome.kind in {CREATE, UPDATE} or (outcome.kind == SKIP and outcome.lead_id is not None):
         created = outcome.kind == CREATE and not outcome.attached
         return _result(job_id, record.row_number, record.cells, record_id=outcome.lead_id, created=created)
-    error = error_text(_refused_clears(lead_import, outcome))
-    return _result(job_id, record.row_number, record.cells, error=error, record_id=outcome.lead_id)
+    return _result(job_id, record.row_number, record.cells, error=error_text(outcome.errors), record_id=outcome.lead_id)
 
 
 def _record_import_batch(
     job_id: int, lead_import: LeadImport, outcomes: list[RowOutcome], first_row: int, end_row: int
 ) -> None:
     """In the import batch's transaction: a result per row of the batch, and the job's counters."""
-    _count_and_move(job_id, [_outcome_result(job_id, lead_import, o) for o in outcomes], end_row)
+    _count_and_move(job_id, [_outcome_result(job_id, o) for o in outcomes], end_row)
     now = timezone.now()
     IngestJob.objects.filter(pk=job_id, state=JobState.UPLOAD_COMPLETE).update(
         state=JobState.IN_PROGRESS, started_at=now

@@ -309,7 +309,7 @@ def _update(
                 lead=lead, data=data, custom_fields=custom, acting_user=creator, history_note=ctx.options.note[:300]
             )
     except ValidationError as exc:
-        outcome.kind, outcome.errors = REJECT, error_messages(exc)
+        outcome.kind, outcome.errors = REJECT, _refused_clears(ctx, error_messages(exc), cleared)
         return
     except PermissionError as exc:
         outcome.kind, outcome.errors = REJECT, {"__all__": [str(exc)]}
@@ -320,12 +320,21 @@ def _update(
     undo[str(lead.pk)] = {"before": json.loads(DjangoJSONEncoder().encode(before)), "version": updated.version}
 
 
+def _refused_clears(ctx: ImportContext, errors: dict, cleared: frozenset) -> dict:
+    """A refused update's errors, where a field the row cleared is refused (a required field: a
+    blank value fails nothing else) saying so rather than that it is blank."""
+    if not cleared:
+        return errors
+    message = _("%(value)s cannot clear a required field.") % {"value": ctx.hooks.clear_value}
+    return {name: [message] if name in cleared else messages for name, messages in errors.items()}
+
+
 def _undo_fills(undo: dict, answer: IntakeResult) -> None:
     """Record the blank fields an attached row filled on an existing lead, as an update's undo
     record (a lead attached to twice in one batch keeps the value it had before the first)."""
     if not answer.filled:
         return
-    entry = undo.setdefault(str(answer.lead.pk), {"before": {}, "version": answer.lead.version})
+    entry = undo.setdefault(str(answer.lead.pk), {"before": {}})
     for name in answer.filled:
         entry["before"].setdefault(name, "")
     entry["version"] = answer.lead.version
