@@ -24,6 +24,32 @@ def status_change(lead, old: str, new: str, when: dt.datetime) -> None:
     )
 
 
+def lead_with_history(*, day: int, source: str, changes, converted: bool, **owner):
+    """A lead created on ``day`` with the status changes ``changes`` ((new status, hours after the
+    previous one), reopenings and changes on the day of creation, 0 hours, included), then, when
+    ``converted``, Qualified an hour later and converted an hour after that; owned as ``owner``."""
+    created = at(day)
+    status, when, steps = "New", created, []
+    for new, hours in changes:
+        when = when + dt.timedelta(hours=hours)
+        steps.append((status, new, when))
+        status = new
+    if converted:
+        steps.append((status, "Qualified", when + dt.timedelta(hours=1)))
+        status = "Qualified"
+    lead = LeadFactory(
+        **owner,
+        lead_source=source,
+        status=status,
+        created_at=created,
+        is_converted=converted,
+        converted_at=when + dt.timedelta(hours=2) if converted else None,
+    )
+    for old, new, moment in steps:
+        status_change(lead, old, new, moment)
+    return lead
+
+
 RANGE = {"created_from": "2026-11-02", "created_to": "2026-11-15"}
 
 

@@ -21,7 +21,7 @@ from reports.selectors import run_report
 from tests.factories import LeadFactory, LeadNoteFactory, QueueFactory
 from webtolead.models import Intake, WebToLeadForm
 
-from .conftest import RANGE, at, status_change
+from .conftest import RANGE, at, lead_with_history, status_change
 
 pytestmark = pytest.mark.django_db
 
@@ -154,29 +154,11 @@ def test_histograms_answer_like_the_leads_for_any_history(stories, data, rep, ot
     Lead.objects.all().delete()
     queue = QueueFactory(name="Inbound")
     for day, source, changes, converted, owner, note_after in stories:
-        created = at(day)
-        status, when, steps = "New", created, []
-        for new, hours in changes:
-            # Reopened leads and changes on the day of creation (0 hours) included.
-            when = when + dt.timedelta(hours=hours)
-            steps.append((status, new, when))
-            status = new
-        if converted:
-            steps.append((status, "Qualified", when + dt.timedelta(hours=1)))
-            status = "Qualified"
         owners = {"rep": {"owner_user": rep}, "other": {"owner_user": other_rep}}
-        lead = LeadFactory(
-            **owners.get(owner, {"owner_user": None, "owner_queue": queue}),
-            lead_source=source,
-            status=status,
-            created_at=created,
-            is_converted=converted,
-            converted_at=when + dt.timedelta(hours=2) if converted else None,
-        )
-        for old, new, moment in steps:
-            status_change(lead, old, new, moment)
+        owned = owners.get(owner, {"owner_user": None, "owner_queue": queue})
+        lead = lead_with_history(day=day, source=source, changes=changes, converted=converted, **owned)
         if note_after is not None:
-            LeadNoteFactory(lead=lead, created_by=rep, created_at=created + dt.timedelta(hours=note_after))
+            LeadNoteFactory(lead=lead, created_by=rep, created_at=at(day) + dt.timedelta(hours=note_after))
     assert_histograms_answer_like_the_leads(marketing_admin, data)
 
 

@@ -14,7 +14,7 @@ from reports.rollups import rollups_backfill, rollups_refresh, rollups_sweep
 from reports.selectors import run_report
 from tests.factories import LeadFactory, LeadNoteFactory
 
-from .conftest import RANGE, at, status_change
+from .conftest import RANGE, at, lead_with_history, status_change
 
 pytestmark = pytest.mark.django_db
 
@@ -95,27 +95,8 @@ def test_rollups_equal_the_raw_reports_for_any_history(stories, rep, other_rep, 
     Lead.objects.all().delete()
     LeadFact.objects.all().delete()
     for day, source, changes, converted, other in stories:
-        created = at(day)
-        status, when = "New", created
-        steps = []
-        for new, hours in changes:
-            # Reopened leads and changes on the day of creation (0 hours) included.
-            when = when + dt.timedelta(hours=hours)
-            steps.append((status, new, when))
-            status = new
-        if converted:
-            steps.append((status, "Qualified", when + dt.timedelta(hours=1)))
-            status = "Qualified"
-        lead = LeadFactory(
-            owner_user=other_rep if other else rep,
-            lead_source=source,
-            status=status,
-            created_at=created,
-            is_converted=converted,
-            converted_at=when + dt.timedelta(hours=2) if converted else None,
-        )
-        for old, new, moment in steps:
-            status_change(lead, old, new, moment)
+        owner = other_rep if other else rep
+        lead_with_history(day=day, source=source, changes=changes, converted=converted, owner_user=owner)
     same_answers(marketing_admin)
 
 
