@@ -7,6 +7,12 @@ import pytest
 from django.apps import apps
 
 
+def seed_fields(*app_labels: str) -> None:
+    """Seed again the fields and picklists that each app's migration 0002 seeds."""
+    for label in app_labels:
+        importlib.import_module(f"{label}.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+
+
 def put_back_lead_fields(request) -> bool:
     """Seed the lead fields and picklists again if they are missing; answers whether the test uses
     the database (the database fixture it asks for is set up first)."""
@@ -17,7 +23,7 @@ def put_back_lead_fields(request) -> bool:
     from core.models import FieldDefinition
 
     if not FieldDefinition.objects.filter(object_name="lead", api_name="rating").exists():
-        importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+        seed_fields("leads")
     return True
 
 

@@ -1,13 +1,12 @@
 """Accessibility of the main pages, checked by axe-core in real headless Chromium, at desktop width
 and at 390 px (a phone): no serious or critical violation, and no horizontal scroll of the page."""
 
-import importlib
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -23,11 +22,7 @@ RUN = """async () => {
 
 @pytest.fixture(autouse=True)
 def _seeded_metadata(transactional_db):
-    for module in (
-        "leads.migrations.0002_seed_fields_and_picklists",
-        "sales.migrations.0002_seed_fields_and_picklists",
-    ):
-        importlib.import_module(module).seed(apps, None)
+    seed_fields("leads", "sales")
 
 
 def _violations(page) -> list[dict]:

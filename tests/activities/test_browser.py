@@ -1,14 +1,12 @@
 """Real headless Chromium: a task created from the lead page with one keystroke, completed from My Tasks."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from activities.models import Task
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -16,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture(autouse=True)
 def _seeded_picklists(transactional_db):
     # Transactional tests flush the database between tests, seeded rows included.
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
 
 
 def test_rep_creates_a_task_from_the_lead_page_and_completes_it_from_my_tasks(page, login, rep):

@@ -1,11 +1,9 @@
 """Idempotency-Key on API POSTs: a retry gets the first answer, never a second record."""
 
-import importlib
 import threading
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from django.db import connection
 from django.test import Client
 from django.urls import include, path
@@ -18,6 +16,7 @@ from core.models import IdempotencyKey
 from core.tokens import api_token_create
 from leads.models import Lead
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 
 LIST = "/api/leads/"
 LEAD = {"last_name": "Lovelace", "company": "Analytical"}
@@ -127,7 +126,7 @@ def test_a_server_error_keeps_no_key_so_the_retry_runs(rep, settings):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_duplicates_create_one_lead(rep):
     # Transactional tests flush the database between tests, seeded fields and picklists included.
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
     _, key = api_token_create(user=rep)
     start = threading.Barrier(2)
     answers = []

@@ -1,11 +1,9 @@
 """Fixtures of the campaign tests: the seeded campaign fields and picklists, a campaign, leads."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
 from campaigns.services import campaign_create
+from tests.seeding import seed_fields
 
 
 @pytest.fixture(autouse=True)
@@ -20,11 +18,11 @@ def campaign_metadata(db):
     from core.models import PicklistValue
 
     if not PicklistValue.objects.filter(object_name="lead", field_name="status", is_converted=True).exists():
-        importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+        seed_fields("leads")
     if not PicklistValue.objects.filter(object_name="campaign").exists():
-        importlib.import_module("campaigns.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+        seed_fields("campaigns")
     if not PicklistValue.objects.filter(object_name="opportunity", field_name="stage").exists():
-        importlib.import_module("sales.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+        seed_fields("sales")
 
 
 @pytest.fixture

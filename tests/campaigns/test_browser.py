@@ -1,15 +1,14 @@
 """Real headless Chromium against the live server: a marketing admin creates a campaign, adds a
 lead to it from the lead page and from the lead list, and sees them on the campaign page."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from campaigns.models import Campaign, CampaignMember
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -17,12 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture(autouse=True)
 def _seeded_metadata(transactional_db):
     # Transactional tests flush the database between tests, seeded rows included.
-    for module in (
-        "leads.migrations.0002_seed_fields_and_picklists",
-        "sales.migrations.0002_seed_fields_and_picklists",
-        "campaigns.migrations.0002_seed_fields_and_picklists",
-    ):
-        importlib.import_module(module).seed(apps, None)
+    seed_fields("leads", "sales", "campaigns")
 
 
 def test_admin_creates_a_campaign_and_adds_leads_from_the_lead_page_and_the_list(page, login, marketing_admin):

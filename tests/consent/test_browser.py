@@ -1,11 +1,9 @@
 """Real headless Chromium: the unsubscribe link of a received marketing email opens the preference
 page with nobody signed in, and unsubscribing there opts the lead out."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.db import transaction
 from playwright.sync_api import expect
@@ -15,13 +13,14 @@ from emails.models import OutboundEmail
 from emails.services import email_enqueue
 from engagement.models import EngagementEvent
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(autouse=True)
 def _seeded(transactional_db):
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
 
 
 def test_the_unsubscribe_link_of_a_received_email_works_without_login(page, live_server, settings):

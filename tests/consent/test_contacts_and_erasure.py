@@ -3,11 +3,9 @@ when they are a converted lead and a contact: the lead is deleted, the contact's
 emptied (the record stays for its opportunities), accounts and opportunities kept, all in one
 transaction, audited, and the addresses never emailed again."""
 
-import importlib
 import json
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
 
 from consent import services
@@ -20,13 +18,14 @@ from engagement.models import EngagementEvent
 from leads.models import Lead
 from sales.models import Account, Contact, Opportunity
 from tests.factories import ContactFactory, LeadFactory
+from tests.seeding import seed_fields
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def _sales_fields(db):
-    importlib.import_module("sales.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("sales")
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """A withdrawal survives conversion (the contact inherits the ledger and the opt-out); the lead
 page's Consent list, recording from it, and a system admin's export and erasure pages."""
 
-import importlib
 import json
 
 import pytest
@@ -13,13 +12,14 @@ from consent.services import consent_record, consent_state
 from conversion.services import ConvertOptions, lead_convert
 from leads.models import Lead
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def _sales_fields(db):
-    importlib.import_module("sales.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("sales")
 
 
 @pytest.mark.usefixtures("_sales_fields")

@@ -1,8 +1,6 @@
 """The demo data of campaigns and consent: campaigns with lead members, a consent text on the
 webinar form and a few ledger lines; loading it twice adds nothing."""
 
-import importlib
-
 import pytest
 from django.apps import apps
 
@@ -11,6 +9,7 @@ from campaigns.models import Campaign, CampaignMember
 from consent.demo import seed as seed_consent
 from consent.models import ConsentRecord, FormConsent
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 from webtolead.services import webtolead_form_create
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_is_idempotent(rep, other_rep, marketing_admin, system_admin, web_form):
     if not apps.get_model("core", "PicklistValue").objects.filter(object_name="campaign").exists():
-        importlib.import_module("campaigns.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+        seed_fields("campaigns")
     LeadFactory.create_batch(40)
     webtolead_form_create(
         data={"name": "Webinar Registration", "fields": [{"name": "email", "label": "Email", "required": True}]},

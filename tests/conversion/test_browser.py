@@ -1,14 +1,13 @@
 """Converting leads in a real headless Chromium, then checking the accounts' related lists."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from sales import services as sales_services
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -16,8 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture(autouse=True)
 def _seeded_metadata(transactional_db):
     # Transactional tests flush the database between tests, seeded fields and picklists included.
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
-    importlib.import_module("sales.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads", "sales")
 
 
 def test_convert_a_lead_with_a_product_then_another_into_an_existing_account(page, login, rep, product):

@@ -1,14 +1,12 @@
 """Real headless Chromium: a marketing admin sets up a picklist and a custom field, then sees them
 on New Lead."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from core.models import FieldDefinition, PicklistValue
 from core.selectors import picklist_default
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -16,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture(autouse=True)
 def _seeded_picklists(transactional_db):
     # Transactional tests flush the database between tests, seeded rows included.
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
 
 
 def _open_setup(page, name: str) -> None:

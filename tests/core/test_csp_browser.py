@@ -1,13 +1,11 @@
 """Real headless Chromium: the main pages run under the Content-Security-Policy without a single
 violation (a blocked inline script, handler, eval or style would be reported on the console)."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.urls import reverse
 
 from tests.factories import AccountFactory, LeadFactory
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -15,8 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture(autouse=True)
 def _seeded_metadata(transactional_db):
     # Transactional tests flush the database between tests, seeded fields and picklists included.
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
-    importlib.import_module("sales.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads", "sales")
 
 
 def test_main_pages_raise_no_policy_violation(page, login, system_admin):

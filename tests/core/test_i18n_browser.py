@@ -1,13 +1,12 @@
 """Spanish and French in a real browser: a rep whose profile says Spanish works on the lead pages
 in Spanish, validation errors included; a browser asking for French gets the login page in French."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 
 from core.preferences import user_profile_update
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -15,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture(autouse=True)
 def _seeded_picklists(transactional_db):
     # Transactional tests flush the database between tests, seeded rows included.
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
 
 
 def test_a_rep_who_chose_spanish_sees_the_lead_pages_and_their_errors_in_spanish(page, login, rep):

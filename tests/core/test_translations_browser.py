@@ -1,13 +1,11 @@
 """In a real browser: an admin translates a lead status into Spanish on the Translations setup
 page, and a rep whose language is Spanish sees it on the lead page."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
 from core.preferences import user_profile_update
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -15,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture(autouse=True)
 def _seeded_picklists(transactional_db):
     # Transactional tests flush the database between tests, seeded rows included.
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
 
 
 def test_an_admin_translates_a_status_and_a_spanish_rep_sees_it_on_the_lead_page(

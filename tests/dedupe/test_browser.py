@@ -2,12 +2,10 @@
 duplicate before saving, and two leads are merged side by side from the lead page's Possible
 Duplicates list."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
 from leads.models import Lead
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -15,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture(autouse=True)
 def _seeded_picklists(transactional_db):
     # Transactional tests flush the database between tests, seeded rows included.
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
 
 
 def test_the_new_lead_page_shows_a_possible_duplicate_before_saving(page, login, rep, duplicate_rule, make_lead):

@@ -1,19 +1,17 @@
 """Fixtures of the email tests: templates, a custom field, and a backend that fails on demand."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.core import mail
 
 from core.services import custom_field_create
 from emails.services import email_template_create
+from tests.seeding import seed_fields
 
 
 @pytest.fixture
 def seeded_lead_fields(transactional_db):
     """Transactional tests flush the database between tests, migration-seeded rows included."""
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
 
 
 @pytest.fixture

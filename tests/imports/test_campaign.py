@@ -1,8 +1,6 @@
 """An import can name a campaign: one for every row, or a Campaign column per row (an id, tracking
 code or name), with a member status; an unknown campaign never costs a lead."""
 
-import importlib
-
 import pytest
 from django.apps import apps
 from django.urls import reverse
@@ -11,6 +9,7 @@ from campaigns.models import CampaignMember
 from campaigns.services import campaign_create, member_status_create
 from leads.imports.parsing import CAMPAIGN_COLUMN
 from leads.models import Lead
+from tests.seeding import seed_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,7 @@ CSV = [
 @pytest.fixture
 def campaigns(marketing_admin):
     if not apps.get_model("core", "PicklistValue").objects.filter(object_name="campaign").exists():
-        importlib.import_module("campaigns.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+        seed_fields("campaigns")
     spring = campaign_create(data={"name": "Spring", "tracking_code": "spring-26"}, acting_user=marketing_admin)
     fair = campaign_create(data={"name": "Trade Fair"}, acting_user=marketing_admin)
     member_status_create(campaign=fair, label="Visited Booth", counts_as_responded=True, acting_user=marketing_admin)

@@ -1,14 +1,13 @@
 """Real headless Chromium against the live server: the lead record page and the list view."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 
 from core.models import FieldHistory
 from leads.models import Lead
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -16,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture(autouse=True)
 def _seeded_picklists(transactional_db):
     # Transactional tests flush the database between tests, seeded rows included.
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
 
 
 def test_rep_creates_a_lead_fixes_an_error_and_edits_a_field_inline(page, login, rep):

@@ -1,12 +1,10 @@
 """Real headless Chromium on the lead Kanban board: drag and drop, the Move to menu, converting."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
 from leads.models import Lead
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -14,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture(autouse=True)
 def _seeded_picklists(transactional_db):
     # Transactional tests flush the database between tests, seeded rows included.
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
 
 
 def test_rep_drags_a_card_across_the_board_and_moves_another_with_the_keyboard(page, login, rep):

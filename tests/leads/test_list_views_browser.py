@@ -2,16 +2,15 @@
 the sales reps' role and exports it; a rep finds it in the view picker."""
 
 import csv
-import importlib
 import io
 import re
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 
 from leads.listviews.models import ListView
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -19,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture(autouse=True)
 def _seeded_picklists(transactional_db):
     # Transactional tests flush the database between tests, seeded rows included.
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
 
 
 def _headers(page) -> list[str]:

@@ -9,6 +9,7 @@ from django.apps import apps
 from core.models import RecordType
 from leads.models import Lead
 from leads.processes.services import lead_record_type_create
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture(autouse=True)
 def _seeded(transactional_db):
     # Transactional tests flush the database between tests, seeded rows included.
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
     importlib.import_module("leads.migrations.0013_lead_record_types").forwards(apps, None)
 
 

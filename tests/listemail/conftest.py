@@ -1,12 +1,10 @@
 """Fixtures of the list email tests: a marketing template and a campaign."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
 from campaigns.services import campaign_create
 from emails.services import email_template_create
+from tests.seeding import seed_fields
 
 
 @pytest.fixture
@@ -15,9 +13,9 @@ def seeded(db):
     from core.models import PicklistValue
 
     if not PicklistValue.objects.filter(object_name="lead", field_name="status", is_converted=True).exists():
-        importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+        seed_fields("leads")
     if not PicklistValue.objects.filter(object_name="campaign").exists():
-        importlib.import_module("campaigns.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+        seed_fields("campaigns")
 
 
 @pytest.fixture

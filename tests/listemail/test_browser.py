@@ -1,24 +1,23 @@
 """Real headless Chromium: a marketing admin selects leads on the lead list, sends them a list
 email after a preview, and watches the progress bar reach 100%."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from playwright.sync_api import expect
 
 from emails.services import email_template_create
 from listemail.models import ListEmailSend
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(autouse=True)
 def _seeded(transactional_db):
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
 
 
 def test_admin_sends_a_list_email_to_a_selection(page, login, marketing_admin):
@@ -59,7 +58,7 @@ def test_admin_sends_a_list_email_to_a_campaigns_leads_and_contacts(page, login,
     from campaigns.services import campaign_create, campaign_members_add
     from tests.factories import ContactFactory
 
-    importlib.import_module("campaigns.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("campaigns")
     template = email_template_create(
         data={"name": "Event invite", "subject": "Join us, {{Lead.FirstName|friend}}", "body_text": "Hi"},
         acting_user=marketing_admin,

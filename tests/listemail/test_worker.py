@@ -3,11 +3,9 @@ real SMTP on loopback; marketing mail carries the one-click unsubscribe headers,
 does not."""
 
 import email
-import importlib
 from email import policy
 
 import pytest
-from django.apps import apps
 from django.db import transaction
 
 from emails.models import OutboundEmail
@@ -16,6 +14,7 @@ from leads.models import Lead
 from listemail.models import ListEmailSend
 from listemail.services import list_email_create
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -23,7 +22,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serial
 
 @pytest.fixture
 def _seeded(transactional_db):
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
 
 
 @pytest.mark.usefixtures("_seeded")

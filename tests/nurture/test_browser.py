@@ -2,16 +2,15 @@
 (steps added with the keyboard, reordered, one deleted), activates it, enrols leads from a lead
 list selection and sees them on the sequence page; pausing the sequence shows them exited."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from emails.services import email_template_create
 from nurture.models import NurtureEnrolment, NurtureSequence
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -19,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture(autouse=True)
 def _seeded_metadata(transactional_db):
     # Transactional tests flush the database between tests, seeded rows included.
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
 
 
 def test_admin_builds_a_sequence_and_enrols_leads_from_the_list(page, login, marketing_admin):

@@ -1,10 +1,10 @@
 """Real headless Chromium: a report's chart and table, at desktop and phone width, and a drill-down."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
+
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -14,7 +14,7 @@ QUERY = "created_from=2026-11-02&created_to=2026-11-15&by=lead_source"
 @pytest.fixture(autouse=True)
 def _seeded_picklists(transactional_db):
     # Transactional tests flush the database between tests, seeded rows included.
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
 
 
 def test_funnel_report_draws_its_chart_and_drills_down_to_the_lead_list(page, login, marketing_admin, known_leads):

@@ -1,14 +1,12 @@
 """Real headless Chromium: a rep builds a report with the keyboard-friendly builder, saves it and
 sees its chart and groups."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from reports.models import SavedReport
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -16,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture(autouse=True)
 def _seeded_picklists(transactional_db):
     # Transactional tests flush the database between tests, seeded rows included.
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
 
 
 def test_a_rep_builds_saves_and_runs_a_report(page, login, rep):

@@ -1,21 +1,19 @@
 """Real headless Chromium: the builder previews the report being built (groups, chart, rows) and
 shows what to fix, before anything is saved."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from reports.models import SavedReport
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(autouse=True)
 def _seeded_picklists(transactional_db):
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
 
 
 def test_a_rep_previews_the_report_before_saving_it(page, login, rep):

@@ -3,10 +3,8 @@ real worker sending one over SMTP."""
 
 import datetime as dt
 import email
-import importlib
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from emails.models import OutboundEmail
@@ -15,6 +13,7 @@ from reports.models import ReportDelivery, ReportDeliveryEmail, ReportSchedule
 from reports.schedules import period_of, report_schedule_create, report_schedules_send
 from reports.services import saved_report_create
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 from tests.waiting import wait_until
 
 MONDAY_9 = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
@@ -72,7 +71,7 @@ def test_each_recipient_gets_their_own_counts_once_per_period(rep, other_rep, ma
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_emails_the_scheduled_report_with_its_csv(smtp_inbox, celery_worker_process, system_admin):
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
     system_admin.email = "boss@example.com"
     system_admin.save()
     LeadFactory(owner_user=system_admin, lead_source="Website", created_at=timezone.now())

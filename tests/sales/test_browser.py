@@ -1,15 +1,14 @@
 """Real headless Chromium against the live server: an account, a contact under it and an
 opportunity with a product and a contact role, checked through the related lists."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from sales.models import Account, Contact, Opportunity
 from tests.factories import ProductFactory
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -17,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture(autouse=True)
 def _seeded_metadata(transactional_db):
     # Transactional tests flush the database between tests, seeded rows included.
-    importlib.import_module("sales.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("sales")
 
 
 def test_rep_builds_an_account_with_contact_and_opportunity(page, login, rep):

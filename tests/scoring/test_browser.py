@@ -1,19 +1,17 @@
 """In real headless Chromium: a marketing admin builds a scoring model from Setup, and the lead
 page shows the lead's score, grade and why."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
 from scoring.models import LeadScore, ScoringModel
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 
 
 @pytest.fixture(autouse=True)
 def _seeded_lead_fields(transactional_db):
     # Transactional tests flush the database between tests, seeded rows included.
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
 
 
 @pytest.mark.browser

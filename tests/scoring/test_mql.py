@@ -18,6 +18,7 @@ from leads.models import Lead
 from scoring import mql, services
 from scoring.models import LeadScore
 from tests.factories import LeadFactory, QueueFactory
+from tests.seeding import seed_fields
 
 from .conftest import MQL, mql_status
 
@@ -177,11 +178,8 @@ def test_the_mql_provider_tells_other_apps_which_leads_qualified(visits_model, r
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_recomputes_hand_off_one_crossing_once(marketing_admin, rep):
-    import importlib
 
-    from django.apps import apps
-
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
     mql_status()
     model = services.scoring_model_create(
         data={

@@ -1,15 +1,13 @@
 """In real headless Chromium: a marketing admin sets a model's MQL hand-off and an alert rule from
 Setup; a lead that crosses the threshold shows its MQL date on the Score panel."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
 from engagement.services import engagement_event_record
 from scoring import services
 from scoring.models import AlertRule, ScoringModel
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 
 from .conftest import MQL, mql_status
 
@@ -17,7 +15,7 @@ from .conftest import MQL, mql_status
 @pytest.fixture(autouse=True)
 def _seeded_lead_fields(transactional_db):
     # Transactional tests flush the database between tests, seeded rows included.
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
     mql_status()
 
 

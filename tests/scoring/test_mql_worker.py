@@ -5,11 +5,9 @@ five email opens raise the "call now" alert the same way."""
 
 import email
 import email.policy
-import importlib
 import json
 
 import pytest
-from django.apps import apps
 
 from core.models import FieldHistory
 from emails.models import OutboundEmail
@@ -19,6 +17,7 @@ from leads.models import Lead
 from scoring import alerts
 from scoring.models import AlertFiring, LeadScore
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 from tests.waiting import wait_until
 
 from .conftest import MQL, mql_status
@@ -29,7 +28,7 @@ VISITOR = "mqlvisitor0123456789"
 @pytest.fixture
 def seeded(transactional_db):
     """Transactional tests flush the database, migration-seeded rows included."""
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
     mql_status()
 
 

@@ -1,22 +1,21 @@
 """In real headless Chromium: a rep adds the Score and Grade columns to the lead list, sorts it by
 score, opens the top lead and sees its score history drawn as a sparkline."""
 
-import importlib
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from engagement.services import engagement_event_record
 from scoring import services
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 
 
 @pytest.fixture(autouse=True)
 def _seeded_lead_fields(transactional_db):
     # Transactional tests flush the database between tests, seeded rows included.
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
 
 
 @pytest.mark.browser

@@ -1,18 +1,16 @@
 """Real headless Chromium: the header's search box, focused with "/"."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
 from tests.factories import LeadFactory
+from tests.seeding import seed_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(autouse=True)
 def _seeded_picklists(transactional_db):
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")
 
 
 def test_rep_searches_from_the_header_with_the_slash_key(page, login, rep):

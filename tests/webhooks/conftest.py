@@ -4,6 +4,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.seeding import seed_fields
+
 
 class Receiver:
     """An HTTP server on loopback that keeps every request and answers ``status`` (a list is
@@ -63,8 +65,5 @@ def receiver(settings, monkeypatch):
 @pytest.fixture
 def seeded_lead_fields(transactional_db):
     """Transactional tests flush the database between tests, migration-seeded rows included."""
-    import importlib
 
-    from django.apps import apps
-
-    importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+    seed_fields("leads")

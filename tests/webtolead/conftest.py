@@ -5,6 +5,7 @@ import time
 import pytest
 
 from tests.factories import UserFactory
+from tests.seeding import seed_fields
 from webtolead.fields import SUBMISSION_KEY_FIELD, TIMESTAMP_FIELD
 from webtolead.services import webtolead_form_create, webtolead_settings_update
 from webtolead.spam import fill_token
@@ -47,14 +48,11 @@ def creator(db):
 def lead_metadata(db):
     """The lead fields and picklists seeded by migration; a transactional test before this one may
     have flushed them."""
-    import importlib
-
-    from django.apps import apps
 
     from core.models import FieldDefinition
 
     if not FieldDefinition.objects.filter(object_name="lead").exists():
-        importlib.import_module("leads.migrations.0002_seed_fields_and_picklists").seed(apps, None)
+        seed_fields("leads")
 
 
 @pytest.fixture
