@@ -30,9 +30,10 @@ def test_register_an_endpoint_send_a_test_event_and_read_the_log(
     assert endpoint.events == ["lead.created", "lead.updated", "lead.converted"]
 
     page.get_by_test_id("send-test").click()
+    page.get_by_text("A test event is on its way").wait_for()
     assert wait_until(lambda: receiver.events() == ["ping"], timeout=15)
     assert wait_until(lambda: WebhookDelivery.objects.get().status == "delivered")
-    page.reload()
+    page.goto(page.url)
     log = page.get_by_test_id("delivery-log")
     assert "ping" in log.inner_text()
     assert "Delivered" in log.inner_text()
