@@ -78,10 +78,18 @@ class Lead(models.Model):
     email_opt_out = models.BooleanField(default=False)
     do_not_call = models.BooleanField(default=False)
 
+    # No index of their own: lead_owner_created_idx and lead_queue_arrival_idx begin with them.
     owner_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_leads"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_leads",
+        db_index=False,
     )
-    owner_queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.PROTECT, related_name="leads")
+    owner_queue = models.ForeignKey(
+        Queue, null=True, blank=True, on_delete=models.PROTECT, related_name="leads", db_index=False
+    )
     # When the current owner got the lead: a queue's list is worked oldest arrival first.
     owner_assigned_at = models.DateTimeField()
     # The owner's name as the list sorts it (``leads.ownership.owner_sort_name``): set with the owner,
