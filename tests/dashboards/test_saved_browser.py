@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from dashboards.models import Dashboard
 from reports.services import saved_report_create
@@ -35,7 +36,7 @@ def test_an_admin_composes_a_dashboard_from_a_saved_report_and_clicks_through(pa
     page.get_by_label("Title").fill("Sources")
     page.get_by_label("Report").select_option(f"saved:{report.pk}")
     page.get_by_role("button", name="Save").click()
-    assert "Saved report: Leads by source" in page.get_by_test_id("component-list").inner_text()
+    expect(page.get_by_test_id("component-list")).to_contain_text("Saved report: Leads by source")
 
     page.goto(reverse("dashboards:detail", args=[dashboard.pk]))
     component = dashboard.components.get()

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from emails.models import EmailTemplate, OutboundEmail
 from emails.services import email_template_create
@@ -97,5 +98,5 @@ def test_admin_builds_an_auto_response_rule_on_the_shared_rule_pages(page, login
 
     assert "Email is not blank" in page.get_by_test_id("entry-1").inner_text()
     page.get_by_test_id("activate-rule").click()
-    assert page.get_by_test_id("rule-active").is_visible()
+    expect(page.get_by_test_id("rule-active")).to_be_visible()
     assert AutoResponseRule.objects.get(name="Webinars").is_active

@@ -2,6 +2,7 @@
 lead that matches the second entry, and a member of that entry's queue accepts it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from leads.models import Lead, Queue
 from leads.routing.models import AssignmentRule
@@ -41,10 +42,10 @@ def test_admin_builds_a_rule_and_a_queue_member_accepts_the_routed_lead(
     page.check("input[name=assign_to][value=queue]")
     page.select_option("select[name=assign_queue]", str(queue.pk))
     page.click("text=Save entry")
-    assert page.get_by_test_id("entry-2").is_visible()
+    expect(page.get_by_test_id("entry-2")).to_be_visible()
     assert "Company is not blank" in page.get_by_test_id("entry-2").inner_text()
     page.get_by_test_id("activate-rule").click()
-    assert page.get_by_test_id("rule-active").is_visible()
+    expect(page.get_by_test_id("rule-active")).to_be_visible()
     assert AssignmentRule.objects.get(name="Standard routing").is_active
 
     # and creates a lead matching the second entry, with the checkbox ticked

@@ -2,6 +2,7 @@
 Setup; a lead that crosses the threshold shows its MQL date on the Score panel."""
 
 import pytest
+from playwright.sync_api import expect
 
 from engagement.services import engagement_event_record
 from scoring import services
@@ -39,7 +40,7 @@ def test_admin_sets_the_mql_hand_off_and_an_alert_rule(page, login, marketing_ad
     page.select_option("select[name=mql_status]", MQL)
     page.check("input[name=mql_notify_owner]")
     page.click("form[data-cancel-url] button[type=submit]")
-    assert "Score 50 or more" in page.get_by_test_id("mql-settings").inner_text()
+    expect(page.get_by_test_id("mql-settings")).to_contain_text("Score 50 or more")
     model = ScoringModel.objects.get(pk=model.pk)
     assert (model.mql_threshold, model.mql_status, model.mql_notify_owner) == (50, MQL, True)
 
