@@ -39,6 +39,8 @@ MAX_LENGTH = 100
 
 
 def unaccent(text: str) -> str:
+    if text.isascii():
+        return text  # nothing to decompose or strip
     decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
