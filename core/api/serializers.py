@@ -10,6 +10,13 @@ from core.models import FieldDefinition, PicklistValue
 from core.templatetags.crm import user_name
 
 
+def validated_input(serializer_class, request, **kwargs) -> dict:
+    """The request's input as ``serializer_class`` reads it; field errors answer 400."""
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
 class QuickReadMixin:
     """``to_representation`` without DRF's per-field dispatch, for serializers that list many rows.
 

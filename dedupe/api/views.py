@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import rules
+from core.api.serializers import validated_input
 from core.roles import is_marketing_admin, is_system_admin
 from leads.selectors import leads_visible_to
 
@@ -41,12 +42,6 @@ FORBIDDEN = OpenApiResponse(description="Only system and marketing admins set up
 def _require_setup(user) -> None:
     if not (is_system_admin(user) or is_marketing_admin(user)):
         raise PermissionDenied(_("Only admins set up duplicate management."))
-
-
-def _valid(serializer_class, request, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 class SetupViewSet(viewsets.GenericViewSet):
@@ -89,13 +84,13 @@ class MatchingRuleViewSet(
 
     def create(self, request, *args, **kwargs):
         rule = services.matching_rule_create(
-            data=_valid(MatchingRuleInputSerializer, request), acting_user=request.user
+            data=validated_input(MatchingRuleInputSerializer, request), acting_user=request.user
         )
         return Response(MatchingRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         rule = services.matching_rule_update(
-            rule=self.get_object(), data=_valid(MatchingRuleInputSerializer, request), acting_user=request.user
+            rule=self.get_object(), data=validated_input(MatchingRuleInputSerializer, request), acting_user=request.user
         )
         return Response(MatchingRuleSerializer(rule).data)
 
@@ -136,7 +131,7 @@ class DuplicateRuleViewSet(
         return Response(DuplicateRuleSerializer(self.get_queryset().get(pk=rule.pk)).data, status=code)
 
     def create(self, request, *args, **kwargs):
-        values = _valid(DuplicateRuleInputSerializer, request)
+        values = validated_input(DuplicateRuleInputSerializer, request)
         rule = rules.rule_create(kind=services.DUPLICATE, acting_user=request.user, **values)
         return self._answer(rule, status.HTTP_201_CREATED)
 
@@ -183,7 +178,7 @@ class DuplicateRuleViewSet(
     )
     @action(detail=True, methods=["post"])
     def entries(self, request, pk=None):
-        data = _valid(DuplicateRuleEntryInputSerializer, request)
+        data = validated_input(DuplicateRuleEntryInputSerializer, request)
         entry = services.duplicate_entry_create(rule=self.get_object(), data=data, acting_user=request.user)
         return Response(DuplicateRuleEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
@@ -248,7 +243,7 @@ class LeadMergeView(APIView):
         },
     )
     def post(self, request):
-        data = _valid(MergeInputSerializer, request)
+        data = validated_input(MergeInputSerializer, request)
         merge = services.lead_merge(acting_user=request.user, **data)
         return Response(LeadMergeSerializer(merge).data, status=status.HTTP_201_CREATED)
 
@@ -298,7 +293,7 @@ class DuplicateJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         return selectors.duplicate_jobs()
 
     def create(self, request, *args, **kwargs):
-        values = _valid(DuplicateJobInputSerializer, request)
+        values = validated_input(DuplicateJobInputSerializer, request)
         rule = MatchingRule.objects.filter(pk=values["matching_rule"]).first()
         if rule is None:
             raise ValidationError({"matching_rule": [_("Choose a matching rule.")]})

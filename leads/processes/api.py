@@ -11,6 +11,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.serializers import validated_input
 from core.models import RecordType
 from core.roles import ROLES, require_setup_admin
 
@@ -98,13 +99,6 @@ def _role_answer(row) -> dict:
     }
 
 
-def _valid(serializer_class, request, **kwargs) -> dict:
-    """The request's input as ``serializer_class`` reads it (field errors answer 400)."""
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _record_type_values(data: dict) -> dict:
     keys = ("name", "description", "is_active", "is_org_default", "layout_sections", "statuses")
     return {key: data[key] for key in keys if key in data}
@@ -138,7 +132,7 @@ class LeadRecordTypeViewSet(viewsets.ViewSet):
         responses={201: LeadRecordTypeSerializer, 400: FIELD_ERRORS, 403: SETUP_ONLY},
     )
     def create(self, request):
-        values = _record_type_values(_valid(LeadRecordTypeSerializer, request))
+        values = _record_type_values(validated_input(LeadRecordTypeSerializer, request))
         record_type = services.lead_record_type_create(**values, acting_user=request.user)
         return self._answer(record_type, status.HTTP_201_CREATED)
 
@@ -149,7 +143,7 @@ class LeadRecordTypeViewSet(viewsets.ViewSet):
     )
     def partial_update(self, request, pk=None):
         record_type = self._get(pk)
-        values = _record_type_values(_valid(LeadRecordTypeSerializer, request, partial=True))
+        values = _record_type_values(validated_input(LeadRecordTypeSerializer, request, partial=True))
         record_type = services.lead_record_type_update(record_type=record_type, **values, acting_user=request.user)
         return self._answer(record_type)
 
@@ -161,7 +155,7 @@ class LeadRecordTypeViewSet(viewsets.ViewSet):
     @action(detail=True, methods=["post"], url_path="path-steps")
     def path_steps(self, request, pk=None):
         record_type = self._get(pk)
-        data = _valid(PathStepInputSerializer, request)
+        data = validated_input(PathStepInputSerializer, request)
         services.lead_path_step_set(
             record_type=record_type,
             status=data["status"],
@@ -178,7 +172,7 @@ class LeadRecordTypeViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"], url_path="defaults")
     def defaults(self, request):
-        data = _valid(RecordTypeDefaultSerializer, request)
+        data = validated_input(RecordTypeDefaultSerializer, request)
         errors = {}
         user = group = record_type = None
         if data.get("user") is not None:
@@ -227,7 +221,7 @@ class LeadRecordTypeViewSet(viewsets.ViewSet):
         require_setup_admin(request.user)
         if request.method == "GET":
             return Response([_role_answer(row) for row in selectors.lead_record_types_by_role()])
-        data = _valid(RoleRecordTypesSerializer, request)
+        data = validated_input(RoleRecordTypesSerializer, request)
         known = {r.pk: r for r in selectors.lead_record_types()}
         errors = {}
         unknown = [pk for pk in data["record_types"] if pk not in known]
