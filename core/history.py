@@ -57,16 +57,24 @@ def history_record(
     return saved
 
 
+def _line_values(record_id: int, c: Change, note: str, record_version: int) -> tuple:
+    """A change's values as a Field History row stores them, in the order of ``_LINE_COLUMNS``
+    (values and note cut to what the row keeps)."""
+    return (
+        record_id,
+        c.field_name,
+        c.field_label,
+        c.old_value[:10000],
+        c.new_value[:10000],
+        note[:300],
+        record_version,
+    )
+
+
 def _row(object_name: str, record_id: int, c: Change, acting_user, record_version: int, note: str, at) -> FieldHistory:
     return FieldHistory(
+        **dict(zip(_LINE_COLUMNS, _line_values(record_id, c, note, record_version), strict=True)),
         object_name=object_name,
-        record_id=record_id,
-        field_name=c.field_name,
-        field_label=c.field_label,
-        old_value=c.old_value[:10000],
-        new_value=c.new_value[:10000],
-        note=note[:300],
-        record_version=record_version,
         changed_by=acting_user if getattr(acting_user, "pk", None) else None,
         changed_at=at,
     )
@@ -115,18 +123,7 @@ def history_record_many(
     if not changes:
         return []
     actor = acting_user.pk if getattr(acting_user, "pk", None) else None
-    values = [
-        (
-            c.record_id,
-            c.change.field_name,
-            c.change.field_label,
-            c.change.old_value[:10000],
-            c.change.new_value[:10000],
-            c.note[:300],
-            c.record_version,
-        )
-        for c in changes
-    ]
+    values = [_line_values(c.record_id, c.change, c.note, c.record_version) for c in changes]
     columns = dict(zip(_LINE_COLUMNS, map(list, zip(*values, strict=True)), strict=True))
     pks = insert_columns(
         FieldHistory, rows=columns, same={"object_name": object_name, "changed_by_id": actor, "changed_at": at}
