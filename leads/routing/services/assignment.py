@@ -92,8 +92,13 @@ def _round_robin_pick(entry: RuleEntry):
     return chosen
 
 
+def _active_users(user_ids) -> dict:
+    """The users among ``user_ids`` a user entry may give a lead to (the active ones), by id."""
+    return User.objects.filter(pk__in=set(user_ids), is_active=True).in_bulk()
+
+
 def _user_entry_owner(entry: RuleEntry):
-    return User.objects.filter(pk=entry.assign_user_id, is_active=True).first()
+    return _active_users([entry.assign_user_id]).get(entry.assign_user_id)
 
 
 def _entry_owner(entry: RuleEntry, pick=_round_robin_pick, user_owner=_user_entry_owner):
@@ -220,7 +225,7 @@ class BatchAssignment:
                 for c in self.compiled.entries
                 if c.entry.assign_to == RuleEntry.AssignTo.USER
             }
-            active = User.objects.filter(pk__in=set(wanted.values()), is_active=True).in_bulk()
+            active = _active_users(wanted.values())
             self._users = {pk: active.get(user_id) for pk, user_id in wanted.items()}
         if entry.pk not in self._users:
             self._users[entry.pk] = _user_entry_owner(entry)
