@@ -39,6 +39,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+from scratch import ensure_database  # the benchmarks' own database helpers (bench/)
+
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = 1_000
 OWNERS = 50
@@ -270,22 +272,6 @@ def report_sorts(results: dict, args) -> None:
 
 
 # Child: one database, Django loaded -----------------------------------------------------------
-
-
-def ensure_database(name: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    url = urlparse(os.environ["DATABASE_URL"])
-    conn = psycopg2.connect(
-        host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres"
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cur.fetchone() is None:
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    conn.close()
 
 
 def vacuum_analyze(*tables: str) -> None:

@@ -36,6 +36,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+from scratch import ensure_database  # the benchmarks' own database helpers (bench/)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BATCH = 1000
@@ -43,24 +45,6 @@ BATCH = 1000
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def ensure_database(name: str, *, reseed: bool) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    url = urlparse(os.environ["DATABASE_URL"])
-    conn = psycopg2.connect(
-        host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres"
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        if reseed:
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cur.fetchone() is None:
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    conn.close()
 
 
 def seed_leads(total: int, owner_id: int) -> None:

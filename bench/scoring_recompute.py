@@ -27,6 +27,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+from scratch import ensure_database  # the benchmarks' own database helpers (bench/)
+
 ROOT = Path(__file__).resolve().parent.parent
 OWNERS = 20
 INDUSTRIES = ["Banking", "Retail", "Technology", "Healthcare", "Education"]
@@ -64,24 +66,6 @@ EVENT_TYPES = [("page_view", 70), ("email_open", 18), ("email_click", 8), ("form
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def ensure_database(name: str, *, reseed: bool) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    url = urlparse(os.environ["DATABASE_URL"])
-    conn = psycopg2.connect(
-        host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres"
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        if reseed:
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cur.fetchone() is None:
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    conn.close()
 
 
 def _chunked(lines, size: int = 2000):

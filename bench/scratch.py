@@ -25,6 +25,23 @@ def admin_sql(server: str, sql: str) -> None:
     conn.close()
 
 
+def ensure_database(name: str, *, reseed: bool = False) -> None:
+    """Create database ``name`` on ``DATABASE_URL``'s server unless it exists; ``reseed`` drops
+    it first, so that it is made afresh (a benchmark that seeds a database once reuses it)."""
+    import psycopg2
+    from psycopg2 import sql
+
+    conn = psycopg2.connect(server_url())
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        if reseed:
+            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cur.fetchone() is None:
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    conn.close()
+
+
 def drop_database(server: str, name: str) -> None:
     admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
